@@ -1,0 +1,118 @@
+//! One-line errors: every error a user can cause ends the program with a
+//! single line `PROGRAM: error: WHAT; hint: WHAT TO DO` and a non-zero exit,
+//! never a panic or a backtrace.
+
+use std::fmt;
+use std::io;
+use std::process::ExitCode;
+
+/// An error that carries its own hint for the user.
+#[derive(Debug)]
+pub struct Hinted {
+    message: String,
+    hint: String,
+}
+
+impl fmt::Display for Hinted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Hinted {}
+
+/// Builds an error with an explicit hint: `return Err(hinted("no server", "start one").into())`.
+pub fn hinted(message: impl Into<String>, hint: impl Into<String>) -> Hinted {
+    Hinted {
+        message: message.into(),
+        hint: hint.into(),
+    }
+}
+
+/// Runs `body` and turns its error into one line on stderr and exit code 1.
+pub fn run(program: &str, body: impl FnOnce() -> anyhow::Result<()>) -> ExitCode {
+    match body() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("{}", error_line(program, &err));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The error line: the context chain joined by `: `, then the hint, if one is known.
+pub fn error_line(program: &str, err: &anyhow::Error) -> String {
+    let chain: Vec<String> = err.chain().map(ToString::to_string).collect();
+    let mut line = format!("{program}: error: {}", chain.join(": "));
+    if let Some(hint) = hint_for(err) {
+        line.push_str("; hint: ");
+        line.push_str(&hint);
+    }
+    line
+}
+
+fn hint_for(err: &anyhow::Error) -> Option<String> {
+    for cause in err.chain() {
+        if let Some(h) = cause.downcast_ref::<Hinted>() {
+            return Some(h.hint.clone());
+        }
+    }
+    let kind = err
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<io::Error>())?
+        .kind();
+    let hint = match kind {
+        io::ErrorKind::AddrInUse => {
+            "another program listens on that port (perhaps an earlier server, or one in TIME_WAIT \
+             without SO_REUSEADDR); stop it, or pick another port with --port (0 picks a free one)"
+        }
+        io::ErrorKind::PermissionDenied => {
+            "ports below 1024 need root or CAP_NET_BIND_SERVICE; use a port of 1024 or more"
+        }
+        io::ErrorKind::AddrNotAvailable => {
+            "that address is not one of this machine's; try --host 127.0.0.1 or --host ::1"
+        }
+        io::ErrorKind::ConnectionRefused => {
+            "no server listens there (the kernel answered the SYN with RST); start one first, \
+             e.g. `cargo run -p server-basic -- --port 65432`"
+        }
+        io::ErrorKind::TimedOut => "nothing answered in time; check --host and --port",
+        _ => return None,
+    };
+    Some(hint.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::Context;
+
+    #[test]
+    fn io_errors_get_a_hint_by_kind() {
+        let err = Err::<(), _>(io::Error::from(io::ErrorKind::AddrInUse))
+            .context("bind 127.0.0.1:65432")
+            .unwrap_err();
+        let line = error_line("server-basic", &err);
+        assert!(
+            line.starts_with("server-basic: error: bind 127.0.0.1:65432: "),
+            "{line}"
+        );
+        assert!(line.contains("; hint: another program listens"), "{line}");
+        assert!(!line.contains('\n'));
+    }
+
+    #[test]
+    fn explicit_hints_win() {
+        let err = anyhow::Error::new(hinted("no capture permission", "run as root"));
+        assert_eq!(
+            error_line("osi-trace", &err),
+            "osi-trace: error: no capture permission; hint: run as root"
+        );
+    }
+
+    #[test]
+    fn unknown_errors_have_no_hint() {
+        let err = anyhow::anyhow!("something odd");
+        assert_eq!(error_line("x", &err), "x: error: something odd");
+    }
+}

@@ -1,0 +1,97 @@
+//! The narration printer: one coloured line per event, tagged by OSI layer,
+//! e.g. `[L4] listen(backlog=128) → LISTEN` or `[L7] recv 5 bytes "Hello"`.
+
+use std::fmt::Display;
+use std::io::Write;
+use std::net::SocketAddr;
+
+use colored::Colorize;
+
+use crate::args::OutputArgs;
+use crate::payload::{escape, DEFAULT_PREVIEW};
+
+/// The layer a narration line is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    /// Network layer: addresses, routes.
+    L3,
+    /// Transport layer: the TCP connection and its states.
+    L4,
+    /// Application layer: the bytes the program reads and writes.
+    L7,
+    /// The program itself: threads, readiness, decisions; no layer.
+    App,
+}
+
+impl Layer {
+    fn tag(self) -> colored::ColoredString {
+        match self {
+            Layer::L3 => "[L3]".blue().bold(),
+            Layer::L4 => "[L4]".yellow().bold(),
+            Layer::L7 => "[L7]".green().bold(),
+            Layer::App => "[..]".dimmed(),
+        }
+    }
+}
+
+/// Prints narration lines to stdout, one whole line per event (so lines of
+/// different threads never mix), unless `--quiet`. A closed stdout (say, the
+/// reading end of a pipe went away) silences it rather than killing the program.
+#[derive(Debug, Clone, Copy)]
+pub struct Narrator {
+    quiet: bool,
+}
+
+impl Narrator {
+    /// Builds the narrator from the output flags and applies the colour choice.
+    pub fn new(output: &OutputArgs) -> Self {
+        output.color.apply();
+        Narrator {
+            quiet: output.quiet,
+        }
+    }
+
+    /// One narration line: `[L4] message`.
+    pub fn say(&self, layer: Layer, message: impl Display) {
+        if !self.quiet {
+            print_line(format_args!("{} {}", layer.tag(), message));
+        }
+    }
+
+    /// A line about payload bytes: `[L7] {what} 5 bytes "Hello"`, escaped and shortened.
+    pub fn payload(&self, what: impl Display, bytes: &[u8]) {
+        if !self.quiet {
+            let shown = escape(bytes, DEFAULT_PREVIEW);
+            let noun = if bytes.len() == 1 { "byte" } else { "bytes" };
+            self.say(
+                Layer::L7,
+                format_args!("{what} {} {noun} {shown}", bytes.len()),
+            );
+        }
+    }
+
+    /// A warning: something went wrong with one peer, and the program goes on.
+    pub fn warn(&self, layer: Layer, message: impl Display) {
+        if !self.quiet {
+            print_line(format_args!(
+                "{} {}",
+                layer.tag(),
+                message.to_string().red()
+            ));
+        }
+    }
+
+    /// The machine-readable ready line, printed even with `--quiet`:
+    /// `READY 127.0.0.1:65432`. Scripts and tests start a server on port 0 and
+    /// read the port the kernel chose from this line.
+    pub fn ready(&self, bound: SocketAddr) {
+        print_line(format_args!("READY {bound}"));
+    }
+}
+
+fn print_line(line: std::fmt::Arguments<'_>) {
+    let mut out = std::io::stdout().lock();
+    // Write errors (EPIPE) are ignored on purpose: narration is best effort.
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}

@@ -1,0 +1,70 @@
+//! Showing payload bytes on a terminal: escaped, so that no raw control byte
+//! ever reaches it, and shortened, so that a 1 MiB echo stays one line.
+
+/// How many payload bytes a narration line shows before it shortens.
+pub const DEFAULT_PREVIEW: usize = 48;
+
+/// Escapes `bytes` like a Python `bytes` literal (printable ASCII as is,
+/// `\n`, `\r`, `\t`, `\\`, `\"`, every other byte as `\xNN`) and wraps them in
+/// double quotes. When there are more than `max` bytes, only the first `max`
+/// are shown, followed by `…(+N bytes)` outside the quotes.
+pub fn escape(bytes: &[u8], max: usize) -> String {
+    let shown = &bytes[..bytes.len().min(max)];
+    let mut out = String::with_capacity(shown.len() + 16);
+    out.push('"');
+    push_escaped(&mut out, shown);
+    out.push('"');
+    if bytes.len() > shown.len() {
+        out.push_str(&format!("…(+{} bytes)", bytes.len() - shown.len()));
+    }
+    out
+}
+
+/// Escapes all of `bytes`, without quotes and without shortening.
+pub fn escape_all(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    push_escaped(&mut out, bytes);
+    out
+}
+
+fn push_escaped(out: &mut String, bytes: &[u8]) {
+    for &b in bytes {
+        match b {
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            b'\\' => out.push_str("\\\\"),
+            b'"' => out.push_str("\\\""),
+            0x20..=0x7e => out.push(char::from(b)),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printable_text_is_quoted_as_is() {
+        assert_eq!(escape(b"Hello", 48), "\"Hello\"");
+    }
+
+    #[test]
+    fn control_bytes_and_invalid_utf8_are_escaped() {
+        assert_eq!(
+            escape(b"a\0\n\x1b[31m\xff\"\\", 48),
+            r#""a\x00\n\x1b[31m\xff\"\\""#
+        );
+    }
+
+    #[test]
+    fn long_payloads_are_shortened_with_the_count_left_out() {
+        assert_eq!(escape(&[b'x'; 10], 4), "\"xxxx\"…(+6 bytes)");
+    }
+
+    #[test]
+    fn escape_all_never_shortens() {
+        assert_eq!(escape_all(&[b'y'; 100]).len(), 100);
+    }
+}
