@@ -1,0 +1,5 @@
+//! osi-trace: what your socket code did on the wire, segment by segment,
+//! explained by OSI layer, TCP state and the socket call that caused it.
+
+pub mod capture;
+pub mod frame;
