@@ -1,0 +1,23 @@
+//! Keeps the lessons from rotting. A lesson is Markdown; its ```` ```console ````
+//! blocks are a shell session (`$ command`, then the output it prints), and its
+//! ```` ```rust ```` blocks marked `<!-- source: PATH -->` are excerpts of the kit's code.
+//! This crate parses both, runs the session for real and says what no longer matches.
+//!
+//! The rules a lesson follows (also in `lessons/README.md`):
+//! - Every `$ ` line is run, in order, by one `bash` in a fresh network namespace,
+//!   so the article's port 65432 is free and a capture on `lo` sees only the lesson.
+//! - The lines below a command are *key lines* of its output (stdout and stderr):
+//!   they must appear in that order; lines in between may be left out (`...` says so
+//!   to the reader). `[..]` in a line stands for text that varies: ports, times.
+//! - A command exits 0, unless its shown output contains `error:`: then it must fail.
+//! - A command run in the background (`… > FILE &`) is waited for until FILE
+//!   holds its `READY` line, as a student waits before typing the next command.
+//! - `cargo` commands are not run again (the test suite has just built the kit).
+
+mod matching;
+mod parse;
+mod session;
+
+pub use matching::{line_matches, missing_lines};
+pub use parse::{parse, Block, Command, Excerpt, Lesson};
+pub use session::{namespaces_available, run_lesson, Outcome};
