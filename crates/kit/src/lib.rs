@@ -1,14 +1,17 @@
 //! Shared plumbing for the kit's programs, so that each `main.rs` shows the
 //! lesson and not the wiring: command-line flags ([`ServerArgs`]), the
 //! narration printer ([`Narrator`]), payload escaping ([`escape`]) and the
-//! one-line error reporter ([`run`]).
+//! one-line error reporter ([`run`]), and Python's `recv_into`/`sendall`
+//! for `socket2` sockets ([`SocketExt`]).
 
 mod args;
 mod errors;
 mod narrate;
 mod payload;
+mod sock;
 
 pub use args::{ColorChoice, OutputArgs, ServerArgs};
 pub use errors::{hinted, run, Hinted};
 pub use narrate::{Layer, Narrator};
 pub use payload::{escape, escape_all, DEFAULT_PREVIEW};
+pub use sock::{family, local_addr, peer_name, SocketExt};
