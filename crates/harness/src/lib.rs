@@ -270,3 +270,207 @@ pub fn can_capture() -> bool {
 pub fn skip(test: &str, why: &str) {
     eprintln!("SKIPPED {test}: {why}");
 }
+
+/// How long a test waits for any one echo.
+pub const ECHO_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Connects to `addr` with read and write timeouts of [`ECHO_TIMEOUT`].
+pub fn connect(addr: SocketAddr) -> Result<std::net::TcpStream> {
+    let s = std::net::TcpStream::connect_timeout(&addr, ECHO_TIMEOUT)
+        .with_context(|| format!("connect {addr}"))?;
+    s.set_read_timeout(Some(ECHO_TIMEOUT))?;
+    s.set_write_timeout(Some(ECHO_TIMEOUT))?;
+    Ok(s)
+}
+
+/// Sends `payload` on `stream` (from a second thread, so a payload bigger
+/// than the socket buffers cannot deadlock) and reads back as many bytes.
+pub fn echo_on(stream: &std::net::TcpStream, payload: &[u8]) -> Result<Vec<u8>> {
+    let mut writer = stream.try_clone()?;
+    let data = payload.to_vec();
+    let sender = thread::spawn(move || writer.write_all(&data));
+    let mut got = vec![0u8; payload.len()];
+    let mut reader = stream;
+    reader
+        .read_exact(&mut got)
+        .with_context(|| format!("reading a {}-byte echo", payload.len()))?;
+    sender
+        .join()
+        .map_err(|_| anyhow!("sender panicked"))?
+        .context("sending")?;
+    Ok(got)
+}
+
+/// One connection, one echo of `payload`, then close.
+pub fn echo(addr: SocketAddr, payload: &[u8]) -> Result<Vec<u8>> {
+    let stream = connect(addr)?;
+    echo_on(&stream, payload)
+}
+
+/// Sends `payload`, shuts down the write side (FIN), then reads until the
+/// server closes: returns everything that came back.
+pub fn echo_half_closed(addr: SocketAddr, payload: &[u8]) -> Result<Vec<u8>> {
+    let stream = connect(addr)?;
+    let mut writer = stream.try_clone()?;
+    let data = payload.to_vec();
+    let sender = thread::spawn(move || -> std::io::Result<()> {
+        writer.write_all(&data)?;
+        writer.shutdown(std::net::Shutdown::Write)
+    });
+    let mut got = Vec::new();
+    (&stream)
+        .read_to_end(&mut got)
+        .context("reading the echo to EOF")?;
+    sender
+        .join()
+        .map_err(|_| anyhow!("sender panicked"))?
+        .context("sending")?;
+    Ok(got)
+}
+
+/// Sends `payload` and closes at once with SO_LINGER 0: the kernel sends RST,
+/// mid-echo, as a client that crashes or gives up would.
+pub fn send_and_reset(addr: SocketAddr, payload: &[u8]) -> Result<()> {
+    let stream = connect(addr)?;
+    (&stream).write_all(payload)?;
+    socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO))?;
+    drop(stream);
+    Ok(())
+}
+
+/// `len` bytes that are neither text nor constant: every byte value, NUL
+/// and invalid UTF-8 included, in an order that catches shifted or lost chunks.
+pub fn binary_payload(len: usize) -> Vec<u8> {
+    let mut x: u32 = 0x9e37_79b9;
+    (0..len)
+        .map(|i| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            if i < 256 {
+                i as u8
+            } else {
+                (x >> 24) as u8
+            }
+        })
+        .collect()
+}
+
+/// Checks every echo server must pass, shared by the servers' test files.
+pub mod suite {
+    use super::*;
+
+    /// Text, all byte values plus invalid UTF-8, and 1 MiB come back byte for byte,
+    /// each on its own connection of a fresh `--buffer` setting where it matters.
+    pub fn echoes_exactly(server: &str, payload: &[u8]) -> Result<()> {
+        let srv = Server::start(server, &[])?;
+        let got = echo(srv.addr, payload)?;
+        if got != payload {
+            bail!("{server}: echo of {} bytes differs", payload.len());
+        }
+        Ok(())
+    }
+
+    /// A client that resets mid-echo and one that half-closes leave the
+    /// server serving the next client; the half-closing one gets all its echo.
+    pub fn survives_reset_and_half_close(server: &str) -> Result<()> {
+        let mut srv = Server::start(server, &[])?;
+        send_and_reset(srv.addr, &binary_payload(200_000))?;
+        let big = binary_payload(1 << 20);
+        let got = echo_half_closed(srv.addr, &big)?;
+        if got != big {
+            bail!(
+                "{server}: half-closed client got {} of {} bytes back, or other bytes",
+                got.len(),
+                big.len()
+            );
+        }
+        if echo(srv.addr, b"next")? != b"next" {
+            bail!("{server}: the next client got a wrong echo");
+        }
+        if !srv.is_running() {
+            bail!("{server} exited; stderr {}", srv.stderr());
+        }
+        Ok(())
+    }
+
+    /// Starting a second server on the port the first holds fails with one
+    /// line that carries a hint, and a non-zero exit.
+    pub fn port_in_use_is_one_clear_line(server: &str) -> Result<()> {
+        let first = Server::start(server, &[])?;
+        let port = first.port().to_string();
+        let mut cmd = Command::new(bin(server));
+        cmd.args(["--port", &port, "--color", "never"]);
+        let out = run(cmd, b"", Duration::from_secs(20))?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if out.status.success() || out.status.code().is_none() {
+            bail!("{server} on a taken port: status {:?}", out.status);
+        }
+        let lines: Vec<&str> = stderr.lines().collect();
+        if lines.len() != 1
+            || !lines[0].starts_with(&format!("{server}: error: bind"))
+            || !lines[0].contains("hint:")
+        {
+            bail!("{server} on a taken port said {stderr:?}");
+        }
+        Ok(())
+    }
+
+    /// With a small open-file limit, accept() fails with EMFILE while idle
+    /// clients hold every fd: the server logs it, does not spin, and serves
+    /// again once they leave.
+    pub fn survives_emfile(server: &str) -> Result<()> {
+        let mut cmd = Command::new("sh");
+        cmd.arg("-c")
+            .arg(r#"ulimit -n 16 && exec "$0" --port 0 --color never"#)
+            .arg(bin(server));
+        let mut srv = Server::spawn(cmd)?;
+        let idle: Vec<_> = (0..24).map(|_| connect(srv.addr)).collect::<Result<_>>()?;
+        srv.expect_line(
+            |l| l.contains("accept() failed") && l.contains("Too many open files"),
+            Duration::from_secs(10),
+        )?;
+        let before = cpu_time(srv.pid())?;
+        thread::sleep(Duration::from_secs(2));
+        let spent = cpu_time(srv.pid())? - before;
+        if spent > Duration::from_millis(500) {
+            bail!("{server} used {spent:?} of CPU in 2 s while accept() failed: a busy loop");
+        }
+        drop(idle);
+        if echo(srv.addr, b"after")? != b"after" {
+            bail!("{server}: wrong echo after EMFILE");
+        }
+        Ok(())
+    }
+
+    /// Two clients at once: each connects, sends, and the second gets its
+    /// echo while the first still holds its connection open.
+    pub fn serves_two_at_once(server: &str) -> Result<()> {
+        let srv = Server::start(server, &[])?;
+        let a = connect(srv.addr)?;
+        if echo_on(&a, b"first")? != b"first" {
+            bail!("{server}: first client got a wrong echo");
+        }
+        let b = connect(srv.addr)?;
+        b.set_read_timeout(Some(Duration::from_secs(5)))?;
+        if echo_on(&b, b"second").context("second client, while the first is connected")?
+            != b"second"
+        {
+            bail!("{server}: second client got a wrong echo");
+        }
+        drop(a);
+        Ok(())
+    }
+}
+
+/// CPU time (user + system) the process `pid` has used, from /proc.
+pub fn cpu_time(pid: u32) -> Result<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(") ").map(|(_, r)| r).unwrap_or_default();
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11).and_then(|f| f.parse().ok()).unwrap_or(0)
+        + fields.get(12).and_then(|f| f.parse().ok()).unwrap_or(0);
+    // USER_HZ is 100 on every Linux architecture the kit targets.
+    Ok(Duration::from_millis(ticks * 10))
+}

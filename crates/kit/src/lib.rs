@@ -10,8 +10,8 @@ mod narrate;
 mod payload;
 mod sock;
 
-pub use args::{ColorChoice, OutputArgs, ServerArgs};
-pub use errors::{hinted, run, Hinted};
+pub use args::{resolve, ColorChoice, OutputArgs, ServerArgs};
+pub use errors::{error_line, hinted, run, Hinted};
 pub use narrate::{Layer, Narrator};
 pub use payload::{escape, escape_all, DEFAULT_PREVIEW};
 pub use sock::{family, local_addr, peer_name, SocketExt};

@@ -1,0 +1,65 @@
+//! server-loop as a real process on an ephemeral port, talked to over real TCP.
+
+use harness::suite;
+
+const SERVER: &str = "server-loop";
+
+#[test]
+fn text_echo_is_exact() -> anyhow::Result<()> {
+    suite::echoes_exactly(SERVER, b"Hello")
+}
+
+#[test]
+fn binary_echo_is_exact() -> anyhow::Result<()> {
+    suite::echoes_exactly(SERVER, &harness::binary_payload(4096))
+}
+
+#[test]
+fn one_mebibyte_echo_is_exact() -> anyhow::Result<()> {
+    suite::echoes_exactly(SERVER, &harness::binary_payload(1 << 20))
+}
+
+#[test]
+fn reset_and_half_close_leave_it_serving() -> anyhow::Result<()> {
+    suite::survives_reset_and_half_close(SERVER)
+}
+
+#[test]
+fn port_in_use_is_one_clear_line() -> anyhow::Result<()> {
+    suite::port_in_use_is_one_clear_line(SERVER)
+}
+
+/// The article's point about §3.1: the second client's handshake completes at
+/// once (the kernel does it, into the accept queue), but its echo waits until
+/// the first client leaves.
+#[test]
+fn second_client_connects_at_once_but_waits_for_its_echo() -> anyhow::Result<()> {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+
+    let srv = harness::Server::start(SERVER, &[])?;
+    let a = harness::connect(srv.addr)?;
+    assert_eq!(harness::echo_on(&a, b"first")?, b"first");
+
+    // connect() returns: the handshake finished without any accept().
+    let started = Instant::now();
+    let mut b = harness::connect(srv.addr)?;
+    assert!(started.elapsed() < Duration::from_secs(5));
+    b.write_all(b"second")?;
+
+    // No echo while the first client holds the server.
+    b.set_read_timeout(Some(Duration::from_millis(700)))?;
+    let mut got = [0u8; 6];
+    let early = b.read(&mut got);
+    assert!(
+        matches!(&early, Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "the second client got {early:?} while the first was still served"
+    );
+
+    // The first leaves; now the second is accepted and gets its echo.
+    drop(a);
+    b.set_read_timeout(Some(harness::ECHO_TIMEOUT))?;
+    b.read_exact(&mut got)?;
+    assert_eq!(&got, b"second");
+    Ok(())
+}
