@@ -5,3 +5,4 @@ pub mod analysis;
 pub mod capture;
 pub mod decode;
 pub mod frame;
+pub mod pcap;
