@@ -442,8 +442,7 @@ mod tests {
             .last()
             .expect("five")
             .as_ref()
-            .err()
-            .expect("an error");
+            .expect_err("an error");
         assert_eq!(
             format!("{last:#}"),
             "damaged record after frame 4: the file ends in the middle of a record (truncated)"
