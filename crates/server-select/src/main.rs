@@ -1,0 +1,291 @@
+//! server-select — the article's §3.3, which it announces but never writes:
+//! ONE thread serves every client. All sockets are non-blocking; select(2)
+//! says which ones are ready, so no call ever waits on one slow client.
+//! Each client has a bounded outgoing buffer: while it is full (the client
+//! sends but does not read), we stop reading from that client, and the
+//! others go on. select() has a wall: it cannot watch an fd ≥ FD_SETSIZE.
+//! Each Berkeley call is one line below, with the layer and TCP state it touches.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::os::fd::{AsFd, AsRawFd};
+
+use anyhow::Context;
+use clap::Parser;
+use kit::{family, local_addr, peer_name, Layer, Narrator, ServerArgs, SocketExt};
+use nix::sys::select::{select, FdSet};
+use nix::sys::time::TimeVal;
+use socket2::{Domain, Protocol, Socket, Type};
+
+/// Echo server: one thread, non-blocking sockets, select(2) (article §3.3).
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    #[command(flatten)]
+    server: ServerArgs,
+}
+
+/// Echo bytes waiting for a client to read them, at most; then we stop reading it.
+const OUT_LIMIT: usize = 256 * 1024;
+/// How many recv/send lines each client gets before narration goes quiet for it.
+const NARRATE: u32 = 6;
+
+/// One connected client.
+struct Client {
+    sock: Socket,
+    peer: String,
+    /// Echo bytes not yet accepted by send().
+    out: Vec<u8>,
+    /// The client sent FIN: read no more; close once `out` is flushed.
+    read_closed: bool,
+    echoed: u64,
+    said: u32,
+}
+
+fn main() -> std::process::ExitCode {
+    kit::run("server-select", || serve(Args::parse().server))
+}
+
+fn serve(args: ServerArgs) -> anyhow::Result<()> {
+    let say = Narrator::new(&args.output);
+    let addr = args.bind_addr()?;
+
+    // L3+L4: AF_INET(6) picks IP, SOCK_STREAM picks TCP; the new socket is CLOSED.
+    let server = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
+        .context("socket()")?;
+    say.say(
+        Layer::L4,
+        format!("socket({}, SOCK_STREAM) → CLOSED", family(addr)),
+    );
+
+    // L4: let bind() take the port even while old connections on it sit in TIME_WAIT.
+    server
+        .set_reuse_address(true)
+        .context("setsockopt(SO_REUSEADDR)")?;
+    say.say(Layer::L4, "setsockopt(SO_REUSEADDR, 1)");
+
+    // L3+L4: claim the IP address and the port; nothing is sent yet.
+    server
+        .bind(&addr.into())
+        .with_context(|| format!("bind {addr}"))?;
+    let bound = local_addr(&server)?;
+    say.say(Layer::L3, format!("bind({bound})"));
+
+    // L4: CLOSED → LISTEN. From here the kernel answers SYNs by itself and
+    // queues each finished handshake for accept(), up to `backlog` of them.
+    server.listen(args.backlog).context("listen()")?;
+    say.say(
+        Layer::L4,
+        format!("listen(backlog={}) → LISTEN", args.backlog),
+    );
+
+    // No call on this socket will block: accept() with an empty queue fails with EWOULDBLOCK.
+    server.set_nonblocking(true).context("fcntl(O_NONBLOCK)")?;
+    say.say(
+        Layer::App,
+        "fcntl(O_NONBLOCK) on the listening socket; select() decides who is served",
+    );
+    say.ready(bound);
+
+    let mut clients: BTreeMap<i32, Client> = BTreeMap::new();
+    let mut buf = vec![0u8; args.buffer_len()];
+    let mut accept_paused = false;
+    loop {
+        // Build the sets: who we want to hear from, who we have echo for.
+        let mut readers = FdSet::new();
+        let mut writers = FdSet::new();
+        if !accept_paused {
+            readers.insert(server.as_fd());
+        }
+        for c in clients.values() {
+            if !c.read_closed && c.out.len() < OUT_LIMIT {
+                readers.insert(c.sock.as_fd());
+            }
+            if !c.out.is_empty() {
+                writers.insert(c.sock.as_fd());
+            }
+        }
+        // After an accept() failure, wait 100 ms before watching the listener again.
+        let mut timeout = TimeVal::new(0, 100_000);
+        let wait = if accept_paused {
+            Some(&mut timeout)
+        } else {
+            None
+        };
+
+        // The one place this thread waits: until some socket is ready.
+        match select(None, Some(&mut readers), Some(&mut writers), None, wait) {
+            Ok(_) => {}
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => return Err(e).context("select()"),
+        }
+        let listener_ready = !accept_paused && readers.contains(server.as_fd());
+        let ready_r: Vec<i32> = clients
+            .keys()
+            .copied()
+            .filter(|fd| is_set(&readers, &clients, *fd))
+            .collect();
+        let ready_w: Vec<i32> = clients
+            .keys()
+            .copied()
+            .filter(|fd| is_set(&writers, &clients, *fd))
+            .collect();
+        accept_paused = false;
+
+        if listener_ready {
+            accept_paused = accept_all(&server, &mut clients, say);
+        }
+        for fd in ready_r {
+            if let Some(c) = clients.get_mut(&fd) {
+                read_from(c, &mut buf, say);
+            }
+        }
+        for fd in ready_w {
+            if let Some(c) = clients.get_mut(&fd) {
+                write_to(c, say);
+            }
+        }
+        // Close those that are done: FIN received and echo flushed, or broken.
+        let done: Vec<i32> = clients
+            .iter()
+            .filter(|(_, c)| c.read_closed && c.out.is_empty())
+            .map(|(fd, _)| *fd)
+            .collect();
+        for fd in done {
+            if let Some(c) = clients.remove(&fd) {
+                // L4: FIN to the client, CLOSE_WAIT → LAST_ACK (or RST if it broke).
+                say.say(
+                    Layer::L4,
+                    format!(
+                        "close() {} → FIN sent, LAST_ACK; echoed {} bytes; {} clients left",
+                        c.peer,
+                        c.echoed,
+                        clients.len()
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn is_set(set: &FdSet, clients: &BTreeMap<i32, Client>, fd: i32) -> bool {
+    clients
+        .get(&fd)
+        .is_some_and(|c| set.contains(c.sock.as_fd()))
+}
+
+/// Accepts every connection waiting in the queue. Returns true when accept()
+/// failed (e.g. EMFILE) and the listener should rest for a moment.
+fn accept_all(server: &Socket, clients: &mut BTreeMap<i32, Client>, say: Narrator) -> bool {
+    loop {
+        // L4: take an ESTABLISHED connection off the accept queue, without waiting.
+        let (sock, peer) = match server.accept() {
+            Ok(pair) => pair,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return false,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                // EMFILE and friends: the connection stays queued; rest, do not spin.
+                say.warn(
+                    Layer::L4,
+                    format!("accept() failed: {e}; not accepting for 100 ms"),
+                );
+                return true;
+            }
+        };
+        let peer = peer_name(&peer);
+        let fd = sock.as_raw_fd();
+        // select() uses a fixed bitmap of FD_SETSIZE bits: a higher fd cannot be watched.
+        if fd >= libc::FD_SETSIZE as i32 {
+            say.warn(
+                Layer::L4,
+                format!(
+                    "fd {fd} ≥ FD_SETSIZE ({}): select() cannot watch it; closing {peer} — the wall poll()/epoll() remove",
+                    libc::FD_SETSIZE
+                ),
+            );
+            drop(sock);
+            continue;
+        }
+        if let Err(e) = sock.set_nonblocking(true) {
+            say.warn(
+                Layer::L4,
+                format!("fcntl(O_NONBLOCK) for {peer} failed: {e}; closing it"),
+            );
+            continue;
+        }
+        say.say(
+            Layer::L4,
+            format!(
+                "accept() → connected by {peer}, ESTABLISHED (fd {fd}, {} clients)",
+                clients.len() + 1
+            ),
+        );
+        clients.insert(
+            fd,
+            Client {
+                sock,
+                peer,
+                out: Vec::new(),
+                read_closed: false,
+                echoed: 0,
+                said: 0,
+            },
+        );
+    }
+}
+
+/// The client is readable: recv() once (it will not block), queue the echo.
+fn read_from(c: &mut Client, buf: &mut [u8], say: Narrator) {
+    // Read at most what still fits in the outgoing buffer.
+    let room = OUT_LIMIT.saturating_sub(c.out.len()).min(buf.len()).max(1);
+    // L7←L4: copy what the kernel holds, up to `room` bytes.
+    match c.sock.recv_into(&mut buf[..room]) {
+        Ok(0) => {
+            say.say(
+                Layer::L4,
+                format!("recv() → 0 bytes: {} sent FIN → CLOSE_WAIT", c.peer),
+            );
+            c.read_closed = true;
+        }
+        Ok(n) => {
+            c.said += 1;
+            if c.said <= NARRATE {
+                say.payload(format_args!("recv from {}:", c.peer), &buf[..n]);
+            }
+            c.out.extend_from_slice(&buf[..n]);
+            // Try to send at once; what does not fit waits for writability.
+            write_to(c, say);
+        }
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+        Err(e) => broken(c, "recv()", &e, say),
+    }
+}
+
+/// The client is writable: send() as much of its echo as the kernel takes.
+fn write_to(c: &mut Client, say: Narrator) {
+    while !c.out.is_empty() {
+        // L7→L4: a partial write is normal here: the kernel takes what fits.
+        match c.sock.send_with_flags(&c.out, libc::MSG_NOSIGNAL) {
+            Ok(n) => {
+                if c.said <= NARRATE {
+                    say.payload(format_args!("send to {}:", c.peer), &c.out[..n]);
+                }
+                c.out.drain(..n);
+                c.echoed += n as u64;
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return broken(c, "send()", &e, say),
+        }
+    }
+}
+
+/// A client that reset or vanished: drop what we hold for it; it is closed next.
+fn broken(c: &mut Client, call: &str, e: &io::Error, say: Narrator) {
+    say.warn(
+        Layer::L4,
+        format!("{call} to {} failed: {e}; dropping it", c.peer),
+    );
+    c.out.clear();
+    c.read_closed = true;
+}
