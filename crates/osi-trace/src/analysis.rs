@@ -657,6 +657,8 @@ fn analyze(conn: &mut Conn, time: Duration, src: SocketAddr, seg: &Segment) -> A
         if let Some(peer_next) = conn.half(to).next_seq {
             if seq_gt(t.ack, peer_next) {
                 analysis.push(Anomaly::AckLostSegment);
+                // As Wireshark does: the peer evidently sent up to here.
+                conn.half(to).next_seq = Some(t.ack);
             }
         }
     }

@@ -40,6 +40,7 @@ pub struct LiveCapture {
     rx: Box<dyn DataLinkReceiver>,
     fd: i32,
     stats: CaptureStats,
+    last_ts: Duration,
 }
 
 impl std::fmt::Debug for LiveCapture {
@@ -86,6 +87,7 @@ impl LiveCapture {
             rx,
             fd,
             stats: CaptureStats::default(),
+            last_ts: Duration::ZERO,
         })
     }
 
@@ -97,11 +99,16 @@ impl LiveCapture {
             match self.rx.next() {
                 Ok(data) => {
                     let data = data.to_vec();
-                    let ts = kernel_timestamp(self.fd).unwrap_or_else(|| {
-                        SystemTime::now()
-                            .duration_since(UNIX_EPOCH)
-                            .unwrap_or_default()
-                    });
+                    // The time we read it, never earlier than the frame before.
+                    // (SIOCGSTAMPNS was tried: on lo it returned stamps out of
+                    // order with the frames, as TCP's pacing sets skb times.)
+                    let now = SystemTime::now()
+                        .duration_since(UNIX_EPOCH)
+                        .unwrap_or_default();
+                    // Microseconds: what a pcap file keeps, so --read of --write shows the same.
+                    let now = Duration::from_micros(now.as_micros() as u64);
+                    let ts = now.max(self.last_ts);
+                    self.last_ts = ts;
                     return Ok(Some(Frame {
                         ts,
                         link: LinkType::Ethernet,
@@ -199,21 +206,6 @@ fn force_rcvbuf(sock: &Socket, bytes: i32) -> bool {
             std::mem::size_of::<i32>() as libc::socklen_t,
         ) == 0
     }
-}
-
-/// The kernel's receive time of the last frame read on `fd` (SIOCGSTAMPNS).
-fn kernel_timestamp(fd: i32) -> Option<Duration> {
-    const SIOCGSTAMPNS: libc::c_ulong = 0x8907;
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: fd is a socket; ts is a valid timespec to write.
-    let rc = unsafe { libc::ioctl(fd, SIOCGSTAMPNS as _, &mut ts as *mut libc::timespec) };
-    if rc != 0 || ts.tv_sec < 0 {
-        return None;
-    }
-    Some(Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
 }
 
 /// Classic BPF, as `tcpdump -d 'tcp port N'` would write it, plus one test

@@ -1,0 +1,444 @@
+//! osi-trace as a real process: on the checked-in fixtures (recorded from
+//! real runs of the kit), against tshark on the same files, and live on lo
+//! against the kit's real server and client.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const T: Duration = Duration::from_secs(60);
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn osi_trace(args: &[&str]) -> anyhow::Result<std::process::Output> {
+    let mut cmd = Command::new(harness::bin("osi-trace"));
+    cmd.args(args);
+    harness::run(cmd, b"", T)
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn have(tool: &str) -> bool {
+    Command::new(tool)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+}
+
+/// The annotated trace of each fixture is exactly the one checked in.
+#[test]
+fn fixtures_give_their_checked_in_trace() -> anyhow::Result<()> {
+    for name in ["echo-and-refused", "three-clients", "anomalies"] {
+        let pcap = fixture(&format!("{name}.pcap"));
+        let out = osi_trace(&["--read", &pcap.to_string_lossy(), "--color", "never"])?;
+        assert!(out.status.success(), "{name}: {}", text(&out.stderr));
+        let want = std::fs::read_to_string(fixture(&format!("{name}.expected.txt")))?;
+        assert_eq!(
+            text(&out.stdout),
+            want,
+            "{name}: the trace changed; if on purpose, regenerate the .expected.txt"
+        );
+    }
+    Ok(())
+}
+
+/// One record per segment from our JSON: (frame, stream, seq, ack, len, flags).
+fn ours(pcap: &Path) -> anyhow::Result<Vec<(u64, u64, u64, u64, u64, Vec<String>)>> {
+    let out = osi_trace(&["--read", &pcap.to_string_lossy(), "--json"])?;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut v = Vec::new();
+    for line in text(&out.stdout).lines() {
+        let j: serde_json::Value = serde_json::from_str(line)?;
+        if j["type"] != "segment" {
+            continue;
+        }
+        let mut flags: Vec<String> = j["analysis"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|f| f.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        flags.retain(|f| COMPARED.contains(&f.as_str()));
+        flags.sort();
+        v.push((
+            j["frame"].as_u64().unwrap_or(0),
+            j["stream"].as_u64().unwrap_or(0),
+            j["seq"].as_u64().unwrap_or(0),
+            j["ack"].as_u64().unwrap_or(0),
+            j["len"].as_u64().unwrap_or(0),
+            flags,
+        ));
+    }
+    Ok(v)
+}
+
+/// The analysis flags compared with tshark (see the crate README for the one left out).
+const COMPARED: [&str; 9] = [
+    "retransmission",
+    "spurious_retransmission",
+    "fast_retransmission",
+    "out_of_order",
+    "duplicate_ack",
+    "lost_segment",
+    "keep_alive",
+    "window_update",
+    "zero_window",
+];
+
+/// The same streams, relative numbers, lengths and analysis flags as tshark.
+#[test]
+fn agrees_with_tshark_on_the_fixtures() -> anyhow::Result<()> {
+    if !have("tshark") {
+        harness::skip(
+            "agrees_with_tshark_on_the_fixtures",
+            "tshark is not installed (scripts/test.sh installs it as root)",
+        );
+        return Ok(());
+    }
+    for name in ["echo-and-refused", "three-clients", "anomalies"] {
+        let pcap = fixture(&format!("{name}.pcap"));
+        let mut args = vec![
+            "-r".to_string(),
+            pcap.to_string_lossy().into_owned(),
+            "-T".into(),
+            "fields".into(),
+        ];
+        for f in [
+            "frame.number",
+            "tcp.stream",
+            "tcp.seq",
+            "tcp.ack",
+            "tcp.len",
+        ] {
+            args.extend(["-e".into(), f.to_string()]);
+        }
+        for f in COMPARED {
+            args.extend(["-e".into(), format!("tcp.analysis.{f}")]);
+        }
+        // Tabs: tshark joins repeated values of one field with commas.
+        args.extend(["-E".into(), "separator=/t".into()]);
+        let mut cmd = Command::new("tshark");
+        cmd.args(&args);
+        let out = harness::run(cmd, b"", T)?;
+        assert!(out.status.success(), "tshark: {}", text(&out.stderr));
+        let theirs: Vec<_> = text(&out.stdout)
+            .lines()
+            .map(|l| {
+                let c: Vec<&str> = l.split('\t').collect();
+                let n = |i: usize| c.get(i).and_then(|s| s.parse::<u64>().ok()).unwrap_or(0);
+                let mut flags: Vec<String> = COMPARED
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| c.get(5 + i).is_some_and(|s| !s.is_empty()))
+                    .map(|(_, f)| f.to_string())
+                    .collect();
+                flags.sort();
+                (n(0), n(1), n(2), n(3), n(4), flags)
+            })
+            .collect();
+        assert_eq!(
+            ours(&pcap)?,
+            theirs,
+            "{name}: osi-trace and tshark disagree"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn a_file_that_is_not_a_capture_is_one_clear_line() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let bad = dir.path().join("notes.txt");
+    std::fs::write(&bad, "hello, this is not a pcap\n")?;
+    let out = osi_trace(&["--read", &bad.to_string_lossy()])?;
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("not a pcap or pcapng file (starts with 0x68656c6c); hint: give a file written by tcpdump -w"), "{err}");
+
+    // A capture cut in the middle of a record: what was read is shown, then one error line.
+    let full = std::fs::read(fixture("echo-and-refused.pcap"))?;
+    let cut = dir.path().join("cut.pcap");
+    std::fs::write(&cut, &full[..full.len() - 20])?;
+    let out = osi_trace(&["--read", &cut.to_string_lossy(), "--color", "never"])?;
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stdout)
+            .lines()
+            .filter(|l| l.contains(" #"))
+            .count(),
+        11
+    );
+    assert!(
+        text(&out.stderr).contains(
+            "damaged record after frame 11: the file ends in the middle of a record (truncated)"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = osi_trace(&["--read", "/no/such/file.pcap"])?;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).starts_with("osi-trace: error: cannot open /no/such/file.pcap"));
+    Ok(())
+}
+
+#[test]
+fn layers_and_ladder_views() -> anyhow::Result<()> {
+    let pcap = fixture("echo-and-refused.pcap");
+    let p = pcap.to_string_lossy();
+    let out = osi_trace(&["--read", &p, "--layers", "--color", "never", "--count", "1"])?;
+    let s = text(&out.stdout);
+    assert!(s.contains("    L2 Ethernet 00:00:00:00:00:00 → 00:00:00:00:00:00, type 0x0800 — loopback: a placeholder header"), "{s}");
+    assert!(
+        s.contains("    L3 IPv4 127.0.0.1 → 127.0.0.1, TTL 64, total length 60"),
+        "{s}"
+    );
+    assert!(s.contains("flags SYN, seq 0 (raw "), "{s}");
+    assert!(s.contains("options: MSS 65495"), "{s}");
+    assert!(s.contains("    L7 no payload"), "{s}");
+    let out = osi_trace(&["--read", &p, "--ladder", "--color", "never"])?;
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("SYN_SENT     ──────────────── SYN seq=0 ────────────────▶ SYN_RECEIVED"),
+        "{s}"
+    );
+    assert!(
+        s.contains("CLOSED       ◀────────── RST+ACK seq=1 ack=1 ──────────── CLOSED"),
+        "{s}"
+    );
+    Ok(())
+}
+
+/// A free port on 127.0.0.1 (free a moment ago).
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// Starts a live capture and waits for its READY line on stderr.
+fn start_capture(args: &[String]) -> anyhow::Result<std::process::Child> {
+    let mut child = Command::new(harness::bin("osi-trace"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let stderr = child
+        .stderr
+        .take()
+        .ok_or_else(|| anyhow::anyhow!("no stderr"))?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let line = rx.recv_timeout(Duration::from_secs(20))?;
+    anyhow::ensure!(
+        line.starts_with("READY capturing on lo"),
+        "first stderr line: {line}"
+    );
+    Ok(child)
+}
+
+/// The kit's server-basic and client, captured live: one copy of every
+/// frame, the handshake, the data, the teardown, then the refused second
+/// client; `--write` gives a pcap that tcpdump and `--read` read the same.
+#[test]
+fn live_capture_of_an_echo_and_a_refused_connection() -> anyhow::Result<()> {
+    if !harness::can_capture() {
+        harness::skip("live_capture", "no CAP_NET_RAW (run as root, as CI does)");
+        return Ok(());
+    }
+    let port = free_port()?;
+    let dir = tempfile::tempdir()?;
+    let pcap = dir.path().join("run.pcap");
+    let cap = start_capture(&[
+        "--port".into(),
+        port.to_string(),
+        "--connections".into(),
+        "2".into(),
+        "--duration".into(),
+        "30".into(),
+        "--json".into(),
+        "--write".into(),
+        pcap.to_string_lossy().into_owned(),
+    ])?;
+    // tcpdump on the same traffic, if installed, as the oracle for frame counts.
+    let tcpdump = if have("tcpdump") {
+        let out = dir.path().join("tcpdump.pcap");
+        let child = Command::new("tcpdump")
+            .args([
+                "-Z",
+                "root",
+                "--immediate-mode",
+                "-i",
+                "lo",
+                "-U",
+                "-w",
+                &out.to_string_lossy(),
+                "tcp",
+                "port",
+                &port.to_string(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("tcpdump.log"))?)
+            .spawn()?;
+        std::thread::sleep(Duration::from_secs(1));
+        Some((child, out))
+    } else {
+        None
+    };
+    let mut srv = harness::Server::spawn({
+        let mut c = Command::new(harness::bin("server-basic"));
+        c.args(["--port", &port.to_string(), "--color", "never"]);
+        c
+    })?;
+    let client = |expect_ok: bool| -> anyhow::Result<()> {
+        let mut c = Command::new(harness::bin("client"));
+        c.args(["--port", &port.to_string(), "--quiet"]);
+        let out = harness::run(c, b"", T)?;
+        assert_eq!(out.status.success(), expect_ok, "{}", text(&out.stderr));
+        Ok(())
+    };
+    client(true)?;
+    srv.wait_exit(Duration::from_secs(10))?;
+    client(false)?;
+    let out = cap.wait_with_output()?;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json = text(&out.stdout);
+    let roles: Vec<String> = json
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|j| j["type"] == "segment")
+        .map(|j| format!("{}:{}", j["stream"], j["role"].as_str().unwrap_or("?")))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            "0:syn",
+            "0:syn_ack",
+            "0:handshake_ack",
+            "0:data",
+            "0:ack",
+            "0:data",
+            "0:ack",
+            "0:fin",
+            "0:fin",
+            "0:fin_ack",
+            "1:syn",
+            "1:refused"
+        ],
+        "{json}"
+    );
+    // --read of what --write saved gives the same JSON.
+    let again = osi_trace(&["--read", &pcap.to_string_lossy(), "--json"])?;
+    assert_eq!(text(&again.stdout), json);
+    if let Some((mut child, their_pcap)) = tcpdump {
+        std::thread::sleep(Duration::from_millis(500));
+        let _ = nix_kill(child.id());
+        let _ = child.wait();
+        let count = |p: &Path| -> anyhow::Result<usize> {
+            let mut c = Command::new("tcpdump");
+            c.args(["-nn", "-r", &p.to_string_lossy()]);
+            let out = harness::run(c, b"", T)?;
+            assert!(out.status.success(), "tcpdump -r: {}", text(&out.stderr));
+            Ok(text(&out.stdout).lines().count())
+        };
+        assert_eq!(count(&pcap)?, 12, "tcpdump reads our pcap");
+        assert_eq!(
+            count(&their_pcap)?,
+            12,
+            "tcpdump -i lo saw as many frames as we did; it said {}",
+            std::fs::read_to_string(dir.path().join("tcpdump.log")).unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+fn nix_kill(pid: u32) -> std::io::Result<()> {
+    // SIGINT, as Ctrl-C: tcpdump writes out what it holds and exits.
+    let status = Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(std::io::Error::other("kill failed"))
+    }
+}
+
+/// Without CAP_NET_RAW: one line naming the three ways out.
+#[test]
+fn missing_capture_permission_names_the_ways_out() -> anyhow::Result<()> {
+    let me = harness::bin("osi-trace");
+    let mut cmd = if harness::can_capture() {
+        // Root: drop to nobody, if setpriv can.
+        if !have("setpriv") {
+            harness::skip("missing_capture_permission", "setpriv is not installed");
+            return Ok(());
+        }
+        let mut c = Command::new("setpriv");
+        c.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--inh-caps=-all",
+        ])
+        .arg(&me);
+        c
+    } else {
+        Command::new(&me)
+    };
+    cmd.args(["--port", "65432", "--duration", "1"]);
+    let out = harness::run(cmd, b"", T)?;
+    let err = text(&out.stderr);
+    if err.contains("Permission denied") && err.contains("setpriv")
+        || err.contains("cannot open") && err.contains("target")
+    {
+        harness::skip(
+            "missing_capture_permission",
+            "the unprivileged user cannot run the test binary here",
+        );
+        return Ok(());
+    }
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("osi-trace: error: cannot capture on lo: permission denied (capturing needs CAP_NET_RAW); hint: run as root; or once `sudo setcap cap_net_raw,cap_net_admin=eip "), "{err}");
+    assert!(
+        err.contains("`unshare --user --map-root-user --net` then `ip link set lo up`"),
+        "{err}"
+    );
+    Ok(())
+}
+
+#[test]
+fn an_unknown_interface_lists_the_real_ones() -> anyhow::Result<()> {
+    if !harness::can_capture() {
+        harness::skip("unknown_interface", "no CAP_NET_RAW");
+        return Ok(());
+    }
+    let out = osi_trace(&["--interface", "nosuch0", "--duration", "1"])?;
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.starts_with(
+            "osi-trace: error: no interface named \"nosuch0\"; hint: interfaces here: "
+        ),
+        "{err}"
+    );
+    assert!(err.contains("lo"), "{err}");
+    Ok(())
+}
