@@ -51,8 +51,11 @@ fn fixtures_give_their_checked_in_trace() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One record per segment from our JSON: (frame, stream, seq, ack, len, flags).
-fn ours(pcap: &Path) -> anyhow::Result<Vec<(u64, u64, u64, u64, u64, Vec<String>)>> {
+/// One segment as both tools see it: (frame, stream, seq, ack, len, analysis flags).
+type Row = (u64, u64, u64, u64, u64, Vec<String>);
+
+/// One record per segment from our JSON.
+fn ours(pcap: &Path) -> anyhow::Result<Vec<Row>> {
     let out = osi_trace(&["--read", &pcap.to_string_lossy(), "--json"])?;
     assert!(out.status.success(), "{}", text(&out.stderr));
     let mut v = Vec::new();
