@@ -74,9 +74,7 @@ struct Args {
 fn seconds(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if v.is_finite() && (0.0..=3600.0).contains(&v) => Ok(v),
-        _ => Err(format!(
-            "{s:?} is not a number of seconds between 0 and 3600"
-        )),
+        _ => Err(format!("{s:?} is not a number of seconds between 0 and 3600")),
     }
 }
 
@@ -121,9 +119,7 @@ fn main() -> std::process::ExitCode {
 fn payload(args: &Args) -> anyhow::Result<Vec<u8>> {
     let data = if args.stdin {
         let mut data = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut data)
-            .context("reading stdin")?;
+        std::io::stdin().read_to_end(&mut data).context("reading stdin")?;
         data
     } else if let Some(path) = &args.file {
         std::fs::read(path).with_context(|| format!("reading {}", path.display()))?
@@ -140,29 +136,19 @@ fn payload(args: &Args) -> anyhow::Result<Vec<u8>> {
 }
 
 /// One client's whole life: socket, connect, (send, recv)×repeat, close.
-fn talk(
-    args: &Args,
-    addr: SocketAddr,
-    payload: &[u8],
-    say: Narrator,
-    me: &str,
-) -> anyhow::Result<()> {
+fn talk(args: &Args, addr: SocketAddr, payload: &[u8], say: Narrator, me: &str) -> anyhow::Result<()> {
     let timeout = Duration::from_secs_f64(args.timeout);
 
     // L3+L4: AF_INET(6) picks IP, SOCK_STREAM picks TCP; the new socket is CLOSED.
-    let sock = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
-        .context("socket()")?;
-    say.say(
-        Layer::L4,
-        format!("{me}socket({}, SOCK_STREAM) → CLOSED", family(addr)),
-    );
+    let sock =
+        Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP)).context("socket()")?;
+    say.say(Layer::L4, format!("{me}socket({}, SOCK_STREAM) → CLOSED", family(addr)));
 
     // L4: SYN → SYN+ACK → ACK. connect() sends the SYN (SYN_SENT) and returns
     // once the kernel has ACKed the server's SYN+ACK (ESTABLISHED). The kernel
     // also picks our port: an ephemeral one, bound implicitly.
     let started = Instant::now();
-    sock.connect_timeout(&SockAddr::from(addr), timeout)
-        .with_context(|| format!("connect to {addr}"))?;
+    sock.connect_timeout(&SockAddr::from(addr), timeout).with_context(|| format!("connect to {addr}"))?;
     let me_addr = local_addr(&sock)?;
     say.say(
         Layer::L4,
@@ -171,59 +157,41 @@ fn talk(
             millis(started.elapsed())
         ),
     );
-    sock.set_read_timeout(Some(timeout))
-        .context("setsockopt(SO_RCVTIMEO)")?;
+    sock.set_read_timeout(Some(timeout)).context("setsockopt(SO_RCVTIMEO)")?;
 
     for round in 1..=args.repeat {
-        let round_name = if args.repeat > 1 {
-            format!("{me}[{round}/{}] ", args.repeat)
-        } else {
-            me.to_string()
-        };
+        let round_name =
+            if args.repeat > 1 { format!("{me}[{round}/{}] ", args.repeat) } else { me.to_string() };
         let started = Instant::now();
         let echo = exchange(&sock, args, payload, say, &round_name)?;
         say.say(
             Layer::App,
-            format!(
-                "{round_name}echo of {} bytes back in {}",
-                echo.len(),
-                millis(started.elapsed())
-            ),
+            format!("{round_name}echo of {} bytes back in {}", echo.len(), millis(started.elapsed())),
         );
         check_echo(payload, &echo)?;
         // The article prints what came back: `print(f"Received {data!r}")`.
-        println!(
-            "{round_name}Received {}",
-            escape(&echo, kit::DEFAULT_PREVIEW)
-        );
+        println!("{round_name}Received {}", escape(&echo, kit::DEFAULT_PREVIEW));
         if args.half_close {
             break; // the write side is shut: one round is all there can be
         }
     }
 
     if args.hold > 0.0 {
-        say.say(
-            Layer::App,
-            format!("{me}holding the connection open for {} s", args.hold),
-        );
+        say.say(Layer::App, format!("{me}holding the connection open for {} s", args.hold));
         thread::sleep(Duration::from_secs_f64(args.hold));
     }
 
     if args.reset {
         // L4: SO_LINGER on, 0 seconds: close() throws the connection away and
         // sends RST instead of FIN; no TIME_WAIT on either side.
-        sock.set_linger(Some(Duration::ZERO))
-            .context("setsockopt(SO_LINGER, 0)")?;
+        sock.set_linger(Some(Duration::ZERO)).context("setsockopt(SO_LINGER, 0)")?;
         say.say(Layer::L4, format!("{me}setsockopt(SO_LINGER, on, 0 s)"));
         drop(sock);
         say.say(Layer::L4, format!("{me}close() → RST sent → CLOSED"));
     } else if args.half_close {
         // The FIN went out already; the server's FIN arrived (recv gave 0).
         drop(sock);
-        say.say(
-            Layer::L4,
-            format!("{me}close() → TIME_WAIT (we sent the first FIN)"),
-        );
+        say.say(Layer::L4, format!("{me}close() → TIME_WAIT (we sent the first FIN)"));
     } else {
         // L4: FIN to the server: ESTABLISHED → FIN_WAIT_1; the one who closes
         // first ends in TIME_WAIT, for 2×MSL, inside the kernel.
@@ -237,13 +205,7 @@ fn talk(
 /// the server's FIN). A second thread sends while this one reads, so a payload
 /// larger than both sockets' buffers cannot deadlock: the server's echo is
 /// read as fast as it comes.
-fn exchange(
-    sock: &Socket,
-    args: &Args,
-    payload: &[u8],
-    say: Narrator,
-    me: &str,
-) -> anyhow::Result<Vec<u8>> {
+fn exchange(sock: &Socket, args: &Args, payload: &[u8], say: Narrator, me: &str) -> anyhow::Result<Vec<u8>> {
     let writer = sock.try_clone().context("dup()")?;
     let mut echo = Vec::with_capacity(payload.len());
     let mut buf = vec![0u8; args.buffer as usize];
@@ -255,13 +217,8 @@ fn exchange(
             writer.sendall(payload).context("send()")?;
             if args.half_close {
                 // L4: FIN now, while we go on reading: ESTABLISHED → FIN_WAIT_1.
-                writer
-                    .shutdown(std::net::Shutdown::Write)
-                    .context("shutdown(SHUT_WR)")?;
-                say.say(
-                    Layer::L4,
-                    format!("{me}shutdown(SHUT_WR) → FIN sent, FIN_WAIT_1; still reading"),
-                );
+                writer.shutdown(std::net::Shutdown::Write).context("shutdown(SHUT_WR)")?;
+                say.say(Layer::L4, format!("{me}shutdown(SHUT_WR) → FIN sent, FIN_WAIT_1; still reading"));
             }
             Ok(())
         });
@@ -269,10 +226,7 @@ fn exchange(
         while want_eof || echo.len() < payload.len() {
             // L7←L4: copy up to --buffer bytes out of the kernel's receive buffer.
             let n = sock.recv_into(&mut buf).map_err(|e| {
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) {
+                if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) {
                     anyhow::Error::new(kit::hinted(
                         format!(
                             "recv(): no echo within {} s ({} of {} bytes back)",
@@ -301,10 +255,7 @@ fn exchange(
             if shown <= 8 {
                 say.payload(format_args!("{me}recv"), &buf[..n]);
             } else if shown == 9 {
-                say.say(
-                    Layer::L7,
-                    format!("{me}recv … (more recv() calls, not shown)"),
-                );
+                say.say(Layer::L7, format!("{me}recv … (more recv() calls, not shown)"));
             }
         }
         match sender.join() {
@@ -327,11 +278,7 @@ fn check_echo(sent: &[u8], echo: &[u8]) -> anyhow::Result<()> {
             escape(&sent[i..], 16),
             escape(&echo[i..], 16)
         ),
-        None => bail!(
-            "the echo has {} bytes, {} were sent",
-            echo.len(),
-            sent.len()
-        ),
+        None => bail!("the echo has {} bytes, {} were sent", echo.len(), sent.len()),
     }
 }
 

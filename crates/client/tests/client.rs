@@ -11,8 +11,7 @@ const T: Duration = Duration::from_secs(30);
 
 fn client(port: u16, args: &[&str], stdin: &[u8]) -> anyhow::Result<Output> {
     let mut cmd = Command::new(harness::bin("client"));
-    cmd.args(["--port", &port.to_string(), "--color", "never"])
-        .args(args);
+    cmd.args(["--port", &port.to_string(), "--color", "never"]).args(args);
     harness::run(cmd, stdin, T)
 }
 
@@ -28,10 +27,7 @@ fn says_hello_and_prints_the_echo_like_the_article() -> anyhow::Result<()> {
     let stdout = text(&out.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines[0], "[L4] socket(AF_INET, SOCK_STREAM) → CLOSED");
-    assert!(lines[1].starts_with(&format!(
-        "[L4] connect(127.0.0.1:{}) from 127.0.0.1:",
-        srv.port()
-    )));
+    assert!(lines[1].starts_with(&format!("[L4] connect(127.0.0.1:{}) from 127.0.0.1:", srv.port())));
     assert!(lines[1].contains("→ SYN_SENT → ESTABLISHED in "));
     assert_eq!(lines[2], "[L7] send 5 bytes \"Hello\"");
     assert_eq!(lines[3], "[L7] recv 5 bytes \"Hello\"");
@@ -51,9 +47,7 @@ fn connection_refused_is_one_line_with_a_hint() -> anyhow::Result<()> {
     let stderr = text(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
-        stderr.starts_with(&format!(
-            "client: error: connect to 127.0.0.1:{port}: Connection refused"
-        )),
+        stderr.starts_with(&format!("client: error: connect to 127.0.0.1:{port}: Connection refused")),
         "{stderr}"
     );
     assert!(stderr.contains("hint: no server listens there"), "{stderr}");
@@ -83,25 +77,15 @@ fn file_payload_and_half_close() -> anyhow::Result<()> {
     let out = client(srv.port(), &["--file", &p, "--half-close"], b"")?;
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    assert!(
-        stdout.contains("[L4] shutdown(SHUT_WR) → FIN sent, FIN_WAIT_1; still reading"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("recv() → 0 bytes: server closed too (FIN)"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("[L4] shutdown(SHUT_WR) → FIN sent, FIN_WAIT_1; still reading"), "{stdout}");
+    assert!(stdout.contains("recv() → 0 bytes: server closed too (FIN)"), "{stdout}");
     Ok(())
 }
 
 #[test]
 fn repeat_and_many_clients() -> anyhow::Result<()> {
     let srv = Server::start("server-threads", &["--quiet"])?;
-    let out = client(
-        srv.port(),
-        &["--clients", "5", "--repeat", "3", "--message", "ping"],
-        b"",
-    )?;
+    let out = client(srv.port(), &["--clients", "5", "--repeat", "3", "--message", "ping"], b"")?;
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     for i in 1..=5 {
@@ -119,10 +103,7 @@ fn reset_closes_with_rst_and_the_server_goes_on() -> anyhow::Result<()> {
     let out = client(srv.port(), &["--reset"], b"")?;
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("close() → RST sent → CLOSED"));
-    srv.expect_line(
-        |l| l.contains("Connection reset by peer"),
-        Duration::from_secs(10),
-    )?;
+    srv.expect_line(|l| l.contains("Connection reset by peer"), Duration::from_secs(10))?;
     let out = client(srv.port(), &[], b"")?;
     assert!(out.status.success(), "{}", text(&out.stderr));
     Ok(())
@@ -140,8 +121,7 @@ fn a_wrong_echo_is_an_error() -> anyhow::Result<()> {
         conn.write_all(b"Help!")
     });
     let out = client(port, &[], b"")?;
-    liar.join()
-        .map_err(|_| anyhow::anyhow!("liar panicked"))??;
+    liar.join().map_err(|_| anyhow::anyhow!("liar panicked"))??;
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     assert_eq!(
@@ -159,10 +139,7 @@ fn no_echo_in_time_is_a_clear_timeout() -> anyhow::Result<()> {
     let out = client(port, &["--timeout", "0.5"], b"")?;
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
-    assert!(
-        stderr.contains("recv(): no echo within 0.5 s (0 of 5 bytes back)"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("recv(): no echo within 0.5 s (0 of 5 bytes back)"), "{stderr}");
     assert!(stderr.contains("hint: is the server busy"), "{stderr}");
     drop(listener);
     Ok(())

@@ -69,27 +69,16 @@ impl Server {
 
     /// Starts `cmd` (stdout and stderr piped) and waits for its READY line.
     pub fn spawn(mut cmd: Command) -> Result<Server> {
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .env("NO_COLOR", "1");
+        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).env("NO_COLOR", "1");
         let mut child = cmd.spawn().with_context(|| format!("spawn {cmd:?}"))?;
         let lines = line_channel(child.stdout.take());
         let stderr = collect(child.stderr.take());
-        let mut server = Server {
-            child,
-            addr: "0.0.0.0:0".parse()?,
-            lines,
-            seen: Vec::new(),
-            stderr,
-        };
+        let mut server = Server { child, addr: "0.0.0.0:0".parse()?, lines, seen: Vec::new(), stderr };
         let ready = server
             .expect_line(|l| l.starts_with("READY "), READY_TIMEOUT)
             .with_context(|| format!("no READY line; stderr: {}", server.stderr()))?;
-        server.addr = ready["READY ".len()..]
-            .trim()
-            .parse()
-            .with_context(|| format!("bad READY line {ready:?}"))?;
+        server.addr =
+            ready["READY ".len()..].trim().parse().with_context(|| format!("bad READY line {ready:?}"))?;
         Ok(server)
     }
 
@@ -100,11 +89,7 @@ impl Server {
 
     /// Waits up to `timeout` for a stdout line matching `pred` and returns it.
     /// Every line read on the way is kept (see [`Server::lines`]).
-    pub fn expect_line(
-        &mut self,
-        pred: impl Fn(&str) -> bool,
-        timeout: Duration,
-    ) -> Result<String> {
+    pub fn expect_line(&mut self, pred: impl Fn(&str) -> bool, timeout: Duration) -> Result<String> {
         let deadline = Instant::now() + timeout;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -119,11 +104,7 @@ impl Server {
                     bail!("no matching line within {timeout:?}; saw {:?}", self.seen)
                 }
                 Err(RecvTimeoutError::Disconnected) => {
-                    bail!(
-                        "stdout closed; saw {:?}; stderr {:?}",
-                        self.seen,
-                        self.stderr()
-                    )
+                    bail!("stdout closed; saw {:?}; stderr {:?}", self.seen, self.stderr())
                 }
             }
         }
@@ -210,10 +191,7 @@ fn collect(err: Option<impl Read + Send + 'static>) -> Arc<Mutex<String>> {
 
 /// Runs `cmd` to completion with `input` on stdin, killing it after `timeout`.
 pub fn run(mut cmd: Command, input: &[u8], timeout: Duration) -> Result<Output> {
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .env("NO_COLOR", "1");
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).env("NO_COLOR", "1");
     let mut child = cmd.spawn().with_context(|| format!("spawn {cmd:?}"))?;
     let mut stdin = child.stdin.take().ok_or_else(|| anyhow!("no stdin"))?;
     let input = input.to_vec();
@@ -235,11 +213,7 @@ pub fn run(mut cmd: Command, input: &[u8], timeout: Duration) -> Result<Output> 
         thread::sleep(Duration::from_millis(10));
     };
     let _ = writer.join();
-    Ok(Output {
-        status,
-        stdout: out.join().unwrap_or_default(),
-        stderr: err.join().unwrap_or_default(),
-    })
+    Ok(Output { status, stdout: out.join().unwrap_or_default(), stderr: err.join().unwrap_or_default() })
 }
 
 fn bytes_of(src: Option<impl Read + Send + 'static>) -> thread::JoinHandle<Vec<u8>> {
@@ -291,13 +265,8 @@ pub fn echo_on(stream: &std::net::TcpStream, payload: &[u8]) -> Result<Vec<u8>> 
     let sender = thread::spawn(move || writer.write_all(&data));
     let mut got = vec![0u8; payload.len()];
     let mut reader = stream;
-    reader
-        .read_exact(&mut got)
-        .with_context(|| format!("reading a {}-byte echo", payload.len()))?;
-    sender
-        .join()
-        .map_err(|_| anyhow!("sender panicked"))?
-        .context("sending")?;
+    reader.read_exact(&mut got).with_context(|| format!("reading a {}-byte echo", payload.len()))?;
+    sender.join().map_err(|_| anyhow!("sender panicked"))?.context("sending")?;
     Ok(got)
 }
 
@@ -318,13 +287,8 @@ pub fn echo_half_closed(addr: SocketAddr, payload: &[u8]) -> Result<Vec<u8>> {
         writer.shutdown(std::net::Shutdown::Write)
     });
     let mut got = Vec::new();
-    (&stream)
-        .read_to_end(&mut got)
-        .context("reading the echo to EOF")?;
-    sender
-        .join()
-        .map_err(|_| anyhow!("sender panicked"))?
-        .context("sending")?;
+    (&stream).read_to_end(&mut got).context("reading the echo to EOF")?;
+    sender.join().map_err(|_| anyhow!("sender panicked"))?.context("sending")?;
     Ok(got)
 }
 
@@ -421,9 +385,7 @@ pub mod suite {
     /// again once they leave.
     pub fn survives_emfile(server: &str) -> Result<()> {
         let mut cmd = Command::new("sh");
-        cmd.arg("-c")
-            .arg(r#"ulimit -n 16 && exec "$0" --port 0 --color never"#)
-            .arg(bin(server));
+        cmd.arg("-c").arg(r#"ulimit -n 16 && exec "$0" --port 0 --color never"#).arg(bin(server));
         let mut srv = Server::spawn(cmd)?;
         let idle: Vec<_> = (0..24).map(|_| connect(srv.addr)).collect::<Result<_>>()?;
         srv.expect_line(
@@ -453,9 +415,7 @@ pub mod suite {
         }
         let b = connect(srv.addr)?;
         b.set_read_timeout(Some(Duration::from_secs(5)))?;
-        if echo_on(&b, b"second").context("second client, while the first is connected")?
-            != b"second"
-        {
+        if echo_on(&b, b"second").context("second client, while the first is connected")? != b"second" {
             bail!("{server}: second client got a wrong echo");
         }
         drop(a);

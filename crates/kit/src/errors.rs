@@ -23,10 +23,7 @@ impl std::error::Error for Hinted {}
 
 /// Builds an error with an explicit hint: `return Err(hinted("no server", "start one").into())`.
 pub fn hinted(message: impl Into<String>, hint: impl Into<String>) -> Hinted {
-    Hinted {
-        message: message.into(),
-        hint: hint.into(),
-    }
+    Hinted { message: message.into(), hint: hint.into() }
 }
 
 /// Runs `body` and turns its error into one line on stderr and exit code 1.
@@ -57,10 +54,7 @@ fn hint_for(err: &anyhow::Error) -> Option<String> {
             return Some(h.hint.clone());
         }
     }
-    let kind = err
-        .chain()
-        .find_map(|cause| cause.downcast_ref::<io::Error>())?
-        .kind();
+    let kind = err.chain().find_map(|cause| cause.downcast_ref::<io::Error>())?.kind();
     let hint = match kind {
         io::ErrorKind::AddrInUse => {
             "another program listens on that port (perhaps an earlier server, or one in TIME_WAIT \
@@ -93,10 +87,7 @@ mod tests {
             .context("bind 127.0.0.1:65432")
             .unwrap_err();
         let line = error_line("server-basic", &err);
-        assert!(
-            line.starts_with("server-basic: error: bind 127.0.0.1:65432: "),
-            "{line}"
-        );
+        assert!(line.starts_with("server-basic: error: bind 127.0.0.1:65432: "), "{line}");
         assert!(line.contains("; hint: another program listens"), "{line}");
         assert!(!line.contains('\n'));
     }

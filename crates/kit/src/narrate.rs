@@ -46,9 +46,7 @@ impl Narrator {
     /// Builds the narrator from the output flags and applies the colour choice.
     pub fn new(output: &OutputArgs) -> Self {
         output.color.apply();
-        Narrator {
-            quiet: output.quiet,
-        }
+        Narrator { quiet: output.quiet }
     }
 
     /// One narration line: `[L4] message`.
@@ -63,21 +61,14 @@ impl Narrator {
         if !self.quiet {
             let shown = escape(bytes, DEFAULT_PREVIEW);
             let noun = if bytes.len() == 1 { "byte" } else { "bytes" };
-            self.say(
-                Layer::L7,
-                format_args!("{what} {} {noun} {shown}", bytes.len()),
-            );
+            self.say(Layer::L7, format_args!("{what} {} {noun} {shown}", bytes.len()));
         }
     }
 
     /// A warning: something went wrong with one peer, and the program goes on.
     pub fn warn(&self, layer: Layer, message: impl Display) {
         if !self.quiet {
-            print_line(format_args!(
-                "{} {}",
-                layer.tag(),
-                message.to_string().red()
-            ));
+            print_line(format_args!("{} {}", layer.tag(), message.to_string().red()));
         }
     }
 

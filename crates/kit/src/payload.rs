@@ -52,10 +52,7 @@ mod tests {
 
     #[test]
     fn control_bytes_and_invalid_utf8_are_escaped() {
-        assert_eq!(
-            escape(b"a\0\n\x1b[31m\xff\"\\", 48),
-            r#""a\x00\n\x1b[31m\xff\"\\""#
-        );
+        assert_eq!(escape(b"a\0\n\x1b[31m\xff\"\\", 48), r#""a\x00\n\x1b[31m\xff\"\\""#);
     }
 
     #[test]

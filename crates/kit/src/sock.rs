@@ -62,6 +62,5 @@ pub fn local_addr(socket: &Socket) -> anyhow::Result<std::net::SocketAddr> {
 
 /// A peer address as text (`127.0.0.1:50312`), or `?` if it is not an IP address.
 pub fn peer_name(addr: &socket2::SockAddr) -> String {
-    addr.as_socket()
-        .map_or_else(|| "?".to_string(), |p| p.to_string())
+    addr.as_socket().map_or_else(|| "?".to_string(), |p| p.to_string())
 }

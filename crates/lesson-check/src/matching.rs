@@ -33,10 +33,7 @@ pub fn missing_lines<'a>(expected: &'a [String], actual: &[&str]) -> Vec<&'a str
     let mut missing = Vec::new();
     let mut next = 0;
     for want in expected.iter().filter(|l| l.trim() != "...") {
-        match actual[next..]
-            .iter()
-            .position(|got| line_matches(want, got))
-        {
+        match actual[next..].iter().position(|got| line_matches(want, got)) {
             Some(i) => next += i + 1,
             None => missing.push(want.as_str()),
         }
@@ -50,14 +47,8 @@ mod tests {
 
     #[test]
     fn wildcards_match_varying_text() {
-        assert!(line_matches(
-            "READY 127.0.0.1:[..]",
-            "READY 127.0.0.1:43121"
-        ));
-        assert!(line_matches(
-            "[..] SYN [..] seq=0",
-            "0.000 → SYN win=65495 seq=0"
-        ));
+        assert!(line_matches("READY 127.0.0.1:[..]", "READY 127.0.0.1:43121"));
+        assert!(line_matches("[..] SYN [..] seq=0", "0.000 → SYN win=65495 seq=0"));
         assert!(line_matches("a[..]", "a"));
         assert!(!line_matches("seq=0", "seq=01"));
         assert!(!line_matches("[..]seq=1 ack=1", "seq=1 ack=11"));

@@ -43,10 +43,7 @@ pub fn parse(markdown: &str) -> Lesson {
     let mut source: Option<String> = None;
     while let Some((n, line)) = lines.next() {
         let trimmed = line.trim();
-        if let Some(path) = trimmed
-            .strip_prefix("<!-- source:")
-            .and_then(|rest| rest.strip_suffix("-->"))
-        {
+        if let Some(path) = trimmed.strip_prefix("<!-- source:").and_then(|rest| rest.strip_suffix("-->")) {
             source = Some(path.trim().to_string());
             continue;
         }
@@ -56,10 +53,7 @@ pub fn parse(markdown: &str) -> Lesson {
             }
             continue;
         };
-        let body: Vec<(usize, &str)> = lines
-            .by_ref()
-            .take_while(|(_, l)| l.trim() != "```")
-            .collect();
+        let body: Vec<(usize, &str)> = lines.by_ref().take_while(|(_, l)| l.trim() != "```").collect();
         match info.split_whitespace().next() {
             Some("console") => lesson.blocks.push(console_block(&body)),
             Some("rust") => {
@@ -89,11 +83,7 @@ fn console_block(body: &[(usize, &str)]) -> Block {
             }
             continued = line.ends_with('\\');
         } else if let Some(cmd) = line.strip_prefix("$ ") {
-            commands.push(Command {
-                line: cmd.to_string(),
-                expected: Vec::new(),
-                at: n + 1,
-            });
+            commands.push(Command { line: cmd.to_string(), expected: Vec::new(), at: n + 1 });
             continued = line.ends_with('\\');
         } else if let Some(cmd) = commands.last_mut() {
             if !line.trim().is_empty() {
@@ -118,10 +108,7 @@ mod tests {
         assert_eq!(cmds.len(), 3);
         assert_eq!(cmds[0].line, "server-basic > server.log &");
         assert!(cmds[0].expected.is_empty());
-        assert_eq!(
-            cmds[1].expected,
-            ["[L7] send 2 bytes \"Hi\"", "Received \"Hi\""]
-        );
+        assert_eq!(cmds[1].expected, ["[L7] send 2 bytes \"Hi\"", "Received \"Hi\""]);
         assert_eq!(cmds[1].at, 7);
         assert_eq!(cmds[2].line, "echo a \\\n  b");
         assert_eq!(cmds[2].expected, ["a b"]);

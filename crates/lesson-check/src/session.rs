@@ -23,19 +23,11 @@ pub struct Outcome {
 /// Runs every command of `lesson` in `workdir` with `bin_dir` first on PATH,
 /// inside new namespaces, and compares what they print with what the lesson shows.
 /// Fails (rather than reporting mismatches) when the session itself cannot run.
-pub fn run_lesson(
-    lesson: &Lesson,
-    workdir: &Path,
-    bin_dir: &Path,
-    limit: Duration,
-) -> Result<Outcome> {
+pub fn run_lesson(lesson: &Lesson, workdir: &Path, bin_dir: &Path, limit: Duration) -> Result<Outcome> {
     let commands: Vec<&Command> = lesson.blocks.iter().flat_map(|b| &b.commands).collect();
     let marker = format!(
         "@@lesson-check-{}",
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0)
+        SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
     );
     let script = script(&commands, &marker);
     let mut bash = namespaced_bash()?;
@@ -76,10 +68,9 @@ pub fn run_lesson(
         }
         let should_fail = cmd.expected.iter().any(|l| l.contains("error:"));
         match (*status, should_fail) {
-            (Some(0), true) => outcome.failures.push(format!(
-                "line {}: `{}` succeeded, but the lesson shows an error",
-                cmd.at, cmd.line
-            )),
+            (Some(0), true) => outcome
+                .failures
+                .push(format!("line {}: `{}` succeeded, but the lesson shows an error", cmd.at, cmd.line)),
             (Some(code), false) if code != 0 => outcome.failures.push(format!(
                 "line {}: `{}` exited {code}:\n    {}",
                 cmd.at,
@@ -128,11 +119,7 @@ fn redirect_targets(line: &str) -> Vec<String> {
     for (i, w) in words.iter().enumerate() {
         let w = w.trim_start_matches(['1', '2', '&']);
         if let Some(rest) = w.strip_prefix(">>").or_else(|| w.strip_prefix('>')) {
-            let target = if rest.is_empty() {
-                words.get(i + 1).copied()
-            } else {
-                Some(rest)
-            };
+            let target = if rest.is_empty() { words.get(i + 1).copied() } else { Some(rest) };
             if let Some(t) = target.filter(|t| !t.starts_with('&') && *t != "&") {
                 files.push(t.to_string());
             }
@@ -187,11 +174,7 @@ fn path_with(bin_dir: &Path) -> String {
 /// `bash` in new network and PID namespaces: as root directly, otherwise
 /// inside a new user namespace where the user holds CAP_NET_RAW over its own `lo`.
 fn namespaced_bash() -> Result<Process> {
-    let root = Process::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| o.stdout.trim_ascii() == b"0")
-        .unwrap_or(false);
+    let root = Process::new("id").arg("-u").output().map(|o| o.stdout.trim_ascii() == b"0").unwrap_or(false);
     let mut cmd = Process::new("unshare");
     if !root {
         cmd.args(["--user", "--map-root-user"]);
@@ -203,15 +186,9 @@ fn namespaced_bash() -> Result<Process> {
 /// Whether this machine lets us make the namespaces a lesson runs in.
 pub fn namespaces_available() -> Result<()> {
     let mut probe = namespaced_bash()?;
-    let out = probe
-        .args(["-c", "ip link set lo up"])
-        .output()
-        .context("cannot run unshare (util-linux)")?;
+    let out = probe.args(["-c", "ip link set lo up"]).output().context("cannot run unshare (util-linux)")?;
     if !out.status.success() {
-        bail!(
-            "cannot create network namespaces here: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
+        bail!("cannot create network namespaces here: {}", String::from_utf8_lossy(&out.stderr).trim());
     }
     Ok(())
 }
@@ -222,13 +199,9 @@ fn run_bounded(mut cmd: Process, limit: Duration) -> Result<std::process::Output
     let watchdog = std::thread::spawn(move || {
         std::thread::sleep(limit);
         // The whole PID namespace dies with its first process (--kill-child).
-        let _ = Process::new("kill")
-            .args(["-KILL", &pid.to_string()])
-            .status();
+        let _ = Process::new("kill").args(["-KILL", &pid.to_string()]).status();
     });
-    let output = child
-        .wait_with_output()
-        .context("wait for the lesson's bash session")?;
+    let output = child.wait_with_output().context("wait for the lesson's bash session")?;
     drop(watchdog);
     Ok(output)
 }
@@ -239,14 +212,8 @@ mod tests {
 
     #[test]
     fn redirect_targets_are_found_in_every_form() {
-        assert_eq!(
-            redirect_targets("server-basic > server.log &"),
-            ["server.log"]
-        );
-        assert_eq!(
-            redirect_targets("osi-trace --port 1 >trace.txt 2>err.txt &"),
-            ["trace.txt", "err.txt"]
-        );
+        assert_eq!(redirect_targets("server-basic > server.log &"), ["server.log"]);
+        assert_eq!(redirect_targets("osi-trace --port 1 >trace.txt 2>err.txt &"), ["trace.txt", "err.txt"]);
         assert_eq!(redirect_targets("x &> all.log &"), ["all.log"]);
         assert!(redirect_targets("x 2>&1 | head").is_empty());
     }

@@ -8,14 +8,8 @@ use std::time::Duration;
 use lesson_check::{namespaces_available, parse, run_lesson};
 
 /// The kit's programs a lesson may call.
-const PROGRAMS: [&str; 6] = [
-    "server-basic",
-    "server-loop",
-    "server-threads",
-    "server-select",
-    "client",
-    "osi-trace",
-];
+const PROGRAMS: [&str; 6] =
+    ["server-basic", "server-loop", "server-threads", "server-select", "client", "osi-trace"];
 
 /// How long one lesson's whole session may take.
 const LESSON_LIMIT: Duration = Duration::from_secs(240);
@@ -42,12 +36,8 @@ fn check(file: &str) {
 
     let mut failures = Vec::new();
     for excerpt in &lesson.excerpts {
-        let source = std::fs::read_to_string(repo().join(&excerpt.path)).unwrap_or_else(|e| {
-            panic!(
-                "{file}:{}: excerpt source {}: {e}",
-                excerpt.at, excerpt.path
-            )
-        });
+        let source = std::fs::read_to_string(repo().join(&excerpt.path))
+            .unwrap_or_else(|e| panic!("{file}:{}: excerpt source {}: {e}", excerpt.at, excerpt.path));
         let source: Vec<&str> = source.lines().map(str::trim).collect();
         let mut next = 0;
         for line in excerpt.lines.iter().map(|l| l.trim()) {

@@ -64,7 +64,7 @@ pub enum State {
 
 impl fmt::Display for State {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             State::Closed => "CLOSED",
             State::Listen => "LISTEN",
             State::SynSent => "SYN_SENT",
@@ -96,12 +96,7 @@ pub enum Role {
     /// A FIN. `first`: the sender closes first (active close). `acks_fin`:
     /// it also ACKs the peer's FIN (the three-segment teardown). `crossing`:
     /// both FINs in flight at once (simultaneous close). `data`: bytes it carries.
-    Fin {
-        first: bool,
-        acks_fin: bool,
-        crossing: bool,
-        data: u32,
-    },
+    Fin { first: bool, acks_fin: bool, crossing: bool, data: u32 },
     /// The ACK of a FIN, without a FIN of its own. `last`: of the second FIN.
     FinAck { last: bool },
     /// RST answering a SYN: nothing listens there (connection refused).
@@ -129,14 +124,8 @@ impl Role {
             Role::Fin { crossing: true, .. } => {
                 format!("teardown: {who}'s FIN crosses the {peer}'s (simultaneous close)")
             }
-            Role::Fin {
-                first: true, data, ..
-            } => {
-                let with = if *data > 0 {
-                    format!(" with {data} bytes")
-                } else {
-                    String::new()
-                };
+            Role::Fin { first: true, data, .. } => {
+                let with = if *data > 0 { format!(" with {data} bytes") } else { String::new() };
                 format!("teardown: {who}'s FIN{with} (active close)")
             }
             Role::Fin { acks_fin: true, .. } => {
@@ -158,9 +147,7 @@ impl Role {
         }
         match self {
             Role::Handshake(1) => "client's connect()".into(),
-            Role::Handshake(2) => {
-                "server's kernel, for the listening socket, before any accept()".into()
-            }
+            Role::Handshake(2) => "server's kernel, for the listening socket, before any accept()".into(),
             Role::Handshake(_) => "client's kernel inside connect(), which now returns".into(),
             Role::Data { .. } => format!("{who}'s send()/sendall()"),
             Role::Ack { .. } => format!("{who}'s kernel (no socket call)"),
@@ -458,27 +445,13 @@ impl Analyzer {
             // The SYN's sender is the client; joining late, guess the client
             // is the side with the higher (ephemeral) port.
             let client_is_src = fresh_syn || (!t.has(SYN) && src.port() > dst.port());
-            let (c, s) = if client_is_src {
-                (src, dst)
-            } else {
-                (dst, src)
-            };
+            let (c, s) = if client_is_src { (src, dst) } else { (dst, src) };
             let joined_late = !t.has(SYN);
-            let est = if joined_late {
-                State::Established
-            } else {
-                State::Closed
-            };
+            let est = if joined_late { State::Established } else { State::Closed };
             let conn = Conn {
                 stream,
-                client: Half {
-                    addr: Some(c),
-                    ..Half::default()
-                },
-                server: Half {
-                    addr: Some(s),
-                    ..Half::default()
-                },
+                client: Half { addr: Some(c), ..Half::default() },
+                server: Half { addr: Some(s), ..Half::default() },
                 client_state: est,
                 server_state: if joined_late { est } else { State::Listen },
                 scaling: None,
@@ -493,9 +466,7 @@ impl Analyzer {
             };
             self.conns.insert(k, conn);
         }
-        let Some(conn) = self.conns.get_mut(&k) else {
-            unreachable!("inserted above")
-        };
+        let Some(conn) = self.conns.get_mut(&k) else { unreachable!("inserted above") };
         let was_ended = conn.end.is_some();
         let note = analyze(conn, time, src, seg);
         if !was_ended && conn.end.is_some() {
@@ -511,11 +482,7 @@ impl Analyzer {
                 }
             }
         }
-        Annotated {
-            frame: self.frames,
-            time,
-            ..note
-        }
+        Annotated { frame: self.frames, time, ..note }
     }
 
     /// Summaries of the connections that ended since the last call.
@@ -530,12 +497,8 @@ impl Analyzer {
 
     /// Summaries of the connections still open, by stream number.
     pub fn open(&self) -> Vec<Summary> {
-        let mut open: Vec<Summary> = self
-            .conns
-            .values()
-            .filter(|c| c.end.is_none())
-            .map(Conn::summary)
-            .collect();
+        let mut open: Vec<Summary> =
+            self.conns.values().filter(|c| c.end.is_none()).map(Conn::summary).collect();
         open.sort_by_key(|s| s.stream);
         open
     }
@@ -556,11 +519,7 @@ fn seq_gt(a: u32, b: u32) -> bool {
 /// The heart: one segment of one connection.
 fn analyze(conn: &mut Conn, time: Duration, src: SocketAddr, seg: &Segment) -> Annotated {
     let t = &seg.tcp;
-    let from = if conn.client.addr == Some(src) {
-        Side::Client
-    } else {
-        Side::Server
-    };
+    let from = if conn.client.addr == Some(src) { Side::Client } else { Side::Server };
     let to = from.other();
     let len = seg.payload_len;
     let (syn, fin, rst, ackf) = (t.has(SYN), t.has(FIN), t.has(RST), t.has(ACK));
@@ -579,15 +538,8 @@ fn analyze(conn: &mut Conn, time: Duration, src: SocketAddr, seg: &Segment) -> A
     let isn = conn.half(from).isn.unwrap_or(t.seq);
     let peer_isn = conn.half(to).isn;
     let rel_seq = t.seq.wrapping_sub(isn);
-    let rel_ack = if ackf {
-        peer_isn.map(|p| t.ack.wrapping_sub(p))
-    } else {
-        None
-    };
-    let next_seq_raw = t
-        .seq
-        .wrapping_add(len)
-        .wrapping_add(u32::from(syn) + u32::from(fin));
+    let rel_ack = if ackf { peer_isn.map(|p| t.ack.wrapping_sub(p)) } else { None };
+    let next_seq_raw = t.seq.wrapping_add(len).wrapping_add(u32::from(syn) + u32::from(fin));
 
     // --- Window scale: offered in the SYNs, in force once both offered it. ---
     if syn {
@@ -670,19 +622,12 @@ fn analyze(conn: &mut Conn, time: Duration, src: SocketAddr, seg: &Segment) -> A
                 let since = fwd_time.map_or(Duration::MAX, |p| time.saturating_sub(p));
                 let rtt_thres = conn.irtt.filter(|r| !r.is_zero()).unwrap_or(OOO_THRESHOLD);
                 let peer = conn.half(to);
-                if peer.dup_acks >= 2
-                    && peer.last_ack == Some(t.seq)
-                    && since <= FAST_RETRANSMIT_WINDOW
-                {
+                if peer.dup_acks >= 2 && peer.last_ack == Some(t.seq) && since <= FAST_RETRANSMIT_WINDOW {
                     analysis.push(Anomaly::FastRetransmission);
                     analysis.push(Anomaly::Retransmission);
                 } else if since < rtt_thres && next != t.seq.wrapping_add(len) {
                     analysis.push(Anomaly::OutOfOrder);
-                } else if len > 0
-                    && peer
-                        .last_ack
-                        .is_some_and(|a| !seq_gt(t.seq.wrapping_add(len), a))
-                {
+                } else if len > 0 && peer.last_ack.is_some_and(|a| !seq_gt(t.seq.wrapping_add(len), a)) {
                     analysis.push(Anomaly::SpuriousRetransmission);
                     analysis.push(Anomaly::Retransmission);
                 } else {
@@ -695,9 +640,8 @@ fn analyze(conn: &mut Conn, time: Duration, src: SocketAddr, seg: &Segment) -> A
 
     // --- Role (decided on the states before this segment). ---
     let peer_fin = conn.half(to).fin_seq;
-    let acks_peer_fin = ackf
-        && peer_fin.is_some_and(|f| !seq_lt(t.ack, f.wrapping_add(1)))
-        && !conn.half(to).fin_acked;
+    let acks_peer_fin =
+        ackf && peer_fin.is_some_and(|f| !seq_lt(t.ack, f.wrapping_add(1))) && !conn.half(to).fin_acked;
     let role = if rst {
         let refused = conn.client_state == State::SynSent && from == Side::Server;
         if refused {
@@ -712,26 +656,15 @@ fn analyze(conn: &mut Conn, time: Duration, src: SocketAddr, seg: &Segment) -> A
     } else if fin {
         let first = conn.first_fin.is_none() || conn.first_fin == Some(from);
         let crossing = !first && !acks_peer_fin && !conn.half(to).fin_acked;
-        Role::Fin {
-            first,
-            acks_fin: acks_peer_fin,
-            crossing,
-            data: len,
-        }
+        Role::Fin { first, acks_fin: acks_peer_fin, crossing, data: len }
     } else if from == Side::Client && conn.awaiting_hs3 && len == 0 {
         Role::Handshake(3)
     } else if len > 0 && !keepalive {
         let h = conn.half(from);
-        let total = if retransmitted {
-            h.flow.bytes
-        } else {
-            h.flow.bytes + u64::from(len)
-        };
+        let total = if retransmitted { h.flow.bytes } else { h.flow.bytes + u64::from(len) };
         Role::Data { bytes: len, total }
     } else if acks_peer_fin {
-        Role::FinAck {
-            last: conn.first_fin == Some(from),
-        }
+        Role::FinAck { last: conn.first_fin == Some(from) }
     } else if keepalive {
         Role::KeepAlive
     } else if analysis.contains(&Anomaly::WindowUpdate) {
@@ -749,9 +682,7 @@ fn analyze(conn: &mut Conn, time: Duration, src: SocketAddr, seg: &Segment) -> A
     if rst {
         *conn.state(from) = State::Closed;
         *conn.state(to) = State::Closed;
-        conn.end = Some(End::Reset {
-            refused: role == Role::Refused,
-        });
+        conn.end = Some(End::Reset { refused: role == Role::Refused });
     } else {
         if syn && !ackf {
             conn.client_state = State::SynSent;
@@ -921,8 +852,7 @@ mod tests {
                 "teardown: last ACK, of the server's FIN",
             ]
         );
-        let nums: Vec<(u32, Option<u32>, u32)> =
-            out.iter().map(|n| (n.seq, n.ack, n.len)).collect();
+        let nums: Vec<(u32, Option<u32>, u32)> = out.iter().map(|n| (n.seq, n.ack, n.len)).collect();
         assert_eq!(
             nums,
             [
@@ -938,10 +868,8 @@ mod tests {
                 (7, Some(7), 0)
             ]
         );
-        let states: Vec<String> = out
-            .iter()
-            .map(|n| format!("{} {}", n.client_state, n.server_state))
-            .collect();
+        let states: Vec<String> =
+            out.iter().map(|n| format!("{} {}", n.client_state, n.server_state)).collect();
         assert_eq!(
             states,
             [
@@ -972,17 +900,7 @@ mod tests {
         let s = &ended[0];
         assert_eq!(
             (s.end, s.to_server, s.to_client),
-            (
-                End::Graceful,
-                Flow {
-                    segments: 6,
-                    bytes: 5
-                },
-                Flow {
-                    segments: 4,
-                    bytes: 5
-                }
-            )
+            (End::Graceful, Flow { segments: 6, bytes: 5 }, Flow { segments: 4, bytes: 5 })
         );
         assert_eq!(s.client.port(), C);
         assert_eq!(s.handshake_rtt, Some(Duration::ZERO));
@@ -1000,26 +918,11 @@ mod tests {
             (9, true, CI + 7, SI + 7, ACK, 512, b""),
         ]);
         let (out, _) = run(&segs);
-        assert_eq!(
-            out[8].role.describe(out[8].from),
-            "teardown: ACK of the client's FIN"
-        );
-        assert_eq!(
-            (out[8].client_state, out[8].server_state),
-            (State::FinWait2, State::CloseWait)
-        );
-        assert_eq!(
-            out[9].role.describe(out[9].from),
-            "teardown: server's FIN (passive close)"
-        );
-        assert_eq!(
-            (out[9].client_state, out[9].server_state),
-            (State::TimeWait, State::LastAck)
-        );
-        assert_eq!(
-            (out[10].client_state, out[10].server_state),
-            (State::TimeWait, State::Closed)
-        );
+        assert_eq!(out[8].role.describe(out[8].from), "teardown: ACK of the client's FIN");
+        assert_eq!((out[8].client_state, out[8].server_state), (State::FinWait2, State::CloseWait));
+        assert_eq!(out[9].role.describe(out[9].from), "teardown: server's FIN (passive close)");
+        assert_eq!((out[9].client_state, out[9].server_state), (State::TimeWait, State::LastAck));
+        assert_eq!((out[10].client_state, out[10].server_state), (State::TimeWait, State::Closed));
     }
 
     #[test]
@@ -1033,27 +936,16 @@ mod tests {
             (4, false, SI + 7, CI + 7, ACK, 512, b""),
         ]);
         let (out, mut a) = run(&segs);
-        assert!(out[8]
-            .role
-            .describe(out[8].from)
-            .contains("simultaneous close"));
-        assert_eq!(
-            (out[8].client_state, out[8].server_state),
-            (State::Closing, State::Closing)
-        );
-        assert_eq!(
-            (out[10].client_state, out[10].server_state),
-            (State::TimeWait, State::TimeWait)
-        );
+        assert!(out[8].role.describe(out[8].from).contains("simultaneous close"));
+        assert_eq!((out[8].client_state, out[8].server_state), (State::Closing, State::Closing));
+        assert_eq!((out[10].client_state, out[10].server_state), (State::TimeWait, State::TimeWait));
         assert_eq!(a.take_ended()[0].end, End::Graceful);
     }
 
     #[test]
     fn rst_answering_a_syn_is_connection_refused() {
-        let (out, mut a) = run(&[
-            (0, true, CI, 0, SYN, 65495, b""),
-            (0, false, 0, CI + 1, RST | ACK, 0, b""),
-        ]);
+        let (out, mut a) =
+            run(&[(0, true, CI, 0, SYN, 65495, b""), (0, false, 0, CI + 1, RST | ACK, 0, b"")]);
         assert_eq!(out[1].role, Role::Refused);
         assert!(out[1].cause.contains("ECONNREFUSED"));
         // Wireshark shows a refusing RST as Seq=1 Ack=1.
@@ -1068,22 +960,14 @@ mod tests {
         segs.truncate(4);
         segs.push((5, true, CI + 6, SI + 1, RST | ACK, 0, b""));
         let (out, mut a) = run(&segs);
-        assert_eq!(
-            out[4].role.describe(out[4].from),
-            "RST: client resets the connection"
-        );
+        assert_eq!(out[4].role.describe(out[4].from), "RST: client resets the connection");
         assert!(out[4].cause.contains("SO_LINGER 0"));
-        assert_eq!(
-            (out[4].client_state, out[4].server_state),
-            (State::Closed, State::Closed)
-        );
+        assert_eq!((out[4].client_state, out[4].server_state), (State::Closed, State::Closed));
         assert_eq!(a.take_ended()[0].end, End::Reset { refused: false });
     }
 
     fn flags_of(out: &[Annotated]) -> Vec<Vec<&'static str>> {
-        out.iter()
-            .map(|n| n.analysis.iter().map(|a| a.field()).collect())
-            .collect()
+        out.iter().map(|n| n.analysis.iter().map(|a| a.field()).collect()).collect()
     }
 
     #[test]
@@ -1103,10 +987,7 @@ mod tests {
         segs.truncate(5);
         segs.push((300, true, CI + 1, SI + 1, PSH | ACK, 512, b"Hello"));
         let (out, _) = run(&segs);
-        assert_eq!(
-            flags_of(&out)[5],
-            ["spurious_retransmission", "retransmission"]
-        );
+        assert_eq!(flags_of(&out)[5], ["spurious_retransmission", "retransmission"]);
     }
 
     #[test]
@@ -1168,14 +1049,8 @@ mod tests {
         let segs = &echo()[3..];
         let (out, _) = run(segs);
         assert!(out[0].joined_late);
-        assert_eq!(
-            (out[0].seq, out[0].ack, out[0].win_shift),
-            (1, Some(1), None)
-        );
-        assert_eq!(
-            out[0].win, 512,
-            "scale unknown: the raw window, as Wireshark shows it"
-        );
+        assert_eq!((out[0].seq, out[0].ack, out[0].win_shift), (1, Some(1), None));
+        assert_eq!(out[0].win, 512, "scale unknown: the raw window, as Wireshark shows it");
         assert_eq!(out[1].ack, Some(6));
     }
 
@@ -1190,15 +1065,7 @@ mod tests {
                     x - base + base.wrapping_add(77)
                 }
             };
-            (
-                ms + 100,
-                c,
-                shift(seq, if c { CI } else { SI }),
-                shift(ack, if c { SI } else { CI }),
-                fl,
-                w,
-                d,
-            )
+            (ms + 100, c, shift(seq, if c { CI } else { SI }), shift(ack, if c { SI } else { CI }), fl, w, d)
         }));
         let (out, a) = run(&segs);
         assert_eq!(out[9].stream, 0);

@@ -60,10 +60,9 @@ impl LiveCapture {
         let iface = find_interface(&opts.interface)?;
         // Protocol 0: the socket receives nothing until pnet binds it to the
         // interface, so no frame slips in before the filter is attached.
-        let sock = Socket::new(Domain::PACKET, Type::RAW, None)
-            .map_err(|e| permission_error(e, &opts.interface))?;
-        sock.attach_filter(&filter(opts.port))
-            .context("attaching the BPF filter")?;
+        let sock =
+            Socket::new(Domain::PACKET, Type::RAW, None).map_err(|e| permission_error(e, &opts.interface))?;
+        sock.attach_filter(&filter(opts.port)).context("attaching the BPF filter")?;
         // A big receive buffer: fewer drops under load. SO_RCVBUFFORCE passes
         // net.core.rmem_max when we may; otherwise take what SO_RCVBUF gives.
         if !force_rcvbuf(&sock, 8 << 20) {
@@ -79,16 +78,9 @@ impl LiveCapture {
         let rx = match datalink::channel(&iface, config) {
             Ok(Channel::Ethernet(_tx, rx)) => rx,
             Ok(_) => anyhow::bail!("pnet returned an unknown channel type"),
-            Err(e) => {
-                return Err(e).with_context(|| format!("cannot capture on {}", opts.interface))
-            }
+            Err(e) => return Err(e).with_context(|| format!("cannot capture on {}", opts.interface)),
         };
-        Ok(LiveCapture {
-            rx,
-            fd,
-            stats: CaptureStats::default(),
-            last_ts: Duration::ZERO,
-        })
+        Ok(LiveCapture { rx, fd, stats: CaptureStats::default(), last_ts: Duration::ZERO })
     }
 
     /// The next frame, or `None` when `timeout` passed without one, so the
@@ -102,9 +94,7 @@ impl LiveCapture {
                     // The time we read it, never earlier than the frame before.
                     // (SIOCGSTAMPNS was tried: on lo it returned stamps out of
                     // order with the frames, as TCP's pacing sets skb times.)
-                    let now = SystemTime::now()
-                        .duration_since(UNIX_EPOCH)
-                        .unwrap_or_default();
+                    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
                     // Microseconds: what a pcap file keeps, so --read of --write shows the same.
                     let now = Duration::from_micros(now.as_micros() as u64);
                     let ts = now.max(self.last_ts);
@@ -169,18 +159,14 @@ fn find_interface(name: &str) -> anyhow::Result<NetworkInterface> {
         return Ok(i.clone());
     }
     let names: Vec<String> = all.into_iter().map(|i| i.name).collect();
-    Err(kit::hinted(
-        format!("no interface named {name:?}"),
-        format!("interfaces here: {}", names.join(", ")),
-    )
-    .into())
+    Err(kit::hinted(format!("no interface named {name:?}"), format!("interfaces here: {}", names.join(", ")))
+        .into())
 }
 
 fn permission_error(e: io::Error, iface: &str) -> anyhow::Error {
     if matches!(e.raw_os_error(), Some(libc::EPERM) | Some(libc::EACCES)) {
-        let exe = std::env::current_exe()
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|_| "osi-trace".into());
+        let exe =
+            std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_else(|_| "osi-trace".into());
         return kit::hinted(
             format!("cannot capture on {iface}: permission denied (capturing needs CAP_NET_RAW)"),
             format!(
@@ -293,11 +279,7 @@ mod tests {
     fn capture_during(exchange: impl FnOnce(TcpListener) + Send + 'static) -> Vec<Frame> {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let mut cap = LiveCapture::open(&LiveOptions {
-            interface: "lo".into(),
-            port: Some(port),
-        })
-        .unwrap();
+        let mut cap = LiveCapture::open(&LiveOptions { interface: "lo".into(), port: Some(port) }).unwrap();
         let t = std::thread::spawn(move || exchange(listener));
         let mut frames = Vec::new();
         // Collect until 500 ms pass without a frame after the exchange ended.
@@ -367,10 +349,7 @@ mod tests {
         let segs: Vec<_> = frames.iter().map(|f| decode(f).unwrap()).collect();
         let bytes: u32 = segs.iter().map(|s| s.payload.len() as u32).sum();
         assert_eq!(bytes, 60_000);
-        assert!(
-            frames.iter().any(|f| f.data.len() > 4096),
-            "no frame above 4096 bytes"
-        );
+        assert!(frames.iter().any(|f| f.data.len() > 4096), "no frame above 4096 bytes");
         assert!(segs
             .iter()
             .all(|s| s.tcp.src_port != other_addr.port() && s.tcp.dst_port != other_addr.port()));
@@ -379,16 +358,10 @@ mod tests {
 
     #[test]
     fn an_unknown_interface_lists_those_that_exist() {
-        let err = LiveCapture::open(&LiveOptions {
-            interface: "nope0".into(),
-            port: None,
-        })
-        .unwrap_err();
+        let err = LiveCapture::open(&LiveOptions { interface: "nope0".into(), port: None }).unwrap_err();
         let line = kit::error_line("osi-trace", &err);
         assert!(
-            line.starts_with(
-                "osi-trace: error: no interface named \"nope0\"; hint: interfaces here: "
-            ),
+            line.starts_with("osi-trace: error: no interface named \"nope0\"; hint: interfaces here: "),
             "{line}"
         );
         assert!(line.contains("lo"), "{line}");

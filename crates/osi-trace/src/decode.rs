@@ -24,11 +24,7 @@ const IPPROTO_TCP: u8 = 6;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Link {
     /// Ethernet II. On `lo` both MACs are all-zero: a placeholder header.
-    Ethernet {
-        src: [u8; 6],
-        dst: [u8; 6],
-        ethertype: u16,
-    },
+    Ethernet { src: [u8; 6], dst: [u8; 6], ethertype: u16 },
     /// Linux cooked capture (SLL or SLL2): no real link header was recorded.
     Cooked { ethertype: u16, v2: bool },
     /// The frame starts at the IP header.
@@ -130,11 +126,7 @@ pub enum Skip {
     /// An IPv4 fragment after the first: no TCP header in it.
     Fragment,
     /// Shorter than the header it must hold.
-    Truncated {
-        layer: &'static str,
-        need: usize,
-        have: usize,
-    },
+    Truncated { layer: &'static str, need: usize, have: usize },
     /// A header length field that cannot be right.
     BadHeader { layer: &'static str, why: String },
 }
@@ -172,13 +164,7 @@ pub fn decode(frame: &Frame) -> Result<Segment, Skip> {
         return Err(Skip::NotTcp(proto));
     }
     let (tcp, payload, payload_len) = tcp(transport, &ip)?;
-    Ok(Segment {
-        link,
-        ip,
-        tcp,
-        payload: payload.to_vec(),
-        payload_len,
-    })
+    Ok(Segment { link, ip, tcp, payload: payload.to_vec(), payload_len })
 }
 
 fn truncated(layer: &'static str, need: usize, have: usize) -> Skip {
@@ -194,9 +180,7 @@ fn link_layer(link: LinkType, data: &[u8]) -> Result<(Link, Option<u16>, &[u8]),
             let mut start = 14;
             // One 802.1Q VLAN tag, as on some real links.
             if ethertype == 0x8100 {
-                let tag = data
-                    .get(16..18)
-                    .ok_or(truncated("802.1Q", 18, data.len()))?;
+                let tag = data.get(16..18).ok_or(truncated("802.1Q", 18, data.len()))?;
                 ethertype = u16::from_be_bytes([tag[0], tag[1]]);
                 start = 18;
             }
@@ -208,38 +192,18 @@ fn link_layer(link: LinkType, data: &[u8]) -> Result<(Link, Option<u16>, &[u8]),
             Ok((l, Some(ethertype), &data[start..]))
         }
         LinkType::LinuxSll => {
-            let h = data
-                .get(..16)
-                .ok_or(truncated("Linux cooked", 16, data.len()))?;
+            let h = data.get(..16).ok_or(truncated("Linux cooked", 16, data.len()))?;
             let ethertype = u16::from_be_bytes([h[14], h[15]]);
-            Ok((
-                Link::Cooked {
-                    ethertype,
-                    v2: false,
-                },
-                Some(ethertype),
-                &data[16..],
-            ))
+            Ok((Link::Cooked { ethertype, v2: false }, Some(ethertype), &data[16..]))
         }
         LinkType::LinuxSll2 => {
-            let h = data
-                .get(..20)
-                .ok_or(truncated("Linux cooked v2", 20, data.len()))?;
+            let h = data.get(..20).ok_or(truncated("Linux cooked v2", 20, data.len()))?;
             let ethertype = u16::from_be_bytes([h[0], h[1]]);
-            Ok((
-                Link::Cooked {
-                    ethertype,
-                    v2: true,
-                },
-                Some(ethertype),
-                &data[20..],
-            ))
+            Ok((Link::Cooked { ethertype, v2: true }, Some(ethertype), &data[20..]))
         }
         LinkType::RawIp => Ok((Link::Raw, None, data)),
         LinkType::Null => {
-            let rest = data
-                .get(4..)
-                .ok_or(truncated("BSD loopback", 4, data.len()))?;
+            let rest = data.get(4..).ok_or(truncated("BSD loopback", 4, data.len()))?;
             Ok((Link::Null, None, rest))
         }
     }
@@ -261,10 +225,7 @@ fn ipv4(data: &[u8]) -> Result<(Ip, u8, &[u8]), Skip> {
     }
     let total = usize::from(p.get_total_length());
     if total < header_len {
-        return Err(bad(
-            "IPv4",
-            format!("total length {total} < header length {header_len}"),
-        ));
+        return Err(bad("IPv4", format!("total length {total} < header length {header_len}")));
     }
     // Fragment offset ≠ 0: a later fragment, no TCP header here.
     if p.get_fragment_offset() != 0 {
@@ -320,10 +281,7 @@ fn tcp<'a>(data: &'a [u8], ip: &Ip) -> Result<(Tcp, &'a [u8], u32), Skip> {
     // The payload length the IP header announces (the capture may hold less).
     let announced = ip.total_len as i64 - ip.header_len as i64 - header_len as i64;
     if announced < 0 {
-        return Err(bad(
-            "TCP",
-            format!("data offset {header_len} runs past the IP datagram"),
-        ));
+        return Err(bad("TCP", format!("data offset {header_len} runs past the IP datagram")));
     }
     let tcp = Tcp {
         src_port: p.get_source(),
@@ -399,20 +357,7 @@ pub mod craft {
         let total = 20 + tcp_len + payload.len();
         let mut d = vec![0u8; 12];
         d.extend_from_slice(&[0x08, 0x00]);
-        d.extend_from_slice(&[
-            0x45,
-            0,
-            (total >> 8) as u8,
-            total as u8,
-            0x12,
-            0x34,
-            0x40,
-            0,
-            64,
-            6,
-            0,
-            0,
-        ]);
+        d.extend_from_slice(&[0x45, 0, (total >> 8) as u8, total as u8, 0x12, 0x34, 0x40, 0, 64, 6, 0, 0]);
         d.extend_from_slice(&[127, 0, 0, 1, 127, 0, 0, 1]);
         d.extend_from_slice(&sport.to_be_bytes());
         d.extend_from_slice(&dport.to_be_bytes());
@@ -433,9 +378,7 @@ pub mod craft {
     }
 
     /// MSS 65495, SACK permitted, timestamps, window scale 7: what Linux puts in a SYN on lo.
-    pub const SYN_OPTIONS: [u8; 20] = [
-        2, 4, 0xff, 0xd7, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7,
-    ];
+    pub const SYN_OPTIONS: [u8; 20] = [2, 4, 0xff, 0xd7, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7];
 }
 
 #[cfg(test)]
@@ -450,20 +393,11 @@ mod tests {
         let s = decode(&f).unwrap();
         assert!(s.link.is_loopback_placeholder());
         assert_eq!(s.ip.src.to_string(), "127.0.0.1");
-        assert_eq!(
-            (s.ip.ttl, s.ip.total_len, s.ip.id, s.ip.df),
-            (64, 60, Some(0x1234), true)
-        );
-        assert_eq!(
-            (s.tcp.src_port, s.tcp.dst_port, s.tcp.seq),
-            (45678, 65432, 1000)
-        );
+        assert_eq!((s.ip.ttl, s.ip.total_len, s.ip.id, s.ip.df), (64, 60, Some(0x1234), true));
+        assert_eq!((s.tcp.src_port, s.tcp.dst_port, s.tcp.seq), (45678, 65432, 1000));
         assert!(s.tcp.has(SYN) && !s.tcp.has(ACK));
         let o = &s.tcp.options;
-        assert_eq!(
-            (o.mss, o.wscale, o.sack_perm, o.timestamps),
-            (Some(65495), Some(7), true, Some((1, 0)))
-        );
+        assert_eq!((o.mss, o.wscale, o.sack_perm, o.timestamps), (Some(65495), Some(7), true, Some((1, 0))));
         assert_eq!((s.payload_len, s.payload.len()), (0, 0));
     }
 
@@ -523,10 +457,7 @@ mod tests {
         let s = decode(&f).unwrap();
         assert_eq!(s.ip.src.to_string(), "::1");
         assert_eq!((s.ip.ttl, s.ip.total_len, s.ip.id), (64, 60, None));
-        assert_eq!(
-            (s.tcp.src_port, s.tcp.dst_port, s.tcp.seq, s.tcp.ack),
-            (65432, 45678, 9, 2)
-        );
+        assert_eq!((s.tcp.src_port, s.tcp.dst_port, s.tcp.seq, s.tcp.ack), (65432, 45678, 9, 2));
         // The same behind an SLL2 header (EtherType first).
         let mut sll2 = vec![0x86, 0xdd];
         sll2.extend_from_slice(&[0; 18]);
@@ -576,13 +507,9 @@ mod tests {
         }
         // Random bytes on every link type.
         let mut x = 12345u32;
-        for link in [
-            LinkType::Ethernet,
-            LinkType::LinuxSll,
-            LinkType::LinuxSll2,
-            LinkType::RawIp,
-            LinkType::Null,
-        ] {
+        for link in
+            [LinkType::Ethernet, LinkType::LinuxSll, LinkType::LinuxSll2, LinkType::RawIp, LinkType::Null]
+        {
             for len in 0..200 {
                 let data: Vec<u8> = (0..len)
                     .map(|_| {
@@ -590,26 +517,15 @@ mod tests {
                         (x >> 24) as u8
                     })
                     .collect();
-                let _ = decode(&Frame {
-                    ts: Default::default(),
-                    link,
-                    orig_len: len as u32,
-                    data,
-                });
+                let _ = decode(&Frame { ts: Default::default(), link, orig_len: len as u32, data });
             }
         }
         let mut f = good.clone();
         f.data[14] = 0x44;
-        assert!(matches!(
-            decode(&f),
-            Err(Skip::BadHeader { layer: "IPv4", .. })
-        ));
+        assert!(matches!(decode(&f), Err(Skip::BadHeader { layer: "IPv4", .. })));
         let mut f = good.clone();
         f.data[14 + 20 + 12] = 0x40; // data offset 16 bytes
-        assert!(matches!(
-            decode(&f),
-            Err(Skip::BadHeader { layer: "TCP", .. })
-        ));
+        assert!(matches!(decode(&f), Err(Skip::BadHeader { layer: "TCP", .. })));
     }
 
     #[test]

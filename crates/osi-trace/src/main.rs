@@ -90,27 +90,17 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     let mut source = match &args.read {
         Some(path) => Source::File(CaptureReader::open(path)?),
         None => {
-            let cap = LiveCapture::open(&LiveOptions {
-                interface: args.interface.clone(),
-                port: args.port,
-            })?;
+            let cap = LiveCapture::open(&LiveOptions { interface: args.interface.clone(), port: args.port })?;
             let flag = Arc::clone(&stop);
             ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
                 .context("installing the Ctrl-C handler")?;
-            let what = args
-                .port
-                .map_or("all TCP".to_string(), |p| format!("tcp port {p}"));
-            eprintln!(
-                "READY capturing on {} ({what}); Ctrl-C stops",
-                args.interface
-            );
+            let what = args.port.map_or("all TCP".to_string(), |p| format!("tcp port {p}"));
+            eprintln!("READY capturing on {} ({what}); Ctrl-C stops", args.interface);
             Source::Live(cap)
         }
     };
     let live = matches!(source, Source::Live(_));
-    let deadline = args
-        .duration
-        .map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.0)));
+    let deadline = args.duration.map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.0)));
     let stdout = std::io::stdout();
     let mut out = Out {
         w: BufWriter::with_capacity(1 << 16, stdout.lock()),
@@ -145,22 +135,13 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         };
         frames += 1;
         let seg = match decode(&frame) {
-            Ok(seg)
-                if args
-                    .port
-                    .is_none_or(|p| seg.tcp.src_port == p || seg.tcp.dst_port == p) =>
-            {
-                seg
-            }
+            Ok(seg) if args.port.is_none_or(|p| seg.tcp.src_port == p || seg.tcp.dst_port == p) => seg,
             Ok(_) => continue, // another port: not part of this trace (file input)
             Err(why) => {
                 skipped += 1;
                 an.skip_frame(frame.ts);
                 if args.layers {
-                    out.line(format!(
-                        "{}",
-                        format!("frame {frames}: skipped, {why}").dimmed()
-                    ))?;
+                    out.line(format!("{}", format!("frame {frames}: skipped, {why}").dimmed()))?;
                 }
                 continue;
             }
@@ -206,18 +187,16 @@ fn trace(args: &Args) -> anyhow::Result<()> {
 
     // The closing counts go to stderr, as tcpdump's do.
     let mut tail = format!(
-        "{frames} frames, {segments} TCP segments, {} connections",
-        an.streams()
+        "{frames} frames, {segments} TCP segments, {} connection{}",
+        an.streams(),
+        if an.streams() == 1 { "" } else { "s" }
     );
     if skipped > 0 {
         tail.push_str(&format!(", {skipped} frames not decoded as TCP"));
     }
     if let Source::Live(cap) = &mut source {
         let st = cap.stats()?;
-        tail.push_str(&format!(
-            "; kernel: {} frames passed the filter, {} dropped",
-            st.received, st.dropped
-        ));
+        tail.push_str(&format!("; kernel: {} frames passed the filter, {} dropped", st.received, st.dropped));
     }
     if !args.output.quiet {
         eprintln!("{tail}");
@@ -225,9 +204,7 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     if let Some(e) = damaged {
         return Err(e.context(format!(
             "{} is damaged",
-            args.read
-                .as_ref()
-                .map_or(String::new(), |p| p.display().to_string())
+            args.read.as_ref().map_or(String::new(), |p| p.display().to_string())
         )));
     }
     Ok(())
@@ -272,16 +249,8 @@ impl<W: Write> Out<'_, W> {
             let rows = self.ladders.entry(n.stream).or_insert_with(|| {
                 render::ladder_head(
                     n.stream,
-                    if n.from == osi_trace::analysis::Side::Client {
-                        n.src
-                    } else {
-                        n.dst
-                    },
-                    if n.from == osi_trace::analysis::Side::Client {
-                        n.dst
-                    } else {
-                        n.src
-                    },
+                    if n.from == osi_trace::analysis::Side::Client { n.src } else { n.dst },
+                    if n.from == osi_trace::analysis::Side::Client { n.dst } else { n.src },
                 )
             });
             rows.push(render::ladder_row(n, seg));
@@ -344,10 +313,7 @@ impl<W: Write> Out<'_, W> {
                 }
             }
             if self.more_summaries > 0 {
-                self.line(format!(
-                    "… and {} more connections (use --json for all)",
-                    self.more_summaries
-                ))?;
+                self.line(format!("… and {} more connections (use --json for all)", self.more_summaries))?;
             }
         }
         self.w.flush()?;

@@ -49,10 +49,7 @@ pub struct CaptureReader {
 }
 
 enum Inner {
-    Pcap {
-        reader: PcapReader<Box<dyn Read>>,
-        link: LinkType,
-    },
+    Pcap { reader: PcapReader<Box<dyn Read>>, link: LinkType },
     PcapNg(Box<PcapNgReader<Box<dyn Read>>>),
 }
 
@@ -84,11 +81,7 @@ impl CaptureReader {
             0x0a0d_0d0a => Inner::PcapNg(Box::new(PcapNgReader::new(chained).map_err(pcap_err)?)),
             _ => bail!(not_a_capture(&magic)),
         };
-        Ok(CaptureReader {
-            inner,
-            frames: 0,
-            done: false,
-        })
+        Ok(CaptureReader { inner, frames: 0, done: false })
     }
 
     /// The next frame; `None` at the end; an error (then `None`) for a
@@ -116,10 +109,7 @@ impl CaptureReader {
             }
             Some(Err(e)) => {
                 self.done = true;
-                Some(Err(e.context(format!(
-                    "damaged record after frame {}",
-                    self.frames
-                ))))
+                Some(Err(e.context(format!("damaged record after frame {}", self.frames))))
             }
             None => None,
         }
@@ -175,12 +165,7 @@ fn next_ng(reader: &mut PcapNgReader<Box<dyn Read>>) -> Option<anyhow::Result<Fr
             })
             .unwrap_or(6);
         let ts = ticks.map_or(Duration::ZERO, |t| ticks_to_duration(t, resol));
-        return Some(Ok(Frame {
-            ts,
-            link,
-            orig_len,
-            data,
-        }));
+        return Some(Ok(Frame { ts, link, orig_len, data }));
     }
 }
 
@@ -247,17 +232,14 @@ impl Write for SharedFile {
 impl CaptureWriter {
     /// Creates `path` for frames of link type `link`, cut at `snaplen` bytes.
     pub fn create(path: &Path, link: LinkType, snaplen: u32) -> anyhow::Result<CaptureWriter> {
-        let file =
-            File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+        let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
         let header = PcapHeader {
             datalink: DataLink::from(linktype_number(link)),
             snaplen,
             ts_resolution: TsResolution::MicroSecond,
             ..PcapHeader::default()
         };
-        let file = SharedFile(std::rc::Rc::new(std::cell::RefCell::new(BufWriter::new(
-            file,
-        ))));
+        let file = SharedFile(std::rc::Rc::new(std::cell::RefCell::new(BufWriter::new(file))));
         let writer = PcapWriter::with_header(file.clone(), header).map_err(pcap_err)?;
         Ok(CaptureWriter { writer, file, link })
     }
@@ -357,9 +339,7 @@ mod tests {
 
     #[test]
     fn pcapng_with_sll2_and_raw_ip_and_both_time_resolutions() -> anyhow::Result<()> {
-        let pkt = [
-            0x45u8, 0, 0, 20, 0, 0, 0, 0, 64, 6, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1, 9,
-        ];
+        let pkt = [0x45u8, 0, 0, 20, 0, 0, 0, 0, 64, 6, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1, 9];
         for (link, want, resol, nanos) in [
             (276, LinkType::LinuxSll2, Some(9), 123_456_789),
             (101, LinkType::RawIp, None, 123_456_000),
@@ -368,10 +348,7 @@ mod tests {
             let bytes = pcapng(link, resol, &pkt);
             let mut r = CaptureReader::from_reader(std::io::Cursor::new(bytes))?;
             let f = r.next_frame().expect("one frame")?;
-            assert_eq!(
-                (f.link, f.ts, f.orig_len),
-                (want, Duration::new(1_700_000_000, nanos), 21)
-            );
+            assert_eq!((f.link, f.ts, f.orig_len), (want, Duration::new(1_700_000_000, nanos), 21));
             assert_eq!(f.data, pkt);
             assert!(r.next_frame().is_none());
         }
@@ -380,10 +357,8 @@ mod tests {
 
     #[test]
     fn big_endian_nanosecond_pcap() -> anyhow::Result<()> {
-        let mut v = vec![
-            0xa1, 0xb2, 0x3c, 0x4d, 0, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0,
-            113,
-        ];
+        let mut v =
+            vec![0xa1, 0xb2, 0x3c, 0x4d, 0, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 113];
         v.extend_from_slice(&7u32.to_be_bytes());
         v.extend_from_slice(&999u32.to_be_bytes());
         v.extend_from_slice(&3u32.to_be_bytes());
@@ -391,10 +366,7 @@ mod tests {
         v.extend_from_slice(&[1, 2, 3]);
         let mut r = CaptureReader::from_reader(std::io::Cursor::new(v))?;
         let f = r.next_frame().expect("one frame")?;
-        assert_eq!(
-            (f.link, f.ts, f.data),
-            (LinkType::LinuxSll, Duration::new(7, 999), vec![1, 2, 3])
-        );
+        assert_eq!((f.link, f.ts, f.data), (LinkType::LinuxSll, Duration::new(7, 999), vec![1, 2, 3]));
         Ok(())
     }
 
@@ -403,10 +375,7 @@ mod tests {
         let err = CaptureReader::from_reader(std::io::Cursor::new(b"hello world".to_vec()))
             .err()
             .expect("not a capture");
-        assert_eq!(
-            err.to_string(),
-            "not a pcap or pcapng file (starts with 0x68656c6c)"
-        );
+        assert_eq!(err.to_string(), "not a pcap or pcapng file (starts with 0x68656c6c)");
         assert!(CaptureReader::from_reader(std::io::Cursor::new(vec![0xd4, 0xc3])).is_err());
 
         let dir = tempfile::tempdir()?;
@@ -434,15 +403,10 @@ mod tests {
         }
         // A truncated last record is reported as such.
         let full = std::fs::read(&path)?;
-        let mut r =
-            CaptureReader::from_reader(std::io::Cursor::new(full[..full.len() - 10].to_vec()))?;
+        let mut r = CaptureReader::from_reader(std::io::Cursor::new(full[..full.len() - 10].to_vec()))?;
         let results: Vec<_> = std::iter::from_fn(|| r.next_frame()).collect();
         assert_eq!(results.len(), 5);
-        let last = results
-            .last()
-            .expect("five")
-            .as_ref()
-            .expect_err("an error");
+        let last = results.last().expect("five").as_ref().expect_err("an error");
         assert_eq!(
             format!("{last:#}"),
             "damaged record after frame 4: the file ends in the middle of a record (truncated)"

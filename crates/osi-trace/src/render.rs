@@ -25,11 +25,7 @@ pub fn flag_names(f: u8) -> String {
         (PSH, "PSH"),
         (ACK, "ACK"),
     ];
-    let v: Vec<&str> = names
-        .iter()
-        .filter(|(b, _)| f & b != 0)
-        .map(|(_, n)| *n)
-        .collect();
+    let v: Vec<&str> = names.iter().filter(|(b, _)| f & b != 0).map(|(_, n)| *n).collect();
     if v.is_empty() {
         "<none>".into()
     } else {
@@ -87,21 +83,13 @@ pub fn line(n: &Annotated, seg: &Segment) -> String {
 pub fn layers(n: &Annotated, seg: &Segment) -> Vec<String> {
     let mut out = Vec::with_capacity(4);
     let l2 = match &seg.link {
-        Link::Ethernet {
-            src,
-            dst,
-            ethertype,
-        } => {
+        Link::Ethernet { src, dst, ethertype } => {
             let note = if seg.link.is_loopback_placeholder() {
                 " — loopback: a placeholder header (all-zero MACs), no real link, no ARP"
             } else {
                 ""
             };
-            format!(
-                "Ethernet {} → {}, type 0x{ethertype:04x}{note}",
-                mac(src),
-                mac(dst)
-            )
+            format!("Ethernet {} → {}, type 0x{ethertype:04x}{note}", mac(src), mac(dst))
         }
         Link::Cooked { ethertype, v2 } => format!(
             "Linux cooked capture{} (no link header recorded), type 0x{ethertype:04x}",
@@ -119,11 +107,7 @@ pub fn layers(n: &Annotated, seg: &Segment) -> Vec<String> {
     };
     let _ = write!(l3, ", total length {}", ip.total_len);
     if let Some(id) = ip.id {
-        let _ = write!(
-            l3,
-            ", id 0x{id:04x}{}",
-            if ip.df { ", DF (don't fragment)" } else { "" }
-        );
+        let _ = write!(l3, ", id 0x{id:04x}{}", if ip.df { ", DF (don't fragment)" } else { "" });
     }
     out.push(format!("    {} {l3}", "L3".blue().bold()));
     let t = &seg.tcp;
@@ -181,62 +165,31 @@ pub fn layers(n: &Annotated, seg: &Segment) -> Vec<String> {
             kit::escape(&seg.payload, 64)
         )
     } else {
-        format!(
-            "{} bytes: {}",
-            seg.payload_len,
-            kit::escape(&seg.payload, 64)
-        )
+        format!("{} bytes: {}", seg.payload_len, kit::escape(&seg.payload, 64))
     };
     out.push(format!("    {} {l7}", "L7".green().bold()));
     out
 }
 
 fn mac(m: &[u8; 6]) -> String {
-    m.iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(":")
+    m.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":")
 }
 
 /// Width of the arrow between the two columns of a ladder.
 const LADDER: usize = 44;
 
 /// The heading of a connection's ladder diagram.
-pub fn ladder_head(
-    stream: u64,
-    client: std::net::SocketAddr,
-    server: std::net::SocketAddr,
-) -> Vec<String> {
+pub fn ladder_head(stream: u64, client: std::net::SocketAddr, server: std::net::SocketAddr) -> Vec<String> {
     vec![
-        format!("stream {stream}: client {client} ⇄ server {server}")
-            .bold()
-            .to_string(),
-        format!(
-            "{:>10}  {:<12} {:^w$} {}",
-            "time",
-            "client",
-            "",
-            "server",
-            w = LADDER + 2
-        ),
-        format!(
-            "{:>10}  {:<12} {:^w$} {}",
-            "",
-            State::Closed,
-            "",
-            State::Listen,
-            w = LADDER + 2
-        ),
+        format!("stream {stream}: client {client} ⇄ server {server}").bold().to_string(),
+        format!("{:>10}  {:<12} {:^w$} {}", "time", "client", "", "server", w = LADDER),
+        format!("{:>10}  {:<12} {:^w$} {}", "", State::Closed, "", State::Listen, w = LADDER),
     ]
 }
 
 /// One arrow of a ladder diagram: client on the left, server on the right.
 pub fn ladder_row(n: &Annotated, seg: &Segment) -> String {
-    let mut label = format!(
-        "{} seq={}",
-        flag_names(seg.tcp.flags).replace(", ", "+"),
-        n.seq
-    );
+    let mut label = format!("{} seq={}", flag_names(seg.tcp.flags).replace(", ", "+"), n.seq);
     if let Some(a) = n.ack {
         let _ = write!(label, " ack={a}");
     }
@@ -258,38 +211,24 @@ pub fn ladder_row(n: &Annotated, seg: &Segment) -> String {
         Role::Data { .. } => body.green().to_string(),
         _ => body,
     };
-    format!(
-        "{:>10}  {:<12} {body} {}",
-        secs(n.time),
-        n.client_state.to_string(),
-        n.server_state
-    )
+    format!("{:>10}  {:<12} {body} {}", secs(n.time), n.client_state.to_string(), n.server_state)
 }
 
 /// A connection's summary, as text lines.
 pub fn summary(s: &Summary) -> Vec<String> {
-    let rtt = s.handshake_rtt.map_or("not seen".to_string(), |d| {
-        format!("{:.3} ms", d.as_secs_f64() * 1000.0)
-    });
+    let rtt =
+        s.handshake_rtt.map_or("not seen".to_string(), |d| format!("{:.3} ms", d.as_secs_f64() * 1000.0));
     let mut v = vec![
         format!(
             "stream {}: client {} → server {}{}",
             s.stream,
             s.client,
             s.server,
-            if s.joined_late {
-                " (joined after the handshake)"
-            } else {
-                ""
-            }
+            if s.joined_late { " (joined after the handshake)" } else { "" }
         )
         .bold()
         .to_string(),
-        format!(
-            "  duration {}, handshake RTT {rtt}, ended: {}",
-            format_secs(s.duration()),
-            s.end
-        ),
+        format!("  duration {}, handshake RTT {rtt}, ended: {}", format_secs(s.duration()), s.end),
         format!(
             "  client → server: {}, {};  server → client: {}, {}",
             plural(s.to_server.segments, "segment"),

@@ -10,9 +10,7 @@ use std::time::Duration;
 const T: Duration = Duration::from_secs(60);
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
 
 fn osi_trace(args: &[&str]) -> anyhow::Result<std::process::Output> {
@@ -26,12 +24,7 @@ fn text(b: &[u8]) -> String {
 }
 
 fn have(tool: &str) -> bool {
-    Command::new(tool)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok()
+    Command::new(tool).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok()
 }
 
 /// The annotated trace of each fixture is exactly the one checked in.
@@ -66,11 +59,7 @@ fn ours(pcap: &Path) -> anyhow::Result<Vec<Row>> {
         }
         let mut flags: Vec<String> = j["analysis"]
             .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|f| f.as_str().map(String::from))
-                    .collect()
-            })
+            .map(|a| a.iter().filter_map(|f| f.as_str().map(String::from)).collect())
             .unwrap_or_default();
         flags.retain(|f| COMPARED.contains(&f.as_str()));
         flags.sort();
@@ -111,19 +100,9 @@ fn agrees_with_tshark_on_the_fixtures() -> anyhow::Result<()> {
     }
     for name in ["echo-and-refused", "three-clients", "anomalies"] {
         let pcap = fixture(&format!("{name}.pcap"));
-        let mut args = vec![
-            "-r".to_string(),
-            pcap.to_string_lossy().into_owned(),
-            "-T".into(),
-            "fields".into(),
-        ];
-        for f in [
-            "frame.number",
-            "tcp.stream",
-            "tcp.seq",
-            "tcp.ack",
-            "tcp.len",
-        ] {
+        let mut args =
+            vec!["-r".to_string(), pcap.to_string_lossy().into_owned(), "-T".into(), "fields".into()];
+        for f in ["frame.number", "tcp.stream", "tcp.seq", "tcp.ack", "tcp.len"] {
             args.extend(["-e".into(), f.to_string()]);
         }
         for f in COMPARED {
@@ -150,11 +129,7 @@ fn agrees_with_tshark_on_the_fixtures() -> anyhow::Result<()> {
                 (n(0), n(1), n(2), n(3), n(4), flags)
             })
             .collect();
-        assert_eq!(
-            ours(&pcap)?,
-            theirs,
-            "{name}: osi-trace and tshark disagree"
-        );
+        assert_eq!(ours(&pcap)?, theirs, "{name}: osi-trace and tshark disagree");
     }
     Ok(())
 }
@@ -168,7 +143,12 @@ fn a_file_that_is_not_a_capture_is_one_clear_line() -> anyhow::Result<()> {
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("not a pcap or pcapng file (starts with 0x68656c6c); hint: give a file written by tcpdump -w"), "{err}");
+    assert!(
+        err.contains(
+            "not a pcap or pcapng file (starts with 0x68656c6c); hint: give a file written by tcpdump -w"
+        ),
+        "{err}"
+    );
 
     // A capture cut in the middle of a record: what was read is shown, then one error line.
     let full = std::fs::read(fixture("echo-and-refused.pcap"))?;
@@ -176,17 +156,10 @@ fn a_file_that_is_not_a_capture_is_one_clear_line() -> anyhow::Result<()> {
     std::fs::write(&cut, &full[..full.len() - 20])?;
     let out = osi_trace(&["--read", &cut.to_string_lossy(), "--color", "never"])?;
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(
-        text(&out.stdout)
-            .lines()
-            .filter(|l| l.contains(" #"))
-            .count(),
-        11
-    );
+    assert_eq!(text(&out.stdout).lines().filter(|l| l.contains(" #")).count(), 11);
     assert!(
-        text(&out.stderr).contains(
-            "damaged record after frame 11: the file ends in the middle of a record (truncated)"
-        ),
+        text(&out.stderr)
+            .contains("damaged record after frame 11: the file ends in the middle of a record (truncated)"),
         "{}",
         text(&out.stderr)
     );
@@ -204,31 +177,20 @@ fn layers_and_ladder_views() -> anyhow::Result<()> {
     let out = osi_trace(&["--read", &p, "--layers", "--color", "never", "--count", "1"])?;
     let s = text(&out.stdout);
     assert!(s.contains("    L2 Ethernet 00:00:00:00:00:00 → 00:00:00:00:00:00, type 0x0800 — loopback: a placeholder header"), "{s}");
-    assert!(
-        s.contains("    L3 IPv4 127.0.0.1 → 127.0.0.1, TTL 64, total length 60"),
-        "{s}"
-    );
+    assert!(s.contains("    L3 IPv4 127.0.0.1 → 127.0.0.1, TTL 64, total length 60"), "{s}");
     assert!(s.contains("flags SYN, seq 0 (raw "), "{s}");
     assert!(s.contains("options: MSS 65495"), "{s}");
     assert!(s.contains("    L7 no payload"), "{s}");
     let out = osi_trace(&["--read", &p, "--ladder", "--color", "never"])?;
     let s = text(&out.stdout);
-    assert!(
-        s.contains("SYN_SENT     ──────────────── SYN seq=0 ────────────────▶ SYN_RECEIVED"),
-        "{s}"
-    );
-    assert!(
-        s.contains("CLOSED       ◀────────── RST+ACK seq=1 ack=1 ──────────── CLOSED"),
-        "{s}"
-    );
+    assert!(s.contains("SYN_SENT     ──────────────── SYN seq=0 ────────────────▶ SYN_RECEIVED"), "{s}");
+    assert!(s.contains("CLOSED       ◀────────── RST+ACK seq=1 ack=1 ──────────── CLOSED"), "{s}");
     Ok(())
 }
 
 /// A free port on 127.0.0.1 (free a moment ago).
 fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 /// Starts a live capture and waits for its READY line on stderr.
@@ -238,10 +200,7 @@ fn start_capture(args: &[String]) -> anyhow::Result<std::process::Child> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()?;
-    let stderr = child
-        .stderr
-        .take()
-        .ok_or_else(|| anyhow::anyhow!("no stderr"))?;
+    let stderr = child.stderr.take().ok_or_else(|| anyhow::anyhow!("no stderr"))?;
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -249,10 +208,7 @@ fn start_capture(args: &[String]) -> anyhow::Result<std::process::Child> {
         }
     });
     let line = rx.recv_timeout(Duration::from_secs(20))?;
-    anyhow::ensure!(
-        line.starts_with("READY capturing on lo"),
-        "first stderr line: {line}"
-    );
+    anyhow::ensure!(line.starts_with("READY capturing on lo"), "first stderr line: {line}");
     Ok(child)
 }
 
@@ -373,9 +329,7 @@ fn live_capture_of_an_echo_and_a_refused_connection() -> anyhow::Result<()> {
 
 fn nix_kill(pid: u32) -> std::io::Result<()> {
     // SIGINT, as Ctrl-C: tcpdump writes out what it holds and exits.
-    let status = Command::new("kill")
-        .args(["-INT", &pid.to_string()])
-        .status()?;
+    let status = Command::new("kill").args(["-INT", &pid.to_string()]).status()?;
     if status.success() {
         Ok(())
     } else {
@@ -394,13 +348,7 @@ fn missing_capture_permission_names_the_ways_out() -> anyhow::Result<()> {
             return Ok(());
         }
         let mut c = Command::new("setpriv");
-        c.args([
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            "--inh-caps=-all",
-        ])
-        .arg(&me);
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"]).arg(&me);
         c
     } else {
         Command::new(&me)
@@ -411,19 +359,13 @@ fn missing_capture_permission_names_the_ways_out() -> anyhow::Result<()> {
     if err.contains("Permission denied") && err.contains("setpriv")
         || err.contains("cannot open") && err.contains("target")
     {
-        harness::skip(
-            "missing_capture_permission",
-            "the unprivileged user cannot run the test binary here",
-        );
+        harness::skip("missing_capture_permission", "the unprivileged user cannot run the test binary here");
         return Ok(());
     }
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.starts_with("osi-trace: error: cannot capture on lo: permission denied (capturing needs CAP_NET_RAW); hint: run as root; or once `sudo setcap cap_net_raw,cap_net_admin=eip "), "{err}");
-    assert!(
-        err.contains("`unshare --user --map-root-user --net` then `ip link set lo up`"),
-        "{err}"
-    );
+    assert!(err.contains("`unshare --user --map-root-user --net` then `ip link set lo up`"), "{err}");
     Ok(())
 }
 
@@ -437,9 +379,7 @@ fn an_unknown_interface_lists_the_real_ones() -> anyhow::Result<()> {
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(
-        err.starts_with(
-            "osi-trace: error: no interface named \"nosuch0\"; hint: interfaces here: "
-        ),
+        err.starts_with("osi-trace: error: no interface named \"nosuch0\"; hint: interfaces here: "),
         "{err}"
     );
     assert!(err.contains("lo"), "{err}");

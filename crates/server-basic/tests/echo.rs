@@ -77,11 +77,7 @@ fn reset_by_the_client_is_not_a_crash() -> anyhow::Result<()> {
     harness::send_and_reset(srv.addr, &harness::binary_payload(500_000))?;
     let status = srv.wait_exit(Duration::from_secs(20))?;
     assert!(status.success(), "{status:?}; stderr {}", srv.stderr());
-    assert!(
-        srv.lines().iter().any(|l| l.contains("reset")),
-        "{:#?}",
-        srv.lines()
-    );
+    assert!(srv.lines().iter().any(|l| l.contains("reset")), "{:#?}", srv.lines());
     assert!(!srv.stderr().contains("panick"), "{}", srv.stderr());
     Ok(())
 }

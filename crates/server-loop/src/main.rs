@@ -28,23 +28,16 @@ fn serve(args: ServerArgs) -> anyhow::Result<()> {
     let addr = args.bind_addr()?;
 
     // L3+L4: AF_INET(6) picks IP, SOCK_STREAM picks TCP; the new socket is CLOSED.
-    let server = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
-        .context("socket()")?;
-    say.say(
-        Layer::L4,
-        format!("socket({}, SOCK_STREAM) → CLOSED", family(addr)),
-    );
+    let server =
+        Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP)).context("socket()")?;
+    say.say(Layer::L4, format!("socket({}, SOCK_STREAM) → CLOSED", family(addr)));
 
     // L4: let bind() take the port even while old connections on it sit in TIME_WAIT.
-    server
-        .set_reuse_address(true)
-        .context("setsockopt(SO_REUSEADDR)")?;
+    server.set_reuse_address(true).context("setsockopt(SO_REUSEADDR)")?;
     say.say(Layer::L4, "setsockopt(SO_REUSEADDR, 1)");
 
     // L3+L4: claim the IP address and the port; nothing is sent yet.
-    server
-        .bind(&addr.into())
-        .with_context(|| format!("bind {addr}"))?;
+    server.bind(&addr.into()).with_context(|| format!("bind {addr}"))?;
     let bound = local_addr(&server)?;
     say.say(Layer::L3, format!("bind({bound})"));
 
@@ -52,10 +45,7 @@ fn serve(args: ServerArgs) -> anyhow::Result<()> {
     // queues each finished handshake for accept(), up to `backlog` of them —
     // also while this loop is busy with another client.
     server.listen(args.backlog).context("listen()")?;
-    say.say(
-        Layer::L4,
-        format!("listen(backlog={}) → LISTEN", args.backlog),
-    );
+    say.say(Layer::L4, format!("listen(backlog={}) → LISTEN", args.backlog));
     say.ready(bound);
 
     let mut buf = vec![0u8; args.buffer_len()];
@@ -68,19 +58,13 @@ fn serve(args: ServerArgs) -> anyhow::Result<()> {
             Err(e) => {
                 // EMFILE and friends: the connection stays queued; wait a
                 // moment instead of spinning, then try again.
-                say.warn(
-                    Layer::L4,
-                    format!("accept() failed: {e}; retrying in 100 ms"),
-                );
+                say.warn(Layer::L4, format!("accept() failed: {e}; retrying in 100 ms"));
                 std::thread::sleep(Duration::from_millis(100));
                 continue;
             }
         };
         let peer = peer_name(&peer);
-        say.say(
-            Layer::L4,
-            format!("accept() → connected by {peer}, ESTABLISHED (client {served})"),
-        );
+        say.say(Layer::L4, format!("accept() → connected by {peer}, ESTABLISHED (client {served})"));
 
         let mut echoed = 0usize;
         loop {
@@ -88,28 +72,19 @@ fn serve(args: ServerArgs) -> anyhow::Result<()> {
             let n = match conn.recv_into(&mut buf) {
                 Ok(n) => n,
                 Err(e) => {
-                    say.warn(
-                        Layer::L4,
-                        format!("recv() failed: {e} (the client reset the connection?)"),
-                    );
+                    say.warn(Layer::L4, format!("recv() failed: {e} (the client reset the connection?)"));
                     break;
                 }
             };
             if n == 0 {
-                say.say(
-                    Layer::L4,
-                    format!("recv() → 0 bytes: {peer} sent FIN → CLOSE_WAIT"),
-                );
+                say.say(Layer::L4, format!("recv() → 0 bytes: {peer} sent FIN → CLOSE_WAIT"));
                 break;
             }
             say.payload("recv", &buf[..n]);
 
             // L7→L4: hand the same bytes back; TCP cuts them into segments.
             if let Err(e) = conn.sendall(&buf[..n]) {
-                say.warn(
-                    Layer::L4,
-                    format!("send() failed: {e} (the client is gone?)"),
-                );
+                say.warn(Layer::L4, format!("send() failed: {e} (the client is gone?)"));
                 break;
             }
             say.payload("send", &buf[..n]);
@@ -118,10 +93,7 @@ fn serve(args: ServerArgs) -> anyhow::Result<()> {
 
         // L4: release the connection: FIN to the client, CLOSE_WAIT → LAST_ACK.
         drop(conn);
-        say.say(
-            Layer::L4,
-            format!("close() → FIN sent, LAST_ACK; echoed {echoed} bytes to {peer}"),
-        );
+        say.say(Layer::L4, format!("close() → FIN sent, LAST_ACK; echoed {echoed} bytes to {peer}"));
     }
     Ok(())
 }

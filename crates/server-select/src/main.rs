@@ -51,40 +51,27 @@ fn serve(args: ServerArgs) -> anyhow::Result<()> {
     let addr = args.bind_addr()?;
 
     // L3+L4: AF_INET(6) picks IP, SOCK_STREAM picks TCP; the new socket is CLOSED.
-    let server = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
-        .context("socket()")?;
-    say.say(
-        Layer::L4,
-        format!("socket({}, SOCK_STREAM) → CLOSED", family(addr)),
-    );
+    let server =
+        Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP)).context("socket()")?;
+    say.say(Layer::L4, format!("socket({}, SOCK_STREAM) → CLOSED", family(addr)));
 
     // L4: let bind() take the port even while old connections on it sit in TIME_WAIT.
-    server
-        .set_reuse_address(true)
-        .context("setsockopt(SO_REUSEADDR)")?;
+    server.set_reuse_address(true).context("setsockopt(SO_REUSEADDR)")?;
     say.say(Layer::L4, "setsockopt(SO_REUSEADDR, 1)");
 
     // L3+L4: claim the IP address and the port; nothing is sent yet.
-    server
-        .bind(&addr.into())
-        .with_context(|| format!("bind {addr}"))?;
+    server.bind(&addr.into()).with_context(|| format!("bind {addr}"))?;
     let bound = local_addr(&server)?;
     say.say(Layer::L3, format!("bind({bound})"));
 
     // L4: CLOSED → LISTEN. From here the kernel answers SYNs by itself and
     // queues each finished handshake for accept(), up to `backlog` of them.
     server.listen(args.backlog).context("listen()")?;
-    say.say(
-        Layer::L4,
-        format!("listen(backlog={}) → LISTEN", args.backlog),
-    );
+    say.say(Layer::L4, format!("listen(backlog={}) → LISTEN", args.backlog));
 
     // No call on this socket will block: accept() with an empty queue fails with EWOULDBLOCK.
     server.set_nonblocking(true).context("fcntl(O_NONBLOCK)")?;
-    say.say(
-        Layer::App,
-        "fcntl(O_NONBLOCK) on the listening socket; select() decides who is served",
-    );
+    say.say(Layer::App, "fcntl(O_NONBLOCK) on the listening socket; select() decides who is served");
     say.ready(bound);
 
     let mut clients: BTreeMap<i32, Client> = BTreeMap::new();
@@ -107,11 +94,7 @@ fn serve(args: ServerArgs) -> anyhow::Result<()> {
         }
         // After an accept() failure, wait 100 ms before watching the listener again.
         let mut timeout = TimeVal::new(0, 100_000);
-        let wait = if accept_paused {
-            Some(&mut timeout)
-        } else {
-            None
-        };
+        let wait = if accept_paused { Some(&mut timeout) } else { None };
 
         // The one place this thread waits: until some socket is ready.
         match select(None, Some(&mut readers), Some(&mut writers), None, wait) {
@@ -120,16 +103,10 @@ fn serve(args: ServerArgs) -> anyhow::Result<()> {
             Err(e) => return Err(e).context("select()"),
         }
         let listener_ready = !accept_paused && readers.contains(server.as_fd());
-        let ready_r: Vec<i32> = clients
-            .keys()
-            .copied()
-            .filter(|fd| is_set(&readers, &clients, *fd))
-            .collect();
-        let ready_w: Vec<i32> = clients
-            .keys()
-            .copied()
-            .filter(|fd| is_set(&writers, &clients, *fd))
-            .collect();
+        let ready_r: Vec<i32> =
+            clients.keys().copied().filter(|fd| is_set(&readers, &clients, *fd)).collect();
+        let ready_w: Vec<i32> =
+            clients.keys().copied().filter(|fd| is_set(&writers, &clients, *fd)).collect();
         accept_paused = false;
 
         if listener_ready {
@@ -146,11 +123,8 @@ fn serve(args: ServerArgs) -> anyhow::Result<()> {
             }
         }
         // Close those that are done: FIN received and echo flushed, or broken.
-        let done: Vec<i32> = clients
-            .iter()
-            .filter(|(_, c)| c.read_closed && c.out.is_empty())
-            .map(|(fd, _)| *fd)
-            .collect();
+        let done: Vec<i32> =
+            clients.iter().filter(|(_, c)| c.read_closed && c.out.is_empty()).map(|(fd, _)| *fd).collect();
         for fd in done {
             if let Some(c) = clients.remove(&fd) {
                 // L4: FIN to the client, CLOSE_WAIT → LAST_ACK (or RST if it broke).
@@ -169,9 +143,7 @@ fn serve(args: ServerArgs) -> anyhow::Result<()> {
 }
 
 fn is_set(set: &FdSet, clients: &BTreeMap<i32, Client>, fd: i32) -> bool {
-    clients
-        .get(&fd)
-        .is_some_and(|c| set.contains(c.sock.as_fd()))
+    clients.get(&fd).is_some_and(|c| set.contains(c.sock.as_fd()))
 }
 
 /// Accepts every connection waiting in the queue. Returns true when accept()
@@ -185,10 +157,7 @@ fn accept_all(server: &Socket, clients: &mut BTreeMap<i32, Client>, say: Narrato
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => {
                 // EMFILE and friends: the connection stays queued; rest, do not spin.
-                say.warn(
-                    Layer::L4,
-                    format!("accept() failed: {e}; not accepting for 100 ms"),
-                );
+                say.warn(Layer::L4, format!("accept() failed: {e}; not accepting for 100 ms"));
                 return true;
             }
         };
@@ -207,30 +176,14 @@ fn accept_all(server: &Socket, clients: &mut BTreeMap<i32, Client>, say: Narrato
             continue;
         }
         if let Err(e) = sock.set_nonblocking(true) {
-            say.warn(
-                Layer::L4,
-                format!("fcntl(O_NONBLOCK) for {peer} failed: {e}; closing it"),
-            );
+            say.warn(Layer::L4, format!("fcntl(O_NONBLOCK) for {peer} failed: {e}; closing it"));
             continue;
         }
         say.say(
             Layer::L4,
-            format!(
-                "accept() → connected by {peer}, ESTABLISHED (fd {fd}, {} clients)",
-                clients.len() + 1
-            ),
+            format!("accept() → connected by {peer}, ESTABLISHED (fd {fd}, {} clients)", clients.len() + 1),
         );
-        clients.insert(
-            fd,
-            Client {
-                sock,
-                peer,
-                out: Vec::new(),
-                read_closed: false,
-                echoed: 0,
-                said: 0,
-            },
-        );
+        clients.insert(fd, Client { sock, peer, out: Vec::new(), read_closed: false, echoed: 0, said: 0 });
     }
 }
 
@@ -241,10 +194,7 @@ fn read_from(c: &mut Client, buf: &mut [u8], say: Narrator) {
     // L7←L4: copy what the kernel holds, up to `room` bytes.
     match c.sock.recv_into(&mut buf[..room]) {
         Ok(0) => {
-            say.say(
-                Layer::L4,
-                format!("recv() → 0 bytes: {} sent FIN → CLOSE_WAIT", c.peer),
-            );
+            say.say(Layer::L4, format!("recv() → 0 bytes: {} sent FIN → CLOSE_WAIT", c.peer));
             c.read_closed = true;
         }
         Ok(n) => {
@@ -282,10 +232,7 @@ fn write_to(c: &mut Client, say: Narrator) {
 
 /// A client that reset or vanished: drop what we hold for it; it is closed next.
 fn broken(c: &mut Client, call: &str, e: &io::Error, say: Narrator) {
-    say.warn(
-        Layer::L4,
-        format!("{call} to {} failed: {e}; dropping it", c.peer),
-    );
+    say.warn(Layer::L4, format!("{call} to {} failed: {e}; dropping it", c.peer));
     c.out.clear();
     c.read_closed = true;
 }

@@ -67,20 +67,11 @@ fn a_flooding_client_that_never_reads_does_not_delay_the_others() -> anyhow::Res
         let started = Instant::now();
         let msg = format!("hello {i}");
         assert_eq!(harness::echo(srv.addr, msg.as_bytes())?, msg.as_bytes());
-        assert!(
-            started.elapsed() < Duration::from_secs(2),
-            "echo {i} took {:?}",
-            started.elapsed()
-        );
+        assert!(started.elapsed() < Duration::from_secs(2), "echo {i} took {:?}", started.elapsed());
     }
-    let sent = flooder
-        .join()
-        .map_err(|_| anyhow::anyhow!("flooder panicked"))?;
+    let sent = flooder.join().map_err(|_| anyhow::anyhow!("flooder panicked"))?;
     // The server stopped reading: far less than 64 MiB got in.
-    assert!(
-        sent < 32 << 20,
-        "the flooder pushed {sent} bytes: the server kept reading"
-    );
+    assert!(sent < 32 << 20, "the flooder pushed {sent} bytes: the server kept reading");
     assert!(srv.is_running());
     drop(flood);
     Ok(())
@@ -93,17 +84,12 @@ fn connections_beyond_fd_setsize_are_refused_cleanly() -> anyhow::Result<()> {
     use nix::sys::resource::{getrlimit, setrlimit, Resource};
     let (_, hard) = getrlimit(Resource::RLIMIT_NOFILE)?;
     if hard < 2300 {
-        harness::skip(
-            "connections_beyond_fd_setsize",
-            &format!("the fd hard limit is {hard}, below 2300"),
-        );
+        harness::skip("connections_beyond_fd_setsize", &format!("the fd hard limit is {hard}, below 2300"));
         return Ok(());
     }
     setrlimit(Resource::RLIMIT_NOFILE, 2300, hard)?;
     let mut cmd = std::process::Command::new("sh");
-    cmd.arg("-c")
-        .arg(r#"ulimit -n 2200 && exec "$0" --port 0 --color never"#)
-        .arg(harness::bin(SERVER));
+    cmd.arg("-c").arg(r#"ulimit -n 2200 && exec "$0" --port 0 --color never"#).arg(harness::bin(SERVER));
     let mut srv = Server::spawn(cmd)?;
     let first = harness::connect(srv.addr)?;
     assert_eq!(harness::echo_on(&first, b"first")?, b"first");
@@ -111,14 +97,8 @@ fn connections_beyond_fd_setsize_are_refused_cleanly() -> anyhow::Result<()> {
     for _ in 0..1100 {
         conns.push(harness::connect(srv.addr)?);
     }
-    let line = srv.expect_line(
-        |l| l.contains("≥ FD_SETSIZE (1024)"),
-        Duration::from_secs(20),
-    )?;
-    assert!(
-        line.contains("select() cannot watch it; closing 127.0.0.1:"),
-        "{line}"
-    );
+    let line = srv.expect_line(|l| l.contains("≥ FD_SETSIZE (1024)"), Duration::from_secs(20))?;
+    assert!(line.contains("select() cannot watch it; closing 127.0.0.1:"), "{line}");
     assert_eq!(harness::echo_on(&first, b"still here")?, b"still here");
     assert!(srv.is_running());
     drop(conns);
