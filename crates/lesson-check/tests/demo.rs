@@ -1,0 +1,86 @@
+//! scripts/demo.sh end to end, as an instructor runs it (without pauses): each
+//! scenario leaves a trace with a complete handshake and teardown, a pcap and
+//! JSON, and no server is left running.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+const PROGRAMS: [&str; 6] =
+    ["server-basic", "server-loop", "server-threads", "server-select", "client", "osi-trace"];
+
+fn repo() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+fn segments(jsonl: &str) -> Vec<serde_json::Value> {
+    jsonl.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+}
+
+#[test]
+fn demo_runs_every_scenario_and_keeps_complete_traces() -> anyhow::Result<()> {
+    if let Err(why) = lesson_check::namespaces_available() {
+        harness::skip("demo", &format!("{why}; the demo would run without capture"));
+        return Ok(());
+    }
+    let bin_dir = PROGRAMS
+        .iter()
+        .map(|p| harness::bin(p))
+        .next_back()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .ok_or_else(|| anyhow::anyhow!("no binary directory"))?;
+    let out = tempfile::tempdir()?;
+    let mut cmd = Command::new("bash");
+    cmd.arg(repo().join("scripts/demo.sh"))
+        .args(["--no-pause", "--out"])
+        .arg(out.path())
+        .env("KIT_BIN_DIR", &bin_dir);
+    let run = harness::run(cmd, b"", Duration::from_secs(120))?;
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "demo failed: {stdout}\n{}", String::from_utf8_lossy(&run.stderr));
+    assert!(stdout.contains(&out.path().display().to_string()), "the demo names its folder: {stdout}");
+
+    // (scenario, connections it makes, how many end gracefully)
+    for (name, conns, graceful) in
+        [("server-basic", 2, 1), ("server-loop", 2, 2), ("server-threads", 2, 2), ("server-select", 3, 3)]
+    {
+        let dir = out.path();
+        for ext in ["trace.txt", "ladder.txt", "trace.jsonl", "pcap"] {
+            let f = dir.join(format!("{name}.{ext}"));
+            assert!(
+                f.metadata().map(|m| m.len() > 0).unwrap_or(false),
+                "{} is missing or empty",
+                f.display()
+            );
+        }
+        let json = segments(&std::fs::read_to_string(dir.join(format!("{name}.trace.jsonl")))?);
+        let summaries: Vec<_> = json.iter().filter(|j| j["type"] == "connection").collect();
+        assert_eq!(summaries.len(), conns, "{name}: connections");
+        let ended_well = summaries.iter().filter(|s| s["end"] == "graceful").count();
+        assert_eq!(ended_well, graceful, "{name}: graceful endings");
+        for stream in 0..graceful as u64 {
+            let roles: Vec<&str> = json
+                .iter()
+                .filter(|j| j["type"] == "segment" && j["stream"] == stream)
+                .filter_map(|j| j["role"].as_str())
+                .collect();
+            let ended = summaries.iter().any(|s| s["stream"] == stream && s["end"] == "graceful");
+            if !ended {
+                continue;
+            }
+            assert_eq!(roles[..3], ["syn", "syn_ack", "handshake_ack"], "{name} stream {stream}: {roles:?}");
+            assert!(roles.contains(&"data"), "{name} stream {stream}: {roles:?}");
+            assert!(roles.iter().filter(|r| **r == "fin").count() == 2, "{name} stream {stream}: {roles:?}");
+            assert_eq!(roles.last(), Some(&"fin_ack"), "{name} stream {stream}: {roles:?}");
+        }
+        if name == "server-basic" {
+            assert!(summaries.iter().any(|s| s["end"] == "refused"), "the second client is refused");
+        }
+        let text = std::fs::read_to_string(dir.join(format!("{name}.trace.txt")))?;
+        assert!(text.contains("handshake 1/3: SYN"), "{name}: {text}");
+    }
+    // Nothing left running from the demo.
+    let left = Command::new("pgrep").args(["-f", &bin_dir.join("server-").display().to_string()]).output()?;
+    assert!(left.stdout.is_empty(), "servers left running: {}", String::from_utf8_lossy(&left.stdout));
+    Ok(())
+}
