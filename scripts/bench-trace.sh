@@ -13,7 +13,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-rounds=60000   # echo rounds per client; 4 clients × ~4 segments per round ≈ 1 million segments
+rounds=125000  # echo rounds per client; 4 clients × ~2 segments per round (ACKs ride on the echo) ≈ 1 million
 runs=5
 keep=""
 while (($#)); do
@@ -42,8 +42,8 @@ trap cleanup EXIT
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 pcap=$work/load.pcap
-echo "Recording about $((rounds * 16)) segments on port $port ..." >&2
-"$bin/osi-trace" --port "$port" --write "$pcap" --summary-only --quiet --duration 300 --connections 4 \
+echo "Recording about $((rounds * 8)) segments on port $port ..." >&2
+"$bin/osi-trace" --port "$port" --write "$pcap" --summary-only --duration 300 --connections 4 \
   > /dev/null 2> "$work/capture.log" &
 pids+=($!)
 for _ in $(seq 200); do grep -qs READY "$work/capture.log" && break; sleep 0.05; done
