@@ -1,0 +1,97 @@
+//! echo-bench against the kit's real servers: what it reports, and that a
+//! sequential server's second client is reported as stalled, not waited for.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use harness::Server;
+
+fn bench(port: u16, args: &[&str]) -> anyhow::Result<serde_json::Value> {
+    let mut cmd = Command::new(harness::bin("echo-bench"));
+    cmd.args(args).args(["--port", &port.to_string(), "--json"]);
+    let out = harness::run(cmd, b"", Duration::from_secs(60))?;
+    anyhow::ensure!(out.status.success(), "echo-bench: {}", String::from_utf8_lossy(&out.stderr));
+    Ok(serde_json::from_slice(&out.stdout)?)
+}
+
+#[test]
+fn pingpong_counts_every_message_and_reports_latency() -> anyhow::Result<()> {
+    let srv = Server::start("server-threads", &["--quiet"])?;
+    let r = bench(srv.port(), &["pingpong", "--conns", "5", "--messages", "40", "--size", "100"])?;
+    assert_eq!(r["stalled"], serde_json::Value::Null, "{r}");
+    assert_eq!((r["messages"].as_u64(), r["served"].as_u64()), (Some(200), Some(5)), "{r}");
+    let (p50, p99, max) = (r["p50_us"].as_u64(), r["p99_us"].as_u64(), r["max_us"].as_u64());
+    assert!(p50 <= p99 && p99 <= max && max.is_some(), "{r}");
+    assert!(r["msgs_per_sec"].as_f64().unwrap_or(0.0) > 0.0, "{r}");
+    Ok(())
+}
+
+#[test]
+fn a_sequential_server_stalls_the_run_instead_of_hanging_it() -> anyhow::Result<()> {
+    let srv = Server::start("server-loop", &["--quiet"])?;
+    // Someone else holds the sequential server: connected, silent.
+    let _first = harness::connect(srv.addr)?;
+    let started = Instant::now();
+    let r = bench(srv.port(), &["pingpong", "--conns", "3", "--messages", "10", "--timeout", "0.5"])?;
+    assert!(started.elapsed() < Duration::from_secs(20));
+    let why = r["stalled"].as_str().unwrap_or_default();
+    assert!(why.contains("no echo in time"), "{r}");
+    assert_eq!(r["served"].as_u64(), Some(0));
+    Ok(())
+}
+
+#[test]
+fn bulk_and_churn() -> anyhow::Result<()> {
+    let srv = Server::start("server-select", &["--quiet", "--buffer", "65536"])?;
+    let r = bench(srv.port(), &["bulk", "--conns", "2", "--bytes", &(8u64 << 20).to_string()])?;
+    assert_eq!(r["bytes"].as_u64(), Some(16 << 20), "{r}");
+    assert_eq!(r["stalled"], serde_json::Value::Null, "{r}");
+    let r = bench(srv.port(), &["churn", "--count", "50"])?;
+    assert_eq!(r["served"].as_u64(), Some(50), "{r}");
+    Ok(())
+}
+
+#[test]
+fn refused_is_one_clear_line() -> anyhow::Result<()> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let mut cmd = Command::new(harness::bin("echo-bench"));
+    cmd.args(["pingpong", "--port", &port.to_string()]);
+    let out = harness::run(cmd, b"", Duration::from_secs(30))?;
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("echo-bench: error: connect to 127.0.0.1:")
+            && err.contains("hint: no server listens there"),
+        "{err}"
+    );
+    Ok(())
+}
+
+#[test]
+fn the_chart_is_an_svg_with_one_line_per_server() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let input = dir.path().join("r.jsonl");
+    let mut lines = String::new();
+    for (label, c, rate, p99) in
+        [("a", 1, 1000.0, 50), ("a", 10, 5000.0, 90), ("b", 1, 800.0, 60), ("b", 10, 900.0, 900)]
+    {
+        lines.push_str(&format!(
+            "{{\"label\":\"{label}\",\"conns\":{c},\"msgs_per_sec\":{rate},\"p99_us\":{p99},\"stalled\":null}}\n"
+        ));
+    }
+    lines.push_str(
+        "{\"label\":\"c\",\"conns\":10,\"msgs_per_sec\":0,\"p99_us\":null,\"stalled\":\"no echo\"}\n",
+    );
+    std::fs::write(&input, lines)?;
+    let output = dir.path().join("chart.svg");
+    let mut cmd = Command::new(harness::bin("echo-bench"));
+    cmd.arg("chart").arg("--input").arg(&input).arg("--output").arg(&output);
+    let out = harness::run(cmd, b"", Duration::from_secs(30))?;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let svg = std::fs::read_to_string(&output)?;
+    assert!(svg.starts_with("<svg"), "{}", &svg[..100.min(svg.len())]);
+    // plotters writes each text on a line of its own.
+    let legend = |l: &str| svg.contains(&format!(">\n{l}\n</text>"));
+    assert!(legend("a") && legend("b") && !legend("c"), "legend: one entry per completed server");
+    Ok(())
+}
