@@ -434,3 +434,40 @@ pub fn cpu_time(pid: u32) -> Result<Duration> {
     // USER_HZ is 100 on every Linux architecture the kit targets.
     Ok(Duration::from_millis(ticks * 10))
 }
+
+/// The tests every echo server passes, one `#[test]` each, for the server
+/// binary `$server`: text, binary and 1 MiB echoes are byte-exact; a reset and
+/// a half-close leave it serving (`multi` servers only); a taken port is one
+/// clear error line.
+#[macro_export]
+macro_rules! echo_server_tests {
+    ($server:expr) => {
+        #[test]
+        fn text_echo_is_exact() -> anyhow::Result<()> {
+            $crate::suite::echoes_exactly($server, b"Hello")
+        }
+
+        #[test]
+        fn binary_echo_is_exact() -> anyhow::Result<()> {
+            $crate::suite::echoes_exactly($server, &$crate::binary_payload(4096))
+        }
+
+        #[test]
+        fn one_mebibyte_echo_is_exact() -> anyhow::Result<()> {
+            $crate::suite::echoes_exactly($server, &$crate::binary_payload(1 << 20))
+        }
+
+        #[test]
+        fn port_in_use_is_one_clear_line() -> anyhow::Result<()> {
+            $crate::suite::port_in_use_is_one_clear_line($server)
+        }
+    };
+    ($server:expr, multi) => {
+        $crate::echo_server_tests!($server);
+
+        #[test]
+        fn reset_and_half_close_leave_it_serving() -> anyhow::Result<()> {
+            $crate::suite::survives_reset_and_half_close($server)
+        }
+    };
+}

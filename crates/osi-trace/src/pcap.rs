@@ -281,16 +281,20 @@ mod tests {
             .collect()
     }
 
+    /// Writes [`frames`] to a pcap file at `path`.
+    fn write_frames(path: &Path) -> anyhow::Result<()> {
+        let mut w = CaptureWriter::create(path, LinkType::Ethernet, 262_144)?;
+        for f in frames() {
+            w.write(&f)?;
+        }
+        w.flush()
+    }
+
     #[test]
     fn what_it_writes_it_reads_back_identically() -> anyhow::Result<()> {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("x.pcap");
-        let mut w = CaptureWriter::create(&path, LinkType::Ethernet, 262_144)?;
-        for f in frames() {
-            w.write(&f)?;
-        }
-        w.flush()?;
-        drop(w);
+        write_frames(&path)?;
         let back: Vec<Frame> = CaptureReader::open(&path)?.collect::<anyhow::Result<_>>()?;
         assert_eq!(back, frames());
         Ok(())
@@ -380,12 +384,7 @@ mod tests {
 
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("x.pcap");
-        let mut w = CaptureWriter::create(&path, LinkType::Ethernet, 262_144)?;
-        for f in frames() {
-            w.write(&f)?;
-        }
-        w.flush()?;
-        drop(w);
+        write_frames(&path)?;
         let good = std::fs::read(&path)?;
         let ng = pcapng(276, Some(9), &[0x45; 40]);
         for file in [good, ng] {

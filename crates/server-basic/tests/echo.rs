@@ -2,29 +2,11 @@
 
 use std::time::Duration;
 
-use harness::{suite, Server};
+use harness::Server;
 
 const SERVER: &str = "server-basic";
 
-#[test]
-fn text_echo_is_exact() -> anyhow::Result<()> {
-    suite::echoes_exactly(SERVER, b"Hello")
-}
-
-#[test]
-fn binary_echo_is_exact() -> anyhow::Result<()> {
-    suite::echoes_exactly(SERVER, &harness::binary_payload(4096))
-}
-
-#[test]
-fn one_mebibyte_echo_is_exact() -> anyhow::Result<()> {
-    suite::echoes_exactly(SERVER, &harness::binary_payload(1 << 20))
-}
-
-#[test]
-fn port_in_use_is_one_clear_line() -> anyhow::Result<()> {
-    suite::port_in_use_is_one_clear_line(SERVER)
-}
+harness::echo_server_tests!(SERVER);
 
 /// The article's §2.1 in order: the Berkeley calls, one client, then exit 0.
 #[test]

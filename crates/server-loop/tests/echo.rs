@@ -1,33 +1,8 @@
 //! server-loop as a real process on an ephemeral port, talked to over real TCP.
 
-use harness::suite;
-
 const SERVER: &str = "server-loop";
 
-#[test]
-fn text_echo_is_exact() -> anyhow::Result<()> {
-    suite::echoes_exactly(SERVER, b"Hello")
-}
-
-#[test]
-fn binary_echo_is_exact() -> anyhow::Result<()> {
-    suite::echoes_exactly(SERVER, &harness::binary_payload(4096))
-}
-
-#[test]
-fn one_mebibyte_echo_is_exact() -> anyhow::Result<()> {
-    suite::echoes_exactly(SERVER, &harness::binary_payload(1 << 20))
-}
-
-#[test]
-fn reset_and_half_close_leave_it_serving() -> anyhow::Result<()> {
-    suite::survives_reset_and_half_close(SERVER)
-}
-
-#[test]
-fn port_in_use_is_one_clear_line() -> anyhow::Result<()> {
-    suite::port_in_use_is_one_clear_line(SERVER)
-}
+harness::echo_server_tests!(SERVER, multi);
 
 /// The article's point about §3.1: the second client's handshake completes at
 /// once (the kernel does it, into the accept queue), but its echo waits until

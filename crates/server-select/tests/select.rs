@@ -7,30 +7,7 @@ use harness::{suite, Server};
 
 const SERVER: &str = "server-select";
 
-#[test]
-fn text_echo_is_exact() -> anyhow::Result<()> {
-    suite::echoes_exactly(SERVER, b"Hello")
-}
-
-#[test]
-fn binary_echo_is_exact() -> anyhow::Result<()> {
-    suite::echoes_exactly(SERVER, &harness::binary_payload(4096))
-}
-
-#[test]
-fn one_mebibyte_echo_is_exact() -> anyhow::Result<()> {
-    suite::echoes_exactly(SERVER, &harness::binary_payload(1 << 20))
-}
-
-#[test]
-fn reset_and_half_close_leave_it_serving() -> anyhow::Result<()> {
-    suite::survives_reset_and_half_close(SERVER)
-}
-
-#[test]
-fn port_in_use_is_one_clear_line() -> anyhow::Result<()> {
-    suite::port_in_use_is_one_clear_line(SERVER)
-}
+harness::echo_server_tests!(SERVER, multi);
 
 #[test]
 fn two_clients_are_served_at_once() -> anyhow::Result<()> {
