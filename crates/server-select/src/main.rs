@@ -9,12 +9,13 @@
 use std::collections::BTreeMap;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Parser;
 use kit::{family, local_addr, peer_name, Layer, Narrator, ServerArgs, SocketExt};
 use nix::sys::select::{select, FdSet};
-use nix::sys::time::TimeVal;
+use nix::sys::time::{TimeVal, TimeValLike};
 use socket2::{Domain, Protocol, Socket, Type};
 
 /// Echo server: one thread, non-blocking sockets, select(2) (article §3.3).
@@ -27,8 +28,11 @@ struct Args {
 
 /// Echo bytes waiting for a client to read them, at most; then we stop reading it.
 const OUT_LIMIT: usize = 256 * 1024;
-/// How many recv/send lines each client gets before narration goes quiet for it.
+/// How many recv/send lines each client gets before narration goes quiet for it
+/// (a 1 MiB echo would otherwise print a thousand lines); its close line sums it up.
 const NARRATE: u32 = 6;
+/// How long the listener rests after accept() failed (EMFILE…) before it is watched again.
+const ACCEPT_REST: Duration = Duration::from_millis(100);
 
 /// One connected client.
 struct Client {
@@ -38,6 +42,8 @@ struct Client {
     out: Vec<u8>,
     /// The client sent FIN: read no more; close once `out` is flushed.
     read_closed: bool,
+    /// recv()/send() failed (reset, gone): nothing more to read or send.
+    broken: bool,
     echoed: u64,
     said: u32,
 }
@@ -76,8 +82,13 @@ fn serve(args: ServerArgs) -> anyhow::Result<()> {
 
     let mut clients: BTreeMap<i32, Client> = BTreeMap::new();
     let mut buf = vec![0u8; args.buffer_len()];
-    let mut accept_paused = false;
+    // After accept() failed: when to watch the listener again, and how many tries failed.
+    let mut accept_rest: Option<Instant> = None;
+    let mut accept_failures: u64 = 0;
     loop {
+        let rest_left = accept_rest.map(|until| until.saturating_duration_since(Instant::now()));
+        let accept_paused = rest_left.is_some_and(|left| !left.is_zero());
+
         // Build the sets: who we want to hear from, who we have echo for.
         let mut readers = FdSet::new();
         let mut writers = FdSet::new();
@@ -92,8 +103,8 @@ fn serve(args: ServerArgs) -> anyhow::Result<()> {
                 writers.insert(c.sock.as_fd());
             }
         }
-        // After an accept() failure, wait 100 ms before watching the listener again.
-        let mut timeout = TimeVal::new(0, 100_000);
+        // Wait as long as it takes; while the listener rests, only until the rest is over.
+        let mut timeout = TimeVal::microseconds(rest_left.unwrap_or_default().as_micros() as i64);
         let wait = if accept_paused { Some(&mut timeout) } else { None };
 
         // The one place this thread waits: until some socket is ready.
@@ -107,10 +118,13 @@ fn serve(args: ServerArgs) -> anyhow::Result<()> {
             clients.keys().copied().filter(|fd| is_set(&readers, &clients, *fd)).collect();
         let ready_w: Vec<i32> =
             clients.keys().copied().filter(|fd| is_set(&writers, &clients, *fd)).collect();
-        accept_paused = false;
+        if !accept_paused {
+            accept_rest = None;
+        }
 
-        if listener_ready {
-            accept_paused = accept_all(&server, &mut clients, say);
+        if listener_ready && accept_all(&server, &mut clients, &mut accept_failures, say) {
+            // accept() failed: the connection stays queued; rest instead of spinning on it.
+            accept_rest = Some(Instant::now() + ACCEPT_REST);
         }
         for fd in ready_r {
             if let Some(c) = clients.get_mut(&fd) {
@@ -126,19 +140,22 @@ fn serve(args: ServerArgs) -> anyhow::Result<()> {
         let done: Vec<i32> =
             clients.iter().filter(|(_, c)| c.read_closed && c.out.is_empty()).map(|(fd, _)| *fd).collect();
         for fd in done {
-            if let Some(c) = clients.remove(&fd) {
-                // L4: FIN to the client, CLOSE_WAIT → LAST_ACK (or RST if it broke).
-                say.say(
-                    Layer::L4,
-                    format!(
-                        "close() {} → FIN sent, LAST_ACK; echoed {} bytes; {} clients left",
-                        c.peer,
-                        c.echoed,
-                        clients.len()
-                    ),
-                );
-            }
+            let Some(c) = clients.remove(&fd) else { continue };
+            // L4: FIN to the client, CLOSE_WAIT → LAST_ACK; a reset connection only frees its fd.
+            drop(c.sock);
+            let how = if c.broken { "no FIN: the connection was reset" } else { "FIN sent, LAST_ACK" };
+            let left = count(clients.len());
+            say.say(Layer::L4, format!("close() {} → {how}; echoed {} bytes; {left} left", c.peer, c.echoed));
         }
+    }
+}
+
+/// "1 client", "3 clients".
+fn count(n: usize) -> String {
+    if n == 1 {
+        "1 client".to_string()
+    } else {
+        format!("{n} clients")
     }
 }
 
@@ -147,20 +164,42 @@ fn is_set(set: &FdSet, clients: &BTreeMap<i32, Client>, fd: i32) -> bool {
 }
 
 /// Accepts every connection waiting in the queue. Returns true when accept()
-/// failed (e.g. EMFILE) and the listener should rest for a moment.
-fn accept_all(server: &Socket, clients: &mut BTreeMap<i32, Client>, say: Narrator) -> bool {
+/// failed (e.g. EMFILE) and the listener should rest for a moment. Only the
+/// first failure of a run is told (and the recovery), so a long EMFILE spell
+/// costs two lines, not ten a second.
+fn accept_all(
+    server: &Socket,
+    clients: &mut BTreeMap<i32, Client>,
+    failures: &mut u64,
+    say: Narrator,
+) -> bool {
     loop {
         // L4: take an ESTABLISHED connection off the accept queue, without waiting.
         let (sock, peer) = match server.accept() {
             Ok(pair) => pair,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return false,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            // The client reset it while it sat in the queue: nothing to serve.
+            Err(e) if e.kind() == io::ErrorKind::ConnectionAborted => continue,
             Err(e) => {
                 // EMFILE and friends: the connection stays queued; rest, do not spin.
-                say.warn(Layer::L4, format!("accept() failed: {e}; not accepting for 100 ms"));
+                if *failures == 0 {
+                    say.warn(
+                        Layer::L4,
+                        format!(
+                            "accept() failed: {e}; the connection stays queued; retrying every {} ms, quietly",
+                            ACCEPT_REST.as_millis()
+                        ),
+                    );
+                }
+                *failures += 1;
                 return true;
             }
         };
+        if *failures > 0 {
+            say.say(Layer::L4, format!("accept() works again, after {failures} failed tries"));
+            *failures = 0;
+        }
         let peer = peer_name(&peer);
         let fd = sock.as_raw_fd();
         // select() uses a fixed bitmap of FD_SETSIZE bits: a higher fd cannot be watched.
@@ -181,9 +220,12 @@ fn accept_all(server: &Socket, clients: &mut BTreeMap<i32, Client>, say: Narrato
         }
         say.say(
             Layer::L4,
-            format!("accept() → connected by {peer}, ESTABLISHED (fd {fd}, {} clients)", clients.len() + 1),
+            format!("accept() → connected by {peer}, ESTABLISHED (fd {fd}, {})", count(clients.len() + 1)),
         );
-        clients.insert(fd, Client { sock, peer, out: Vec::new(), read_closed: false, echoed: 0, said: 0 });
+        clients.insert(
+            fd,
+            Client { sock, peer, out: Vec::new(), read_closed: false, broken: false, echoed: 0, said: 0 },
+        );
     }
 }
 
@@ -195,12 +237,23 @@ fn read_from(c: &mut Client, buf: &mut [u8], say: Narrator) {
     match c.sock.recv_into(&mut buf[..room]) {
         Ok(0) => {
             say.say(Layer::L4, format!("recv() → 0 bytes: {} sent FIN → CLOSE_WAIT", c.peer));
+            if !c.out.is_empty() {
+                say.say(
+                    Layer::App,
+                    format!("{} bytes of echo still to send to {} before close()", c.out.len(), c.peer),
+                );
+            }
             c.read_closed = true;
         }
         Ok(n) => {
             c.said += 1;
             if c.said <= NARRATE {
                 say.payload(format_args!("recv from {}:", c.peer), &buf[..n]);
+            } else if c.said == NARRATE + 1 {
+                say.say(
+                    Layer::App,
+                    format!("more recv/send for {}: not shown; its close() line sums up", c.peer),
+                );
             }
             c.out.extend_from_slice(&buf[..n]);
             // Try to send at once; what does not fit waits for writability.
@@ -216,6 +269,8 @@ fn write_to(c: &mut Client, say: Narrator) {
     while !c.out.is_empty() {
         // L7→L4: a partial write is normal here: the kernel takes what fits.
         match c.sock.send_with_flags(&c.out, libc::MSG_NOSIGNAL) {
+            // Nothing taken from a non-empty buffer (never seen on TCP): wait for writability.
+            Ok(0) => return,
             Ok(n) => {
                 if c.said <= NARRATE {
                     say.payload(format_args!("send to {}:", c.peer), &c.out[..n]);
@@ -225,6 +280,7 @@ fn write_to(c: &mut Client, say: Narrator) {
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            // EPIPE/ECONNRESET: the client is gone (MSG_NOSIGNAL: an error, not a SIGPIPE).
             Err(e) => return broken(c, "send()", &e, say),
         }
     }
@@ -232,7 +288,8 @@ fn write_to(c: &mut Client, say: Narrator) {
 
 /// A client that reset or vanished: drop what we hold for it; it is closed next.
 fn broken(c: &mut Client, call: &str, e: &io::Error, say: Narrator) {
-    say.warn(Layer::L4, format!("{call} to {} failed: {e}; dropping it", c.peer));
+    say.warn(Layer::L4, format!("{call} for {} failed: {e}; dropping it", c.peer));
     c.out.clear();
     c.read_closed = true;
+    c.broken = true;
 }
