@@ -3,10 +3,12 @@
 //! keeps one copy of each frame (it drops the `PACKET_OUTGOING` copy that
 //! loopback also delivers) and only TCP on the chosen port, then handed to
 //! pnet's datalink channel with a buffer big enough for 64 KiB loopback frames.
+//! Each frame gets the kernel's receive timestamp (`SIOCGSTAMPNS` right after
+//! the read), the same one tcpdump shows.
 
 use std::io;
 use std::os::fd::IntoRawFd;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use pnet::datalink::{self, Channel, DataLinkReceiver, NetworkInterface};
@@ -39,13 +41,14 @@ pub struct CaptureStats {
 pub struct LiveCapture {
     rx: Box<dyn DataLinkReceiver>,
     fd: i32,
+    interface: String,
     stats: CaptureStats,
     last_ts: Duration,
 }
 
 impl std::fmt::Debug for LiveCapture {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LiveCapture").field("fd", &self.fd).finish()
+        f.debug_struct("LiveCapture").field("interface", &self.interface).field("fd", &self.fd).finish()
     }
 }
 
@@ -54,14 +57,20 @@ pub fn interface_names() -> Vec<String> {
     datalink::interfaces().into_iter().map(|i| i.name).collect()
 }
 
+/// `ioctl` request: the kernel timestamp of the last frame read (not in libc).
+const SIOCGSTAMPNS: libc::c_ulong = 0x8907;
+
 impl LiveCapture {
-    /// Opens the capture; errors carry a hint (permission, unknown interface).
+    /// Opens the capture; errors carry a hint (permission, unknown interface,
+    /// an interface without Ethernet framing).
     pub fn open(opts: &LiveOptions) -> anyhow::Result<LiveCapture> {
         let iface = find_interface(&opts.interface)?;
+        check_ethernet(&opts.interface, read_sys(&format!("/sys/class/net/{}/type", opts.interface)))?;
         // Protocol 0: the socket receives nothing until pnet binds it to the
-        // interface, so no frame slips in before the filter is attached.
-        let sock =
-            Socket::new(Domain::PACKET, Type::RAW, None).map_err(|e| permission_error(e, &opts.interface))?;
+        // interface with ETH_P_ALL, so no frame of another interface slips in
+        // before the bind, and none before the filter.
+        let sock = Socket::new(Domain::PACKET, Type::RAW, None)
+            .map_err(|e| permission_error(e, &opts.interface, read_sys))?;
         sock.attach_filter(&filter(opts.port)).context("attaching the BPF filter")?;
         // A big receive buffer: fewer drops under load. SO_RCVBUFFORCE passes
         // net.core.rmem_max when we may; otherwise take what SO_RCVBUF gives.
@@ -69,8 +78,13 @@ impl LiveCapture {
             let _ = sock.set_recv_buffer_size(8 << 20);
         }
         let fd = sock.into_raw_fd();
+        // The first SIOCGSTAMPNS turns on the kernel's receive timestamps
+        // (answering ENOENT); asked only after the first frame, that frame and
+        // the next few would carry the time of the ioctl instead.
+        let _ = kernel_timestamp(fd);
         let config = datalink::Config {
             read_buffer_size: SNAPLEN as usize,
+            // A backstop: next() waits with its own poll first.
             read_timeout: Some(Duration::from_millis(100)),
             socket_fd: Some(fd),
             ..datalink::Config::default()
@@ -80,41 +94,85 @@ impl LiveCapture {
             Ok(_) => anyhow::bail!("pnet returned an unknown channel type"),
             Err(e) => return Err(e).with_context(|| format!("cannot capture on {}", opts.interface)),
         };
-        Ok(LiveCapture { rx, fd, stats: CaptureStats::default(), last_ts: Duration::ZERO })
+        Ok(LiveCapture {
+            rx,
+            fd,
+            interface: opts.interface.clone(),
+            stats: CaptureStats::default(),
+            last_ts: Duration::ZERO,
+        })
     }
 
-    /// The next frame, or `None` when `timeout` passed without one, so the
-    /// caller can check Ctrl-C and `--duration` between frames.
+    /// The next frame, or `None` when `timeout` passed without one (or a
+    /// signal came), so the caller can check Ctrl-C and `--duration`.
     pub fn next(&mut self, timeout: Duration) -> anyhow::Result<Option<Frame>> {
-        let deadline = std::time::Instant::now() + timeout;
+        let deadline = Instant::now() + timeout;
         loop {
+            if !self.wait_readable(deadline.saturating_duration_since(Instant::now()))? {
+                return Ok(None);
+            }
             match self.rx.next() {
                 Ok(data) => {
                     let data = data.to_vec();
-                    // The time we read it, never earlier than the frame before.
-                    // (SIOCGSTAMPNS was tried: on lo it returned stamps out of
-                    // order with the frames, as TCP's pacing sets skb times.)
-                    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-                    // Microseconds: what a pcap file keeps, so --read of --write shows the same.
-                    let now = Duration::from_micros(now.as_micros() as u64);
-                    let ts = now.max(self.last_ts);
+                    let ts = kernel_timestamp(self.fd)
+                        .unwrap_or_else(|| SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default());
+                    // Microseconds: what a pcap file keeps, so --read of --write
+                    // shows the same; never earlier than the frame before (frames
+                    // stamped on two CPUs can be read in the other order).
+                    let ts = Duration::from_micros(ts.as_micros() as u64).max(self.last_ts);
                     self.last_ts = ts;
                     return Ok(Some(Frame {
                         ts,
                         link: LinkType::Ethernet,
+                        // The filter keeps SNAPLEN bytes and the buffer holds as
+                        // many, more than any frame lo or a NIC hands over.
                         orig_len: data.len() as u32,
                         data,
                     }));
                 }
-                Err(e) if e.kind() == io::ErrorKind::TimedOut => {
-                    if std::time::Instant::now() >= deadline {
-                        return Ok(None);
-                    }
-                }
+                Err(e) if e.kind() == io::ErrorKind::TimedOut => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(None),
-                Err(e) => return Err(e).context("reading from the packet socket"),
+                Err(e) => {
+                    return Err(e)
+                        .with_context(|| format!("reading from the packet socket on {}", self.interface))
+                }
             }
         }
+    }
+
+    /// Waits until a frame can be read (true), `wait` passed or a signal came (false).
+    fn wait_readable(&self, wait: Duration) -> anyhow::Result<bool> {
+        let ms = wait.as_nanos().div_ceil(1_000_000).min(i32::MAX as u128) as i32;
+        let mut pfd = libc::pollfd { fd: self.fd, events: libc::POLLIN, revents: 0 };
+        // SAFETY: one valid pollfd.
+        let rc = unsafe { libc::poll(&mut pfd, 1, ms) };
+        if rc < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                return Ok(false);
+            }
+            return Err(e).context("poll on the packet socket");
+        }
+        if rc > 0 && pfd.revents & libc::POLLIN == 0 {
+            // POLLERR without data: the socket's pending error, e.g. the
+            // interface went down or away.
+            let mut err: libc::c_int = 0;
+            let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+            // SAFETY: fd is open; err and len are valid for writes of their sizes.
+            unsafe {
+                libc::getsockopt(
+                    self.fd,
+                    libc::SOL_SOCKET,
+                    libc::SO_ERROR,
+                    (&mut err as *mut libc::c_int).cast(),
+                    &mut len,
+                )
+            };
+            let e =
+                if err != 0 { io::Error::from_raw_os_error(err) } else { io::Error::other("poll: no data") };
+            return Err(e).with_context(|| format!("reading from the packet socket on {}", self.interface));
+        }
+        Ok(rc > 0)
     }
 
     /// Kernel counters so far (PACKET_STATISTICS; the kernel resets them on each read).
@@ -153,6 +211,17 @@ impl LiveCapture {
     }
 }
 
+/// The kernel's receive time of the last frame read on `fd`, if it has one.
+fn kernel_timestamp(fd: i32) -> Option<Duration> {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: fd is a socket; SIOCGSTAMPNS writes one struct timespec.
+    let rc = unsafe { libc::ioctl(fd, SIOCGSTAMPNS as _, &mut ts) };
+    if rc != 0 || ts.tv_sec <= 0 {
+        return None;
+    }
+    Some(Duration::new(ts.tv_sec as u64, u32::try_from(ts.tv_nsec).ok()?.min(999_999_999)))
+}
+
 fn find_interface(name: &str) -> anyhow::Result<NetworkInterface> {
     let all = datalink::interfaces();
     if let Some(i) = all.iter().find(|i| i.name == name) {
@@ -163,21 +232,63 @@ fn find_interface(name: &str) -> anyhow::Result<NetworkInterface> {
         .into())
 }
 
-fn permission_error(e: io::Error, iface: &str) -> anyhow::Error {
-    if matches!(e.raw_os_error(), Some(libc::EPERM) | Some(libc::EACCES)) {
-        let exe =
-            std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_else(|_| "osi-trace".into());
-        return kit::hinted(
-            format!("cannot capture on {iface}: permission denied (capturing needs CAP_NET_RAW)"),
-            format!(
-                "run as root; or once `sudo setcap cap_net_raw,cap_net_admin=eip {exe}`; \
-                 or in your own network namespace: `unshare --user --map-root-user --net` \
-                 then `ip link set lo up`"
-            ),
-        )
-        .into();
+fn read_sys(path: &str) -> Option<String> {
+    std::fs::read_to_string(path).ok().map(|s| s.trim().to_string())
+}
+
+/// Frames of `lo`, Ethernet and veth interfaces start with a 14-byte Ethernet
+/// header, which the filter and the decoder expect; refuse others (tun, wg,
+/// ppp: raw IP) rather than misread them. `sys_type` is the interface's
+/// ARPHRD type from /sys (unknown: let it be).
+fn check_ethernet(name: &str, sys_type: Option<String>) -> anyhow::Result<()> {
+    let Some(t) = sys_type.and_then(|t| t.parse::<u16>().ok()) else {
+        return Ok(());
+    };
+    if t == libc::ARPHRD_ETHER || t == libc::ARPHRD_LOOPBACK {
+        return Ok(());
     }
-    anyhow::Error::new(e).context("socket(AF_PACKET, SOCK_RAW)")
+    Err(kit::hinted(
+        format!("{name} is not an Ethernet interface (ARPHRD type {t}); osi-trace captures on Ethernet-framed ones"),
+        format!(
+            "capture on lo, an Ethernet or a veth interface; or record this one with \
+             `tcpdump -i {name} -w FILE` and read it with `osi-trace --read FILE`"
+        ),
+    )
+    .into())
+}
+
+/// The error for a failed `socket(AF_PACKET, …)`: permission denied gets the
+/// three ways out; `sys` reads a /proc file (a parameter, to test it).
+fn permission_error(e: io::Error, iface: &str, sys: impl Fn(&str) -> Option<String>) -> anyhow::Error {
+    if !matches!(e.raw_os_error(), Some(libc::EPERM) | Some(libc::EACCES)) {
+        return anyhow::Error::new(e).context(format!("cannot open a packet socket on {iface}"));
+    }
+    let exe = std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_else(|_| "osi-trace".into());
+    let mut hint = format!(
+        "run as root; or once `sudo setcap cap_net_raw,cap_net_admin=eip {exe}`; \
+         or in your own network namespace: `unshare --user --map-root-user --net` \
+         then `ip link set lo up`"
+    );
+    if let Some(why) = userns_restricted(sys) {
+        hint.push_str(&format!(" (but this machine restricts unprivileged user namespaces: {why})"));
+    }
+    kit::hinted(format!("cannot capture on {iface}: permission denied (capturing needs CAP_NET_RAW)"), hint)
+        .into()
+}
+
+/// Why an unprivileged `unshare --user` would fail here, if a known switch says so.
+fn userns_restricted(sys: impl Fn(&str) -> Option<String>) -> Option<String> {
+    let on = |path: &str, value: &str| sys(path).is_some_and(|v| v == value);
+    if on("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "1") {
+        return Some("AppArmor's kernel.apparmor_restrict_unprivileged_userns=1".into());
+    }
+    if on("/proc/sys/kernel/unprivileged_userns_clone", "0") {
+        return Some("kernel.unprivileged_userns_clone=0".into());
+    }
+    if on("/proc/sys/user/max_user_namespaces", "0") {
+        return Some("user.max_user_namespaces=0".into());
+    }
+    None
 }
 
 fn force_rcvbuf(sock: &Socket, bytes: i32) -> bool {
@@ -275,53 +386,123 @@ mod tests {
         ok
     }
 
-    /// Captures on lo, filtered on the listener's port, while `exchange` runs.
-    fn capture_during(exchange: impl FnOnce(TcpListener) + Send + 'static) -> Vec<Frame> {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    fn now() -> Duration {
+        SystemTime::now().duration_since(UNIX_EPOCH).unwrap()
+    }
+
+    /// Captures on lo while `exchange` runs on `listener`; with `kernel_port`
+    /// the kernel filters on the listener's port, else on all TCP.
+    fn capture_during(
+        listener: TcpListener,
+        kernel_port: bool,
+        exchange: impl FnOnce(TcpListener) + Send + 'static,
+    ) -> (Vec<Frame>, LiveCapture) {
         let port = listener.local_addr().unwrap().port();
-        let mut cap = LiveCapture::open(&LiveOptions { interface: "lo".into(), port: Some(port) }).unwrap();
+        let opts = LiveOptions { interface: "lo".into(), port: kernel_port.then_some(port) };
+        let mut cap = LiveCapture::open(&opts).unwrap();
         let t = std::thread::spawn(move || exchange(listener));
         let mut frames = Vec::new();
-        // Collect until 500 ms pass without a frame after the exchange ended.
+        // Collect until 300 ms pass without a frame after the exchange ended.
         loop {
-            match cap.next(Duration::from_millis(500)).unwrap() {
+            match cap.next(Duration::from_millis(300)).unwrap() {
                 Some(f) => frames.push(f),
                 None if t.is_finished() => break,
                 None => {}
             }
         }
         t.join().unwrap();
-        frames
+        (frames, cap)
+    }
+
+    /// One echo of "Hello", then both close.
+    fn echo(listener: TcpListener) {
+        let addr = listener.local_addr().unwrap();
+        let server = std::thread::spawn(move || {
+            let (mut c, _) = listener.accept().unwrap();
+            let mut buf = [0u8; 5];
+            c.read_exact(&mut buf).unwrap();
+            c.write_all(&buf).unwrap();
+            let _ = c.read(&mut buf);
+        });
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(b"Hello").unwrap();
+        let mut buf = [0u8; 5];
+        s.read_exact(&mut buf).unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        drop(s);
+        server.join().unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    /// Asserts the ten segments of one echo exchange, in capture order.
+    fn assert_one_echo(frames: &[Frame], port: u16) {
+        let segs: Vec<_> = frames
+            .iter()
+            .map(|f| decode(f).unwrap())
+            .filter(|s| s.tcp.src_port == port || s.tcp.dst_port == port)
+            .collect();
+        let syns = segs.iter().filter(|s| s.tcp.has(flags::SYN)).count();
+        let fins = segs.iter().filter(|s| s.tcp.has(flags::FIN)).count();
+        let data: Vec<&[u8]> =
+            segs.iter().filter(|s| !s.payload.is_empty()).map(|s| &s.payload[..]).collect();
+        assert_eq!((segs.len(), syns, fins), (10, 2, 2), "{segs:#?}");
+        assert_eq!(data, [b"Hello", b"Hello"]);
+        assert!(segs[0].tcp.has(flags::SYN) && !segs[0].tcp.has(flags::ACK), "{segs:#?}");
+        assert!(segs[1].tcp.has(flags::SYN) && segs[1].tcp.has(flags::ACK), "{segs:#?}");
+        assert!(segs[9].tcp.has(flags::ACK) && !segs[9].tcp.has(flags::FIN), "{segs:#?}");
     }
 
     #[test]
-    fn one_echo_is_exactly_ten_frames_one_copy_each() {
+    fn one_echo_is_exactly_ten_frames_one_copy_each_with_kernel_times() {
         if !can_capture() {
             return;
         }
-        let frames = capture_during(|listener| {
-            let addr = listener.local_addr().unwrap();
-            let server = std::thread::spawn(move || {
-                let (mut c, _) = listener.accept().unwrap();
-                let mut buf = [0u8; 5];
-                c.read_exact(&mut buf).unwrap();
-                c.write_all(&buf).unwrap();
-                let _ = c.read(&mut buf);
-            });
-            let mut s = TcpStream::connect(addr).unwrap();
-            s.write_all(b"Hello").unwrap();
-            let mut buf = [0u8; 5];
-            s.read_exact(&mut buf).unwrap();
-            std::thread::sleep(Duration::from_millis(50));
-            drop(s);
-            server.join().unwrap();
-            std::thread::sleep(Duration::from_millis(100));
-        });
-        let segs: Vec<_> = frames.iter().map(|f| decode(f).unwrap()).collect();
-        let syns = segs.iter().filter(|s| s.tcp.has(flags::SYN)).count();
-        let fins = segs.iter().filter(|s| s.tcp.has(flags::FIN)).count();
-        let data = segs.iter().filter(|s| !s.payload.is_empty()).count();
-        assert_eq!((segs.len(), syns, fins, data), (10, 2, 2, 2), "{segs:#?}");
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let before = now();
+        let (frames, mut cap) = capture_during(listener, true, echo);
+        let after = now();
+        assert_one_echo(&frames, port);
+        assert!(frames.iter().all(|f| f.link == LinkType::Ethernet && f.orig_len as usize == f.data.len()));
+        // Times: within the run, in order, in whole microseconds, and not all
+        // alike (the read time of a batch would be).
+        let ts: Vec<Duration> = frames.iter().map(|f| f.ts).collect();
+        assert!(ts.windows(2).all(|w| w[0] <= w[1]), "{ts:?}");
+        assert!(ts[0] >= before - Duration::from_millis(1) && ts[9] <= after, "{before:?} {ts:?} {after:?}");
+        assert!(ts.iter().all(|t| t.subsec_nanos() % 1000 == 0));
+        // The client's 50 ms pause before it closes shows between two frames.
+        let gap = ts.windows(2).map(|w| w[1] - w[0]).max().unwrap();
+        assert!(gap >= Duration::from_millis(45), "{ts:?}");
+        let st = cap.stats().unwrap();
+        assert_eq!(st, CaptureStats { received: 10, dropped: 0 });
+        assert_eq!(cap.stats().unwrap(), st, "the counters add up across reads");
+    }
+
+    #[test]
+    fn ipv6_echo_is_ten_frames_too() {
+        if !can_capture() {
+            return;
+        }
+        let Ok(listener) = TcpListener::bind("[::1]:0") else {
+            eprintln!("SKIPPED: no IPv6 on lo");
+            return;
+        };
+        let port = listener.local_addr().unwrap().port();
+        let (frames, _) = capture_during(listener, true, echo);
+        assert_one_echo(&frames, port);
+    }
+
+    #[test]
+    fn without_a_port_the_kernel_keeps_all_tcp_once() {
+        if !can_capture() {
+            return;
+        }
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (frames, _) = capture_during(listener, false, echo);
+        // Other tests' traffic may be there too: every frame is TCP, and ours is one copy each.
+        assert!(frames.iter().all(|f| decode(f).is_ok()));
+        assert_one_echo(&frames, port);
     }
 
     #[test]
@@ -332,28 +513,52 @@ mod tests {
         // Unrelated traffic on another port during the capture.
         let other = TcpListener::bind("127.0.0.1:0").unwrap();
         let other_addr = other.local_addr().unwrap();
-        let frames = capture_during(move |listener| {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let (frames, _) = capture_during(listener, true, move |listener| {
             let addr = listener.local_addr().unwrap();
             let server = std::thread::spawn(move || {
                 let (mut c, _) = listener.accept().unwrap();
                 let mut got = Vec::new();
                 c.read_to_end(&mut got).unwrap();
-                got.len()
+                got
             });
-            let _noise = TcpStream::connect(other_addr).unwrap();
+            let mut noise = TcpStream::connect(other_addr).unwrap();
+            noise.write_all(b"noise").unwrap();
             let mut s = TcpStream::connect(addr).unwrap();
-            s.write_all(&vec![7u8; 60_000]).unwrap();
+            let sent: Vec<u8> = (0..60_000u32).map(|i| (i % 251) as u8).collect();
+            s.write_all(&sent).unwrap();
             drop(s);
-            assert_eq!(server.join().unwrap(), 60_000);
+            assert_eq!(server.join().unwrap(), sent);
         });
         let segs: Vec<_> = frames.iter().map(|f| decode(f).unwrap()).collect();
-        let bytes: u32 = segs.iter().map(|s| s.payload.len() as u32).sum();
-        assert_eq!(bytes, 60_000);
+        let payload: Vec<u8> = segs.iter().flat_map(|s| s.payload.iter().copied()).collect();
+        assert_eq!(payload.len(), 60_000);
+        assert!(payload.iter().enumerate().all(|(i, b)| *b == (i % 251) as u8), "the bytes arrive intact");
         assert!(frames.iter().any(|f| f.data.len() > 4096), "no frame above 4096 bytes");
         assert!(segs
             .iter()
             .all(|s| s.tcp.src_port != other_addr.port() && s.tcp.dst_port != other_addr.port()));
         drop(other);
+    }
+
+    #[test]
+    fn next_returns_none_on_time() {
+        if !can_capture() {
+            return;
+        }
+        // A port nothing uses: the listener holds it.
+        let quiet = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = quiet.local_addr().unwrap().port();
+        let mut cap = LiveCapture::open(&LiveOptions { interface: "lo".into(), port: Some(port) }).unwrap();
+        for ms in [0, 30, 150] {
+            let t = Instant::now();
+            assert!(cap.next(Duration::from_millis(ms)).unwrap().is_none());
+            let took = t.elapsed();
+            assert!(
+                took >= Duration::from_millis(ms) && took < Duration::from_millis(ms + 90),
+                "{ms} ms took {took:?}"
+            );
+        }
     }
 
     #[test]
@@ -365,5 +570,56 @@ mod tests {
             "{line}"
         );
         assert!(line.contains("lo"), "{line}");
+        assert!(interface_names().iter().any(|n| n == "lo"));
+    }
+
+    #[test]
+    fn only_ethernet_framed_interfaces() {
+        assert!(check_ethernet("lo", Some("772".into())).is_ok());
+        assert!(check_ethernet("eth0", Some("1".into())).is_ok());
+        assert!(check_ethernet("x", None).is_ok());
+        let line = kit::error_line("osi-trace", &check_ethernet("tun0", Some("65534".into())).unwrap_err());
+        assert!(
+            line.starts_with("osi-trace: error: tun0 is not an Ethernet interface (ARPHRD type 65534)"),
+            "{line}"
+        );
+        assert!(line.contains(
+            "hint: capture on lo, an Ethernet or a veth interface; or record this one with `tcpdump -i tun0"
+        ));
+    }
+
+    #[test]
+    fn permission_denied_names_three_ways_out() {
+        let none = |_: &str| None;
+        let err = permission_error(io::Error::from_raw_os_error(libc::EPERM), "lo", none);
+        let line = kit::error_line("osi-trace", &err);
+        assert!(
+            line.starts_with(
+                "osi-trace: error: cannot capture on lo: permission denied (capturing needs CAP_NET_RAW); \
+                 hint: run as root; or once `sudo setcap cap_net_raw,cap_net_admin=eip /"
+            ),
+            "{line}"
+        );
+        assert!(line.ends_with("`unshare --user --map-root-user --net` then `ip link set lo up`"), "{line}");
+        assert!(!line.contains('\n'));
+
+        let apparmor = |p: &str| p.contains("apparmor").then(|| "1".to_string());
+        let line = kit::error_line(
+            "osi-trace",
+            &permission_error(io::Error::from_raw_os_error(libc::EACCES), "lo", apparmor),
+        );
+        assert!(
+            line.ends_with("(but this machine restricts unprivileged user namespaces: AppArmor's kernel.apparmor_restrict_unprivileged_userns=1)"),
+            "{line}"
+        );
+
+        let line = kit::error_line(
+            "osi-trace",
+            &permission_error(io::Error::from_raw_os_error(libc::EMFILE), "lo", none),
+        );
+        assert!(
+            line.starts_with("osi-trace: error: cannot open a packet socket on lo: Too many open files"),
+            "{line}"
+        );
     }
 }
