@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test of the kit on a fresh machine: installs what the tests use
-# (tcpdump and tshark as oracles, shellcheck for the scripts) when it can, then
-# runs the whole workspace's tests. Tests that need what is still missing, or
-# capture privileges (root or CAP_NET_RAW), skip with a printed reason.
+# (tcpdump and tshark as oracles, shellcheck for the scripts, iproute2 and
+# nftables for namespaces) when it can, then runs the whole workspace's tests.
+#
+# A test that needs what this machine lacks (capture rights, a tool,
+# namespaces, a high fd limit) is reported as not run: it prints a SKIPPED
+# line, and the list of every test not run is printed at the end. CI sets
+# OSI_KIT_PROVIDES to what it provides; there, a test that would skip fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +16,7 @@ command -v tshark >/dev/null 2>&1 || need+=(tshark)
 command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 command -v iperf3 >/dev/null 2>&1 || need+=(iperf3)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v nft >/dev/null 2>&1 || need+=(nftables)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 
 if ((${#need[@]})); then
@@ -22,8 +27,18 @@ if ((${#need[@]})); then
     apt-get update -qq >/dev/null
     apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   else
-    echo "test.sh: not installing ${need[*]} (needs root and apt-get); the tests that use them will skip"
+    echo "test.sh: not installing ${need[*]} (needs root and apt-get); the tests that use them will not run"
   fi
 fi
 
-cargo test --workspace --locked "$@"
+skips=$(mktemp)
+trap 'rm -f "$skips"' EXIT
+status=0
+OSI_KIT_SKIP_LOG=$skips cargo test --workspace --locked "$@" || status=$?
+
+if [[ -s $skips ]]; then
+  echo
+  echo "test.sh: $(sort -u "$skips" | wc -l) tests did not run on this machine:"
+  sort -u "$skips" | sed 's/^/  /'
+fi
+exit "$status"

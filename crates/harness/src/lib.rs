@@ -5,6 +5,8 @@
 //! - [`Server::start`] starts a server with `--port 0`, reads the port the
 //!   kernel chose from its `READY` line, and kills it when dropped.
 //! - [`run`] runs a command to completion or kills it at a deadline.
+//! - [`require`] decides whether a test that needs capture rights, a tool or
+//!   namespaces runs, is reported as not run, or (in CI) fails.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
@@ -16,6 +18,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
+
+mod needs;
+pub use needs::{declared, require, require_that, Need};
 
 /// How long a program may take to print its READY line.
 pub const READY_TIMEOUT: Duration = Duration::from_secs(20);
@@ -227,7 +232,7 @@ fn bytes_of(src: Option<impl Read + Send + 'static>) -> thread::JoinHandle<Vec<u
 }
 
 /// Whether this process may open packet sockets (root or CAP_NET_RAW).
-/// Tests that capture call this and skip, printing why, when it is false.
+/// Tests ask [`require`]`(test, Need::Capture)` rather than this.
 pub fn can_capture() -> bool {
     // Effective capabilities, as the kernel reports them; CAP_NET_RAW is bit 13.
     let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
@@ -238,11 +243,6 @@ pub fn can_capture() -> bool {
         .find_map(|l| l.strip_prefix("CapEff:"))
         .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
         .is_some_and(|caps| caps & (1 << 13) != 0)
-}
-
-/// Prints why a test is skipped, in a form `cargo test` output shows.
-pub fn skip(test: &str, why: &str) {
-    eprintln!("SKIPPED {test}: {why}");
 }
 
 /// How long a test waits for any one echo.

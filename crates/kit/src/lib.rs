@@ -1,10 +1,12 @@
 //! Shared plumbing for the kit's programs, so that each `main.rs` shows the
 //! lesson and not the wiring: command-line flags ([`ServerArgs`]), the
 //! narration printer ([`Narrator`]), payload escaping ([`escape`]) and the
-//! one-line error reporter ([`run`]), and Python's `recv_into`/`sendall`
+//! one-line error reporter ([`run`]), one parser for duration flags
+//! ([`duration::seconds`]), and Python's `recv_into`/`sendall`
 //! for `socket2` sockets ([`SocketExt`]).
 
 mod args;
+pub mod duration;
 mod errors;
 mod narrate;
 mod payload;

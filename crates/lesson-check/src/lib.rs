@@ -20,4 +20,4 @@ mod session;
 
 pub use matching::{line_matches, missing_lines};
 pub use parse::{parse, Block, Command, Excerpt, Lesson};
-pub use session::{namespaces_available, run_lesson, Outcome};
+pub use session::{run_lesson, Outcome};

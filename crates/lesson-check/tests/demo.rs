@@ -19,8 +19,7 @@ fn segments(jsonl: &str) -> Vec<serde_json::Value> {
 
 #[test]
 fn demo_runs_every_scenario_and_keeps_complete_traces() -> anyhow::Result<()> {
-    if let Err(why) = lesson_check::namespaces_available() {
-        harness::skip("demo", &format!("{why}; the demo would run without capture"));
+    if !harness::require("demo", harness::Need::Netns) {
         return Ok(());
     }
     let bin_dir = PROGRAMS

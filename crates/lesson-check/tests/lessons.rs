@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use lesson_check::{namespaces_available, parse, run_lesson};
+use lesson_check::{parse, run_lesson};
 
 /// The kit's programs a lesson may call.
 const PROGRAMS: [&str; 6] =
@@ -58,8 +58,7 @@ fn check(file: &str) {
         assert!(failures.is_empty(), "{}", failures.join("\n"));
         return;
     }
-    if let Err(why) = namespaces_available() {
-        harness::skip(file, &format!("{why}; the lesson's commands were not run"));
+    if !harness::require(file, harness::Need::Netns) {
         assert!(failures.is_empty(), "{}", failures.join("\n"));
         return;
     }

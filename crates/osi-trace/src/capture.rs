@@ -372,18 +372,7 @@ mod tests {
     use std::net::{TcpListener, TcpStream};
 
     fn can_capture() -> bool {
-        let ok = std::fs::read_to_string("/proc/self/status")
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find_map(|l| l.strip_prefix("CapEff:"))
-                    .and_then(|h| u64::from_str_radix(h.trim(), 16).ok())
-            })
-            .is_some_and(|c| c & (1 << 13) != 0);
-        if !ok {
-            eprintln!("SKIPPED live capture test: no CAP_NET_RAW (run as root, as CI does)");
-        }
-        ok
+        harness::require("osi-trace live capture unit test", harness::Need::Capture)
     }
 
     fn now() -> Duration {
@@ -480,13 +469,10 @@ mod tests {
 
     #[test]
     fn ipv6_echo_is_ten_frames_too() {
-        if !can_capture() {
+        if !can_capture() || !harness::require("ipv6_echo_is_ten_frames_too", harness::Need::Ipv6) {
             return;
         }
-        let Ok(listener) = TcpListener::bind("[::1]:0") else {
-            eprintln!("SKIPPED: no IPv6 on lo");
-            return;
-        };
+        let listener = TcpListener::bind("[::1]:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let (frames, _) = capture_during(listener, true, echo);
         assert_one_echo(&frames, port);

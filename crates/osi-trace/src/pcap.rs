@@ -960,15 +960,8 @@ mod tests {
         Ok(n)
     }
 
-    fn have(tool: &str) -> bool {
-        let ok = std::process::Command::new("sh")
-            .args(["-c", &format!("command -v {tool}")])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !ok {
-            eprintln!("SKIPPED: {tool} is not installed");
-        }
-        ok
+    fn have(tool: &'static str) -> bool {
+        harness::require(&format!("osi-trace pcap unit test ({tool})"), harness::Need::Tool(tool))
     }
 
     #[test]

@@ -23,10 +23,6 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-fn have(tool: &str) -> bool {
-    Command::new(tool).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok()
-}
-
 /// The annotated trace of each fixture is exactly the one checked in.
 #[test]
 fn fixtures_give_their_checked_in_trace() -> anyhow::Result<()> {
@@ -91,11 +87,7 @@ const COMPARED: [&str; 9] = [
 /// The same streams, relative numbers, lengths and analysis flags as tshark.
 #[test]
 fn agrees_with_tshark_on_the_fixtures() -> anyhow::Result<()> {
-    if !have("tshark") {
-        harness::skip(
-            "agrees_with_tshark_on_the_fixtures",
-            "tshark is not installed (scripts/test.sh installs it as root)",
-        );
+    if !harness::require("agrees_with_tshark_on_the_fixtures", harness::Need::Tool("tshark")) {
         return Ok(());
     }
     for name in ["echo-and-refused", "three-clients", "anomalies"] {
@@ -217,8 +209,7 @@ fn start_capture(args: &[String]) -> anyhow::Result<std::process::Child> {
 /// client; `--write` gives a pcap that tcpdump and `--read` read the same.
 #[test]
 fn live_capture_of_an_echo_and_a_refused_connection() -> anyhow::Result<()> {
-    if !harness::can_capture() {
-        harness::skip("live_capture", "no CAP_NET_RAW (run as root, as CI does)");
+    if !harness::require("live_capture", harness::Need::Capture) {
         return Ok(());
     }
     let port = free_port()?;
@@ -236,7 +227,7 @@ fn live_capture_of_an_echo_and_a_refused_connection() -> anyhow::Result<()> {
         pcap.to_string_lossy().into_owned(),
     ])?;
     // tcpdump on the same traffic, if installed, as the oracle for frame counts.
-    let tcpdump = if have("tcpdump") {
+    let tcpdump = if harness::require("live_capture (tcpdump oracle)", harness::Need::Tool("tcpdump")) {
         let out = dir.path().join("tcpdump.pcap");
         let child = Command::new("tcpdump")
             .args([
@@ -343,8 +334,7 @@ fn missing_capture_permission_names_the_ways_out() -> anyhow::Result<()> {
     let me = harness::bin("osi-trace");
     let mut cmd = if harness::can_capture() {
         // Root: drop to nobody, if setpriv can.
-        if !have("setpriv") {
-            harness::skip("missing_capture_permission", "setpriv is not installed");
+        if !harness::require("missing_capture_permission", harness::Need::Unprivileged) {
             return Ok(());
         }
         let mut c = Command::new("setpriv");
@@ -359,7 +349,8 @@ fn missing_capture_permission_names_the_ways_out() -> anyhow::Result<()> {
     if err.contains("Permission denied") && err.contains("setpriv")
         || err.contains("cannot open") && err.contains("target")
     {
-        harness::skip("missing_capture_permission", "the unprivileged user cannot run the test binary here");
+        let why = "the unprivileged user cannot run the test binary here".to_string();
+        harness::require_that("missing_capture_permission", "unprivileged-user", Err(why));
         return Ok(());
     }
     assert_eq!(out.status.code(), Some(1), "{err}");
@@ -371,8 +362,7 @@ fn missing_capture_permission_names_the_ways_out() -> anyhow::Result<()> {
 
 #[test]
 fn an_unknown_interface_lists_the_real_ones() -> anyhow::Result<()> {
-    if !harness::can_capture() {
-        harness::skip("unknown_interface", "no CAP_NET_RAW");
+    if !harness::require("unknown_interface", harness::Need::Capture) {
         return Ok(());
     }
     let out = osi_trace(&["--interface", "nosuch0", "--duration", "1"])?;

@@ -59,11 +59,10 @@ fn a_flooding_client_that_never_reads_does_not_delay_the_others() -> anyhow::Res
 #[test]
 fn connections_beyond_fd_setsize_are_refused_cleanly() -> anyhow::Result<()> {
     use nix::sys::resource::{getrlimit, setrlimit, Resource};
-    let (_, hard) = getrlimit(Resource::RLIMIT_NOFILE)?;
-    if hard < 2300 {
-        harness::skip("connections_beyond_fd_setsize", &format!("the fd hard limit is {hard}, below 2300"));
+    if !harness::require("connections_beyond_fd_setsize", harness::Need::FdLimit(2300)) {
         return Ok(());
     }
+    let (_, hard) = getrlimit(Resource::RLIMIT_NOFILE)?;
     setrlimit(Resource::RLIMIT_NOFILE, 2300, hard)?;
     let mut cmd = std::process::Command::new("sh");
     cmd.arg("-c").arg(r#"ulimit -n 2200 && exec "$0" --port 0 --color never"#).arg(harness::bin(SERVER));

@@ -1,0 +1,156 @@
+//! What a test needs from the machine, and what happens when it is missing.
+//!
+//! A test that needs capture rights, a tool such as tshark, network namespaces
+//! or a high fd limit asks [`require`] first. Where the need is met it runs.
+//! Where it is not, the test is *reported as not run*, never silently passed:
+//! a `SKIPPED` line goes to stderr and, when `OSI_KIT_SKIP_LOG` names a file,
+//! a line is appended to it (`scripts/test.sh` prints that list at the end).
+//!
+//! CI declares what it provides in `OSI_KIT_PROVIDES`, a comma-separated list
+//! of need names (`capture,netns,tshark,…`). A test whose need is declared
+//! there and still missing fails instead of skipping: CI cannot hide a skip.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+/// Something a test needs that not every machine has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// CAP_NET_RAW, to open packet sockets (root, or the capability).
+    Capture,
+    /// Unprivileged user and network namespaces (`unshare --user --net`), or root.
+    Netns,
+    /// An IPv6 address on `lo`.
+    Ipv6,
+    /// A hard limit on open files of at least this many.
+    FdLimit(u64),
+    /// A command on PATH, e.g. `Tool("tshark")`.
+    Tool(&'static str),
+    /// Root, able to run a program as the unprivileged user `nobody`.
+    Unprivileged,
+}
+
+impl Need {
+    /// The name CI lists in `OSI_KIT_PROVIDES`.
+    pub fn name(self) -> String {
+        match self {
+            Need::Capture => "capture".into(),
+            Need::Netns => "netns".into(),
+            Need::Ipv6 => "ipv6".into(),
+            Need::FdLimit(_) => "fd-limit".into(),
+            Need::Tool(t) => t.into(),
+            Need::Unprivileged => "unprivileged-user".into(),
+        }
+    }
+
+    /// Whether the machine meets the need; the reason when it does not.
+    pub fn check(self) -> Result<(), String> {
+        match self {
+            Need::Capture if crate::can_capture() => Ok(()),
+            Need::Capture => Err("no CAP_NET_RAW (run as root, as CI does)".into()),
+            Need::Netns => netns(),
+            Need::Ipv6 => match std::net::TcpListener::bind("[::1]:0") {
+                Ok(_) => Ok(()),
+                Err(e) => Err(format!("no IPv6 on lo: {e}")),
+            },
+            Need::FdLimit(n) => match hard_fd_limit() {
+                Some(hard) if hard >= n => Ok(()),
+                Some(hard) => Err(format!("the fd hard limit is {hard}, below {n}")),
+                None => Err("cannot read the fd limit".into()),
+            },
+            Need::Tool(t) if on_path(t) => Ok(()),
+            Need::Tool(t) => Err(format!("{t} is not installed (scripts/test.sh installs it as root)")),
+            Need::Unprivileged if !crate::can_capture() => Err("not root: cannot switch to nobody".into()),
+            Need::Unprivileged if on_path("setpriv") => Ok(()),
+            Need::Unprivileged => Err("setpriv is not installed".into()),
+        }
+    }
+}
+
+/// Whether `test` can run: true when `need` is met. Otherwise the skip is
+/// reported (stderr and the skip log) and false comes back — unless CI
+/// declared the need in `OSI_KIT_PROVIDES`, in which case this panics.
+pub fn require(test: &str, need: Need) -> bool {
+    match need.check() {
+        Ok(()) => true,
+        Err(why) => not_run(test, &need.name(), &why),
+    }
+}
+
+/// Like [`require`], for a condition the test checks itself: `name` is the
+/// need's name in `OSI_KIT_PROVIDES`, `outcome` the result of the check.
+pub fn require_that(test: &str, name: &str, outcome: Result<(), String>) -> bool {
+    match outcome {
+        Ok(()) => true,
+        Err(why) => not_run(test, name, &why),
+    }
+}
+
+fn not_run(test: &str, name: &str, why: &str) -> bool {
+    if declared(name) {
+        panic!("{test}: CI declares `{name}` in OSI_KIT_PROVIDES, but: {why}");
+    }
+    eprintln!("SKIPPED {test}: {why}");
+    if let Some(log) = std::env::var_os("OSI_KIT_SKIP_LOG") {
+        if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(log) {
+            let _ = writeln!(f, "{test}: {why}");
+        }
+    }
+    false
+}
+
+/// Whether CI listed `name` (or `all`) in `OSI_KIT_PROVIDES`.
+pub fn declared(name: &str) -> bool {
+    std::env::var("OSI_KIT_PROVIDES")
+        .is_ok_and(|list| list.split(',').map(str::trim).any(|n| n == name || n == "all"))
+}
+
+fn on_path(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v '{tool}'")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn hard_fd_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(4)?.parse().ok()
+}
+
+/// `unshare` into new user (unless root), network and PID namespaces, and bring `lo` up there.
+fn netns() -> Result<(), String> {
+    let mut cmd = Command::new("unshare");
+    if !crate::can_capture() {
+        cmd.args(["--user", "--map-root-user"]);
+    }
+    cmd.args(["--net", "--pid", "--fork", "--kill-child", "ip", "link", "set", "lo", "up"]);
+    match cmd.output() {
+        Ok(o) if o.status.success() => Ok(()),
+        Ok(o) => Err(format!(
+            "cannot create network namespaces here: {}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        )),
+        Err(e) => Err(format!("cannot run unshare (util-linux): {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_what_ci_lists() {
+        assert_eq!(Need::Tool("tshark").name(), "tshark");
+        assert_eq!(Need::FdLimit(2300).name(), "fd-limit");
+        assert_eq!(Need::Capture.name(), "capture");
+    }
+
+    #[test]
+    fn a_missing_tool_is_a_reason_not_a_pass() {
+        let why = Need::Tool("no-such-tool-anywhere").check().unwrap_err();
+        assert!(why.contains("no-such-tool-anywhere is not installed"), "{why}");
+    }
+}
