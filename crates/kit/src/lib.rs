@@ -2,7 +2,7 @@
 //! lesson and not the wiring: command-line flags ([`ServerArgs`]), the
 //! narration printer ([`Narrator`]), payload escaping ([`escape`]) and the
 //! one-line error reporter ([`run`]), one parser for duration flags
-//! ([`duration::seconds`]), and Python's `recv_into`/`sendall`
+//! ([`duration::seconds`]), counted nouns ([`plural`]), and Python's `recv_into`/`sendall`
 //! for `socket2` sockets ([`SocketExt`]).
 
 mod args;
@@ -11,9 +11,11 @@ mod errors;
 mod narrate;
 mod payload;
 mod sock;
+mod words;
 
 pub use args::{resolve, ColorChoice, OutputArgs, ServerArgs};
 pub use errors::{error_line, hinted, run, Hinted};
 pub use narrate::{Layer, Narrator};
 pub use payload::{escape, escape_all, DEFAULT_PREVIEW};
 pub use sock::{family, local_addr, peer_name, SocketExt};
+pub use words::plural;
