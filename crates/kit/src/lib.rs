@@ -3,7 +3,8 @@
 //! narration printer ([`Narrator`]), payload escaping ([`escape`]) and the
 //! one-line error reporter ([`run`]), one parser for duration flags
 //! ([`duration::seconds`]), counted nouns ([`plural`]), and Python's `recv_into`/`sendall`
-//! for `socket2` sockets ([`SocketExt`]).
+//! for `socket2` sockets ([`SocketExt`]), and the kernel's own TCP state of a
+//! socket ([`tcp_state`]).
 
 mod args;
 pub mod duration;
@@ -11,6 +12,7 @@ mod errors;
 mod narrate;
 mod payload;
 mod sock;
+mod tcp_state;
 mod words;
 
 pub use args::{resolve, ColorChoice, OutputArgs, ServerArgs};
@@ -18,4 +20,5 @@ pub use errors::{error_line, hinted, run, Hinted};
 pub use narrate::{Layer, Narrator};
 pub use payload::{escape, escape_all, DEFAULT_PREVIEW};
 pub use sock::{family, local_addr, peer_name, SocketExt};
+pub use tcp_state::{tcp_state, TcpState};
 pub use words::plural;
