@@ -25,20 +25,23 @@ pub use needs::{declared, require, require_that, Need};
 /// How long a program may take to print its READY line.
 pub const READY_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// The path of the workspace binary `name`, built first if it is missing
-/// (as when only one package's tests are run).
+/// The path of the workspace binary `name`, built (once per test process) so
+/// that a test of one crate never runs a stale binary of another crate.
 pub fn bin(name: &str) -> PathBuf {
+    static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let dir = profile_dir();
     let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    if !path.exists() {
+    let mut built = BUILT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if !built.iter().any(|b| b == name) {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut cmd = Command::new(cargo);
         cmd.args(["build", "--quiet", "--bin", name]);
         if dir.file_name().is_some_and(|p| p == "release") {
             cmd.arg("--release");
         }
-        // A failed build shows up as the missing binary when it is started.
+        // A failed build shows up as the missing (or old) binary when it is started.
         let _ = cmd.status();
+        built.push(name.to_string());
     }
     path
 }

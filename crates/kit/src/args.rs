@@ -43,8 +43,10 @@ impl ServerArgs {
 }
 
 /// Resolves `host` (an address or a name) and `port` to the first socket address found.
+/// An IPv6 address may come in brackets, as in URLs: `[::1]`.
 pub fn resolve(host: &str, port: u16) -> anyhow::Result<SocketAddr> {
-    if let Ok(ip) = host.parse::<IpAddr>() {
+    let bare = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    if let Ok(ip) = bare.parse::<IpAddr>() {
         return Ok(SocketAddr::new(ip, port));
     }
     (host, port)
@@ -97,6 +99,7 @@ mod tests {
     #[test]
     fn literal_addresses_need_no_resolver() -> anyhow::Result<()> {
         assert_eq!(resolve("::1", 7)?, "[::1]:7".parse()?);
+        assert_eq!(resolve("[::1]", 7)?, "[::1]:7".parse()?);
         assert_eq!(resolve("127.0.0.1", 0)?, "127.0.0.1:0".parse()?);
         Ok(())
     }

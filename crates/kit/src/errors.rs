@@ -57,10 +57,12 @@ fn hint_for(err: &anyhow::Error) -> Option<String> {
     let kind = err.chain().find_map(|cause| cause.downcast_ref::<io::Error>())?.kind();
     let hint = match kind {
         io::ErrorKind::AddrInUse => {
-            "another program listens on that port (perhaps an earlier server, or one in TIME_WAIT \
-             without SO_REUSEADDR); stop it, or pick another port with --port (0 picks a free one)"
+            "another socket holds that port: a server still running, or connections of an earlier \
+             one in TIME_WAIT (on Linux SO_REUSEADDR gets past those only if the old sockets set it \
+             too); stop it, wait a minute, or pick another port with --port (0 picks a free one)"
         }
-        io::ErrorKind::PermissionDenied => {
+        // Only bind() to a low port is refused this way; a file's permission error has its own words.
+        io::ErrorKind::PermissionDenied if err.chain().any(|c| c.to_string().starts_with("bind ")) => {
             "ports below 1024 need root or CAP_NET_BIND_SERVICE; use a port of 1024 or more"
         }
         io::ErrorKind::AddrNotAvailable => {
@@ -88,7 +90,7 @@ mod tests {
             .unwrap_err();
         let line = error_line("server-basic", &err);
         assert!(line.starts_with("server-basic: error: bind 127.0.0.1:65432: "), "{line}");
-        assert!(line.contains("; hint: another program listens"), "{line}");
+        assert!(line.contains("; hint: another socket holds that port"), "{line}");
         assert!(!line.contains('\n'));
     }
 
@@ -99,6 +101,15 @@ mod tests {
             error_line("osi-trace", &err),
             "osi-trace: error: no capture permission; hint: run as root"
         );
+    }
+
+    #[test]
+    fn the_low_port_hint_is_for_bind_only() {
+        let denied = || Err::<(), _>(io::Error::from(io::ErrorKind::PermissionDenied));
+        let bind = denied().context("bind 127.0.0.1:80").unwrap_err();
+        assert!(error_line("s", &bind).contains("ports below 1024"));
+        let file = denied().context("reading \"x.bin\"").unwrap_err();
+        assert!(!error_line("c", &file).contains("port"), "{}", error_line("c", &file));
     }
 
     #[test]

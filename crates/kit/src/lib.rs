@@ -4,9 +4,11 @@
 //! one-line error reporter ([`run`]), one parser for duration flags
 //! ([`duration::seconds`]), counted nouns ([`plural`]), and Python's `recv_into`/`sendall`
 //! for `socket2` sockets ([`SocketExt`]), and the kernel's own TCP state of a
-//! socket ([`tcp_state`]).
+//! socket ([`tcp_state`]) with the words for what `close()` does from it
+//! ([`close_effect`]).
 
 mod args;
+mod closing;
 pub mod duration;
 mod errors;
 mod narrate;
@@ -16,9 +18,10 @@ mod tcp_state;
 mod words;
 
 pub use args::{resolve, ColorChoice, OutputArgs, ServerArgs};
+pub use closing::{close_effect, ended_by};
 pub use errors::{error_line, hinted, run, Hinted};
 pub use narrate::{Layer, Narrator};
-pub use payload::{escape, escape_all, DEFAULT_PREVIEW};
+pub use payload::{escape, escape_all, escape_path, DEFAULT_PREVIEW};
 pub use sock::{family, local_addr, peer_name, SocketExt};
 pub use tcp_state::{tcp_state, TcpState};
 pub use words::plural;

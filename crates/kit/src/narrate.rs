@@ -9,12 +9,16 @@ use colored::Colorize;
 
 use crate::args::OutputArgs;
 use crate::payload::{escape, DEFAULT_PREVIEW};
+use crate::words::plural;
 
 /// The layer a narration line is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layer {
     /// Network layer: addresses, routes.
     L3,
+    /// Network and transport layer at once: `socket()` picks IP (L3) and TCP
+    /// (L4), `bind()` claims an IP address (L3) and a TCP port (L4).
+    L3L4,
     /// Transport layer: the TCP connection and its states.
     L4,
     /// Application layer: the bytes the program reads and writes.
@@ -27,6 +31,7 @@ impl Layer {
     fn tag(self) -> colored::ColoredString {
         match self {
             Layer::L3 => "[L3]".blue().bold(),
+            Layer::L3L4 => "[L3+L4]".cyan().bold(),
             Layer::L4 => "[L4]".yellow().bold(),
             Layer::L7 => "[L7]".green().bold(),
             Layer::App => "[..]".dimmed(),
@@ -60,8 +65,7 @@ impl Narrator {
     pub fn payload(&self, what: impl Display, bytes: &[u8]) {
         if !self.quiet {
             let shown = escape(bytes, DEFAULT_PREVIEW);
-            let noun = if bytes.len() == 1 { "byte" } else { "bytes" };
-            self.say(Layer::L7, format_args!("{what} {} {noun} {shown}", bytes.len()));
+            self.say(Layer::L7, format_args!("{what} {} {shown}", plural(bytes.len() as u64, "byte")));
         }
     }
 

@@ -27,6 +27,13 @@ pub fn escape_all(bytes: &[u8]) -> String {
     out
 }
 
+/// A file path for an error line: quoted and escaped like a payload, never
+/// shortened, so a name holding control bytes cannot reach the terminal raw.
+pub fn escape_path(path: &std::path::Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    format!("\"{}\"", escape_all(path.as_os_str().as_bytes()))
+}
+
 fn push_escaped(out: &mut String, bytes: &[u8]) {
     for &b in bytes {
         match b {
@@ -58,6 +65,12 @@ mod tests {
     #[test]
     fn long_payloads_are_shortened_with_the_count_left_out() {
         assert_eq!(escape(&[b'x'; 10], 4), "\"xxxx\"…(+6 bytes)");
+    }
+
+    #[test]
+    fn paths_are_escaped_whole() {
+        let p = std::path::Path::new("/tmp/a\x1b[2Jb\nc");
+        assert_eq!(escape_path(p), r#""/tmp/a\x1b[2Jb\nc""#);
     }
 
     #[test]

@@ -1,15 +1,15 @@
 //! server-loop — the article's §3.1: the echo server of §2.1 in a loop, so it
-//! serves clients one after another. While it serves one, the next client's
-//! handshake still completes (the kernel does it, into the accept queue), but
-//! its echo waits until the first client leaves.
+//! serves clients one after another. The next client's handshake completes at
+//! once (the kernel does it, into the accept queue), but its echo waits.
 //! Each Berkeley call is one line below, with the layer and TCP state it touches.
 
+use std::thread;
 use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use kit::{family, local_addr, peer_name, Layer, Narrator, ServerArgs, SocketExt};
-use socket2::{Domain, Protocol, Socket, Type};
+use kit::{family, local_addr, peer_name, plural, tcp_state, Layer, Narrator, ServerArgs, SocketExt};
+use socket2::{Domain, Socket, Type};
 
 /// Sequential echo server: one client at a time, forever (article §3.1).
 #[derive(Parser)]
@@ -27,73 +27,88 @@ fn serve(args: ServerArgs) -> anyhow::Result<()> {
     let say = Narrator::new(&args.output);
     let addr = args.bind_addr()?;
 
-    // L3+L4: AF_INET(6) picks IP, SOCK_STREAM picks TCP; the new socket is CLOSED.
-    let server =
-        Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP)).context("socket()")?;
-    say.say(Layer::L4, format!("socket({}, SOCK_STREAM) → CLOSED", family(addr)));
+    // L3+L4: AF_INET(6) picks IP, SOCK_STREAM picks TCP (protocol 0); the new socket is CLOSED.
+    let server = Socket::new(Domain::for_address(addr), Type::STREAM, None).context("socket()")?;
+    say.say(Layer::L3L4, format!("socket({}, SOCK_STREAM) → CLOSED", family(addr)));
 
-    // L4: let bind() take the port even while old connections on it sit in TIME_WAIT.
+    // L4: let bind() take the port while connections of an earlier run sit in TIME_WAIT
+    // (on Linux only if those set SO_REUSEADDR too; it never lets two sockets LISTEN on one port).
     server.set_reuse_address(true).context("setsockopt(SO_REUSEADDR)")?;
     say.say(Layer::L4, "setsockopt(SO_REUSEADDR, 1)");
 
-    // L3+L4: claim the IP address and the port; nothing is sent yet.
+    // L3+L4: claim the IP address and the TCP port; nothing is sent yet, the socket stays CLOSED.
     server.bind(&addr.into()).with_context(|| format!("bind {addr}"))?;
     let bound = local_addr(&server)?;
-    say.say(Layer::L3, format!("bind({bound})"));
+    say.say(Layer::L3L4, format!("bind({bound})"));
 
-    // L4: CLOSED → LISTEN. From here the kernel answers SYNs by itself and
-    // queues each finished handshake for accept(), up to `backlog` of them —
-    // also while this loop is busy with another client.
+    // L4: CLOSED → LISTEN. From here the kernel answers SYNs by itself and queues each
+    // finished handshake for accept() (Linux holds up to backlog + 1 of them).
     server.listen(args.backlog).context("listen()")?;
     say.say(Layer::L4, format!("listen(backlog={}) → LISTEN", args.backlog));
     say.ready(bound);
 
-    let mut buf = vec![0u8; args.buffer_len()];
-    for served in 1.. {
-        say.say(Layer::App, "waiting in accept() for the next client");
-        // L4: take the oldest ESTABLISHED connection off the accept queue. Its
-        // handshake may have finished long ago, while we served someone else.
+    for served in 1u64.. {
+        // L4: take the oldest ESTABLISHED connection off the accept queue (waits for one); sends nothing.
         let (conn, peer) = match server.accept() {
             Ok(pair) => pair,
             Err(e) => {
-                // EMFILE and friends: the connection stays queued; wait a
-                // moment instead of spinning, then try again.
+                // EMFILE and friends: the connection stays queued; rest instead of spinning on it.
                 say.warn(Layer::L4, format!("accept() failed: {e}; retrying in 100 ms"));
-                std::thread::sleep(Duration::from_millis(100));
+                thread::sleep(Duration::from_millis(100));
                 continue;
             }
         };
         let peer = peer_name(&peer);
         say.say(Layer::L4, format!("accept() → connected by {peer}, ESTABLISHED (client {served})"));
-
-        let mut echoed = 0usize;
-        loop {
-            // L7←L4: copy up to --buffer bytes out of the kernel's receive buffer.
-            let n = match conn.recv_into(&mut buf) {
-                Ok(n) => n,
-                Err(e) => {
-                    say.warn(Layer::L4, format!("recv() failed: {e} (the client reset the connection?)"));
-                    break;
-                }
-            };
-            if n == 0 {
-                say.say(Layer::L4, format!("recv() → 0 bytes: {peer} sent FIN → CLOSE_WAIT"));
-                break;
-            }
-            say.payload("recv", &buf[..n]);
-
-            // L7→L4: hand the same bytes back; TCP cuts them into segments.
-            if let Err(e) = conn.sendall(&buf[..n]) {
-                say.warn(Layer::L4, format!("send() failed: {e} (the client is gone?)"));
-                break;
-            }
-            say.payload("send", &buf[..n]);
-            echoed += n;
-        }
-
-        // L4: release the connection: FIN to the client, CLOSE_WAIT → LAST_ACK.
-        drop(conn);
-        say.say(Layer::L4, format!("close() → FIN sent, LAST_ACK; echoed {echoed} bytes to {peer}"));
+        echo(conn, &peer, args.buffer_len(), say);
     }
     Ok(())
+}
+
+/// The article's `with conn:` block: send back every byte until the client
+/// closes, then close. Byte for byte the same in server-basic, server-loop and
+/// server-threads; only who calls it changes.
+fn echo(conn: Socket, peer: &str, buffer: usize, say: Narrator) {
+    // The first recv/send calls are told; a 1 MiB echo would print two thousand lines.
+    const SHOWN: u64 = 6;
+    let mut buf = vec![0u8; buffer];
+    let (mut calls, mut echoed, mut ended_by) = (0u64, 0u64, None);
+    loop {
+        // L7←L4: copy up to --buffer bytes out of the kernel's receive buffer (ESTABLISHED).
+        let n = match conn.recv_into(&mut buf) {
+            Ok(n) => n,
+            Err(e) => {
+                say.warn(Layer::L4, format!("recv() from {peer} failed: {e}"));
+                ended_by = Some(kit::ended_by(&e));
+                break;
+            }
+        };
+        if n == 0 {
+            say.say(Layer::L4, format!("recv() → 0 bytes: {peer} sent FIN → CLOSE_WAIT"));
+            break;
+        }
+        calls += 1;
+        if calls <= SHOWN {
+            say.payload(format_args!("recv from {peer}:"), &buf[..n]);
+        } else if calls == SHOWN + 1 {
+            say.say(Layer::App, format!("more recv/send for {peer}: not shown; its close() line sums up"));
+        }
+
+        // L7→L4: hand the same bytes back; TCP cuts them into segments.
+        if let Err(e) = conn.sendall(&buf[..n]) {
+            say.warn(Layer::L4, format!("send() to {peer} failed: {e}"));
+            ended_by = Some(kit::ended_by(&e));
+            break;
+        }
+        if calls <= SHOWN {
+            say.payload(format_args!("send to {peer}:"), &buf[..n]);
+        }
+        echoed += n as u64;
+    }
+
+    // L4: what close() sends depends on the state the kernel holds: a FIN from
+    // CLOSE_WAIT (→ LAST_ACK), nothing once a reset made the connection CLOSED.
+    let effect = kit::close_effect(tcp_state(&conn), false, ended_by.as_deref());
+    drop(conn);
+    say.say(Layer::L4, format!("close() {peer} → {effect}; echoed {}", plural(echoed, "byte")));
 }
