@@ -35,7 +35,7 @@ pub fn bin(name: &str) -> PathBuf {
     if !built.iter().any(|b| b == name) {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut cmd = Command::new(cargo);
-        cmd.args(["build", "--quiet", "--bin", name]);
+        cmd.args(["build", "--quiet", "--workspace", "--bin", name]);
         if dir.file_name().is_some_and(|p| p == "release") {
             cmd.arg("--release");
         }
@@ -404,6 +404,31 @@ pub mod suite {
         drop(idle);
         if echo(srv.addr, b"after")? != b"after" {
             bail!("{server}: wrong echo after EMFILE");
+        }
+        Ok(())
+    }
+
+    /// The kit's client closes with RST (`client --reset`) after its echo: the
+    /// server's recv() fails with ECONNRESET and its close() sends nothing, and
+    /// the narration says so (the kernel holds the connection CLOSED already).
+    pub fn close_after_a_reset_is_narrated_truly(server: &str) -> Result<()> {
+        let mut srv = Server::start(server, &[])?;
+        let mut cmd = Command::new(bin("client"));
+        cmd.args(["--port", &srv.port().to_string(), "--reset", "--color", "never"]);
+        let out = run(cmd, b"", ECHO_TIMEOUT)?;
+        if !out.status.success() {
+            bail!("client --reset failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        let close = srv.expect_line(|l| l.starts_with("[L4] close() "), ECHO_TIMEOUT)?;
+        let lines = srv.lines().to_vec();
+        let failed = lines
+            .iter()
+            .any(|l| l.starts_with("[L4] recv() from ") && l.contains(" failed: Connection reset by peer"));
+        let truthful = close.ends_with(
+            " → nothing sent: the connection is already CLOSED (reset by the peer); echoed 5 bytes",
+        );
+        if !failed || !truthful || lines.iter().any(|l| l.contains("FIN sent")) {
+            bail!("{server} after a client's RST said {lines:#?}");
         }
         Ok(())
     }

@@ -15,3 +15,9 @@ fn two_clients_are_served_at_once() -> anyhow::Result<()> {
 fn emfile_is_survived_without_a_busy_loop() -> anyhow::Result<()> {
     suite::survives_emfile(SERVER)
 }
+
+/// After the client's RST, close() sends nothing, and the narration says so.
+#[test]
+fn close_after_a_reset_is_narrated_truly() -> anyhow::Result<()> {
+    harness::suite::close_after_a_reset_is_narrated_truly(SERVER)
+}
