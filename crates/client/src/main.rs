@@ -1,10 +1,12 @@
-//! client — the article's §2.2 echo client: connect, send, read the echo,
-//! close. Each Berkeley call is one line below, with the layer and TCP state
-//! it touches. The flags add what the lessons' demonstrations need: several
-//! messages, several clients at once, holding the connection open, a payload
-//! from stdin or a file, half-close, and closing with RST.
+//! client — the article's §2.2 echo client: socket, connect, sendall, recv
+//! until the whole echo is back, close; `talk` reads in that order, one
+//! Berkeley call per line with the layer and TCP state it touches. The flags
+//! add the lessons' variants beside it: several messages or clients, holding
+//! the connection, half-close, RST, a file, Nagle's write–write–read.
 
-use std::io::Read;
+mod conn;
+mod payload;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::thread;
@@ -12,14 +14,15 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use clap::Parser;
-use kit::{escape, family, local_addr, Layer, Narrator, OutputArgs, SocketExt};
-use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+use conn::{Conn, Deadline};
+use kit::{escape, family, local_addr, plural, tcp_state, Layer, Narrator, OutputArgs};
+use socket2::{Domain, Socket, Type};
 
 /// Echo client (article §2.2): sends a message, reads the echo, checks it.
 #[derive(Parser, Debug)]
-#[command(version, about)]
+#[command(version, about, after_help = FLAGS_NOTE)]
 struct Args {
-    /// Server address: an IPv4 or IPv6 address, or a host name.
+    /// Server address: an IPv4 or IPv6 address (`::1` or `[::1]`), or a host name.
     #[arg(long, default_value = "127.0.0.1")]
     host: String,
 
@@ -47,9 +50,9 @@ struct Args {
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
     clients: u32,
 
-    /// Seconds to keep the connection open after the echo, before closing.
-    #[arg(long, default_value_t = 0.0, value_parser = seconds)]
-    hold: f64,
+    /// Seconds to keep the connection open after the echo, before closing; a FIN from the server ends it.
+    #[arg(long, default_value = "0", value_parser = kit::duration::seconds)]
+    hold: Duration,
 
     /// After sending, shutdown(SHUT_WR) (FIN) and read the echo until the server closes.
     #[arg(long)]
@@ -59,9 +62,17 @@ struct Args {
     #[arg(long, conflicts_with = "half_close")]
     reset: bool,
 
-    /// Seconds to wait for connect() and for each recv().
-    #[arg(long, default_value_t = 5.0, value_parser = seconds)]
-    timeout: f64,
+    /// Send each message as two send() calls, the first N bytes and then the rest (write–write–read).
+    #[arg(long, value_name = "N")]
+    split: Option<usize>,
+
+    /// Set TCP_NODELAY: Nagle's algorithm off, small segments leave at once.
+    #[arg(long)]
+    nodelay: bool,
+
+    /// Deadline in seconds for the whole run: connect, every send and every recv (not --hold).
+    #[arg(long, default_value = "5", value_parser = kit::duration::positive_seconds)]
+    timeout: Duration,
 
     /// Bytes asked of each recv() call, as in the article's `s.recv(1024)`.
     #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=16_777_216))]
@@ -71,215 +82,178 @@ struct Args {
     output: OutputArgs,
 }
 
-fn seconds(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v.is_finite() && (0.0..=3600.0).contains(&v) => Ok(v),
-        _ => Err(format!("{s:?} is not a number of seconds between 0 and 3600")),
-    }
-}
+const FLAGS_NOTE: &str = "\
+Nagle and delayed ACK: `--split 3` sends \"Hel\" and \"lo\" as two send() calls. With Nagle on
+(the default) the kernel holds \"lo\" until \"Hel\" is acknowledged; `--nodelay` sends it at once.
+A peer that answers only complete messages delays that ACK (~40 ms on Linux); an echo server
+answers each piece, and its answer carries the ACK, so against the kit's servers no stall shows.";
+
+/// How many recv() calls of one echo are told; a 1 MiB echo would print a thousand lines.
+const SHOWN: u32 = 8;
 
 fn main() -> std::process::ExitCode {
     kit::run("client", || {
         let args = Args::parse();
-        let payload = payload(&args)?;
+        let payload = payload::load(&args.message, args.stdin, args.file.as_deref())?;
+        payload::parts(&payload, args.split)?;
         let addr = kit::resolve(&args.host, args.port)?;
         let say = Narrator::new(&args.output);
+        // One deadline for the whole run, shared by every client.
+        let deadline = Deadline::after(args.timeout);
         if args.clients == 1 {
-            return talk(&args, addr, &payload, say, "");
+            return talk(&args, addr, &payload, deadline, say, "");
         }
         // One thread per client, all at once; each narrates with its own prefix.
         let failed = thread::scope(|s| {
             let handles: Vec<_> = (1..=args.clients)
                 .map(|i| {
                     let (args, payload) = (&args, &payload);
-                    s.spawn(move || talk(args, addr, payload, say, &format!("#{i} ")))
+                    s.spawn(move || talk(args, addr, payload, deadline, say, &format!("#{i} ")))
                 })
                 .collect();
             let mut failed = 0;
             for (i, h) in handles.into_iter().enumerate() {
-                match h.join() {
-                    Ok(Ok(())) => {}
-                    Ok(Err(e)) => {
-                        failed += 1;
-                        eprintln!("{}", kit::error_line(&format!("client #{}", i + 1), &e));
-                    }
-                    Err(_) => failed += 1,
+                if let Ok(Err(e)) | Err(e) = h.join().map_err(|_| anyhow::anyhow!("the thread panicked")) {
+                    failed += 1;
+                    eprintln!("{}", kit::error_line(&format!("client #{}", i + 1), &e));
                 }
             }
             failed
         });
         if failed > 0 {
-            bail!("{failed} of {} clients failed", args.clients);
+            bail!("{failed} of {} failed", plural(args.clients, "client"));
         }
         Ok(())
     })
 }
 
-/// The bytes to send: --message, stdin or --file.
-fn payload(args: &Args) -> anyhow::Result<Vec<u8>> {
-    let data = if args.stdin {
-        let mut data = Vec::new();
-        std::io::stdin().read_to_end(&mut data).context("reading stdin")?;
-        data
-    } else if let Some(path) = &args.file {
-        std::fs::read(path).with_context(|| format!("reading {}", path.display()))?
-    } else {
-        args.message.clone().into_bytes()
-    };
-    if data.is_empty() {
-        bail!(kit::hinted(
-            "the payload is empty",
-            "an echo of nothing shows nothing; give --message, or bytes on stdin / in --file"
-        ));
+/// One client's whole life, the article's §2.2 from top to bottom: socket,
+/// connect, sendall, recv until the echo is complete, close. The variants
+/// (`--nodelay`, `--split`, `--half-close`, `--repeat`, `--hold`, `--reset`)
+/// sit where they act, each in an `if` of its own.
+fn talk(
+    args: &Args,
+    addr: SocketAddr,
+    payload: &[u8],
+    deadline: Deadline,
+    say: Narrator,
+    me: &str,
+) -> anyhow::Result<()> {
+    // L3+L4: AF_INET(6) picks IP, SOCK_STREAM picks TCP (protocol 0); the new socket is CLOSED.
+    let sock = Socket::new(Domain::for_address(addr), Type::STREAM, None).context("socket()")?;
+    say.say(Layer::L3L4, format!("{me}socket({}, SOCK_STREAM) → CLOSED", family(addr)));
+
+    if args.nodelay {
+        // L4: Nagle off: a small segment leaves even while an earlier one is unacknowledged.
+        sock.set_tcp_nodelay(true).context("setsockopt(TCP_NODELAY)")?;
+        say.say(Layer::L4, format!("{me}setsockopt(TCP_NODELAY, 1): Nagle's algorithm off"));
     }
-    Ok(data)
-}
 
-/// One client's whole life: socket, connect, (send, recv)×repeat, close.
-fn talk(args: &Args, addr: SocketAddr, payload: &[u8], say: Narrator, me: &str) -> anyhow::Result<()> {
-    let timeout = Duration::from_secs_f64(args.timeout);
-
-    // L3+L4: AF_INET(6) picks IP, SOCK_STREAM picks TCP; the new socket is CLOSED.
-    let sock =
-        Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP)).context("socket()")?;
-    say.say(Layer::L4, format!("{me}socket({}, SOCK_STREAM) → CLOSED", family(addr)));
-
-    // L4: SYN → SYN+ACK → ACK. connect() sends the SYN (SYN_SENT) and returns
-    // once the kernel has ACKed the server's SYN+ACK (ESTABLISHED). The kernel
-    // also picks our port: an ephemeral one, bound implicitly.
+    // L4: CLOSED → SYN_SENT → ESTABLISHED: connect() sends the SYN and returns once the
+    // server's SYN+ACK is ACKed. The kernel also binds our end to an ephemeral port.
     let started = Instant::now();
-    sock.connect_timeout(&SockAddr::from(addr), timeout).with_context(|| format!("connect to {addr}"))?;
-    let me_addr = local_addr(&sock)?;
-    say.say(
-        Layer::L4,
-        format!(
-            "{me}connect({addr}) from {me_addr} → SYN_SENT → ESTABLISHED in {}",
-            millis(started.elapsed())
-        ),
-    );
-    sock.set_read_timeout(Some(timeout)).context("setsockopt(SO_RCVTIMEO)")?;
+    let left = deadline.left().context("no time left for connect(); raise --timeout")?;
+    sock.connect_timeout(&addr.into(), left).with_context(|| format!("connect to {addr}"))?;
+    let from = local_addr(&sock)?;
+    let took = millis(started.elapsed());
+    say.say(Layer::L4, format!("{me}connect({addr}) from {from} → SYN_SENT → ESTABLISHED in {took}"));
+    let mut conn = Conn::new(sock, deadline, args.buffer as usize).context("fcntl(O_NONBLOCK)")?;
 
+    let mut buf = vec![0u8; args.buffer as usize];
     for round in 1..=args.repeat {
-        let round_name =
-            if args.repeat > 1 { format!("{me}[{round}/{}] ", args.repeat) } else { me.to_string() };
+        let me = if args.repeat > 1 { format!("{me}[{round}/{}] ", args.repeat) } else { me.to_string() };
         let started = Instant::now();
-        let echo = exchange(&sock, args, payload, say, &round_name)?;
-        say.say(
-            Layer::App,
-            format!("{round_name}echo of {} bytes back in {}", echo.len(), millis(started.elapsed())),
-        );
-        check_echo(payload, &echo)?;
-        // The article prints what came back: `print(f"Received {data!r}")`.
-        println!("{round_name}Received {}", escape(&echo, kit::DEFAULT_PREVIEW));
+
+        // L7→L4: sendall: copy the message into the kernel's send buffer; TCP cuts it into segments.
+        for part in payload::parts(payload, args.split)? {
+            say.payload(format_args!("{me}send"), part);
+            let read_ahead = conn.sendall(part)?;
+            if read_ahead > 0 {
+                say.say(
+                    Layer::L7,
+                    format!(
+                        "{me}(meanwhile {} of echo read, so the server never waits on us)",
+                        plural(read_ahead as u64, "byte")
+                    ),
+                );
+            }
+        }
+
         if args.half_close {
+            // L4: FIN now, while we go on reading: ESTABLISHED → FIN_WAIT_1.
+            conn.sock.shutdown(std::net::Shutdown::Write).context("shutdown(SHUT_WR)")?;
+            say.say(Layer::L4, format!("{me}shutdown(SHUT_WR) → FIN sent, FIN_WAIT_1; still reading"));
+        }
+
+        // L7←L4: recv until the whole echo is back: TCP is a byte stream, and one
+        // recv() returns what has arrived so far, which may be part of the echo.
+        let mut echo = Vec::with_capacity(payload.len());
+        for calls in 1u32.. {
+            if echo.len() == payload.len() {
+                break;
+            }
+            let want = (payload.len() - echo.len()).min(buf.len());
+            let missing =
+                || format!("recv(): no whole echo ({} of {} bytes back)", echo.len(), payload.len());
+            let n = conn.recv_into(&mut buf[..want], missing)?;
+            if n == 0 {
+                say.say(
+                    Layer::L4,
+                    format!("{me}recv() → 0 bytes: the server closed (FIN) before echoing everything"),
+                );
+                break;
+            }
+            if calls <= SHOWN {
+                say.payload(format_args!("{me}recv"), &buf[..n]);
+            } else if calls == SHOWN + 1 {
+                say.say(Layer::L7, format!("{me}recv … (more recv() calls, not shown)"));
+            }
+            echo.extend_from_slice(&buf[..n]);
+        }
+        let took = millis(started.elapsed());
+        say.say(Layer::App, format!("{me}echo of {} back in {took}", plural(echo.len() as u64, "byte")));
+        payload::check_echo(payload, &echo)?;
+        // The article prints what came back: `print(f"Received {data!r}")`.
+        say.print(format_args!("{me}Received {}", escape(&echo, kit::DEFAULT_PREVIEW)));
+
+        if args.half_close {
+            // L4: our FIN is out; recv() returns 0 once the server's FIN arrives too.
+            let missing = || "recv(): no FIN from the server after the echo".to_string();
+            let n = conn.recv_into(&mut buf, missing)?;
+            if n > 0 {
+                bail!("the server sent {} more than the echo", plural(n as u64, "byte"));
+            }
+            say.say(
+                Layer::L4,
+                format!("{me}recv() → 0 bytes: the server closed too (FIN) → TIME_WAIT after our ACK"),
+            );
             break; // the write side is shut: one round is all there can be
         }
     }
 
-    if args.hold > 0.0 {
-        say.say(Layer::App, format!("{me}holding the connection open for {} s", args.hold));
-        thread::sleep(Duration::from_secs_f64(args.hold));
+    if !args.hold.is_zero() {
+        let secs = args.hold.as_secs_f64();
+        say.say(Layer::App, format!("{me}holding the connection open for {secs} s"));
+        if conn.hold(args.hold)? {
+            // L4: the server closed first: its FIN arrived, our kernel ACKed it: CLOSE_WAIT.
+            say.say(Layer::L4, format!("{me}recv() → 0 bytes: the server closed first (FIN) → CLOSE_WAIT"));
+        }
     }
 
     if args.reset {
-        // L4: SO_LINGER on, 0 seconds: close() throws the connection away and
-        // sends RST instead of FIN; no TIME_WAIT on either side.
-        sock.set_linger(Some(Duration::ZERO)).context("setsockopt(SO_LINGER, 0)")?;
+        // L4: SO_LINGER on with 0 s: close() throws the connection away with RST, no TIME_WAIT.
+        conn.sock.set_linger(Some(Duration::ZERO)).context("setsockopt(SO_LINGER, 0)")?;
         say.say(Layer::L4, format!("{me}setsockopt(SO_LINGER, on, 0 s)"));
-        drop(sock);
-        say.say(Layer::L4, format!("{me}close() → RST sent → CLOSED"));
-    } else if args.half_close {
-        // The FIN went out already; the server's FIN arrived (recv gave 0).
-        drop(sock);
-        say.say(Layer::L4, format!("{me}close() → TIME_WAIT (we sent the first FIN)"));
-    } else {
-        // L4: FIN to the server: ESTABLISHED → FIN_WAIT_1; the one who closes
-        // first ends in TIME_WAIT, for 2×MSL, inside the kernel.
-        drop(sock);
-        say.say(Layer::L4, format!("{me}close() → FIN sent, FIN_WAIT_1"));
     }
+
+    // L4: the state the kernel holds decides what close() sends: a FIN from ESTABLISHED
+    // (→ FIN_WAIT_1) or from CLOSE_WAIT (→ LAST_ACK), RST with SO_LINGER 0. After both
+    // FINs this socket is CLOSED already: the kernel keeps the TIME_WAIT apart from it.
+    let why = args.half_close.then_some("both FINs are done; the kernel holds the TIME_WAIT by itself");
+    let effect = kit::close_effect(tcp_state(&conn.sock), args.reset, why);
+    drop(conn);
+    say.say(Layer::L4, format!("{me}close() → {effect}"));
     Ok(())
-}
-
-/// Sends `payload` and reads back as many bytes (or, with --half-close, until
-/// the server's FIN). A second thread sends while this one reads, so a payload
-/// larger than both sockets' buffers cannot deadlock: the server's echo is
-/// read as fast as it comes.
-fn exchange(sock: &Socket, args: &Args, payload: &[u8], say: Narrator, me: &str) -> anyhow::Result<Vec<u8>> {
-    let writer = sock.try_clone().context("dup()")?;
-    let mut echo = Vec::with_capacity(payload.len());
-    let mut buf = vec![0u8; args.buffer as usize];
-    let mut shown = 0;
-    thread::scope(|s| -> anyhow::Result<()> {
-        let sender = s.spawn(|| -> anyhow::Result<()> {
-            // L7→L4: hand all the bytes to the kernel; TCP cuts them into segments.
-            say.payload(format_args!("{me}send"), payload);
-            writer.sendall(payload).context("send()")?;
-            if args.half_close {
-                // L4: FIN now, while we go on reading: ESTABLISHED → FIN_WAIT_1.
-                writer.shutdown(std::net::Shutdown::Write).context("shutdown(SHUT_WR)")?;
-                say.say(Layer::L4, format!("{me}shutdown(SHUT_WR) → FIN sent, FIN_WAIT_1; still reading"));
-            }
-            Ok(())
-        });
-        let want_eof = args.half_close;
-        while want_eof || echo.len() < payload.len() {
-            // L7←L4: copy up to --buffer bytes out of the kernel's receive buffer.
-            let n = sock.recv_into(&mut buf).map_err(|e| {
-                if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) {
-                    anyhow::Error::new(kit::hinted(
-                        format!(
-                            "recv(): no echo within {} s ({} of {} bytes back)",
-                            args.timeout,
-                            echo.len(),
-                            payload.len()
-                        ),
-                        "is the server busy with another client? raise --timeout",
-                    ))
-                } else {
-                    anyhow::Error::new(e).context("recv()")
-                }
-            })?;
-            if n == 0 {
-                let what = if want_eof {
-                    "server closed too (FIN) → TIME_WAIT after our ACK"
-                } else {
-                    "the server closed before echoing everything"
-                };
-                say.say(Layer::L4, format!("{me}recv() → 0 bytes: {what}"));
-                break;
-            }
-            echo.extend_from_slice(&buf[..n]);
-            // Narrate the first recv() calls; a 1 MiB echo would print a thousand.
-            shown += 1;
-            if shown <= 8 {
-                say.payload(format_args!("{me}recv"), &buf[..n]);
-            } else if shown == 9 {
-                say.say(Layer::L7, format!("{me}recv … (more recv() calls, not shown)"));
-            }
-        }
-        match sender.join() {
-            Ok(result) => result,
-            Err(_) => bail!("the sending thread panicked"),
-        }
-    })?;
-    Ok(echo)
-}
-
-/// The echo must be exactly what was sent.
-fn check_echo(sent: &[u8], echo: &[u8]) -> anyhow::Result<()> {
-    if sent == echo {
-        return Ok(());
-    }
-    let at = sent.iter().zip(echo).position(|(a, b)| a != b);
-    match at {
-        Some(i) => bail!(
-            "the echo differs from what was sent, first at byte {i}: sent {}, got {}",
-            escape(&sent[i..], 16),
-            escape(&echo[i..], 16)
-        ),
-        None => bail!("the echo has {} bytes, {} were sent", echo.len(), sent.len()),
-    }
 }
 
 fn millis(d: Duration) -> String {

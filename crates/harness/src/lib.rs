@@ -76,18 +76,34 @@ impl Server {
     }
 
     /// Starts `cmd` (stdout and stderr piped) and waits for its READY line.
-    pub fn spawn(mut cmd: Command) -> Result<Server> {
+    /// This is the one "wait for READY" of the kit's tests.
+    pub fn spawn(cmd: Command) -> Result<Server> {
+        let mut server = Server::spawn_until(cmd, |l| l.starts_with("READY "))?;
+        let ready = server.seen.last().cloned().unwrap_or_default();
+        server.addr = ready_addr(&ready)?;
+        Ok(server)
+    }
+
+    /// Starts `cmd` (stdout and stderr piped) and waits until it prints a line
+    /// matching `pred`, e.g. a client's `holding the connection open`. The
+    /// address stays `0.0.0.0:0`: only [`Server::spawn`] reads a READY line.
+    pub fn spawn_until(mut cmd: Command, pred: impl Fn(&str) -> bool) -> Result<Server> {
         cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).env("NO_COLOR", "1");
         let mut child = cmd.spawn().with_context(|| format!("spawn {cmd:?}"))?;
         let lines = line_channel(child.stdout.take());
         let stderr = collect(child.stderr.take());
         let mut server = Server { child, addr: "0.0.0.0:0".parse()?, lines, seen: Vec::new(), stderr };
-        let ready = server
-            .expect_line(|l| l.starts_with("READY "), READY_TIMEOUT)
-            .with_context(|| format!("no READY line; stderr: {}", server.stderr()))?;
-        server.addr =
-            ready["READY ".len()..].trim().parse().with_context(|| format!("bad READY line {ready:?}"))?;
+        server.expect_line(pred, READY_TIMEOUT).with_context(|| {
+            format!("{cmd:?} never printed the awaited line; stderr: {}", server.stderr())
+        })?;
         Ok(server)
+    }
+
+    /// Kills the program now (SIGKILL): the kernel closes its sockets, with a
+    /// FIN where nothing unread is left, as when any process dies.
+    pub fn kill(&mut self) -> Result<ExitStatus> {
+        self.child.kill()?;
+        Ok(self.child.wait()?)
     }
 
     /// The port from the READY line.
@@ -195,6 +211,12 @@ fn collect(err: Option<impl Read + Send + 'static>) -> Arc<Mutex<String>> {
         });
     }
     buf
+}
+
+/// The address of a `READY <addr>` line.
+pub fn ready_addr(line: &str) -> Result<SocketAddr> {
+    let addr = line.strip_prefix("READY ").ok_or_else(|| anyhow!("not a READY line: {line:?}"))?;
+    addr.trim().parse().with_context(|| format!("bad READY line {line:?}"))
 }
 
 /// Runs `cmd` to completion with `input` on stdin, killing it after `timeout`.

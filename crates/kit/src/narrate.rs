@@ -76,6 +76,12 @@ impl Narrator {
         }
     }
 
+    /// A line of the program's own output (the client's `Received …`), printed
+    /// even with `--quiet`, in order with the narration.
+    pub fn print(&self, line: impl Display) {
+        print_line(format_args!("{line}"));
+    }
+
     /// The machine-readable ready line, printed even with `--quiet`:
     /// `READY 127.0.0.1:65432`. Scripts and tests start a server on port 0 and
     /// read the port the kernel chose from this line.

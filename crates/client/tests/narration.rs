@@ -1,0 +1,77 @@
+//! The client narrates the path its connection really took, read from the
+//! kernel (TCP_INFO) before close(), and names files in errors truly.
+
+use std::os::unix::fs::PermissionsExt;
+use std::process::Command;
+use std::time::Duration;
+
+use harness::Server;
+
+/// The server goes first (its process dies, the kernel sends its FIN) while
+/// the client holds the connection: the client is in CLOSE_WAIT, and its
+/// close() sends the second FIN and enters LAST_ACK — not FIN_WAIT_1.
+#[test]
+fn after_the_servers_fin_the_client_closes_from_close_wait() -> anyhow::Result<()> {
+    let mut srv = Server::start("server-loop", &[])?;
+    let mut cmd = Command::new(harness::bin("client"));
+    cmd.args(["--port", &srv.port().to_string(), "--hold", "60", "--color", "never"]);
+    let mut cl = Server::spawn_until(cmd, |l| l.contains("holding the connection open for 60 s"))?;
+    srv.expect_line(|l| l.starts_with("[L7] send to "), harness::ECHO_TIMEOUT)?;
+    srv.kill()?;
+    let status = cl.wait_exit(Duration::from_secs(20))?;
+    assert!(status.success(), "{status:?}: {}", cl.stderr());
+    let lines = cl.lines().to_vec();
+    let tail = &lines[lines.len() - 2..];
+    assert_eq!(
+        tail,
+        [
+            "[L4] recv() → 0 bytes: the server closed first (FIN) → CLOSE_WAIT",
+            "[L4] close() → FIN sent, CLOSE_WAIT → LAST_ACK",
+        ],
+        "{lines:#?}"
+    );
+    Ok(())
+}
+
+/// A file that is not there, with an escape sequence in its name: one line
+/// naming the file, escaped, and the real cause; no word about ports.
+#[test]
+fn a_missing_file_is_named_escaped() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("no\x1b[31mfile.bin");
+    let mut cmd = Command::new(harness::bin("client"));
+    cmd.arg("--file").arg(&path);
+    let out = harness::run(cmd, b"", Duration::from_secs(20))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains('\x1b'), "a raw escape byte reached the terminal: {stderr:?}");
+    assert!(stderr.contains("no\\x1b[31mfile.bin\": No such file or directory"), "{stderr}");
+    assert!(stderr.contains("hint: check the path"), "{stderr}");
+    assert!(!stderr.contains("port"), "{stderr}");
+    Ok(())
+}
+
+/// A file the user may not read: the file and "Permission denied", and a
+/// hint about the file, not about ports below 1024.
+#[test]
+fn an_unreadable_file_is_a_permission_error_about_the_file() -> anyhow::Result<()> {
+    if !harness::require("an_unreadable_file_is_a_permission_error", harness::Need::Unprivileged) {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("secret.bin");
+    std::fs::write(&path, b"secret")?;
+    // Root's own file, readable by root only; the client runs as nobody.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))?;
+    let mut cmd = Command::new("setpriv");
+    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(harness::bin("client"));
+    cmd.arg("--file").arg(&path);
+    let out = harness::run(cmd, b"", Duration::from_secs(20))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("secret.bin\": Permission denied"), "{stderr}");
+    assert!(stderr.contains("hint: this user may not read it"), "{stderr}");
+    assert!(!stderr.contains("ports below 1024"), "{stderr}");
+    Ok(())
+}
