@@ -64,6 +64,8 @@ pub struct Server {
     lines: Receiver<String>,
     seen: Vec<String>,
     stderr: Arc<Mutex<String>>,
+    /// The stdout pipe of [`Server::start_unread`], kept open and never read.
+    _unread: Option<Box<dyn Read + Send>>,
 }
 
 impl Server {
@@ -92,7 +94,8 @@ impl Server {
         let mut child = cmd.spawn().with_context(|| format!("spawn {cmd:?}"))?;
         let lines = line_channel(child.stdout.take());
         let stderr = collect(child.stderr.take());
-        let mut server = Server { child, addr: "0.0.0.0:0".parse()?, lines, seen: Vec::new(), stderr };
+        let mut server =
+            Server { child, addr: "0.0.0.0:0".parse()?, lines, seen: Vec::new(), stderr, _unread: None };
         server.expect_line(pred, READY_TIMEOUT).with_context(|| {
             format!("{cmd:?} never printed the awaited line; stderr: {}", server.stderr())
         })?;
@@ -104,6 +107,58 @@ impl Server {
     pub fn kill(&mut self) -> Result<ExitStatus> {
         self.child.kill()?;
         Ok(self.child.wait()?)
+    }
+
+    /// Starts workspace binary `name` like [`Server::start`], but stops reading
+    /// its stdout after the READY line and keeps the pipe open: once the pipe
+    /// (64 KiB on Linux) is full, every write to stdout would block — as when
+    /// a server's narration goes to a pipe nobody reads.
+    pub fn start_unread(name: &str, args: &[&str]) -> Result<Server> {
+        let mut cmd = Command::new(bin(name));
+        cmd.args(["--port", "0", "--color", "never"]).args(args);
+        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).env("NO_COLOR", "1");
+        let mut child = cmd.spawn().with_context(|| format!("spawn {cmd:?}"))?;
+        let stdout = child.stdout.take().ok_or_else(|| anyhow!("no stdout pipe"))?;
+        let stderr = collect(child.stderr.take());
+        // Read up to the READY line on a thread (so the wait is bounded), then hand the pipe back.
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut line = String::new();
+            loop {
+                line.clear();
+                match reader.read_line(&mut line) {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) if line.starts_with("READY ") => break,
+                    Ok(_) => {}
+                }
+            }
+            let _ = tx.send((line.trim_end().to_string(), reader));
+        });
+        let (_, silent) = mpsc::channel();
+        let mut server = Server {
+            child,
+            addr: "0.0.0.0:0".parse()?,
+            lines: silent,
+            seen: Vec::new(),
+            stderr,
+            _unread: None,
+        };
+        let (ready, reader) = rx
+            .recv_timeout(READY_TIMEOUT)
+            .map_err(|_| anyhow!("{name}: no READY line; stderr: {}", server.stderr()))?;
+        server.addr = ready_addr(&ready)?;
+        server.seen.push(ready);
+        server._unread = Some(Box::new(reader));
+        Ok(server)
+    }
+
+    /// Starts reading the stdout that [`Server::start_unread`] left unread:
+    /// from here on [`Server::expect_line`] sees what the program wrote since.
+    pub fn read_on(&mut self) {
+        if let Some(reader) = self._unread.take() {
+            self.lines = line_channel(Some(reader));
+        }
     }
 
     /// The port from the READY line.

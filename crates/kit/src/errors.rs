@@ -27,8 +27,11 @@ pub fn hinted(message: impl Into<String>, hint: impl Into<String>) -> Hinted {
 }
 
 /// Runs `body` and turns its error into one line on stderr and exit code 1.
+/// Narration still queued is written first (waiting 2 s at most).
 pub fn run(program: &str, body: impl FnOnce() -> anyhow::Result<()>) -> ExitCode {
-    match body() {
+    let result = body();
+    crate::stdout::drain(std::time::Duration::from_secs(2));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("{}", error_line(program, &err));

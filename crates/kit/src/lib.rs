@@ -1,6 +1,6 @@
 //! Shared plumbing for the kit's programs, so that each `main.rs` shows the
 //! lesson and not the wiring: command-line flags ([`ServerArgs`]), the
-//! narration printer ([`Narrator`]), payload escaping ([`escape`]) and the
+//! narration printer ([`Narrator`], whose stdout never stalls the program), payload escaping ([`escape`]) and the
 //! one-line error reporter ([`run`]), one parser for duration flags
 //! ([`duration::seconds`]), counted nouns ([`plural`]), and Python's `recv_into`/`sendall`
 //! for `socket2` sockets ([`SocketExt`]), and the kernel's own TCP state of a
@@ -14,6 +14,7 @@ mod errors;
 mod narrate;
 mod payload;
 mod sock;
+mod stdout;
 mod tcp_state;
 mod words;
 
@@ -23,5 +24,6 @@ pub use errors::{error_line, hinted, run, Hinted};
 pub use narrate::{Layer, Narrator};
 pub use payload::{escape, escape_all, escape_path, DEFAULT_PREVIEW};
 pub use sock::{family, local_addr, peer_name, SocketExt};
+pub use stdout::drain;
 pub use tcp_state::{tcp_state, TcpState};
 pub use words::plural;

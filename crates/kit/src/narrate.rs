@@ -2,13 +2,13 @@
 //! e.g. `[L4] listen(backlog=128) → LISTEN` or `[L7] recv 5 bytes "Hello"`.
 
 use std::fmt::Display;
-use std::io::Write;
 use std::net::SocketAddr;
 
 use colored::Colorize;
 
 use crate::args::OutputArgs;
 use crate::payload::{escape, DEFAULT_PREVIEW};
+use crate::stdout;
 use crate::words::plural;
 
 /// The layer a narration line is about.
@@ -40,8 +40,9 @@ impl Layer {
 }
 
 /// Prints narration lines to stdout, one whole line per event (so lines of
-/// different threads never mix), unless `--quiet`. A closed stdout (say, the
-/// reading end of a pipe went away) silences it rather than killing the program.
+/// different threads never mix), unless `--quiet`. Printing never stalls the
+/// program: a stdout nobody reads drops narration lines and says how many
+/// (see `stdout.rs`); a closed stdout silences it rather than killing it.
 #[derive(Debug, Clone, Copy)]
 pub struct Narrator {
     quiet: bool,
@@ -57,7 +58,7 @@ impl Narrator {
     /// One narration line: `[L4] message`.
     pub fn say(&self, layer: Layer, message: impl Display) {
         if !self.quiet {
-            print_line(format_args!("{} {}", layer.tag(), message));
+            stdout::push(format!("{} {}", layer.tag(), message), false);
         }
     }
 
@@ -72,27 +73,20 @@ impl Narrator {
     /// A warning: something went wrong with one peer, and the program goes on.
     pub fn warn(&self, layer: Layer, message: impl Display) {
         if !self.quiet {
-            print_line(format_args!("{} {}", layer.tag(), message.to_string().red()));
+            stdout::push(format!("{} {}", layer.tag(), message.to_string().red()), false);
         }
     }
 
     /// A line of the program's own output (the client's `Received …`), printed
     /// even with `--quiet`, in order with the narration.
     pub fn print(&self, line: impl Display) {
-        print_line(format_args!("{line}"));
+        stdout::push(line.to_string(), true);
     }
 
     /// The machine-readable ready line, printed even with `--quiet`:
     /// `READY 127.0.0.1:65432`. Scripts and tests start a server on port 0 and
     /// read the port the kernel chose from this line.
     pub fn ready(&self, bound: SocketAddr) {
-        print_line(format_args!("READY {bound}"));
+        stdout::push(format!("READY {bound}"), true);
     }
-}
-
-fn print_line(line: std::fmt::Arguments<'_>) {
-    let mut out = std::io::stdout().lock();
-    // Write errors (EPIPE) are ignored on purpose: narration is best effort.
-    let _ = writeln!(out, "{line}");
-    let _ = out.flush();
 }
