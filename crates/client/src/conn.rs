@@ -78,7 +78,7 @@ impl Conn {
                 Err(_) => {
                     let want_echo = !self.fin && self.owed > 0;
                     let (readable, _) = self.wait(want_echo, true, || {
-                        format!("send(): {} bytes not taken by the kernel", data.len())
+                        format!("send(): {} not taken by the kernel", kit::plural(data.len() as u64, "byte"))
                     })?;
                     if readable {
                         read_ahead += self.read_ahead()?;

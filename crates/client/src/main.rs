@@ -149,8 +149,7 @@ fn talk(
         say.say(Layer::L4, format!("{me}setsockopt(TCP_NODELAY, 1): Nagle's algorithm off"));
     }
 
-    // L4: CLOSED → SYN_SENT → ESTABLISHED: connect() sends the SYN and returns once the
-    // server's SYN+ACK is ACKed. The kernel also binds our end to an ephemeral port.
+    // L4: CLOSED → SYN_SENT → ESTABLISHED: SYN out, SYN+ACK in, ACK out; the kernel picks our port.
     let started = Instant::now();
     let left = deadline.left().context("no time left for connect(); raise --timeout")?;
     sock.connect_timeout(&addr.into(), left).with_context(|| format!("connect to {addr}"))?;
@@ -173,7 +172,7 @@ fn talk(
                     Layer::L7,
                     format!(
                         "{me}(meanwhile {} of echo read, so the server never waits on us)",
-                        plural(read_ahead as u64, "byte")
+                        bytes(read_ahead)
                     ),
                 );
             }
@@ -185,16 +184,12 @@ fn talk(
             say.say(Layer::L4, format!("{me}shutdown(SHUT_WR) → FIN sent, FIN_WAIT_1; still reading"));
         }
 
-        // L7←L4: recv until the whole echo is back: TCP is a byte stream, and one
-        // recv() returns what has arrived so far, which may be part of the echo.
-        let mut echo = Vec::with_capacity(payload.len());
-        for calls in 1u32.. {
-            if echo.len() == payload.len() {
-                break;
-            }
+        // L7←L4: recv until the echo is whole: TCP is a byte stream, one recv() may bring part of it.
+        let (mut echo, mut calls) = (Vec::with_capacity(payload.len()), 0u32);
+        while echo.len() < payload.len() {
             let want = (payload.len() - echo.len()).min(buf.len());
             let missing =
-                || format!("recv(): no whole echo ({} of {} bytes back)", echo.len(), payload.len());
+                || format!("recv(): no whole echo ({} of {} back)", echo.len(), bytes(payload.len()));
             let n = conn.recv_into(&mut buf[..want], missing)?;
             if n == 0 {
                 say.say(
@@ -203,6 +198,7 @@ fn talk(
                 );
                 break;
             }
+            calls += 1;
             if calls <= SHOWN {
                 say.payload(format_args!("{me}recv"), &buf[..n]);
             } else if calls == SHOWN + 1 {
@@ -211,7 +207,7 @@ fn talk(
             echo.extend_from_slice(&buf[..n]);
         }
         let took = millis(started.elapsed());
-        say.say(Layer::App, format!("{me}echo of {} back in {took}", plural(echo.len() as u64, "byte")));
+        say.say(Layer::App, format!("{me}echo of {} back in {took}", bytes(echo.len())));
         payload::check_echo(payload, &echo)?;
         // The article prints what came back: `print(f"Received {data!r}")`.
         say.print(format_args!("{me}Received {}", escape(&echo, kit::DEFAULT_PREVIEW)));
@@ -221,7 +217,7 @@ fn talk(
             let missing = || "recv(): no FIN from the server after the echo".to_string();
             let n = conn.recv_into(&mut buf, missing)?;
             if n > 0 {
-                bail!("the server sent {} more than the echo", plural(n as u64, "byte"));
+                bail!("the server sent {} more than the echo", bytes(n));
             }
             say.say(
                 Layer::L4,
@@ -246,14 +242,17 @@ fn talk(
         say.say(Layer::L4, format!("{me}setsockopt(SO_LINGER, on, 0 s)"));
     }
 
-    // L4: the state the kernel holds decides what close() sends: a FIN from ESTABLISHED
-    // (→ FIN_WAIT_1) or from CLOSE_WAIT (→ LAST_ACK), RST with SO_LINGER 0. After both
-    // FINs this socket is CLOSED already: the kernel keeps the TIME_WAIT apart from it.
-    let why = args.half_close.then_some("both FINs are done; the kernel holds the TIME_WAIT by itself");
+    // L4: TCP_INFO's state says what close() sends: FIN (→ FIN_WAIT_1 or LAST_ACK), RST, or nothing.
+    // After both FINs this socket is CLOSED: the kernel keeps the connection's TIME_WAIT apart.
+    let why = args.half_close.then_some("both FINs are done; the kernel keeps the TIME_WAIT apart");
     let effect = kit::close_effect(tcp_state(&conn.sock), args.reset, why);
     drop(conn);
     say.say(Layer::L4, format!("{me}close() → {effect}"));
     Ok(())
+}
+
+fn bytes(n: usize) -> String {
+    plural(n as u64, "byte")
 }
 
 fn millis(d: Duration) -> String {

@@ -81,6 +81,27 @@ fn a_trickling_server_cannot_stretch_the_deadline() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A listener whose accept queue is full drops the SYN (Linux queues
+/// backlog + 1 connections): connect() gets no answer, and the deadline ends it.
+#[test]
+fn a_connect_without_answer_ends_at_the_deadline() -> anyhow::Result<()> {
+    use socket2::{Domain, Socket, Type};
+    let listener = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+    listener.bind(&"127.0.0.1:0".parse::<std::net::SocketAddr>()?.into())?;
+    listener.listen(0)?;
+    let addr = listener.local_addr()?.as_socket().ok_or_else(|| anyhow::anyhow!("not IP"))?;
+    let _queued = harness::connect(addr)?; // fills the queue of backlog 0 + 1
+    let started = Instant::now();
+    let out = harness::run(client(addr.port(), &["--timeout", "1"]), b"", Duration::from_secs(30))?;
+    let took = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(took >= Duration::from_secs(1) && took < Duration::from_secs(1) + SLACK, "took {took:?}");
+    assert!(stderr.starts_with(&format!("client: error: connect to {addr}: ")), "{stderr}");
+    assert!(stderr.contains("hint: nothing answered in time"), "{stderr}");
+    Ok(())
+}
+
 #[test]
 fn a_zero_timeout_is_refused_with_a_clear_line() -> anyhow::Result<()> {
     let out = harness::run(client(9, &["--timeout", "0"]), b"", Duration::from_secs(20))?;

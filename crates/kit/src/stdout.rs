@@ -12,12 +12,12 @@ use std::time::{Duration, Instant};
 
 use crate::words::plural;
 
-/// Lines the queue holds at most (a few hundred KiB of narration).
-const CAPACITY: usize = 4096;
+/// Lines the queue holds at most (about 100 KiB of narration); the writer holds one such batch more.
+const CAPACITY: usize = 1024;
 
 struct Queue {
     lines: VecDeque<String>,
-    /// Narration lines dropped since the last one that got in.
+    /// Narration lines dropped since the writer last took the queue.
     dropped: u64,
     /// The writer holds lines it took off the queue and has not written yet.
     writing: bool,
@@ -55,16 +55,10 @@ pub(crate) fn push(line: String, must: bool) {
     while must && q.lines.len() >= CAPACITY {
         q = WRITTEN.wait(q).unwrap_or_else(|poisoned| poisoned.into_inner());
     }
-    // Room for the line, and for the note about the lines dropped before it.
-    let need = if q.dropped > 0 { 2 } else { 1 };
-    if q.lines.len() + need > CAPACITY {
+    if q.lines.len() >= CAPACITY {
+        // Only while the writer is stuck on stdout: it takes the count with the queue.
         q.dropped += 1;
         return;
-    }
-    if q.dropped > 0 {
-        let note = format!("[..] {} dropped here: nobody read stdout", plural(q.dropped, "narration line"));
-        q.lines.push_back(note);
-        q.dropped = 0;
     }
     q.lines.push_back(line);
     ARRIVED.notify_one();
@@ -91,13 +85,22 @@ pub fn drain(limit: Duration) {
 /// Only this thread blocks when stdout is full.
 fn write_forever() {
     loop {
-        let batch: Vec<String> = {
+        let batch = {
             let mut q = queue();
             while q.lines.is_empty() {
                 q = ARRIVED.wait(q).unwrap_or_else(|poisoned| poisoned.into_inner());
             }
             q.writing = true;
-            q.lines.drain(..).collect()
+            let mut batch: Vec<String> = q.lines.drain(..).collect();
+            // Lines are dropped only while the queue is full, so after every queued line.
+            if q.dropped > 0 {
+                batch.push(format!(
+                    "[..] {} dropped here: nobody read stdout",
+                    plural(q.dropped, "narration line")
+                ));
+                q.dropped = 0;
+            }
+            batch
         };
         let mut out = std::io::stdout().lock();
         for line in batch {

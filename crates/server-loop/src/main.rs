@@ -31,8 +31,7 @@ fn serve(args: ServerArgs) -> anyhow::Result<()> {
     let server = Socket::new(Domain::for_address(addr), Type::STREAM, None).context("socket()")?;
     say.say(Layer::L3L4, format!("socket({}, SOCK_STREAM) → CLOSED", family(addr)));
 
-    // L4: let bind() take the port while connections of an earlier run sit in TIME_WAIT
-    // (on Linux only if those set SO_REUSEADDR too; it never lets two sockets LISTEN on one port).
+    // L4: bind() may reuse a port whose old connections sit in TIME_WAIT (Linux: if they set it too).
     server.set_reuse_address(true).context("setsockopt(SO_REUSEADDR)")?;
     say.say(Layer::L4, "setsockopt(SO_REUSEADDR, 1)");
 
@@ -41,8 +40,7 @@ fn serve(args: ServerArgs) -> anyhow::Result<()> {
     let bound = local_addr(&server)?;
     say.say(Layer::L3L4, format!("bind({bound})"));
 
-    // L4: CLOSED → LISTEN. From here the kernel answers SYNs by itself and queues each
-    // finished handshake for accept() (Linux holds up to backlog + 1 of them).
+    // L4: CLOSED → LISTEN; the kernel now answers SYNs itself and queues up to backlog + 1 handshakes.
     server.listen(args.backlog).context("listen()")?;
     say.say(Layer::L4, format!("listen(backlog={}) → LISTEN", args.backlog));
     say.ready(bound);
@@ -72,14 +70,14 @@ fn echo(conn: Socket, peer: &str, buffer: usize, say: Narrator) {
     // The first recv/send calls are told; a 1 MiB echo would print two thousand lines.
     const SHOWN: u64 = 6;
     let mut buf = vec![0u8; buffer];
-    let (mut calls, mut echoed, mut ended_by) = (0u64, 0u64, None);
+    let (mut calls, mut echoed, mut gone) = (0u64, 0u64, None);
     loop {
         // L7←L4: copy up to --buffer bytes out of the kernel's receive buffer (ESTABLISHED).
         let n = match conn.recv_into(&mut buf) {
             Ok(n) => n,
             Err(e) => {
                 say.warn(Layer::L4, format!("recv() from {peer} failed: {e}"));
-                ended_by = Some(kit::ended_by(&e));
+                gone = Some(kit::ended_by(&e));
                 break;
             }
         };
@@ -97,7 +95,7 @@ fn echo(conn: Socket, peer: &str, buffer: usize, say: Narrator) {
         // L7→L4: hand the same bytes back; TCP cuts them into segments.
         if let Err(e) = conn.sendall(&buf[..n]) {
             say.warn(Layer::L4, format!("send() to {peer} failed: {e}"));
-            ended_by = Some(kit::ended_by(&e));
+            gone = Some(kit::ended_by(&e));
             break;
         }
         if calls <= SHOWN {
@@ -106,9 +104,8 @@ fn echo(conn: Socket, peer: &str, buffer: usize, say: Narrator) {
         echoed += n as u64;
     }
 
-    // L4: what close() sends depends on the state the kernel holds: a FIN from
-    // CLOSE_WAIT (→ LAST_ACK), nothing once a reset made the connection CLOSED.
-    let effect = kit::close_effect(tcp_state(&conn), false, ended_by.as_deref());
+    // L4: TCP_INFO's state says what close() sends: FIN from CLOSE_WAIT (→ LAST_ACK), nothing if CLOSED.
+    let effect = kit::close_effect(tcp_state(&conn), false, gone.as_deref());
     drop(conn);
     say.say(Layer::L4, format!("close() {peer} → {effect}; echoed {}", plural(echoed, "byte")));
 }
