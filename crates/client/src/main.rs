@@ -231,7 +231,7 @@ fn talk(
         let secs = args.hold.as_secs_f64();
         say.say(Layer::App, format!("{me}holding the connection open for {secs} s"));
         if conn.hold(args.hold)? {
-            // L4: the server closed first: its FIN arrived, our kernel ACKed it: CLOSE_WAIT.
+            // L4: the server closed first: its FIN arrived, we are in CLOSE_WAIT (our ACK may ride on our FIN).
             say.say(Layer::L4, format!("{me}recv() → 0 bytes: the server closed first (FIN) → CLOSE_WAIT"));
         }
     }

@@ -33,6 +33,33 @@ fn after_the_servers_fin_the_client_closes_from_close_wait() -> anyhow::Result<(
     Ok(())
 }
 
+/// The same path seen on the wire: osi-trace, capturing live, puts the
+/// client in LAST_ACK at its FIN, as the client's own narration says.
+#[test]
+fn the_tracer_agrees_the_client_closed_from_close_wait() -> anyhow::Result<()> {
+    if !harness::require("the_tracer_agrees_the_client_closed_from_close_wait", harness::Need::Capture) {
+        return Ok(());
+    }
+    let mut srv = Server::start("server-loop", &["--quiet"])?;
+    let port = srv.port().to_string();
+    // osi-trace says READY on stderr: merge it into stdout, where the harness reads.
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", r#"exec "$0" "$@" 2>&1"#]).arg(harness::bin("osi-trace"));
+    cmd.args(["--port", &port, "--connections", "1", "--duration", "30", "--color", "never"]);
+    let mut trace = Server::spawn_until(cmd, |l| l.starts_with("READY capturing on lo"))?;
+    let mut cmd = Command::new(harness::bin("client"));
+    cmd.args(["--port", &port, "--hold", "60", "--color", "never"]);
+    let mut cl = Server::spawn_until(cmd, |l| l.contains("holding the connection open"))?;
+    srv.kill()?;
+    assert!(cl.wait_exit(Duration::from_secs(20))?.success(), "{}", cl.stderr());
+    let said = cl.lines().last().cloned().unwrap_or_default();
+    assert_eq!(said, "[L4] close() → FIN sent, CLOSE_WAIT → LAST_ACK");
+    let fin = trace.expect_line(|l| l.contains(" client → server [FIN, ACK] "), Duration::from_secs(20))?;
+    assert!(fin.ends_with("[client LAST_ACK, server TIME_WAIT]"), "{fin}");
+    assert!(trace.wait_exit(Duration::from_secs(20))?.success(), "{:#?}", trace.lines());
+    Ok(())
+}
+
 /// A file that is not there, with an escape sequence in its name: one line
 /// naming the file, escaped, and the real cause; no word about ports.
 #[test]
