@@ -46,6 +46,7 @@ fn serve(args: ServerArgs) -> anyhow::Result<()> {
     say.ready(bound);
 
     for served in 1u64.. {
+        say.say(Layer::App, "waiting in accept() for the next client");
         // L4: take the oldest ESTABLISHED connection off the accept queue (waits for one); sends nothing.
         let (conn, peer) = match server.accept() {
             Ok(pair) => pair,

@@ -46,6 +46,7 @@ fn serve(args: ServerArgs) -> anyhow::Result<()> {
     say.ready(bound);
 
     for served in 1u64.. {
+        say.say(Layer::App, "waiting in accept() for the next client");
         // L4: take the oldest ESTABLISHED connection off the accept queue (waits for one); sends nothing.
         let (conn, peer) = match server.accept() {
             Ok(pair) => pair,
@@ -59,7 +60,7 @@ fn serve(args: ServerArgs) -> anyhow::Result<()> {
         let peer = peer_name(&peer);
         say.say(Layer::L4, format!("accept() → connected by {peer}, ESTABLISHED (client {served})"));
         // A thread of its own echoes this client; the loop goes straight back to accept().
-        say.say(Layer::App, format!("client {served} gets a thread of its own; back to accept()"));
+        say.say(Layer::App, format!("client {served} gets a thread of its own"));
         let buffer = args.buffer_len();
         let thread = thread::Builder::new().name(format!("client-{served}"));
         if let Err(e) = thread.spawn(move || echo(conn, &peer, buffer, say)) {
