@@ -1,9 +1,12 @@
 //! Test support for the kit: every test starts the real programs as real
 //! processes, on ephemeral ports, with every wait bounded in time.
 //!
-//! - [`bin`] finds (and if needed builds) a workspace binary.
+//! - [`bin`] builds (once per test process) and finds a workspace binary.
 //! - [`Server::start`] starts a server with `--port 0`, reads the port the
-//!   kernel chose from its `READY` line, and kills it when dropped.
+//!   kernel chose from its `READY` line (the one READY wait of the kit's
+//!   tests), and kills it when dropped; [`Server::start_unread`] leaves its
+//!   stdout unread after READY; [`Server::spawn_until`] waits for any line
+//!   (a client's `holding …`); [`Server::kill`] ends it as a crash would.
 //! - [`run`] runs a command to completion or kills it at a deadline.
 //! - [`require`] decides whether a test that needs capture rights, a tool or
 //!   namespaces runs, is reported as not run, or (in CI) fails.
