@@ -23,6 +23,8 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, bail, Context, Result};
 
 mod needs;
+/// Checks every echo server must pass, shared by the servers' test files.
+pub mod suite;
 pub use needs::{declared, require, require_that, Need};
 
 /// How long a program may take to print its READY line.
@@ -401,134 +403,6 @@ pub fn binary_payload(len: usize) -> Vec<u8> {
             }
         })
         .collect()
-}
-
-/// Checks every echo server must pass, shared by the servers' test files.
-pub mod suite {
-    use super::*;
-
-    /// Text, all byte values plus invalid UTF-8, and 1 MiB come back byte for byte,
-    /// each on its own connection of a fresh `--buffer` setting where it matters.
-    pub fn echoes_exactly(server: &str, payload: &[u8]) -> Result<()> {
-        let srv = Server::start(server, &[])?;
-        let got = echo(srv.addr, payload)?;
-        if got != payload {
-            bail!("{server}: echo of {} bytes differs", payload.len());
-        }
-        Ok(())
-    }
-
-    /// A client that resets mid-echo and one that half-closes leave the
-    /// server serving the next client; the half-closing one gets all its echo.
-    pub fn survives_reset_and_half_close(server: &str) -> Result<()> {
-        let mut srv = Server::start(server, &[])?;
-        send_and_reset(srv.addr, &binary_payload(200_000))?;
-        let big = binary_payload(1 << 20);
-        let got = echo_half_closed(srv.addr, &big)?;
-        if got != big {
-            bail!(
-                "{server}: half-closed client got {} of {} bytes back, or other bytes",
-                got.len(),
-                big.len()
-            );
-        }
-        if echo(srv.addr, b"next")? != b"next" {
-            bail!("{server}: the next client got a wrong echo");
-        }
-        if !srv.is_running() {
-            bail!("{server} exited; stderr {}", srv.stderr());
-        }
-        Ok(())
-    }
-
-    /// Starting a second server on the port the first holds fails with one
-    /// line that carries a hint, and a non-zero exit.
-    pub fn port_in_use_is_one_clear_line(server: &str) -> Result<()> {
-        let first = Server::start(server, &[])?;
-        let port = first.port().to_string();
-        let mut cmd = Command::new(bin(server));
-        cmd.args(["--port", &port, "--color", "never"]);
-        let out = run(cmd, b"", Duration::from_secs(20))?;
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        if out.status.success() || out.status.code().is_none() {
-            bail!("{server} on a taken port: status {:?}", out.status);
-        }
-        let lines: Vec<&str> = stderr.lines().collect();
-        if lines.len() != 1
-            || !lines[0].starts_with(&format!("{server}: error: bind"))
-            || !lines[0].contains("hint:")
-        {
-            bail!("{server} on a taken port said {stderr:?}");
-        }
-        Ok(())
-    }
-
-    /// With a small open-file limit, accept() fails with EMFILE while idle
-    /// clients hold every fd: the server logs it, does not spin, and serves
-    /// again once they leave.
-    pub fn survives_emfile(server: &str) -> Result<()> {
-        let mut cmd = Command::new("sh");
-        cmd.arg("-c").arg(r#"ulimit -n 16 && exec "$0" --port 0 --color never"#).arg(bin(server));
-        let mut srv = Server::spawn(cmd)?;
-        let idle: Vec<_> = (0..24).map(|_| connect(srv.addr)).collect::<Result<_>>()?;
-        srv.expect_line(
-            |l| l.contains("accept() failed") && l.contains("Too many open files"),
-            Duration::from_secs(10),
-        )?;
-        let before = cpu_time(srv.pid())?;
-        thread::sleep(Duration::from_secs(2));
-        let spent = cpu_time(srv.pid())? - before;
-        if spent > Duration::from_millis(500) {
-            bail!("{server} used {spent:?} of CPU in 2 s while accept() failed: a busy loop");
-        }
-        drop(idle);
-        if echo(srv.addr, b"after")? != b"after" {
-            bail!("{server}: wrong echo after EMFILE");
-        }
-        Ok(())
-    }
-
-    /// The kit's client closes with RST (`client --reset`) after its echo: the
-    /// server's recv() fails with ECONNRESET and its close() sends nothing, and
-    /// the narration says so (the kernel holds the connection CLOSED already).
-    pub fn close_after_a_reset_is_narrated_truly(server: &str) -> Result<()> {
-        let mut srv = Server::start(server, &[])?;
-        let mut cmd = Command::new(bin("client"));
-        cmd.args(["--port", &srv.port().to_string(), "--reset", "--color", "never"]);
-        let out = run(cmd, b"", ECHO_TIMEOUT)?;
-        if !out.status.success() {
-            bail!("client --reset failed: {}", String::from_utf8_lossy(&out.stderr));
-        }
-        let close = srv.expect_line(|l| l.starts_with("[L4] close() "), ECHO_TIMEOUT)?;
-        let lines = srv.lines().to_vec();
-        let failed = lines
-            .iter()
-            .any(|l| l.starts_with("[L4] recv() from ") && l.contains(" failed: Connection reset by peer"));
-        let truthful = close.ends_with(
-            " → nothing sent: the connection is already CLOSED (reset by the peer); echoed 5 bytes",
-        );
-        if !failed || !truthful || lines.iter().any(|l| l.contains("FIN sent")) {
-            bail!("{server} after a client's RST said {lines:#?}");
-        }
-        Ok(())
-    }
-
-    /// Two clients at once: each connects, sends, and the second gets its
-    /// echo while the first still holds its connection open.
-    pub fn serves_two_at_once(server: &str) -> Result<()> {
-        let srv = Server::start(server, &[])?;
-        let a = connect(srv.addr)?;
-        if echo_on(&a, b"first")? != b"first" {
-            bail!("{server}: first client got a wrong echo");
-        }
-        let b = connect(srv.addr)?;
-        b.set_read_timeout(Some(Duration::from_secs(5)))?;
-        if echo_on(&b, b"second").context("second client, while the first is connected")? != b"second" {
-            bail!("{server}: second client got a wrong echo");
-        }
-        drop(a);
-        Ok(())
-    }
 }
 
 /// CPU time (user + system) the process `pid` has used, from /proc.
