@@ -2,16 +2,12 @@
 //! scenario leaves a trace with a complete handshake and teardown, a pcap and
 //! JSON, and no server is left running.
 
-use std::path::Path;
+mod common;
+
 use std::process::Command;
 use std::time::Duration;
 
-const PROGRAMS: [&str; 6] =
-    ["server-basic", "server-loop", "server-threads", "server-select", "client", "osi-trace"];
-
-fn repo() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-}
+use common::{bin_dir, repo};
 
 fn segments(jsonl: &str) -> Vec<serde_json::Value> {
     jsonl.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
@@ -22,12 +18,7 @@ fn demo_runs_every_scenario_and_keeps_complete_traces() -> anyhow::Result<()> {
     if !harness::require("demo", harness::Need::Netns) {
         return Ok(());
     }
-    let bin_dir = PROGRAMS
-        .iter()
-        .map(|p| harness::bin(p))
-        .next_back()
-        .and_then(|p| p.parent().map(Path::to_path_buf))
-        .ok_or_else(|| anyhow::anyhow!("no binary directory"))?;
+    let bin_dir = bin_dir();
     let out = tempfile::tempdir()?;
     let mut cmd = Command::new("bash");
     cmd.arg(repo().join("scripts/demo.sh"))
