@@ -174,4 +174,5 @@ lessons! {
     lesson_06_sequential_server => "06-sequential-server.md",
     lesson_07_threads => "07-threads.md",
     lesson_08_select => "08-select.md",
+    lesson_11_two_queues => "11-two-queues.md",
 }
