@@ -30,6 +30,30 @@ fn demo_runs_every_scenario_and_keeps_complete_traces() -> anyhow::Result<()> {
     assert!(run.status.success(), "demo failed: {stdout}\n{}", String::from_utf8_lossy(&run.stderr));
     assert!(stdout.contains(&out.path().display().to_string()), "the demo names its folder: {stdout}");
 
+    // What an instructor projects: every scenario's client narration under a heading; the two
+    // clients of server-loop, which run at once, labelled line by line; each summary once.
+    assert_eq!(stdout.matches("What the client").count(), 4, "a client heading per scenario: {stdout}");
+    let loop_part = stdout
+        .split("server-loop (article")
+        .nth(1)
+        .and_then(|s| s.split("What went over the wire").next())
+        .unwrap_or_default();
+    let client_lines: Vec<&str> =
+        loop_part.lines().skip_while(|l| !l.starts_with("What the clients")).skip(1).collect();
+    assert!(client_lines.iter().any(|l| l.starts_with("A: Received \"first\"")), "{loop_part}");
+    assert!(client_lines.iter().any(|l| l.starts_with("B: Received \"second\"")), "{loop_part}");
+    assert!(
+        client_lines
+            .iter()
+            .filter(|l| !l.trim().is_empty())
+            .all(|l| l.starts_with("A: ") || l.starts_with("B: ")),
+        "every line of the two clients is labelled: {loop_part}"
+    );
+    let counts: Vec<&str> =
+        stdout.lines().filter(|l| l.contains(" frames, ") && l.contains(" TCP segments")).collect();
+    assert!(counts.is_empty(), "the readers' summary lines are not shown again: {counts:?}");
+    assert_eq!(stdout.matches("Summary: ").count(), 4, "one trace summary per scenario: {stdout}");
+
     // (scenario, connections it makes, how many end gracefully)
     for (name, conns, graceful) in
         [("server-basic", 2, 1), ("server-loop", 2, 2), ("server-threads", 2, 2), ("server-select", 3, 3)]
