@@ -11,7 +11,8 @@
 //!   to the reader). `[..]` in a line stands for text that varies: ports, times.
 //! - A command exits 0, unless its shown output contains `error:`: then it must fail.
 //! - A command run in the background (`… > FILE &`) is waited for until FILE
-//!   holds its `READY` line, as a student waits before typing the next command.
+//!   holds its `READY` line, as a student waits before typing the next command —
+//!   unless the line ends in `# no READY line` (the article's own programs print none).
 //! - `cargo` commands are not run again (the test suite has just built the kit).
 //! - A lesson stops every program it starts: what is still running after its last
 //!   command is a failure (lessons also run one after another in one session).

@@ -162,7 +162,7 @@ fn script(lessons: &[Vec<&Command>], marker: &str) -> String {
             s.push_str(&format!("{{ {}\n}} 2>&1 </dev/null\n", cmd.line));
             s.push_str(&format!("echo \"{marker} end {i} $?\"\n"));
             let files = redirect_targets(&cmd.line);
-            if is_background(&cmd.line) && !files.is_empty() {
+            if is_background(&cmd.line) && !files.is_empty() && !cmd.line.contains(NO_READY) {
                 // Wait, at most 20 s, for the background program's READY line.
                 s.push_str(&format!(
                     "for _ in $(seq 400); do grep -qs '^READY' {} && break; sleep 0.05; done\n",
@@ -177,6 +177,10 @@ fn script(lessons: &[Vec<&Command>], marker: &str) -> String {
     s
 }
 
+/// The comment a lesson puts after a background program that prints no READY
+/// line (the article's own code): the lesson then waits in its own way.
+pub const NO_READY: &str = "# no READY line";
+
 fn is_cargo(line: &str) -> bool {
     line.trim_start().starts_with("cargo ")
 }
@@ -184,6 +188,7 @@ fn is_cargo(line: &str) -> bool {
 /// Whether a command line runs its program in the background: it ends in `&`,
 /// or in `& VAR=$!` (the lesson keeps the PID to stop the program later).
 fn is_background(line: &str) -> bool {
+    let line = line.rsplit_once(" # ").map_or(line, |(code, _)| code);
     let line = line.trim_end().trim_end_matches(';').trim_end();
     let line = match line.rsplit_once(' ') {
         Some((head, last)) if last.ends_with("=$!") => head.trim_end(),
@@ -323,6 +328,7 @@ mod tests {
         assert!(is_background("server-loop > server.log &"));
         assert!(is_background("server-loop > server.log & S=$!"));
         assert!(is_background("osi-trace > t.txt 2> c.log & T=$!;"));
+        assert!(is_background("python3 article.py 2> server.log & S=$!   # no READY line"));
         assert!(!is_background("a && b"));
         assert!(!is_background("kill $S"));
     }

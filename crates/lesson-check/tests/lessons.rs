@@ -175,4 +175,5 @@ lessons! {
     lesson_07_threads => "07-threads.md",
     lesson_08_select => "08-select.md",
     lesson_11_two_queues => "11-two-queues.md",
+    lesson_12_article_thread_bug => "12-article-thread-bug.md",
 }
