@@ -174,6 +174,7 @@ lessons! {
     lesson_06_sequential_server => "06-sequential-server.md",
     lesson_07_threads => "07-threads.md",
     lesson_08_select => "08-select.md",
+    lesson_09_byte_stream => "09-byte-stream.md",
     lesson_11_two_queues => "11-two-queues.md",
     lesson_12_article_thread_bug => "12-article-thread-bug.md",
 }
