@@ -17,10 +17,16 @@
 //! - A lesson stops every program it starts: what is still running after its last
 //!   command is a failure (lessons also run one after another in one session).
 //!
+//! The binary, `lesson-check answers LESSON PCAP [ANSWERS]`, marks a student's answers
+//! to a lesson's exercise ([`exercises`]) from a capture ([`answers`]); the test suite
+//! runs it on the reference captures in `lessons/captures/`.
+//!
 //! `LESSON_CHECK_BLESS=1 cargo test -p lesson-check` rewrites the shown lines that no
 //! longer match from the real run (see [`bless`]); review the diff before committing.
 
+pub mod answers;
 mod bless;
+pub mod exercises;
 mod matching;
 mod parse;
 mod session;

@@ -1,0 +1,154 @@
+//! The exercises a student can check: for a lesson, the questions asked of a
+//! capture, each with the way to read the answer from `osi-trace --json` and the
+//! reason the answer is what it is. Pure: rows in, answers out.
+
+use serde_json::Value;
+
+/// One question of an exercise.
+#[derive(Debug)]
+pub struct Question {
+    /// The name the student writes in the answers file (`key = value`).
+    pub key: &'static str,
+    /// The question, as the lesson asks it.
+    pub text: &'static str,
+    /// The answer, read from the capture's JSON rows; `None` when the capture cannot tell.
+    pub answer: fn(&Trace) -> Option<String>,
+    /// Why the answer is what it is: shown with every mark.
+    pub why: &'static str,
+}
+
+/// The JSON rows of one capture, as `osi-trace --read FILE --json` prints them.
+#[derive(Debug, Default)]
+pub struct Trace {
+    pub rows: Vec<Value>,
+}
+
+impl Trace {
+    /// Reads JSON lines; lines that are not JSON objects are skipped.
+    pub fn from_json_lines(text: &str) -> Trace {
+        Trace { rows: text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect() }
+    }
+
+    fn segments(&self, stream: u64) -> impl Iterator<Item = &Value> {
+        self.rows.iter().filter(move |r| r["type"] == "segment" && r["stream"] == stream)
+    }
+
+    fn first(&self, stream: u64, role: &str) -> Option<&Value> {
+        self.segments(stream).find(|r| r["role"] == role)
+    }
+
+    fn connections(&self) -> impl Iterator<Item = &Value> {
+        self.rows.iter().filter(|r| r["type"] == "connection")
+    }
+}
+
+/// The exercise of lesson `lesson` ("03", "3" or "03-echo-and-handshake").
+pub fn exercise(lesson: &str) -> Option<&'static [Question]> {
+    let number: u32 = lesson.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()?;
+    match number {
+        3 => Some(LESSON_03),
+        12 => Some(LESSON_12),
+        _ => None,
+    }
+}
+
+/// The lessons that have a checkable exercise.
+pub const LESSONS: [&str; 2] = ["03", "12"];
+
+const LESSON_03: &[Question] = &[
+    Question {
+        key: "client_port",
+        text: "Which port did the client send its SYN from?",
+        answer: |t| Some(t.first(0, "syn")?["srcport"].to_string()),
+        why: "connect() picked an ephemeral port for the client; the SYN's source port is it",
+    },
+    Question {
+        key: "server_port",
+        text: "Which port was the SYN sent to?",
+        answer: |t| Some(t.first(0, "syn")?["dstport"].to_string()),
+        why: "the port the server bound and listens on",
+    },
+    Question {
+        key: "syn_ack_ack",
+        text: "What is the SYN+ACK's relative acknowledgement number?",
+        answer: |t| Some(t.first(0, "syn_ack")?["ack"].to_string()),
+        why: "the SYN counts as one byte in sequence space; the SYN+ACK acknowledges it: \"send byte 1 next\"",
+    },
+    Question {
+        key: "first_data_seq",
+        text: "What is the relative sequence number of the client's first data byte?",
+        answer: |t| Some(t.segments(0).find(|r| r["role"] == "data" && r["from"] == "client")?["seq"].to_string()),
+        why: "the SYN used sequence number 0, so data starts at 1",
+    },
+    Question {
+        key: "segments",
+        text: "How many TCP segments did the connection take, SYN to last ACK?",
+        answer: |t| Some(t.segments(0).count().to_string()),
+        why: "3 for the handshake, 2 data segments and 2 ACKs for the echo, 3 for the teardown (the server's ACK rides on its FIN)",
+    },
+    Question {
+        key: "time_wait",
+        text: "Which side ends in TIME_WAIT (client or server)?",
+        answer: |t| Some(t.segments(0).find(|r| r["role"] == "fin")?["from"].as_str()?.to_string()),
+        why: "the side that sends the first FIN (the active close) ends in TIME_WAIT",
+    },
+];
+
+const LESSON_12: &[Question] = &[
+    Question {
+        key: "resets",
+        text: "How many connections ended with an RST?",
+        answer: |t| Some(t.connections().filter(|c| c["end"] == "reset").count().to_string()),
+        why: "every thread died with the TypeError, so every connection was closed with its data unread",
+    },
+    Question {
+        key: "unread_bytes",
+        text: "How many bytes had the server's kernel acknowledged, unread, when stream 0 was reset?",
+        answer: |t| {
+            let rst = t.segments(0).find(|r| r["role"] == "reset")?;
+            Some((rst["ack"].as_u64()? - 1).to_string())
+        },
+        why: "the RST's ack counts every byte the kernel took in (minus 1 for the SYN): \"Hello\", never read by a thread",
+    },
+    Question {
+        key: "rst_from",
+        text: "Which side sent the RSTs (client or server)?",
+        answer: |t| Some(t.segments(0).find(|r| r["role"] == "reset")?["from"].as_str()?.to_string()),
+        why: "the server closed sockets with unread data: Python collected them, or the process exited",
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROWS: &str = r#"{"type":"segment","stream":0,"role":"syn","from":"client","srcport":41000,"dstport":65432,"seq":0}
+{"type":"segment","stream":0,"role":"syn_ack","from":"server","seq":0,"ack":1}
+{"type":"segment","stream":0,"role":"data","from":"client","seq":1,"ack":1,"len":5}
+{"type":"segment","stream":0,"role":"fin","from":"client","seq":6}
+{"type":"connection","stream":0,"end":"graceful"}"#;
+
+    fn answer(key: &str) -> Option<String> {
+        let trace = Trace::from_json_lines(ROWS);
+        let q = exercise("03")?.iter().find(|q| q.key == key)?;
+        (q.answer)(&trace)
+    }
+
+    #[test]
+    fn answers_come_from_the_rows() {
+        assert_eq!(answer("client_port").as_deref(), Some("41000"));
+        assert_eq!(answer("syn_ack_ack").as_deref(), Some("1"));
+        assert_eq!(answer("first_data_seq").as_deref(), Some("1"));
+        assert_eq!(answer("time_wait").as_deref(), Some("client"));
+        assert_eq!(answer("segments").as_deref(), Some("4"));
+    }
+
+    #[test]
+    fn lessons_are_named_as_a_student_would() {
+        assert!(exercise("3").is_some());
+        assert!(exercise("03-echo-and-handshake").is_some());
+        assert!(exercise("12").is_some());
+        assert!(exercise("7").is_none());
+        assert!(exercise("x").is_none());
+    }
+}
