@@ -47,13 +47,16 @@ pub fn exercise(lesson: &str) -> Option<&'static [Question]> {
     let number: u32 = lesson.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()?;
     match number {
         3 => Some(LESSON_03),
+        4 => Some(LESSON_04),
+        5 => Some(LESSON_05),
+        6 => Some(LESSON_06),
         12 => Some(LESSON_12),
         _ => None,
     }
 }
 
 /// The lessons that have a checkable exercise.
-pub const LESSONS: [&str; 2] = ["03", "12"];
+pub const LESSONS: [&str; 5] = ["03", "04", "05", "06", "12"];
 
 const LESSON_03: &[Question] = &[
     Question {
@@ -91,6 +94,78 @@ const LESSON_03: &[Question] = &[
         text: "Which side ends in TIME_WAIT (client or server)?",
         answer: |t| Some(t.segments(0).find(|r| r["role"] == "fin")?["from"].as_str()?.to_string()),
         why: "the side that sends the first FIN (the active close) ends in TIME_WAIT",
+    },
+];
+
+const LESSON_04: &[Question] = &[
+    Question {
+        key: "data_len",
+        text: "How many payload bytes does the client's data segment carry?",
+        answer: |t| {
+            Some(t.segments(0).find(|r| r["role"] == "data" && r["from"] == "client")?["len"].to_string())
+        },
+        why: "\"Hello, OSI\" is 10 bytes, and it fits in one segment",
+    },
+    Question {
+        key: "server_ack",
+        text: "What relative ack does the server send after the client's data?",
+        answer: |t| {
+            Some(t.segments(0).find(|r| r["from"] == "server" && r["role"] != "syn_ack")?["ack"].to_string())
+        },
+        why: "bytes 1 to 10 arrived, so the next one expected is 11",
+    },
+    Question {
+        key: "ip_total_length",
+        text: "What is the IP total length of the client's data segment?",
+        answer: |t| {
+            Some(t.segments(0).find(|r| r["role"] == "data" && r["from"] == "client")?["ip_len"].to_string())
+        },
+        why: "20 bytes of IPv4 header + 32 of TCP header (20 + 12 of timestamps option) + 10 of payload",
+    },
+];
+
+const LESSON_05: &[Question] = &[
+    Question {
+        key: "refused_ack",
+        text: "What relative ack does the RST that refuses stream 0 carry?",
+        answer: |t| Some(t.first(0, "refused")?["ack"].to_string()),
+        why: "it acknowledges the SYN, which counts as one, so the client's kernel can match it to its connect()",
+    },
+    Question {
+        key: "time_wait",
+        text: "Which side of stream 1 (the half-close) ends in TIME_WAIT (client or server)?",
+        answer: |t| Some(t.segments(1).find(|r| r["role"] == "fin")?["from"].as_str()?.to_string()),
+        why: "the client's shutdown(SHUT_WR) sent the first FIN: the active close ends in TIME_WAIT",
+    },
+    Question {
+        key: "reset_by",
+        text: "Which side ended stream 2 with an RST (client or server)?",
+        answer: |t| Some(t.segments(2).find(|r| r["role"] == "reset")?["from"].as_str()?.to_string()),
+        why: "the client closed with SO_LINGER 0: its kernel throws the connection away and sends RST",
+    },
+];
+
+const LESSON_06: &[Question] = &[
+    Question {
+        key: "second_echo_after_first_fin",
+        text: "Does the server's echo to B (stream 1) come after A's FIN (stream 0)? (yes or no)",
+        answer: |t| {
+            let fin = t.first(0, "fin")?["time"].as_f64()?;
+            let echo =
+                t.segments(1).find(|r| r["role"] == "data" && r["from"] == "server")?["time"].as_f64()?;
+            Some(if echo > fin { "yes" } else { "no" }.to_string())
+        },
+        why: "server-loop serves one client at a time: it calls accept() for B only after A has left",
+    },
+    Question {
+        key: "second_handshake_before_first_fin",
+        text: "Did B's handshake (stream 1) finish before A's FIN? (yes or no)",
+        answer: |t| {
+            let fin = t.first(0, "fin")?["time"].as_f64()?;
+            let ack = t.first(1, "handshake_ack")?["time"].as_f64()?;
+            Some(if ack < fin { "yes" } else { "no" }.to_string())
+        },
+        why: "the kernel finishes handshakes by itself into the accept queue, while the program is busy",
     },
 ];
 
