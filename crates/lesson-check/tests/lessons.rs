@@ -146,6 +146,29 @@ fn a_lesson_that_leaves_a_server_running_fails() {
     assert_eq!(alone.ran, 2);
 }
 
+/// What the lead does after merging a change of narration: bless rewrites the shown
+/// line the program no longer prints, keeps its `[..]`, and the lesson passes again.
+#[test]
+fn bless_mends_a_lesson_whose_program_changed_its_words() {
+    if !harness::require("bless", harness::Need::Netns) {
+        return;
+    }
+    let md = "```console\n$ echo 'READY 127.0.0.1:7'; echo '[L3+L4] bind(127.0.0.1:65432) in 0.21 ms'\nREADY 127.0.0.1:[..]\n[L3] bind(127.0.0.1:65432) in [..] ms\n```\n";
+    let work = workdir();
+    let before = run_lesson(&parse(md), work.path(), &bin_dir(), LESSON_LIMIT).expect("session runs");
+    assert_eq!(before.failures.len(), 1, "{:?}", before.failures);
+    let blessed = bless(md, &parse(md), &before.outputs);
+    assert_eq!(blessed.replaced, 1);
+    assert!(
+        blessed.markdown.contains("\nREADY 127.0.0.1:[..]\n[L3+L4] bind(127.0.0.1:65432) in [..] ms\n"),
+        "{}",
+        blessed.markdown
+    );
+    let after =
+        run_lesson(&parse(&blessed.markdown), work.path(), &bin_dir(), LESSON_LIMIT).expect("session runs");
+    assert!(after.failures.is_empty(), "{:?}", after.failures);
+}
+
 macro_rules! lessons {
     ($($test:ident => $file:literal,)*) => {
         $( #[test] fn $test() { check($file); } )*
