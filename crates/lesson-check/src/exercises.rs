@@ -50,13 +50,15 @@ pub fn exercise(lesson: &str) -> Option<&'static [Question]> {
         4 => Some(LESSON_04),
         5 => Some(LESSON_05),
         6 => Some(LESSON_06),
+        7 => Some(LESSON_07),
+        11 => Some(LESSON_11),
         12 => Some(LESSON_12),
         _ => None,
     }
 }
 
 /// The lessons that have a checkable exercise.
-pub const LESSONS: [&str; 5] = ["03", "04", "05", "06", "12"];
+pub const LESSONS: [&str; 7] = ["03", "04", "05", "06", "07", "11", "12"];
 
 const LESSON_03: &[Question] = &[
     Question {
@@ -169,6 +171,39 @@ const LESSON_06: &[Question] = &[
     },
 ];
 
+const LESSON_07: &[Question] = &[Question {
+    key: "second_echo_before_first_fin",
+    text: "Does the server's echo to B (stream 1) come before A's FIN (stream 0)? (yes or no)",
+    answer: |t| {
+        let fin = t.first(0, "fin")?["time"].as_f64()?;
+        let echo = t.segments(1).find(|r| r["role"] == "data" && r["from"] == "server")?["time"].as_f64()?;
+        Some(if echo < fin { "yes" } else { "no" }.to_string())
+    },
+    why: "B has a thread of its own: it is served while A's thread still holds A's connection",
+}];
+
+const LESSON_11: &[Question] = &[
+    Question {
+        key: "queued",
+        text: "How many connections besides A's finished their handshake while A was served?",
+        answer: |t| {
+            let fin = t.first(0, "fin")?["time"].as_f64()?;
+            let done_before = |s: u64| t.first(s, "handshake_ack").and_then(|r| r["time"].as_f64()).is_some_and(|x| x < fin);
+            Some((1..4).filter(|&s| done_before(s)).count().to_string())
+        },
+        why: "with backlog 1 the accept queue holds backlog + 1 = 2 finished connections on Linux",
+    },
+    Question {
+        key: "d_syn_retransmitted",
+        text: "Was D's SYN (stream 3) sent more than once? (yes or no)",
+        answer: |t| {
+            let syns = t.segments(3).filter(|r| r["role"] == "syn").count();
+            Some(if syns > 1 { "yes" } else { "no" }.to_string())
+        },
+        why: "the accept queue was full: the server's kernel dropped the SYN, and D's kernel sent it again a second later",
+    },
+];
+
 const LESSON_12: &[Question] = &[
     Question {
         key: "resets",
@@ -223,7 +258,7 @@ mod tests {
         assert!(exercise("3").is_some());
         assert!(exercise("03-echo-and-handshake").is_some());
         assert!(exercise("12").is_some());
-        assert!(exercise("7").is_none());
+        assert!(exercise("9").is_none());
         assert!(exercise("x").is_none());
     }
 }

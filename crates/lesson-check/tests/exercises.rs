@@ -63,7 +63,7 @@ fn a_wrong_answer_is_marked_wrong_with_the_reason() {
 
 #[test]
 fn bad_input_is_one_error_line_with_a_hint() {
-    for args in [vec![], vec!["answers", "7", "x.pcap"], vec!["answers", "03", "/nonexistent.pcap"]] {
+    for args in [vec![], vec!["answers", "9", "x.pcap"], vec!["answers", "03", "/nonexistent.pcap"]] {
         let out = Command::new(bin_dir().join("lesson-check")).args(&args).output().expect("run");
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
