@@ -77,8 +77,9 @@ banner() {
 # --- Stage 1: build (outside any namespace, so cargo can reach its cache) ---
 if [[ -z ${OSI_KIT_IN_NS:-} ]]; then
   if [[ -z ${KIT_BIN_DIR:-} ]]; then
-    say "${dim}Building the kit (release)…${reset}"
-    (cd "$here" && cargo build --release --quiet --bins)
+    # cargo's own progress lines: the first build takes minutes on a busy machine.
+    say "${bold}Building the kit (release; the first build takes a few minutes)…${reset}"
+    (cd "$here" && cargo build --release --bins)
   fi
   [[ -n $out ]] || out="$here/traces/demo-$(date +%Y%m%d-%H%M%S)"
   mkdir -p "$out"
@@ -110,7 +111,7 @@ if [[ -n ${OSI_KIT_NO_NS:-} && $(id -u) -ne 0 ]]; then
   say "${yellow}No capture permission here: running the programs without osi-trace.${reset}"
   say "To see the traces: run as root, or let unprivileged user namespaces be created"
   say "(e.g. sysctl kernel.apparmor_restrict_unprivileged_userns=0 on recent Ubuntu), or once:"
-  say "  sudo setcap cap_net_raw,cap_net_admin=eip $bin/osi-trace"
+  say "  sudo setcap cap_net_raw=eip $bin/osi-trace"
 fi
 
 # --- Cleanup: every process this script starts, also on Ctrl-C ---
@@ -160,8 +161,9 @@ finish() {
     say ""
     say "${bold}What went over the wire (osi-trace):${reset}"
     cat "$out/$1.trace.txt"
-    osi-trace --read "$out/$1.pcap" --json >"$out/$1.trace.jsonl"
-    osi-trace --read "$out/$1.pcap" --ladder --color never >"$out/$1.ladder.txt"
+    # Their stderr repeats the capture's one-line summary: kept in the log, not shown again.
+    osi-trace --read "$out/$1.pcap" --json >"$out/$1.trace.jsonl" 2>>"$out/$1.read.log"
+    osi-trace --read "$out/$1.pcap" --ladder --color never >"$out/$1.ladder.txt" 2>>"$out/$1.read.log"
   fi
   kill "$server_pid" 2>/dev/null || true
   wait "$server_pid" 2>/dev/null || true
@@ -175,12 +177,23 @@ finish() {
 
 client() { command client --port "$port" --color "$color" "$@"; }
 
+# labelled LABEL ARGS…: a client whose every line starts with LABEL, so that two
+# clients running at once can be told apart.
+labelled() {
+  local label=$1
+  shift
+  client "$@" 2>&1 | sed -u "s/^/$label /"
+}
+
+clients_say() { say "${bold}What the client said:${reset}"; }
+
 scenario_server-basic() {
   banner "Lesson 03–05 · server-basic (article §2): one echo, handshake to teardown"
   say "One client sends \"Hello\"; the server echoes it and exits. A second client then"
   say "finds no one listening: the kernel answers its SYN with RST (connection refused)."
   start_trace server-basic 2
   start_server server-basic
+  clients_say
   client --message Hello
   wait "$server_pid" || true
   client --message Hello || true
@@ -193,10 +206,11 @@ scenario_server-loop() {
   say "finishes the handshake into the accept queue) but gets its echo only after A leaves."
   start_trace server-loop 2
   start_server server-loop
-  client --message "A: first" --hold 2 &
+  say "${bold}What the clients said (A: and B: mark whose line it is):${reset}"
+  labelled A: --message first --hold 2 &
   pids+=($!)
   sleep 0.3
-  client --message "B: second"
+  labelled B: --message second
   wait "${pids[-1]}" || true
   finish server-loop
 }
@@ -206,6 +220,7 @@ scenario_server-threads() {
   say "Two clients at once, each holding 1 s: both get their echo immediately."
   start_trace server-threads 2
   start_server server-threads
+  clients_say
   client --clients 2 --message "Hello from a thread" --hold 1
   finish server-threads
 }
@@ -215,6 +230,7 @@ scenario_server-select() {
   say "Three clients at once, each sending three messages: one thread serves them all."
   start_trace server-select 3
   start_server server-select
+  clients_say
   client --clients 3 --repeat 3 --message "ping"
   finish server-select
 }

@@ -11,13 +11,27 @@
 //!   to the reader). `[..]` in a line stands for text that varies: ports, times.
 //! - A command exits 0, unless its shown output contains `error:`: then it must fail.
 //! - A command run in the background (`… > FILE &`) is waited for until FILE
-//!   holds its `READY` line, as a student waits before typing the next command.
+//!   holds its `READY` line, as a student waits before typing the next command —
+//!   unless the line ends in `# no READY line` (the article's own programs print none).
 //! - `cargo` commands are not run again (the test suite has just built the kit).
+//! - A lesson stops every program it starts: what is still running after its last
+//!   command is a failure (lessons also run one after another in one session).
+//!
+//! The binary, `lesson-check answers LESSON PCAP [ANSWERS]`, marks a student's answers
+//! to a lesson's exercise ([`exercises`]) from a capture ([`answers`]); the test suite
+//! runs it on the reference captures in `lessons/captures/`.
+//!
+//! `LESSON_CHECK_BLESS=1 cargo test -p lesson-check` rewrites the shown lines that no
+//! longer match from the real run (see [`bless`]); review the diff before committing.
 
+pub mod answers;
+mod bless;
+pub mod exercises;
 mod matching;
 mod parse;
 mod session;
 
+pub use bless::{bless, bless_lines, Blessed};
 pub use matching::{line_matches, missing_lines};
 pub use parse::{parse, Block, Command, Excerpt, Lesson};
-pub use session::{run_lesson, Outcome};
+pub use session::{run_lesson, run_lessons, Outcome};

@@ -8,6 +8,8 @@ pub struct Command {
     pub line: String,
     /// The output lines the lesson shows below it.
     pub expected: Vec<String>,
+    /// Line number (1-based) in the lesson of each of `expected`, for rewriting them.
+    pub expected_at: Vec<usize>,
     /// Line number of the `$` in the lesson, for messages.
     pub at: usize,
 }
@@ -83,11 +85,17 @@ fn console_block(body: &[(usize, &str)]) -> Block {
             }
             continued = line.ends_with('\\');
         } else if let Some(cmd) = line.strip_prefix("$ ") {
-            commands.push(Command { line: cmd.to_string(), expected: Vec::new(), at: n + 1 });
+            commands.push(Command {
+                line: cmd.to_string(),
+                expected: Vec::new(),
+                expected_at: Vec::new(),
+                at: n + 1,
+            });
             continued = line.ends_with('\\');
         } else if let Some(cmd) = commands.last_mut() {
             if !line.trim().is_empty() {
                 cmd.expected.push(line.trim_end().to_string());
+                cmd.expected_at.push(n + 1);
             }
         }
     }
@@ -110,6 +118,7 @@ mod tests {
         assert!(cmds[0].expected.is_empty());
         assert_eq!(cmds[1].expected, ["[L7] send 2 bytes \"Hi\"", "Received \"Hi\""]);
         assert_eq!(cmds[1].at, 7);
+        assert_eq!(cmds[1].expected_at, [8, 10]);
         assert_eq!(cmds[2].line, "echo a \\\n  b");
         assert_eq!(cmds[2].expected, ["a b"]);
     }

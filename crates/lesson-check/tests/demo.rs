@@ -2,16 +2,12 @@
 //! scenario leaves a trace with a complete handshake and teardown, a pcap and
 //! JSON, and no server is left running.
 
-use std::path::Path;
+mod common;
+
 use std::process::Command;
 use std::time::Duration;
 
-const PROGRAMS: [&str; 6] =
-    ["server-basic", "server-loop", "server-threads", "server-select", "client", "osi-trace"];
-
-fn repo() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-}
+use common::{bin_dir, repo};
 
 fn segments(jsonl: &str) -> Vec<serde_json::Value> {
     jsonl.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
@@ -22,12 +18,7 @@ fn demo_runs_every_scenario_and_keeps_complete_traces() -> anyhow::Result<()> {
     if !harness::require("demo", harness::Need::Netns) {
         return Ok(());
     }
-    let bin_dir = PROGRAMS
-        .iter()
-        .map(|p| harness::bin(p))
-        .next_back()
-        .and_then(|p| p.parent().map(Path::to_path_buf))
-        .ok_or_else(|| anyhow::anyhow!("no binary directory"))?;
+    let bin_dir = bin_dir();
     let out = tempfile::tempdir()?;
     let mut cmd = Command::new("bash");
     cmd.arg(repo().join("scripts/demo.sh"))
@@ -38,6 +29,30 @@ fn demo_runs_every_scenario_and_keeps_complete_traces() -> anyhow::Result<()> {
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(run.status.success(), "demo failed: {stdout}\n{}", String::from_utf8_lossy(&run.stderr));
     assert!(stdout.contains(&out.path().display().to_string()), "the demo names its folder: {stdout}");
+
+    // What an instructor projects: every scenario's client narration under a heading; the two
+    // clients of server-loop, which run at once, labelled line by line; each summary once.
+    assert_eq!(stdout.matches("What the client").count(), 4, "a client heading per scenario: {stdout}");
+    let loop_part = stdout
+        .split("server-loop (article")
+        .nth(1)
+        .and_then(|s| s.split("What went over the wire").next())
+        .unwrap_or_default();
+    let client_lines: Vec<&str> =
+        loop_part.lines().skip_while(|l| !l.starts_with("What the clients")).skip(1).collect();
+    assert!(client_lines.iter().any(|l| l.starts_with("A: Received \"first\"")), "{loop_part}");
+    assert!(client_lines.iter().any(|l| l.starts_with("B: Received \"second\"")), "{loop_part}");
+    assert!(
+        client_lines
+            .iter()
+            .filter(|l| !l.trim().is_empty())
+            .all(|l| l.starts_with("A: ") || l.starts_with("B: ")),
+        "every line of the two clients is labelled: {loop_part}"
+    );
+    let counts: Vec<&str> =
+        stdout.lines().filter(|l| l.contains(" frames, ") && l.contains(" TCP segments")).collect();
+    assert!(counts.is_empty(), "the readers' summary lines are not shown again: {counts:?}");
+    assert_eq!(stdout.matches("Summary: ").count(), 4, "one trace summary per scenario: {stdout}");
 
     // (scenario, connections it makes, how many end gracefully)
     for (name, conns, graceful) in
