@@ -198,6 +198,7 @@ lessons! {
     lesson_07_threads => "07-threads.md",
     lesson_08_select => "08-select.md",
     lesson_09_byte_stream => "09-byte-stream.md",
+    lesson_10_nagle_and_delayed_ack => "10-nagle-and-delayed-ack.md",
     lesson_11_two_queues => "11-two-queues.md",
     lesson_12_article_thread_bug => "12-article-thread-bug.md",
 }
