@@ -28,6 +28,8 @@
 #   --rate RATE         a bottleneck: tbf rate limit (e.g. 2mbit) with a bounded queue
 #   --queue BYTES       the bottleneck's queue (tbf limit; default 32000)
 #   --mtu N             MTU of link2 (router ↔ server); link1 stays at 1500
+#   --drop-data         drop every client → server TCP segment that carries data
+#                       (the handshake passes): retransmission timeouts and back-off
 #   --drop-syn          a firewall that silently drops SYNs to the server
 #   --reject-rst        a firewall that answers SYNs to the server with RST
 #   --reject-icmp       a firewall that answers with ICMP host unreachable
@@ -35,12 +37,12 @@
 #   --delay MS          added delay, only where the kernel has netem (it says so if not)
 #
 # Other options: --out DIR (keep $LAB_DIR), --list (scenarios), -h/--help.
-# KIT_BIN_DIR=DIR uses the kit's binaries from DIR instead of building them.
+# The kit's programs come from KIT_BIN_DIR, else from PATH, else a release build.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 usage() {
-  sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,41p' "$0" | sed 's/^# \{0,1\}//'
   exit "${1:-0}"
 }
 die() {
@@ -51,7 +53,7 @@ number() { [[ $2 =~ ^[0-9]+$ ]] || die "$1 needs a number, got '${2:-}'"; }
 
 # --- Options (parsed twice: outside and again inside the namespace, same result) ---
 loss_up=0 loss_down=0 rate="" queue=32000 mtu="" drop_syn=no reject_rst=no reject_icmp=no
-no_arp=no delay="" scenario="" out=""
+no_arp=no drop_data=no delay="" scenario="" out=""
 args=("$@")
 while (($#)); do
   case "$1" in
@@ -63,6 +65,7 @@ while (($#)); do
     --mtu) number "$1" "${2:-}" && mtu=$2 && shift ;;
     --delay) number "$1" "${2:-}" && delay=$2 && shift ;;
     --drop-syn) drop_syn=yes ;;
+    --drop-data) drop_data=yes ;;
     --reject-rst) reject_rst=yes ;;
     --reject-icmp) reject_icmp=yes ;;
     --no-arp) no_arp=yes ;;
@@ -85,7 +88,9 @@ if [[ -z ${LAB_INSIDE:-} ]]; then
   for tool in ip nft tc ethtool dumpcap tshark unshare; do
     command -v "$tool" >/dev/null || die "$tool is missing (Debian: iproute2 nftables ethtool tshark util-linux)"
   done
-  if [[ -z ${KIT_BIN_DIR:-} ]]; then
+  if [[ -z ${KIT_BIN_DIR:-} ]] && command -v client >/dev/null && command -v server-basic >/dev/null; then
+    KIT_BIN_DIR=$(dirname "$(command -v client)") # the kit is on PATH, as the lessons set it up
+  elif [[ -z ${KIT_BIN_DIR:-} ]]; then
     (cd "$here" && cargo build --release --quiet --bins) || die "cargo build failed"
     KIT_BIN_DIR=$here/target/release
   fi
@@ -158,6 +163,9 @@ rules=()
 ((loss_down == 0)) || rules+=("iifname \"eth1\" numgen random mod 100 < $loss_down drop")
 syn='iifname "eth0" tcp flags & (syn | ack) == syn'
 [[ $drop_syn == no ]] || rules+=("$syn drop")
+# Data: more than the IP and TCP headers with timestamps (20 + 32 bytes); no SYN.
+[[ $drop_data == no ]] || rules+=('iifname "eth0" tcp flags & syn == 0 ip length > 52 drop'
+  'iifname "eth0" tcp flags & syn == 0 ip6 length > 32 drop')
 [[ $reject_rst == no ]] || rules+=("$syn reject with tcp reset")
 [[ $reject_icmp == no ]] || rules+=("iifname \"eth0\" meta l4proto tcp reject with icmpx type host-unreachable")
 if ((${#rules[@]})); then

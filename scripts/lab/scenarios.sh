@@ -6,6 +6,8 @@ set -euo pipefail
 
 declare -A flags=(
   [echo]=""
+  [bulk]=""
+  [rto]="--drop-data"
   [loss]="--loss 10"
   [bottleneck]="--rate 2mbit"
   [refused]="--reject-rst"
@@ -16,6 +18,8 @@ declare -A flags=(
 )
 declare -A about=(
   [echo]="one echo two hops away: ARP on each link, MACs rewritten, TTL one lower"
+  [bulk]="a 1 MiB echo two hops away, in segments of one MSS"
+  [rto]="the router drops the client's data: retransmission timeouts, doubling; the client gives up after 8 s"
   [loss]="a 1 MiB echo through 10 % loss each way: retransmissions, duplicate ACKs, SACK"
   [bottleneck]="a 1 MiB echo through a 2 Mbit/s link with a bounded queue"
   [refused]="a firewall rejects the SYN with RST: connection refused"
@@ -24,7 +28,7 @@ declare -A about=(
   [syn-drop]="a firewall drops SYNs: SYN retransmissions 1 s apart (tcp_syn_linear_timeouts), ETIMEDOUT after ~7 s"
   [mtu]="link2 has MTU 1400: MSS 1360 in the server's SYN+ACK; a 1500-byte DF datagram gets ICMP frag needed"
 )
-order=(echo loss bottleneck refused unreachable no-arp syn-drop mtu)
+order=(echo bulk rto loss bottleneck refused unreachable no-arp syn-drop mtu)
 
 case "${1:-}" in
   --list)
@@ -43,11 +47,14 @@ esac
 name=${1:?scenarios.sh NAME}
 : "${LAB_DIR:?scenarios run inside scripts/lab.sh}"
 
-show() { printf '\n\e[1m%s\e[0m\n' "$*"; }
+if [[ -t 1 ]]; then bold=$'\e[1m' reset=$'\e[0m'; else bold="" reset=""; fi
+show() { printf '\n%s%s%s\n' "$bold" "$*" "$reset"; }
 payload=$LAB_DIR/payload
 message=(--message Hello)
+timeout=30
+[[ $name != rto ]] || timeout=8
 case "$name" in
-  loss | bottleneck | mtu)
+  bulk | loss | bottleneck | mtu)
     head -c 1048576 /dev/urandom >"$payload"
     message=(--file "$payload" --quiet)
     ;;
@@ -67,7 +74,7 @@ if [[ $name == syn-drop ]]; then
 fi
 show "on client client --host $LAB_SERVER ${message[*]}"
 started=$EPOCHREALTIME
-on client client --host "$LAB_SERVER" --timeout 30 --color never "${message[@]}" || true
+on client client --host "$LAB_SERVER" --timeout "$timeout" --color never "${message[@]}" || true
 awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN { printf "(client done after %.1f s)\n", b - a }'
 if [[ $name == mtu ]]; then
   # A UDP datagram of 1500 bytes with DF set: the router cannot forward it onto the
@@ -75,6 +82,10 @@ if [[ $name == mtu ]]; then
   # client's kernel remembers that path MTU, so the second send fails with EMSGSIZE.
   show "on client: a 1472-byte UDP datagram to the server, Don't Fragment, twice"
   on client python3 "$(dirname "$0")/df-probe.py" "$LAB_SERVER" 1472
+fi
+if [[ $name == bottleneck ]]; then
+  show "on router tc -s qdisc show dev eth1   (the queue toward the server)"
+  on router tc -s qdisc show dev eth1
 fi
 capture stop
 kill "$server" 2>/dev/null || true

@@ -84,3 +84,35 @@ fn through_a_bottleneck_throughput_is_the_link_rate_and_the_queue_delays() {
     let max = rtts.iter().cloned().fold(0.0, f64::max);
     assert!(max > 0.05, "largest RTT sample {max:.3} s: the queue did not build");
 }
+
+#[test]
+fn lost_data_waits_for_a_loss_probe_then_timeouts_that_double() {
+    if !lab_available("lost_data_waits_for_a_loss_probe_then_timeouts_that_double") {
+        return;
+    }
+    // The handshake passes; every data segment from the client is dropped.
+    let script = serve_and_capture("server-basic", "10.0.2.2")
+        + "on client client --host 10.0.2.2 --timeout 3 --quiet --color never >\"$LAB_DIR/client.log\" 2>&1 || true\n\
+           on client nstat -az TcpExtTCPLossProbes TcpExtTCPTimeouts >\"$LAB_DIR/nstat.txt\"\n\
+           capture stop\n";
+    let run = Lab::with(&["--drop-data"]).run(&script, Duration::from_secs(60)).expect("the lab runs");
+    assert!(run.status.success(), "{}\n{}", run.stdout, run.stderr);
+    // What the application sees: nothing but waiting, until its own 3 s timeout.
+    let log = run.read("client.log");
+    assert!(log.contains("no echo within 3 s"), "{log}");
+    let nstat = run.read("nstat.txt");
+    assert!(nstat.lines().any(|l| l.split_whitespace().take(2).eq(["TcpExtTCPLossProbes", "1"])), "{nstat}");
+    let times: Vec<f64> =
+        fields(&run.path("link1.pcap"), "ip.src == 10.0.1.2 && tcp.len > 0", &["frame.time_relative"])
+            .unwrap()
+            .iter()
+            .map(|r| r[0].parse().unwrap())
+            .collect();
+    // Sent, probed after ~200 ms, then RTOs of ~200, 400, 800, 1600 ms (the last may miss the capture).
+    assert!(times.len() >= 5, "{times:?}");
+    let gaps: Vec<f64> = times.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!((0.19..0.3).contains(&gaps[0]) && (0.19..0.3).contains(&gaps[1]), "{gaps:?}");
+    for pair in gaps[1..].windows(2) {
+        assert!((1.8..2.3).contains(&(pair[1] / pair[0])), "the RTO doubles: {gaps:?}");
+    }
+}

@@ -106,4 +106,5 @@ lessons! {
     lesson_06_sequential_server => "06-sequential-server.md",
     lesson_07_threads => "07-threads.md",
     lesson_08_select => "08-select.md",
+    lesson_14_real_links => "14-real-links.md",
 }
