@@ -74,7 +74,9 @@ if [[ $name == syn-drop ]]; then
 fi
 show "on client client --host $LAB_SERVER ${message[*]}"
 started=$EPOCHREALTIME
-on client client --host "$LAB_SERVER" --timeout "$timeout" --color never "${message[@]}" || true
+# The scenario ends with the client's exit status: non-zero where the network says no.
+status=0
+on client client --host "$LAB_SERVER" --timeout "$timeout" --color never "${message[@]}" || status=$?
 awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN { printf "(client done after %.1f s)\n", b - a }'
 if [[ $name == mtu ]]; then
   # A UDP datagram of 1500 bytes with DF set: the router cannot forward it onto the
@@ -82,6 +84,10 @@ if [[ $name == mtu ]]; then
   # client's kernel remembers that path MTU, so the second send fails with EMSGSIZE.
   show "on client: a 1472-byte UDP datagram to the server, Don't Fragment, twice"
   on client python3 "$(dirname "$0")/df-probe.py" "$LAB_SERVER" 1472
+fi
+if [[ $name == rto ]]; then
+  show "on client nstat -az TcpExtTCPLossProbes TcpExtTCPTimeouts   (the client kernel's counters)"
+  on client nstat -az TcpExtTCPLossProbes TcpExtTCPTimeouts | tail -n +2
 fi
 if [[ $name == bottleneck ]]; then
   show "on router tc -s qdisc show dev eth1   (the queue toward the server)"
@@ -99,6 +105,11 @@ for link in link1 link2; do
   tshark -r "$LAB_DIR/$link.pcap" -n -c 14 -o "$columns" 2>/dev/null || true
 done
 case "$name" in
+  rto)
+    show "When each data segment left (seconds after the one before):"
+    tshark -r "$LAB_DIR/link1.pcap" -n -Y 'ip.src == 10.0.1.2 && tcp.len > 0' -T fields \
+      -e frame.time_delta_displayed 2>/dev/null
+    ;;
   syn-drop)
     show "When each SYN left (seconds after the first):"
     tshark -r "$LAB_DIR/link1.pcap" -n -Y 'tcp.flags.syn == 1' -T fields -e frame.time_relative 2>/dev/null
@@ -108,3 +119,4 @@ case "$name" in
     tshark -r "$LAB_DIR/link2.pcap" -n -Y tcp.analysis.retransmission 2>/dev/null | wc -l
     ;;
 esac
+exit "$status"

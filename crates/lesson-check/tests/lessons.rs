@@ -107,4 +107,5 @@ lessons! {
     lesson_07_threads => "07-threads.md",
     lesson_08_select => "08-select.md",
     lesson_14_real_links => "14-real-links.md",
+    lesson_15_loss => "15-loss.md",
 }
