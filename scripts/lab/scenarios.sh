@@ -76,7 +76,21 @@ show "on client client --host $LAB_SERVER ${message[*]}"
 started=$EPOCHREALTIME
 # The scenario ends with the client's exit status: non-zero where the network says no.
 status=0
-on client client --host "$LAB_SERVER" --timeout "$timeout" --color never "${message[@]}" || status=$?
+if [[ $name == bottleneck ]]; then
+  # The round trip while the queues are full: a ping every half second during the echo
+  # (its echo request waits in the router's queues behind the echo's data).
+  show "on client icmp-probe.py echo $LAB_SERVER   (twice before, then every 0.5 s during the echo)"
+  for _ in 1 2; do on client icmp-probe.py echo "$LAB_SERVER" || true; done
+  on client client --host "$LAB_SERVER" --timeout "$timeout" --color never "${message[@]}" &
+  client=$!
+  while kill -0 "$client" 2>/dev/null; do
+    sleep 0.5
+    kill -0 "$client" 2>/dev/null && { on client icmp-probe.py echo "$LAB_SERVER" || true; }
+  done
+  wait "$client" || status=$?
+else
+  on client client --host "$LAB_SERVER" --timeout "$timeout" --color never "${message[@]}" || status=$?
+fi
 awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN { printf "(client done after %.1f s)\n", b - a }'
 if [[ $name == mtu ]]; then
   # A UDP datagram of 1500 bytes with DF set: the router cannot forward it onto the
@@ -113,6 +127,13 @@ case "$name" in
   syn-drop)
     show "When each SYN left (seconds after the first):"
     tshark -r "$LAB_DIR/link1.pcap" -n -Y 'tcp.flags.syn == 1' -T fields -e frame.time_relative 2>/dev/null
+    ;;
+  bottleneck)
+    show "Everything the router sent toward the server (through tbf), per second (link2):"
+    tshark -r "$LAB_DIR/link2.pcap" -n -Y 'eth.src == 02:00:00:00:02:01' -T fields -e frame.time_relative \
+      -e frame.len 2>/dev/null |
+      awk '{ bytes[int($1)] += $2 } END { for (s in bytes) printf "second %d: %.2f Mbit/s\n", s, bytes[s] * 8 / 1e6 }' |
+      sort -k2n
     ;;
   loss)
     show "Retransmissions seen on link2 (tshark tcp.analysis.retransmission):"

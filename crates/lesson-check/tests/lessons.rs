@@ -108,4 +108,5 @@ lessons! {
     lesson_08_select => "08-select.md",
     lesson_14_real_links => "14-real-links.md",
     lesson_15_loss => "15-loss.md",
+    lesson_16_a_bottleneck => "16-a-bottleneck.md",
 }
