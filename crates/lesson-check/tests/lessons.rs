@@ -109,4 +109,5 @@ lessons! {
     lesson_14_real_links => "14-real-links.md",
     lesson_15_loss => "15-loss.md",
     lesson_16_a_bottleneck => "16-a-bottleneck.md",
+    lesson_17_when_the_network_says_no => "17-when-the-network-says-no.md",
 }
