@@ -205,5 +205,8 @@ else
   echo "  on server server-basic --host $LAB_SERVER &"
   echo "  on client client --host $LAB_SERVER"
   echo "exit (or Ctrl-D) tears it down."
+  # Ctrl-C stops the program running in the lab's shell, not the lab itself
+  # (a no-op handler, unlike an ignored signal, is not inherited by programs).
+  trap : INT
   PS1='lab \w\$ ' bash --norc -i
 fi
