@@ -85,8 +85,8 @@ cmd=("$@")
 
 # --- Stage 1, outside: binaries, then re-run inside fresh namespaces ---
 if [[ -z ${LAB_INSIDE:-} ]]; then
-  for tool in ip nft tc ethtool dumpcap tshark unshare; do
-    command -v "$tool" >/dev/null || die "$tool is missing (Debian: iproute2 nftables ethtool tshark util-linux)"
+  for tool in ip nft tc dumpcap tshark unshare; do
+    command -v "$tool" >/dev/null || die "$tool is missing (Debian: iproute2 nftables tshark util-linux)"
   done
   if [[ -z ${KIT_BIN_DIR:-} ]] && command -v client >/dev/null && command -v server-basic >/dev/null; then
     KIT_BIN_DIR=$(dirname "$(command -v client)") # the kit is on PATH, as the lessons set it up
@@ -140,10 +140,10 @@ ip -n client link add name eth0 address 02:00:00:00:01:02 type veth \
   peer name eth0 address 02:00:00:00:01:01 netns router
 ip -n server link add name eth0 address 02:00:00:00:02:02 type veth \
   peer name eth1 address 02:00:00:00:02:01 netns router
-# L1/L2 as on a wire: segmentation offload off, so the kernel cuts each segment to the
-# MSS itself and a capture sees frames of at most the MTU (not 64 KiB GSO blocks).
+# L1/L2 as on a wire: at most one segment per packet the kernel hands the link (no
+# segmentation offload), so a capture sees frames of at most the MTU, not 64 KiB blocks.
 addr() {
-  ip netns exec "$1" ethtool -K "$2" tso off gso off gro off >/dev/null
+  ip -n "$1" link set dev "$2" gso_max_segs 1
   ip -n "$1" addr add "$3" dev "$2"
   ip -n "$1" -6 addr add "$4" dev "$2" nodad
   ip -n "$1" link set "$2" up
