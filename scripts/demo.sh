@@ -7,6 +7,7 @@
 #   scripts/demo.sh              pause between runs (in a terminal)
 #   scripts/demo.sh --no-pause   run straight through
 #   scripts/demo.sh --only server-loop
+#   scripts/demo.sh --only lab    the network lab's scenarios (scripts/lab.sh, lessons 14–17)
 #
 # Capture needs CAP_NET_RAW. As root it just works; otherwise the demo re-runs
 # itself in a new user and network namespace, where an ordinary user holds that
@@ -24,7 +25,7 @@ out=""
 port=65432
 
 usage() {
-  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
   exit "${1:-0}"
 }
 
@@ -51,9 +52,9 @@ done
 scenarios=(server-basic server-loop server-threads server-select)
 if [[ -n $only ]]; then
   found=no
-  for s in "${scenarios[@]}"; do [[ $s == "$only" ]] && found=yes; done
+  for s in "${scenarios[@]}" lab; do [[ $s == "$only" ]] && found=yes; done
   if [[ $found == no ]]; then
-    echo "demo.sh: no scenario named $only; choose one of: ${scenarios[*]}" >&2
+    echo "demo.sh: no scenario named $only; choose one of: ${scenarios[*]} lab" >&2
     exit 2
   fi
   scenarios=("$only")
@@ -84,6 +85,20 @@ if [[ -z ${OSI_KIT_IN_NS:-} ]]; then
   [[ -n $out ]] || out="$here/traces/demo-$(date +%Y%m%d-%H%M%S)"
   mkdir -p "$out"
   out=$(cd "$out" && pwd)
+
+  # --- The network lab (lessons 14–17), only with --only lab: scripts/lab.sh builds
+  # its own namespaces (client, router, server) and captures both links itself. ---
+  if [[ $only == lab ]]; then
+    for s in $("$here/scripts/lab.sh" --list | awk '{ print $1 }'); do
+      banner "Lessons 14–17 · the network lab: $s"
+      KIT_BIN_DIR=${KIT_BIN_DIR:-$here/target/release} "$here/scripts/lab.sh" --scenario "$s" \
+        --out "$out/lab-$s" || true # refused, unreachable, … end in the client's error on purpose
+      if [[ $pause == yes ]]; then read -r -p "${dim}— Enter for the next run —${reset}" _ || true; fi
+    done
+    banner "Done"
+    say "Each lab run's captures (link1.pcap, link2.pcap) are in $out/lab-*"
+    exit 0
+  fi
 
   # --- Stage 2: find a way to capture ---
   if [[ $(id -u) -eq 0 ]] || unshare --user --map-root-user --net true 2>/dev/null; then

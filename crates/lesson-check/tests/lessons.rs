@@ -201,4 +201,8 @@ lessons! {
     lesson_10_nagle_and_delayed_ack => "10-nagle-and-delayed-ack.md",
     lesson_11_two_queues => "11-two-queues.md",
     lesson_12_article_thread_bug => "12-article-thread-bug.md",
+    lesson_14_real_links => "14-real-links.md",
+    lesson_15_loss => "15-loss.md",
+    lesson_16_a_bottleneck => "16-a-bottleneck.md",
+    lesson_17_when_the_network_says_no => "17-when-the-network-says-no.md",
 }

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# The lab's ready-made runs. Each one names the impairment it needs (--flags NAME,
+# read by scripts/lab.sh) and what it does inside the lab (NAME): a server on the
+# server, a capture of both links, the kit's client, then the links as tcpdump shows them.
+set -euo pipefail
+
+declare -A flags=(
+  [echo]=""
+  [bulk]=""
+  [rto]="--drop-data"
+  [loss]="--loss 10"
+  [bottleneck]="--rate 2mbit"
+  [refused]="--reject-rst"
+  [unreachable]="--reject-icmp"
+  [no-arp]="--no-arp"
+  [syn-drop]="--drop-syn"
+  [mtu]="--mtu 1400"
+)
+declare -A about=(
+  [echo]="one echo two hops away: ARP on each link, MACs rewritten, TTL one lower"
+  [bulk]="a 1 MiB echo two hops away, in segments of one MSS"
+  [rto]="the router drops the client's data: retransmission timeouts, doubling; the client gives up after 8 s"
+  [loss]="a 1 MiB echo through 10 % loss each way: retransmissions, duplicate ACKs, SACK"
+  [bottleneck]="a 1 MiB echo through a 2 Mbit/s link with a bounded queue"
+  [refused]="a firewall rejects the SYN with RST: connection refused"
+  [unreachable]="a firewall rejects with ICMP host unreachable: no route to host"
+  [no-arp]="the server answers no ARP: the router gives up after ~3 s, ICMP host unreachable"
+  [syn-drop]="a firewall drops SYNs: SYN retransmissions 1 s apart (tcp_syn_linear_timeouts), ETIMEDOUT after ~7 s"
+  [mtu]="link2 has MTU 1400: MSS 1360 in the server's SYN+ACK; a 1500-byte DF datagram gets ICMP frag needed"
+)
+order=(echo bulk rto loss bottleneck refused unreachable no-arp syn-drop mtu)
+
+case "${1:-}" in
+  --list)
+    for s in "${order[@]}"; do printf '  %-12s %s\n' "$s" "${about[$s]}"; done
+    exit 0
+    ;;
+  --flags)
+    [[ -v "flags[${2:-}]" ]] || {
+      echo "lab.sh: no scenario named '${2:-}'; choose one of: ${order[*]}" >&2
+      exit 2
+    }
+    echo "${flags[$2]}"
+    exit 0
+    ;;
+esac
+name=${1:?scenarios.sh NAME}
+: "${LAB_DIR:?scenarios run inside scripts/lab.sh}"
+
+if [[ -t 1 ]]; then bold=$'\e[1m' reset=$'\e[0m'; else bold="" reset=""; fi
+show() { printf '\n%s%s%s\n' "$bold" "$*" "$reset"; }
+payload=$LAB_DIR/payload
+message=(--message Hello)
+timeout=30
+[[ $name != rto ]] || timeout=8
+case "$name" in
+  bulk | loss | bottleneck | mtu)
+    head -c 1048576 /dev/urandom >"$payload"
+    message=(--file "$payload" --quiet)
+    ;;
+esac
+
+show "Lab scenario '$name': ${about[$name]}"
+on server server-basic --host 0.0.0.0 --color never >"$LAB_DIR/server.log" 2>&1 &
+server=$!
+wait-ready "$LAB_DIR/server.log"
+capture start link1 "$LAB_DIR/link1.pcap"
+capture start link2 "$LAB_DIR/link2.pcap"
+if [[ $name == syn-drop ]]; then
+  # With the default tcp_syn_retries (6) the kernel tries for over a minute; 2 keeps
+  # the run short. The first retransmissions come 1 s apart (tcp_syn_linear_timeouts).
+  show "on client sysctl -w net.ipv4.tcp_syn_retries=2"
+  on client sysctl -w net.ipv4.tcp_syn_retries=2
+fi
+show "on client client --host $LAB_SERVER ${message[*]}"
+started=$EPOCHREALTIME
+# The scenario ends with the client's exit status: non-zero where the network says no.
+status=0
+if [[ $name == bottleneck ]]; then
+  # The round trip while the queues are full: a ping every half second during the echo
+  # (its echo request waits in the router's queues behind the echo's data).
+  show "on client icmp-probe.py echo $LAB_SERVER   (twice before, then every 0.5 s during the echo)"
+  for _ in 1 2; do on client icmp-probe.py echo "$LAB_SERVER" || true; done
+  on client client --host "$LAB_SERVER" --timeout "$timeout" --color never "${message[@]}" &
+  client=$!
+  while kill -0 "$client" 2>/dev/null; do
+    sleep 0.5
+    kill -0 "$client" 2>/dev/null && { on client icmp-probe.py echo "$LAB_SERVER" || true; }
+  done
+  wait "$client" || status=$?
+else
+  on client client --host "$LAB_SERVER" --timeout "$timeout" --color never "${message[@]}" || status=$?
+fi
+awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN { printf "(client done after %.1f s)\n", b - a }'
+if [[ $name == mtu ]]; then
+  # A UDP datagram of 1500 bytes with DF set: the router cannot forward it onto the
+  # 1400-byte link and answers ICMP "fragmentation needed, next-hop MTU 1400"; the
+  # client's kernel remembers that path MTU, so the second send fails with EMSGSIZE.
+  show "on client: a 1472-byte UDP datagram to the server, Don't Fragment, twice"
+  on client python3 "$(dirname "$0")/df-probe.py" "$LAB_SERVER" 1472
+fi
+if [[ $name == rto ]]; then
+  show "on client nstat -az TcpExtTCPLossProbes TcpExtTCPTimeouts   (the client kernel's counters)"
+  on client nstat -az TcpExtTCPLossProbes TcpExtTCPTimeouts | tail -n +2
+fi
+if [[ $name == bottleneck ]]; then
+  show "on router tc -s qdisc show dev eth1   (the queue toward the server)"
+  on router tc -s qdisc show dev eth1
+fi
+capture stop
+kill "$server" 2>/dev/null || true
+wait "$server" 2>/dev/null || true
+# One line per frame, with the link-layer addresses and the TTL (tshark reads files
+# in a user namespace too, where tcpdump cannot give up its privileges).
+columns='gui.column.format:"No.","%m","Time","%t","Source MAC","%uhs","Destination MAC","%uhd","TTL","%Cus:ip.ttl:0:R","Info","%i"'
+for link in link1 link2; do
+  frames=$(tshark -r "$LAB_DIR/$link.pcap" 2>/dev/null | wc -l)
+  show "$link: $frames frames (source MAC → destination MAC, TTL, what; first 14)"
+  tshark -r "$LAB_DIR/$link.pcap" -n -c 14 -o "$columns" 2>/dev/null || true
+done
+case "$name" in
+  rto)
+    show "When each data segment left (seconds after the one before):"
+    tshark -r "$LAB_DIR/link1.pcap" -n -Y 'ip.src == 10.0.1.2 && tcp.len > 0' -T fields \
+      -e frame.time_delta_displayed 2>/dev/null
+    ;;
+  syn-drop)
+    show "When each SYN left (seconds after the first):"
+    tshark -r "$LAB_DIR/link1.pcap" -n -Y 'tcp.flags.syn == 1' -T fields -e frame.time_relative 2>/dev/null
+    ;;
+  bottleneck)
+    show "Everything the router sent toward the server (through tbf), per second (link2):"
+    tshark -r "$LAB_DIR/link2.pcap" -n -Y 'eth.src == 02:00:00:00:02:01' -T fields -e frame.time_relative \
+      -e frame.len 2>/dev/null |
+      awk '{ bytes[int($1)] += $2 } END { for (s in bytes) printf "second %d: %.2f Mbit/s\n", s, bytes[s] * 8 / 1e6 }' |
+      sort -k2n
+    ;;
+  loss)
+    show "Retransmissions seen on link2 (tshark tcp.analysis.retransmission):"
+    tshark -r "$LAB_DIR/link2.pcap" -n -Y tcp.analysis.retransmission 2>/dev/null | wc -l
+    ;;
+esac
+exit "$status"
