@@ -43,7 +43,14 @@ fn push_escaped(out: &mut String, bytes: &[u8]) {
             b'\\' => out.push_str("\\\\"),
             b'"' => out.push_str("\\\""),
             0x20..=0x7e => out.push(char::from(b)),
-            _ => out.push_str(&format!("\\x{b:02x}")),
+            _ => {
+                // No `format!` per byte: a capture of binary payloads calls
+                // this for every frame it shows.
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\x");
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0x0f)]));
+            }
         }
     }
 }
@@ -71,6 +78,13 @@ mod tests {
     fn paths_are_escaped_whole() {
         let p = std::path::Path::new("/tmp/a\x1b[2Jb\nc");
         assert_eq!(escape_path(p), r#""/tmp/a\x1b[2Jb\nc""#);
+    }
+
+    #[test]
+    fn every_unprintable_byte_is_two_lowercase_hex_digits() {
+        for b in (0u8..=0xff).filter(|b| !(0x20..=0x7e).contains(b) && !b"\n\r\t".contains(b)) {
+            assert_eq!(escape_all(&[b]), format!("\\x{b:02x}"));
+        }
     }
 
     #[test]
