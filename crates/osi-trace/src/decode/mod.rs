@@ -1,0 +1,185 @@
+//! Decoding: one captured frame's bytes → one struct per layer (L2 link,
+//! L3 network, L4 transport, L7 payload). Pure code over bytes: it never
+//! panics, whatever the input; a frame it cannot use comes back as a
+//! [`Skip`] that says why. pnet's packet views read the fixed header fields,
+//! once the lengths they rely on have been checked here.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use crate::frame::Frame;
+
+mod ip;
+mod link;
+mod tcp;
+
+use ip::{ipv4, ipv6};
+use link::link_layer;
+use tcp::tcp;
+
+/// EtherTypes the decoder follows.
+const ETHERTYPE_IPV4: u16 = 0x0800;
+const ETHERTYPE_IPV6: u16 = 0x86dd;
+/// IP protocol number of TCP.
+const IPPROTO_TCP: u8 = 6;
+
+/// L2: the link-layer header, as captured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    /// Ethernet II. On `lo` both MACs are all-zero: a placeholder header.
+    Ethernet { src: [u8; 6], dst: [u8; 6], ethertype: u16 },
+    /// Linux cooked capture (SLL or SLL2): no real link header was recorded.
+    Cooked { ethertype: u16, v2: bool },
+    /// The frame starts at the IP header.
+    Raw,
+    /// BSD loopback: a 4-byte address family.
+    Null,
+}
+
+impl Link {
+    /// Whether this is loopback's all-zero placeholder Ethernet header.
+    pub fn is_loopback_placeholder(&self) -> bool {
+        matches!(self, Link::Ethernet { src, dst, .. } if *src == [0; 6] && *dst == [0; 6])
+    }
+}
+
+/// L3: the IP header fields a learner needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ip {
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    /// TTL (IPv4) or hop limit (IPv6).
+    pub ttl: u8,
+    /// The IP datagram's length, header included (IPv6: payload length + 40).
+    pub total_len: u32,
+    /// IPv4 identification; `None` for IPv6.
+    pub id: Option<u16>,
+    /// IPv4 Don't Fragment.
+    pub df: bool,
+    /// Header length in bytes.
+    pub header_len: usize,
+}
+
+/// TCP flags, as in the header's low byte (plus the NS bit, unused here).
+pub mod flags {
+    pub const FIN: u8 = 0x01;
+    pub const SYN: u8 = 0x02;
+    pub const RST: u8 = 0x04;
+    pub const PSH: u8 = 0x08;
+    pub const ACK: u8 = 0x10;
+    pub const URG: u8 = 0x20;
+    pub const ECE: u8 = 0x40;
+    pub const CWR: u8 = 0x80;
+}
+
+/// TCP options the lessons talk about.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TcpOptions {
+    pub mss: Option<u16>,
+    pub wscale: Option<u8>,
+    pub sack_perm: bool,
+    /// Timestamps: (TSval, TSecr).
+    pub timestamps: Option<(u32, u32)>,
+    /// Number of SACK blocks.
+    pub sack_blocks: usize,
+    /// The option list could not be fully parsed (bad length byte).
+    pub malformed: bool,
+}
+
+/// L4: the TCP header, with raw (absolute) numbers; the analysis makes them relative.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tcp {
+    pub src_port: u16,
+    pub dst_port: u16,
+    pub seq: u32,
+    pub ack: u32,
+    pub flags: u8,
+    /// The window field as sent, before any scaling.
+    pub window: u16,
+    pub header_len: usize,
+    pub options: TcpOptions,
+}
+
+impl Tcp {
+    pub fn has(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+}
+
+/// One decoded TCP segment, all four layers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    pub link: Link,
+    pub ip: Ip,
+    pub tcp: Tcp,
+    /// L7: the payload bytes captured.
+    pub payload: Vec<u8>,
+    /// The payload length the IP header announces; more than `payload.len()`
+    /// when the capture cut the frame short.
+    pub payload_len: u32,
+}
+
+/// Why a frame was not decoded as a TCP segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skip {
+    /// Not IPv4 or IPv6 (e.g. ARP); carries the EtherType.
+    NotIp(u16),
+    /// IP, but not TCP; carries the protocol number.
+    NotTcp(u8),
+    /// An IPv4 fragment after the first: no TCP header in it.
+    Fragment,
+    /// Shorter than the header it must hold.
+    Truncated { layer: &'static str, need: usize, have: usize },
+    /// A header length field that cannot be right.
+    BadHeader { layer: &'static str, why: String },
+}
+
+impl fmt::Display for Skip {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Skip::NotIp(t) => write!(f, "not IP (EtherType 0x{t:04x})"),
+            Skip::NotTcp(p) => write!(f, "IP protocol {p}, not TCP"),
+            Skip::Fragment => f.write_str("IP fragment without a TCP header"),
+            Skip::Truncated { layer, need, have } => {
+                write!(f, "truncated {layer} header: {have} of {need} bytes")
+            }
+            Skip::BadHeader { layer, why } => write!(f, "malformed {layer} header: {why}"),
+        }
+    }
+}
+
+/// Decodes one frame down to its TCP segment.
+pub fn decode(frame: &Frame) -> Result<Segment, Skip> {
+    let data = frame.data.as_slice();
+    let (link, ethertype, rest) = link_layer(frame.link, data)?;
+    let (ip, proto, transport) = match ethertype {
+        Some(ETHERTYPE_IPV4) => ipv4(rest)?,
+        Some(ETHERTYPE_IPV6) => ipv6(rest)?,
+        Some(other) => return Err(Skip::NotIp(other)),
+        None => match rest.first().map(|b| b >> 4) {
+            Some(4) => ipv4(rest)?,
+            Some(6) => ipv6(rest)?,
+            Some(v) => return Err(Skip::NotIp(u16::from(v))),
+            None => return Err(truncated("IP", 1, 0)),
+        },
+    };
+    if proto != IPPROTO_TCP {
+        return Err(Skip::NotTcp(proto));
+    }
+    let (tcp, payload, payload_len) = tcp(transport, &ip)?;
+    Ok(Segment { link, ip, tcp, payload: payload.to_vec(), payload_len })
+}
+
+fn truncated(layer: &'static str, need: usize, have: usize) -> Skip {
+    Skip::Truncated { layer, need, have }
+}
+
+fn bad(layer: &'static str, why: String) -> Skip {
+    Skip::BadHeader { layer, why }
+}
+
+#[cfg(test)]
+pub mod craft;
+
+#[cfg(test)]
+mod tests;
