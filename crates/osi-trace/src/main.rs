@@ -176,6 +176,10 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     if let Some(mut w) = writer {
         w.flush()?;
     }
+    // Hook (pcap reader): odd but readable things in the file, each said once.
+    if let Source::File(r) = &mut source {
+        r.take_notes().iter().for_each(|n| eprintln!("osi-trace: warning: {n}"));
+    }
     // A --write of a run without any segment still leaves a readable (empty) file.
     if let (Some(path), 0) = (&args.write, segments) {
         CaptureWriter::create(path, osi_trace::frame::LinkType::Ethernet, SNAPLEN)?.flush()?;

@@ -97,6 +97,9 @@ pub fn layers(n: &Annotated, seg: &Segment) -> Vec<String> {
         ),
         Link::Raw => "none recorded: the capture starts at the IP header".into(),
         Link::Null => "BSD loopback header".into(),
+        Link::Ppp { protocol } => {
+            format!("PPP, protocol 0x{protocol:04x} (a point-to-point link: no addresses)")
+        }
     };
     out.push(format!("    {} {l2}", "L2".blue().bold()));
     let ip = &seg.ip;

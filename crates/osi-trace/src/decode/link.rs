@@ -41,5 +41,34 @@ pub(super) fn link_layer(link: LinkType, data: &[u8]) -> Result<(Link, Option<u1
             let rest = data.get(4..).ok_or(truncated("BSD loopback", 4, data.len()))?;
             Ok((Link::Null, None, rest))
         }
+        LinkType::Ppp => {
+            // Address 0xff and control 0x03 (HDLC framing) may be there or not.
+            let body = data.strip_prefix(&[0xff, 0x03]).unwrap_or(data);
+            let (protocol, rest) = ppp_protocol(body)?;
+            Ok((Link::Ppp { protocol }, Some(ppp_to_ethertype(protocol)?), rest))
+        }
+        LinkType::Unsupported(n) => Err(Skip::UnsupportedLink(n)),
+    }
+}
+
+/// PPP's protocol field: two bytes, or one when compressed (PFC, RFC 1661 §6.5:
+/// a protocol number's low byte is odd, its high byte even).
+pub(super) fn ppp_protocol(data: &[u8]) -> Result<(u16, &[u8]), Skip> {
+    match data.first() {
+        None => Err(truncated("PPP", 1, 0)),
+        Some(&b) if b & 1 == 1 => Ok((u16::from(b), &data[1..])),
+        Some(_) => {
+            let p = data.get(..2).ok_or(truncated("PPP", 2, data.len()))?;
+            Ok((u16::from_be_bytes([p[0], p[1]]), &data[2..]))
+        }
+    }
+}
+
+/// The EtherType of what a PPP protocol number carries: IPv4 (0x0021) or IPv6 (0x0057).
+pub(super) fn ppp_to_ethertype(protocol: u16) -> Result<u16, Skip> {
+    match protocol {
+        0x0021 => Ok(0x0800),
+        0x0057 => Ok(0x86dd),
+        other => Err(Skip::NotIpOver { link: "PPP", protocol: other }),
     }
 }

@@ -34,6 +34,8 @@ pub enum Link {
     Raw,
     /// BSD loopback: a 4-byte address family.
     Null,
+    /// PPP: no addresses, a protocol number (0x0021 IPv4, 0x0057 IPv6).
+    Ppp { protocol: u16 },
 }
 
 impl Link {
@@ -124,6 +126,10 @@ pub struct Segment {
 pub enum Skip {
     /// Not IPv4 or IPv6 (e.g. ARP); carries the EtherType.
     NotIp(u16),
+    /// Not IP inside a link that numbers its protocols itself (PPP).
+    NotIpOver { link: &'static str, protocol: u16 },
+    /// A link type the decoder does not read (its pcap number).
+    UnsupportedLink(u32),
     /// IP, but not TCP; carries the protocol number.
     NotTcp(u8),
     /// An IPv4 fragment after the first: no TCP header in it.
@@ -138,6 +144,8 @@ impl fmt::Display for Skip {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Skip::NotIp(t) => write!(f, "not IP (EtherType 0x{t:04x})"),
+            Skip::NotIpOver { link, protocol } => write!(f, "{link} protocol 0x{protocol:04x}, not IP"),
+            Skip::UnsupportedLink(n) => write!(f, "link type {n}, which osi-trace does not decode"),
             Skip::NotTcp(p) => write!(f, "IP protocol {p}, not TCP"),
             Skip::Fragment => f.write_str("IP fragment without a TCP header"),
             Skip::Truncated { layer, need, have } => {

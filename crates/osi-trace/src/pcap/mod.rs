@@ -2,27 +2,25 @@
 //! osi-trace write them) and writes pcap. A file that is not a capture, or is
 //! cut short, gives one clear error; it never panics.
 //!
-//! Classic pcap goes through the `pcap-file` crate (its header parser and its
-//! *raw* records: its checked `PcapPacket` refuses any record longer than the
-//! file's snap length says, which is every cut frame of `tcpdump -s 96`).
-//! pcapng is walked here, block by block: pcap-file 2.0 refuses valid files
-//! (an option list without `opt_endofopt`, a comment not in UTF-8), keeps the
-//! padding of a Simple Packet Block as packet bytes, and reads the obsolete
-//! Packet Block's timestamp with its halves swapped.
+//! Both formats are read here by hand, record by record and block by block:
+//! pcap-file 2.0 refuses files tcpdump and tshark read (frames cut by
+//! `tcpdump -s 96`, records over the snap length, an option list without
+//! `opt_endofopt`, a comment not in UTF-8), keeps the padding of a Simple
+//! Packet Block as packet bytes, and reads the obsolete Packet Block's
+//! timestamp with its halves swapped. Its header writer is still used.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::Path;
 
 use anyhow::{bail, Context};
-use pcap_file::pcap::PcapReader;
-use pcap_file::{DataLink, PcapError, TsResolution};
+use pcap_file::DataLink;
 
 mod classic;
 mod ng;
 mod write;
 
-use classic::{next_pcap, pcap_err};
+use classic::ClassicReader;
 use ng::NgReader;
 pub use write::CaptureWriter;
 
@@ -36,6 +34,8 @@ pub fn linktype_number(link: LinkType) -> u32 {
         LinkType::LinuxSll2 => 276,
         LinkType::RawIp => 101,
         LinkType::Null => 0,
+        LinkType::Ppp => 9,
+        LinkType::Unsupported(n) => n,
     }
 }
 
@@ -45,11 +45,13 @@ pub fn link_type(number: u32) -> anyhow::Result<LinkType> {
         1 => LinkType::Ethernet,
         113 => LinkType::LinuxSll,
         276 => LinkType::LinuxSll2,
-        101 | 228 | 229 => LinkType::RawIp,
+        // 12 and 14: DLT_RAW as old BSDs numbered it in their files.
+        12 | 14 | 101 | 228 | 229 => LinkType::RawIp,
         0 | 108 => LinkType::Null,
+        9 => LinkType::Ppp,
         other => bail!(kit::hinted(
             format!("unsupported link type {other} ({:?})", DataLink::from(other)),
-            "osi-trace reads Ethernet, Linux cooked (SLL, SLL2), raw IP and BSD loopback captures"
+            "osi-trace reads Ethernet, Linux cooked (SLL, SLL2), raw IP, PPP and BSD loopback captures"
         )),
     })
 }
@@ -59,12 +61,14 @@ pub struct CaptureReader {
     inner: Inner,
     frames: u64,
     done: bool,
+    /// Odd but readable things met so far, each said once (see [`CaptureReader::take_notes`]).
+    notes: Vec<String>,
 }
 
 impl std::fmt::Debug for CaptureReader {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let kind = match self.inner {
-            Inner::Pcap { .. } => "pcap",
+            Inner::Pcap(_) => "pcap",
             Inner::PcapNg(_) => "pcapng",
         };
         f.debug_struct("CaptureReader").field("kind", &kind).field("frames", &self.frames).finish()
@@ -72,20 +76,17 @@ impl std::fmt::Debug for CaptureReader {
 }
 
 enum Inner {
-    Pcap { reader: Box<PcapReader<Box<dyn Read>>>, link: LinkType, nanos: bool },
+    Pcap(ClassicReader),
     PcapNg(NgReader),
 }
 
-/// Why the next frame could not be read.
-enum Bad {
-    /// The bytes are damaged or cut short.
-    Damaged(anyhow::Error),
-    /// The bytes are sound but hold something osi-trace does not read.
-    Unsupported(anyhow::Error),
-}
+/// Why the next frame could not be read: the bytes are damaged or cut short.
+/// (A frame of a link type osi-trace does not read is not an error: it is
+/// passed on as [`LinkType::Unsupported`] and the decoder skips it.)
+struct Bad(anyhow::Error);
 
 fn damaged(msg: impl std::fmt::Display) -> Bad {
-    Bad::Damaged(anyhow::anyhow!("{msg}"))
+    Bad(anyhow::anyhow!("{msg}"))
 }
 
 fn truncated() -> Bad {
@@ -98,7 +99,7 @@ fn io_bad(e: io::Error) -> Bad {
     if e.kind() == io::ErrorKind::UnexpectedEof {
         truncated()
     } else {
-        Bad::Damaged(anyhow::Error::new(e))
+        Bad(anyhow::Error::new(e))
     }
 }
 
@@ -120,33 +121,24 @@ impl CaptureReader {
         let chained: Box<dyn Read> = Box::new(io::Cursor::new(magic).chain(r));
         let inner = match u32::from_le_bytes(magic) {
             0xa1b2_c3d4 | 0xd4c3_b2a1 | 0xa1b2_3c4d | 0x4d3c_b2a1 => {
-                let reader = PcapReader::new(chained).map_err(|e| match e {
-                    PcapError::IoError(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                        anyhow::anyhow!("the file ends in the middle of its pcap header (truncated)")
-                    }
-                    e => pcap_err(e),
-                })?;
-                let header = reader.header();
-                let link = link_type(header.datalink.into())?;
-                let nanos = header.ts_resolution == TsResolution::NanoSecond;
-                Inner::Pcap { reader: Box::new(reader), link, nanos }
+                Inner::Pcap(ClassicReader::new(chained)?)
             }
             0x0a0d_0d0a => Inner::PcapNg(NgReader::new(chained)?),
             _ => bail!(not_a_capture(&magic)),
         };
-        Ok(CaptureReader { inner, frames: 0, done: false })
+        Ok(CaptureReader { inner, frames: 0, done: false, notes: Vec::new() })
     }
 
     /// The next frame; `None` at the end; an error (then `None`) for a
-    /// damaged or truncated record, or a frame of a link type osi-trace
-    /// does not read.
+    /// damaged or truncated record. A frame of a link type osi-trace does
+    /// not read comes as [`LinkType::Unsupported`], for the decoder to skip.
     pub fn next_frame(&mut self) -> Option<anyhow::Result<Frame>> {
         if self.done {
             return None;
         }
         let item = match &mut self.inner {
-            Inner::Pcap { reader, link, nanos } => next_pcap(reader, *link, *nanos),
-            Inner::PcapNg(reader) => reader.next_frame(),
+            Inner::Pcap(reader) => reader.next_frame(&mut self.notes),
+            Inner::PcapNg(reader) => reader.next_frame(&mut self.notes),
         };
         match item {
             Ok(Some(f)) => {
@@ -159,12 +151,17 @@ impl CaptureReader {
             }
             Err(bad) => {
                 self.done = true;
-                Some(Err(match bad {
-                    Bad::Damaged(e) => e.context(format!("damaged record after frame {}", self.frames)),
-                    Bad::Unsupported(e) => e.context(format!("frame {}", self.frames + 1)),
-                }))
+                Some(Err(bad.0.context(format!("damaged record after frame {}", self.frames))))
             }
         }
+    }
+}
+
+impl CaptureReader {
+    /// Lines about odd but readable things in the file (a time field out of
+    /// range, ...), each kind once, for the program to show as warnings.
+    pub fn take_notes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notes)
     }
 }
 
@@ -203,3 +200,5 @@ fn not_a_capture(magic: &[u8]) -> kit::Hinted {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_lenient;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::bail;
 
 use super::{damaged, io_bad, len_u32, link_type, read_full, truncated, Bad};
-use crate::frame::Frame;
+use crate::frame::{Frame, LinkType};
 
 // pcapng
 
@@ -112,7 +112,7 @@ impl NgReader {
         Ok(Some((kind, body)))
     }
 
-    pub(super) fn next_frame(&mut self) -> Result<Option<Frame>, Bad> {
+    pub(super) fn next_frame(&mut self, notes: &mut Vec<String>) -> Result<Option<Frame>, Bad> {
         loop {
             let Some((kind, body)) = self.next_block()? else {
                 return Ok(None);
@@ -120,7 +120,7 @@ impl NgReader {
             let short = || damaged(format_args!("a block (type {kind}) too short for its fields"));
             match kind {
                 SHB => self.section(&body)?,
-                IDB => self.interface(&body)?,
+                IDB => self.interface(&body, notes)?,
                 EPB => {
                     let f = |at| self.u32_at(&body, at).ok_or_else(short);
                     let (iface, hi, lo, caplen, orig_len) = (f(0)?, f(4)?, f(8)?, f(12)?, f(16)?);
@@ -169,7 +169,7 @@ impl NgReader {
         Ok(())
     }
 
-    fn interface(&mut self, body: &[u8]) -> Result<(), Bad> {
+    fn interface(&mut self, body: &[u8], notes: &mut Vec<String>) -> Result<(), Bad> {
         let (Some(linktype), Some(snaplen)) = (self.u16_at(body, 0), self.u32_at(body, 4)) else {
             return Err(damaged("an interface description too short for its fields"));
         };
@@ -188,6 +188,12 @@ impl NgReader {
             }
             at += 4 + len.next_multiple_of(4);
         }
+        if let Err(e) = link_type(iface.linktype) {
+            notes.push(format!(
+                "interface {} of the pcapng file: {e}; its frames are skipped",
+                self.interfaces.len()
+            ));
+        }
         self.interfaces.push(iface);
         Ok(())
     }
@@ -204,8 +210,9 @@ impl NgReader {
                 "a packet on interface {iface}, which the file never described"
             )));
         };
-        let link = link_type(i.linktype)
-            .map_err(|e| Bad::Unsupported(e.context(format!("interface {iface} of the pcapng file"))))?;
+        // A frame of a link type osi-trace does not read is passed on marked
+        // so: the decoder skips it with a reason, and the read goes on.
+        let link = link_type(i.linktype).unwrap_or(LinkType::Unsupported(i.linktype));
         // A Simple Packet Block has no time.
         let ts = ticks.map_or(Duration::ZERO, |t| {
             let ts = ticks_to_duration(u128::from(t), i.tsresol);
@@ -229,9 +236,7 @@ fn packet_data(body: &[u8], at: usize, caplen: u32) -> Result<Vec<u8>, Bad> {
 }
 
 fn bad_error(bad: Bad) -> anyhow::Error {
-    match bad {
-        Bad::Damaged(e) | Bad::Unsupported(e) => e,
-    }
+    bad.0
 }
 
 /// pcapng's if_tsresol: a power of 10 (high bit clear) or of 2 (high bit set).

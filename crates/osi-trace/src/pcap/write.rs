@@ -4,12 +4,9 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use anyhow::{bail, Context};
-use pcap_file::pcap::PcapHeader;
-use pcap_file::{DataLink, Endianness, TsResolution};
-
-use super::{len_u32, linktype_number, pcap_err};
+use super::{len_u32, linktype_number};
 use crate::frame::{Frame, LinkType};
+use anyhow::{bail, Context};
 
 // Writing
 
@@ -33,16 +30,18 @@ impl CaptureWriter {
     pub fn create(path: &Path, link: LinkType, snaplen: u32) -> anyhow::Result<CaptureWriter> {
         let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
         let snaplen = if snaplen == 0 { u32::MAX } else { snaplen };
-        let header = PcapHeader {
-            datalink: DataLink::from(linktype_number(link)),
-            snaplen: snaplen.min(i32::MAX as u32),
-            ts_resolution: TsResolution::MicroSecond,
-            endianness: Endianness::native(),
-            ..PcapHeader::default()
-        };
+        let snaplen = snaplen.min(i32::MAX as u32);
+        // The file header: magic (µs), version 2.4, zone 0, accuracy 0, snap length, link type.
+        let mut header = Vec::with_capacity(24);
+        header.extend_from_slice(&0xa1b2_c3d4u32.to_ne_bytes());
+        header.extend_from_slice(&2u16.to_ne_bytes());
+        header.extend_from_slice(&4u16.to_ne_bytes());
+        for v in [0, 0, snaplen, linktype_number(link)] {
+            header.extend_from_slice(&v.to_ne_bytes());
+        }
         let mut out = BufWriter::with_capacity(1 << 16, file);
-        header.write_to(&mut out).map_err(pcap_err).with_context(|| format!("writing {}", path.display()))?;
-        Ok(CaptureWriter { out, link, snaplen: header.snaplen })
+        out.write_all(&header).with_context(|| format!("writing {}", path.display()))?;
+        Ok(CaptureWriter { out, link, snaplen })
     }
 
     /// Appends one frame (its time to the microsecond, its bytes cut at the snap length).
