@@ -102,6 +102,8 @@ pub fn layers(n: &Annotated, seg: &Segment) -> Vec<String> {
         }
     };
     out.push(format!("    {} {l2}", "L2".blue().bold()));
+    // Hook (decode): encapsulation headers between the link and the segment's IP, outermost first.
+    out.extend(seg.outer.iter().map(|e| format!("    {} {e}", e.layer().blue().bold())));
     let ip = &seg.ip;
     let mut l3 = if ip.id.is_some() {
         format!("IPv4 {} → {}, TTL {}", ip.src, ip.dst, ip.ttl)
@@ -111,6 +113,9 @@ pub fn layers(n: &Annotated, seg: &Segment) -> Vec<String> {
     let _ = write!(l3, ", total length {}", ip.total_len);
     if let Some(id) = ip.id {
         let _ = write!(l3, ", id 0x{id:04x}{}", if ip.df { ", DF (don't fragment)" } else { "" });
+    }
+    if let Some(note) = ip.length.note() {
+        let _ = write!(l3, " ({note})"); // Hook (decode): TSO length 0, or longer than the frame
     }
     out.push(format!("    {} {l3}", "L3".blue().bold()));
     let t = &seg.tcp;

@@ -9,19 +9,27 @@ use std::net::IpAddr;
 
 use crate::frame::Frame;
 
+mod bytes;
+mod encap;
 mod ip;
 mod link;
 mod tcp;
+mod tunnel;
 
-use ip::{ipv4, ipv6};
+pub use encap::Encap;
+
+use bytes::Bytes;
 use link::link_layer;
-use tcp::tcp;
+use tunnel::{network, Defrag, NoDefrag, Walk};
 
-/// EtherTypes the decoder follows.
-const ETHERTYPE_IPV4: u16 = 0x0800;
-const ETHERTYPE_IPV6: u16 = 0x86dd;
-/// IP protocol number of TCP.
-const IPPROTO_TCP: u8 = 6;
+/// What comes after a link header or a tunnel header.
+#[derive(Debug, Clone, Copy)]
+enum Next {
+    /// The network layer this EtherType names.
+    EtherType(u16),
+    /// IP, whose version nibble says 4 or 6 (raw IP, BSD loopback, MPLS).
+    IpByVersion,
+}
 
 /// L2: the link-layer header, as captured.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,8 +66,35 @@ pub struct Ip {
     pub id: Option<u16>,
     /// IPv4 Don't Fragment.
     pub df: bool,
-    /// Header length in bytes.
+    /// Header length in bytes (IPv6: with its extension headers).
     pub header_len: usize,
+    /// Where `total_len` came from.
+    pub length: IpLength,
+    /// Set when this header is one fragment of a datagram (before reassembly).
+    pub fragment: Option<Fragment>,
+}
+
+/// Where an IP datagram's length came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum IpLength {
+    /// The header's length field, as it should be.
+    #[default]
+    Header,
+    /// The header says 0 (captured before TSO/GRO/BIG TCP cut it): taken from the frame.
+    ZeroInHeader,
+    /// The header says more than the frame held on the wire: taken as captured.
+    LongerThanFrame { header: u32 },
+}
+
+/// One fragment of an IP datagram: IPv4's header fields, or IPv6's Fragment header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fragment {
+    /// The datagram's identification.
+    pub id: u32,
+    /// Where this piece starts in the datagram's payload, in bytes.
+    pub offset: u32,
+    /// More fragments follow (MF).
+    pub more: bool,
 }
 
 /// TCP flags, as in the header's low byte (plus the NS bit, unused here).
@@ -112,6 +147,9 @@ impl Tcp {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Segment {
     pub link: Link,
+    /// Headers between the link header and `ip` (VLAN tags, PPPoE, MPLS,
+    /// tunnels' outer headers), outermost first; empty for a plain frame.
+    pub outer: Vec<Encap>,
     pub ip: Ip,
     pub tcp: Tcp,
     /// L7: the payload bytes captured.
@@ -156,26 +194,19 @@ impl fmt::Display for Skip {
     }
 }
 
-/// Decodes one frame down to its TCP segment.
+/// Decodes one frame down to its TCP segment. A fragment of an IP datagram
+/// is skipped: the reassembling decoder puts fragments together.
 pub fn decode(frame: &Frame) -> Result<Segment, Skip> {
-    let data = frame.data.as_slice();
-    let (link, ethertype, rest) = link_layer(frame.link, data)?;
-    let (ip, proto, transport) = match ethertype {
-        Some(ETHERTYPE_IPV4) => ipv4(rest)?,
-        Some(ETHERTYPE_IPV6) => ipv6(rest)?,
-        Some(other) => return Err(Skip::NotIp(other)),
-        None => match rest.first().map(|b| b >> 4) {
-            Some(4) => ipv4(rest)?,
-            Some(6) => ipv6(rest)?,
-            Some(v) => return Err(Skip::NotIp(u16::from(v))),
-            None => return Err(truncated("IP", 1, 0)),
-        },
-    };
-    if proto != IPPROTO_TCP {
-        return Err(Skip::NotTcp(proto));
-    }
-    let (tcp, payload, payload_len) = tcp(transport, &ip)?;
-    Ok(Segment { link, ip, tcp, payload: payload.to_vec(), payload_len })
+    decode_with(frame, &mut NoDefrag)
+}
+
+fn decode_with(frame: &Frame, defrag: &mut dyn Defrag) -> Result<Segment, Skip> {
+    let mut outer = Vec::new();
+    let (link, next, rest) = link_layer(frame.link, &frame.data, &mut outer)?;
+    // The bytes the frame had on the wire past those captured (snap length).
+    let missing = (frame.orig_len as usize).saturating_sub(frame.data.len());
+    let mut walk = Walk { link, outer, defrag, depth: 0 };
+    network(next, Bytes { data: rest, missing }, &mut walk)
 }
 
 fn truncated(layer: &'static str, need: usize, have: usize) -> Skip {
@@ -191,3 +222,5 @@ pub mod craft;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_encap;

@@ -118,8 +118,14 @@ fn malformed_headers_never_panic() {
     }
     // Random bytes on every link type.
     let mut x = 12345u32;
-    for link in [LinkType::Ethernet, LinkType::LinuxSll, LinkType::LinuxSll2, LinkType::RawIp, LinkType::Null]
-    {
+    for link in [
+        LinkType::Ethernet,
+        LinkType::LinuxSll,
+        LinkType::LinuxSll2,
+        LinkType::RawIp,
+        LinkType::Null,
+        LinkType::Ppp,
+    ] {
         for len in 0..200 {
             let data: Vec<u8> = (0..len)
                 .map(|_| {
