@@ -86,6 +86,9 @@ impl IpLength {
                 "the header says 0: captured before segmentation offload (TSO/GRO) cut it, length taken from the frame"
                     .into(),
             ),
+            IpLength::Reassembled { fragments } => Some(format!(
+                "reassembled from {fragments} fragments: this frame completed the datagram"
+            )),
             IpLength::LongerThanFrame { header } => {
                 Some(format!("the header says {header}, more than the frame held: taken as captured"))
             }

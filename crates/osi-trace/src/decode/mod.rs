@@ -10,15 +10,18 @@ use std::net::IpAddr;
 use crate::frame::Frame;
 
 mod bytes;
+mod defrag;
 mod encap;
 mod ip;
 mod link;
 mod tcp;
 mod tunnel;
 
+pub use defrag::DefragStats;
 pub use encap::Encap;
 
 use bytes::Bytes;
+use defrag::Reassembler;
 use link::link_layer;
 use tunnel::{network, Defrag, NoDefrag, Walk};
 
@@ -84,6 +87,8 @@ pub enum IpLength {
     ZeroInHeader,
     /// The header says more than the frame held on the wire: taken as captured.
     LongerThanFrame { header: u32 },
+    /// Put together from this many fragments; this frame completed the datagram.
+    Reassembled { fragments: u32 },
 }
 
 /// One fragment of an IP datagram: IPv4's header fields, or IPv6's Fragment header.
@@ -185,7 +190,9 @@ impl fmt::Display for Skip {
             Skip::NotIpOver { link, protocol } => write!(f, "{link} protocol 0x{protocol:04x}, not IP"),
             Skip::UnsupportedLink(n) => write!(f, "link type {n}, which osi-trace does not decode"),
             Skip::NotTcp(p) => write!(f, "IP protocol {p}, not TCP"),
-            Skip::Fragment => f.write_str("IP fragment without a TCP header"),
+            Skip::Fragment => {
+                f.write_str("IP fragment (the frame that completes the datagram shows its TCP)")
+            }
             Skip::Truncated { layer, need, have } => {
                 write!(f, "truncated {layer} header: {have} of {need} bytes")
             }
@@ -198,6 +205,31 @@ impl fmt::Display for Skip {
 /// is skipped: the reassembling decoder puts fragments together.
 pub fn decode(frame: &Frame) -> Result<Segment, Skip> {
     decode_with(frame, &mut NoDefrag)
+}
+
+/// A decoder with memory across frames: it reassembles fragmented IP
+/// datagrams, so a TCP segment sent in fragments is decoded with the frame
+/// that completes it (as Wireshark shows it); the other pieces are skipped.
+#[derive(Default)]
+pub struct Decoder {
+    defrag: Reassembler,
+}
+
+impl Decoder {
+    pub fn new() -> Decoder {
+        Decoder::default()
+    }
+
+    /// Decodes one frame, in capture order.
+    pub fn decode(&mut self, frame: &Frame) -> Result<Segment, Skip> {
+        self.defrag.now = frame.ts;
+        decode_with(frame, &mut self.defrag)
+    }
+
+    /// Datagrams reassembled and dropped incomplete so far.
+    pub fn defrag_stats(&self) -> DefragStats {
+        self.defrag.stats
+    }
 }
 
 fn decode_with(frame: &Frame, defrag: &mut dyn Defrag) -> Result<Segment, Skip> {
@@ -222,5 +254,7 @@ pub mod craft;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_defrag;
 #[cfg(test)]
 mod tests_encap;

@@ -6,7 +6,7 @@ use super::bytes::Bytes;
 use super::ip::{ipv4, ipv6};
 use super::link::{ethernet, ethertype_chain, ppp_protocol, ppp_to_ethertype};
 use super::tcp::tcp;
-use super::{bad, truncated, Encap, Ip, Link, Next, Segment, Skip};
+use super::{bad, truncated, Encap, Ip, IpLength, Link, Next, Segment, Skip};
 
 const ETHERTYPE_IPV4: u16 = 0x0800;
 const ETHERTYPE_IPV6: u16 = 0x86dd;
@@ -26,16 +26,17 @@ const MAX_DEPTH: usize = 8;
 /// Puts the pieces of fragmented IP datagrams together.
 pub(super) trait Defrag {
     /// Takes one fragment (`ip.fragment` is set) and its bytes after the IP
-    /// header; the whole datagram's bytes after the header once this
-    /// fragment completes it, `None` while pieces are missing.
-    fn piece(&mut self, ip: &Ip, proto: u8, payload: Bytes<'_>) -> Option<Vec<u8>>;
+    /// header; once this fragment completes the datagram, the whole
+    /// datagram's bytes after the header and the number of pieces; `None`
+    /// while pieces are missing.
+    fn piece(&mut self, ip: &Ip, proto: u8, payload: Bytes<'_>) -> Option<(Vec<u8>, u32)>;
 }
 
 /// The decoder without memory: every fragment is skipped.
 pub(super) struct NoDefrag;
 
 impl Defrag for NoDefrag {
-    fn piece(&mut self, _: &Ip, _: u8, _: Bytes<'_>) -> Option<Vec<u8>> {
+    fn piece(&mut self, _: &Ip, _: u8, _: Bytes<'_>) -> Option<(Vec<u8>, u32)> {
         None
     }
 }
@@ -67,8 +68,9 @@ pub(super) fn network(next: Next, b: Bytes<'_>, w: &mut Walk<'_>) -> Result<Segm
     };
     if ip.fragment.is_some() {
         // One piece of a datagram: nothing above IP until all are here.
-        let whole = w.defrag.piece(&ip, proto, inner).ok_or(Skip::Fragment)?;
+        let (whole, pieces) = w.defrag.piece(&ip, proto, inner).ok_or(Skip::Fragment)?;
         ip.total_len = (ip.header_len + whole.len()) as u32;
+        (ip.fragment, ip.length) = (None, IpLength::Reassembled { fragments: pieces });
         return above_ip(ip, proto, Bytes { data: &whole, missing: 0 }, w);
     }
     above_ip(ip, proto, inner, w)
