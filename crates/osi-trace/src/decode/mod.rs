@@ -126,6 +126,8 @@ pub struct TcpOptions {
     pub sack_blocks: usize,
     /// The option list could not be fully parsed (bad length byte).
     pub malformed: bool,
+    /// The capture's snap length cut the option list: only the options before the cut are here.
+    pub cut: bool,
 }
 
 /// L4: the TCP header, with raw (absolute) numbers; the analysis makes them relative.

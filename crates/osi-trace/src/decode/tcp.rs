@@ -2,16 +2,20 @@
 
 use pnet::packet::tcp::TcpPacket;
 
+use super::bytes::Bytes;
 use super::{bad, truncated, Ip, Skip, Tcp, TcpOptions};
 
-/// L4 and L7: the TCP header and the payload after it.
-pub(super) fn tcp<'a>(data: &'a [u8], ip: &Ip) -> Result<(Tcp, &'a [u8], u32), Skip> {
+/// L4 and L7: the TCP header and the payload after it. A header whose
+/// options the snap length cut is read as far as it goes, as Wireshark does.
+pub(super) fn tcp<'a>(b: Bytes<'a>, ip: &Ip) -> Result<(Tcp, &'a [u8], u32), Skip> {
+    let data = b.data;
     let p = TcpPacket::new(data).ok_or(truncated("TCP", 20, data.len()))?;
     let header_len = usize::from(p.get_data_offset()) * 4;
     if header_len < 20 {
         return Err(bad("TCP", format!("data offset {header_len} bytes < 20")));
     }
-    if data.len() < header_len {
+    let cut = data.len() < header_len;
+    if cut && b.reported() < header_len {
         return Err(truncated("TCP", header_len, data.len()));
     }
     // The payload length the IP header announces (the capture may hold less).
@@ -27,9 +31,13 @@ pub(super) fn tcp<'a>(data: &'a [u8], ip: &Ip) -> Result<(Tcp, &'a [u8], u32), S
         flags: p.get_flags(),
         window: p.get_window(),
         header_len,
-        options: options(&data[20..header_len]),
+        options: if cut {
+            TcpOptions { malformed: false, cut: true, ..options(&data[20..]) }
+        } else {
+            options(&data[20..header_len])
+        },
     };
-    Ok((tcp, &data[header_len..], announced as u32))
+    Ok((tcp, data.get(header_len..).unwrap_or_default(), announced as u32))
 }
 
 /// Parses the TCP option list by hand: kind, length, value.

@@ -151,3 +151,18 @@ fn options_with_a_bad_length_are_marked_not_trusted() {
     let o = options(&[1, 1, 4, 2, 5, 10, 0, 0, 0, 1, 0, 0, 0, 2, 0]);
     assert!(o.sack_perm && o.sack_blocks == 1 && !o.malformed);
 }
+
+#[test]
+fn a_header_whose_options_the_snap_length_cut_is_read_as_far_as_it_goes() {
+    let mut f = frame(0, 45678, 65432, 1000, 0, SYN, 65495, &SYN_OPTIONS, b"");
+    f.data.truncate(14 + 20 + 26); // 6 option bytes: MSS and SACK permitted
+    let s = decode(&f).unwrap();
+    let o = &s.tcp.options;
+    assert_eq!(
+        (o.mss, o.sack_perm, o.timestamps, o.cut, o.malformed),
+        (Some(65495), true, None, true, false)
+    );
+    // The same bytes, but the frame on the wire was that short: damage.
+    f.orig_len = f.data.len() as u32;
+    assert!(matches!(decode(&f), Err(Skip::Truncated { layer: "TCP", .. })));
+}

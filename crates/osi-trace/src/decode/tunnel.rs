@@ -80,7 +80,7 @@ pub(super) fn network(next: Next, b: Bytes<'_>, w: &mut Walk<'_>) -> Result<Segm
 fn above_ip(ip: Ip, proto: u8, b: Bytes<'_>, w: &mut Walk<'_>) -> Result<Segment, Skip> {
     match proto {
         IPPROTO_TCP => {
-            let (tcp, payload, payload_len) = tcp(b.data, &ip)?;
+            let (tcp, payload, payload_len) = tcp(b, &ip)?;
             let link = std::mem::replace(&mut w.link, Link::Raw);
             let outer = std::mem::take(&mut w.outer);
             Ok(Segment { link, outer, ip, tcp, payload: payload.to_vec(), payload_len })
