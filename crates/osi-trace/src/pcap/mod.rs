@@ -202,3 +202,5 @@ fn not_a_capture(magic: &[u8]) -> kit::Hinted {
 mod tests;
 #[cfg(test)]
 mod tests_lenient;
+#[cfg(test)]
+mod tests_write;

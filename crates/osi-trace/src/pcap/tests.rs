@@ -72,7 +72,6 @@ fn the_writer_keeps_microseconds_and_cuts_at_the_snap_length() -> anyhow::Result
     w.write(&f)?;
     // orig_len below the bytes captured (a lenient read can give it) is raised.
     w.write(&Frame { orig_len: 3, data: vec![1; 10], ..f.clone() })?;
-    assert!(w.write(&Frame { link: LinkType::Ethernet, ..f.clone() }).is_err());
     assert!(w.write(&Frame { ts: Duration::from_secs(1 << 33), ..f.clone() }).is_err());
     w.flush()?;
     let back = read(std::fs::read(&path)?)?;
