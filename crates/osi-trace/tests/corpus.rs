@@ -182,3 +182,41 @@ fn a_tcpdump_s96_capture_of_a_200_kb_echo_is_read_whole_with_the_right_lengths()
     assert_eq!(summary["end"], "graceful", "{summary}");
     Ok(())
 }
+
+/// Encapsulation is itself the OSI lesson: `--layers` shows each outer header
+/// as one more layer line, between the link and the segment's own IP header;
+/// and a reassembled datagram says so on its L3 line.
+#[test]
+fn layers_show_the_outer_headers_of_a_tunnel_and_reassembly() -> anyhow::Result<()> {
+    let layers = |name: &str| -> anyhow::Result<String> {
+        let mut cmd = Command::new(harness::bin("osi-trace"));
+        cmd.arg("--read").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus").join(name));
+        cmd.args(["--layers", "--color", "never", "--count", "1"]);
+        let out = harness::run(cmd, b"", T)?;
+        anyhow::ensure!(out.status.success(), "{}", text(&out.stderr));
+        Ok(text(&out.stdout))
+    };
+    let vx = layers("vxlan.pcap")?;
+    let order: Vec<usize> = [
+        "L2 Ethernet 02:00:00:00:00:01 → 02:00:00:00:00:02, type 0x0800",
+        "L3 IPv4 10.0.0.1 → 10.0.0.2 (tunnel endpoints",
+        "L4 UDP 49152 → 4789 (a tunnel over UDP)",
+        "L4 VXLAN network 42: a whole Ethernet frame inside",
+        "L2 Ethernet 02:00:00:00:00:02 → 02:00:00:00:00:01, type 0x0800 (inside the tunnel)",
+        "L3 IPv4 127.0.0.1 → 127.0.0.1",
+    ]
+    .iter()
+    .map(|l| vx.find(l).unwrap_or_else(|| panic!("no {l:?} in:\n{vx}")))
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "layers out of order:\n{vx}");
+    let q = layers("qinq.pcap")?;
+    assert!(q.contains("L2 802.1ad service tag (QinQ, TPID 0x88a8): VLAN 100, priority 1"), "{q}");
+    assert!(q.contains("L2 802.1Q VLAN tag: VLAN 200, priority 0"), "{q}");
+    let mut cmd = Command::new(harness::bin("osi-trace"));
+    cmd.arg("--read").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/ipv4-fragments.pcap"));
+    cmd.args(["--layers", "--color", "never"]);
+    let out = text(&harness::run(cmd, b"", T)?.stdout);
+    assert!(out.contains("skipped, IP fragment"), "{out}");
+    assert!(out.contains("(reassembled from 2 fragments: this frame completed the datagram)"), "{out}");
+    Ok(())
+}
