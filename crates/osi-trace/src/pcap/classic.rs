@@ -35,7 +35,9 @@ pub(super) struct ClassicReader {
 impl ClassicReader {
     /// Reads the file header: byte order and time unit from the magic
     /// number, the link type. The snap length is not needed to read records.
-    pub(super) fn new(mut r: Box<dyn Read>) -> anyhow::Result<ClassicReader> {
+    /// A link type osi-trace does not decode is no error: its frames are
+    /// read, and skipped by the decoder with a reason; `notes` says it once.
+    pub(super) fn new(mut r: Box<dyn Read>, notes: &mut Vec<String>) -> anyhow::Result<ClassicReader> {
         let mut h = [0u8; 24];
         if read_full(&mut r, &mut h)? < 24 {
             anyhow::bail!("the file ends in the middle of its pcap header (truncated)");
@@ -50,7 +52,10 @@ impl ClassicReader {
         let mut reader =
             ClassicReader { r, big_endian, nanos, link: LinkType::Ethernet, fcs_len: 0, warned_frac: false };
         let word = reader.u32_at(&h, 20);
-        reader.link = link_type(word & 0xffff)?;
+        reader.link = link_type(word & 0xffff).unwrap_or_else(|e| {
+            notes.push(format!("{e}; its frames are skipped"));
+            LinkType::Unsupported(word & 0xffff)
+        });
         if word & FCS_LENGTH_PRESENT != 0 {
             reader.fcs_len = (word >> 28) * 2;
         }

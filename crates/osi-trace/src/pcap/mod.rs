@@ -119,14 +119,15 @@ impl CaptureReader {
             bail!(not_a_capture(&magic[..got]));
         }
         let chained: Box<dyn Read> = Box::new(io::Cursor::new(magic).chain(r));
+        let mut notes = Vec::new();
         let inner = match u32::from_le_bytes(magic) {
             0xa1b2_c3d4 | 0xd4c3_b2a1 | 0xa1b2_3c4d | 0x4d3c_b2a1 => {
-                Inner::Pcap(ClassicReader::new(chained)?)
+                Inner::Pcap(ClassicReader::new(chained, &mut notes)?)
             }
             0x0a0d_0d0a => Inner::PcapNg(NgReader::new(chained)?),
             _ => bail!(not_a_capture(&magic)),
         };
-        Ok(CaptureReader { inner, frames: 0, done: false, notes: Vec::new() })
+        Ok(CaptureReader { inner, frames: 0, done: false, notes })
     }
 
     /// The next frame; `None` at the end; an error (then `None`) for a

@@ -333,9 +333,14 @@ fn pcapng_errors_name_what_is_wrong() {
 }
 
 #[test]
-fn an_unsupported_pcap_link_type_is_refused_at_open() {
-    let e = read(pcap(false, false, 65535, 147, &[])).expect_err("USER0");
-    assert!(e.to_string().starts_with("unsupported link type 147"), "{e}");
+fn an_unsupported_pcap_link_type_is_read_and_noted() -> anyhow::Result<()> {
+    let mut r =
+        CaptureReader::from_reader(io::Cursor::new(pcap(false, false, 65535, 147, &[(1, 0, 1, &[7])])))?;
+    let notes = r.take_notes();
+    assert_eq!(notes, ["unsupported link type 147 (USER0); its frames are skipped"]);
+    let f = r.collect::<anyhow::Result<Vec<_>>>()?;
+    assert_eq!(f[0].link, LinkType::Unsupported(147));
+    Ok(())
 }
 
 #[test]
