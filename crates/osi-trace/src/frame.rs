@@ -32,6 +32,8 @@ pub enum LinkType {
     Null,
     /// LINKTYPE_PPP (9): a PPP protocol number (after an optional 0xff 0x03), then the packet.
     Ppp,
+    /// LINKTYPE_IPOIB (242): IP over InfiniBand, a 44-byte header ending in an EtherType.
+    IpOverIb,
     /// A link type osi-trace does not decode (its number), e.g. one interface
     /// of a pcapng file that mixes link types: such frames are skipped.
     Unsupported(u32),

@@ -100,6 +100,7 @@ pub fn layers(n: &Annotated, seg: &Segment) -> Vec<String> {
         Link::Ppp { protocol } => {
             format!("PPP, protocol 0x{protocol:04x} (a point-to-point link: no addresses)")
         }
+        Link::IpOverIb { ethertype } => format!("IP over InfiniBand, type 0x{ethertype:04x}"),
     };
     out.push(format!("    {} {l2}", "L2".blue().bold()));
     // Hook (decode): encapsulation headers between the link and the segment's IP, outermost first.

@@ -47,7 +47,15 @@ pub(super) fn link_layer<'a>(
             // Address 0xff and control 0x03 (HDLC framing) may be there or not.
             let body = data.strip_prefix(&[0xff, 0x03]).unwrap_or(data);
             let (protocol, rest) = ppp_protocol(body)?;
-            Ok((Link::Ppp { protocol }, Next::EtherType(ppp_to_ethertype(protocol)?), rest))
+            let (next, rest) = ethertype_chain(ppp_to_ethertype(protocol)?, rest, outer)?;
+            Ok((Link::Ppp { protocol }, next, rest))
+        }
+        LinkType::IpOverIb => {
+            // 40 bytes of addresses (pseudo-header), the EtherType, 2 reserved bytes.
+            let h = data.get(..44).ok_or(truncated("IP over InfiniBand", 44, data.len()))?;
+            let ethertype = u16::from_be_bytes([h[40], h[41]]);
+            let (next, rest) = ethertype_chain(ethertype, &data[44..], outer)?;
+            Ok((Link::IpOverIb { ethertype }, next, rest))
         }
         LinkType::Unsupported(n) => Err(Skip::UnsupportedLink(n)),
     }
@@ -120,11 +128,14 @@ pub(super) fn ppp_protocol(data: &[u8]) -> Result<(u16, &[u8]), Skip> {
     }
 }
 
-/// The EtherType of what a PPP protocol number carries: IPv4 (0x0021) or IPv6 (0x0057).
+/// The EtherType of what a PPP protocol number carries: IPv4 (0x0021), IPv6
+/// (0x0057), MPLS unicast (0x0281) or multicast (0x0283).
 pub(super) fn ppp_to_ethertype(protocol: u16) -> Result<u16, Skip> {
     match protocol {
         0x0021 => Ok(0x0800),
         0x0057 => Ok(0x86dd),
+        0x0281 => Ok(0x8847),
+        0x0283 => Ok(0x8848),
         other => Err(Skip::NotIpOver { link: "PPP", protocol: other }),
     }
 }

@@ -47,6 +47,8 @@ pub enum Link {
     Null,
     /// PPP: no addresses, a protocol number (0x0021 IPv4, 0x0057 IPv6).
     Ppp { protocol: u16 },
+    /// IP over InfiniBand: InfiniBand addresses (not shown), an EtherType.
+    IpOverIb { ethertype: u16 },
 }
 
 impl Link {

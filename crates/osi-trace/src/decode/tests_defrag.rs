@@ -111,12 +111,19 @@ fn memory_is_bounded_under_a_flood_of_incomplete_datagrams() {
     assert_eq!(d.decode(&f[1]).map(|s| s.payload_len), Ok(1980));
 }
 
+/// A first piece that is not all in the frame can never be reassembled:
+/// Wireshark decodes what it holds, and so does osi-trace; later pieces are skipped.
 #[test]
-fn a_piece_cut_by_the_snap_length_is_not_held() {
+fn a_first_piece_not_all_captured_is_decoded_as_it_is() {
     let mut f = v4_fragments(1, 1980, 1000, 0);
     f[0].data.truncate(96);
+    f[0].orig_len = 1020;
     let mut d = Decoder::new();
-    assert_eq!(d.decode(&f[0]), Err(Skip::Fragment));
+    let s = d.decode(&f[0]).unwrap();
+    assert_eq!((s.tcp.seq, s.payload_len, s.payload.len()), (7, 980, 56));
     assert_eq!(d.defrag.bytes, 0);
     assert_eq!(d.decode(&f[1]), Err(Skip::Fragment), "the first piece is missing");
+    // Shorter than its header says, on the wire: the same.
+    f[0].orig_len = 96;
+    assert_eq!(d.decode(&f[0]).map(|s| s.payload.len()), Ok(56));
 }

@@ -251,3 +251,26 @@ fn damaged_encapsulations_never_panic() {
         }
     }
 }
+
+/// Seen in tcpdump's own test captures: MPLS over PPP, WCCP inside GRE, IP over InfiniBand.
+#[test]
+fn mpls_over_ppp_wccp_in_gre_and_ip_over_infiniband() {
+    let mut ppp = vec![0xff, 0x03, 0x02, 0x81, 0x00, 0x01, 0x01, 64];
+    ppp.extend_from_slice(&inner_v4());
+    let s = on(LinkType::Ppp, ppp).unwrap();
+    assert_inner(&s);
+    assert_eq!(s.outer, vec![Encap::Mpls { label: 16, tc: 0, ttl: 64 }]);
+    // WCCP: a 4-byte redirect header, or IPv4 at once.
+    for redirect in [&[0x00, 0x00, 0x00, 0x00][..], &[]] {
+        let mut gre = vec![0, 0, 0x88, 0x3e];
+        gre.extend_from_slice(redirect);
+        gre.extend_from_slice(&inner_v4());
+        assert_inner(&on(LinkType::RawIp, outer_v4(47, &gre)).unwrap());
+    }
+    let mut ib = vec![0; 40];
+    ib.extend_from_slice(&[0x08, 0x00, 0, 0]);
+    ib.extend_from_slice(&inner_v4());
+    let s = on(LinkType::IpOverIb, ib).unwrap();
+    assert_inner(&s);
+    assert_eq!(s.link, Link::IpOverIb { ethertype: 0x0800 });
+}

@@ -12,6 +12,8 @@ const ETHERTYPE_IPV4: u16 = 0x0800;
 const ETHERTYPE_IPV6: u16 = 0x86dd;
 /// GRE's protocol type for a whole Ethernet frame inside (Transparent Ethernet Bridging).
 const ETHERTYPE_TEB: u16 = 0x6558;
+/// GRE's protocol type for WCCP's redirected packets.
+const ETHERTYPE_WCCP: u16 = 0x883e;
 const IPPROTO_IPIP: u8 = 4;
 const IPPROTO_TCP: u8 = 6;
 const IPPROTO_UDP: u8 = 17;
@@ -66,7 +68,13 @@ pub(super) fn network(next: Next, b: Bytes<'_>, w: &mut Walk<'_>) -> Result<Segm
             None => return Err(truncated("IP", 1, 0)),
         },
     };
-    if ip.fragment.is_some() {
+    if let Some(frag) = ip.fragment {
+        // A piece not all in the frame (cut by the snap length, or shorter
+        // than its header says) can never be put together with the rest: a
+        // first piece is decoded as it is, as Wireshark does; others skipped.
+        if inner.missing > 0 || matches!(ip.length, IpLength::LongerThanFrame { .. }) {
+            return if frag.offset == 0 { above_ip(ip, proto, inner, w) } else { Err(Skip::Fragment) };
+        }
         // One piece of a datagram: nothing above IP until all are here.
         let (whole, pieces) = w.defrag.piece(&ip, proto, inner).ok_or(Skip::Fragment)?;
         ip.total_len = (ip.header_len + whole.len()) as u32;
@@ -120,6 +128,11 @@ fn gre(b: Bytes<'_>, w: &mut Walk<'_>) -> Result<Segment, Skip> {
     w.outer.push(Encap::Gre { protocol, key: key_value });
     let (next, rest) = match (version, protocol) {
         (0, ETHERTYPE_TEB) => inner_ethernet(rest, w)?,
+        // WCCP redirection (Cisco): IP, after a 4-byte redirect header unless IPv4 starts at once.
+        (0, ETHERTYPE_WCCP) => match rest.first() {
+            Some(b) if b >> 4 == 4 => (Next::IpByVersion, rest),
+            _ => (Next::IpByVersion, rest.get(4..).ok_or(truncated("WCCP", 4, rest.len()))?),
+        },
         (0, _) => ethertype_chain(protocol, rest, &mut w.outer)?,
         (1, 0x880b) => {
             let body = rest.strip_prefix(&[0xff, 0x03]).unwrap_or(rest);

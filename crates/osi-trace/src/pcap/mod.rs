@@ -35,6 +35,7 @@ pub fn linktype_number(link: LinkType) -> u32 {
         LinkType::RawIp => 101,
         LinkType::Null => 0,
         LinkType::Ppp => 9,
+        LinkType::IpOverIb => 242,
         LinkType::Unsupported(n) => n,
     }
 }
@@ -49,9 +50,10 @@ pub fn link_type(number: u32) -> anyhow::Result<LinkType> {
         12 | 14 | 101 | 228 | 229 => LinkType::RawIp,
         0 | 108 => LinkType::Null,
         9 => LinkType::Ppp,
+        242 => LinkType::IpOverIb,
         other => bail!(kit::hinted(
             format!("unsupported link type {other} ({:?})", DataLink::from(other)),
-            "osi-trace reads Ethernet, Linux cooked (SLL, SLL2), raw IP, PPP and BSD loopback captures"
+            "osi-trace reads Ethernet, Linux cooked (SLL, SLL2), raw IP, PPP, IP over InfiniBand and BSD loopback captures"
         )),
     })
 }
