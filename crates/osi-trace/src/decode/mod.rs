@@ -139,7 +139,11 @@ pub struct Tcp {
     pub dst_port: u16,
     pub seq: u32,
     pub ack: u32,
+    /// The eight flags of the header's low byte (CWR … FIN), as [`flags`] names them.
     pub flags: u8,
+    /// All 12 bits after the data offset: the 3 reserved bits, AE (formerly NS,
+    /// 0x100, Accurate ECN) and the eight flags; what Wireshark's `tcp.flags` shows.
+    pub flags12: u16,
     /// The window field as sent, before any scaling.
     pub window: u16,
     pub header_len: usize,

@@ -29,6 +29,7 @@ pub(super) fn tcp<'a>(b: Bytes<'a>, ip: &Ip) -> Result<(Tcp, &'a [u8], u32), Ski
         seq: p.get_sequence(),
         ack: p.get_acknowledgement(),
         flags: p.get_flags(),
+        flags12: u16::from_be_bytes([data[12] & 0x0f, data[13]]),
         window: p.get_window(),
         header_len,
         options: if cut {

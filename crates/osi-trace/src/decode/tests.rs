@@ -166,3 +166,11 @@ fn a_header_whose_options_the_snap_length_cut_is_read_as_far_as_it_goes() {
     f.orig_len = f.data.len() as u32;
     assert!(matches!(decode(&f), Err(Skip::Truncated { layer: "TCP", .. })));
 }
+
+#[test]
+fn all_twelve_flag_bits_are_kept() {
+    let mut f = frame(0, 1, 2, 5, 6, ACK | PSH, 512, &[], b"x");
+    f.data[14 + 20 + 12] |= 0x0f; // reserved bits and AE
+    let s = decode(&f).unwrap();
+    assert_eq!((s.tcp.flags, s.tcp.flags12, s.tcp.header_len), (ACK | PSH, 0xf18, 20));
+}
