@@ -25,8 +25,16 @@ pub enum LinkType {
     LinuxSll,
     /// LINKTYPE_LINUX_SLL2 (276): what `tcpdump -i any` writes now.
     LinuxSll2,
-    /// LINKTYPE_RAW (101) and LINKTYPE_IPV4/IPV6 (228/229): the frame starts with the IP header.
+    /// LINKTYPE_RAW (101; DLT_RAW 12 or 14 in old files) and LINKTYPE_IPV4/IPV6
+    /// (228/229): the frame starts with the IP header.
     RawIp,
     /// LINKTYPE_NULL (0): BSD loopback, a 4-byte address family in host order.
     Null,
+    /// LINKTYPE_PPP (9): a PPP protocol number (after an optional 0xff 0x03), then the packet.
+    Ppp,
+    /// LINKTYPE_IPOIB (242): IP over InfiniBand, a 44-byte header ending in an EtherType.
+    IpOverIb,
+    /// A link type osi-trace does not decode (its number), e.g. one interface
+    /// of a pcapng file that mixes link types: such frames are skipped.
+    Unsupported(u32),
 }

@@ -14,7 +14,7 @@ use clap::Parser;
 use colored::Colorize;
 use osi_trace::analysis::{Analyzer, Summary};
 use osi_trace::capture::{LiveCapture, LiveOptions, SNAPLEN};
-use osi_trace::decode::decode;
+use osi_trace::decode::Decoder;
 use osi_trace::frame::Frame;
 use osi_trace::pcap::{CaptureReader, CaptureWriter};
 use osi_trace::render;
@@ -112,6 +112,7 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     };
     let mut writer: Option<CaptureWriter> = None;
     let mut an = Analyzer::new();
+    let mut decoder = Decoder::new(); // Hook (decode): remembers IP fragments across frames
     let (mut frames, mut segments, mut skipped) = (0u64, 0u64, 0u64);
     let mut damaged: Option<anyhow::Error> = None;
 
@@ -134,7 +135,7 @@ fn trace(args: &Args) -> anyhow::Result<()> {
             },
         };
         frames += 1;
-        let seg = match decode(&frame) {
+        let seg = match decoder.decode(&frame) {
             Ok(seg) if args.port.is_none_or(|p| seg.tcp.src_port == p || seg.tcp.dst_port == p) => seg,
             Ok(_) => continue, // another port: not part of this trace (file input)
             Err(why) => {
@@ -175,6 +176,10 @@ fn trace(args: &Args) -> anyhow::Result<()> {
 
     if let Some(mut w) = writer {
         w.flush()?;
+    }
+    // Hook (pcap reader): odd but readable things in the file, each said once.
+    if let Source::File(r) = &mut source {
+        r.take_notes().iter().for_each(|n| eprintln!("osi-trace: warning: {n}"));
     }
     // A --write of a run without any segment still leaves a readable (empty) file.
     if let (Some(path), 0) = (&args.write, segments) {

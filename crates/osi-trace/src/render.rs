@@ -97,8 +97,14 @@ pub fn layers(n: &Annotated, seg: &Segment) -> Vec<String> {
         ),
         Link::Raw => "none recorded: the capture starts at the IP header".into(),
         Link::Null => "BSD loopback header".into(),
+        Link::Ppp { protocol } => {
+            format!("PPP, protocol 0x{protocol:04x} (a point-to-point link: no addresses)")
+        }
+        Link::IpOverIb { ethertype } => format!("IP over InfiniBand, type 0x{ethertype:04x}"),
     };
     out.push(format!("    {} {l2}", "L2".blue().bold()));
+    // Hook (decode): encapsulation headers between the link and the segment's IP, outermost first.
+    out.extend(seg.outer.iter().map(|e| format!("    {} {e}", e.layer().blue().bold())));
     let ip = &seg.ip;
     let mut l3 = if ip.id.is_some() {
         format!("IPv4 {} → {}, TTL {}", ip.src, ip.dst, ip.ttl)
@@ -108,6 +114,9 @@ pub fn layers(n: &Annotated, seg: &Segment) -> Vec<String> {
     let _ = write!(l3, ", total length {}", ip.total_len);
     if let Some(id) = ip.id {
         let _ = write!(l3, ", id 0x{id:04x}{}", if ip.df { ", DF (don't fragment)" } else { "" });
+    }
+    if let Some(note) = ip.length.note() {
+        let _ = write!(l3, " ({note})"); // Hook (decode): TSO length 0, or longer than the frame
     }
     out.push(format!("    {} {l3}", "L3".blue().bold()));
     let t = &seg.tcp;
