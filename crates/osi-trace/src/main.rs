@@ -121,7 +121,8 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         }
         let frame: Frame = match &mut source {
             Source::Live(cap) => match cap.next(Duration::from_millis(100))? {
-                Some(f) => f,
+                Some(f) => f.frame,
+                None if cap.is_down() => break,
                 None => continue,
             },
             Source::File(r) => match r.next_frame() {
@@ -160,7 +161,8 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         for s in an.take_ended() {
             out.ended(s)?;
         }
-        if live {
+        // Live, flush when no frame waits: a write per frame would slow the capture.
+        if matches!(&source, Source::Live(cap) if !cap.pending()) {
             out.w.flush()?;
             if let Some(w) = writer.as_mut() {
                 w.flush()?;
@@ -200,6 +202,12 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     }
     if !args.output.quiet {
         eprintln!("{tail}");
+    }
+    if let Some(e) = match &source {
+        Source::Live(cap) => cap.finish(),
+        Source::File(_) => None,
+    } {
+        return Err(e);
     }
     if let Some(e) = damaged {
         return Err(e.context(format!(

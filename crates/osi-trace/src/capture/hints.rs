@@ -1,6 +1,7 @@
 //! The capture's words for what goes wrong before the first frame: an unknown
-//! interface, one without Ethernet framing, a missing permission (with the
-//! three ways out, and why one of them may be closed on this machine).
+//! interface, a link type it cannot decode, a missing permission (with the
+//! three ways out, and why one of them may be closed on this machine); and
+//! the one line for an interface that goes down mid-capture.
 
 use std::io;
 
@@ -20,25 +21,28 @@ pub(super) fn read_sys(path: &str) -> Option<String> {
     std::fs::read_to_string(path).ok().map(|s| s.trim().to_string())
 }
 
-/// Frames of `lo`, Ethernet and veth interfaces start with a 14-byte Ethernet
-/// header, which the filter and the decoder expect; refuse others (tun, wg,
-/// ppp: raw IP) rather than misread them. `sys_type` is the interface's
-/// ARPHRD type from /sys (unknown: let it be).
-pub(super) fn check_ethernet(name: &str, sys_type: Option<String>) -> anyhow::Result<()> {
-    let Some(t) = sys_type.and_then(|t| t.parse::<u16>().ok()) else {
-        return Ok(());
-    };
-    if t == libc::ARPHRD_ETHER || t == libc::ARPHRD_LOOPBACK {
-        return Ok(());
-    }
-    Err(kit::hinted(
-        format!("{name} is not an Ethernet interface (ARPHRD type {t}); osi-trace captures on Ethernet-framed ones"),
+/// The refusal for an interface whose frames start with a link header
+/// osi-trace cannot decode (ppp, infiniband, …): say so rather than misread them.
+pub(super) fn unsupported_link(name: &str, hatype: u16) -> anyhow::Error {
+    kit::hinted(
         format!(
-            "capture on lo, an Ethernet or a veth interface; or record this one with \
-             `tcpdump -i {name} -w FILE` and read it with `osi-trace --read FILE`"
+            "{name} has link type ARPHRD {hatype}, which osi-trace cannot decode live \
+             (it reads Ethernet-framed links such as lo and veth, and raw IP ones such as tun)"
         ),
+        format!("record it with `tcpdump -i {name} -w FILE` and read that with `osi-trace --read FILE`"),
     )
-    .into())
+    .into()
+}
+
+/// The line for a capture that ended because its interface went down or away.
+pub(super) fn went_down(name: &str) -> anyhow::Error {
+    kit::hinted(
+        format!(
+            "{name} went down during the capture (ENETDOWN); the counts above cover the frames until then"
+        ),
+        format!("bring it up (`ip link set {name} up`) and capture again"),
+    )
+    .into()
 }
 
 /// The error for a failed `socket(AF_PACKET, …)`: permission denied gets the

@@ -2,8 +2,10 @@
 
 use super::*;
 use crate::decode::{decode, flags};
+use std::io;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 fn can_capture() -> bool {
     harness::require("osi-trace live capture unit test", harness::Need::Capture)
@@ -28,7 +30,7 @@ fn capture_during(
     // Collect until 300 ms pass without a frame after the exchange ended.
     loop {
         match cap.next(Duration::from_millis(300)).unwrap() {
-            Some(f) => frames.push(f),
+            Some(f) => frames.push(f.frame),
             None if t.is_finished() => break,
             None => {}
         }
@@ -96,7 +98,7 @@ fn one_echo_is_exactly_ten_frames_one_copy_each_with_kernel_times() {
     let gap = ts.windows(2).map(|w| w[1] - w[0]).max().unwrap();
     assert!(gap >= Duration::from_millis(45), "{ts:?}");
     let st = cap.stats().unwrap();
-    assert_eq!(st, CaptureStats { received: 10, dropped: 0 });
+    assert_eq!(st, CaptureStats { received: 10, dropped: 0, other_links: 0 });
     assert_eq!(cap.stats().unwrap(), st, "the counters add up across reads");
 }
 
@@ -191,18 +193,20 @@ fn an_unknown_interface_lists_those_that_exist() {
 }
 
 #[test]
-fn only_ethernet_framed_interfaces() {
-    assert!(check_ethernet("lo", Some("772".into())).is_ok());
-    assert!(check_ethernet("eth0", Some("1".into())).is_ok());
-    assert!(check_ethernet("x", None).is_ok());
-    let line = kit::error_line("osi-trace", &check_ethernet("tun0", Some("65534".into())).unwrap_err());
+fn link_types_follow_the_interface_type_as_libpcap_maps_them() {
+    assert_eq!(link_of(772), Some(LinkType::Ethernet), "lo");
+    assert_eq!(link_of(1), Some(LinkType::Ethernet), "Ethernet, veth");
+    assert_eq!(link_of(65534), Some(LinkType::RawIp), "tun, wireguard: ARPHRD_NONE");
+    assert_eq!(link_of(519), Some(LinkType::RawIp), "ARPHRD_RAWIP");
+    assert_eq!(link_of(512), None, "ppp");
+    let line = kit::error_line("osi-trace", &hints::unsupported_link("ppp0", 512));
     assert!(
-        line.starts_with("osi-trace: error: tun0 is not an Ethernet interface (ARPHRD type 65534)"),
+        line.starts_with(
+            "osi-trace: error: ppp0 has link type ARPHRD 512, which osi-trace cannot decode live"
+        ),
         "{line}"
     );
-    assert!(line.contains(
-        "hint: capture on lo, an Ethernet or a veth interface; or record this one with `tcpdump -i tun0"
-    ));
+    assert!(line.contains("hint: record it with `tcpdump -i ppp0 -w FILE`"), "{line}");
 }
 
 #[test]
