@@ -1,0 +1,237 @@
+//! osi-trace live on real links: two network namespaces the test creates,
+//! joined by a veth pair (real MACs, both directions are real traffic), a tun
+//! device (raw IP, no link header), and an interface set down mid-capture.
+//! tcpdump on the same link in the same run is the oracle for frame counts.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+
+const T: Duration = Duration::from_secs(30);
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Whether this machine lets the test build namespaces and capture in them.
+fn lab_possible(test: &str) -> bool {
+    harness::require(test, harness::Need::Capture)
+        && harness::require(test, harness::Need::Netns)
+        && harness::require(test, harness::Need::Tool("tcpdump"))
+        && harness::require(test, harness::Need::Tool("ip"))
+}
+
+/// Runs `ip ARGS`, failing with its stderr.
+fn ip(args: &[&str]) -> anyhow::Result<()> {
+    let mut c = Command::new("ip");
+    c.args(args);
+    let out = harness::run(c, b"", T)?;
+    anyhow::ensure!(out.status.success(), "ip {}: {}", args.join(" "), text(&out.stderr));
+    Ok(())
+}
+
+/// Two namespaces, `a` (10.77.0.1 on `va`) and `b` (10.77.0.2 on `vb`),
+/// joined by a veth pair; both deleted on drop, whatever happened.
+struct Lab {
+    a: String,
+    b: String,
+}
+
+impl Lab {
+    fn new(tag: &str) -> anyhow::Result<Lab> {
+        let base = format!("osi-live-{}-{tag}", std::process::id());
+        let lab = Lab { a: format!("{base}-a"), b: format!("{base}-b") };
+        ip(&["netns", "add", &lab.a])?;
+        ip(&["netns", "add", &lab.b])?;
+        ip(&["-n", &lab.a, "link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", &lab.b])?;
+        for (ns, dev, addr) in [(&lab.a, "va", "10.77.0.1/24"), (&lab.b, "vb", "10.77.0.2/24")] {
+            ip(&["-n", ns, "addr", "add", addr, "dev", dev])?;
+            ip(&["-n", ns, "link", "set", dev, "up"])?;
+            ip(&["-n", ns, "link", "set", "lo", "up"])?;
+        }
+        Ok(lab)
+    }
+
+    /// `prog args…` run inside namespace `ns`.
+    fn cmd(ns: &str, prog: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Command {
+        let mut c = Command::new("ip");
+        c.args(["netns", "exec", ns]).arg(prog).args(args);
+        c
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        for ns in [&self.a, &self.b] {
+            let _ = Command::new("ip").args(["netns", "del", ns]).status();
+        }
+    }
+}
+
+/// A child killed on drop, with its stderr lines arriving on a channel.
+struct Proc {
+    child: Child,
+    stderr: Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Proc {
+    /// Starts `cmd` (stdout to a pipe) and waits for a stderr line containing `ready`.
+    fn start(mut cmd: Command, ready: &str) -> anyhow::Result<Proc> {
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .context("spawn")?;
+        let err = child.stderr.take().context("no stderr")?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let mut p = Proc { child, stderr: rx, seen: Vec::new() };
+        let deadline = Instant::now() + T;
+        loop {
+            match p.stderr.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(l) => {
+                    let hit = l.contains(ready);
+                    p.seen.push(l);
+                    if hit {
+                        return Ok(p);
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => bail!("no {ready:?} line; stderr: {:?}", p.seen),
+                Err(RecvTimeoutError::Disconnected) => bail!("exited before {ready:?}; stderr: {:?}", p.seen),
+            }
+        }
+    }
+
+    /// Waits (at most `T`) for the process to exit; its stdout and every stderr line.
+    fn finish(mut self) -> anyhow::Result<(std::process::ExitStatus, String, Vec<String>)> {
+        let mut out = self.child.stdout.take().context("no stdout")?;
+        let reader = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = std::io::Read::read_to_string(&mut out, &mut s);
+            s
+        });
+        let deadline = Instant::now() + T;
+        let status = loop {
+            if let Some(st) = self.child.try_wait()? {
+                break st;
+            }
+            anyhow::ensure!(Instant::now() < deadline, "still running after {T:?}; stderr {:?}", self.seen);
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let stdout = reader.join().map_err(|_| anyhow::anyhow!("stdout reader panicked"))?;
+        while let Ok(l) = self.stderr.recv_timeout(Duration::from_secs(2)) {
+            self.seen.push(l);
+        }
+        Ok((status, stdout, std::mem::take(&mut self.seen)))
+    }
+
+    /// SIGINT, as Ctrl-C.
+    fn interrupt(&self) -> anyhow::Result<()> {
+        let st = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status()?;
+        anyhow::ensure!(st.success(), "kill -INT failed");
+        Ok(())
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// tcpdump on `dev` in namespace `ns`, writing every frame at once to `file`.
+fn tcpdump(ns: &str, dev: &str, filter: &str, file: &Path) -> anyhow::Result<Proc> {
+    let f = file.to_string_lossy();
+    let args = ["-Z", "root", "-i", dev, "-U", "--immediate-mode", "-n", "-w", &f, filter];
+    Proc::start(Lab::cmd(ns, "tcpdump", &args), "listening on")
+}
+
+/// Frames in a pcap, as `tcpdump -r` counts them.
+fn frames_in(file: &Path) -> anyhow::Result<usize> {
+    let mut c = Command::new("tcpdump");
+    c.args(["-nn", "-r", &file.to_string_lossy()]);
+    let out = harness::run(c, b"", T)?;
+    Ok(text(&out.stdout).lines().count())
+}
+
+/// Waits (at most 10 s) until tcpdump's file holds `n` frames, then stops it.
+fn stop_tcpdump_at(dump: Proc, file: &Path, n: usize) -> anyhow::Result<usize> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while frames_in(file)? < n && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    dump.interrupt()?;
+    dump.finish()?;
+    frames_in(file)
+}
+
+/// The `type: segment` rows of osi-trace's JSON output.
+fn segments(json: &str) -> Vec<serde_json::Value> {
+    json.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|j| j["type"] == "segment")
+        .collect()
+}
+
+/// On a veth link the frames this host sends are real traffic: osi-trace
+/// sees both directions, as many frames as tcpdump on the same link.
+#[test]
+fn on_a_veth_link_both_directions_are_captured_like_tcpdump() -> anyhow::Result<()> {
+    if !lab_possible("on_a_veth_link_both_directions_are_captured_like_tcpdump") {
+        return Ok(());
+    }
+    let lab = Lab::new("veth")?;
+    let dir = tempfile::tempdir()?;
+    let port = "7007";
+    let ours = Proc::start(
+        Lab::cmd(
+            &lab.a,
+            harness::bin("osi-trace"),
+            &["--interface", "va", "--port", port, "--connections", "1", "--duration", "30", "--json"],
+        ),
+        "READY capturing on va",
+    )?;
+    let theirs_file = dir.path().join("tcpdump.pcap");
+    let theirs = tcpdump(&lab.a, "va", &format!("tcp port {port}"), &theirs_file)?;
+    let mut srv = harness::Server::spawn(Lab::cmd(
+        &lab.b,
+        harness::bin("server-basic"),
+        &["--host", "10.77.0.2", "--port", port, "--color", "never"],
+    ))?;
+    let mut client =
+        Lab::cmd(&lab.a, harness::bin("client"), &["--host", "10.77.0.2", "--port", port, "--quiet"]);
+    client.stdin(Stdio::null());
+    let out = harness::run(client, b"", T)?;
+    assert!(out.status.success(), "client: {}", text(&out.stderr));
+    srv.wait_exit(T)?;
+
+    let (status, json, err) = ours.finish()?;
+    assert!(status.success(), "{err:?}");
+    let rows = segments(&json);
+    let roles: Vec<&str> = rows.iter().map(|j| j["role"].as_str().unwrap_or("?")).collect();
+    assert_eq!(
+        roles,
+        ["syn", "syn_ack", "handshake_ack", "data", "ack", "data", "ack", "fin", "fin", "fin_ack"],
+        "{json}"
+    );
+    // Both directions: the 6 the client here sent (SYN, ACKs, data, FIN) are
+    // PACKET_OUTGOING on va, the 4 of the server arrive.
+    let from_here =
+        rows.iter().filter(|j| j["src"].as_str().is_some_and(|s| s.starts_with("10.77.0.1:"))).count();
+    assert_eq!(from_here, 6, "{json}");
+    let theirs = stop_tcpdump_at(theirs, &theirs_file, rows.len())?;
+    assert_eq!(theirs, rows.len(), "tcpdump -i va saw {theirs} frames, osi-trace {}", rows.len());
+    assert!(err.iter().any(|l| l.contains("kernel: 10 frames passed the filter, 0 dropped")), "{err:?}");
+    Ok(())
+}
