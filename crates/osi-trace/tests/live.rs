@@ -235,3 +235,118 @@ fn on_a_veth_link_both_directions_are_captured_like_tcpdump() -> anyhow::Result<
     assert!(err.iter().any(|l| l.contains("kernel: 10 frames passed the filter, 0 dropped")), "{err:?}");
     Ok(())
 }
+
+/// Holds a tun device named tun0 open (without a process attached the kernel
+/// sends nothing through it) and reads away what the kernel routes into it.
+const TUN_HOLDER: &str = r#"
+import fcntl, os, struct, sys
+fd = os.open("/dev/net/tun", os.O_RDWR)
+IFF_TUN, IFF_NO_PI, TUNSETIFF = 0x0001, 0x1000, 0x400454CA
+fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", b"tun0", IFF_TUN | IFF_NO_PI))
+print("READY tun0", file=sys.stderr, flush=True)
+while True:
+    os.read(fd, 65536)
+"#;
+
+/// A tun device has no link header: its frames start with the IP header
+/// (ARPHRD_NONE). osi-trace decodes them as raw IP, as tcpdump does.
+#[test]
+fn on_a_tun_device_frames_are_raw_ip_and_decoded() -> anyhow::Result<()> {
+    let test = "on_a_tun_device_frames_are_raw_ip_and_decoded";
+    if !lab_possible(test) || !harness::require(test, harness::Need::Tool("python3")) {
+        return Ok(());
+    }
+    let lab = Lab::new("tun")?;
+    let _holder = Proc::start(Lab::cmd(&lab.a, "python3", &["-c", TUN_HOLDER]), "READY tun0")?;
+    ip(&["-n", &lab.a, "addr", "add", "10.78.0.1/24", "dev", "tun0"])?;
+    ip(&["-n", &lab.a, "link", "set", "tun0", "up"])?;
+    let port = "7008";
+    let ours = Proc::start(
+        Lab::cmd(
+            &lab.a,
+            harness::bin("osi-trace"),
+            &["--interface", "tun0", "--port", port, "--count", "2", "--duration", "30", "--json"],
+        ),
+        "READY capturing on tun0",
+    )?;
+    let theirs_file = tempfile::NamedTempFile::new()?;
+    let theirs = tcpdump(&lab.a, "tun0", &format!("tcp port {port}"), theirs_file.path())?;
+    // Nobody answers behind tun0: the client's SYN goes out, and again after
+    // the kernel's first retransmission timeout (1 s).
+    let client = Proc::start(
+        {
+            let mut c = Lab::cmd(&lab.a, "sh", &[]);
+            c.args([
+                "-c",
+                &format!(
+                    "echo started >&2; exec {} --host 10.78.0.2 --port {port} --timeout 10 --quiet",
+                    harness::bin("client").display()
+                ),
+            ]);
+            c
+        },
+        "started",
+    )?;
+    let (status, json, err) = ours.finish()?;
+    drop(client);
+    assert!(status.success(), "{err:?}");
+    let rows = segments(&json);
+    let got: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|j| {
+            let s = |k: &str| j[k].as_str().unwrap_or("?").to_string();
+            (s("src").split(':').next().unwrap_or("?").to_string(), s("dst"), s("flags"))
+        })
+        .collect();
+    let syn = ("10.78.0.1".to_string(), format!("10.78.0.2:{port}"), "SYN".to_string());
+    assert_eq!(got, [syn.clone(), syn], "{json}");
+    assert!(rows[1]["analysis"].to_string().contains("retransmission"), "{json}");
+    let theirs = stop_tcpdump_at(theirs, theirs_file.path(), rows.len())?;
+    assert_eq!(theirs, 2, "tcpdump -i tun0 saw {theirs} frames");
+    Ok(())
+}
+
+/// An interface set down mid-capture: the frames seen so far, the summary,
+/// the counts, and one line saying what happened; exit status 1.
+#[test]
+fn an_interface_going_down_ends_with_the_summary_and_one_line() -> anyhow::Result<()> {
+    if !lab_possible("an_interface_going_down_ends_with_the_summary_and_one_line") {
+        return Ok(());
+    }
+    let lab = Lab::new("down")?;
+    let port = "7009";
+    let ours = Proc::start(
+        Lab::cmd(
+            &lab.a,
+            harness::bin("osi-trace"),
+            &["--interface", "va", "--port", port, "--duration", "30", "--color", "never"],
+        ),
+        "READY capturing on va",
+    )?;
+    let mut srv = harness::Server::spawn(Lab::cmd(
+        &lab.b,
+        harness::bin("server-basic"),
+        &["--host", "10.77.0.2", "--port", port, "--color", "never"],
+    ))?;
+    let mut client =
+        Lab::cmd(&lab.a, harness::bin("client"), &["--host", "10.77.0.2", "--port", port, "--quiet"]);
+    client.stdin(Stdio::null());
+    let out = harness::run(client, b"", T)?;
+    assert!(out.status.success(), "client: {}", text(&out.stderr));
+    srv.wait_exit(T)?;
+    ip(&["-n", &lab.a, "link", "set", "va", "down"])?;
+
+    let (status, stdout, err) = ours.finish()?;
+    assert_eq!(status.code(), Some(1), "{stdout}\n{err:?}");
+    assert!(stdout.contains("Summary: 1 connection, 10 TCP segments"), "{stdout}");
+    let rows = stdout.lines().filter(|l| l.contains(" #0 client "));
+    assert_eq!(rows.count(), 10, "{stdout}");
+    let last = err.last().map(String::as_str).unwrap_or("");
+    assert!(
+        last.starts_with("osi-trace: error: va went down during the capture (ENETDOWN); the counts above cover the frames until then; hint: bring it up (`ip link set va up`)"),
+        "{err:?}"
+    );
+    assert!(err.iter().any(|l| l.starts_with("10 frames, 10 TCP segments, 1 connection")), "{err:?}");
+    assert!(!err.iter().any(|l| l.contains("Unexpected poll event")), "{err:?}");
+    Ok(())
+}

@@ -93,8 +93,11 @@ pub struct LiveCapture {
     last_ts: Duration,
     /// Frames of a link type we cannot decode (seen only with `any`).
     other_links: u64,
-    /// Set when the interface went down: the capture is over.
-    down: bool,
+    /// When the interface went down: the frames the kernel still hands over
+    /// until then (it retires a part-filled block on a timer) are shown.
+    down_until: Option<Instant>,
+    /// The interface went down and the ring is drained: the capture is over.
+    over: bool,
 }
 
 /// The names of the interfaces this machine has.
@@ -130,7 +133,8 @@ impl LiveCapture {
             stats: CaptureStats::default(),
             last_ts: Duration::ZERO,
             other_links: 0,
-            down: false,
+            down_until: None,
+            over: false,
         })
     }
 
@@ -158,16 +162,23 @@ impl LiveCapture {
                 let interface = self.name_of(ifindex);
                 return Ok(Some(LiveFrame { frame, interface, direction }));
             }
-            if self.down || (waited && Instant::now() >= deadline) {
+            let now = Instant::now();
+            if self.over || self.down_until.is_some_and(|t| now >= t) {
+                self.over = true;
                 return Ok(None);
             }
-            let left = deadline.saturating_duration_since(Instant::now());
+            if waited && now >= deadline {
+                return Ok(None);
+            }
+            let mut left = deadline.saturating_duration_since(now);
+            if let Some(t) = self.down_until {
+                left = left.min(t - now);
+            }
             match self.ring.wait(left) {
                 Ok(true) => waited = true,
                 Ok(false) => return Ok(None),
                 Err(e) if e.raw_os_error() == Some(libc::ENETDOWN) => {
-                    // The frames already in the ring are still handed out.
-                    self.down = true;
+                    self.down_until = Some(now + ring::RETIRE * 4);
                 }
                 Err(e) => {
                     return Err(e)
@@ -199,13 +210,13 @@ impl LiveCapture {
 
     /// Whether the capture is over because its interface went down.
     pub fn is_down(&self) -> bool {
-        self.down
+        self.over
     }
 
     /// The one line to end with, if the capture ended on its own (the
     /// interface went down); print the summary first.
     pub fn finish(&self) -> Option<anyhow::Error> {
-        self.down.then(|| went_down(&self.interface))
+        self.over.then(|| went_down(&self.interface))
     }
 
     /// Kernel counters so far (PACKET_STATISTICS; the kernel resets them on each read).

@@ -24,6 +24,8 @@ const FRAME_SIZE: u32 = 2048;
 /// A block that is not full is handed over after this long, so a quiet
 /// capture still shows each frame within a few milliseconds.
 const RETIRE_MS: u32 = 8;
+/// The same, for waiting on it.
+pub(super) const RETIRE: Duration = Duration::from_millis(RETIRE_MS as u64);
 
 /// One frame as the ring holds it, borrowed until the next call.
 #[derive(Debug)]
