@@ -27,9 +27,9 @@ struct Args {
     #[arg(long)]
     port: Option<u16>,
 
-    /// Interface to capture on.
+    /// Interface to capture on; repeat it for several, or `any` for all.
     #[arg(long, short, default_value = "lo")]
-    interface: String,
+    interface: Vec<String>,
 
     /// Read frames from this pcap or pcapng file instead of capturing.
     #[arg(long, short)]
@@ -90,12 +90,13 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     let mut source = match &args.read {
         Some(path) => Source::File(CaptureReader::open(path)?),
         None => {
-            let cap = LiveCapture::open(&LiveOptions { interface: args.interface.clone(), port: args.port })?;
+            let cap =
+                LiveCapture::open(&LiveOptions { interfaces: args.interface.clone(), port: args.port })?;
             let flag = Arc::clone(&stop);
             ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
                 .context("installing the Ctrl-C handler")?;
             let what = args.port.map_or("all TCP".to_string(), |p| format!("tcp port {p}"));
-            eprintln!("READY capturing on {} ({what}); Ctrl-C stops", args.interface);
+            eprintln!("READY capturing on {} ({what}); Ctrl-C stops", args.interface.join(", "));
             Source::Live(cap)
         }
     };
@@ -109,6 +110,7 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         ladders: HashMap::new(),
         summaries: Vec::new(),
         more_summaries: 0,
+        link: None,
     };
     let mut writer: Option<CaptureWriter> = None;
     let mut an = Analyzer::new();
@@ -121,7 +123,12 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         }
         let frame: Frame = match &mut source {
             Source::Live(cap) => match cap.next(Duration::from_millis(100))? {
-                Some(f) => f.frame,
+                Some(f) => {
+                    // Several links: each row says which one it was seen on.
+                    out.link =
+                        (args.interface.len() > 1 || args.interface[0] == "any").then_some(f.interface);
+                    f.frame
+                }
                 None if cap.is_down() => break,
                 None => continue,
             },
@@ -228,6 +235,8 @@ struct Out<'a, W: Write> {
     /// Summaries kept for the table at the end (bounded).
     summaries: Vec<Summary>,
     more_summaries: u64,
+    /// The link the current frame was seen on, when there are several.
+    link: Option<std::sync::Arc<str>>,
 }
 
 /// At most this many connection summaries are kept for the closing table.
@@ -264,7 +273,11 @@ impl<W: Write> Out<'_, W> {
             rows.push(render::ladder_row(n, seg));
             return Ok(());
         }
-        self.line(render::line(n, seg))?;
+        let line = render::line(n, seg);
+        self.line(match &self.link {
+            Some(i) => render::on_link(i, line),
+            None => line,
+        })?;
         if self.args.layers {
             for l in render::layers(n, seg) {
                 self.line(l)?;

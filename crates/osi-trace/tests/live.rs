@@ -350,3 +350,51 @@ fn an_interface_going_down_ends_with_the_summary_and_one_line() -> anyhow::Resul
     assert!(!err.iter().any(|l| l.contains("Unexpected poll event")), "{err:?}");
     Ok(())
 }
+
+/// `--interface lo --interface va` and `--interface any`: every frame of both
+/// links, each row naming its link; loopback still one copy per frame; as
+/// many frames as `tcpdump -i any` in the same run.
+#[test]
+fn several_interfaces_and_any_name_the_link_of_each_row() -> anyhow::Result<()> {
+    if !lab_possible("several_interfaces_and_any_name_the_link_of_each_row") {
+        return Ok(());
+    }
+    let lab = Lab::new("many")?;
+    let port = "7010";
+    let trace = |ifaces: &[&str], ready: &str| -> anyhow::Result<Proc> {
+        let mut args: Vec<&str> = Vec::new();
+        for i in ifaces {
+            args.extend(["--interface", i]);
+        }
+        args.extend(["--port", port, "--connections", "2", "--duration", "30", "--color", "never"]);
+        Proc::start(Lab::cmd(&lab.a, harness::bin("osi-trace"), &args), ready)
+    };
+    let two = trace(&["lo", "va"], "READY capturing on lo, va")?;
+    let any = trace(&["any"], "READY capturing on any")?;
+    let dump_file = tempfile::NamedTempFile::new()?;
+    let dump = tcpdump(&lab.a, "any", &format!("tcp port {port}"), dump_file.path())?;
+    // One echo on lo inside namespace a, one over the veth link to b.
+    for (ns, host) in [(&lab.a, "127.0.0.1"), (&lab.b, "10.77.0.2")] {
+        let mut srv = harness::Server::spawn(Lab::cmd(
+            ns,
+            harness::bin("server-basic"),
+            &["--host", host, "--port", port, "--color", "never"],
+        ))?;
+        let mut client =
+            Lab::cmd(&lab.a, harness::bin("client"), &["--host", host, "--port", port, "--quiet"]);
+        client.stdin(Stdio::null());
+        let out = harness::run(client, b"", T)?;
+        assert!(out.status.success(), "client to {host}: {}", text(&out.stderr));
+        srv.wait_exit(T)?;
+    }
+    for p in [two, any] {
+        let (status, stdout, err) = p.finish()?;
+        assert!(status.success(), "{err:?}");
+        let on = |link: &str| stdout.lines().filter(|l| l.starts_with(&format!("[{link}]"))).count();
+        assert_eq!((on("lo"), on("va")), (10, 10), "{stdout}");
+        assert!(err.iter().any(|l| l.starts_with("20 frames, 20 TCP segments, 2 connections")), "{err:?}");
+    }
+    let theirs = stop_tcpdump_at(dump, dump_file.path(), 20)?;
+    assert_eq!(theirs, 20, "tcpdump -i any");
+    Ok(())
+}

@@ -29,10 +29,10 @@ use ring::Ring;
 pub const SNAPLEN: u32 = 262_144;
 
 /// What to capture.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct LiveOptions {
-    /// Interface name, `lo` by default.
-    pub interface: String,
+    /// Interface names (`lo` in the program's default); `any`, or none, means every interface.
+    pub interfaces: Vec<String>,
     /// Keep only TCP segments to or from this port (in the kernel), or all TCP when `None`.
     pub port: Option<u16>,
 }
@@ -109,27 +109,41 @@ impl LiveCapture {
     /// Opens the capture; errors carry a hint (permission, unknown interface,
     /// a link type osi-trace cannot decode).
     pub fn open(opts: &LiveOptions) -> anyhow::Result<LiveCapture> {
-        let iface = find_interface(&opts.interface)?;
-        let sys_type = read_sys(&format!("/sys/class/net/{}/type", opts.interface));
-        if let Some(t) = sys_type.and_then(|t| t.parse::<u16>().ok()) {
-            if link_of(t).is_none() {
-                return Err(unsupported_link(&opts.interface, t));
+        let any = opts.interfaces.is_empty() || opts.interfaces.iter().any(|i| i == "any");
+        let label = if any { "any".to_string() } else { opts.interfaces.join(", ") };
+        let mut names = HashMap::new();
+        if !any {
+            for name in &opts.interfaces {
+                let iface = find_interface(name)?;
+                let sys_type = read_sys(&format!("/sys/class/net/{name}/type"));
+                if let Some(t) = sys_type.and_then(|t| t.parse::<u16>().ok()) {
+                    if link_of(t).is_none() {
+                        return Err(unsupported_link(name, t));
+                    }
+                }
+                let index = i32::try_from(iface.index).context("interface index")?;
+                names.insert(index, Arc::from(name.as_str()));
             }
         }
-        // Protocol 0: the socket receives nothing until the ring binds it to
-        // the interface with ETH_P_ALL, so no frame of another interface slips
-        // in before the bind, and none before the filter.
+        // One interface: bind the socket to it (the kernel then also tells us
+        // when it goes down). Several, or `any`: bind to all (index 0) and let
+        // the filter keep the chosen ones by index.
+        let (bind_to, ifindexes) = match names.keys().copied().collect::<Vec<i32>>()[..] {
+            [one] => (one, Vec::new()),
+            ref several => (0, several.iter().map(|i| *i as u32).collect()),
+        };
+        // Protocol 0: the socket receives nothing until the ring binds it
+        // with ETH_P_ALL, so no frame slips in before the bind and the filter.
         let sock = Socket::new(Domain::PACKET, Type::RAW, None)
-            .map_err(|e| permission_error(e, &opts.interface, read_sys))?;
-        let spec = FilterSpec { port: opts.port, ifindexes: Vec::new() };
+            .map_err(|e| permission_error(e, &label, read_sys))?;
+        let spec = FilterSpec { port: opts.port, ifindexes };
         sock.attach_filter(&filter(&spec)).context("attaching the BPF filter")?;
-        let ifindex = i32::try_from(iface.index).context("interface index")?;
-        let ring = Ring::new(OwnedFd::from(sock), ifindex)
-            .with_context(|| format!("cannot set up the capture ring on {}", opts.interface))?;
+        let ring = Ring::new(OwnedFd::from(sock), bind_to)
+            .with_context(|| format!("cannot set up the capture ring on {label}"))?;
         Ok(LiveCapture {
             ring,
-            interface: opts.interface.clone(),
-            names: HashMap::from([(ifindex, Arc::from(opts.interface.as_str()))]),
+            interface: label,
+            names,
             stats: CaptureStats::default(),
             last_ts: Duration::ZERO,
             other_links: 0,

@@ -23,7 +23,7 @@ fn capture_during(
     exchange: impl FnOnce(TcpListener) + Send + 'static,
 ) -> (Vec<Frame>, LiveCapture) {
     let port = listener.local_addr().unwrap().port();
-    let opts = LiveOptions { interface: "lo".into(), port: kernel_port.then_some(port) };
+    let opts = LiveOptions { interfaces: vec!["lo".into()], port: kernel_port.then_some(port) };
     let mut cap = LiveCapture::open(&opts).unwrap();
     let t = std::thread::spawn(move || exchange(listener));
     let mut frames = Vec::new();
@@ -178,7 +178,8 @@ fn next_returns_none_on_time() {
     // A port nothing uses: the listener holds it.
     let quiet = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = quiet.local_addr().unwrap().port();
-    let mut cap = LiveCapture::open(&LiveOptions { interface: "lo".into(), port: Some(port) }).unwrap();
+    let mut cap =
+        LiveCapture::open(&LiveOptions { interfaces: vec!["lo".into()], port: Some(port) }).unwrap();
     for ms in [0, 30, 150] {
         let t = Instant::now();
         assert!(cap.next(Duration::from_millis(ms)).unwrap().is_none());
@@ -192,7 +193,8 @@ fn next_returns_none_on_time() {
 
 #[test]
 fn an_unknown_interface_lists_those_that_exist() {
-    let err = LiveCapture::open(&LiveOptions { interface: "nope0".into(), port: None }).unwrap_err();
+    let err = LiveCapture::open(&LiveOptions { interfaces: vec!["lo".into(), "nope0".into()], port: None })
+        .unwrap_err();
     let line = kit::error_line("osi-trace", &err);
     assert!(
         line.starts_with("osi-trace: error: no interface named \"nope0\"; hint: interfaces here: "),
