@@ -398,3 +398,55 @@ fn several_interfaces_and_any_name_the_link_of_each_row() -> anyhow::Result<()> 
     assert_eq!(theirs, 20, "tcpdump -i any");
     Ok(())
 }
+
+/// The library's own view of a veth link: each frame names its interface and
+/// its direction, the client's SYN going out and the server's SYN+ACK coming in.
+#[test]
+fn each_frame_knows_its_interface_and_direction() -> anyhow::Result<()> {
+    use osi_trace::capture::{Direction, LiveCapture, LiveOptions};
+    if !lab_possible("each_frame_knows_its_interface_and_direction") {
+        return Ok(());
+    }
+    let lab = Lab::new("dir")?;
+    let port = 7011u16;
+    let ns_a = format!("/run/netns/{}", lab.a);
+    // A thread of our own enters namespace a (setns changes only the calling thread).
+    let (open_tx, open_rx) = std::sync::mpsc::channel();
+    let capture = std::thread::spawn(move || -> anyhow::Result<Vec<(String, Direction, u8)>> {
+        let ns = std::fs::File::open(&ns_a)?;
+        nix::sched::setns(ns, nix::sched::CloneFlags::CLONE_NEWNET)?;
+        let mut cap = LiveCapture::open(&LiveOptions { interfaces: vec!["va".into()], port: Some(port) })?;
+        open_tx.send(())?;
+        let mut seen = Vec::new();
+        let deadline = Instant::now() + T;
+        while seen.len() < 2 && Instant::now() < deadline {
+            if let Some(f) = cap.next(Duration::from_millis(100))? {
+                let seg = osi_trace::decode::decode(&f.frame).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                seen.push((f.interface.to_string(), f.direction, seg.tcp.flags));
+            }
+        }
+        Ok(seen)
+    });
+    let p = port.to_string();
+    let mut srv = harness::Server::spawn(Lab::cmd(
+        &lab.b,
+        harness::bin("server-basic"),
+        &["--host", "10.77.0.2", "--port", &p, "--color", "never"],
+    ))?;
+    // Connect once the capture is open (or its thread has failed: its error comes below).
+    let _ = open_rx.recv_timeout(T);
+    let mut client =
+        Lab::cmd(&lab.a, harness::bin("client"), &["--host", "10.77.0.2", "--port", &p, "--quiet"]);
+    client.stdin(Stdio::null());
+    let out = harness::run(client, b"", T)?;
+    assert!(out.status.success(), "client: {}", text(&out.stderr));
+    srv.wait_exit(T)?;
+    let seen = capture.join().map_err(|_| anyhow::anyhow!("capture thread panicked"))??;
+    use osi_trace::decode::flags::{ACK, SYN};
+    assert_eq!(
+        seen,
+        [("va".to_string(), Direction::Out, SYN), ("va".to_string(), Direction::In, SYN | ACK)],
+        "first two frames on va"
+    );
+    Ok(())
+}
