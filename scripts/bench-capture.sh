@@ -8,7 +8,11 @@
 # traffic on this machine's lo cannot add to the counts; everything it starts
 # is stopped at the end, also on failure.
 #
-#   scripts/bench-capture.sh [--runs N] [--conns C] [--messages M] [--view line|json|summary]
+#   scripts/bench-capture.sh [--runs N] [--conns C] [--messages M] [--view line|json|summary] [--nice N]
+#
+# --nice N runs osi-trace at that nice value (e.g. -10): the load has ~100
+# runnable threads and the scheduler shares CPU per thread, so this shows how
+# much of the drops is CPU share rather than the capture itself.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,6 +20,7 @@ runs=5
 conns=100
 messages=3000
 view=line
+nice=0
 inside=""
 while (($#)); do
   case "$1" in
@@ -23,8 +28,9 @@ while (($#)); do
     --conns) conns=${2:?}; shift ;;
     --messages) messages=${2:?}; shift ;;
     --view) view=${2:?}; shift ;;
+    --nice) nice=${2:?}; shift ;;
     --inside) inside=yes ;;
-    -h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench-capture.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -42,7 +48,7 @@ if [[ -z $inside ]]; then
   ((EUID == 0)) || { echo "bench-capture.sh: run as root (a network namespace and capture rights)" >&2; exit 1; }
   (cd "$here" && cargo build --release --quiet -p osi-trace -p echo-bench -p server-threads)
   # A loopback of our own: `unshare --net` ends with the script, and its lo with it.
-  exec unshare --net -- "$0" --inside --runs "$runs" --conns "$conns" --messages "$messages" --view "$view"
+  exec unshare --net -- "$0" --inside --runs "$runs" --conns "$conns" --messages "$messages" --view "$view" --nice "$nice"
 fi
 
 ip link set lo up
@@ -68,7 +74,7 @@ one_run() {
   local port log_o log_t log_s t0 t1
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   log_o=$work/osi.$1.log log_t=$work/tcpdump.$1.log log_s=$work/server.$1.log
-  "$bin/osi-trace" --port "$port" "${view_args[@]}" > /dev/null 2> "$log_o" &
+  nice -n "$nice" "$bin/osi-trace" --port "$port" "${view_args[@]}" > /dev/null 2> "$log_o" &
   local osi=$!
   pids+=("$osi")
   tcpdump -Z root -i lo -w /dev/null "tcp port $port" 2> "$log_t" &
@@ -125,6 +131,6 @@ echo "Medians of $runs runs (load: ${secs} s each)"
 echo
 echo "| | frames captured | frames dropped by the kernel | kept, not yet shown at Ctrl-C |"
 echo "|---|---|---|---|"
-echo "| osi-trace ($view view) | $of | $od | $left |"
+echo "| osi-trace ($view view$( ((nice == 0)) || echo ", nice $nice")) | $of | $od | $left |"
 echo "| tcpdump -w /dev/null | $tf | $td | |"
 echo "| ratio osi-trace / tcpdump | $(ratio "$of" "$tf") | $(ratio "$od" "$td") | |"

@@ -29,7 +29,6 @@ pub(super) const RETIRE: Duration = Duration::from_millis(RETIRE_MS as u64);
 
 /// One frame as the ring holds it, borrowed until the next call.
 #[derive(Debug)]
-#[allow(dead_code)]
 pub(super) struct RawFrame<'a> {
     /// The kernel's receive (or, for outgoing frames, send) time.
     pub ts: Duration,
