@@ -206,6 +206,9 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     if let Source::Live(cap) = &mut source {
         let st = cap.stats()?;
         tail.push_str(&format!("; kernel: {} frames passed the filter, {} dropped", st.received, st.dropped));
+        if st.other_links > 0 {
+            tail.push_str(&format!(", {} of links osi-trace cannot decode left out", st.other_links));
+        }
     }
     if !args.output.quiet {
         eprintln!("{tail}");
