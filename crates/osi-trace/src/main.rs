@@ -125,8 +125,8 @@ fn trace(args: &Args) -> anyhow::Result<()> {
             Source::Live(cap) => match cap.next(Duration::from_millis(100))? {
                 Some(f) => {
                     // Several links: each row says which one it was seen on.
-                    out.link =
-                        (args.interface.len() > 1 || args.interface[0] == "any").then_some(f.interface);
+                    out.link = (args.interface.len() > 1 || args.interface.iter().any(|i| i == "any"))
+                        .then_some(f.interface);
                     f.frame
                 }
                 None if cap.is_down() => break,
