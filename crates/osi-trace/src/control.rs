@@ -71,7 +71,7 @@ pub fn decode_control(frame: &Frame) -> Option<Result<Control, String>> {
         LinkType::LinuxSll => (None, u16::from_be_bytes([*data.get(14)?, *data.get(15)?]), data.get(16..)?),
         LinkType::LinuxSll2 => (None, u16::from_be_bytes([*data.first()?, *data.get(1)?]), data.get(20..)?),
         LinkType::RawIp => (None, if data.first()? >> 4 == 6 { 0x86dd } else { 0x0800 }, data),
-        LinkType::Null => return None,
+        LinkType::Null | LinkType::Ppp | LinkType::IpOverIb | LinkType::Unsupported(_) => return None,
     };
     let message = match ethertype {
         ETHERTYPE_ARP => decode_arp(rest).map(Message::Arp).map_err(|e| e.to_string()),

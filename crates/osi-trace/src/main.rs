@@ -27,9 +27,9 @@ struct Args {
     #[arg(long)]
     port: Option<u16>,
 
-    /// Interface to capture on.
+    /// Interface to capture on; repeat it for several, or `any` for all.
     #[arg(long, short, default_value = "lo")]
-    interface: String,
+    interface: Vec<String>,
 
     /// Read frames from this pcap or pcapng file instead of capturing.
     #[arg(long, short)]
@@ -90,12 +90,13 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     let mut source = match &args.read {
         Some(path) => Source::File(CaptureReader::open(path)?),
         None => {
-            let cap = LiveCapture::open(&LiveOptions { interface: args.interface.clone(), port: args.port })?;
+            let cap =
+                LiveCapture::open(&LiveOptions { interfaces: args.interface.clone(), port: args.port })?;
             let flag = Arc::clone(&stop);
             ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
                 .context("installing the Ctrl-C handler")?;
             let what = args.port.map_or("all TCP".to_string(), |p| format!("tcp port {p}"));
-            eprintln!("READY capturing on {} ({what}); Ctrl-C stops", args.interface);
+            eprintln!("READY capturing on {} ({what}); Ctrl-C stops", args.interface.join(", "));
             Source::Live(cap)
         }
     };
@@ -109,6 +110,7 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         ladders: HashMap::new(),
         summaries: Vec::new(),
         more_summaries: 0,
+        link: None,
     };
     let mut writer: Option<CaptureWriter> = None;
     let mut an = Analyzer::new();
@@ -122,7 +124,13 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         }
         let frame: Frame = match &mut source {
             Source::Live(cap) => match cap.next(Duration::from_millis(100))? {
-                Some(f) => f,
+                Some(f) => {
+                    // Several links: each row says which one it was seen on.
+                    out.link = (args.interface.len() > 1 || args.interface.iter().any(|i| i == "any"))
+                        .then_some(f.interface);
+                    f.frame
+                }
+                None if cap.is_down() => break,
                 None => continue,
             },
             Source::File(r) => match r.next_frame() {
@@ -161,7 +169,8 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         for s in an.take_ended() {
             out.ended(s)?;
         }
-        if live {
+        // Live, flush when no frame waits: a write per frame would slow the capture.
+        if matches!(&source, Source::Live(cap) if !cap.pending()) {
             out.w.flush()?;
             if let Some(w) = writer.as_mut() {
                 w.flush()?;
@@ -202,9 +211,18 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     if let Source::Live(cap) = &mut source {
         let st = cap.stats()?;
         tail.push_str(&format!("; kernel: {} frames passed the filter, {} dropped", st.received, st.dropped));
+        if st.other_links > 0 {
+            tail.push_str(&format!(", {} of links osi-trace cannot decode left out", st.other_links));
+        }
     }
     if !args.output.quiet {
         eprintln!("{tail}");
+    }
+    if let Some(e) = match &source {
+        Source::Live(cap) => cap.finish(),
+        Source::File(_) => None,
+    } {
+        return Err(e);
     }
     if let Some(e) = damaged {
         return Err(e.context(format!(
@@ -225,6 +243,8 @@ struct Out<'a, W: Write> {
     /// Summaries kept for the table at the end (bounded).
     summaries: Vec<Summary>,
     more_summaries: u64,
+    /// The link the current frame was seen on, when there are several.
+    link: Option<std::sync::Arc<str>>,
 }
 
 /// At most this many connection summaries are kept for the closing table.
@@ -261,7 +281,11 @@ impl<W: Write> Out<'_, W> {
             rows.push(render::ladder_row(n, seg));
             return Ok(());
         }
-        self.line(render::line(n, seg))?;
+        let line = render::line(n, seg);
+        self.line(match &self.link {
+            Some(i) => render::on_link(i, line),
+            None => line,
+        })?;
         if self.args.layers {
             for l in render::layers(n, seg) {
                 self.line(l)?;

@@ -13,6 +13,12 @@ use crate::decode::{flags::*, Link, Segment};
 /// How many payload bytes a line shows before it shortens.
 pub const PREVIEW: usize = 32;
 
+/// A line seen on one of several links (`--interface any`, or more than one
+/// `--interface`): the link's name in front, e.g. `[va]`.
+pub fn on_link(interface: &str, line: String) -> String {
+    format!("{}{line}", format!("[{interface}]").cyan())
+}
+
 /// Wireshark's flag list: `SYN, ACK`.
 pub fn flag_names(f: u8) -> String {
     let names = [

@@ -1,0 +1,452 @@
+//! osi-trace live on real links: two network namespaces the test creates,
+//! joined by a veth pair (real MACs, both directions are real traffic), a tun
+//! device (raw IP, no link header), and an interface set down mid-capture.
+//! tcpdump on the same link in the same run is the oracle for frame counts.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+
+const T: Duration = Duration::from_secs(30);
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Whether this machine lets the test build namespaces and capture in them.
+fn lab_possible(test: &str) -> bool {
+    harness::require(test, harness::Need::Capture)
+        && harness::require(test, harness::Need::Netns)
+        && harness::require(test, harness::Need::Tool("tcpdump"))
+        && harness::require(test, harness::Need::Tool("ip"))
+}
+
+/// Runs `ip ARGS`, failing with its stderr.
+fn ip(args: &[&str]) -> anyhow::Result<()> {
+    let mut c = Command::new("ip");
+    c.args(args);
+    let out = harness::run(c, b"", T)?;
+    anyhow::ensure!(out.status.success(), "ip {}: {}", args.join(" "), text(&out.stderr));
+    Ok(())
+}
+
+/// Two namespaces, `a` (10.77.0.1 on `va`) and `b` (10.77.0.2 on `vb`),
+/// joined by a veth pair; both deleted on drop, whatever happened.
+struct Lab {
+    a: String,
+    b: String,
+}
+
+impl Lab {
+    fn new(tag: &str) -> anyhow::Result<Lab> {
+        let base = format!("osi-live-{}-{tag}", std::process::id());
+        let lab = Lab { a: format!("{base}-a"), b: format!("{base}-b") };
+        ip(&["netns", "add", &lab.a])?;
+        ip(&["netns", "add", &lab.b])?;
+        ip(&["-n", &lab.a, "link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", &lab.b])?;
+        for (ns, dev, addr) in [(&lab.a, "va", "10.77.0.1/24"), (&lab.b, "vb", "10.77.0.2/24")] {
+            ip(&["-n", ns, "addr", "add", addr, "dev", dev])?;
+            ip(&["-n", ns, "link", "set", dev, "up"])?;
+            ip(&["-n", ns, "link", "set", "lo", "up"])?;
+        }
+        Ok(lab)
+    }
+
+    /// `prog args…` run inside namespace `ns`.
+    fn cmd(ns: &str, prog: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Command {
+        let mut c = Command::new("ip");
+        c.args(["netns", "exec", ns]).arg(prog).args(args);
+        c
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        for ns in [&self.a, &self.b] {
+            let _ = Command::new("ip").args(["netns", "del", ns]).status();
+        }
+    }
+}
+
+/// A child killed on drop, with its stderr lines arriving on a channel.
+struct Proc {
+    child: Child,
+    stderr: Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Proc {
+    /// Starts `cmd` (stdout to a pipe) and waits for a stderr line containing `ready`.
+    fn start(mut cmd: Command, ready: &str) -> anyhow::Result<Proc> {
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .context("spawn")?;
+        let err = child.stderr.take().context("no stderr")?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let mut p = Proc { child, stderr: rx, seen: Vec::new() };
+        let deadline = Instant::now() + T;
+        loop {
+            match p.stderr.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(l) => {
+                    let hit = l.contains(ready);
+                    p.seen.push(l);
+                    if hit {
+                        return Ok(p);
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => bail!("no {ready:?} line; stderr: {:?}", p.seen),
+                Err(RecvTimeoutError::Disconnected) => bail!("exited before {ready:?}; stderr: {:?}", p.seen),
+            }
+        }
+    }
+
+    /// Waits (at most `T`) for the process to exit; its stdout and every stderr line.
+    fn finish(mut self) -> anyhow::Result<(std::process::ExitStatus, String, Vec<String>)> {
+        let mut out = self.child.stdout.take().context("no stdout")?;
+        let reader = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = std::io::Read::read_to_string(&mut out, &mut s);
+            s
+        });
+        let deadline = Instant::now() + T;
+        let status = loop {
+            if let Some(st) = self.child.try_wait()? {
+                break st;
+            }
+            anyhow::ensure!(Instant::now() < deadline, "still running after {T:?}; stderr {:?}", self.seen);
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let stdout = reader.join().map_err(|_| anyhow::anyhow!("stdout reader panicked"))?;
+        while let Ok(l) = self.stderr.recv_timeout(Duration::from_secs(2)) {
+            self.seen.push(l);
+        }
+        Ok((status, stdout, std::mem::take(&mut self.seen)))
+    }
+
+    /// SIGINT, as Ctrl-C.
+    fn interrupt(&self) -> anyhow::Result<()> {
+        let st = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status()?;
+        anyhow::ensure!(st.success(), "kill -INT failed");
+        Ok(())
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// tcpdump on `dev` in namespace `ns`, writing every frame at once to `file`.
+fn tcpdump(ns: &str, dev: &str, filter: &str, file: &Path) -> anyhow::Result<Proc> {
+    let f = file.to_string_lossy();
+    let args = ["-Z", "root", "-i", dev, "-U", "--immediate-mode", "-n", "-w", &f, filter];
+    Proc::start(Lab::cmd(ns, "tcpdump", &args), "listening on")
+}
+
+/// Frames in a pcap, as `tcpdump -r` counts them.
+fn frames_in(file: &Path) -> anyhow::Result<usize> {
+    let mut c = Command::new("tcpdump");
+    c.args(["-nn", "-r", &file.to_string_lossy()]);
+    let out = harness::run(c, b"", T)?;
+    Ok(text(&out.stdout).lines().count())
+}
+
+/// Waits (at most 10 s) until tcpdump's file holds `n` frames, then stops it.
+fn stop_tcpdump_at(dump: Proc, file: &Path, n: usize) -> anyhow::Result<usize> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while frames_in(file)? < n && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    dump.interrupt()?;
+    dump.finish()?;
+    frames_in(file)
+}
+
+/// The `type: segment` rows of osi-trace's JSON output.
+fn segments(json: &str) -> Vec<serde_json::Value> {
+    json.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|j| j["type"] == "segment")
+        .collect()
+}
+
+/// On a veth link the frames this host sends are real traffic: osi-trace
+/// sees both directions, as many frames as tcpdump on the same link.
+#[test]
+fn on_a_veth_link_both_directions_are_captured_like_tcpdump() -> anyhow::Result<()> {
+    if !lab_possible("on_a_veth_link_both_directions_are_captured_like_tcpdump") {
+        return Ok(());
+    }
+    let lab = Lab::new("veth")?;
+    let dir = tempfile::tempdir()?;
+    let port = "7007";
+    let ours = Proc::start(
+        Lab::cmd(
+            &lab.a,
+            harness::bin("osi-trace"),
+            &["--interface", "va", "--port", port, "--connections", "1", "--duration", "30", "--json"],
+        ),
+        "READY capturing on va",
+    )?;
+    let theirs_file = dir.path().join("tcpdump.pcap");
+    let theirs = tcpdump(&lab.a, "va", &format!("tcp port {port}"), &theirs_file)?;
+    let mut srv = harness::Server::spawn(Lab::cmd(
+        &lab.b,
+        harness::bin("server-basic"),
+        &["--host", "10.77.0.2", "--port", port, "--color", "never"],
+    ))?;
+    let mut client =
+        Lab::cmd(&lab.a, harness::bin("client"), &["--host", "10.77.0.2", "--port", port, "--quiet"]);
+    client.stdin(Stdio::null());
+    let out = harness::run(client, b"", T)?;
+    assert!(out.status.success(), "client: {}", text(&out.stderr));
+    srv.wait_exit(T)?;
+
+    let (status, json, err) = ours.finish()?;
+    assert!(status.success(), "{err:?}");
+    let rows = segments(&json);
+    let roles: Vec<&str> = rows.iter().map(|j| j["role"].as_str().unwrap_or("?")).collect();
+    assert_eq!(
+        roles,
+        ["syn", "syn_ack", "handshake_ack", "data", "ack", "data", "ack", "fin", "fin", "fin_ack"],
+        "{json}"
+    );
+    // Both directions: the 6 the client here sent (SYN, ACKs, data, FIN) are
+    // PACKET_OUTGOING on va, the 4 of the server arrive.
+    let from_here =
+        rows.iter().filter(|j| j["src"].as_str().is_some_and(|s| s.starts_with("10.77.0.1:"))).count();
+    assert_eq!(from_here, 6, "{json}");
+    let theirs = stop_tcpdump_at(theirs, &theirs_file, rows.len())?;
+    assert_eq!(theirs, rows.len(), "tcpdump -i va saw {theirs} frames, osi-trace {}", rows.len());
+    assert!(err.iter().any(|l| l.contains("kernel: 10 frames passed the filter, 0 dropped")), "{err:?}");
+    Ok(())
+}
+
+/// Holds a tun device named tun0 open (without a process attached the kernel
+/// sends nothing through it) and reads away what the kernel routes into it.
+const TUN_HOLDER: &str = r#"
+import fcntl, os, struct, sys
+fd = os.open("/dev/net/tun", os.O_RDWR)
+IFF_TUN, IFF_NO_PI, TUNSETIFF = 0x0001, 0x1000, 0x400454CA
+fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", b"tun0", IFF_TUN | IFF_NO_PI))
+print("READY tun0", file=sys.stderr, flush=True)
+while True:
+    os.read(fd, 65536)
+"#;
+
+/// A tun device has no link header: its frames start with the IP header
+/// (ARPHRD_NONE). osi-trace decodes them as raw IP, as tcpdump does.
+#[test]
+fn on_a_tun_device_frames_are_raw_ip_and_decoded() -> anyhow::Result<()> {
+    let test = "on_a_tun_device_frames_are_raw_ip_and_decoded";
+    if !lab_possible(test) || !harness::require(test, harness::Need::Tool("python3")) {
+        return Ok(());
+    }
+    let lab = Lab::new("tun")?;
+    let _holder = Proc::start(Lab::cmd(&lab.a, "python3", &["-c", TUN_HOLDER]), "READY tun0")?;
+    ip(&["-n", &lab.a, "addr", "add", "10.78.0.1/24", "dev", "tun0"])?;
+    ip(&["-n", &lab.a, "link", "set", "tun0", "up"])?;
+    let port = "7008";
+    let ours = Proc::start(
+        Lab::cmd(
+            &lab.a,
+            harness::bin("osi-trace"),
+            &["--interface", "tun0", "--port", port, "--count", "2", "--duration", "30", "--json"],
+        ),
+        "READY capturing on tun0",
+    )?;
+    let theirs_file = tempfile::NamedTempFile::new()?;
+    let theirs = tcpdump(&lab.a, "tun0", &format!("tcp port {port}"), theirs_file.path())?;
+    // Nobody answers behind tun0: the client's SYN goes out, and again after
+    // the kernel's first retransmission timeout (1 s).
+    let client = Proc::start(
+        {
+            let mut c = Lab::cmd(&lab.a, "sh", &[]);
+            c.args([
+                "-c",
+                &format!(
+                    "echo started >&2; exec {} --host 10.78.0.2 --port {port} --timeout 10 --quiet",
+                    harness::bin("client").display()
+                ),
+            ]);
+            c
+        },
+        "started",
+    )?;
+    let (status, json, err) = ours.finish()?;
+    drop(client);
+    assert!(status.success(), "{err:?}");
+    let rows = segments(&json);
+    let got: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|j| {
+            let s = |k: &str| j[k].as_str().unwrap_or("?").to_string();
+            (s("src").split(':').next().unwrap_or("?").to_string(), s("dst"), s("flags"))
+        })
+        .collect();
+    let syn = ("10.78.0.1".to_string(), format!("10.78.0.2:{port}"), "SYN".to_string());
+    assert_eq!(got, [syn.clone(), syn], "{json}");
+    assert!(rows[1]["analysis"].to_string().contains("retransmission"), "{json}");
+    let theirs = stop_tcpdump_at(theirs, theirs_file.path(), rows.len())?;
+    assert_eq!(theirs, 2, "tcpdump -i tun0 saw {theirs} frames");
+    Ok(())
+}
+
+/// An interface set down mid-capture: the frames seen so far, the summary,
+/// the counts, and one line saying what happened; exit status 1.
+#[test]
+fn an_interface_going_down_ends_with_the_summary_and_one_line() -> anyhow::Result<()> {
+    if !lab_possible("an_interface_going_down_ends_with_the_summary_and_one_line") {
+        return Ok(());
+    }
+    let lab = Lab::new("down")?;
+    let port = "7009";
+    let ours = Proc::start(
+        Lab::cmd(
+            &lab.a,
+            harness::bin("osi-trace"),
+            &["--interface", "va", "--port", port, "--duration", "30", "--color", "never"],
+        ),
+        "READY capturing on va",
+    )?;
+    let mut srv = harness::Server::spawn(Lab::cmd(
+        &lab.b,
+        harness::bin("server-basic"),
+        &["--host", "10.77.0.2", "--port", port, "--color", "never"],
+    ))?;
+    let mut client =
+        Lab::cmd(&lab.a, harness::bin("client"), &["--host", "10.77.0.2", "--port", port, "--quiet"]);
+    client.stdin(Stdio::null());
+    let out = harness::run(client, b"", T)?;
+    assert!(out.status.success(), "client: {}", text(&out.stderr));
+    srv.wait_exit(T)?;
+    ip(&["-n", &lab.a, "link", "set", "va", "down"])?;
+
+    let (status, stdout, err) = ours.finish()?;
+    assert_eq!(status.code(), Some(1), "{stdout}\n{err:?}");
+    assert!(stdout.contains("Summary: 1 connection, 10 TCP segments"), "{stdout}");
+    let rows = stdout.lines().filter(|l| l.contains(" #0 client "));
+    assert_eq!(rows.count(), 10, "{stdout}");
+    let last = err.last().map(String::as_str).unwrap_or("");
+    assert!(
+        last.starts_with("osi-trace: error: va went down during the capture (ENETDOWN); the counts above cover the frames until then; hint: bring it up (`ip link set va up`)"),
+        "{err:?}"
+    );
+    assert!(err.iter().any(|l| l.starts_with("10 frames, 10 TCP segments, 1 connection")), "{err:?}");
+    assert!(!err.iter().any(|l| l.contains("Unexpected poll event")), "{err:?}");
+    Ok(())
+}
+
+/// `--interface lo --interface va` and `--interface any`: every frame of both
+/// links, each row naming its link; loopback still one copy per frame; as
+/// many frames as `tcpdump -i any` in the same run.
+#[test]
+fn several_interfaces_and_any_name_the_link_of_each_row() -> anyhow::Result<()> {
+    if !lab_possible("several_interfaces_and_any_name_the_link_of_each_row") {
+        return Ok(());
+    }
+    let lab = Lab::new("many")?;
+    let port = "7010";
+    let trace = |ifaces: &[&str], ready: &str| -> anyhow::Result<Proc> {
+        let mut args: Vec<&str> = Vec::new();
+        for i in ifaces {
+            args.extend(["--interface", i]);
+        }
+        args.extend(["--port", port, "--connections", "2", "--duration", "30", "--color", "never"]);
+        Proc::start(Lab::cmd(&lab.a, harness::bin("osi-trace"), &args), ready)
+    };
+    let two = trace(&["lo", "va"], "READY capturing on lo, va")?;
+    let any = trace(&["any"], "READY capturing on any")?;
+    let dump_file = tempfile::NamedTempFile::new()?;
+    let dump = tcpdump(&lab.a, "any", &format!("tcp port {port}"), dump_file.path())?;
+    // One echo on lo inside namespace a, one over the veth link to b.
+    for (ns, host) in [(&lab.a, "127.0.0.1"), (&lab.b, "10.77.0.2")] {
+        let mut srv = harness::Server::spawn(Lab::cmd(
+            ns,
+            harness::bin("server-basic"),
+            &["--host", host, "--port", port, "--color", "never"],
+        ))?;
+        let mut client =
+            Lab::cmd(&lab.a, harness::bin("client"), &["--host", host, "--port", port, "--quiet"]);
+        client.stdin(Stdio::null());
+        let out = harness::run(client, b"", T)?;
+        assert!(out.status.success(), "client to {host}: {}", text(&out.stderr));
+        srv.wait_exit(T)?;
+    }
+    for p in [two, any] {
+        let (status, stdout, err) = p.finish()?;
+        assert!(status.success(), "{err:?}");
+        let on = |link: &str| stdout.lines().filter(|l| l.starts_with(&format!("[{link}]"))).count();
+        assert_eq!((on("lo"), on("va")), (10, 10), "{stdout}");
+        assert!(err.iter().any(|l| l.starts_with("20 frames, 20 TCP segments, 2 connections")), "{err:?}");
+    }
+    let theirs = stop_tcpdump_at(dump, dump_file.path(), 20)?;
+    assert_eq!(theirs, 20, "tcpdump -i any");
+    Ok(())
+}
+
+/// The library's own view of a veth link: each frame names its interface and
+/// its direction, the client's SYN going out and the server's SYN+ACK coming in.
+#[test]
+fn each_frame_knows_its_interface_and_direction() -> anyhow::Result<()> {
+    use osi_trace::capture::{Direction, LiveCapture, LiveOptions};
+    if !lab_possible("each_frame_knows_its_interface_and_direction") {
+        return Ok(());
+    }
+    let lab = Lab::new("dir")?;
+    let port = 7011u16;
+    let ns_a = format!("/run/netns/{}", lab.a);
+    // A thread of our own enters namespace a (setns changes only the calling thread).
+    let (open_tx, open_rx) = std::sync::mpsc::channel();
+    let capture = std::thread::spawn(move || -> anyhow::Result<Vec<(String, Direction, u8)>> {
+        let ns = std::fs::File::open(&ns_a)?;
+        nix::sched::setns(ns, nix::sched::CloneFlags::CLONE_NEWNET)?;
+        let mut cap = LiveCapture::open(&LiveOptions { interfaces: vec!["va".into()], port: Some(port) })?;
+        open_tx.send(())?;
+        let mut seen = Vec::new();
+        let deadline = Instant::now() + T;
+        while seen.len() < 2 && Instant::now() < deadline {
+            if let Some(f) = cap.next(Duration::from_millis(100))? {
+                let seg = osi_trace::decode::decode(&f.frame).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                seen.push((f.interface.to_string(), f.direction, seg.tcp.flags));
+            }
+        }
+        Ok(seen)
+    });
+    let p = port.to_string();
+    let mut srv = harness::Server::spawn(Lab::cmd(
+        &lab.b,
+        harness::bin("server-basic"),
+        &["--host", "10.77.0.2", "--port", &p, "--color", "never"],
+    ))?;
+    // Connect once the capture is open (or its thread has failed: its error comes below).
+    let _ = open_rx.recv_timeout(T);
+    let mut client =
+        Lab::cmd(&lab.a, harness::bin("client"), &["--host", "10.77.0.2", "--port", &p, "--quiet"]);
+    client.stdin(Stdio::null());
+    let out = harness::run(client, b"", T)?;
+    assert!(out.status.success(), "client: {}", text(&out.stderr));
+    srv.wait_exit(T)?;
+    let seen = capture.join().map_err(|_| anyhow::anyhow!("capture thread panicked"))??;
+    use osi_trace::decode::flags::{ACK, SYN};
+    assert_eq!(
+        seen,
+        [("va".to_string(), Direction::Out, SYN), ("va".to_string(), Direction::In, SYN | ACK)],
+        "first two frames on va"
+    );
+    Ok(())
+}
