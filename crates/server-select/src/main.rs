@@ -142,22 +142,24 @@ fn serve(args: ServerArgs, idle_timeout: Option<Duration>) -> anyhow::Result<()>
             // accept() failed: the connection stays queued; rest instead of spinning on it.
             accept_rest = Some(Instant::now() + ACCEPT_REST);
         }
-        for fd in ready_r {
+        for &fd in &ready_r {
             if let Some(c) = clients.get_mut(&fd) {
                 read_from(c, &mut buf, say);
             }
         }
-        for fd in ready_w {
+        for &fd in &ready_w {
             if let Some(c) = clients.get_mut(&fd) {
                 write_to(c, say);
             }
         }
-        // Close those that are done: FIN received and echo flushed, or broken.
-        let done: Vec<i32> =
-            clients.iter().filter(|(_, c)| c.read_closed && c.out.is_empty()).map(|(fd, _)| *fd).collect();
-        for fd in done {
-            if let Some(c) = clients.remove(&fd) {
-                close(c, clients.len(), say);
+        // Close those that are done: FIN received and echo flushed, or broken
+        // (only a client just served can have become done).
+        for fd in ready_r.into_iter().chain(ready_w) {
+            let Some(c) = clients.get(&fd) else { continue };
+            if c.read_closed && c.out.is_empty() {
+                if let Some(c) = clients.remove(&fd) {
+                    close(c, clients.len(), say);
+                }
             }
         }
         // Slowloris: a client that neither sends nor reads holds its slot for ever, unless timed out.
