@@ -9,6 +9,7 @@ import socket
 p = argparse.ArgumentParser()
 p.add_argument("--port", type=int, default=65432)
 p.add_argument("--buffer", type=int, default=1024)
+p.add_argument("--backlog", type=int, default=128)
 a = p.parse_args()
 
 sel = selectors.DefaultSelector()
@@ -24,7 +25,7 @@ def close(conn):
 lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 lsock.bind(("127.0.0.1", a.port))
-lsock.listen(128)
+lsock.listen(a.backlog)
 lsock.setblocking(False)
 sel.register(lsock, selectors.EVENT_READ)
 print("READY %s:%d" % lsock.getsockname(), flush=True)

@@ -8,6 +8,7 @@ import threading
 p = argparse.ArgumentParser()
 p.add_argument("--port", type=int, default=65432)
 p.add_argument("--buffer", type=int, default=1024)
+p.add_argument("--backlog", type=int, default=128)
 a = p.parse_args()
 
 
@@ -26,7 +27,7 @@ def serve(conn):
 with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("127.0.0.1", a.port))
-    s.listen(128)
+    s.listen(a.backlog)
     print("READY %s:%d" % s.getsockname(), flush=True)
     while True:
         conn, _ = s.accept()

@@ -1,5 +1,6 @@
-//! The SVG chart of scripts/bench.sh: messages/s (left) and p99 latency
-//! (right) against the number of connections, one line per server.
+//! The SVG chart of scripts/bench.sh: messages/s (left), p99 latency (middle)
+//! and the server's peak resident memory (right) against the number of
+//! connections, one line per server. Tick labels are short decimals (`0.3`).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -15,9 +16,40 @@ struct Point {
     msgs_per_sec: f64,
     p99_us: Option<u64>,
     stalled: Option<String>,
+    #[serde(default)]
+    server_rss_kib: Option<u64>,
 }
 
-const COLOURS: [RGBColor; 8] = [
+/// One point of one line: connections, messages/s, p99 in ms, resident MB (if measured).
+type Row = (u32, f64, f64, Option<f64>);
+
+/// The median of some numbers (the mean of the middle two for an even count); 0 for none.
+fn median(values: impl Iterator<Item = f64>) -> f64 {
+    let mut v: Vec<f64> = values.collect();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// A tick label with at most three significant digits and no float noise:
+/// `0.3`, not `0.30000000000000004`; `20000`, not `20000.000`.
+pub fn tick(v: &f64) -> String {
+    if *v == 0.0 || !v.is_finite() {
+        return "0".to_string();
+    }
+    let digits = (2 - v.abs().log10().floor() as i32).max(0) as usize;
+    let text = format!("{v:.digits$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+const COLOURS: [RGBColor; 12] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -26,28 +58,45 @@ const COLOURS: [RGBColor; 8] = [
     RGBColor(140, 86, 75),
     RGBColor(227, 119, 194),
     RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+    RGBColor(0, 0, 0),
+    RGBColor(255, 187, 120),
 ];
 
 pub fn draw(input: &Path, output: &Path) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(input).with_context(|| format!("cannot read {}", input.display()))?;
-    let mut series: BTreeMap<String, Vec<(u32, f64, f64)>> = BTreeMap::new();
+    let mut series: BTreeMap<String, Vec<Row>> = BTreeMap::new();
+    // Every run of one server at one C; a point is their median, and no point if one stalled.
+    let mut runs: BTreeMap<(String, u32), Vec<Point>> = BTreeMap::new();
     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let p: Point =
             serde_json::from_str(line).with_context(|| format!("{}:{}", input.display(), i + 1))?;
-        if p.stalled.is_none() {
-            let p99_ms = p.p99_us.unwrap_or(0) as f64 / 1000.0;
-            series.entry(p.label).or_default().push((p.conns, p.msgs_per_sec, p99_ms.max(0.001)));
+        runs.entry((p.label.clone(), p.conns)).or_default().push(p);
+    }
+    for ((label, conns), group) in runs {
+        if group.iter().any(|p| p.stalled.is_some()) {
+            continue;
         }
+        let rate = median(group.iter().map(|p| p.msgs_per_sec));
+        let p99_ms = median(group.iter().map(|p| p.p99_us.unwrap_or(0) as f64 / 1000.0));
+        let rss: Vec<f64> =
+            group.iter().filter_map(|p| p.server_rss_kib).map(|k| k as f64 / 1024.0).collect();
+        let rss_mb = (!rss.is_empty()).then(|| median(rss.into_iter()).max(0.1));
+        series.entry(label).or_default().push((conns, rate, p99_ms.max(0.001), rss_mb));
     }
     anyhow::ensure!(!series.is_empty(), "{} holds no completed ping-pong run", input.display());
     let max_c = series.values().flatten().map(|p| p.0).max().unwrap_or(1).max(10) as f64;
     let max_rate = series.values().flatten().map(|p| p.1).fold(1.0, f64::max) * 1.1;
     let max_p99 = series.values().flatten().map(|p| p.2).fold(0.01, f64::max) * 2.0;
     let min_p99 = series.values().flatten().map(|p| p.2).fold(f64::MAX, f64::min) / 2.0;
+    let max_rss = series.values().flatten().filter_map(|p| p.3).fold(1.0, f64::max) * 10.0;
+    let min_rss = series.values().flatten().filter_map(|p| p.3).fold(max_rss, f64::min) / 2.0;
 
-    let root = SVGBackend::new(output, (1100, 460)).into_drawing_area();
+    let root = SVGBackend::new(output, (1650, 460)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let (left, right) = root.split_horizontally(550);
+    let (left, rest) = root.split_horizontally(550);
+    let (right, memory) = rest.split_horizontally(550);
     let mut rate = ChartBuilder::on(&left)
         .caption("Ping-pong throughput (messages/s)", ("sans-serif", 18))
         .margin(12)
@@ -55,7 +104,12 @@ pub fn draw(input: &Path, output: &Path) -> anyhow::Result<()> {
         .y_label_area_size(70)
         .build_cartesian_2d((1f64..max_c * 1.2).log_scale(), 0f64..max_rate)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    rate.configure_mesh().x_desc("concurrent connections").draw().map_err(|e| anyhow::anyhow!("{e}"))?;
+    rate.configure_mesh()
+        .x_desc("concurrent connections")
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .draw()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut lat = ChartBuilder::on(&right)
         .caption("p99 round-trip latency (ms)", ("sans-serif", 18))
         .margin(12)
@@ -63,28 +117,67 @@ pub fn draw(input: &Path, output: &Path) -> anyhow::Result<()> {
         .y_label_area_size(60)
         .build_cartesian_2d((1f64..max_c * 1.2).log_scale(), (min_p99..max_p99).log_scale())
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    lat.configure_mesh().x_desc("concurrent connections").draw().map_err(|e| anyhow::anyhow!("{e}"))?;
+    lat.configure_mesh()
+        .x_desc("concurrent connections")
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .draw()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut mem = ChartBuilder::on(&memory)
+        .caption("Server peak resident memory (MB)", ("sans-serif", 18))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(60)
+        .build_cartesian_2d((1f64..max_c * 1.2).log_scale(), (min_rss..max_rss).log_scale())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    mem.configure_mesh()
+        .x_desc("concurrent connections")
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .draw()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     for (i, (label, mut pts)) in series.into_iter().enumerate() {
         pts.sort_by_key(|p| p.0);
         let colour = COLOURS[i % COLOURS.len()];
         let style = ShapeStyle::from(&colour).stroke_width(2);
         rate.draw_series(LineSeries::new(pts.iter().map(|p| (f64::from(p.0), p.1)), style))
-            .map_err(|e| anyhow::anyhow!("{e}"))?
-            .label(label.clone())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         rate.draw_series(pts.iter().map(|p| Circle::new((f64::from(p.0), p.1), 3, colour.filled())))
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         lat.draw_series(LineSeries::new(pts.iter().map(|p| (f64::from(p.0), p.2)), style))
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         lat.draw_series(pts.iter().map(|p| Circle::new((f64::from(p.0), p.2), 3, colour.filled())))
             .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let rss: Vec<(f64, f64)> = pts.iter().filter_map(|p| Some((f64::from(p.0), p.3?))).collect();
+        // The legend sits in the memory panel's empty upper left.
+        mem.draw_series(LineSeries::new(rss.iter().copied(), style))
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .label(label.clone())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
+        mem.draw_series(rss.iter().map(|&p| Circle::new(p, 3, colour.filled())))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
-    rate.configure_series_labels()
+    mem.configure_series_labels()
         .background_style(WHITE.mix(0.8))
         .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperRight)
+        .position(SeriesLabelPosition::UpperLeft)
         .draw()
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     root.present().map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tick;
+
+    #[test]
+    fn tick_labels_are_short_decimals() {
+        assert_eq!(tick(&(0.1 + 0.2)), "0.3");
+        assert_eq!(tick(&20000.0), "20000");
+        assert_eq!(tick(&1.5), "1.5");
+        assert_eq!(tick(&0.012_345), "0.0123");
+        assert_eq!(tick(&100.0), "100");
+        assert_eq!(tick(&0.0), "0");
+    }
 }

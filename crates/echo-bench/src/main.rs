@@ -5,8 +5,11 @@
 //!   for each echo; messages/s and round-trip latency p50/p99/max.
 //! - `bulk`: N connections streaming B bytes each while reading the echo back; MB/s.
 //! - `churn`: connect, one echo, close, K times; connections/s.
-//! - `chart`: an SVG of throughput and p99 latency against connection count,
-//!   from the JSON lines that scripts/bench.sh collects.
+//! - `chart`: an SVG of throughput, p99 latency and the server's memory
+//!   against connection count, from the JSON lines that scripts/bench.sh collects.
+//!
+//! With `--server-pid`, the server's peak resident memory and thread count
+//! during the run are reported too (from /proc).
 //!
 //! Every run is bounded: a connection that gets no echo within `--timeout`
 //! stops the run, which is then reported as stalled (what a sequential server
@@ -26,6 +29,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 mod chart;
+mod conn;
+mod server_stats;
 
 /// Load generator for the kit's echo servers.
 #[derive(Parser)]
@@ -53,6 +58,12 @@ struct Target {
     /// A label copied into the JSON (e.g. the server's name).
     #[arg(long, default_value = "")]
     label: String,
+    /// The server's process id: report its peak memory and thread count during the run.
+    #[arg(long)]
+    server_pid: Option<u32>,
+    /// Spread connections over source addresses 127.0.0.1 … 127.0.0.N (each has its own ephemeral ports).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=254))]
+    sources: u8,
 }
 
 #[derive(Subcommand)]
@@ -62,7 +73,7 @@ enum Mode {
         #[command(flatten)]
         target: Target,
         /// Concurrent connections.
-        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=20000))]
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
         conns: u32,
         /// Messages per connection.
         #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
@@ -123,6 +134,10 @@ struct Report {
     bytes: u64,
     mb_per_sec: f64,
     conns_per_sec: f64,
+    /// The server's peak resident memory during the run, in KiB (with `--server-pid`).
+    server_rss_kib: Option<u64>,
+    /// The server's peak thread count during the run (with `--server-pid`).
+    server_threads: Option<u64>,
 }
 
 fn main() -> std::process::ExitCode {
@@ -168,6 +183,9 @@ fn sentence(r: &Report) -> String {
         ),
         _ => format!("{} connections in {:.2} s: {:.0} connections/s", r.served, r.seconds, r.conns_per_sec),
     };
+    if let (Some(rss), Some(threads)) = (r.server_rss_kib, r.server_threads) {
+        s.push_str(&format!("; server peak {:.1} MB resident, {threads} threads", rss as f64 / 1024.0));
+    }
     if let Some(why) = &r.stalled {
         s.push_str(&format!(" — STALLED: {why}"));
     }
@@ -176,14 +194,6 @@ fn sentence(r: &Report) -> String {
 
 fn addr(t: &Target) -> anyhow::Result<SocketAddr> {
     kit::resolve(&t.host, t.port)
-}
-
-fn connect(addr: SocketAddr, timeout: Duration) -> io::Result<TcpStream> {
-    let s = TcpStream::connect_timeout(&addr, timeout)?;
-    s.set_nodelay(true)?;
-    s.set_read_timeout(Some(timeout))?;
-    s.set_write_timeout(Some(timeout))?;
-    Ok(s)
 }
 
 fn progress(total: u64, what: &str) -> ProgressBar {
@@ -209,10 +219,12 @@ fn progress(total: u64, what: &str) -> ProgressBar {
 fn pingpong(t: &Target, conns: u32, messages: u32, size: usize) -> anyhow::Result<Report> {
     let addr = addr(t)?;
     let timeout = Duration::from_secs_f64(t.timeout);
+    conn::fd_room(conns)?;
+    let sampler = t.server_pid.map(server_stats::Sampler::start);
     let mut socks = Vec::with_capacity(conns as usize);
     let mut stalled = None;
     for i in 0..conns {
-        match connect(addr, timeout) {
+        match conn::connect(addr, i, t.sources, timeout) {
             Ok(s) => socks.push(s),
             Err(e) if i == 0 => return Err(e).with_context(|| format!("connect to {addr}")),
             Err(e) => {
@@ -245,6 +257,7 @@ fn pingpong(t: &Target, conns: u32, messages: u32, size: usize) -> anyhow::Resul
     });
     let seconds = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
+    let peak = sampler.map(server_stats::Sampler::stop);
     let mut lat = Vec::new();
     for r in results {
         let (l, why) = r?;
@@ -271,6 +284,8 @@ fn pingpong(t: &Target, conns: u32, messages: u32, size: usize) -> anyhow::Resul
         p99_us: pct(0.99),
         max_us: lat.last().map(|&v| u64::from(v)),
         bytes: n * size as u64,
+        server_rss_kib: peak.map(|p| p.rss_kib),
+        server_threads: peak.map(|p| p.threads),
         ..Report::default()
     })
 }
@@ -307,6 +322,9 @@ fn lockstep(
                         "a connection got no echo in time (the server is busy with another client)"
                             .to_string()
                     }
+                    io::ErrorKind::UnexpectedEof => {
+                        "the server closed a connection without an echo (it refused it)".to_string()
+                    }
                     _ => format!("recv failed: {e}"),
                 };
                 return Ok((lat, Some(why)));
@@ -327,7 +345,7 @@ fn bulk(t: &Target, conns: u32, bytes: u64, chunk: usize) -> anyhow::Result<Repo
     let addr = addr(t)?;
     let timeout = Duration::from_secs_f64(t.timeout);
     let socks: Vec<TcpStream> = (0..conns)
-        .map(|_| connect(addr, timeout).with_context(|| format!("connect to {addr}")))
+        .map(|i| conn::connect(addr, i, t.sources, timeout).with_context(|| format!("connect to {addr}")))
         .collect::<anyhow::Result<_>>()?;
     let bar = progress(bytes * u64::from(conns), "bulk");
     let started = Instant::now();
@@ -403,7 +421,7 @@ fn churn(t: &Target, count: u32) -> anyhow::Result<Report> {
     let mut stalled = None;
     for _ in 0..count {
         let one = || -> io::Result<()> {
-            let mut s = connect(addr, timeout)?;
+            let mut s = conn::connect(addr, 0, t.sources, timeout)?;
             s.write_all(b"x")?;
             let mut b = [0u8; 1];
             s.read_exact(&mut b)

@@ -95,3 +95,74 @@ fn the_chart_is_an_svg_with_one_line_per_server() -> anyhow::Result<()> {
     assert!(legend("a") && legend("b") && !legend("c"), "legend: one entry per completed server");
     Ok(())
 }
+
+/// With --server-pid, the report carries the server's peak memory and thread
+/// count; with --sources 4, the connections come from 127.0.0.1 to .4.
+#[test]
+fn pingpong_reports_server_memory_and_spreads_sources() -> anyhow::Result<()> {
+    let mut srv = Server::start("server-epoll", &[])?;
+    let pid = srv.pid().to_string();
+    let r = bench(
+        srv.port(),
+        &["pingpong", "--conns", "40", "--messages", "5", "--sources", "4", "--server-pid", &pid],
+    )?;
+    assert_eq!(r["served"].as_u64(), Some(40), "{r}");
+    assert_eq!(r["server_threads"].as_u64(), Some(1), "server-epoll is one thread: {r}");
+    let rss = r["server_rss_kib"].as_u64().unwrap_or(0);
+    assert!(rss > 100 && rss < 64 * 1024, "{r}");
+    srv.expect_line(|l| l.contains("connected by 127.0.0.4:"), Duration::from_secs(10))?;
+    Ok(())
+}
+
+/// A server that refuses connections past its wall: the run stops, and says why.
+#[test]
+fn connections_closed_without_echo_are_reported_as_refused() -> anyhow::Result<()> {
+    if !harness::require("bench_refused_past_wall", harness::Need::FdLimit(2300)) {
+        return Ok(());
+    }
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(r#"ulimit -n 2200 && exec "$0" --port 0 --color never --quiet"#)
+        .arg(harness::bin("server-select"));
+    let srv = Server::spawn(cmd)?;
+    // echo-bench raises its own fd limit for 1 050 connections; the last ones land past the wall.
+    let r = bench(srv.port(), &["pingpong", "--conns", "1050", "--messages", "2"])?;
+    let why = r["stalled"].as_str().unwrap_or_default();
+    assert!(why.contains("closed a connection without an echo") || why.contains("reset"), "{r}");
+    Ok(())
+}
+
+/// scripts/bench.sh in its quick mode, on the debug binaries: every design's
+/// row, the ratios, the targets and a chart whose tick labels are short.
+#[test]
+fn bench_sh_quick_prints_every_design_and_draws_the_chart() -> anyhow::Result<()> {
+    if !harness::require("bench_sh_quick", harness::Need::Tool("python3")) {
+        return Ok(());
+    }
+    for b in
+        ["server-basic", "server-loop", "server-threads", "server-select", "server-epoll", "server-tokio"]
+    {
+        harness::bin(b);
+    }
+    let bin_dir = harness::bin("echo-bench").parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+    let dir = tempfile::tempdir()?;
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/bench.sh");
+    let mut cmd = Command::new("bash");
+    cmd.arg(script)
+        .args(["--quick", "--runs", "1", "--pingpong-only", "--bin"])
+        .arg(&bin_dir)
+        .arg("--out")
+        .arg(dir.path());
+    let out = harness::run(cmd, b"", Duration::from_secs(300))?;
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{table}\n{}", String::from_utf8_lossy(&out.stderr));
+    for row in ["| basic | 1 |", "| select | 10 |", "| epoll | 10 |", "| tokio | 10 |", "| threads | 10 |"] {
+        assert!(table.contains(row), "no row {row}: {table}");
+    }
+    assert!(table.contains("| tokio | 10 |") && table.contains("| asyncio |"), "{table}");
+    assert!(table.contains("server-epoll ≥ Python selectors at C = 10:"), "{table}");
+    let svg = std::fs::read_to_string(dir.path().join("pingpong.svg"))?;
+    assert!(svg.contains("Server peak resident memory (MB)"), "no memory panel");
+    assert!(!svg.contains("0000000"), "a tick label with float noise");
+    Ok(())
+}

@@ -201,6 +201,7 @@ lessons! {
     lesson_10_nagle_and_delayed_ack => "10-nagle-and-delayed-ack.md",
     lesson_11_two_queues => "11-two-queues.md",
     lesson_12_article_thread_bug => "12-article-thread-bug.md",
+    lesson_13_after_select => "13-after-select.md",
     lesson_14_real_links => "14-real-links.md",
     lesson_15_loss => "15-loss.md",
     lesson_16_a_bottleneck => "16-a-bottleneck.md",

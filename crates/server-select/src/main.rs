@@ -3,7 +3,8 @@
 //! says which ones are ready, so no call ever waits on one slow client.
 //! Each client has a bounded outgoing buffer: while it is full (the client
 //! sends but does not read), we stop reading from that client, and the
-//! others go on. select() has a wall: it cannot watch an fd ≥ FD_SETSIZE.
+//! others go on. select() has a wall: it cannot watch an fd ≥ FD_SETSIZE,
+//! so idle clients can hold every slot (slowloris); `--idle-timeout` frees them.
 //! Each Berkeley call is one line below, with the layer and TCP state it touches.
 
 use std::collections::BTreeMap;
@@ -13,7 +14,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Parser;
-use kit::{family, local_addr, peer_name, Layer, Narrator, ServerArgs, SocketExt};
+use kit::{
+    family, local_addr, peer_name, plural, tcp_state, Layer, Narrator, ServerArgs, SocketExt, TcpState,
+};
 use nix::sys::select::{select, FdSet};
 use nix::sys::time::{TimeVal, TimeValLike};
 use socket2::{Domain, Protocol, Socket, Type};
@@ -24,6 +27,10 @@ use socket2::{Domain, Protocol, Socket, Type};
 struct Args {
     #[command(flatten)]
     server: ServerArgs,
+
+    /// Close a client after this many seconds without a byte in or out (e.g. 30, 0.5, 250ms).
+    #[arg(long, value_name = "SECS", value_parser = kit::duration::positive_seconds)]
+    idle_timeout: Option<Duration>,
 }
 
 /// Echo bytes waiting for a client to read them, at most; then we stop reading it.
@@ -42,17 +49,20 @@ struct Client {
     out: Vec<u8>,
     /// The client sent FIN: read no more; close once `out` is flushed.
     read_closed: bool,
-    /// recv()/send() failed (reset, gone): nothing more to read or send.
-    broken: bool,
     echoed: u64,
     said: u32,
+    /// When a byte last came in or went out: the idle timeout counts from here.
+    active: Instant,
 }
 
 fn main() -> std::process::ExitCode {
-    kit::run("server-select", || serve(Args::parse().server))
+    kit::run("server-select", || {
+        let args = Args::parse();
+        serve(args.server, args.idle_timeout)
+    })
 }
 
-fn serve(args: ServerArgs) -> anyhow::Result<()> {
+fn serve(args: ServerArgs, idle_timeout: Option<Duration>) -> anyhow::Result<()> {
     let say = Narrator::new(&args.output);
     let addr = args.bind_addr()?;
 
@@ -103,9 +113,15 @@ fn serve(args: ServerArgs) -> anyhow::Result<()> {
                 writers.insert(c.sock.as_fd());
             }
         }
-        // Wait as long as it takes; while the listener rests, only until the rest is over.
-        let mut timeout = TimeVal::microseconds(rest_left.unwrap_or_default().as_micros() as i64);
-        let wait = if accept_paused { Some(&mut timeout) } else { None };
+        // Wait as long as it takes; while the listener rests, only until the rest is over;
+        // with --idle-timeout, only until the next client would fall idle.
+        let idle_left = idle_timeout.and_then(|limit| {
+            let oldest = clients.values().map(|c| c.active).min()?;
+            Some((oldest + limit).saturating_duration_since(Instant::now()))
+        });
+        let wake = [rest_left.filter(|_| accept_paused), idle_left].into_iter().flatten().min();
+        let mut timeout = TimeVal::microseconds(wake.unwrap_or_default().as_micros() as i64);
+        let wait = if wake.is_some() { Some(&mut timeout) } else { None };
 
         // The one place this thread waits: until some socket is ready.
         match select(None, Some(&mut readers), Some(&mut writers), None, wait) {
@@ -126,37 +142,78 @@ fn serve(args: ServerArgs) -> anyhow::Result<()> {
             // accept() failed: the connection stays queued; rest instead of spinning on it.
             accept_rest = Some(Instant::now() + ACCEPT_REST);
         }
-        for fd in ready_r {
+        for &fd in &ready_r {
             if let Some(c) = clients.get_mut(&fd) {
                 read_from(c, &mut buf, say);
             }
         }
-        for fd in ready_w {
+        for &fd in &ready_w {
             if let Some(c) = clients.get_mut(&fd) {
                 write_to(c, say);
             }
         }
-        // Close those that are done: FIN received and echo flushed, or broken.
-        let done: Vec<i32> =
-            clients.iter().filter(|(_, c)| c.read_closed && c.out.is_empty()).map(|(fd, _)| *fd).collect();
-        for fd in done {
-            let Some(c) = clients.remove(&fd) else { continue };
-            // L4: FIN to the client, CLOSE_WAIT → LAST_ACK; a reset connection only frees its fd.
-            drop(c.sock);
-            let how = if c.broken { "no FIN: the connection was reset" } else { "FIN sent, LAST_ACK" };
-            let left = count(clients.len());
-            say.say(Layer::L4, format!("close() {} → {how}; echoed {} bytes; {left} left", c.peer, c.echoed));
+        // Close those that are done: FIN received and echo flushed, or broken
+        // (only a client just served can have become done).
+        for fd in ready_r.into_iter().chain(ready_w) {
+            let Some(c) = clients.get(&fd) else { continue };
+            if c.read_closed && c.out.is_empty() {
+                if let Some(c) = clients.remove(&fd) {
+                    close(c, clients.len(), say);
+                }
+            }
+        }
+        // Slowloris: a client that neither sends nor reads holds its slot for ever, unless timed out.
+        if let Some(limit) = idle_timeout {
+            let idle: Vec<i32> =
+                clients.iter().filter(|(_, c)| c.active.elapsed() >= limit).map(|(fd, _)| *fd).collect();
+            for fd in idle {
+                let Some(c) = clients.remove(&fd) else { continue };
+                let dropped = if c.out.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {} bytes of echo dropped", c.out.len())
+                };
+                say.say(
+                    Layer::App,
+                    format!("{} idle for {:?} (--idle-timeout): closing it{dropped}", c.peer, limit),
+                );
+                close(c, clients.len(), say);
+            }
         }
     }
 }
 
-/// "1 client", "3 clients".
-fn count(n: usize) -> String {
-    if n == 1 {
-        "1 client".to_string()
-    } else {
-        format!("{n} clients")
-    }
+/// close(), narrated from the state the kernel holds for the socket (TCP_INFO), so
+/// the line tells the path the connection really took, not the textbook's.
+fn close(c: Client, left: usize, say: Narrator) {
+    let state = tcp_state(&c.sock);
+    // Bytes the client sent that we never read make Linux answer close() with RST (RFC 2525).
+    let mut probe = [std::mem::MaybeUninit::<u8>::uninit()];
+    let unread = matches!(c.sock.peek(&mut probe), Ok(n) if n > 0);
+    let how = match state {
+        Some(TcpState::Established | TcpState::CloseWait) if unread => {
+            format!(
+                "RST sent: bytes were left unread ({} → CLOSED)",
+                state.map(|s| s.to_string()).unwrap_or_default()
+            )
+        }
+        Some(TcpState::CloseWait) => "FIN sent, LAST_ACK".to_string(),
+        Some(TcpState::Established) => "FIN sent, FIN_WAIT_1".to_string(),
+        Some(TcpState::Closed) => "already CLOSED by the client's RST: nothing sent".to_string(),
+        Some(other) => format!("from {other}"),
+        None => "TCP state unknown".to_string(),
+    };
+    // L4: the kernel sends what `how` says; the fd is free for the next accept().
+    drop(c.sock);
+    say.say(
+        Layer::L4,
+        format!(
+            "close() {} → {how}; echoed {} bytes; {} left",
+            c.peer,
+            c.echoed,
+            plural(left as u64, "client")
+        ),
+    );
 }
 
 fn is_set(set: &FdSet, clients: &BTreeMap<i32, Client>, fd: i32) -> bool {
@@ -220,11 +277,22 @@ fn accept_all(
         }
         say.say(
             Layer::L4,
-            format!("accept() → connected by {peer}, ESTABLISHED (fd {fd}, {})", count(clients.len() + 1)),
+            format!(
+                "accept() → connected by {peer}, ESTABLISHED (fd {fd}, {})",
+                plural(clients.len() as u64 + 1, "client")
+            ),
         );
         clients.insert(
             fd,
-            Client { sock, peer, out: Vec::new(), read_closed: false, broken: false, echoed: 0, said: 0 },
+            Client {
+                sock,
+                peer,
+                out: Vec::new(),
+                read_closed: false,
+                echoed: 0,
+                said: 0,
+                active: Instant::now(),
+            },
         );
     }
 }
@@ -246,6 +314,7 @@ fn read_from(c: &mut Client, buf: &mut [u8], say: Narrator) {
             c.read_closed = true;
         }
         Ok(n) => {
+            c.active = Instant::now();
             c.said += 1;
             if c.said <= NARRATE {
                 say.payload(format_args!("recv from {}:", c.peer), &buf[..n]);
@@ -277,6 +346,7 @@ fn write_to(c: &mut Client, say: Narrator) {
                 }
                 c.out.drain(..n);
                 c.echoed += n as u64;
+                c.active = Instant::now();
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -291,5 +361,4 @@ fn broken(c: &mut Client, call: &str, e: &io::Error, say: Narrator) {
     say.warn(Layer::L4, format!("{call} for {} failed: {e}; dropping it", c.peer));
     c.out.clear();
     c.read_closed = true;
-    c.broken = true;
 }

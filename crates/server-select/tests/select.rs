@@ -182,7 +182,8 @@ fn resets_are_warned_and_survived() -> anyhow::Result<()> {
     let warn =
         srv.expect_line(|l| l.contains("failed:") && l.contains("dropping it"), Duration::from_secs(10))?;
     assert!(warn.contains("reset") || warn.contains("Broken pipe"), "{warn}");
-    srv.expect_line(|l| l.contains("→ no FIN: the connection was reset"), Duration::from_secs(10))?;
+    let close = srv.expect_line(|l| l.starts_with("[L4] close() "), Duration::from_secs(10))?;
+    assert!(close.contains("→ already CLOSED by the client's RST: nothing sent"), "{close}");
 
     let rude = harness::connect(srv.addr)?;
     (&rude).write_all(&harness::binary_payload(100_000))?;
@@ -216,4 +217,93 @@ fn emfile_is_told_once_and_recovered_from() -> anyhow::Result<()> {
     assert_eq!(harness::echo(srv.addr, b"after")?, b"after");
     assert!(srv.is_running());
     Ok(())
+}
+
+/// A client that sends nothing for --idle-timeout is closed with a FIN (its
+/// read sees EOF), counted from its last byte, not from its connect.
+#[test]
+fn an_idle_client_is_closed_after_the_idle_timeout() -> anyhow::Result<()> {
+    let mut srv = Server::start(SERVER, &["--idle-timeout", "1"])?;
+    let quiet = harness::connect(srv.addr)?;
+    assert_eq!(harness::echo_on(&quiet, b"then silence")?, b"then silence");
+    let last_byte = Instant::now();
+    let line = srv.expect_line(|l| l.contains("(--idle-timeout): closing it"), Duration::from_secs(10))?;
+    assert!(last_byte.elapsed() >= Duration::from_millis(900), "closed after {:?}", last_byte.elapsed());
+    let close = srv.expect_line(|l| l.starts_with("[L4] close() "), Duration::from_secs(10))?;
+    assert!(close.contains("→ FIN sent, FIN_WAIT_1; echoed 12 bytes; 0 clients left"), "{line}\n{close}");
+    // The server's FIN: our read ends cleanly (0 bytes), no reset.
+    let mut rest = Vec::new();
+    (&quiet).read_to_end(&mut rest)?;
+    assert!(rest.is_empty());
+    Ok(())
+}
+
+/// A client that keeps talking is never idle, however long it stays.
+#[test]
+fn a_client_that_keeps_talking_outlives_the_idle_timeout() -> anyhow::Result<()> {
+    let mut srv = Server::start(SERVER, &["--idle-timeout", "1"])?;
+    let chatty = harness::connect(srv.addr)?;
+    let started = Instant::now();
+    // Pacing, not synchronisation: 2.5 s of talk, never 1 s of silence.
+    while started.elapsed() < Duration::from_millis(2500) {
+        assert_eq!(harness::echo_on(&chatty, b"still here")?, b"still here");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    assert!(!srv.lines().iter().any(|l| l.contains("idle")), "{:#?}", srv.lines());
+    Ok(())
+}
+
+/// Slowloris: 1 021 clients that connect and say nothing fill every fd
+/// select() can watch (0–2 are stdio, 3 the listener, 4–1023 theirs), and
+/// the next client is refused at the wall.
+#[test]
+fn idle_clients_lock_new_ones_out_without_an_idle_timeout() -> anyhow::Result<()> {
+    let Some((mut srv, _idle)) = fill_with_idle_clients("idle_clients_lock_out", &[])? else {
+        return Ok(());
+    };
+    srv.expect_line(|l| l.contains("≥ FD_SETSIZE (1024)"), Duration::from_secs(20))?;
+    assert!(harness::echo(srv.addr, b"let me in").is_err(), "a client got through the wall");
+    srv.expect_line(|l| l.contains("≥ FD_SETSIZE (1024)"), Duration::from_secs(20))?;
+    Ok(())
+}
+
+/// The same 1 021 silent clients with --idle-timeout: they are closed once
+/// idle, their fds come free, and the next client is served.
+#[test]
+fn the_idle_timeout_frees_the_slots_of_silent_clients() -> anyhow::Result<()> {
+    let Some((mut srv, _idle)) = fill_with_idle_clients("idle_timeout_frees", &["--idle-timeout", "3"])?
+    else {
+        return Ok(());
+    };
+    srv.expect_line(|l| l.contains("close() ") && l.contains("; 0 clients left"), Duration::from_secs(30))?;
+    assert_eq!(harness::echo(srv.addr, b"let me in")?, b"let me in");
+    let lines = srv.lines();
+    let idle = lines.iter().filter(|l| l.contains("(--idle-timeout): closing it")).count();
+    let accepted = lines.iter().filter(|l| l.contains("accept() → connected by")).count();
+    // Every silent client that got a slot was timed out (the last accept is our echo).
+    assert_eq!(idle + 1, accepted, "{idle} idle closes, {accepted} accepts");
+    assert!(idle > 1000, "{idle} idle closes");
+    Ok(())
+}
+
+/// A server allowed 2 200 fds, with 1 021 connected clients that never send.
+fn fill_with_idle_clients(
+    test: &str,
+    flags: &[&str],
+) -> anyhow::Result<Option<(Server, Vec<std::net::TcpStream>)>> {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    if !harness::require(test, harness::Need::FdLimit(2300)) {
+        return Ok(None);
+    }
+    let (_, hard) = getrlimit(Resource::RLIMIT_NOFILE)?;
+    setrlimit(Resource::RLIMIT_NOFILE, 2300, hard)?;
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c")
+        .arg(r#"ulimit -n 2200 && exec "$0" --port 0 --color never "$@""#)
+        .arg(harness::bin(SERVER))
+        .args(flags);
+    let mut srv = Server::spawn(cmd)?;
+    let idle = (0..1021).map(|_| harness::connect(srv.addr)).collect::<anyhow::Result<Vec<_>>>()?;
+    srv.expect_line(|l| l.contains("ESTABLISHED (fd 1023, "), Duration::from_secs(20))?;
+    Ok(Some((srv, idle)))
 }

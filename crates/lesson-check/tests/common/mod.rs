@@ -6,8 +6,17 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 /// The kit's programs a lesson or the demo may call.
-pub const PROGRAMS: [&str; 7] =
-    ["server-basic", "server-loop", "server-threads", "server-select", "client", "osi-trace", "lesson-check"];
+pub const PROGRAMS: [&str; 9] = [
+    "server-basic",
+    "server-loop",
+    "server-threads",
+    "server-select",
+    "server-epoll",
+    "server-tokio",
+    "client",
+    "osi-trace",
+    "lesson-check",
+];
 
 pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

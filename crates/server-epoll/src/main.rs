@@ -1,0 +1,396 @@
+//! server-epoll — lesson 13: server-select with epoll(7) in place of select(2).
+//! ONE thread serves every client. All sockets are non-blocking; epoll_wait(2)
+//! says which ones are ready, so no call ever waits on one slow client.
+//! Each client has a bounded outgoing buffer: while it is full (the client
+//! sends but does not read), we stop reading from that client, and the
+//! others go on. The kernel keeps the interest list between calls, so each
+//! wait costs O(ready sockets), not O(highest fd), and no FD_SETSIZE wall;
+//! idle clients still hold their fds (slowloris); `--idle-timeout` frees them.
+//! Each Berkeley call is one line below, with the layer and TCP state it touches.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::os::fd::AsRawFd;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Parser;
+use kit::{
+    family, local_addr, peer_name, plural, tcp_state, Layer, Narrator, ServerArgs, SocketExt, TcpState,
+};
+use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags, EpollTimeout};
+use socket2::{Domain, Protocol, Socket, Type};
+
+/// Echo server: one thread, non-blocking sockets, epoll(7) (lesson 13).
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    #[command(flatten)]
+    server: ServerArgs,
+
+    /// Close a client after this many seconds without a byte in or out (e.g. 30, 0.5, 250ms).
+    #[arg(long, value_name = "SECS", value_parser = kit::duration::positive_seconds)]
+    idle_timeout: Option<Duration>,
+}
+
+/// Echo bytes waiting for a client to read them, at most; then we stop reading it.
+const OUT_LIMIT: usize = 256 * 1024;
+/// How many recv/send lines each client gets before narration goes quiet for it
+/// (a 1 MiB echo would otherwise print a thousand lines); its close line sums it up.
+const NARRATE: u32 = 6;
+/// How long the listener rests after accept() failed (EMFILE…) before it is watched again.
+const ACCEPT_REST: Duration = Duration::from_millis(100);
+/// Ready sockets taken off the kernel's ready list per epoll_wait(); more wait for the next call.
+const MAX_EVENTS: usize = 1024;
+
+/// One connected client.
+struct Client {
+    sock: Socket,
+    peer: String,
+    /// Echo bytes not yet accepted by send().
+    out: Vec<u8>,
+    /// The client sent FIN: read no more; close once `out` is flushed.
+    read_closed: bool,
+    echoed: u64,
+    said: u32,
+    /// When a byte last came in or went out: the idle timeout counts from here.
+    active: Instant,
+    /// What the interest list holds for this socket (EPOLLIN, EPOLLOUT), to change only on change.
+    watched: EpollFlags,
+}
+
+fn main() -> std::process::ExitCode {
+    kit::run("server-epoll", || {
+        let args = Args::parse();
+        serve(args.server, args.idle_timeout)
+    })
+}
+
+fn serve(args: ServerArgs, idle_timeout: Option<Duration>) -> anyhow::Result<()> {
+    let say = Narrator::new(&args.output);
+    let addr = args.bind_addr()?;
+
+    // L3+L4: AF_INET(6) picks IP, SOCK_STREAM picks TCP; the new socket is CLOSED.
+    let server =
+        Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP)).context("socket()")?;
+    say.say(Layer::L4, format!("socket({}, SOCK_STREAM) → CLOSED", family(addr)));
+
+    // L4: let bind() take the port even while old connections on it sit in TIME_WAIT.
+    server.set_reuse_address(true).context("setsockopt(SO_REUSEADDR)")?;
+    say.say(Layer::L4, "setsockopt(SO_REUSEADDR, 1)");
+
+    // L3+L4: claim the IP address and the port; nothing is sent yet.
+    server.bind(&addr.into()).with_context(|| format!("bind {addr}"))?;
+    let bound = local_addr(&server)?;
+    say.say(Layer::L3, format!("bind({bound})"));
+
+    // L4: CLOSED → LISTEN. From here the kernel answers SYNs by itself and
+    // queues each finished handshake for accept(), up to `backlog` of them.
+    server.listen(args.backlog).context("listen()")?;
+    say.say(Layer::L4, format!("listen(backlog={}) → LISTEN", args.backlog));
+
+    // No call on this socket will block: accept() with an empty queue fails with EWOULDBLOCK.
+    server.set_nonblocking(true).context("fcntl(O_NONBLOCK)")?;
+    say.say(Layer::App, "fcntl(O_NONBLOCK) on the listening socket; epoll_wait() decides who is served");
+
+    // The kernel's interest list (who we watch) and ready list (who is ready), kept across calls.
+    let epoll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC).context("epoll_create1()")?;
+    // Level-triggered (no EPOLLET): reported again on every wait for as long as it stays ready.
+    epoll.add(&server, EpollEvent::new(EpollFlags::EPOLLIN, LISTENER)).context("epoll_ctl(ADD)")?;
+    say.say(Layer::App, "epoll_create1(), epoll_ctl(ADD, listener, EPOLLIN): the kernel now watches it");
+    say.ready(bound);
+
+    let mut clients: BTreeMap<i32, Client> = BTreeMap::new();
+    let mut buf = vec![0u8; args.buffer_len()];
+    let mut events = vec![EpollEvent::empty(); MAX_EVENTS];
+    let mut listening = true;
+    // After accept() failed: when to watch the listener again, and how many tries failed.
+    let mut accept_rest: Option<Instant> = None;
+    let mut accept_failures: u64 = 0;
+    loop {
+        let rest_left = accept_rest.map(|until| until.saturating_duration_since(Instant::now()));
+        let accept_paused = rest_left.is_some_and(|left| !left.is_zero());
+
+        // No sets to build: the interest list lives in the kernel. Only the listener's rest changes it here.
+        if accept_paused == listening {
+            let wanted = if accept_paused { EpollFlags::empty() } else { EpollFlags::EPOLLIN };
+            let mut event = EpollEvent::new(wanted, LISTENER);
+            epoll.modify(&server, &mut event).context("epoll_ctl(MOD, listener)")?;
+            listening = !accept_paused;
+        }
+        // Wait as long as it takes; while the listener rests, only until the rest is over;
+        // with --idle-timeout, only until the next client would fall idle.
+        let idle_left = idle_timeout.and_then(|limit| {
+            let oldest = clients.values().map(|c| c.active).min()?;
+            Some((oldest + limit).saturating_duration_since(Instant::now()))
+        });
+        let wake = [rest_left.filter(|_| accept_paused), idle_left].into_iter().flatten().min();
+        // Milliseconds, rounded up, so a wait never ends just before its deadline.
+        let wait = wake.map_or(EpollTimeout::NONE, |left| {
+            EpollTimeout::try_from(left.as_micros().div_ceil(1000)).unwrap_or(EpollTimeout::MAX)
+        });
+
+        // The one place this thread waits: until some socket is ready.
+        let n = match epoll.wait(&mut events, wait) {
+            Ok(n) => n,
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => return Err(e).context("epoll_wait()"),
+        };
+        // The ready list, copied out: only the sockets that are ready, however many we watch.
+        let ready = &events[..n];
+        let listener_ready = !accept_paused && ready.iter().any(|e| e.data() == LISTENER);
+        let ready_r: Vec<i32> = ready.iter().filter(|e| e.events().intersects(READABLE)).map(fd_of).collect();
+        let ready_w: Vec<i32> = ready.iter().filter(|e| e.events().intersects(WRITABLE)).map(fd_of).collect();
+        if !accept_paused {
+            accept_rest = None;
+        }
+
+        if listener_ready && accept_all(&server, &epoll, &mut clients, &mut accept_failures, say) {
+            // accept() failed: the connection stays queued; rest instead of spinning on it.
+            accept_rest = Some(Instant::now() + ACCEPT_REST);
+        }
+        for &fd in &ready_r {
+            if let Some(c) = clients.get_mut(&fd).filter(|c| !c.read_closed) {
+                read_from(c, &mut buf, say);
+            }
+        }
+        for &fd in &ready_w {
+            if let Some(c) = clients.get_mut(&fd) {
+                write_to(c, say);
+            }
+        }
+        // Close those that are done: FIN received and echo flushed, or broken
+        // (only a client just served can have become done); tell the kernel what the others want now.
+        for fd in ready_r.into_iter().chain(ready_w) {
+            let Some(c) = clients.get_mut(&fd) else { continue };
+            if c.read_closed && c.out.is_empty() {
+                if let Some(c) = clients.remove(&fd) {
+                    close(c, clients.len(), say);
+                }
+            } else {
+                watch(&epoll, c)?;
+            }
+        }
+        // Slowloris: a client that neither sends nor reads holds its slot for ever, unless timed out.
+        if let Some(limit) = idle_timeout {
+            let idle: Vec<i32> =
+                clients.iter().filter(|(_, c)| c.active.elapsed() >= limit).map(|(fd, _)| *fd).collect();
+            for fd in idle {
+                let Some(c) = clients.remove(&fd) else { continue };
+                let dropped = if c.out.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {} bytes of echo dropped", c.out.len())
+                };
+                say.say(
+                    Layer::App,
+                    format!("{} idle for {:?} (--idle-timeout): closing it{dropped}", c.peer, limit),
+                );
+                close(c, clients.len(), say);
+            }
+        }
+    }
+}
+
+/// close(), narrated from the state the kernel holds for the socket (TCP_INFO), so
+/// the line tells the path the connection really took, not the textbook's.
+fn close(c: Client, left: usize, say: Narrator) {
+    let state = tcp_state(&c.sock);
+    // Bytes the client sent that we never read make Linux answer close() with RST (RFC 2525).
+    let mut probe = [std::mem::MaybeUninit::<u8>::uninit()];
+    let unread = matches!(c.sock.peek(&mut probe), Ok(n) if n > 0);
+    let how = match state {
+        Some(TcpState::Established | TcpState::CloseWait) if unread => {
+            format!(
+                "RST sent: bytes were left unread ({} → CLOSED)",
+                state.map(|s| s.to_string()).unwrap_or_default()
+            )
+        }
+        Some(TcpState::CloseWait) => "FIN sent, LAST_ACK".to_string(),
+        Some(TcpState::Established) => "FIN sent, FIN_WAIT_1".to_string(),
+        Some(TcpState::Closed) => "already CLOSED by the client's RST: nothing sent".to_string(),
+        Some(other) => format!("from {other}"),
+        None => "TCP state unknown".to_string(),
+    };
+    // L4: the kernel sends what `how` says; closing the fd also takes it off the interest list.
+    drop(c.sock);
+    say.say(
+        Layer::L4,
+        format!(
+            "close() {} → {how}; echoed {} bytes; {} left",
+            c.peer,
+            c.echoed,
+            plural(left as u64, "client")
+        ),
+    );
+}
+
+/// The listener's tag in the interest list; clients are tagged with their fd (never this).
+const LISTENER: u64 = u64::MAX;
+/// Data to read, a FIN, or an error or hang-up (which epoll reports whether asked or not).
+const READABLE: EpollFlags = EpollFlags::EPOLLIN.union(EpollFlags::EPOLLERR).union(EpollFlags::EPOLLHUP);
+/// Room in the send buffer, or an error or hang-up that the next send() will name.
+const WRITABLE: EpollFlags = EpollFlags::EPOLLOUT.union(EpollFlags::EPOLLERR).union(EpollFlags::EPOLLHUP);
+
+fn fd_of(event: &EpollEvent) -> i32 {
+    // Client tags are fds (0..i32::MAX); the listener's tag is filtered out by `clients.get`.
+    i32::try_from(event.data()).unwrap_or(-1)
+}
+
+/// What we want to hear about this client now: bytes (while its echo fits), room to send (while
+/// echo waits). Level-triggered: an edge-triggered (EPOLLET) watch would report each change once,
+/// and we would then have to recv()/send() until EWOULDBLOCK, or never hear of that socket again.
+fn watch(epoll: &Epoll, c: &mut Client) -> anyhow::Result<()> {
+    let mut wanted = EpollFlags::empty();
+    if !c.read_closed && c.out.len() < OUT_LIMIT {
+        wanted |= EpollFlags::EPOLLIN;
+    }
+    if !c.out.is_empty() {
+        wanted |= EpollFlags::EPOLLOUT;
+    }
+    if wanted != c.watched {
+        let mut event = EpollEvent::new(wanted, c.sock.as_raw_fd() as u64);
+        // Change this socket's entry in the kernel's interest list.
+        epoll.modify(&c.sock, &mut event).context("epoll_ctl(MOD)")?;
+        c.watched = wanted;
+    }
+    Ok(())
+}
+
+/// Accepts every connection waiting in the queue. Returns true when accept()
+/// failed (e.g. EMFILE) and the listener should rest for a moment. Only the
+/// first failure of a run is told (and the recovery), so a long EMFILE spell
+/// costs two lines, not ten a second.
+fn accept_all(
+    server: &Socket,
+    epoll: &Epoll,
+    clients: &mut BTreeMap<i32, Client>,
+    failures: &mut u64,
+    say: Narrator,
+) -> bool {
+    loop {
+        // L4: take an ESTABLISHED connection off the accept queue, without waiting.
+        let (sock, peer) = match server.accept() {
+            Ok(pair) => pair,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return false,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            // The client reset it while it sat in the queue: nothing to serve.
+            Err(e) if e.kind() == io::ErrorKind::ConnectionAborted => continue,
+            Err(e) => {
+                // EMFILE and friends: the connection stays queued; rest, do not spin.
+                if *failures == 0 {
+                    say.warn(
+                        Layer::L4,
+                        format!(
+                            "accept() failed: {e}; the connection stays queued; retrying every {} ms, quietly",
+                            ACCEPT_REST.as_millis()
+                        ),
+                    );
+                }
+                *failures += 1;
+                return true;
+            }
+        };
+        if *failures > 0 {
+            say.say(Layer::L4, format!("accept() works again, after {failures} failed tries"));
+            *failures = 0;
+        }
+        let peer = peer_name(&peer);
+        let fd = sock.as_raw_fd();
+        if let Err(e) = sock.set_nonblocking(true) {
+            say.warn(Layer::L4, format!("fcntl(O_NONBLOCK) for {peer} failed: {e}; closing it"));
+            continue;
+        }
+        // Add it to the kernel's interest list: tell us when it has bytes (or a FIN) to read.
+        if let Err(e) = epoll.add(&sock, EpollEvent::new(EpollFlags::EPOLLIN, fd as u64)) {
+            say.warn(Layer::L4, format!("epoll_ctl(ADD) for {peer} failed: {e}; closing it"));
+            continue;
+        }
+        say.say(
+            Layer::L4,
+            format!(
+                "accept() → connected by {peer}, ESTABLISHED (fd {fd}, {})",
+                plural(clients.len() as u64 + 1, "client")
+            ),
+        );
+        clients.insert(
+            fd,
+            Client {
+                sock,
+                peer,
+                out: Vec::new(),
+                read_closed: false,
+                echoed: 0,
+                said: 0,
+                active: Instant::now(),
+                watched: EpollFlags::EPOLLIN,
+            },
+        );
+    }
+}
+
+/// The client is readable: recv() once (it will not block), queue the echo.
+fn read_from(c: &mut Client, buf: &mut [u8], say: Narrator) {
+    // Read at most what still fits in the outgoing buffer.
+    let room = OUT_LIMIT.saturating_sub(c.out.len()).min(buf.len()).max(1);
+    // L7←L4: copy what the kernel holds, up to `room` bytes.
+    match c.sock.recv_into(&mut buf[..room]) {
+        Ok(0) => {
+            say.say(Layer::L4, format!("recv() → 0 bytes: {} sent FIN → CLOSE_WAIT", c.peer));
+            if !c.out.is_empty() {
+                say.say(
+                    Layer::App,
+                    format!("{} bytes of echo still to send to {} before close()", c.out.len(), c.peer),
+                );
+            }
+            c.read_closed = true;
+        }
+        Ok(n) => {
+            c.active = Instant::now();
+            c.said += 1;
+            if c.said <= NARRATE {
+                say.payload(format_args!("recv from {}:", c.peer), &buf[..n]);
+            } else if c.said == NARRATE + 1 {
+                say.say(
+                    Layer::App,
+                    format!("more recv/send for {}: not shown; its close() line sums up", c.peer),
+                );
+            }
+            c.out.extend_from_slice(&buf[..n]);
+            // Try to send at once; what does not fit waits for writability.
+            write_to(c, say);
+        }
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+        Err(e) => broken(c, "recv()", &e, say),
+    }
+}
+
+/// The client is writable: send() as much of its echo as the kernel takes.
+fn write_to(c: &mut Client, say: Narrator) {
+    while !c.out.is_empty() {
+        // L7→L4: a partial write is normal here: the kernel takes what fits.
+        match c.sock.send_with_flags(&c.out, libc::MSG_NOSIGNAL) {
+            // Nothing taken from a non-empty buffer (never seen on TCP): wait for writability.
+            Ok(0) => return,
+            Ok(n) => {
+                if c.said <= NARRATE {
+                    say.payload(format_args!("send to {}:", c.peer), &c.out[..n]);
+                }
+                c.out.drain(..n);
+                c.echoed += n as u64;
+                c.active = Instant::now();
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            // EPIPE/ECONNRESET: the client is gone (MSG_NOSIGNAL: an error, not a SIGPIPE).
+            Err(e) => return broken(c, "send()", &e, say),
+        }
+    }
+}
+
+/// A client that reset or vanished: drop what we hold for it; it is closed next.
+fn broken(c: &mut Client, call: &str, e: &io::Error, say: Narrator) {
+    say.warn(Layer::L4, format!("{call} for {} failed: {e}; dropping it", c.peer));
+    c.out.clear();
+    c.read_closed = true;
+}

@@ -1,0 +1,155 @@
+//! server-tokio — lesson 13: the same echo as an async program, the way a Rust
+//! developer would write it in production. One task per connection, written as
+//! if it blocked (read, then write); each `.await` hands the thread back to the
+//! runtime, whose epoll wakes the task when its socket is ready. One thread here
+//! (`current_thread`), like server-select and server-epoll, for a fair comparison.
+
+use std::io;
+use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Parser;
+use kit::{family, plural, tcp_state, Layer, Narrator, ServerArgs, TcpState};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpSocket, TcpStream};
+
+/// Echo server: async tasks on tokio, one thread (lesson 13).
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    #[command(flatten)]
+    server: ServerArgs,
+}
+
+/// How many recv/send lines each client gets before narration goes quiet for it
+/// (a 1 MiB echo would otherwise print a thousand lines); its close line sums it up.
+const NARRATE: u32 = 6;
+/// How long the accept loop rests after accept() failed (EMFILE…) before it tries again.
+const ACCEPT_REST: Duration = Duration::from_millis(100);
+
+fn main() -> std::process::ExitCode {
+    kit::run("server-tokio", || {
+        let args = Args::parse().server;
+        // The runtime: an event loop around epoll, plus a queue of tasks ready to run.
+        let runtime =
+            tokio::runtime::Builder::new_current_thread().enable_all().build().context("tokio runtime")?;
+        runtime.block_on(serve(args))
+    })
+}
+
+async fn serve(args: ServerArgs) -> anyhow::Result<()> {
+    let say = Narrator::new(&args.output);
+    let addr = args.bind_addr()?;
+
+    // L3+L4: AF_INET(6) picks IP, SOCK_STREAM picks TCP; tokio makes it non-blocking; CLOSED.
+    let server =
+        if addr.is_ipv4() { TcpSocket::new_v4() } else { TcpSocket::new_v6() }.context("socket()")?;
+    say.say(Layer::L4, format!("socket({}, SOCK_STREAM) → CLOSED", family(addr)));
+
+    // L4: let bind() take the port even while old connections on it sit in TIME_WAIT.
+    server.set_reuseaddr(true).context("setsockopt(SO_REUSEADDR)")?;
+    say.say(Layer::L4, "setsockopt(SO_REUSEADDR, 1)");
+
+    // L3+L4: claim the IP address and the port; nothing is sent yet.
+    server.bind(addr).with_context(|| format!("bind {addr}"))?;
+    let bound = server.local_addr().context("getsockname()")?;
+    say.say(Layer::L3, format!("bind({bound})"));
+
+    // L4: CLOSED → LISTEN; the runtime also adds the socket to its epoll interest list.
+    let backlog = u32::try_from(args.backlog).unwrap_or(128);
+    let listener = server.listen(backlog).context("listen()")?;
+    say.say(Layer::L4, format!("listen(backlog={backlog}) → LISTEN"));
+    say.say(Layer::App, "the runtime watches the listener with epoll; each client gets a task");
+    say.ready(bound);
+
+    let clients = Arc::new(AtomicUsize::new(0));
+    let mut failures: u64 = 0;
+    loop {
+        // L4: take an ESTABLISHED connection off the accept queue; the task sleeps until there is one.
+        let (stream, peer) = match listener.accept().await {
+            Ok(pair) => pair,
+            Err(e) if e.kind() == io::ErrorKind::ConnectionAborted => continue,
+            Err(e) => {
+                // EMFILE and friends: the connection stays queued; rest, do not spin.
+                if failures == 0 {
+                    say.warn(
+                        Layer::L4,
+                        format!(
+                            "accept() failed: {e}; the connection stays queued; retrying every {} ms, quietly",
+                            ACCEPT_REST.as_millis()
+                        ),
+                    );
+                }
+                failures += 1;
+                tokio::time::sleep(ACCEPT_REST).await;
+                continue;
+            }
+        };
+        if failures > 0 {
+            say.say(Layer::L4, format!("accept() works again, after {failures} failed tries"));
+            failures = 0;
+        }
+        let peer = peer.to_string();
+        let n = clients.fetch_add(1, Ordering::Relaxed) + 1;
+        let fd = stream.as_raw_fd();
+        say.say(
+            Layer::L4,
+            format!("accept() → connected by {peer}, ESTABLISHED (fd {fd}, {})", plural(n as u64, "client")),
+        );
+        // A task, not a thread: a few hundred bytes of state, run by this same thread when woken.
+        tokio::spawn(echo(stream, peer, args.buffer_len(), Arc::clone(&clients), say));
+    }
+}
+
+/// One client, start to end: read, write it all back, until FIN or an error.
+async fn echo(mut stream: TcpStream, peer: String, buffer: usize, clients: Arc<AtomicUsize>, say: Narrator) {
+    let mut buf = vec![0u8; buffer];
+    let mut echoed: u64 = 0;
+    let mut said: u32 = 0;
+    loop {
+        // L7←L4: wait (the task, not the thread) for bytes or a FIN, then copy them out.
+        let n = match stream.read(&mut buf).await {
+            Ok(0) => {
+                say.say(Layer::L4, format!("recv() → 0 bytes: {peer} sent FIN → CLOSE_WAIT"));
+                break;
+            }
+            Ok(n) => n,
+            Err(e) => {
+                say.warn(Layer::L4, format!("recv() for {peer} failed: {e}; dropping it"));
+                break;
+            }
+        };
+        said += 1;
+        if said <= NARRATE {
+            say.payload(format_args!("recv from {peer}:"), &buf[..n]);
+        } else if said == NARRATE + 1 {
+            say.say(Layer::App, format!("more recv/send for {peer}: not shown; its close() line sums up"));
+        }
+        // L7→L4: send it all back; while the client's window is shut, this task waits, the others run.
+        if let Err(e) = stream.write_all(&buf[..n]).await {
+            say.warn(Layer::L4, format!("send() for {peer} failed: {e}; dropping it"));
+            break;
+        }
+        if said <= NARRATE {
+            say.payload(format_args!("send to {peer}:"), &buf[..n]);
+        }
+        echoed += n as u64;
+    }
+    let left = clients.fetch_sub(1, Ordering::Relaxed) - 1;
+    // What close() will do, from the kernel's own state of the socket (TCP_INFO).
+    let how = match tcp_state(&stream) {
+        Some(TcpState::CloseWait) => "FIN sent, LAST_ACK".to_string(),
+        Some(TcpState::Closed) => "already CLOSED by the client's RST: nothing sent".to_string(),
+        Some(other) => format!("from {other}"),
+        None => "TCP state unknown".to_string(),
+    };
+    // L4: the runtime takes the fd off its epoll list, then close() sends what `how` says.
+    drop(stream);
+    say.say(
+        Layer::L4,
+        format!("close() {peer} → {how}; echoed {echoed} bytes; {} left", plural(left as u64, "client")),
+    );
+}
