@@ -107,10 +107,24 @@ fn pingpong_reports_server_memory_and_spreads_sources() -> anyhow::Result<()> {
         &["pingpong", "--conns", "40", "--messages", "5", "--sources", "4", "--server-pid", &pid],
     )?;
     assert_eq!(r["served"].as_u64(), Some(40), "{r}");
-    assert_eq!(r["server_threads"].as_u64(), Some(1), "server-epoll is one thread: {r}");
+    // One thread serves every client; the second is kit's narration writer,
+    // which a `--quiet` server does not start (bench.sh runs them quiet).
+    assert_eq!(r["server_threads"].as_u64(), Some(2), "server-epoll serves on one thread: {r}");
     let rss = r["server_rss_kib"].as_u64().unwrap_or(0);
     assert!(rss > 100 && rss < 64 * 1024, "{r}");
     srv.expect_line(|l| l.contains("connected by 127.0.0.4:"), Duration::from_secs(10))?;
+    Ok(())
+}
+
+/// A `--quiet` server starts no narration writer: server-epoll is one thread.
+#[test]
+fn a_quiet_epoll_server_is_one_thread() -> anyhow::Result<()> {
+    let mut srv = Server::start("server-epoll", &["--quiet"])?;
+    let pid = srv.pid().to_string();
+    let r = bench(srv.port(), &["pingpong", "--conns", "10", "--messages", "5", "--server-pid", &pid])?;
+    assert_eq!(r["served"].as_u64(), Some(10), "{r}");
+    assert_eq!(r["server_threads"].as_u64(), Some(1), "a quiet server-epoll is one thread: {r}");
+    srv.kill()?;
     Ok(())
 }
 

@@ -80,13 +80,24 @@ impl Narrator {
     /// A line of the program's own output (the client's `Received …`), printed
     /// even with `--quiet`, in order with the narration.
     pub fn print(&self, line: impl Display) {
-        stdout::push(line.to_string(), true);
+        self.must(line.to_string());
     }
 
     /// The machine-readable ready line, printed even with `--quiet`:
     /// `READY 127.0.0.1:65432`. Scripts and tests start a server on port 0 and
     /// read the port the kernel chose from this line.
     pub fn ready(&self, bound: SocketAddr) {
-        stdout::push(format!("READY {bound}"), true);
+        self.must(format!("READY {bound}"));
+    }
+
+    /// A line that must not be lost. With `--quiet` there is no narration to
+    /// keep off the serving path, so it is written at once and no writer
+    /// thread is started.
+    fn must(&self, line: String) {
+        if self.quiet {
+            stdout::write_now(&line);
+        } else {
+            stdout::push(line, true);
+        }
     }
 }

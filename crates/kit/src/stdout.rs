@@ -64,6 +64,15 @@ pub(crate) fn push(line: String, must: bool) {
     ARRIVED.notify_one();
 }
 
+/// Writes `line` at once on the caller's thread, starting no writer thread:
+/// for `--quiet` programs, which print only lines that must not be lost
+/// (READY, `Received …`), so a program that serves on one thread stays one thread.
+pub(crate) fn write_now(line: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
 /// Waits up to `limit` for every queued line to be written: at exit, so the
 /// last lines are not lost; bounded, so a stdout nobody reads cannot hang it.
 pub fn drain(limit: Duration) {

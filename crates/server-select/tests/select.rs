@@ -304,6 +304,6 @@ fn fill_with_idle_clients(
         .args(flags);
     let mut srv = Server::spawn(cmd)?;
     let idle = (0..1021).map(|_| harness::connect(srv.addr)).collect::<anyhow::Result<Vec<_>>>()?;
-    srv.expect_line(|l| l.contains("ESTABLISHED (fd 1023, "), Duration::from_secs(20))?;
+    srv.expect_line(|l| l.contains("ESTABLISHED (fd 1023, "), Duration::from_secs(60))?;
     Ok(Some((srv, idle)))
 }
