@@ -19,7 +19,7 @@ use kit::{
     family, local_addr, peer_name, plural, tcp_state, Layer, Narrator, ServerArgs, SocketExt, TcpState,
 };
 use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags, EpollTimeout};
-use socket2::{Domain, Protocol, Socket, Type};
+use socket2::{Domain, Socket, Type};
 
 /// Echo server: one thread, non-blocking sockets, epoll(7) (lesson 13).
 #[derive(Parser)]
@@ -70,22 +70,20 @@ fn serve(args: ServerArgs, idle_timeout: Option<Duration>) -> anyhow::Result<()>
     let say = Narrator::new(&args.output);
     let addr = args.bind_addr()?;
 
-    // L3+L4: AF_INET(6) picks IP, SOCK_STREAM picks TCP; the new socket is CLOSED.
-    let server =
-        Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP)).context("socket()")?;
-    say.say(Layer::L4, format!("socket({}, SOCK_STREAM) → CLOSED", family(addr)));
+    // L3+L4: AF_INET(6) picks IP, SOCK_STREAM picks TCP (protocol 0); the new socket is CLOSED.
+    let server = Socket::new(Domain::for_address(addr), Type::STREAM, None).context("socket()")?;
+    say.say(Layer::L3L4, format!("socket({}, SOCK_STREAM) → CLOSED", family(addr)));
 
-    // L4: let bind() take the port even while old connections on it sit in TIME_WAIT.
+    // L4: bind() may reuse a port whose old connections sit in TIME_WAIT (Linux: if they set it too).
     server.set_reuse_address(true).context("setsockopt(SO_REUSEADDR)")?;
     say.say(Layer::L4, "setsockopt(SO_REUSEADDR, 1)");
 
-    // L3+L4: claim the IP address and the port; nothing is sent yet.
+    // L3+L4: claim the IP address and the TCP port; nothing is sent yet, the socket stays CLOSED.
     server.bind(&addr.into()).with_context(|| format!("bind {addr}"))?;
     let bound = local_addr(&server)?;
-    say.say(Layer::L3, format!("bind({bound})"));
+    say.say(Layer::L3L4, format!("bind({bound})"));
 
-    // L4: CLOSED → LISTEN. From here the kernel answers SYNs by itself and
-    // queues each finished handshake for accept(), up to `backlog` of them.
+    // L4: CLOSED → LISTEN; the kernel now answers SYNs itself and queues up to backlog + 1 handshakes.
     server.listen(args.backlog).context("listen()")?;
     say.say(Layer::L4, format!("listen(backlog={}) → LISTEN", args.backlog));
 

@@ -121,9 +121,9 @@ fn narrates_one_echo_in_order() -> anyhow::Result<()> {
     let port = srv.port();
     let lines = srv.lines().to_vec();
     let want = [
-        "[L4] socket(AF_INET, SOCK_STREAM) → CLOSED".to_string(),
+        "[L3+L4] socket(AF_INET, SOCK_STREAM) → CLOSED".to_string(),
         "[L4] setsockopt(SO_REUSEADDR, 1)".to_string(),
-        format!("[L3] bind(127.0.0.1:{port})"),
+        format!("[L3+L4] bind(127.0.0.1:{port})"),
         "[L4] listen(backlog=128) → LISTEN".to_string(),
         "[..] fcntl(O_NONBLOCK) on the listening socket; epoll_wait() decides who is served".to_string(),
         "[..] epoll_create1(), epoll_ctl(ADD, listener, EPOLLIN): the kernel now watches it".to_string(),

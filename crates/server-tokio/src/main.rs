@@ -47,16 +47,16 @@ async fn serve(args: ServerArgs) -> anyhow::Result<()> {
     // L3+L4: AF_INET(6) picks IP, SOCK_STREAM picks TCP; tokio makes it non-blocking; CLOSED.
     let server =
         if addr.is_ipv4() { TcpSocket::new_v4() } else { TcpSocket::new_v6() }.context("socket()")?;
-    say.say(Layer::L4, format!("socket({}, SOCK_STREAM) → CLOSED", family(addr)));
+    say.say(Layer::L3L4, format!("socket({}, SOCK_STREAM) → CLOSED", family(addr)));
 
-    // L4: let bind() take the port even while old connections on it sit in TIME_WAIT.
+    // L4: bind() may reuse a port whose old connections sit in TIME_WAIT (Linux: if they set it too).
     server.set_reuseaddr(true).context("setsockopt(SO_REUSEADDR)")?;
     say.say(Layer::L4, "setsockopt(SO_REUSEADDR, 1)");
 
     // L3+L4: claim the IP address and the port; nothing is sent yet.
     server.bind(addr).with_context(|| format!("bind {addr}"))?;
     let bound = server.local_addr().context("getsockname()")?;
-    say.say(Layer::L3, format!("bind({bound})"));
+    say.say(Layer::L3L4, format!("bind({bound})"));
 
     // L4: CLOSED → LISTEN; the runtime also adds the socket to its epoll interest list.
     let backlog = u32::try_from(args.backlog).unwrap_or(128);

@@ -100,9 +100,9 @@ fn narrates_one_echo_in_order() -> anyhow::Result<()> {
     let port = srv.port();
     let lines = srv.lines().to_vec();
     let want = [
-        "[L4] socket(AF_INET, SOCK_STREAM) → CLOSED".to_string(),
+        "[L3+L4] socket(AF_INET, SOCK_STREAM) → CLOSED".to_string(),
         "[L4] setsockopt(SO_REUSEADDR, 1)".to_string(),
-        format!("[L3] bind(127.0.0.1:{port})"),
+        format!("[L3+L4] bind(127.0.0.1:{port})"),
         "[L4] listen(backlog=128) → LISTEN".to_string(),
         "[..] the runtime watches the listener with epoll; each client gets a task".to_string(),
         format!("READY 127.0.0.1:{port}"),
