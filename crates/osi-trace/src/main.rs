@@ -2,8 +2,6 @@
 //! explain every segment by OSI layer, TCP state and the socket call that
 //! caused it.
 
-use std::collections::HashMap;
-use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -11,13 +9,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Parser;
-use colored::Colorize;
-use osi_trace::analysis::{Analyzer, Summary};
+use osi_trace::analysis::Analyzer;
 use osi_trace::capture::{LiveCapture, LiveOptions, SNAPLEN};
 use osi_trace::decode::decode;
-use osi_trace::frame::Frame;
+use osi_trace::frame::{Frame, LinkType};
+use osi_trace::output::{Output, View};
 use osi_trace::pcap::{CaptureReader, CaptureWriter};
-use osi_trace::render;
 
 /// Capture a TCP run and explain each segment by layer, state and cause.
 #[derive(Parser, Debug)]
@@ -85,83 +82,104 @@ enum Source {
     File(CaptureReader),
 }
 
+impl Source {
+    /// Opens the file of `--read`, or the live capture (then says READY on stderr).
+    fn open(args: &Args, stop: &Arc<AtomicBool>) -> anyhow::Result<Source> {
+        if let Some(path) = &args.read {
+            return Ok(Source::File(CaptureReader::open(path)?));
+        }
+        let cap = LiveCapture::open(&LiveOptions { interface: args.interface.clone(), port: args.port })?;
+        let flag = Arc::clone(stop);
+        ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+            .context("installing the Ctrl-C handler")?;
+        let what = args.port.map_or("all TCP".to_string(), |p| format!("tcp port {p}"));
+        eprintln!("READY capturing on {} ({what}); Ctrl-C stops", args.interface);
+        Ok(Source::Live(cap))
+    }
+
+    /// The next frame: `Ok(None)` at the end of a file, `Err` when the file is damaged.
+    /// Live, a quiet 100 ms gives `Some(None)` so the caller can check its stop conditions.
+    fn next(&mut self) -> anyhow::Result<Option<Option<Frame>>> {
+        match self {
+            Source::Live(cap) => Ok(Some(cap.next(Duration::from_millis(100))?)),
+            Source::File(r) => r.next_frame().transpose().map(|f| f.map(Some)),
+        }
+    }
+}
+
+/// Frame numbers and times, as Wireshark counts them: every frame of the
+/// source counts, decoded or not, on the port or not.
+#[derive(Default)]
+struct Clock {
+    frames: u64,
+    first: Option<Duration>,
+}
+
+impl Clock {
+    /// The frame's number (from 1) and its time since the first frame.
+    fn tick(&mut self, ts: Duration) -> (u64, Duration) {
+        self.frames += 1;
+        (self.frames, ts.saturating_sub(*self.first.get_or_insert(ts)))
+    }
+}
+
+/// The pipeline: source → decode → analyse → render, one frame at a time.
 fn trace(args: &Args) -> anyhow::Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
-    let mut source = match &args.read {
-        Some(path) => Source::File(CaptureReader::open(path)?),
-        None => {
-            let cap = LiveCapture::open(&LiveOptions { interface: args.interface.clone(), port: args.port })?;
-            let flag = Arc::clone(&stop);
-            ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
-                .context("installing the Ctrl-C handler")?;
-            let what = args.port.map_or("all TCP".to_string(), |p| format!("tcp port {p}"));
-            eprintln!("READY capturing on {} ({what}); Ctrl-C stops", args.interface);
-            Source::Live(cap)
-        }
-    };
+    let mut source = Source::open(args, &stop)?;
     let live = matches!(source, Source::Live(_));
     let deadline = args.duration.map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.0)));
-    let stdout = std::io::stdout();
-    let mut out = Out {
-        w: BufWriter::with_capacity(1 << 16, stdout.lock()),
-        live,
-        args,
-        ladders: HashMap::new(),
-        summaries: Vec::new(),
-        more_summaries: 0,
+    let view = View {
+        layers: args.layers,
+        ladder: args.ladder,
+        json: args.json,
+        summary_only: args.summary_only,
+        quiet: args.output.quiet,
     };
+    let mut out = Output::new(std::io::stdout().lock(), view);
     let mut writer: Option<CaptureWriter> = None;
     let mut an = Analyzer::new();
-    let (mut frames, mut segments, mut skipped) = (0u64, 0u64, 0u64);
+    let mut clock = Clock::default();
+    let (mut segments, mut skipped) = (0u64, 0u64);
     let mut damaged: Option<anyhow::Error> = None;
 
-    loop {
-        if stop.load(Ordering::SeqCst) || deadline.is_some_and(|d| Instant::now() >= d) {
-            break;
-        }
-        let frame: Frame = match &mut source {
-            Source::Live(cap) => match cap.next(Duration::from_millis(100))? {
-                Some(f) => f,
-                None => continue,
-            },
-            Source::File(r) => match r.next_frame() {
-                Some(Ok(f)) => f,
-                Some(Err(e)) => {
-                    damaged = Some(e);
-                    break;
-                }
-                None => break,
-            },
+    while !stop.load(Ordering::SeqCst) && deadline.is_none_or(|d| Instant::now() < d) {
+        let frame = match source.next() {
+            Ok(Some(Some(f))) => f,
+            Ok(Some(None)) => continue,
+            Ok(None) => break,
+            Err(e) if !live => {
+                damaged = Some(e);
+                break;
+            }
+            Err(e) => return Err(e),
         };
-        frames += 1;
-        let seg = match decode(&frame) {
-            Ok(seg) if args.port.is_none_or(|p| seg.tcp.src_port == p || seg.tcp.dst_port == p) => seg,
-            Ok(_) => continue, // another port: not part of this trace (file input)
+        let (number, time) = clock.tick(frame.ts);
+        match decode(&frame) {
             Err(why) => {
                 skipped += 1;
-                an.skip_frame(frame.ts);
-                if args.layers {
-                    out.line(format!("{}", format!("frame {frames}: skipped, {why}").dimmed()))?;
+                out.skipped(number, &why)?;
+            }
+            // Another port: not part of this trace (file input), but it keeps its frame number.
+            Ok(seg) if args.port.is_some_and(|p| seg.tcp.src_port != p && seg.tcp.dst_port != p) => {}
+            Ok(seg) => {
+                if let Some(path) = &args.write {
+                    let w = match &mut writer {
+                        Some(w) => w,
+                        None => writer.insert(CaptureWriter::create(path, frame.link, SNAPLEN)?),
+                    };
+                    w.write(&frame)?;
                 }
-                continue;
-            }
-        };
-        if let Some(path) = &args.write {
-            if writer.is_none() {
-                writer = Some(CaptureWriter::create(path, frame.link, SNAPLEN)?);
-            }
-            if let Some(w) = writer.as_mut() {
-                w.write(&frame)?;
+                segments += 1;
+                out.segment(&an.push(number, time, seg))?;
+                for s in an.take_ended() {
+                    out.ended(s)?;
+                }
             }
         }
-        segments += 1;
-        let n = an.push(frame.ts, &seg);
-        out.segment(&n, &seg)?;
-        for s in an.take_ended() {
-            out.ended(s)?;
-        }
+        // Live, each frame is shown (and saved) as it comes: the one flush.
         if live {
-            out.w.flush()?;
+            out.flush()?;
             if let Some(w) = writer.as_mut() {
                 w.flush()?;
             }
@@ -173,12 +191,11 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         }
     }
 
-    if let Some(mut w) = writer {
-        w.flush()?;
-    }
-    // A --write of a run without any segment still leaves a readable (empty) file.
-    if let (Some(path), 0) = (&args.write, segments) {
-        CaptureWriter::create(path, osi_trace::frame::LinkType::Ethernet, SNAPLEN)?.flush()?;
+    match (writer, &args.write) {
+        (Some(mut w), _) => w.flush()?,
+        // A --write of a run without any segment still leaves a readable (empty) file.
+        (None, Some(path)) => CaptureWriter::create(path, LinkType::Ethernet, SNAPLEN)?.flush()?,
+        (None, None) => {}
     }
     for s in an.open() {
         out.ended(s)?;
@@ -187,9 +204,10 @@ fn trace(args: &Args) -> anyhow::Result<()> {
 
     // The closing counts go to stderr, as tcpdump's do.
     let mut tail = format!(
-        "{frames} frames, {segments} TCP segments, {} connection{}",
-        an.streams(),
-        if an.streams() == 1 { "" } else { "s" }
+        "{}, {}, {}",
+        kit::plural(clock.frames, "frame"),
+        kit::plural(segments, "TCP segment"),
+        kit::plural(an.streams(), "connection")
     );
     if skipped > 0 {
         tail.push_str(&format!(", {skipped} frames not decoded as TCP"));
@@ -202,121 +220,8 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         eprintln!("{tail}");
     }
     if let Some(e) = damaged {
-        return Err(e.context(format!(
-            "{} is damaged",
-            args.read.as_ref().map_or(String::new(), |p| p.display().to_string())
-        )));
+        let path = args.read.as_ref().map_or(String::new(), |p| p.display().to_string());
+        return Err(e.context(format!("{path} is damaged")));
     }
     Ok(())
-}
-
-/// The output side: lines, ladders, JSON, summaries.
-struct Out<'a, W: Write> {
-    w: BufWriter<W>,
-    live: bool,
-    args: &'a Args,
-    /// --ladder: each open connection's rows, printed when it ends.
-    ladders: HashMap<u64, Vec<String>>,
-    /// Summaries kept for the table at the end (bounded).
-    summaries: Vec<Summary>,
-    more_summaries: u64,
-}
-
-/// At most this many connection summaries are kept for the closing table.
-const MAX_SUMMARIES: usize = 1000;
-
-impl<W: Write> Out<'_, W> {
-    fn line(&mut self, s: String) -> anyhow::Result<()> {
-        if !self.args.output.quiet {
-            writeln!(self.w, "{s}")?;
-        }
-        Ok(())
-    }
-
-    fn segment(
-        &mut self,
-        n: &osi_trace::analysis::Annotated,
-        seg: &osi_trace::decode::Segment,
-    ) -> anyhow::Result<()> {
-        if self.args.summary_only {
-            return Ok(());
-        }
-        if self.args.json {
-            serde_json::to_writer(&mut self.w, &render::segment_json(n, seg))?;
-            return Ok(writeln!(self.w)?);
-        }
-        if self.args.ladder {
-            let rows = self.ladders.entry(n.stream).or_insert_with(|| {
-                render::ladder_head(
-                    n.stream,
-                    if n.from == osi_trace::analysis::Side::Client { n.src } else { n.dst },
-                    if n.from == osi_trace::analysis::Side::Client { n.dst } else { n.src },
-                )
-            });
-            rows.push(render::ladder_row(n, seg));
-            return Ok(());
-        }
-        self.line(render::line(n, seg))?;
-        if self.args.layers {
-            for l in render::layers(n, seg) {
-                self.line(l)?;
-            }
-            self.line(format!("    {} {}", "cause".dimmed(), n.cause))?;
-        }
-        Ok(())
-    }
-
-    fn ended(&mut self, s: Summary) -> anyhow::Result<()> {
-        if self.args.json {
-            serde_json::to_writer(&mut self.w, &render::summary_json(&s))?;
-            writeln!(self.w)?;
-            return Ok(());
-        }
-        if let Some(rows) = self.ladders.remove(&s.stream) {
-            for r in rows {
-                self.line(r)?;
-            }
-            self.line(String::new())?;
-        }
-        if self.summaries.len() < MAX_SUMMARIES {
-            self.summaries.push(s);
-        } else {
-            self.more_summaries += 1;
-        }
-        if self.live {
-            self.w.flush()?;
-        }
-        Ok(())
-    }
-
-    fn finish(&mut self, segments: u64) -> anyhow::Result<()> {
-        if !self.args.json {
-            self.summaries.sort_by_key(|s| s.stream);
-            if !self.summaries.is_empty() {
-                if !self.args.summary_only && !self.args.ladder {
-                    self.line(String::new())?;
-                }
-                let n = self.summaries.len() as u64 + self.more_summaries;
-                self.line(format!(
-                    "{}",
-                    format!(
-                        "Summary: {n} connection{}, {segments} TCP segments",
-                        if n == 1 { "" } else { "s" }
-                    )
-                    .bold()
-                ))?;
-            }
-            let summaries = std::mem::take(&mut self.summaries);
-            for s in &summaries {
-                for l in render::summary(s) {
-                    self.line(l)?;
-                }
-            }
-            if self.more_summaries > 0 {
-                self.line(format!("… and {} more connections (use --json for all)", self.more_summaries))?;
-            }
-        }
-        self.w.flush()?;
-        Ok(())
-    }
 }

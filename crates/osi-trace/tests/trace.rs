@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use osi_trace::json::Record;
+
 const T: Duration = Duration::from_secs(60);
 
 fn fixture(name: &str) -> PathBuf {
@@ -43,32 +45,44 @@ fn fixtures_give_their_checked_in_trace() -> anyhow::Result<()> {
 /// One segment as both tools see it: (frame, stream, seq, ack, len, analysis flags).
 type Row = (u64, u64, u64, u64, u64, Vec<String>);
 
-/// One record per segment from our JSON.
-fn ours(pcap: &Path) -> anyhow::Result<Vec<Row>> {
+/// Our JSON, read back into the schema's own types.
+fn records(pcap: &Path) -> anyhow::Result<Vec<Record>> {
     let out = osi_trace(&["--read", &pcap.to_string_lossy(), "--json"])?;
     assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout).lines().map(|l| Ok(serde_json::from_str(l)?)).collect()
+}
+
+/// One record per segment from our JSON.
+fn ours(pcap: &Path) -> anyhow::Result<Vec<Row>> {
     let mut v = Vec::new();
-    for line in text(&out.stdout).lines() {
-        let j: serde_json::Value = serde_json::from_str(line)?;
-        if j["type"] != "segment" {
-            continue;
-        }
-        let mut flags: Vec<String> = j["analysis"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|f| f.as_str().map(String::from)).collect())
-            .unwrap_or_default();
+    for r in records(pcap)? {
+        let Record::Segment(j) = r else { continue };
+        let mut flags = j.analysis.clone();
         flags.retain(|f| COMPARED.contains(&f.as_str()));
         flags.sort();
-        v.push((
-            j["frame"].as_u64().unwrap_or(0),
-            j["stream"].as_u64().unwrap_or(0),
-            j["seq"].as_u64().unwrap_or(0),
-            j["ack"].as_u64().unwrap_or(0),
-            j["len"].as_u64().unwrap_or(0),
-            flags,
-        ));
+        v.push((j.frame, j.stream, u64::from(j.seq), j.ack.map_or(0, u64::from), u64::from(j.len), flags));
     }
     Ok(v)
+}
+
+/// Every line of `--json` reads into the schema's types and writes back byte for byte.
+#[test]
+fn json_lines_are_the_typed_schema() -> anyhow::Result<()> {
+    for name in ["echo-and-refused", "three-clients", "anomalies"] {
+        let pcap = fixture(&format!("{name}.pcap"));
+        let out = osi_trace(&["--read", &pcap.to_string_lossy(), "--json"])?;
+        let mut kinds = (0, 0);
+        for line in text(&out.stdout).lines() {
+            let r: Record = serde_json::from_str(line)?;
+            match &r {
+                Record::Segment(_) => kinds.0 += 1,
+                Record::Connection(_) => kinds.1 += 1,
+            }
+            assert_eq!(serde_json::to_string(&r)?, line, "{name}");
+        }
+        assert!(kinds.0 > 0 && kinds.1 > 0, "{name}: {kinds:?}");
+    }
+    Ok(())
 }
 
 /// The analysis flags compared with tshark (see the crate README for the one left out).
@@ -271,9 +285,10 @@ fn live_capture_of_an_echo_and_a_refused_connection() -> anyhow::Result<()> {
     let json = text(&out.stdout);
     let roles: Vec<String> = json
         .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|j| j["type"] == "segment")
-        .map(|j| format!("{}:{}", j["stream"], j["role"].as_str().unwrap_or("?")))
+        .filter_map(|l| match serde_json::from_str::<Record>(l) {
+            Ok(Record::Segment(j)) => Some(format!("{}:{}", j.stream, j.role)),
+            _ => None,
+        })
         .collect();
     assert_eq!(
         roles,

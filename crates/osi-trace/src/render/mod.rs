@@ -1,14 +1,17 @@
-//! Rendering: one annotated segment → a line, its layers, a ladder arrow, or
-//! a JSON object; a connection summary → text or JSON. Colour comes from
-//! `colored`, which the program switches on or off once (`--color`, `NO_COLOR`).
+//! Rendering: one annotated segment → a line, its layers, or a ladder arrow;
+//! a connection summary → text. The words come from [`words`], the JSON from
+//! [`crate::json`]. Colour comes from `colored`, which the program switches on
+//! or off once (`--color`, `NO_COLOR`).
+
+pub mod words;
 
 use std::fmt::Write as _;
 
 use colored::Colorize;
-use serde_json::{json, Value};
 
 use crate::analysis::{Annotated, Role, Side, State, Summary};
-use crate::decode::{flags::*, Link, Segment};
+use crate::decode::{flags::*, Link};
+use kit::plural;
 
 /// How many payload bytes a line shows before it shortens.
 pub const PREVIEW: usize = 32;
@@ -45,7 +48,8 @@ fn arrow(from: Side) -> &'static str {
 }
 
 /// The one-line view of a segment.
-pub fn line(n: &Annotated, seg: &Segment) -> String {
+pub fn line(n: &Annotated) -> String {
+    let seg = &n.seg;
     let mut s = String::with_capacity(200);
     let _ = write!(s, "{:>10} #{} {} ", secs(n.time), n.stream, arrow(n.from));
     let flags = format!("[{}]", flag_names(seg.tcp.flags));
@@ -64,24 +68,25 @@ pub fn line(n: &Annotated, seg: &Segment) -> String {
     }
     let _ = write!(s, " win={} len={}", n.win, n.len);
     for a in &n.analysis {
-        let _ = write!(s, " {}", format!("[{a}]").red().bold());
+        let _ = write!(s, " {}", format!("[{}]", words::anomaly(*a)).red().bold());
     }
-    let _ = write!(s, "  {}", n.role.describe(n.from).bold());
+    let _ = write!(s, "  {}", words::describe(&n.role, n.from).bold());
     if n.len > 0 {
         let _ = write!(s, " {}", kit::escape(&seg.payload, PREVIEW).green());
     }
     let _ = write!(
         s,
         "  {}  {}",
-        format!("← {}", n.cause).dimmed(),
+        format!("← {}", words::cause(n)).dimmed(),
         format!("[client {}, server {}]", n.client_state, n.server_state).cyan()
     );
     s
 }
 
-/// The `--layers` view: the segment's L2, L3, L4 and L7, one line each.
-pub fn layers(n: &Annotated, seg: &Segment) -> Vec<String> {
-    let mut out = Vec::with_capacity(4);
+/// The `--layers` view: the segment's L2, L3, L4 and L7, one line each, then its cause.
+pub fn layers(n: &Annotated) -> Vec<String> {
+    let seg = &n.seg;
+    let mut out = Vec::with_capacity(5);
     let l2 = match &seg.link {
         Link::Ethernet { src, dst, ethertype } => {
             let note = if seg.link.is_loopback_placeholder() {
@@ -168,6 +173,7 @@ pub fn layers(n: &Annotated, seg: &Segment) -> Vec<String> {
         format!("{} bytes: {}", seg.payload_len, kit::escape(&seg.payload, 64))
     };
     out.push(format!("    {} {l7}", "L7".green().bold()));
+    out.push(format!("    {} {}", "cause".dimmed(), words::cause(n)));
     out
 }
 
@@ -188,7 +194,8 @@ pub fn ladder_head(stream: u64, client: std::net::SocketAddr, server: std::net::
 }
 
 /// One arrow of a ladder diagram: client on the left, server on the right.
-pub fn ladder_row(n: &Annotated, seg: &Segment) -> String {
+pub fn ladder_row(n: &Annotated) -> String {
+    let seg = &n.seg;
     let mut label = format!("{} seq={}", flag_names(seg.tcp.flags).replace(", ", "+"), n.seq);
     if let Some(a) = n.ack {
         let _ = write!(label, " ack={a}");
@@ -228,7 +235,11 @@ pub fn summary(s: &Summary) -> Vec<String> {
         )
         .bold()
         .to_string(),
-        format!("  duration {}, handshake RTT {rtt}, ended: {}", format_secs(s.duration()), s.end),
+        format!(
+            "  duration {}, handshake RTT {rtt}, ended: {}",
+            format_secs(s.duration()),
+            words::end(s.end)
+        ),
         format!(
             "  client → server: {}, {};  server → client: {}, {}",
             plural(s.to_server.segments, "segment"),
@@ -241,92 +252,10 @@ pub fn summary(s: &Summary) -> Vec<String> {
     v
 }
 
-fn plural(n: u64, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
-}
-
 fn format_secs(d: std::time::Duration) -> String {
     if d.as_secs_f64() < 1.0 {
         format!("{:.3} ms", d.as_secs_f64() * 1000.0)
     } else {
         format!("{:.3} s", d.as_secs_f64())
     }
-}
-
-/// The JSON object of a segment (see the crate README for the schema).
-pub fn segment_json(n: &Annotated, seg: &Segment) -> Value {
-    json!({
-        "type": "segment",
-        "frame": n.frame,
-        "time": n.time.as_secs_f64(),
-        "stream": n.stream,
-        "from": n.from.name(),
-        "src": n.src.to_string(),
-        "dst": n.dst.to_string(),
-        "srcport": seg.tcp.src_port,
-        "dstport": seg.tcp.dst_port,
-        "flags": flag_names(seg.tcp.flags),
-        "flags_hex": format!("0x{:03x}", seg.tcp.flags),
-        "seq": n.seq,
-        "seq_raw": seg.tcp.seq,
-        "ack": n.ack,
-        "ack_raw": if seg.tcp.has(ACK) { Some(seg.tcp.ack) } else { None },
-        "nxtseq": n.next_seq,
-        "len": n.len,
-        "window_size_value": seg.tcp.window,
-        "window_size": n.win,
-        "window_size_scalefactor": n.win_shift.map_or(-1, |s| 1i64 << s),
-        "ttl": seg.ip.ttl,
-        "ip_len": seg.ip.total_len,
-        "role": role_name(&n.role),
-        "role_text": n.role.describe(n.from),
-        "cause": n.cause,
-        "analysis": n.analysis.iter().map(|a| a.field()).collect::<Vec<_>>(),
-        "client_state": n.client_state.to_string(),
-        "server_state": n.server_state.to_string(),
-        "payload": kit::escape_all(&seg.payload[..seg.payload.len().min(256)]),
-    })
-}
-
-/// A short, stable name for a role, for scripts.
-pub fn role_name(r: &Role) -> &'static str {
-    match r {
-        Role::Handshake(1) => "syn",
-        Role::Handshake(2) => "syn_ack",
-        Role::Handshake(_) => "handshake_ack",
-        Role::Data { .. } => "data",
-        Role::Ack { .. } => "ack",
-        Role::WindowUpdate => "window_update",
-        Role::KeepAlive => "keep_alive",
-        Role::Fin { .. } => "fin",
-        Role::FinAck { .. } => "fin_ack",
-        Role::Refused => "refused",
-        Role::Reset => "reset",
-    }
-}
-
-/// The JSON object of a connection summary.
-pub fn summary_json(s: &Summary) -> Value {
-    json!({
-        "type": "connection",
-        "stream": s.stream,
-        "client": s.client.to_string(),
-        "server": s.server.to_string(),
-        "start": s.start.as_secs_f64(),
-        "duration": s.duration().as_secs_f64(),
-        "handshake_rtt": s.handshake_rtt.map(|d| d.as_secs_f64()),
-        "client_to_server": {"segments": s.to_server.segments, "bytes": s.to_server.bytes},
-        "server_to_client": {"segments": s.to_client.segments, "bytes": s.to_client.bytes},
-        "end": match s.end {
-            crate::analysis::End::Graceful => "graceful",
-            crate::analysis::End::Reset { refused: true } => "refused",
-            crate::analysis::End::Reset { refused: false } => "reset",
-            crate::analysis::End::Open => "open",
-        },
-        "joined_late": s.joined_late,
-    })
 }

@@ -1,0 +1,142 @@
+//! The output side of the pipeline: takes each annotated segment and each
+//! ended connection and writes the chosen view (lines, `--layers`, `--ladder`,
+//! `--json`, summaries) to one buffered writer, flushed where the program says.
+
+use std::collections::HashMap;
+use std::io::{BufWriter, Write};
+
+use colored::Colorize;
+
+use crate::analysis::{Annotated, Summary};
+use crate::json::{ConnectionRecord, SegmentRecord};
+use crate::render;
+
+/// Which view, and how much of it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct View {
+    pub layers: bool,
+    pub ladder: bool,
+    pub json: bool,
+    pub summary_only: bool,
+    /// Nothing on stdout but JSON.
+    pub quiet: bool,
+}
+
+/// At most this many connection summaries are kept for the closing table.
+const MAX_SUMMARIES: usize = 1000;
+
+/// Writes the views.
+pub struct Output<W: Write> {
+    w: BufWriter<W>,
+    view: View,
+    /// --ladder: each open connection's rows, printed when it ends.
+    ladders: HashMap<u64, Vec<String>>,
+    /// Summaries kept for the table at the end (bounded).
+    summaries: Vec<Summary>,
+    more_summaries: u64,
+}
+
+impl<W: Write> Output<W> {
+    pub fn new(w: W, view: View) -> Self {
+        Output {
+            w: BufWriter::with_capacity(1 << 16, w),
+            view,
+            ladders: HashMap::new(),
+            summaries: Vec::new(),
+            more_summaries: 0,
+        }
+    }
+
+    fn line(&mut self, s: String) -> anyhow::Result<()> {
+        if !self.view.quiet {
+            writeln!(self.w, "{s}")?;
+        }
+        Ok(())
+    }
+
+    /// A frame that did not decode as TCP: said only in the `--layers` view.
+    pub fn skipped(&mut self, frame: u64, why: &dyn std::fmt::Display) -> anyhow::Result<()> {
+        if self.view.layers {
+            self.line(format!("{}", format!("frame {frame}: skipped, {why}").dimmed()))?;
+        }
+        Ok(())
+    }
+
+    pub fn segment(&mut self, n: &Annotated) -> anyhow::Result<()> {
+        if self.view.summary_only {
+            return Ok(());
+        }
+        if self.view.json {
+            serde_json::to_writer(&mut self.w, &SegmentRecord::from(n))?;
+            return Ok(writeln!(self.w)?);
+        }
+        if self.view.ladder {
+            let rows = self.ladders.entry(n.stream).or_insert_with(|| {
+                let (client, server) = n.endpoints();
+                render::ladder_head(n.stream, client, server)
+            });
+            rows.push(render::ladder_row(n));
+            return Ok(());
+        }
+        self.line(render::line(n))?;
+        if self.view.layers {
+            for l in render::layers(n) {
+                self.line(l)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn ended(&mut self, s: Summary) -> anyhow::Result<()> {
+        if self.view.json {
+            serde_json::to_writer(&mut self.w, &ConnectionRecord::from(&s))?;
+            writeln!(self.w)?;
+            return Ok(());
+        }
+        if let Some(rows) = self.ladders.remove(&s.stream) {
+            for r in rows {
+                self.line(r)?;
+            }
+            self.line(String::new())?;
+        }
+        if self.summaries.len() < MAX_SUMMARIES {
+            self.summaries.push(s);
+        } else {
+            self.more_summaries += 1;
+        }
+        Ok(())
+    }
+
+    pub fn flush(&mut self) -> anyhow::Result<()> {
+        Ok(self.w.flush()?)
+    }
+
+    /// The closing table of connections, then the last flush.
+    pub fn finish(&mut self, segments: u64) -> anyhow::Result<()> {
+        if !self.view.json {
+            self.summaries.sort_by_key(|s| s.stream);
+            if !self.summaries.is_empty() {
+                if !self.view.summary_only && !self.view.ladder {
+                    self.line(String::new())?;
+                }
+                let n = self.summaries.len() as u64 + self.more_summaries;
+                let head = format!(
+                    "Summary: {}, {}",
+                    kit::plural(n, "connection"),
+                    kit::plural(segments, "TCP segment")
+                );
+                self.line(format!("{}", head.bold()))?;
+            }
+            let summaries = std::mem::take(&mut self.summaries);
+            for s in &summaries {
+                for l in render::summary(s) {
+                    self.line(l)?;
+                }
+            }
+            if self.more_summaries > 0 {
+                self.line(format!("… and {} more connections (use --json for all)", self.more_summaries))?;
+            }
+        }
+        self.flush()
+    }
+}
