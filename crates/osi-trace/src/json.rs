@@ -131,6 +131,7 @@ pub fn role_name(r: &Role) -> &'static str {
         Role::Ack { .. } => "ack",
         Role::WindowUpdate => "window_update",
         Role::KeepAlive => "keep_alive",
+        Role::WindowProbe => "window_probe",
         Role::Fin { .. } => "fin",
         Role::FinAck { .. } => "fin_ack",
         Role::Refused => "refused",
@@ -161,8 +162,11 @@ pub struct ConnectionRecord {
     pub duration: f64,
     /// `graceful`, `reset`, `refused` or `open`.
     pub end: String,
-    /// SYN to the handshake's last ACK (`tcp.analysis.initial_rtt`), seconds.
+    /// The last SYN to the handshake's last ACK (`tcp.analysis.initial_rtt`), seconds.
     pub handshake_rtt: Option<f64>,
+    /// The first SYN to the handshake's last ACK, seconds: not a round trip
+    /// when `syn_retransmissions` > 0.
+    pub handshake_time: Option<f64>,
     /// The capture began after the handshake.
     pub joined_late: bool,
     pub server: String,
@@ -170,6 +174,8 @@ pub struct ConnectionRecord {
     /// Seconds since the first frame.
     pub start: f64,
     pub stream: u64,
+    /// How many times the client sent its SYN again.
+    pub syn_retransmissions: u32,
     #[serde(rename = "type")]
     pub kind: ConnectionType,
 }
@@ -188,11 +194,13 @@ impl From<&Summary> for ConnectionRecord {
             }
             .to_string(),
             handshake_rtt: s.handshake_rtt.map(|d| d.as_secs_f64()),
+            handshake_time: s.handshake_time.map(|d| d.as_secs_f64()),
             joined_late: s.joined_late,
             server: s.server.to_string(),
             server_to_client: s.to_client.into(),
             start: s.start.as_secs_f64(),
             stream: s.stream,
+            syn_retransmissions: s.syn_retransmissions,
             kind: ConnectionType::Connection,
         }
     }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Parser;
-use osi_trace::analysis::Analyzer;
+use osi_trace::analysis::{Analyzer, Event, Lookahead};
 use osi_trace::capture::{LiveCapture, LiveOptions, SNAPLEN};
 use osi_trace::decode::decode;
 use osi_trace::frame::{Frame, LinkType};
@@ -139,6 +139,14 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     let mut out = Output::new(std::io::stdout().lock(), view);
     let mut writer: Option<CaptureWriter> = None;
     let mut an = Analyzer::new();
+    // Reading a file, a SYN's row waits for its answer; live, it shows `?` at once.
+    let mut lookahead = (!live).then(Lookahead::new);
+    let mut emit = |out: &mut Output<_>, e: Event| -> anyhow::Result<()> {
+        match lookahead.as_mut() {
+            Some(l) => l.push(e).into_iter().try_for_each(|e| out.event(e)),
+            None => out.event(e),
+        }
+    };
     let mut clock = Clock::default();
     let (mut segments, mut skipped) = (0u64, 0u64);
     let mut damaged: Option<anyhow::Error> = None;
@@ -171,9 +179,9 @@ fn trace(args: &Args) -> anyhow::Result<()> {
                     w.write(&frame)?;
                 }
                 segments += 1;
-                out.segment(&an.push(number, time, seg))?;
+                emit(&mut out, Event::Segment(Box::new(an.push(number, time, seg))))?;
                 for s in an.take_ended() {
-                    out.ended(s)?;
+                    emit(&mut out, Event::Ended(s))?;
                 }
             }
         }
@@ -196,6 +204,9 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         // A --write of a run without any segment still leaves a readable (empty) file.
         (None, Some(path)) => CaptureWriter::create(path, LinkType::Ethernet, SNAPLEN)?.flush()?,
         (None, None) => {}
+    }
+    for e in lookahead.as_mut().map(Lookahead::finish).unwrap_or_default() {
+        out.event(e)?;
     }
     for s in an.open() {
         out.ended(s)?;

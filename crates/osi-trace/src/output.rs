@@ -7,7 +7,7 @@ use std::io::{BufWriter, Write};
 
 use colored::Colorize;
 
-use crate::analysis::{Annotated, Summary};
+use crate::analysis::{Annotated, Event, Summary};
 use crate::json::{ConnectionRecord, SegmentRecord};
 use crate::render;
 
@@ -71,10 +71,7 @@ impl<W: Write> Output<W> {
             return Ok(writeln!(self.w)?);
         }
         if self.view.ladder {
-            let rows = self.ladders.entry(n.stream).or_insert_with(|| {
-                let (client, server) = n.endpoints();
-                render::ladder_head(n.stream, client, server)
-            });
+            let rows = self.ladders.entry(n.stream).or_insert_with(|| render::ladder_head(n));
             rows.push(render::ladder_row(n));
             return Ok(());
         }
@@ -85,6 +82,14 @@ impl<W: Write> Output<W> {
             }
         }
         Ok(())
+    }
+
+    /// An event of the analysis: a segment or an ended connection.
+    pub fn event(&mut self, e: Event) -> anyhow::Result<()> {
+        match e {
+            Event::Segment(n) => self.segment(&n),
+            Event::Ended(s) => self.ended(s),
+        }
     }
 
     pub fn ended(&mut self, s: Summary) -> anyhow::Result<()> {

@@ -35,6 +35,8 @@ impl Side {
 /// TCP states (RFC 9293), as they follow from the segments seen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {
+    /// Not known yet: live, a SYN's answer (SYN+ACK, RST, or none) is not seen yet.
+    Unknown,
     Closed,
     Listen,
     SynSent,
@@ -52,6 +54,7 @@ impl fmt::Display for State {
     /// The RFC's name of the state, as `ss` and `netstat` print it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(match self {
+            State::Unknown => "?",
             State::Closed => "CLOSED",
             State::Listen => "LISTEN",
             State::SynSent => "SYN_SENT",
@@ -80,6 +83,9 @@ pub enum Role {
     WindowUpdate,
     /// A keep-alive probe: one byte, or none, below the next sequence number.
     KeepAlive,
+    /// The same probe while the peer's window is 0: the persist timer's
+    /// window probe (Linux sends SND.UNA−1 with no data; Wireshark flags it keep-alive).
+    WindowProbe,
     /// A FIN. `first`: the sender closes first (active close). `acks_fin`:
     /// it also ACKs the peer's FIN (the three-segment teardown). `crossing`:
     /// both FINs in flight at once (simultaneous close). `data`: bytes it carries.
@@ -215,8 +221,13 @@ pub struct Summary {
     /// First and last segment, seconds since the capture's first frame.
     pub start: Duration,
     pub last: Duration,
-    /// SYN to the handshake's final ACK (Wireshark's `tcp.analysis.initial_rtt`).
+    /// The last SYN to the handshake's final ACK (Wireshark's `tcp.analysis.initial_rtt`).
     pub handshake_rtt: Option<Duration>,
+    /// The first SYN to the handshake's final ACK: more than a round trip when
+    /// the SYN was retransmitted (Karn: no RTT sample from a retransmission).
+    pub handshake_time: Option<Duration>,
+    /// How many times the client's SYN was sent again.
+    pub syn_retransmissions: u32,
     pub to_server: Flow,
     pub to_client: Flow,
     pub end: End,
@@ -227,4 +238,11 @@ impl Summary {
     pub fn duration(&self) -> Duration {
         self.last.saturating_sub(self.start)
     }
+}
+
+/// What the analysis hands on, in capture order: a segment, or a connection that ended.
+#[derive(Debug, Clone)]
+pub enum Event {
+    Segment(Box<Annotated>),
+    Ended(Summary),
 }

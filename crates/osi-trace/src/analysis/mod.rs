@@ -9,11 +9,15 @@
 //! - [`states`]: both ends' TCP states after it;
 //! - then [`sequence::record_sent`] notes what its sender has now sent.
 //!
+//! Reading a file, [`lookahead`] holds the rows behind a SYN until its answer
+//! tells what the SYN did to the server (live, the server shows `?` until then).
+//!
 //! [`conn`] holds the record they share, [`facts`] the types handed to rendering.
 
 mod conn;
 mod expert;
 mod facts;
+mod lookahead;
 mod roles;
 mod sequence;
 mod states;
@@ -24,7 +28,8 @@ mod tests;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-pub use facts::{Annotated, Anomaly, End, Flow, Role, Side, State, Summary};
+pub use facts::{Annotated, Anomaly, End, Event, Flow, Role, Side, State, Summary};
+pub use lookahead::{Lookahead, HOLD};
 pub use streams::{Analyzer, KEEP_ENDED};
 
 use crate::decode::Segment;

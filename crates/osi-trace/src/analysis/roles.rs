@@ -40,6 +40,8 @@ pub(super) fn role(conn: &Conn, from: Side, seg: &Segment, x: &Expert) -> (Role,
         Role::Data { bytes: len, total }
     } else if acks_peer_fin {
         Role::FinAck { last: conn.first_fin == Some(from) }
+    } else if x.keepalive && peer.last_win == Some(0) {
+        Role::WindowProbe
     } else if x.keepalive {
         Role::KeepAlive
     } else if x.analysis.contains(&Anomaly::WindowUpdate) {

@@ -29,8 +29,17 @@ pub(super) fn advance(
     }
     if syn && !ackf {
         conn.client_state = State::SynSent;
-        conn.server_state = State::SynReceived;
-        conn.syn_time.get_or_insert(time);
+        // What the SYN does to the server shows only in its answer: a SYN+ACK
+        // (SYN_RECEIVED), an RST (no socket listens: CLOSED), or nothing (the
+        // accept queue is full: the SYN is dropped and no SYN_RECEIVED is made).
+        if matches!(conn.server_state, State::Listen | State::Unknown) {
+            conn.server_state = State::Unknown;
+        }
+        if conn.syn_time.is_some() {
+            conn.syn_retransmissions += 1;
+        }
+        conn.syn_time = Some(time);
+        conn.first_syn_time.get_or_insert(time);
     } else if syn {
         conn.server_state = State::SynReceived;
         conn.client_state = State::Established; // it will ACK at once
@@ -39,8 +48,9 @@ pub(super) fn advance(
     if *role == Role::Handshake(3) {
         conn.awaiting_hs3 = false;
         conn.server_state = State::Established;
-        if let Some(s) = conn.syn_time {
-            conn.irtt.get_or_insert(time.saturating_sub(s));
+        if let (Some(last), Some(first)) = (conn.syn_time, conn.first_syn_time) {
+            conn.irtt.get_or_insert(time.saturating_sub(last));
+            conn.handshake_time.get_or_insert(time.saturating_sub(first));
         }
     } else if from == Side::Client && ackf && !syn {
         conn.awaiting_hs3 = false;
@@ -111,13 +121,25 @@ mod tests {
         let mut c = conn();
         assert_eq!(states(&c), (State::Closed, State::Listen));
         advance(&mut c, Side::Client, &seg(SYN), &Role::Handshake(1), false, Duration::ZERO);
-        assert_eq!(states(&c), (State::SynSent, State::SynReceived));
+        assert_eq!(states(&c), (State::SynSent, State::Unknown), "the SYN's answer tells");
         advance(&mut c, Side::Server, &seg(SYN | ACK), &Role::Handshake(2), false, Duration::ZERO);
         assert_eq!(states(&c), (State::Established, State::SynReceived));
         let t = Duration::from_millis(2);
         advance(&mut c, Side::Client, &seg(ACK), &Role::Handshake(3), false, t);
         assert_eq!(states(&c), (State::Established, State::Established));
-        assert_eq!(c.irtt, Some(t));
+        assert_eq!((c.irtt, c.handshake_time, c.syn_retransmissions), (Some(t), Some(t), 0));
+    }
+
+    #[test]
+    fn a_retransmitted_syn_is_counted_and_the_rtt_taken_from_the_last_one() {
+        let mut c = conn();
+        let ms = Duration::from_millis;
+        advance(&mut c, Side::Client, &seg(SYN), &Role::Handshake(1), false, ms(0));
+        advance(&mut c, Side::Client, &seg(SYN), &Role::Handshake(1), false, ms(1000));
+        assert_eq!(states(&c), (State::SynSent, State::Unknown), "a dropped SYN made no SYN_RECEIVED");
+        advance(&mut c, Side::Server, &seg(SYN | ACK), &Role::Handshake(2), false, ms(1000));
+        advance(&mut c, Side::Client, &seg(ACK), &Role::Handshake(3), false, ms(1001));
+        assert_eq!((c.irtt, c.handshake_time, c.syn_retransmissions), (Some(ms(1)), Some(ms(1001)), 1));
     }
 
     #[test]

@@ -185,11 +185,23 @@ fn mac(m: &[u8; 6]) -> String {
 const LADDER: usize = 44;
 
 /// The heading of a connection's ladder diagram.
-pub fn ladder_head(stream: u64, client: std::net::SocketAddr, server: std::net::SocketAddr) -> Vec<String> {
+/// `first` is the connection's first segment: the states before it follow from it.
+pub fn ladder_head(first: &Annotated) -> Vec<String> {
+    let (client, server) = first.endpoints();
+    let before = if first.joined_late {
+        (State::Established, State::Established)
+    } else {
+        // A refused SYN found no socket at all: the server end was never LISTENing.
+        let server = match first.server_state {
+            State::Closed | State::Unknown => first.server_state,
+            _ => State::Listen,
+        };
+        (State::Closed, server)
+    };
     vec![
-        format!("stream {stream}: client {client} ⇄ server {server}").bold().to_string(),
+        format!("stream {}: client {client} ⇄ server {server}", first.stream).bold().to_string(),
         format!("{:>10}  {:<12} {:^w$} {}", "time", "client", "", "server", w = LADDER),
-        format!("{:>10}  {:<12} {:^w$} {}", "", State::Closed, "", State::Listen, w = LADDER),
+        format!("{:>10}  {:<12} {:^w$} {}", "", before.0, "", before.1, w = LADDER),
     ]
 }
 
@@ -223,8 +235,18 @@ pub fn ladder_row(n: &Annotated) -> String {
 
 /// A connection's summary, as text lines.
 pub fn summary(s: &Summary) -> Vec<String> {
-    let rtt =
-        s.handshake_rtt.map_or("not seen".to_string(), |d| format!("{:.3} ms", d.as_secs_f64() * 1000.0));
+    let ms = |d: std::time::Duration| format!("{:.3} ms", d.as_secs_f64() * 1000.0);
+    let rtt = match (s.handshake_rtt, s.handshake_time) {
+        // Karn: a retransmitted SYN's answer gives no RTT sample from the first SYN.
+        (Some(rtt), Some(all)) if s.syn_retransmissions > 0 => format!(
+            "handshake {} (includes {}, so it is no round-trip time; {} from the last SYN)",
+            ms(all),
+            plural(s.syn_retransmissions, "SYN retransmission"),
+            ms(rtt)
+        ),
+        (Some(rtt), _) => format!("handshake RTT {}", ms(rtt)),
+        (None, _) => "handshake RTT not seen".to_string(),
+    };
     let mut v = vec![
         format!(
             "stream {}: client {} → server {}{}",
@@ -235,11 +257,7 @@ pub fn summary(s: &Summary) -> Vec<String> {
         )
         .bold()
         .to_string(),
-        format!(
-            "  duration {}, handshake RTT {rtt}, ended: {}",
-            format_secs(s.duration()),
-            words::end(s.end)
-        ),
+        format!("  duration {}, {rtt}, ended: {}", format_secs(s.duration()), words::end(s.end)),
         format!(
             "  client → server: {}, {};  server → client: {}, {}",
             plural(s.to_server.segments, "segment"),

@@ -17,17 +17,19 @@ pub fn describe(role: &Role, from: Side) -> String {
         Role::Ack { .. } => "ACK".into(),
         Role::WindowUpdate => "window update".into(),
         Role::KeepAlive => "keep-alive".into(),
-        Role::Fin { crossing: true, .. } => {
-            format!("teardown: {who}'s FIN crosses the {peer}'s (simultaneous close)")
-        }
-        Role::Fin { first: true, data, .. } => {
+        Role::WindowProbe => "window probe (persist timer): the peer's window is 0".into(),
+        Role::Fin { crossing, first, acks_fin, data } => {
             let with = if *data > 0 { format!(" with {data} bytes") } else { String::new() };
-            format!("teardown: {who}'s FIN{with} (active close)")
+            if *crossing {
+                format!("teardown: {who}'s FIN{with} crosses the {peer}'s (simultaneous close)")
+            } else if *first {
+                format!("teardown: {who}'s FIN{with} (active close)")
+            } else if *acks_fin {
+                format!("teardown: {who}'s FIN+ACK{with}: ACKs the {peer}'s FIN and closes too")
+            } else {
+                format!("teardown: {who}'s FIN{with} (passive close)")
+            }
         }
-        Role::Fin { acks_fin: true, .. } => {
-            format!("teardown: {who}'s FIN+ACK: ACKs the {peer}'s FIN and closes too")
-        }
-        Role::Fin { .. } => format!("teardown: {who}'s FIN (passive close)"),
         Role::FinAck { last: true } => format!("teardown: last ACK, of the {peer}'s FIN"),
         Role::FinAck { last: false } => format!("teardown: ACK of the {peer}'s FIN"),
         Role::Refused => "RST: connection refused".into(),
@@ -49,10 +51,20 @@ pub fn cause(n: &Annotated) -> String {
         Role::Ack { .. } => format!("{who}'s kernel (no socket call)"),
         Role::WindowUpdate => format!("{who}'s recv() made room; the kernel says so"),
         Role::KeepAlive => format!("{who}'s kernel (SO_KEEPALIVE timer)"),
-        Role::Fin { first: true, .. } | Role::Fin { crossing: true, .. } => {
-            format!("{who}'s close() or shutdown(SHUT_WR)")
+        Role::WindowProbe => format!("{who}'s kernel (persist timer), no socket call"),
+        Role::Fin { first, crossing, data, .. } => {
+            let close = if first || crossing {
+                format!("{who}'s close() or shutdown(SHUT_WR), or the process exiting")
+            } else {
+                format!("{who}'s close() (typically after its recv() returned 0)")
+            };
+            if data > 0 {
+                // tcp_send_fin(): the FIN is queued behind unsent bytes and rides on the last one.
+                format!("{close}; the FIN rides on the last data segment, queued behind unsent bytes")
+            } else {
+                close
+            }
         }
-        Role::Fin { .. } => format!("{who}'s close(), after its recv() returned 0"),
         Role::FinAck { .. } => format!("{who}'s kernel (no socket call)"),
         Role::Refused => {
             format!("{who}'s kernel: no socket listens on that port; connect() fails with ECONNREFUSED")
