@@ -2,6 +2,7 @@
 //! explain every segment by OSI layer, TCP state and the socket call that
 //! caused it.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -64,6 +65,10 @@ struct Args {
     #[arg(long)]
     summary_only: bool,
 
+    /// Fit every line in N columns (0: never wrap); default $COLUMNS, the terminal's width, or 100.
+    #[arg(long, value_name = "N")]
+    width: Option<usize>,
+
     #[command(flatten)]
     output: kit::OutputArgs,
 }
@@ -123,6 +128,25 @@ impl Clock {
     }
 }
 
+/// Columns to fit (projection mode): `--width`, else `$COLUMNS`, else the
+/// terminal's width, else 100 (a pipe or a file: a projector's worth).
+fn width(args: &Args) -> usize {
+    if let Some(w) = args.width {
+        return w;
+    }
+    if let Some(w) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|&w: &usize| w > 0) {
+        return w;
+    }
+    if std::io::stdout().is_terminal() {
+        // SAFETY: winsize is plain data; TIOCGWINSZ only writes one into the struct we own.
+        let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
+        if unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) } == 0 && ws.ws_col > 0 {
+            return ws.ws_col.into();
+        }
+    }
+    100
+}
+
 /// The pipeline: source → decode → analyse → render, one frame at a time.
 fn trace(args: &Args) -> anyhow::Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
@@ -135,6 +159,7 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         json: args.json,
         summary_only: args.summary_only,
         quiet: args.output.quiet,
+        width: width(args),
     };
     let mut out = Output::new(std::io::stdout().lock(), view);
     let mut writer: Option<CaptureWriter> = None;

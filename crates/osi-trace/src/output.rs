@@ -10,6 +10,7 @@ use colored::Colorize;
 use crate::analysis::{Annotated, Event, Summary};
 use crate::json::{ConnectionRecord, SegmentRecord};
 use crate::render;
+use crate::render::fit::{plain, span};
 
 /// Which view, and how much of it.
 #[derive(Debug, Clone, Copy, Default)]
@@ -20,6 +21,8 @@ pub struct View {
     pub summary_only: bool,
     /// Nothing on stdout but JSON.
     pub quiet: bool,
+    /// Columns every text line fits in (0: no limit).
+    pub width: usize,
 }
 
 /// At most this many connection summaries are kept for the closing table.
@@ -57,7 +60,14 @@ impl<W: Write> Output<W> {
     /// A frame that did not decode as TCP: said only in the `--layers` view.
     pub fn skipped(&mut self, frame: u64, why: &dyn std::fmt::Display) -> anyhow::Result<()> {
         if self.view.layers {
-            self.line(format!("{}", format!("frame {frame}: skipped, {why}").dimmed()))?;
+            for l in render::fit::wrap(
+                &[span(format!("frame {frame}: skipped, {why}"), plain)],
+                self.view.width,
+                "",
+                "    ",
+            ) {
+                self.line(l)?;
+            }
         }
         Ok(())
     }
@@ -71,13 +81,16 @@ impl<W: Write> Output<W> {
             return Ok(writeln!(self.w)?);
         }
         if self.view.ladder {
-            let rows = self.ladders.entry(n.stream).or_insert_with(|| render::ladder_head(n));
-            rows.push(render::ladder_row(n));
+            let width = self.view.width;
+            let rows = self.ladders.entry(n.stream).or_insert_with(|| render::ladder_head(n, width));
+            rows.extend(render::ladder_row(n, width));
             return Ok(());
         }
-        self.line(render::line(n))?;
+        for l in render::line(n, self.view.width) {
+            self.line(l)?;
+        }
         if self.view.layers {
-            for l in render::layers(n) {
+            for l in render::layers(n, self.view.width) {
                 self.line(l)?;
             }
         }
@@ -134,7 +147,7 @@ impl<W: Write> Output<W> {
             }
             let summaries = std::mem::take(&mut self.summaries);
             for s in &summaries {
-                for l in render::summary(s) {
+                for l in render::summary(s, self.view.width) {
                     self.line(l)?;
                 }
             }

@@ -17,7 +17,8 @@ fn fixture(name: &str) -> PathBuf {
 
 fn osi_trace(args: &[&str]) -> anyhow::Result<std::process::Output> {
     let mut cmd = Command::new(harness::bin("osi-trace"));
-    cmd.args(args);
+    // Not a terminal and no COLUMNS: the views fit 100 columns.
+    cmd.args(args).env_remove("COLUMNS");
     harness::run(cmd, b"", T)
 }
 
@@ -180,7 +181,7 @@ fn a_file_that_is_not_a_capture_is_one_clear_line() -> anyhow::Result<()> {
 fn layers_and_ladder_views() -> anyhow::Result<()> {
     let pcap = fixture("echo-and-refused.pcap");
     let p = pcap.to_string_lossy();
-    let out = osi_trace(&["--read", &p, "--layers", "--color", "never", "--count", "1"])?;
+    let out = osi_trace(&["--read", &p, "--layers", "--color", "never", "--count", "1", "--width", "0"])?;
     let s = text(&out.stdout);
     assert!(s.contains("    L2 Ethernet 00:00:00:00:00:00 → 00:00:00:00:00:00, type 0x0800 — loopback: a placeholder header"), "{s}");
     assert!(s.contains("    L3 IPv4 127.0.0.1 → 127.0.0.1, TTL 64, total length 60"), "{s}");

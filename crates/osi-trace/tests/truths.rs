@@ -15,7 +15,7 @@ fn fixture(name: &str) -> PathBuf {
 
 fn run(args: &[&str]) -> anyhow::Result<String> {
     let mut cmd = Command::new(harness::bin("osi-trace"));
-    cmd.args(args).args(["--color", "never"]);
+    cmd.args(args).args(["--color", "never", "--width", "0"]);
     let out = harness::run(cmd, b"", Duration::from_secs(60))?;
     anyhow::ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     Ok(String::from_utf8(out.stdout)?)
