@@ -147,6 +147,31 @@ fn width(args: &Args) -> usize {
     100
 }
 
+/// The streams shown (all, or those on `--port`): numbers grow with each new
+/// stream, so the set is a bitmap over stream numbers.
+#[derive(Default)]
+struct Shown {
+    seen: Vec<bool>,
+    count: u64,
+}
+
+impl Shown {
+    fn see(&mut self, stream: u64) {
+        let i = stream as usize;
+        if self.seen.len() <= i {
+            self.seen.resize(i + 1, false);
+        }
+        if !self.seen[i] {
+            self.seen[i] = true;
+            self.count += 1;
+        }
+    }
+
+    fn shown(&self, stream: u64) -> bool {
+        self.seen.get(stream as usize).copied().unwrap_or(false)
+    }
+}
+
 /// The pipeline: source → decode → analyse → render, one frame at a time.
 fn trace(args: &Args) -> anyhow::Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
@@ -173,7 +198,8 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         }
     };
     let mut clock = Clock::default();
-    let (mut segments, mut skipped) = (0u64, 0u64);
+    let (mut segments, mut skipped, mut ended) = (0u64, 0u64, 0u64);
+    let mut streams = Shown::default();
     let mut damaged: Option<anyhow::Error> = None;
 
     while !stop.load(Ordering::SeqCst) && deadline.is_none_or(|d| Instant::now() < d) {
@@ -193,20 +219,30 @@ fn trace(args: &Args) -> anyhow::Result<()> {
                 skipped += 1;
                 out.skipped(number, &why)?;
             }
-            // Another port: not part of this trace (file input), but it keeps its frame number.
-            Ok(seg) if args.port.is_some_and(|p| seg.tcp.src_port != p && seg.tcp.dst_port != p) => {}
             Ok(seg) => {
-                if let Some(path) = &args.write {
-                    let w = match &mut writer {
-                        Some(w) => w,
-                        None => writer.insert(CaptureWriter::create(path, frame.link, SNAPLEN)?),
-                    };
-                    w.write(&frame)?;
+                // Another port (file input): analysed all the same, so that stream
+                // numbers stay tshark's `tcp.stream`, but neither shown nor saved.
+                let shown = args.port.is_none_or(|p| seg.tcp.src_port == p || seg.tcp.dst_port == p);
+                if shown {
+                    if let Some(path) = &args.write {
+                        let w = match &mut writer {
+                            Some(w) => w,
+                            None => writer.insert(CaptureWriter::create(path, frame.link, SNAPLEN)?),
+                        };
+                        w.write(&frame)?;
+                    }
+                    segments += 1;
                 }
-                segments += 1;
-                emit(&mut out, Event::Segment(Box::new(an.push(number, time, seg))))?;
+                let n = an.push(number, time, seg);
+                if shown {
+                    streams.see(n.stream);
+                    emit(&mut out, Event::Segment(Box::new(n)))?;
+                }
                 for s in an.take_ended() {
-                    emit(&mut out, Event::Ended(s))?;
+                    if streams.shown(s.stream) {
+                        ended += 1;
+                        emit(&mut out, Event::Ended(s))?;
+                    }
                 }
             }
         }
@@ -217,9 +253,7 @@ fn trace(args: &Args) -> anyhow::Result<()> {
                 w.flush()?;
             }
         }
-        if args.count.is_some_and(|c| segments >= c)
-            || args.connections.is_some_and(|c| an.ended_count() >= c)
-        {
+        if args.count.is_some_and(|c| segments >= c) || args.connections.is_some_and(|c| ended >= c) {
             break;
         }
     }
@@ -233,7 +267,7 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     for e in lookahead.as_mut().map(Lookahead::finish).unwrap_or_default() {
         out.event(e)?;
     }
-    for s in an.open() {
+    for s in an.open().into_iter().filter(|s| streams.shown(s.stream)) {
         out.ended(s)?;
     }
     out.finish(segments)?;
@@ -243,7 +277,7 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         "{}, {}, {}",
         kit::plural(clock.frames, "frame"),
         kit::plural(segments, "TCP segment"),
-        kit::plural(an.streams(), "connection")
+        kit::plural(streams.count, "connection")
     );
     if skipped > 0 {
         tail.push_str(&format!(", {skipped} frames not decoded as TCP"));

@@ -14,6 +14,8 @@ pub(super) struct Half {
     pub isn: Option<u32>,
     /// Highest sequence number + length seen (Wireshark's `nextseq`).
     pub next_seq: Option<u32>,
+    /// When `next_seq` last moved (Wireshark's `nextseqtime`): out-of-order is timed from it.
+    pub next_seq_time: Option<Duration>,
     /// Last acknowledgement number this side sent.
     pub last_ack: Option<u32>,
     /// Last window this side advertised, scaled.
