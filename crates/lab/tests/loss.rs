@@ -99,7 +99,7 @@ fn lost_data_waits_for_a_loss_probe_then_timeouts_that_double() {
     assert!(run.status.success(), "{}\n{}", run.stdout, run.stderr);
     // What the application sees: nothing but waiting, until its own 3 s timeout.
     let log = run.read("client.log");
-    assert!(log.contains("no echo within 3 s"), "{log}");
+    assert!(log.contains("no whole echo (0 of 5 bytes back) within 3 s"), "{log}");
     let nstat = run.read("nstat.txt");
     assert!(nstat.lines().any(|l| l.split_whitespace().take(2).eq(["TcpExtTCPLossProbes", "1"])), "{nstat}");
     let times: Vec<f64> =

@@ -201,7 +201,6 @@ fn an_unknown_interface_lists_those_that_exist() {
         "{line}"
     );
     assert!(line.contains("lo"), "{line}");
-    assert!(interface_names().iter().any(|n| n == "lo"));
 }
 
 #[test]
