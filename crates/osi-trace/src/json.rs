@@ -1,5 +1,6 @@
-//! The `--json` output as types: one [`SegmentRecord`] per segment and one
-//! [`ConnectionRecord`] per connection, one JSON object per line. The schema
+//! The `--json` output as types: one [`SegmentRecord`] per segment, one
+//! [`ConnectionRecord`] per connection and one [`ControlRecord`] per ARP or
+//! ICMP frame, one JSON object per line. The schema
 //! is these structs (documented in the README); the tests read the output
 //! back into the same types. Fields are declared in alphabetical order, the
 //! order the objects have always been written in.
@@ -7,7 +8,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{Annotated, End, Flow, Role, Summary};
+use crate::arp::ArpOp;
+use crate::control::{ControlFrame, Message};
+use crate::control_words::{explain, Names};
 use crate::decode::flags::ACK;
+use crate::icmp::Icmp;
+use crate::icmpv6::Icmpv6;
 use crate::render::{flag_names, words};
 
 /// How many payload bytes a segment record carries.
@@ -206,10 +212,94 @@ impl From<&Summary> for ConnectionRecord {
     }
 }
 
+/// The `type` field of a control record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ControlType {
+    Control,
+}
+
+/// One control frame (ARP, ICMP, ICMPv6) between the segments, in capture order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ControlRecord {
+    /// IP destination; for ARP the address asked or answered about (`arp.dst.proto_ipv4`).
+    pub dst: String,
+    /// Frame number in the capture, from 1 (`frame.number`).
+    pub frame: u64,
+    /// A short stable name: `request`, `reply` (ARP); `echo_request`, `echo_reply`,
+    /// `unreachable`, `frag_needed`, `packet_too_big`, `time_exceeded`,
+    /// `neighbour_solicitation`, `neighbour_advertisement`, … or `other`.
+    pub message: String,
+    /// `arp`, `icmp` or `icmpv6`.
+    pub protocol: String,
+    /// IP source; for ARP the sender's address (`arp.src.proto_ipv4`).
+    pub src: String,
+    /// What it says, in words, as in the line view.
+    pub text: String,
+    /// Seconds since the first frame (`frame.time_relative`).
+    pub time: f64,
+    #[serde(rename = "type")]
+    pub kind: ControlType,
+}
+
+impl From<&ControlFrame> for ControlRecord {
+    fn from(c: &ControlFrame) -> Self {
+        let m = &c.control.message;
+        let (protocol, message) = match m {
+            Message::Arp(a) => (
+                "arp",
+                match a.op {
+                    ArpOp::Request => "request",
+                    ArpOp::Reply => "reply",
+                    ArpOp::Other(_) => "other",
+                },
+            ),
+            Message::Icmp { icmp, .. } => (
+                "icmp",
+                match icmp {
+                    Icmp::EchoRequest { .. } => "echo_request",
+                    Icmp::EchoReply { .. } => "echo_reply",
+                    Icmp::Unreachable { .. } => "unreachable",
+                    Icmp::FragNeeded { .. } => "frag_needed",
+                    Icmp::TimeExceeded { .. } => "time_exceeded",
+                    Icmp::Other { .. } => "other",
+                },
+            ),
+            Message::Icmpv6 { icmp, .. } => (
+                "icmpv6",
+                match icmp {
+                    Icmpv6::EchoRequest { .. } => "echo_request",
+                    Icmpv6::EchoReply { .. } => "echo_reply",
+                    Icmpv6::Unreachable { .. } => "unreachable",
+                    Icmpv6::PacketTooBig { .. } => "packet_too_big",
+                    Icmpv6::TimeExceeded { .. } => "time_exceeded",
+                    Icmpv6::NeighbourSolicitation { .. } => "neighbour_solicitation",
+                    Icmpv6::NeighbourAdvertisement { .. } => "neighbour_advertisement",
+                    Icmpv6::RouterSolicitation => "router_solicitation",
+                    Icmpv6::RouterAdvertisement => "router_advertisement",
+                    Icmpv6::MulticastListener => "multicast_listener",
+                    Icmpv6::Other { .. } => "other",
+                },
+            ),
+        };
+        ControlRecord {
+            dst: m.dst().to_string(),
+            frame: c.frame,
+            message: message.to_string(),
+            protocol: protocol.to_string(),
+            src: m.src().to_string(),
+            text: explain(&c.control, &Names::default(), None),
+            time: c.time.as_secs_f64(),
+            kind: ControlType::Control,
+        }
+    }
+}
+
 /// Any line of the output, for readers: the `type` field tells which.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Record {
     Segment(Box<SegmentRecord>),
     Connection(ConnectionRecord),
+    Control(ControlRecord),
 }

@@ -12,6 +12,7 @@ use anyhow::Context;
 use clap::Parser;
 use osi_trace::analysis::{Analyzer, Event, Lookahead};
 use osi_trace::capture::{LiveCapture, LiveOptions, SNAPLEN};
+use osi_trace::control::{self, ControlFrame};
 use osi_trace::decode::Decoder;
 use osi_trace::frame::Frame;
 use osi_trace::output::{Output, View};
@@ -110,6 +111,7 @@ impl Source {
         ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
             .context("installing the Ctrl-C handler")?;
         let what = args.port.map_or("all TCP".to_string(), |p| format!("tcp port {p}"));
+        let what = format!("{what}, ARP, ICMP");
         eprintln!("READY capturing on {} ({what}); Ctrl-C stops", args.interface.join(", "));
         let several = args.interface.len() > 1 || args.interface.iter().any(|i| i == "any");
         Ok(Source::Live { cap, several })
@@ -248,7 +250,16 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         match decoder.decode(&frame) {
             Err(why) => {
                 skipped += 1;
-                out.skipped(number, &why)?;
+                // ARP, ICMP and ICMPv6 are not TCP, but they are part of the story
+                // (a next hop's MAC, a refusal, a path MTU): shown in their place.
+                match control::of_skipped(&frame, &why) {
+                    Some(Ok(control)) => {
+                        let c = ControlFrame { frame: number, time, control };
+                        emit(&mut out, Event::Control(Box::new(c)))?;
+                    }
+                    Some(Err(bad)) => out.skipped(number, &format!("{why}: {bad}"))?,
+                    None => out.skipped(number, &why)?,
+                }
             }
             Ok(seg) => {
                 // Another port (file input): analysed all the same, so that stream

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use colored::Colorize;
 
 use crate::analysis::{Annotated, Event, Summary};
-use crate::json::{ConnectionRecord, SegmentRecord};
+use crate::control::ControlFrame;
+use crate::json::{ConnectionRecord, ControlRecord, SegmentRecord};
 use crate::render;
 use crate::render::fit::{plain, span};
 
@@ -125,7 +126,28 @@ impl<W: Write> Output<W> {
         match e {
             Event::Segment(n) => self.segment(&n),
             Event::Ended(s) => self.ended(s),
+            Event::Control(c) => self.control(&c),
         }
+    }
+
+    /// A control frame (ARP, ICMP) in its place: a line, or a JSON record; the
+    /// ladder draws connections only, and leaves it out.
+    pub fn control(&mut self, c: &ControlFrame) -> anyhow::Result<()> {
+        if self.view.summary_only || self.view.ladder {
+            return Ok(());
+        }
+        if self.view.json {
+            serde_json::to_writer(&mut self.w, &ControlRecord::from(c))?;
+            return Ok(writeln!(self.w)?);
+        }
+        let lines = match &self.link {
+            Some(link) => render::on_link(link, self.view.width, |w| render::control(c, w)),
+            None => render::control(c, self.view.width),
+        };
+        for l in lines {
+            self.line(l)?;
+        }
+        Ok(())
     }
 
     /// Holds a ladder row until its connection ends, within the caps.

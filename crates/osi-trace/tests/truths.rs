@@ -21,13 +21,14 @@ fn run(args: &[&str]) -> anyhow::Result<String> {
     Ok(String::from_utf8(out.stdout)?)
 }
 
-/// The `--json` records of a fixture: segments and connections.
+/// The `--json` records of a fixture: segments and connections (ARP and ICMP left out).
 fn json(name: &str) -> anyhow::Result<(Vec<SegmentRecord>, Vec<ConnectionRecord>)> {
     let (mut segs, mut conns) = (Vec::new(), Vec::new());
     for line in run(&["--read", &fixture(name).to_string_lossy(), "--json"])?.lines() {
         match serde_json::from_str(line)? {
             Record::Segment(s) => segs.push(*s),
             Record::Connection(c) => conns.push(c),
+            Record::Control(_) => {}
         }
     }
     Ok((segs, conns))

@@ -6,6 +6,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::control::ControlFrame;
 use crate::decode::Segment;
 
 /// Which end of a connection: the client sent the SYN.
@@ -240,9 +241,12 @@ impl Summary {
     }
 }
 
-/// What the analysis hands on, in capture order: a segment, or a connection that ended.
+/// What the analysis hands on, in capture order: a segment, or a connection
+/// that ended; and, between them, the control frames (ARP, ICMP) the pipeline
+/// shows in their place without analysing them.
 #[derive(Debug, Clone)]
 pub enum Event {
     Segment(Box<Annotated>),
     Ended(Summary),
+    Control(Box<ControlFrame>),
 }

@@ -29,7 +29,7 @@ pub struct Lookahead {
 fn payload(e: &Event) -> usize {
     match e {
         Event::Segment(n) => n.seg.payload.len(),
-        Event::Ended(_) => 0,
+        Event::Ended(_) | Event::Control(_) => 0,
     }
 }
 
@@ -132,7 +132,7 @@ mod tests {
             .into_iter()
             .filter_map(|e| match e {
                 Event::Segment(n) => Some(n.server_state),
-                Event::Ended(_) => None,
+                Event::Ended(_) | Event::Control(_) => None,
             })
             .collect();
         (live, read)

@@ -1,15 +1,18 @@
 //! Rendering: one annotated segment → a line ([`line()`]), its layers
-//! ([`layers`]) or a ladder arrow (`ladder`); a connection summary → text.
+//! ([`layers`]) or a ladder arrow (`ladder`); a control frame (ARP, ICMP) →
+//! its line ([`control()`]); a connection summary → text.
 //! The words come from [`words`], the JSON from [`crate::json`]; every view
 //! fits the width of [`fit`]. Colour comes from `colored`, which the program
 //! switches on or off once (`--color`, `NO_COLOR`).
 
+mod control;
 pub mod fit;
 mod ladder;
 mod layers;
 mod line;
 pub mod words;
 
+pub use control::control;
 pub use ladder::{ladder_head, ladder_row};
 pub use layers::layers;
 pub use line::line;
