@@ -3,8 +3,10 @@
 //! One frame in, one [`Control`] out (or `None` when the frame is not one); pure.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::time::Duration;
 
 use crate::arp::{decode_arp, Arp, ETHERTYPE_ARP};
+use crate::decode::Skip;
 use crate::frame::{Frame, LinkType};
 use crate::icmp::{decode_icmp, Icmp, IPPROTO_ICMP, IPPROTO_ICMPV6};
 use crate::icmpv6::{decode_icmpv6, Icmpv6};
@@ -15,6 +17,16 @@ pub struct Control {
     /// Source and destination MAC, when the frame has an Ethernet header.
     pub macs: Option<([u8; 6], [u8; 6])>,
     pub message: Message,
+}
+
+/// A control frame of the trace, shown in its place between the TCP segments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlFrame {
+    /// Frame number in the capture, from 1 (`frame.number`).
+    pub frame: u64,
+    /// Since the first frame.
+    pub time: Duration,
+    pub control: Control,
 }
 
 /// What the message is, by protocol.
@@ -46,6 +58,24 @@ impl Message {
             Message::Icmp { src, .. } => IpAddr::V4(*src),
             Message::Icmpv6 { src, .. } => IpAddr::V6(*src),
         }
+    }
+
+    /// The IP destination (for ARP, the address asked or answered about).
+    pub fn dst(&self) -> IpAddr {
+        match self {
+            Message::Arp(a) => IpAddr::V4(a.target_ip),
+            Message::Icmp { dst, .. } => IpAddr::V4(*dst),
+            Message::Icmpv6 { dst, .. } => IpAddr::V6(*dst),
+        }
+    }
+}
+
+/// The control message of a frame the TCP decoder skipped as ARP (EtherType
+/// 0x0806), ICMP (IP protocol 1) or ICMPv6 (58); `None` for any other skip.
+pub fn of_skipped(frame: &Frame, why: &Skip) -> Option<Result<Control, String>> {
+    match why {
+        Skip::NotIp(ETHERTYPE_ARP) | Skip::NotTcp(IPPROTO_ICMP | IPPROTO_ICMPV6) => decode_control(frame),
+        _ => None,
     }
 }
 

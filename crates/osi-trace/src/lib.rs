@@ -1,5 +1,23 @@
 //! osi-trace: what your socket code did on the wire, segment by segment,
 //! explained by OSI layer, TCP state and the socket call that caused it.
+//!
+//! # Layout
+//!
+//! Data flows one way, one frame at a time: **source → decode → analyse → render**.
+//!
+//! - [`frame`]: a captured frame (time, link type, bytes), the seam between sources and the rest.
+//! - Sources: [`capture`] (live, an `AF_PACKET` socket with a BPF filter) and [`pcap`]
+//!   (pcap/pcapng files, and the `--write` writer).
+//! - [`decode`]: pure, bytes → one struct per layer (`Link`, `Ip`, `Tcp`, payload), or a
+//!   reason why the frame is skipped. Never panics. [`control`] (with [`arp`], [`icmp`],
+//!   [`icmpv6`]) decodes the control traffic around TCP: ARP, ICMP, ICMPv6;
+//!   [`control_words`] says it in one line.
+//! - [`analysis`]: pure, segments → connections: stream numbers, relative sequence numbers,
+//!   Wireshark's analysis flags, both ends' TCP states, each segment's role. Facts, no words.
+//! - [`render`]: the words (`render::words`) and the text views: line, `--layers`, `--ladder`,
+//!   summaries. [`json`]: the `--json` schema as types.
+//! - [`output`]: writes the chosen view; [`save`]: `--write`, whole or not at all;
+//!   `main.rs` wires the pipeline and the flags.
 
 pub mod analysis;
 pub mod arp;
@@ -10,5 +28,8 @@ pub mod decode;
 pub mod frame;
 pub mod icmp;
 pub mod icmpv6;
+pub mod json;
+pub mod output;
 pub mod pcap;
 pub mod render;
+pub mod save;

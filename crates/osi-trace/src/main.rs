@@ -2,8 +2,7 @@
 //! explain every segment by OSI layer, TCP state and the socket call that
 //! caused it.
 
-use std::collections::HashMap;
-use std::io::{BufWriter, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -11,13 +10,14 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Parser;
-use colored::Colorize;
-use osi_trace::analysis::{Analyzer, Summary};
+use osi_trace::analysis::{Analyzer, Event, Lookahead};
 use osi_trace::capture::{LiveCapture, LiveOptions, SNAPLEN};
+use osi_trace::control::{self, ControlFrame};
 use osi_trace::decode::Decoder;
 use osi_trace::frame::Frame;
-use osi_trace::pcap::{CaptureReader, CaptureWriter};
-use osi_trace::render;
+use osi_trace::output::{Output, View};
+use osi_trace::pcap::CaptureReader;
+use osi_trace::save::Save;
 
 /// Capture a TCP run and explain each segment by layer, state and cause.
 #[derive(Parser, Debug)]
@@ -43,9 +43,9 @@ struct Args {
     #[arg(long, short = 'c')]
     count: Option<u64>,
 
-    /// Stop capturing after this many seconds.
-    #[arg(long)]
-    duration: Option<f64>,
+    /// Stop after this many seconds: of wall-clock time live, of capture time with --read.
+    #[arg(long, value_parser = kit::duration::seconds)]
+    duration: Option<Duration>,
 
     /// Stop once this many connections have ended (FIN both ways, or RST).
     #[arg(long)]
@@ -67,6 +67,10 @@ struct Args {
     #[arg(long)]
     summary_only: bool,
 
+    /// Fit every line in N columns (0: never wrap); default $COLUMNS, the terminal's width, or 100.
+    #[arg(long, value_name = "N")]
+    width: Option<usize>,
+
     #[command(flatten)]
     output: kit::OutputArgs,
 }
@@ -79,136 +83,249 @@ fn main() -> std::process::ExitCode {
     })
 }
 
-/// Where frames come from.
+/// Where frames come from. Live, `several` says whether frames come from
+/// more than one link (`--interface any`, or the flag repeated).
 enum Source {
-    Live(LiveCapture),
+    Live { cap: LiveCapture, several: bool },
     File(CaptureReader),
 }
 
+/// What the source gave.
+enum Got {
+    /// A frame, and the link it was seen on when there are several.
+    Frame(Frame, Option<Arc<str>>),
+    /// Live: a quiet 100 ms, so the caller can check its stop conditions.
+    Quiet,
+    /// The end of the file, or the interface went down.
+    End,
+}
+
+impl Source {
+    /// Opens the file of `--read`, or the live capture (then says READY on stderr).
+    fn open(args: &Args, stop: &Arc<AtomicBool>) -> anyhow::Result<Source> {
+        if let Some(path) = &args.read {
+            return Ok(Source::File(CaptureReader::open(path)?));
+        }
+        let cap = LiveCapture::open(&LiveOptions { interfaces: args.interface.clone(), port: args.port })?;
+        let flag = Arc::clone(stop);
+        ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+            .context("installing the Ctrl-C handler")?;
+        let what = args.port.map_or("all TCP".to_string(), |p| format!("tcp port {p}"));
+        let what = format!("{what}, ARP, ICMP");
+        eprintln!("READY capturing on {} ({what}); Ctrl-C stops", args.interface.join(", "));
+        let several = args.interface.len() > 1 || args.interface.iter().any(|i| i == "any");
+        Ok(Source::Live { cap, several })
+    }
+
+    /// The next frame; `Err` when the file is damaged.
+    fn next(&mut self) -> anyhow::Result<Got> {
+        match self {
+            Source::Live { cap, several } => Ok(match cap.next(Duration::from_millis(100))? {
+                Some(f) => Got::Frame(f.frame, several.then_some(f.interface)),
+                None if cap.is_down() => Got::End,
+                None => Got::Quiet,
+            }),
+            Source::File(r) => Ok(r.next_frame().transpose()?.map_or(Got::End, |f| Got::Frame(f, None))),
+        }
+    }
+}
+
+/// Frame numbers and times, as Wireshark counts them: every frame of the
+/// source counts, decoded or not, on the port or not.
+#[derive(Default)]
+struct Clock {
+    frames: u64,
+    first: Option<Duration>,
+}
+
+impl Clock {
+    /// How long after the first frame `ts` is (zero for the first).
+    fn since_first(&self, ts: Duration) -> Duration {
+        self.first.map_or(Duration::ZERO, |f| ts.saturating_sub(f))
+    }
+
+    /// The frame's number (from 1) and its time since the first frame.
+    fn tick(&mut self, ts: Duration) -> (u64, Duration) {
+        self.frames += 1;
+        (self.frames, ts.saturating_sub(*self.first.get_or_insert(ts)))
+    }
+}
+
+/// Columns to fit (projection mode): `--width`, else `$COLUMNS`, else the
+/// terminal's width, else 100 (a pipe or a file: a projector's worth).
+fn width(args: &Args) -> usize {
+    if let Some(w) = args.width {
+        return w;
+    }
+    if let Some(w) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|&w: &usize| w > 0) {
+        return w;
+    }
+    if std::io::stdout().is_terminal() {
+        // SAFETY: winsize is plain data; TIOCGWINSZ only writes one into the struct we own.
+        let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
+        if unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) } == 0 && ws.ws_col > 0 {
+            return ws.ws_col.into();
+        }
+    }
+    100
+}
+
+/// The streams shown (all, or those on `--port`): numbers grow with each new
+/// stream, so the set is a bitmap over stream numbers.
+#[derive(Default)]
+struct Shown {
+    seen: Vec<bool>,
+    count: u64,
+}
+
+impl Shown {
+    fn see(&mut self, stream: u64) {
+        let i = stream as usize;
+        if self.seen.len() <= i {
+            self.seen.resize(i + 1, false);
+        }
+        if !self.seen[i] {
+            self.seen[i] = true;
+            self.count += 1;
+        }
+    }
+
+    fn shown(&self, stream: u64) -> bool {
+        self.seen.get(stream as usize).copied().unwrap_or(false)
+    }
+}
+
+/// The pipeline: source → decode → analyse → render, one frame at a time.
 fn trace(args: &Args) -> anyhow::Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
-    let mut source = match &args.read {
-        Some(path) => Source::File(CaptureReader::open(path)?),
-        None => {
-            let cap =
-                LiveCapture::open(&LiveOptions { interfaces: args.interface.clone(), port: args.port })?;
-            let flag = Arc::clone(&stop);
-            ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
-                .context("installing the Ctrl-C handler")?;
-            let what = args.port.map_or("all TCP".to_string(), |p| format!("tcp port {p}"));
-            eprintln!("READY capturing on {} ({what}); Ctrl-C stops", args.interface.join(", "));
-            Source::Live(cap)
+    let mut source = Source::open(args, &stop)?;
+    let live = matches!(source, Source::Live { .. });
+    // Live, --duration is wall-clock time; in a file it is the capture's own time.
+    let deadline = args.duration.filter(|_| live).map(|d| Instant::now() + d);
+    let view = View {
+        layers: args.layers,
+        ladder: args.ladder,
+        json: args.json,
+        summary_only: args.summary_only,
+        quiet: args.output.quiet,
+        width: width(args),
+    };
+    let mut out = Output::new(std::io::stdout().lock(), view);
+    let mut save = args.write.as_deref().map(|p| Save::new(p, args.read.as_deref(), SNAPLEN)).transpose()?;
+    // Remembers IP fragments across frames: a segment shows with the frame that completes it.
+    let mut decoder = Decoder::new();
+    let mut an = Analyzer::new();
+    // Reading a file, a SYN's row waits for its answer; live, it shows `?` at once.
+    let mut lookahead = (!live).then(Lookahead::new);
+    let mut emit = |out: &mut Output<_>, e: Event| -> anyhow::Result<()> {
+        match lookahead.as_mut() {
+            Some(l) => l.push(e).into_iter().try_for_each(|e| out.event(e)),
+            None => out.event(e),
         }
     };
-    let live = matches!(source, Source::Live(_));
-    let deadline = args.duration.map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.0)));
-    let stdout = std::io::stdout();
-    let mut out = Out {
-        w: BufWriter::with_capacity(1 << 16, stdout.lock()),
-        live,
-        args,
-        ladders: HashMap::new(),
-        summaries: Vec::new(),
-        more_summaries: 0,
-        link: None,
-    };
-    let mut writer: Option<CaptureWriter> = None;
-    let mut an = Analyzer::new();
-    let mut decoder = Decoder::new(); // Hook (decode): remembers IP fragments across frames
-    let (mut frames, mut segments, mut skipped) = (0u64, 0u64, 0u64);
+    let mut clock = Clock::default();
+    let (mut segments, mut skipped, mut ended) = (0u64, 0u64, 0u64);
+    let mut streams = Shown::default();
     let mut damaged: Option<anyhow::Error> = None;
 
-    loop {
-        if stop.load(Ordering::SeqCst) || deadline.is_some_and(|d| Instant::now() >= d) {
+    while !stop.load(Ordering::SeqCst) && deadline.is_none_or(|d| Instant::now() < d) {
+        let frame = match source.next() {
+            Ok(Got::Frame(f, link)) => {
+                // Several links: each line says which one its frame was seen on.
+                out.set_link(link);
+                f
+            }
+            Ok(Got::Quiet) => continue,
+            Ok(Got::End) => break,
+            Err(e) if !live => {
+                damaged = Some(e);
+                break;
+            }
+            Err(e) => return Err(e),
+        };
+        if !live && args.duration.is_some_and(|d| clock.since_first(frame.ts) > d) {
             break;
         }
-        let frame: Frame = match &mut source {
-            Source::Live(cap) => match cap.next(Duration::from_millis(100))? {
-                Some(f) => {
-                    // Several links: each row says which one it was seen on.
-                    out.link = (args.interface.len() > 1 || args.interface.iter().any(|i| i == "any"))
-                        .then_some(f.interface);
-                    f.frame
-                }
-                None if cap.is_down() => break,
-                None => continue,
-            },
-            Source::File(r) => match r.next_frame() {
-                Some(Ok(f)) => f,
-                Some(Err(e)) => {
-                    damaged = Some(e);
-                    break;
-                }
-                None => break,
-            },
-        };
-        frames += 1;
-        let seg = match decoder.decode(&frame) {
-            Ok(seg) if args.port.is_none_or(|p| seg.tcp.src_port == p || seg.tcp.dst_port == p) => seg,
-            Ok(_) => continue, // another port: not part of this trace (file input)
+        let (number, time) = clock.tick(frame.ts);
+        match decoder.decode(&frame) {
             Err(why) => {
                 skipped += 1;
-                an.skip_frame(frame.ts);
-                if args.layers {
-                    out.line(format!("{}", format!("frame {frames}: skipped, {why}").dimmed()))?;
+                // ARP, ICMP and ICMPv6 are not TCP, but they are part of the story
+                // (a next hop's MAC, a refusal, a path MTU): shown in their place.
+                match control::of_skipped(&frame, &why) {
+                    Some(Ok(control)) => {
+                        let c = ControlFrame { frame: number, time, control };
+                        emit(&mut out, Event::Control(Box::new(c)))?;
+                    }
+                    Some(Err(bad)) => out.skipped(number, &format!("{why}: {bad}"))?,
+                    None => out.skipped(number, &why)?,
                 }
-                continue;
             }
-        };
-        if let Some(path) = &args.write {
-            if writer.is_none() {
-                writer = Some(CaptureWriter::create(path, frame.link, SNAPLEN)?);
-            }
-            if let Some(w) = writer.as_mut() {
-                w.write(&frame)?;
+            Ok(seg) => {
+                // Another port (file input): analysed all the same, so that stream
+                // numbers stay tshark's `tcp.stream`, but neither shown nor saved.
+                let shown = args.port.is_none_or(|p| seg.tcp.src_port == p || seg.tcp.dst_port == p);
+                if shown {
+                    if let Some(save) = save.as_mut() {
+                        save.write(&frame)?;
+                    }
+                    segments += 1;
+                }
+                let n = an.push(number, time, seg);
+                if shown {
+                    streams.see(n.stream);
+                    emit(&mut out, Event::Segment(Box::new(n)))?;
+                }
+                for s in an.take_ended() {
+                    if streams.shown(s.stream) {
+                        ended += 1;
+                        emit(&mut out, Event::Ended(s))?;
+                    }
+                }
             }
         }
-        segments += 1;
-        let n = an.push(frame.ts, &seg);
-        out.segment(&n, &seg)?;
-        for s in an.take_ended() {
-            out.ended(s)?;
-        }
-        // Live, flush when no frame waits: a write per frame would slow the capture.
-        if matches!(&source, Source::Live(cap) if !cap.pending()) {
-            out.w.flush()?;
-            if let Some(w) = writer.as_mut() {
-                w.flush()?;
+        // Live, each frame is shown (and saved) as it comes, flushed once no
+        // frame waits in the ring: a write per frame would slow the capture.
+        if matches!(&source, Source::Live { cap, .. } if !cap.pending()) {
+            out.flush()?;
+            if let Some(save) = save.as_mut() {
+                save.flush()?;
             }
         }
-        if args.count.is_some_and(|c| segments >= c)
-            || args.connections.is_some_and(|c| an.ended_count() >= c)
-        {
+        if args.count.is_some_and(|c| segments >= c) || args.connections.is_some_and(|c| ended >= c) {
             break;
         }
     }
 
-    if let Some(mut w) = writer {
-        w.flush()?;
+    if let Some(save) = save {
+        save.finish()?;
     }
-    // Hook (pcap reader): odd but readable things in the file, each said once.
+    // Odd but readable things in the file, each said once.
     if let Source::File(r) = &mut source {
         r.take_notes().iter().for_each(|n| eprintln!("osi-trace: warning: {n}"));
     }
-    // A --write of a run without any segment still leaves a readable (empty) file.
-    if let (Some(path), 0) = (&args.write, segments) {
-        CaptureWriter::create(path, osi_trace::frame::LinkType::Ethernet, SNAPLEN)?.flush()?;
+    for e in lookahead.as_mut().map(Lookahead::finish).unwrap_or_default() {
+        out.event(e)?;
     }
-    for s in an.open() {
+    for s in an.open().into_iter().filter(|s| streams.shown(s.stream)) {
         out.ended(s)?;
     }
-    out.finish(segments)?;
+    out.finish(segments, an.evictions())?;
 
     // The closing counts go to stderr, as tcpdump's do.
     let mut tail = format!(
-        "{frames} frames, {segments} TCP segments, {} connection{}",
-        an.streams(),
-        if an.streams() == 1 { "" } else { "s" }
+        "{}, {}, {}",
+        kit::plural(clock.frames, "frame"),
+        kit::plural(segments, "TCP segment"),
+        kit::plural(streams.count, "connection")
     );
     if skipped > 0 {
         tail.push_str(&format!(", {skipped} frames not decoded as TCP"));
     }
-    if let Source::Live(cap) = &mut source {
+    if an.evictions() > 0 {
+        tail.push_str(&format!(", {} forgotten while open (memory bound)", an.evictions()));
+    }
+    if let Source::Live { cap, .. } = &mut source {
         let st = cap.stats()?;
         tail.push_str(&format!("; kernel: {} frames passed the filter, {} dropped", st.received, st.dropped));
         if st.other_links > 0 {
@@ -218,134 +335,16 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     if !args.output.quiet {
         eprintln!("{tail}");
     }
+    // The interface went down: the summary is out, now the one error line.
     if let Some(e) = match &source {
-        Source::Live(cap) => cap.finish(),
+        Source::Live { cap, .. } => cap.finish(),
         Source::File(_) => None,
     } {
         return Err(e);
     }
     if let Some(e) = damaged {
-        return Err(e.context(format!(
-            "{} is damaged",
-            args.read.as_ref().map_or(String::new(), |p| p.display().to_string())
-        )));
+        let path = args.read.as_ref().map_or(String::new(), |p| p.display().to_string());
+        return Err(e.context(format!("{path} is damaged")));
     }
     Ok(())
-}
-
-/// The output side: lines, ladders, JSON, summaries.
-struct Out<'a, W: Write> {
-    w: BufWriter<W>,
-    live: bool,
-    args: &'a Args,
-    /// --ladder: each open connection's rows, printed when it ends.
-    ladders: HashMap<u64, Vec<String>>,
-    /// Summaries kept for the table at the end (bounded).
-    summaries: Vec<Summary>,
-    more_summaries: u64,
-    /// The link the current frame was seen on, when there are several.
-    link: Option<std::sync::Arc<str>>,
-}
-
-/// At most this many connection summaries are kept for the closing table.
-const MAX_SUMMARIES: usize = 1000;
-
-impl<W: Write> Out<'_, W> {
-    fn line(&mut self, s: String) -> anyhow::Result<()> {
-        if !self.args.output.quiet {
-            writeln!(self.w, "{s}")?;
-        }
-        Ok(())
-    }
-
-    fn segment(
-        &mut self,
-        n: &osi_trace::analysis::Annotated,
-        seg: &osi_trace::decode::Segment,
-    ) -> anyhow::Result<()> {
-        if self.args.summary_only {
-            return Ok(());
-        }
-        if self.args.json {
-            serde_json::to_writer(&mut self.w, &render::segment_json(n, seg))?;
-            return Ok(writeln!(self.w)?);
-        }
-        if self.args.ladder {
-            let rows = self.ladders.entry(n.stream).or_insert_with(|| {
-                render::ladder_head(
-                    n.stream,
-                    if n.from == osi_trace::analysis::Side::Client { n.src } else { n.dst },
-                    if n.from == osi_trace::analysis::Side::Client { n.dst } else { n.src },
-                )
-            });
-            rows.push(render::ladder_row(n, seg));
-            return Ok(());
-        }
-        let line = render::line(n, seg);
-        self.line(match &self.link {
-            Some(i) => render::on_link(i, line),
-            None => line,
-        })?;
-        if self.args.layers {
-            for l in render::layers(n, seg) {
-                self.line(l)?;
-            }
-            self.line(format!("    {} {}", "cause".dimmed(), n.cause))?;
-        }
-        Ok(())
-    }
-
-    fn ended(&mut self, s: Summary) -> anyhow::Result<()> {
-        if self.args.json {
-            serde_json::to_writer(&mut self.w, &render::summary_json(&s))?;
-            writeln!(self.w)?;
-            return Ok(());
-        }
-        if let Some(rows) = self.ladders.remove(&s.stream) {
-            for r in rows {
-                self.line(r)?;
-            }
-            self.line(String::new())?;
-        }
-        if self.summaries.len() < MAX_SUMMARIES {
-            self.summaries.push(s);
-        } else {
-            self.more_summaries += 1;
-        }
-        if self.live {
-            self.w.flush()?;
-        }
-        Ok(())
-    }
-
-    fn finish(&mut self, segments: u64) -> anyhow::Result<()> {
-        if !self.args.json {
-            self.summaries.sort_by_key(|s| s.stream);
-            if !self.summaries.is_empty() {
-                if !self.args.summary_only && !self.args.ladder {
-                    self.line(String::new())?;
-                }
-                let n = self.summaries.len() as u64 + self.more_summaries;
-                self.line(format!(
-                    "{}",
-                    format!(
-                        "Summary: {n} connection{}, {segments} TCP segments",
-                        if n == 1 { "" } else { "s" }
-                    )
-                    .bold()
-                ))?;
-            }
-            let summaries = std::mem::take(&mut self.summaries);
-            for s in &summaries {
-                for l in render::summary(s) {
-                    self.line(l)?;
-                }
-            }
-            if self.more_summaries > 0 {
-                self.line(format!("… and {} more connections (use --json for all)", self.more_summaries))?;
-            }
-        }
-        self.w.flush()?;
-        Ok(())
-    }
 }

@@ -160,6 +160,27 @@ fn every_corpus_file_is_read_whole_and_agrees_with_tshark() -> anyhow::Result<()
     Ok(())
 }
 
+/// `flags_hex` is Wireshark's `tcp.flags`: all 12 bits after the data offset,
+/// AE (Accurate ECN, formerly NS) and the reserved bits too, not the low byte.
+#[test]
+fn flags_hex_carries_all_12_flag_bits_as_tshark_shows_them() -> anyhow::Result<()> {
+    if !harness::require(
+        "flags_hex_carries_all_12_flag_bits_as_tshark_shows_them",
+        harness::Need::Tool("tshark"),
+    ) {
+        return Ok(());
+    }
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/tcp-flags12.pcap");
+    let ((ours, _), (theirs, _)) = (ours(&file)?, theirs(&file)?);
+    let high: Vec<(u64, u64)> = theirs.iter().filter(|(_, r)| r.4 > 0xff).map(|(f, r)| (*f, r.4)).collect();
+    assert!(high.iter().any(|(_, x)| x & 0x100 != 0), "no AE bit in tshark's rows: {high:?}");
+    assert!(high.iter().any(|(_, x)| x & 0x800 != 0), "no reserved bit in tshark's rows: {high:?}");
+    for (frame, theirs) in high {
+        assert_eq!(ours.get(&frame).map(|r| r.4), Some(theirs), "frame {frame}: tcp.flags 0x{theirs:03x}");
+    }
+    Ok(())
+}
+
 /// The done-criterion of issue 10: a `tcpdump -s 96` capture of a 200 KB echo
 /// (every data frame cut to its first 96 bytes) is read whole, and each
 /// direction's bytes come from the IP headers: 200 000 each way.
@@ -191,7 +212,7 @@ fn layers_show_the_outer_headers_of_a_tunnel_and_reassembly() -> anyhow::Result<
     let layers = |name: &str| -> anyhow::Result<String> {
         let mut cmd = Command::new(harness::bin("osi-trace"));
         cmd.arg("--read").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus").join(name));
-        cmd.args(["--layers", "--color", "never", "--count", "1"]);
+        cmd.args(["--layers", "--color", "never", "--count", "1", "--width", "0"]);
         let out = harness::run(cmd, b"", T)?;
         anyhow::ensure!(out.status.success(), "{}", text(&out.stderr));
         Ok(text(&out.stdout))
@@ -214,7 +235,7 @@ fn layers_show_the_outer_headers_of_a_tunnel_and_reassembly() -> anyhow::Result<
     assert!(q.contains("L2 802.1Q VLAN tag: VLAN 200, priority 0"), "{q}");
     let mut cmd = Command::new(harness::bin("osi-trace"));
     cmd.arg("--read").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/ipv4-fragments.pcap"));
-    cmd.args(["--layers", "--color", "never"]);
+    cmd.args(["--layers", "--color", "never", "--width", "0"]);
     let out = text(&harness::run(cmd, b"", T)?.stdout);
     assert!(out.contains("skipped, IP fragment"), "{out}");
     assert!(out.contains("(reassembled from 2 fragments: this frame completed the datagram)"), "{out}");

@@ -1,6 +1,8 @@
 //! The classic BPF program the kernel runs on every frame before it reaches
 //! the capture: keep one copy per frame on `lo`, only the chosen interfaces,
-//! and only TCP on the chosen port — as `tcpdump -d 'tcp port N'` would.
+//! and only TCP on the chosen port — as `tcpdump -d 'tcp port N'` would —
+//! plus the control traffic around it: ARP, ICMP and ICMPv6 (a next hop's
+//! MAC, an unreachable host, a path MTU), all of it, whatever the port.
 //!
 //! Header fields are loaded relative to the network header (`SKF_NET_OFF`)
 //! and the EtherType from the kernel's `skb->protocol`, so one program fits
@@ -84,10 +86,14 @@ fn program(spec: &FilterSpec) -> Vec<Insn> {
     p.push(Jump(JEQ, u32::from(libc::PACKET_OUTGOING), Next, L3));
     p.push(Plain(LD_W_ABS, AD_HATYPE));
     p.push(Jump(JEQ, u32::from(libc::ARPHRD_LOOPBACK), Drop, L3));
-    // L3: IPv4 or IPv6 carrying TCP (IPv6 without extension headers).
+    // L2.5: ARP, whatever it asks (no ports).
     p.extend([Mark(L3), Plain(LD_W_ABS, AD_PROTOCOL)]);
+    p.push(Jump(JEQ, 0x0806, Keep, Next));
+    // L3: IPv6 carrying ICMPv6 (neighbour discovery, errors) or TCP (without
+    // extension headers).
     p.push(Jump(JEQ, 0x86dd, Next, V4));
     p.push(Plain(LD_B_ABS, NET + 6));
+    p.push(Jump(JEQ, 58, Keep, Next));
     match spec.port {
         None => p.push(Jump(JEQ, 6, Keep, Drop)),
         Some(port) => {
@@ -100,8 +106,10 @@ fn program(spec: &FilterSpec) -> Vec<Insn> {
         }
     }
     p.push(Mark(V4));
+    // IPv4 carrying ICMP (errors quote the port in their payload: all are kept) or TCP.
     p.push(Jump(JEQ, 0x0800, Next, Drop));
     p.push(Plain(LD_B_ABS, NET + 9));
+    p.push(Jump(JEQ, 1, Keep, Next));
     match spec.port {
         None => p.push(Jump(JEQ, 6, Keep, Drop)),
         Some(port) => {
@@ -177,6 +185,91 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// A frame as the filter sees it: what the kernel knows, and the bytes from the IP header on.
+    struct Seen {
+        protocol: u16,
+        pkttype: u8,
+        hatype: u16,
+        net: Vec<u8>,
+    }
+
+    /// Runs a program as the kernel's classic BPF interpreter does (for the
+    /// opcodes used here): the snap length kept, 0 to drop.
+    fn run(p: &[Insn], f: &Seen) -> u32 {
+        let (mut a, mut x, mut pc) = (0u32, 0usize, 0usize);
+        // A load past the frame's end drops it, as in the kernel.
+        let at = |k: u32, x: usize, n: usize| -> Option<u32> {
+            let i = usize::try_from(k.checked_sub(NET)?).ok()? + x;
+            Some(f.net.get(i..i + n)?.iter().fold(0, |v, b| v << 8 | u32::from(*b)))
+        };
+        loop {
+            let (code, jt, jf, k) = p[pc];
+            pc += 1;
+            let loaded = match code {
+                LD_W_ABS => Some(match k {
+                    AD_PROTOCOL => u32::from(f.protocol),
+                    AD_PKTTYPE => u32::from(f.pkttype),
+                    AD_HATYPE => u32::from(f.hatype),
+                    _ => panic!("unexpected word load {k:#x}"),
+                }),
+                LD_H_ABS => at(k, 0, 2),
+                LD_B_ABS => at(k, 0, 1),
+                LD_H_IND => at(k, x, 2),
+                LDX_MSH => {
+                    x = usize::from(f.net[0] & 0x0f) * 4;
+                    continue;
+                }
+                JEQ | JSET => {
+                    let hit = if code == JEQ { a == k } else { a & k != 0 };
+                    pc += usize::from(if hit { jt } else { jf });
+                    continue;
+                }
+                RET => return k,
+                _ => panic!("unexpected opcode {code:#x}"),
+            };
+            match loaded {
+                Some(v) => a = v,
+                None => return 0,
+            }
+        }
+    }
+
+    /// An IPv4 header (20 bytes) with `proto`, then two ports.
+    fn v4(proto: u8, sport: u16, dport: u16) -> Seen {
+        let mut net = vec![0x45, 0, 0, 28, 0, 1, 0x40, 0, 64, proto, 0, 0, 10, 0, 1, 2, 10, 0, 2, 2];
+        net.extend(sport.to_be_bytes().into_iter().chain(dport.to_be_bytes()).chain([0; 4]));
+        Seen { protocol: 0x0800, pkttype: libc::PACKET_HOST, hatype: 1, net }
+    }
+
+    /// An IPv6 header (40 bytes) with `next`, then two ports.
+    fn v6(next: u8, sport: u16, dport: u16) -> Seen {
+        let mut net = vec![0x60, 0, 0, 0, 0, 8, next, 64];
+        net.extend([0; 32]);
+        net.extend(sport.to_be_bytes().into_iter().chain(dport.to_be_bytes()).chain([0; 4]));
+        Seen { protocol: 0x86dd, pkttype: libc::PACKET_HOST, hatype: 1, net }
+    }
+
+    #[test]
+    fn with_a_port_the_filter_keeps_its_tcp_and_all_arp_icmp_and_icmpv6() {
+        let arp = Seen { protocol: 0x0806, pkttype: libc::PACKET_BROADCAST, hatype: 1, net: vec![0; 28] };
+        for port in [None, Some(80)] {
+            let p = program(&FilterSpec { port, ifindexes: vec![] });
+            let kept = |f: &Seen| run(&p, f) == SNAPLEN;
+            assert!(kept(&arp), "ARP, {port:?}");
+            assert!(kept(&v4(1, 0x0800, 0)), "ICMP (an echo request), {port:?}");
+            assert!(kept(&v6(58, 0x8700, 0)), "ICMPv6 (a neighbour solicitation), {port:?}");
+            assert!(kept(&v4(6, 40000, 80)) && kept(&v4(6, 80, 40000)), "TCP to and from 80, {port:?}");
+            assert!(kept(&v6(6, 40000, 80)) && kept(&v6(6, 80, 40000)), "TCP over IPv6, {port:?}");
+            assert!(!kept(&v4(17, 40000, 80)) && !kept(&v6(17, 40000, 80)), "UDP, {port:?}");
+            assert_eq!(kept(&v4(6, 40000, 81)), port.is_none(), "TCP on another port, {port:?}");
+            assert_eq!(kept(&v6(6, 81, 40000)), port.is_none(), "TCP over IPv6 on another port, {port:?}");
+            // On lo, the outgoing copy of anything is dropped: each frame once.
+            let lo = |f: Seen| Seen { pkttype: libc::PACKET_OUTGOING, hatype: libc::ARPHRD_LOOPBACK, ..f };
+            assert!(!kept(&lo(v4(1, 0x0800, 0))) && !kept(&lo(v4(6, 40000, 80))), "lo's outgoing copy");
+            assert!(kept(&Seen { pkttype: libc::PACKET_OUTGOING, ..v4(1, 0x0800, 0) }), "sent on a veth");
         }
     }
 

@@ -100,11 +100,6 @@ pub struct LiveCapture {
     over: bool,
 }
 
-/// The names of the interfaces this machine has.
-pub fn interface_names() -> Vec<String> {
-    datalink::interfaces().into_iter().map(|i| i.name).collect()
-}
-
 impl LiveCapture {
     /// Opens the capture; errors carry a hint (permission, unknown interface,
     /// a link type osi-trace cannot decode).

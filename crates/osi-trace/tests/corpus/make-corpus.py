@@ -84,6 +84,30 @@ def udp(sport, dport, payload_len):
     return struct.pack("!HHHH", sport, dport, 8 + payload_len, 0)
 
 
+def tcp_flags12(recs):
+    """echo-threads with bits past the eight classic TCP flags (Wireshark's 12-bit tcp.flags):
+    each client SYN sets AE, CWR and ECE, as a client asking for Accurate ECN does, and every
+    fourth other segment carries the reserved bit 0x800. The TCP checksum is made again."""
+    out = []
+    for i, (sec, usec, data, orig) in enumerate(recs):
+        b = bytearray(data)
+        ihl = (b[14] & 0x0F) * 4
+        t = 14 + ihl
+        flags = ((b[t + 12] & 0x0F) << 8) | b[t + 13]
+        if flags == 0x02:
+            flags |= 0x100 | 0x80 | 0x40  # AE, CWR, ECE
+        elif i % 4 == 0:
+            flags |= 0x800
+        b[t + 12] = (b[t + 12] & 0xF0) | (flags >> 8)
+        b[t + 13] = flags & 0xFF
+        b[t + 16 : t + 18] = b"\0\0"
+        seg = bytes(b[t:])
+        pseudo = bytes(b[14 + 12 : 14 + 20]) + struct.pack("!BBH", 0, 6, len(seg))
+        b[t + 16 : t + 18] = struct.pack("!H", checksum(pseudo + seg))
+        out.append((sec, usec, bytes(b), orig))
+    return out
+
+
 def main():
     v4 = read_pcap("echo-threads.pcap")
     big = read_pcap("echo-20k.pcap")
@@ -201,6 +225,9 @@ def main():
             orig -= 4
         odd.append((sec, usec, data, orig))
     write_pcap("usec-overflow-incl-over-orig.pcap", ETH, odd)
+
+    # Flag bits past the classic eight: AE (AccECN's SYN) and a reserved bit.
+    write_pcap("tcp-flags12.pcap", ETH, tcp_flags12(v4))
 
     # pcapng, as Wireshark's tools write it: a plain conversion; a capture cut to 80 bytes;
     # and a mix of three interfaces of three link types (raw IP, Ethernet, and USER0, which

@@ -1,0 +1,144 @@
+//! The record the analysis keeps of one connection: what it knows of each
+//! direction (a [`Half`], named after the sender) and of the connection as a
+//! whole. Every concern of the analysis reads it; each writes only its part.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use super::facts::{End, Flow, Side, State, Summary};
+
+/// What the analyzer knows of one direction (the sender's side).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Half {
+    pub addr: Option<SocketAddr>,
+    pub isn: Option<u32>,
+    /// Highest sequence number + length seen (Wireshark's `nextseq`).
+    pub next_seq: Option<u32>,
+    /// When `next_seq` last moved (Wireshark's `nextseqtime`): out-of-order is timed from it.
+    pub next_seq_time: Option<Duration>,
+    /// Last acknowledgement number this side sent.
+    pub last_ack: Option<u32>,
+    /// Last window this side advertised, scaled.
+    pub last_win: Option<u64>,
+    pub last_time: Option<Duration>,
+    /// The shift this side offered in its SYN.
+    pub wscale_offer: Option<u8>,
+    /// The sequence number of this side's FIN, once sent.
+    pub fin_seq: Option<u32>,
+    pub fin_acked: bool,
+    pub dup_acks: u32,
+    pub last_was_keepalive: bool,
+    pub flow: Flow,
+}
+
+/// One connection, as followed so far.
+#[derive(Debug, Clone)]
+pub(super) struct Conn {
+    pub stream: u64,
+    pub client: Half,
+    pub server: Half,
+    pub client_state: State,
+    pub server_state: State,
+    /// Window scaling: Some(true) both offered it, Some(false) at least one did not, None unknown.
+    pub scaling: Option<bool>,
+    pub start: Duration,
+    pub last: Duration,
+    /// The first and the most recent SYN.
+    pub first_syn_time: Option<Duration>,
+    pub syn_time: Option<Duration>,
+    pub syn_retransmissions: u32,
+    /// The last SYN to the handshake's ACK (Wireshark's initial RTT), and the first SYN to it.
+    pub irtt: Option<Duration>,
+    pub handshake_time: Option<Duration>,
+    /// The SYN+ACK was seen; the client's next ACK completes the handshake.
+    pub awaiting_hs3: bool,
+    pub first_fin: Option<Side>,
+    pub end: Option<End>,
+    pub joined_late: bool,
+}
+
+impl Conn {
+    /// A connection first seen at `time`; `joined_late` when its first segment is no SYN.
+    pub fn new(
+        stream: u64,
+        client: SocketAddr,
+        server: SocketAddr,
+        time: Duration,
+        joined_late: bool,
+    ) -> Self {
+        // Joining late, both ends are evidently ESTABLISHED; otherwise the
+        // client is still CLOSED and the server LISTENs.
+        let (client_state, server_state) = if joined_late {
+            (State::Established, State::Established)
+        } else {
+            (State::Closed, State::Listen)
+        };
+        Conn {
+            stream,
+            client: Half { addr: Some(client), ..Half::default() },
+            server: Half { addr: Some(server), ..Half::default() },
+            client_state,
+            server_state,
+            scaling: None,
+            start: time,
+            last: time,
+            first_syn_time: None,
+            syn_time: None,
+            syn_retransmissions: 0,
+            irtt: None,
+            handshake_time: None,
+            awaiting_hs3: false,
+            first_fin: None,
+            end: None,
+            joined_late,
+        }
+    }
+
+    /// Which side sent from `src`.
+    pub fn side_of(&self, src: SocketAddr) -> Side {
+        if self.client.addr == Some(src) {
+            Side::Client
+        } else {
+            Side::Server
+        }
+    }
+
+    pub fn half(&self, side: Side) -> &Half {
+        match side {
+            Side::Client => &self.client,
+            Side::Server => &self.server,
+        }
+    }
+
+    pub fn half_mut(&mut self, side: Side) -> &mut Half {
+        match side {
+            Side::Client => &mut self.client,
+            Side::Server => &mut self.server,
+        }
+    }
+
+    pub fn state_mut(&mut self, side: Side) -> &mut State {
+        match side {
+            Side::Client => &mut self.client_state,
+            Side::Server => &mut self.server_state,
+        }
+    }
+
+    pub fn summary(&self) -> Summary {
+        let unknown = SocketAddr::from(([0, 0, 0, 0], 0));
+        Summary {
+            stream: self.stream,
+            client: self.client.addr.unwrap_or(unknown),
+            server: self.server.addr.unwrap_or(unknown),
+            start: self.start,
+            last: self.last,
+            handshake_rtt: self.irtt,
+            handshake_time: self.handshake_time,
+            syn_retransmissions: self.syn_retransmissions,
+            to_server: self.client.flow,
+            to_client: self.server.flow,
+            end: self.end.unwrap_or(End::Open),
+            joined_late: self.joined_late,
+        }
+    }
+}

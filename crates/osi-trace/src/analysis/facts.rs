@@ -1,0 +1,252 @@
+//! The facts the analysis hands to rendering: who sent a segment, both ends'
+//! TCP states, the segment's role, Wireshark's analysis flags, and each
+//! connection's summary. Enums and numbers only: the words live in `render`.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::control::ControlFrame;
+use crate::decode::Segment;
+
+/// Which end of a connection: the client sent the SYN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Client,
+    Server,
+}
+
+impl Side {
+    /// The side's name, as JSON and every view spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Client => "client",
+            Side::Server => "server",
+        }
+    }
+
+    pub fn other(self) -> Side {
+        match self {
+            Side::Client => Side::Server,
+            Side::Server => Side::Client,
+        }
+    }
+}
+
+/// TCP states (RFC 9293), as they follow from the segments seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Not known yet: live, a SYN's answer (SYN+ACK, RST, or none) is not seen yet.
+    Unknown,
+    Closed,
+    Listen,
+    SynSent,
+    SynReceived,
+    Established,
+    FinWait1,
+    FinWait2,
+    CloseWait,
+    Closing,
+    LastAck,
+    TimeWait,
+}
+
+impl fmt::Display for State {
+    /// The RFC's name of the state, as `ss` and `netstat` print it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            State::Unknown => "?",
+            State::Closed => "CLOSED",
+            State::Listen => "LISTEN",
+            State::SynSent => "SYN_SENT",
+            State::SynReceived => "SYN_RECEIVED",
+            State::Established => "ESTABLISHED",
+            State::FinWait1 => "FIN_WAIT_1",
+            State::FinWait2 => "FIN_WAIT_2",
+            State::CloseWait => "CLOSE_WAIT",
+            State::Closing => "CLOSING",
+            State::LastAck => "LAST_ACK",
+            State::TimeWait => "TIME_WAIT",
+        })
+    }
+}
+
+/// What a segment does in its connection's life.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    /// Handshake step 1/3, 2/3 or 3/3.
+    Handshake(u8),
+    /// Payload bytes; `total` counts this direction's bytes so far, this segment included.
+    Data { bytes: u32, total: u64 },
+    /// Acknowledges data, carries none.
+    Ack { acked: u32 },
+    /// Only announces a new (larger or smaller) receive window.
+    WindowUpdate,
+    /// A keep-alive probe: one byte, or none, below the next sequence number.
+    KeepAlive,
+    /// The same probe while the peer's window is 0: the persist timer's
+    /// window probe (Linux sends SND.UNA−1 with no data; Wireshark flags it keep-alive).
+    WindowProbe,
+    /// A FIN. `first`: the sender closes first (active close). `acks_fin`:
+    /// it also ACKs the peer's FIN (the three-segment teardown). `crossing`:
+    /// both FINs in flight at once (simultaneous close). `data`: bytes it carries.
+    Fin { first: bool, acks_fin: bool, crossing: bool, data: u32 },
+    /// The ACK of a FIN, without a FIN of its own. `last`: of the second FIN.
+    FinAck { last: bool },
+    /// RST answering a SYN: nothing listens there (connection refused).
+    Refused,
+    /// RST of a connection.
+    Reset,
+}
+
+/// Wireshark's TCP analysis flags (`tcp.analysis.*`), same names, same meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Anomaly {
+    Retransmission,
+    FastRetransmission,
+    SpuriousRetransmission,
+    OutOfOrder,
+    DuplicateAck(u32),
+    ZeroWindow,
+    ZeroWindowProbe,
+    LostSegment,
+    AckLostSegment,
+    KeepAlive,
+    KeepAliveAck,
+    WindowUpdate,
+}
+
+impl Anomaly {
+    /// The Wireshark field name, e.g. `retransmission` for `tcp.analysis.retransmission`.
+    pub fn field(self) -> &'static str {
+        match self {
+            Anomaly::Retransmission => "retransmission",
+            Anomaly::FastRetransmission => "fast_retransmission",
+            Anomaly::SpuriousRetransmission => "spurious_retransmission",
+            Anomaly::OutOfOrder => "out_of_order",
+            Anomaly::DuplicateAck(_) => "duplicate_ack",
+            Anomaly::ZeroWindow => "zero_window",
+            Anomaly::ZeroWindowProbe => "zero_window_probe",
+            Anomaly::LostSegment => "lost_segment",
+            Anomaly::AckLostSegment => "ack_lost_segment",
+            Anomaly::KeepAlive => "keep_alive",
+            Anomaly::KeepAliveAck => "keep_alive_ack",
+            Anomaly::WindowUpdate => "window_update",
+        }
+    }
+
+    /// Whether the flag says the bytes were sent before.
+    pub fn is_retransmission(self) -> bool {
+        matches!(
+            self,
+            Anomaly::Retransmission | Anomaly::FastRetransmission | Anomaly::SpuriousRetransmission
+        )
+    }
+}
+
+/// One segment, explained: the decoded segment and what the analysis found.
+#[derive(Debug, Clone)]
+pub struct Annotated {
+    /// The decoded segment itself (L2 to L7).
+    pub seg: Segment,
+    /// Frame number in the capture, from 1 (as Wireshark counts).
+    pub frame: u64,
+    /// Seconds since the first frame of the capture.
+    pub time: Duration,
+    /// Connection number, from 0 (Wireshark's `tcp.stream`).
+    pub stream: u64,
+    /// Who sent it.
+    pub from: Side,
+    pub src: SocketAddr,
+    pub dst: SocketAddr,
+    /// Sequence number relative to the sender's ISN (Wireshark's `tcp.seq`).
+    pub seq: u32,
+    /// Acknowledgement number relative to the receiver's ISN, when ACK is set.
+    pub ack: Option<u32>,
+    /// The sequence number after this segment (`tcp.nxtseq`).
+    pub next_seq: u32,
+    /// Payload length (`tcp.len`).
+    pub len: u32,
+    /// The window with the negotiated scale applied (`tcp.window_size`).
+    pub win: u64,
+    /// The scale shift applied; `None` while unknown (handshake not seen).
+    pub win_shift: Option<u8>,
+    pub role: Role,
+    pub analysis: Vec<Anomaly>,
+    /// Both ends' TCP states after this segment.
+    pub client_state: State,
+    pub server_state: State,
+    /// Whether the capture joined this connection after its handshake.
+    pub joined_late: bool,
+}
+
+impl Annotated {
+    /// The client's and the server's address, whoever sent this segment.
+    pub fn endpoints(&self) -> (SocketAddr, SocketAddr) {
+        match self.from {
+            Side::Client => (self.src, self.dst),
+            Side::Server => (self.dst, self.src),
+        }
+    }
+
+    /// Whether Wireshark would call this segment a retransmission of some kind.
+    pub fn is_retransmission(&self) -> bool {
+        self.analysis.iter().any(|a| a.is_retransmission())
+    }
+}
+
+/// How a connection ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// Both FINs sent and acknowledged.
+    Graceful,
+    /// An RST ended it; `refused` when it answered the SYN.
+    Reset { refused: bool },
+    /// Still open when the capture stopped.
+    Open,
+}
+
+/// Counters for one direction.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flow {
+    pub segments: u64,
+    pub bytes: u64,
+}
+
+/// A connection's summary.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub stream: u64,
+    pub client: SocketAddr,
+    pub server: SocketAddr,
+    /// First and last segment, seconds since the capture's first frame.
+    pub start: Duration,
+    pub last: Duration,
+    /// The last SYN to the handshake's final ACK (Wireshark's `tcp.analysis.initial_rtt`).
+    pub handshake_rtt: Option<Duration>,
+    /// The first SYN to the handshake's final ACK: more than a round trip when
+    /// the SYN was retransmitted (Karn: no RTT sample from a retransmission).
+    pub handshake_time: Option<Duration>,
+    /// How many times the client's SYN was sent again.
+    pub syn_retransmissions: u32,
+    pub to_server: Flow,
+    pub to_client: Flow,
+    pub end: End,
+    pub joined_late: bool,
+}
+
+impl Summary {
+    pub fn duration(&self) -> Duration {
+        self.last.saturating_sub(self.start)
+    }
+}
+
+/// What the analysis hands on, in capture order: a segment, or a connection
+/// that ended; and, between them, the control frames (ARP, ICMP) the pipeline
+/// shows in their place without analysing them.
+#[derive(Debug, Clone)]
+pub enum Event {
+    Segment(Box<Annotated>),
+    Ended(Summary),
+    Control(Box<ControlFrame>),
+}

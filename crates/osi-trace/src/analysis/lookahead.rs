@@ -1,0 +1,165 @@
+//! Looking ahead at a SYN's answer (capture files only). Until a SYN is
+//! answered, the server's state is unknown (`?`): a SYN+ACK means the kernel
+//! made a SYN_RECEIVED request, an RST that nothing listens (CLOSED), and a
+//! retransmitted SYN that the first one was dropped (a full accept queue): the
+//! server end stays LISTEN. Reading a file, the rows wait here until their
+//! answer is seen, then go on in capture order, bounded by [`HOLD`].
+
+use std::collections::{HashMap, VecDeque};
+
+use super::facts::{Annotated, Event, Role, Side, State};
+
+/// At most this many events wait for an answer; past it the oldest go on with `?`.
+pub const HOLD: usize = 10_000;
+/// Nor more payload bytes than this.
+const HOLD_BYTES: usize = 16 << 20;
+
+/// Holds events behind an unanswered SYN, in capture order.
+#[derive(Debug, Default)]
+pub struct Lookahead {
+    held: VecDeque<Event>,
+    bytes: usize,
+    /// Events ever pushed: the one at the front of `held` is number `popped`.
+    pushed: u64,
+    popped: u64,
+    /// Per stream, the numbers of its rows waiting for an answer.
+    waiting: HashMap<u64, Vec<u64>>,
+}
+
+fn payload(e: &Event) -> usize {
+    match e {
+        Event::Segment(n) => n.seg.payload.len(),
+        Event::Ended(_) | Event::Control(_) => 0,
+    }
+}
+
+fn waiting(e: &Event) -> bool {
+    matches!(e, Event::Segment(n) if n.server_state == State::Unknown)
+}
+
+impl Lookahead {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Takes the next event; returns those that can go on now.
+    pub fn push(&mut self, e: Event) -> Vec<Event> {
+        if let Event::Segment(n) = &e {
+            self.answer(n);
+            if n.server_state == State::Unknown {
+                self.waiting.entry(n.stream).or_default().push(self.pushed);
+            }
+        }
+        self.pushed += 1;
+        self.bytes += payload(&e);
+        self.held.push_back(e);
+        let mut ready = Vec::new();
+        while self.held.front().is_some_and(|e| !waiting(e))
+            || self.held.len() > HOLD
+            || self.bytes > HOLD_BYTES
+        {
+            let Some(e) = self.held.pop_front() else { break };
+            self.popped += 1;
+            self.bytes -= payload(&e);
+            if let Event::Segment(n) = &e {
+                // Gone on unanswered (past the bound): no longer waiting.
+                if let Some(w) = self.waiting.get_mut(&n.stream) {
+                    w.retain(|&i| i >= self.popped);
+                    if w.is_empty() {
+                        self.waiting.remove(&n.stream);
+                    }
+                }
+            }
+            ready.push(e);
+        }
+        ready
+    }
+
+    /// The end of the capture: everything goes on, unanswered SYNs with `?`.
+    pub fn finish(&mut self) -> Vec<Event> {
+        self.bytes = 0;
+        self.popped = self.pushed;
+        self.waiting.clear();
+        self.held.drain(..).collect()
+    }
+
+    /// What `n` tells of the SYNs of its connection still waiting.
+    fn answer(&mut self, n: &Annotated) {
+        let resolved = match (&n.role, n.from) {
+            (Role::Handshake(2), Side::Server) => State::SynReceived,
+            (Role::Refused, _) => State::Closed,
+            // The client sent its SYN again: the earlier ones got no answer.
+            (Role::Handshake(1), Side::Client) => State::Listen,
+            _ if n.server_state != State::Unknown => n.server_state,
+            _ => return,
+        };
+        let Some(numbers) = self.waiting.remove(&n.stream) else { return };
+        let dropped = if resolved == State::Closed { State::Closed } else { State::Listen };
+        for (k, &number) in numbers.iter().enumerate() {
+            // Only the latest SYN is the one answered; any before it were dropped.
+            let state = if k + 1 == numbers.len() { resolved } else { dropped };
+            let at = number.wrapping_sub(self.popped) as usize;
+            if let Some(Event::Segment(h)) = self.held.get_mut(at) {
+                h.server_state = state;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::analysis::Analyzer;
+    use crate::decode::craft::{frame, SYN_OPTIONS};
+    use crate::decode::decode;
+    use crate::decode::flags::*;
+
+    /// Runs (ms, from_client, seq, ack, flags) through the analysis and the lookahead.
+    fn run(segs: &[(u64, bool, u32, u32, u8)]) -> (Vec<State>, Vec<State>) {
+        let (mut a, mut l) = (Analyzer::new(), Lookahead::new());
+        let (mut live, mut read) = (Vec::new(), Vec::new());
+        for (i, &(ms, c, seq, ack, fl)) in segs.iter().enumerate() {
+            let (sp, dp) = if c { (40000, 80) } else { (80, 40000) };
+            let f = frame(ms, sp, dp, seq, ack, fl, 100, &SYN_OPTIONS, b"");
+            let n = a.push(i as u64 + 1, Duration::from_millis(ms), decode(&f).unwrap());
+            live.push(n.server_state);
+            read.extend(l.push(Event::Segment(Box::new(n))));
+        }
+        read.extend(l.finish());
+        let read = read
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::Segment(n) => Some(n.server_state),
+                Event::Ended(_) | Event::Control(_) => None,
+            })
+            .collect();
+        (live, read)
+    }
+
+    #[test]
+    fn a_refused_syn_never_made_a_server_socket() {
+        let (live, read) = run(&[(0, true, 10, 0, SYN), (0, false, 0, 11, RST | ACK)]);
+        assert_eq!(live, [State::Unknown, State::Closed]);
+        assert_eq!(read, [State::Closed, State::Closed]);
+    }
+
+    #[test]
+    fn a_dropped_syn_leaves_the_server_listening_until_one_is_answered() {
+        let (live, read) = run(&[
+            (0, true, 10, 0, SYN),
+            (1000, true, 10, 0, SYN),
+            (1000, false, 50, 11, SYN | ACK),
+            (1000, true, 11, 51, ACK),
+        ]);
+        assert_eq!(live, [State::Unknown, State::Unknown, State::SynReceived, State::Established]);
+        assert_eq!(read, [State::Listen, State::SynReceived, State::SynReceived, State::Established]);
+    }
+
+    #[test]
+    fn a_syn_never_answered_stays_unknown_and_rows_keep_their_order() {
+        let (_, read) = run(&[(0, true, 10, 0, SYN)]);
+        assert_eq!(read, [State::Unknown]);
+    }
+}

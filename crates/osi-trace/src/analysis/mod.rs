@@ -1,0 +1,68 @@
+//! Analysis: decoded segments → connections, explained. Pure code: no I/O, no
+//! clock, no words (the facts are enums; `render` turns them into English).
+//!
+//! One concern per file, called in this order for every segment by `step`:
+//! - `streams`: the stream table, numbered like Wireshark's `tcp.stream`, bounded in memory;
+//! - `sequence`: relative sequence/acknowledgement numbers and the window scale;
+//! - `expert`: Wireshark's TCP analysis flags, with the same meaning;
+//! - `roles`: what the segment does (handshake step, data, ACK, FIN, RST…);
+//! - `states`: both ends' TCP states after it;
+//! - then `sequence::record_sent` notes what its sender has now sent.
+//!
+//! Reading a file, `lookahead` holds the rows behind a SYN until its answer
+//! tells what the SYN did to the server (live, the server shows `?` until then).
+//!
+//! `conn` holds the record they share, `facts` the types handed to rendering.
+
+mod conn;
+mod expert;
+mod facts;
+mod lookahead;
+mod roles;
+mod sequence;
+mod states;
+mod streams;
+#[cfg(test)]
+mod tests;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+pub use facts::{Annotated, Anomaly, End, Event, Flow, Role, Side, State, Summary};
+pub use lookahead::{Lookahead, HOLD};
+pub use streams::{Analyzer, KEEP_ENDED, MAX_OPEN};
+
+use crate::decode::Segment;
+use conn::Conn;
+
+/// One segment of one connection, explained: every concern in its order.
+fn step(conn: &mut Conn, frame: u64, time: Duration, src: SocketAddr, seg: Segment) -> Annotated {
+    let from = conn.side_of(src);
+    conn.last = time;
+    let numbers = sequence::number(conn, from, &seg);
+    let (win, win_shift) = sequence::window(conn, from, &seg);
+    let expert = expert::flags(conn, from, &seg, win, time);
+    let (role, acks_peer_fin) = roles::role(conn, from, &seg, &expert);
+    states::advance(conn, from, &seg, &role, acks_peer_fin, time);
+    sequence::record_sent(conn, from, &seg, &numbers, win, time, &expert);
+    Annotated {
+        frame,
+        time,
+        stream: conn.stream,
+        from,
+        src,
+        dst: SocketAddr::new(seg.ip.dst, seg.tcp.dst_port),
+        seq: numbers.rel_seq,
+        ack: numbers.rel_ack,
+        next_seq: numbers.next_seq_raw.wrapping_sub(numbers.isn),
+        len: seg.payload_len,
+        win,
+        win_shift,
+        role,
+        analysis: expert.analysis,
+        client_state: conn.client_state,
+        server_state: conn.server_state,
+        joined_late: conn.joined_late,
+        seg,
+    }
+}

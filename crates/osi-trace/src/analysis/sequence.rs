@@ -1,0 +1,180 @@
+//! Sequence tracking (L4): each side's initial sequence number as the base of
+//! relative numbers (Wireshark: the SYN is 0), the negotiated window scale,
+//! and, once a segment is explained, what its sender has now sent.
+
+use std::time::Duration;
+
+use super::conn::Conn;
+use super::expert::Expert;
+use super::facts::Side;
+use crate::decode::{flags::*, Segment};
+
+/// `a` before `b` in sequence space (RFC 9293's modular comparison).
+pub(super) fn seq_lt(a: u32, b: u32) -> bool {
+    (a.wrapping_sub(b) as i32) < 0
+}
+
+/// `a` after `b` in sequence space.
+pub(super) fn seq_gt(a: u32, b: u32) -> bool {
+    (a.wrapping_sub(b) as i32) > 0
+}
+
+/// A segment's numbers, relative and raw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Numbers {
+    /// The sender's ISN (or its best guess, joining late).
+    pub isn: u32,
+    pub rel_seq: u32,
+    pub rel_ack: Option<u32>,
+    /// The raw sequence number after this segment: SYN and FIN count one each.
+    pub next_seq_raw: u32,
+}
+
+/// Learns the ISNs this segment reveals and makes its numbers relative.
+pub(super) fn number(conn: &mut Conn, from: Side, seg: &Segment) -> Numbers {
+    let t = &seg.tcp;
+    let to = from.other();
+    let (syn, rst, ackf) = (t.has(SYN), t.has(RST), t.has(ACK));
+    let h = conn.half_mut(from);
+    if h.isn.is_none() {
+        // Joining late, the first byte seen is taken as relative 1.
+        h.isn = Some(if syn { t.seq } else { t.seq.wrapping_sub(1) });
+    }
+    if ackf && conn.half(to).isn.is_none() && !rst {
+        conn.half_mut(to).isn = Some(t.ack.wrapping_sub(1));
+    }
+    let isn = conn.half(from).isn.unwrap_or(t.seq);
+    let peer_isn = conn.half(to).isn;
+    Numbers {
+        isn,
+        rel_seq: t.seq.wrapping_sub(isn),
+        // An ACK whose peer's ISN is unknown (an RST+ACK joined on): Wireshark shows it as 1.
+        rel_ack: ackf.then(|| t.ack.wrapping_sub(peer_isn.unwrap_or(t.ack.wrapping_sub(1)))),
+        next_seq_raw: t
+            .seq
+            .wrapping_add(seg.payload_len)
+            .wrapping_add(u32::from(syn) + u32::from(t.has(FIN))),
+    }
+}
+
+/// The window with the scale applied, and the shift (`None` while unknown).
+/// The shift is offered in each SYN and in force once both ends offered it.
+pub(super) fn window(conn: &mut Conn, from: Side, seg: &Segment) -> (u64, Option<u8>) {
+    let t = &seg.tcp;
+    let syn = t.has(SYN);
+    if syn {
+        conn.half_mut(from).wscale_offer = t.options.wscale;
+        if t.has(ACK) {
+            conn.scaling = Some(conn.client.wscale_offer.is_some() && t.options.wscale.is_some());
+        }
+    }
+    let shift = if syn {
+        Some(0) // the window of a SYN is never scaled (RFC 7323)
+    } else {
+        match conn.scaling {
+            Some(true) => conn.half(from).wscale_offer.map(|s| s.min(14)),
+            Some(false) => Some(0),
+            None => None,
+        }
+    };
+    (u64::from(t.window) << shift.unwrap_or(0), shift)
+}
+
+/// After the segment is explained: what its sender has sent, acknowledged
+/// and advertised, and what the expert flags learned of the peer.
+pub(super) fn record_sent(
+    conn: &mut Conn,
+    from: Side,
+    seg: &Segment,
+    n: &Numbers,
+    win: u64,
+    time: Duration,
+    x: &Expert,
+) {
+    let t = &seg.tcp;
+    let (rst, ackf) = (t.has(RST), t.has(ACK));
+    // An ACK of bytes never captured leaves the peer's next expected sequence
+    // number alone, as in Wireshark: its next segment still shows the gap.
+    let h = conn.half_mut(from);
+    if x.duplicate_ack.is_some() {
+        h.dup_acks += 1;
+    }
+    if !x.retransmitted && h.next_seq.is_none_or(|next| !seq_lt(n.next_seq_raw, next)) && !rst {
+        if h.next_seq != Some(n.next_seq_raw) {
+            h.next_seq_time = Some(time);
+        }
+        h.next_seq = Some(n.next_seq_raw);
+    }
+    if ackf {
+        if h.last_ack != Some(t.ack) {
+            h.dup_acks = 0;
+        }
+        h.last_ack = Some(t.ack);
+    }
+    if !rst {
+        h.last_win = Some(win);
+    }
+    h.last_time = Some(time);
+    h.last_was_keepalive = x.keepalive;
+    h.flow.segments += 1;
+    if !x.retransmitted && !x.keepalive {
+        h.flow.bytes += u64::from(seg.payload_len);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::craft::{frame, SYN_OPTIONS};
+    use crate::decode::decode;
+
+    fn seg(seq: u32, ack: u32, flags: u8, window: u16, data: &[u8]) -> Segment {
+        let opts: &[u8] = if flags & SYN != 0 { &SYN_OPTIONS } else { &[] };
+        decode(&frame(0, 40000, 80, seq, ack, flags, window, opts, data)).unwrap()
+    }
+
+    fn conn() -> Conn {
+        let a = "127.0.0.1:40000".parse().unwrap();
+        let b = "127.0.0.1:80".parse().unwrap();
+        Conn::new(0, a, b, Duration::ZERO, false)
+    }
+
+    #[test]
+    fn the_syn_is_relative_zero_and_counts_one() {
+        let mut c = conn();
+        let n = number(&mut c, Side::Client, &seg(1000, 0, SYN, 100, b""));
+        assert_eq!((n.isn, n.rel_seq, n.rel_ack, n.next_seq_raw), (1000, 0, None, 1001));
+        // The SYN+ACK's ack reveals nothing new; its seq is the server's ISN.
+        let n = number(&mut c, Side::Server, &seg(5000, 1001, SYN | ACK, 100, b""));
+        assert_eq!((n.rel_seq, n.rel_ack), (0, Some(1)));
+    }
+
+    #[test]
+    fn joining_late_the_first_byte_is_relative_one_and_the_ack_reveals_the_peer() {
+        let mut c = conn();
+        let n = number(&mut c, Side::Client, &seg(77, 900, ACK, 100, b"hi"));
+        assert_eq!((n.rel_seq, n.rel_ack, n.next_seq_raw), (1, Some(1), 79));
+        assert_eq!(c.server.isn, Some(899));
+    }
+
+    #[test]
+    fn the_scale_applies_after_both_syns_offered_it() {
+        let mut c = conn();
+        assert_eq!(window(&mut c, Side::Client, &seg(0, 0, SYN, 100, b"")), (100, Some(0)));
+        assert_eq!(window(&mut c, Side::Client, &seg(1, 1, ACK, 100, b"")), (100, None));
+        window(&mut c, Side::Server, &seg(0, 1, SYN | ACK, 100, b""));
+        assert_eq!(window(&mut c, Side::Client, &seg(1, 1, ACK, 100, b"")), (100 << 7, Some(7)));
+    }
+
+    #[test]
+    fn a_retransmission_does_not_move_next_seq_or_count_bytes_twice() {
+        let mut c = conn();
+        let s = seg(1, 1, ACK, 100, b"hello");
+        let n = number(&mut c, Side::Client, &s);
+        record_sent(&mut c, Side::Client, &s, &n, 100, Duration::ZERO, &Expert::default());
+        assert_eq!((c.client.next_seq, c.client.flow.bytes), (Some(6), 5));
+        let x = Expert { retransmitted: true, ..Expert::default() };
+        record_sent(&mut c, Side::Client, &s, &n, 100, Duration::ZERO, &x);
+        assert_eq!((c.client.next_seq, c.client.flow.bytes, c.client.flow.segments), (Some(6), 5, 2));
+    }
+}

@@ -1,0 +1,171 @@
+//! The TCP state machine of both ends (RFC 9293 §3.3.2), as it follows from
+//! the segments seen: the sender's state, then the receiver's. Also notes when
+//! the connection ended and the handshake's round-trip time.
+
+use std::time::Duration;
+
+use super::conn::Conn;
+use super::facts::{End, Role, Side, State};
+use crate::decode::{flags::*, Segment};
+
+/// Moves both ends' states for a segment `from` with this `role`.
+pub(super) fn advance(
+    conn: &mut Conn,
+    from: Side,
+    seg: &Segment,
+    role: &Role,
+    acks_peer_fin: bool,
+    time: Duration,
+) {
+    let t = &seg.tcp;
+    let to = from.other();
+    let (syn, fin, ackf) = (t.has(SYN), t.has(FIN), t.has(ACK));
+    if t.has(RST) {
+        // An RST closes both ends at once: no FIN, no TIME_WAIT.
+        *conn.state_mut(from) = State::Closed;
+        *conn.state_mut(to) = State::Closed;
+        conn.end = Some(End::Reset { refused: *role == Role::Refused });
+        return;
+    }
+    if syn && !ackf {
+        conn.client_state = State::SynSent;
+        // What the SYN does to the server shows only in its answer: a SYN+ACK
+        // (SYN_RECEIVED), an RST (no socket listens: CLOSED), or nothing (the
+        // accept queue is full: the SYN is dropped and no SYN_RECEIVED is made).
+        if matches!(conn.server_state, State::Listen | State::Unknown) {
+            conn.server_state = State::Unknown;
+        }
+        if conn.syn_time.is_some() {
+            conn.syn_retransmissions += 1;
+        }
+        conn.syn_time = Some(time);
+        conn.first_syn_time.get_or_insert(time);
+    } else if syn {
+        conn.server_state = State::SynReceived;
+        conn.client_state = State::Established; // it will ACK at once
+        conn.awaiting_hs3 = true;
+    }
+    if *role == Role::Handshake(3) {
+        conn.awaiting_hs3 = false;
+        conn.server_state = State::Established;
+        if let (Some(last), Some(first)) = (conn.syn_time, conn.first_syn_time) {
+            conn.irtt.get_or_insert(time.saturating_sub(last));
+            conn.handshake_time.get_or_insert(time.saturating_sub(first));
+        }
+    } else if from == Side::Client && ackf && !syn {
+        conn.awaiting_hs3 = false;
+        if conn.server_state == State::SynReceived {
+            conn.server_state = State::Established;
+        }
+    }
+    // The receiver learns its FIN was acknowledged.
+    if acks_peer_fin {
+        conn.half_mut(to).fin_acked = true;
+        let st = conn.state_mut(to);
+        *st = match *st {
+            State::FinWait1 => State::FinWait2,
+            State::Closing => State::TimeWait,
+            State::LastAck => State::Closed,
+            other => other,
+        };
+    }
+    if fin {
+        if conn.half(from).fin_seq.is_none() {
+            conn.half_mut(from).fin_seq = Some(t.seq.wrapping_add(seg.payload_len));
+        }
+        conn.first_fin.get_or_insert(from);
+        let crossing = matches!(role, Role::Fin { crossing: true, .. });
+        let st = conn.state_mut(from);
+        *st = match *st {
+            // Its FIN left before the peer's arrived: FIN_WAIT_1, then CLOSING.
+            _ if crossing => State::Closing,
+            State::Established | State::SynReceived => State::FinWait1,
+            State::CloseWait => State::LastAck,
+            other => other,
+        };
+        let st = conn.state_mut(to);
+        *st = match *st {
+            State::Established | State::SynReceived => State::CloseWait,
+            State::FinWait1 => State::Closing,
+            State::FinWait2 => State::TimeWait,
+            other => other,
+        };
+    }
+    if conn.client.fin_acked && conn.server.fin_acked && conn.end.is_none() {
+        conn.end = Some(End::Graceful);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::craft::frame;
+    use crate::decode::decode;
+
+    fn seg(flags: u8) -> Segment {
+        decode(&frame(0, 40000, 80, 1, 1, flags, 100, &[], b"")).unwrap()
+    }
+
+    fn conn() -> Conn {
+        let a = "127.0.0.1:40000".parse().unwrap();
+        let b = "127.0.0.1:80".parse().unwrap();
+        Conn::new(0, a, b, Duration::ZERO, false)
+    }
+
+    fn states(c: &Conn) -> (State, State) {
+        (c.client_state, c.server_state)
+    }
+
+    #[test]
+    fn the_handshake_moves_both_ends_to_established() {
+        let mut c = conn();
+        assert_eq!(states(&c), (State::Closed, State::Listen));
+        advance(&mut c, Side::Client, &seg(SYN), &Role::Handshake(1), false, Duration::ZERO);
+        assert_eq!(states(&c), (State::SynSent, State::Unknown), "the SYN's answer tells");
+        advance(&mut c, Side::Server, &seg(SYN | ACK), &Role::Handshake(2), false, Duration::ZERO);
+        assert_eq!(states(&c), (State::Established, State::SynReceived));
+        let t = Duration::from_millis(2);
+        advance(&mut c, Side::Client, &seg(ACK), &Role::Handshake(3), false, t);
+        assert_eq!(states(&c), (State::Established, State::Established));
+        assert_eq!((c.irtt, c.handshake_time, c.syn_retransmissions), (Some(t), Some(t), 0));
+    }
+
+    #[test]
+    fn a_retransmitted_syn_is_counted_and_the_rtt_taken_from_the_last_one() {
+        let mut c = conn();
+        let ms = Duration::from_millis;
+        advance(&mut c, Side::Client, &seg(SYN), &Role::Handshake(1), false, ms(0));
+        advance(&mut c, Side::Client, &seg(SYN), &Role::Handshake(1), false, ms(1000));
+        assert_eq!(states(&c), (State::SynSent, State::Unknown), "a dropped SYN made no SYN_RECEIVED");
+        advance(&mut c, Side::Server, &seg(SYN | ACK), &Role::Handshake(2), false, ms(1000));
+        advance(&mut c, Side::Client, &seg(ACK), &Role::Handshake(3), false, ms(1001));
+        assert_eq!((c.irtt, c.handshake_time, c.syn_retransmissions), (Some(ms(1)), Some(ms(1001)), 1));
+    }
+
+    #[test]
+    fn active_close_passes_fin_wait_and_time_wait() {
+        let mut c = conn();
+        (c.client_state, c.server_state) = (State::Established, State::Established);
+        let fin = Role::Fin { first: true, acks_fin: false, crossing: false, data: 0 };
+        advance(&mut c, Side::Client, &seg(FIN | ACK), &fin, false, Duration::ZERO);
+        assert_eq!(states(&c), (State::FinWait1, State::CloseWait));
+        advance(&mut c, Side::Server, &seg(ACK), &Role::FinAck { last: false }, true, Duration::ZERO);
+        assert_eq!(states(&c), (State::FinWait2, State::CloseWait));
+        let fin2 = Role::Fin { first: false, acks_fin: false, crossing: false, data: 0 };
+        advance(&mut c, Side::Server, &seg(FIN | ACK), &fin2, false, Duration::ZERO);
+        assert_eq!(states(&c), (State::TimeWait, State::LastAck));
+        advance(&mut c, Side::Client, &seg(ACK), &Role::FinAck { last: true }, true, Duration::ZERO);
+        assert_eq!(states(&c), (State::TimeWait, State::Closed));
+        assert_eq!(c.end, Some(End::Graceful));
+    }
+
+    #[test]
+    fn an_rst_closes_both_ends() {
+        let mut c = conn();
+        advance(&mut c, Side::Client, &seg(RST), &Role::Reset, false, Duration::ZERO);
+        assert_eq!(
+            (states(&c), c.end),
+            ((State::Closed, State::Closed), Some(End::Reset { refused: false }))
+        );
+    }
+}

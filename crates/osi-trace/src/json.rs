@@ -1,0 +1,305 @@
+//! The `--json` output as types: one [`SegmentRecord`] per segment, one
+//! [`ConnectionRecord`] per connection and one [`ControlRecord`] per ARP or
+//! ICMP frame, one JSON object per line. The schema
+//! is these structs (documented in the README); the tests read the output
+//! back into the same types. Fields are declared in alphabetical order, the
+//! order the objects have always been written in.
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::{Annotated, End, Flow, Role, Summary};
+use crate::arp::ArpOp;
+use crate::control::{ControlFrame, Message};
+use crate::control_words::{explain, Names};
+use crate::decode::flags::ACK;
+use crate::icmp::Icmp;
+use crate::icmpv6::Icmpv6;
+use crate::render::{flag_names, words};
+
+/// How many payload bytes a segment record carries.
+pub const PAYLOAD: usize = 256;
+
+/// The `type` field of a segment record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SegmentType {
+    Segment,
+}
+
+/// The `type` field of a connection record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionType {
+    Connection,
+}
+
+/// One TCP segment. Names follow Wireshark's display filter fields where one exists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentRecord {
+    /// Relative to the receiver's ISN (`tcp.ack`); null without the ACK flag.
+    pub ack: Option<u32>,
+    /// As on the wire (`tcp.ack_raw`); null without the ACK flag.
+    pub ack_raw: Option<u32>,
+    /// Wireshark's `tcp.analysis.*` flags, e.g. `retransmission`.
+    pub analysis: Vec<String>,
+    /// The socket call (or the kernel) that caused it.
+    pub cause: String,
+    /// The client's TCP state after this segment, e.g. `FIN_WAIT_2`.
+    pub client_state: String,
+    pub dst: String,
+    pub dstport: u16,
+    /// e.g. `SYN, ACK`.
+    pub flags: String,
+    /// e.g. `0x012`: all 12 bits after the data offset, AE and reserved too (`tcp.flags`).
+    pub flags_hex: String,
+    /// Frame number in the capture, from 1 (`frame.number`).
+    pub frame: u64,
+    /// `client` or `server`: who sent it; the client sent the SYN.
+    pub from: String,
+    /// IP total length.
+    pub ip_len: u32,
+    /// Payload bytes (`tcp.len`).
+    pub len: u32,
+    /// Relative sequence number after this segment (`tcp.nxtseq`).
+    pub nxtseq: u32,
+    /// The first [`PAYLOAD`] payload bytes, escaped like a Python bytes literal.
+    pub payload: String,
+    /// A short stable name: `syn`, `syn_ack`, `handshake_ack`, `data`, `ack`, …
+    pub role: String,
+    /// The role in words, as in the line view.
+    pub role_text: String,
+    /// Relative to the sender's ISN (`tcp.seq`).
+    pub seq: u32,
+    pub seq_raw: u32,
+    pub server_state: String,
+    pub src: String,
+    pub srcport: u16,
+    /// Connection number, from 0 (`tcp.stream`).
+    pub stream: u64,
+    /// Seconds since the first frame (`frame.time_relative`).
+    pub time: f64,
+    /// IPv4 TTL or IPv6 hop limit.
+    pub ttl: u8,
+    #[serde(rename = "type")]
+    pub kind: SegmentType,
+    /// The window with the scale applied (`tcp.window_size`).
+    pub window_size: u64,
+    /// The multiplier, -1 while unknown (`tcp.window_size_scalefactor`).
+    pub window_size_scalefactor: i64,
+    /// The window field as sent (`tcp.window_size_value`).
+    pub window_size_value: u16,
+}
+
+impl From<&Annotated> for SegmentRecord {
+    fn from(n: &Annotated) -> Self {
+        let seg = &n.seg;
+        SegmentRecord {
+            ack: n.ack,
+            ack_raw: seg.tcp.has(ACK).then_some(seg.tcp.ack),
+            analysis: n.analysis.iter().map(|a| a.field().to_string()).collect(),
+            cause: words::cause(n),
+            client_state: n.client_state.to_string(),
+            dst: n.dst.to_string(),
+            dstport: seg.tcp.dst_port,
+            flags: flag_names(seg.tcp.flags),
+            flags_hex: format!("0x{:03x}", seg.tcp.flags12),
+            frame: n.frame,
+            from: n.from.name().to_string(),
+            ip_len: seg.ip.total_len,
+            len: n.len,
+            nxtseq: n.next_seq,
+            payload: kit::escape_all(&seg.payload[..seg.payload.len().min(PAYLOAD)]),
+            role: role_name(&n.role).to_string(),
+            role_text: words::describe(&n.role, n.from),
+            seq: n.seq,
+            seq_raw: seg.tcp.seq,
+            server_state: n.server_state.to_string(),
+            src: n.src.to_string(),
+            srcport: seg.tcp.src_port,
+            stream: n.stream,
+            time: n.time.as_secs_f64(),
+            ttl: seg.ip.ttl,
+            kind: SegmentType::Segment,
+            window_size: n.win,
+            window_size_scalefactor: n.win_shift.map_or(-1, |s| 1i64 << s),
+            window_size_value: seg.tcp.window,
+        }
+    }
+}
+
+/// A short, stable name for a role, for scripts.
+pub fn role_name(r: &Role) -> &'static str {
+    match r {
+        Role::Handshake(1) => "syn",
+        Role::Handshake(2) => "syn_ack",
+        Role::Handshake(_) => "handshake_ack",
+        Role::Data { .. } => "data",
+        Role::Ack { .. } => "ack",
+        Role::WindowUpdate => "window_update",
+        Role::KeepAlive => "keep_alive",
+        Role::WindowProbe => "window_probe",
+        Role::Fin { .. } => "fin",
+        Role::FinAck { .. } => "fin_ack",
+        Role::Refused => "refused",
+        Role::Reset => "reset",
+    }
+}
+
+/// One direction's counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlowRecord {
+    /// New payload bytes; retransmissions are not counted twice.
+    pub bytes: u64,
+    pub segments: u64,
+}
+
+impl From<Flow> for FlowRecord {
+    fn from(f: Flow) -> Self {
+        FlowRecord { bytes: f.bytes, segments: f.segments }
+    }
+}
+
+/// One connection, written when it ends (and at the end for those still open).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConnectionRecord {
+    pub client: String,
+    pub client_to_server: FlowRecord,
+    /// Seconds from its first to its last segment.
+    pub duration: f64,
+    /// `graceful`, `reset`, `refused` or `open`.
+    pub end: String,
+    /// The last SYN to the handshake's last ACK (`tcp.analysis.initial_rtt`), seconds.
+    pub handshake_rtt: Option<f64>,
+    /// The first SYN to the handshake's last ACK, seconds: not a round trip
+    /// when `syn_retransmissions` > 0.
+    pub handshake_time: Option<f64>,
+    /// The capture began after the handshake.
+    pub joined_late: bool,
+    pub server: String,
+    pub server_to_client: FlowRecord,
+    /// Seconds since the first frame.
+    pub start: f64,
+    pub stream: u64,
+    /// How many times the client sent its SYN again.
+    pub syn_retransmissions: u32,
+    #[serde(rename = "type")]
+    pub kind: ConnectionType,
+}
+
+impl From<&Summary> for ConnectionRecord {
+    fn from(s: &Summary) -> Self {
+        ConnectionRecord {
+            client: s.client.to_string(),
+            client_to_server: s.to_server.into(),
+            duration: s.duration().as_secs_f64(),
+            end: match s.end {
+                End::Graceful => "graceful",
+                End::Reset { refused: true } => "refused",
+                End::Reset { refused: false } => "reset",
+                End::Open => "open",
+            }
+            .to_string(),
+            handshake_rtt: s.handshake_rtt.map(|d| d.as_secs_f64()),
+            handshake_time: s.handshake_time.map(|d| d.as_secs_f64()),
+            joined_late: s.joined_late,
+            server: s.server.to_string(),
+            server_to_client: s.to_client.into(),
+            start: s.start.as_secs_f64(),
+            stream: s.stream,
+            syn_retransmissions: s.syn_retransmissions,
+            kind: ConnectionType::Connection,
+        }
+    }
+}
+
+/// The `type` field of a control record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ControlType {
+    Control,
+}
+
+/// One control frame (ARP, ICMP, ICMPv6) between the segments, in capture order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ControlRecord {
+    /// IP destination; for ARP the address asked or answered about (`arp.dst.proto_ipv4`).
+    pub dst: String,
+    /// Frame number in the capture, from 1 (`frame.number`).
+    pub frame: u64,
+    /// A short stable name: `request`, `reply` (ARP); `echo_request`, `echo_reply`,
+    /// `unreachable`, `frag_needed`, `packet_too_big`, `time_exceeded`,
+    /// `neighbour_solicitation`, `neighbour_advertisement`, … or `other`.
+    pub message: String,
+    /// `arp`, `icmp` or `icmpv6`.
+    pub protocol: String,
+    /// IP source; for ARP the sender's address (`arp.src.proto_ipv4`).
+    pub src: String,
+    /// What it says, in words, as in the line view.
+    pub text: String,
+    /// Seconds since the first frame (`frame.time_relative`).
+    pub time: f64,
+    #[serde(rename = "type")]
+    pub kind: ControlType,
+}
+
+impl From<&ControlFrame> for ControlRecord {
+    fn from(c: &ControlFrame) -> Self {
+        let m = &c.control.message;
+        let (protocol, message) = match m {
+            Message::Arp(a) => (
+                "arp",
+                match a.op {
+                    ArpOp::Request => "request",
+                    ArpOp::Reply => "reply",
+                    ArpOp::Other(_) => "other",
+                },
+            ),
+            Message::Icmp { icmp, .. } => (
+                "icmp",
+                match icmp {
+                    Icmp::EchoRequest { .. } => "echo_request",
+                    Icmp::EchoReply { .. } => "echo_reply",
+                    Icmp::Unreachable { .. } => "unreachable",
+                    Icmp::FragNeeded { .. } => "frag_needed",
+                    Icmp::TimeExceeded { .. } => "time_exceeded",
+                    Icmp::Other { .. } => "other",
+                },
+            ),
+            Message::Icmpv6 { icmp, .. } => (
+                "icmpv6",
+                match icmp {
+                    Icmpv6::EchoRequest { .. } => "echo_request",
+                    Icmpv6::EchoReply { .. } => "echo_reply",
+                    Icmpv6::Unreachable { .. } => "unreachable",
+                    Icmpv6::PacketTooBig { .. } => "packet_too_big",
+                    Icmpv6::TimeExceeded { .. } => "time_exceeded",
+                    Icmpv6::NeighbourSolicitation { .. } => "neighbour_solicitation",
+                    Icmpv6::NeighbourAdvertisement { .. } => "neighbour_advertisement",
+                    Icmpv6::RouterSolicitation => "router_solicitation",
+                    Icmpv6::RouterAdvertisement => "router_advertisement",
+                    Icmpv6::MulticastListener => "multicast_listener",
+                    Icmpv6::Other { .. } => "other",
+                },
+            ),
+        };
+        ControlRecord {
+            dst: m.dst().to_string(),
+            frame: c.frame,
+            message: message.to_string(),
+            protocol: protocol.to_string(),
+            src: m.src().to_string(),
+            text: explain(&c.control, &Names::default(), None),
+            time: c.time.as_secs_f64(),
+            kind: ControlType::Control,
+        }
+    }
+}
+
+/// Any line of the output, for readers: the `type` field tells which.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Record {
+    Segment(Box<SegmentRecord>),
+    Connection(ConnectionRecord),
+    Control(ControlRecord),
+}

@@ -1,0 +1,98 @@
+//! The `--ladder` view: a time-sequence diagram per connection, client on the
+//! left, server on the right, each segment an arrow labelled with its flags
+//! and numbers, both ends' states beside it. The arrow narrows to fit the width.
+
+use std::fmt::Write as _;
+
+use colored::Colorize;
+
+use super::fit::{self, plain, span, Paint};
+use super::{flag_names, secs};
+use crate::analysis::{Annotated, Role, Side, State};
+
+/// Width of the arrow between the two columns of a ladder, when there is room.
+const LADDER: usize = 44;
+/// The columns around the arrow: time, gaps, the client's and the server's state.
+const AROUND: usize = 10 + 2 + 12 + 1 + 1 + 12;
+
+/// The arrow's width in a view `width` wide (0: no limit).
+fn arrow_width(width: usize) -> usize {
+    if width == 0 {
+        LADDER
+    } else {
+        width.saturating_sub(AROUND).clamp(8, LADDER)
+    }
+}
+
+/// The heading of a connection's ladder diagram.
+/// `first` is the connection's first segment: the states before it follow from it.
+pub fn ladder_head(first: &Annotated, width: usize) -> Vec<String> {
+    let (client, server) = first.endpoints();
+    let before = if first.joined_late {
+        (State::Established, State::Established)
+    } else {
+        // A refused SYN found no socket at all: the server end was never LISTENing.
+        let server = match first.server_state {
+            State::Closed | State::Unknown => first.server_state,
+            _ => State::Listen,
+        };
+        (State::Closed, server)
+    };
+    let w = arrow_width(width);
+    let title = format!("stream {}: client {client} ⇄ server {server}", first.stream);
+    let mut head = super::fit_line(&[super::fit::span(title, |t| t.bold().to_string())], width, "", "    ");
+    head.push(format!("{:>10}  {:<12} {:^w$} {}", "time", "client", "", "server"));
+    head.push(format!("{:>10}  {:<12} {:^w$} {}", "", before.0, "", before.1));
+    head
+}
+
+/// One arrow of a ladder diagram (and its label above it, when the arrow is too short).
+pub fn ladder_row(n: &Annotated, width: usize) -> Vec<String> {
+    let seg = &n.seg;
+    let mut label = format!("{} seq={}", flag_names(seg.tcp.flags).replace(", ", "+"), n.seq);
+    if let Some(a) = n.ack {
+        let _ = write!(label, " ack={a}");
+    }
+    if n.len > 0 {
+        let _ = write!(label, " len={}", n.len);
+    }
+    for a in &n.analysis {
+        let _ = write!(label, " [{}]", a.field());
+    }
+    let mut w = arrow_width(width);
+    let need = label.chars().count() + 4;
+    // The arrow stretches to its label while the row fits; past that the label
+    // goes on the line above it, at the arrow's column.
+    let apart = width != 0 && need > w && AROUND + need > width;
+    if !apart {
+        w = w.max(need);
+    }
+    let inside = if apart { String::new() } else { label.clone() };
+    let room = w.saturating_sub(inside.chars().count() + 4);
+    let (l, r) = (room / 2, room - room / 2);
+    let body = match (n.from, apart) {
+        (Side::Client, false) => format!("─{} {inside} {}▶", "─".repeat(l), "─".repeat(r)),
+        (Side::Server, false) => format!("◀{} {inside} {}─", "─".repeat(l), "─".repeat(r)),
+        (Side::Client, true) => format!("{}▶", "─".repeat(w - 1)),
+        (Side::Server, true) => format!("◀{}", "─".repeat(w - 1)),
+    };
+    let paint: Paint = match n.role {
+        Role::Refused | Role::Reset => |t| t.red().to_string(),
+        Role::Handshake(_) | Role::Fin { .. } | Role::FinAck { .. } => |t| t.yellow().to_string(),
+        Role::Data { .. } => |t| t.green().to_string(),
+        _ => plain,
+    };
+    let mut rows = Vec::new();
+    if apart {
+        let column = " ".repeat(10 + 2 + 12 + 1);
+        rows.extend(fit::wrap(&[span(label, paint)], width, &column, &column));
+    }
+    rows.push(format!(
+        "{:>10}  {:<12} {} {}",
+        secs(n.time),
+        n.client_state.to_string(),
+        paint(&body),
+        n.server_state
+    ));
+    rows
+}

@@ -1,0 +1,128 @@
+//! Rendering: one annotated segment → a line ([`line()`]), its layers
+//! ([`layers`]) or a ladder arrow (`ladder`); a control frame (ARP, ICMP) →
+//! its line ([`control()`]); a connection summary → text.
+//! The words come from [`words`], the JSON from [`crate::json`]; every view
+//! fits the width of [`fit`]. Colour comes from `colored`, which the program
+//! switches on or off once (`--color`, `NO_COLOR`).
+
+mod control;
+pub mod fit;
+mod ladder;
+mod layers;
+mod line;
+pub mod words;
+
+pub use control::control;
+pub use ladder::{ladder_head, ladder_row};
+pub use layers::layers;
+pub use line::line;
+
+use colored::Colorize;
+
+use crate::analysis::{Side, Summary};
+use crate::decode::flags::*;
+use fit::{plain, span, Span};
+use kit::plural;
+
+/// How many payload bytes a line shows before it shortens.
+pub const PREVIEW: usize = 32;
+
+/// A segment seen on one of several links (`--interface any`, or more than
+/// one `--interface`): its lines, fitted in what the link's name leaves of
+/// `width`, with the name in front of the first, e.g. `[va]`.
+pub fn on_link(interface: &str, width: usize, lines: impl FnOnce(usize) -> Vec<String>) -> Vec<String> {
+    let tag = format!("[{interface}]");
+    let rest = if width == 0 { 0 } else { width.saturating_sub(fit::width(&tag)).max(1) };
+    let mut v = lines(rest);
+    if let Some(first) = v.first_mut() {
+        *first = format!("{}{first}", tag.cyan());
+    }
+    v
+}
+
+/// Wireshark's flag list: `SYN, ACK`.
+pub fn flag_names(f: u8) -> String {
+    let names = [
+        (CWR, "CWR"),
+        (ECE, "ECE"),
+        (URG, "URG"),
+        (FIN, "FIN"),
+        (SYN, "SYN"),
+        (RST, "RST"),
+        (PSH, "PSH"),
+        (ACK, "ACK"),
+    ];
+    let v: Vec<&str> = names.iter().filter(|(b, _)| f & b != 0).map(|(_, n)| *n).collect();
+    if v.is_empty() {
+        "<none>".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+pub(crate) fn secs(d: std::time::Duration) -> String {
+    format!("{:.6}", d.as_secs_f64())
+}
+
+pub(crate) fn arrow(from: Side) -> &'static str {
+    match from {
+        Side::Client => "client → server",
+        Side::Server => "client ← server",
+    }
+}
+
+/// The spans on one line as they are when they fit (or no width is set), else wrapped.
+pub(crate) fn fit_line(spans: &[Span], width: usize, first: &str, rest: &str) -> Vec<String> {
+    if width == 0 || fit::width(first) + fit::spans_width(spans) <= width {
+        vec![format!("{first}{}", fit::join(spans))]
+    } else {
+        fit::wrap(spans, width, first, rest)
+    }
+}
+
+pub(crate) fn mac(m: &[u8; 6]) -> String {
+    m.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":")
+}
+
+/// A connection's summary, as text lines.
+pub fn summary(s: &Summary, width: usize) -> Vec<String> {
+    let ms = |d: std::time::Duration| format!("{:.3} ms", d.as_secs_f64() * 1000.0);
+    let rtt = match (s.handshake_rtt, s.handshake_time) {
+        // Karn: a retransmitted SYN's answer gives no RTT sample from the first SYN.
+        (Some(rtt), Some(all)) if s.syn_retransmissions > 0 => format!(
+            "handshake {} (includes {}, so it is no round-trip time; {} from the last SYN)",
+            ms(all),
+            plural(s.syn_retransmissions, "SYN retransmission"),
+            ms(rtt)
+        ),
+        (Some(rtt), _) => format!("handshake RTT {}", ms(rtt)),
+        (None, _) => "handshake RTT not seen".to_string(),
+    };
+    let head = format!(
+        "stream {}: client {} → server {}{}",
+        s.stream,
+        s.client,
+        s.server,
+        if s.joined_late { " (joined after the handshake)" } else { "" }
+    );
+    let when = format!("duration {}, {rtt}, ended: {}", format_secs(s.duration()), words::end(s.end));
+    let flows = format!(
+        "client → server: {}, {};  server → client: {}, {}",
+        plural(s.to_server.segments, "segment"),
+        plural(s.to_server.bytes, "byte"),
+        plural(s.to_client.segments, "segment"),
+        plural(s.to_client.bytes, "byte")
+    );
+    let mut v = fit_line(&[span(head, |t| t.bold().to_string())], width, "", "    ");
+    v.extend(fit_line(&[span(when, plain)], width, "  ", "    "));
+    v.extend(fit_line(&[span(flows, plain)], width, "  ", "    "));
+    v
+}
+
+fn format_secs(d: std::time::Duration) -> String {
+    if d.as_secs_f64() < 1.0 {
+        format!("{:.3} ms", d.as_secs_f64() * 1000.0)
+    } else {
+        format!("{:.3} s", d.as_secs_f64())
+    }
+}

@@ -1,0 +1,102 @@
+//! The words: every English phrase the views print about a segment or a
+//! connection comes from here, made from the analysis's facts. The one place
+//! a translation, or a narrower wording, would change.
+
+use crate::analysis::{Annotated, Anomaly, End, Role, Side};
+
+/// The role in words, for the one-line view.
+pub fn describe(role: &Role, from: Side) -> String {
+    let who = from.name();
+    let peer = from.other().name();
+    match role {
+        Role::Handshake(1) => "handshake 1/3: SYN".into(),
+        Role::Handshake(2) => "handshake 2/3: SYN+ACK".into(),
+        Role::Handshake(_) => "handshake 3/3: ACK".into(),
+        Role::Data { bytes, total } => format!("data {who}→{peer}: {bytes} bytes (total {total})"),
+        Role::Ack { acked } if *acked > 0 => format!("ACK of {acked} bytes"),
+        Role::Ack { .. } => "ACK".into(),
+        Role::WindowUpdate => "window update".into(),
+        Role::KeepAlive => "keep-alive".into(),
+        Role::WindowProbe => "window probe (persist timer): the peer's window is 0".into(),
+        Role::Fin { crossing, first, acks_fin, data } => {
+            let with = if *data > 0 { format!(" with {data} bytes") } else { String::new() };
+            if *crossing {
+                format!("teardown: {who}'s FIN{with} crosses the {peer}'s (simultaneous close)")
+            } else if *first {
+                format!("teardown: {who}'s FIN{with} (active close)")
+            } else if *acks_fin {
+                format!("teardown: {who}'s FIN+ACK{with}: ACKs the {peer}'s FIN and closes too")
+            } else {
+                format!("teardown: {who}'s FIN{with} (passive close)")
+            }
+        }
+        Role::FinAck { last: true } => format!("teardown: last ACK, of the {peer}'s FIN"),
+        Role::FinAck { last: false } => format!("teardown: ACK of the {peer}'s FIN"),
+        Role::Refused => "RST: connection refused".into(),
+        Role::Reset => format!("RST: {who} resets the connection"),
+    }
+}
+
+/// The socket call (or the kernel) that caused the segment.
+pub fn cause(n: &Annotated) -> String {
+    let who = n.from.name();
+    if n.is_retransmission() {
+        return format!("{who}'s kernel: a retransmission, no new socket call");
+    }
+    match n.role {
+        Role::Handshake(1) => "client's connect()".into(),
+        Role::Handshake(2) => "server's kernel, for the listening socket, before any accept()".into(),
+        Role::Handshake(_) => "client's kernel inside connect(), which now returns".into(),
+        Role::Data { .. } => format!("{who}'s send()/sendall()"),
+        Role::Ack { .. } => format!("{who}'s kernel (no socket call)"),
+        Role::WindowUpdate => format!("{who}'s recv() made room; the kernel says so"),
+        Role::KeepAlive => format!("{who}'s kernel (SO_KEEPALIVE timer)"),
+        Role::WindowProbe => format!("{who}'s kernel (persist timer), no socket call"),
+        Role::Fin { first, crossing, data, .. } => {
+            let close = if first || crossing {
+                format!("{who}'s close() or shutdown(SHUT_WR), or the process exiting")
+            } else {
+                format!("{who}'s close() (typically after its recv() returned 0)")
+            };
+            if data > 0 {
+                // tcp_send_fin(): the FIN is queued behind unsent bytes and rides on the last one.
+                format!("{close}; the FIN rides on the last data segment, queued behind unsent bytes")
+            } else {
+                close
+            }
+        }
+        Role::FinAck { .. } => format!("{who}'s kernel (no socket call)"),
+        Role::Refused => {
+            format!("{who}'s kernel: no socket listens on that port; connect() fails with ECONNREFUSED")
+        }
+        Role::Reset => format!("{who}'s close() with unread data, or SO_LINGER 0"),
+    }
+}
+
+/// Wireshark's wording of an analysis flag in its Info column.
+pub fn anomaly(a: Anomaly) -> String {
+    match a {
+        Anomaly::Retransmission => "TCP Retransmission".into(),
+        Anomaly::FastRetransmission => "TCP Fast Retransmission".into(),
+        Anomaly::SpuriousRetransmission => "TCP Spurious Retransmission".into(),
+        Anomaly::OutOfOrder => "TCP Out-Of-Order".into(),
+        Anomaly::DuplicateAck(n) => format!("TCP Dup ACK #{n}"),
+        Anomaly::ZeroWindow => "TCP ZeroWindow".into(),
+        Anomaly::ZeroWindowProbe => "TCP ZeroWindowProbe".into(),
+        Anomaly::LostSegment => "TCP Previous segment not captured".into(),
+        Anomaly::AckLostSegment => "TCP ACKed unseen segment".into(),
+        Anomaly::KeepAlive => "TCP Keep-Alive".into(),
+        Anomaly::KeepAliveAck => "TCP Keep-Alive ACK".into(),
+        Anomaly::WindowUpdate => "TCP Window Update".into(),
+    }
+}
+
+/// How a connection ended, in words.
+pub fn end(e: End) -> &'static str {
+    match e {
+        End::Graceful => "graceful (FIN both ways)",
+        End::Reset { refused: true } => "refused (RST answered the SYN)",
+        End::Reset { refused: false } => "reset (RST)",
+        End::Open => "still open",
+    }
+}

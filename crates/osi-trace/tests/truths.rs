@@ -1,0 +1,116 @@
+//! The tracer says what happened, on captures recorded from real runs of the
+//! kit (tests/fixtures/record-truths.sh): a refused SYN, SYNs dropped at a full
+//! accept queue and retransmitted, zero-window probes of the persist timer,
+//! FIN causes, and a FIN riding on the last data segment.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use osi_trace::json::{ConnectionRecord, Record, SegmentRecord};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+fn run(args: &[&str]) -> anyhow::Result<String> {
+    let mut cmd = Command::new(harness::bin("osi-trace"));
+    cmd.args(args).args(["--color", "never", "--width", "0"]);
+    let out = harness::run(cmd, b"", Duration::from_secs(60))?;
+    anyhow::ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    Ok(String::from_utf8(out.stdout)?)
+}
+
+/// The `--json` records of a fixture: segments and connections (ARP and ICMP left out).
+fn json(name: &str) -> anyhow::Result<(Vec<SegmentRecord>, Vec<ConnectionRecord>)> {
+    let (mut segs, mut conns) = (Vec::new(), Vec::new());
+    for line in run(&["--read", &fixture(name).to_string_lossy(), "--json"])?.lines() {
+        match serde_json::from_str(line)? {
+            Record::Segment(s) => segs.push(*s),
+            Record::Connection(c) => conns.push(c),
+            Record::Control(_) => {}
+        }
+    }
+    Ok((segs, conns))
+}
+
+#[test]
+fn a_refused_syn_finds_the_server_end_closed_not_listening() -> anyhow::Result<()> {
+    let (segs, _) = json("echo-and-refused.pcap")?;
+    let refused: Vec<_> = segs.iter().filter(|s| s.stream == 1).collect();
+    let states: Vec<_> = refused.iter().map(|s| (s.role.as_str(), s.server_state.as_str())).collect();
+    assert_eq!(states, [("syn", "CLOSED"), ("refused", "CLOSED")]);
+    let ladder = run(&["--read", &fixture("echo-and-refused.pcap").to_string_lossy(), "--ladder"])?;
+    let head = ladder.lines().skip_while(|l| !l.starts_with("stream 1:")).nth(2).unwrap_or_default();
+    assert_eq!(head.split_whitespace().collect::<Vec<_>>(), ["CLOSED", "CLOSED"], "{ladder}");
+    Ok(())
+}
+
+#[test]
+fn a_syn_dropped_at_a_full_accept_queue_makes_no_syn_received() -> anyhow::Result<()> {
+    let (segs, conns) = json("accept-queue.pcap")?;
+    // With --backlog 1 the queue holds two (backlog + 1): the fourth client's SYN is dropped.
+    let syns: Vec<_> = segs.iter().filter(|s| s.stream == 3 && s.role == "syn").collect();
+    let seen: Vec<_> = syns.iter().map(|s| (s.analysis.clone(), s.server_state.as_str())).collect();
+    let retrans = vec!["retransmission".to_string()];
+    assert_eq!(
+        seen,
+        [(vec![], "LISTEN"), (retrans.clone(), "LISTEN"), (retrans, "SYN_RECEIVED")],
+        "only the answered SYN made a SYN_RECEIVED"
+    );
+    let c = conns.iter().find(|c| c.stream == 3).expect("stream 3 summary");
+    assert_eq!(c.syn_retransmissions, 2);
+    // Wireshark's initial RTT is taken from the last SYN; from the first it is seconds.
+    assert!(c.handshake_rtt.is_some_and(|r| r < 0.01), "{c:?}");
+    assert!(c.handshake_time.is_some_and(|t| t > 1.0), "{c:?}");
+    let text = run(&["--read", &fixture("accept-queue.pcap").to_string_lossy(), "--summary-only"])?;
+    assert!(
+        text.contains(
+            "(includes 2 SYN retransmissions, so it is no round-trip time; 0.022 ms from the last SYN)"
+        ),
+        "{text}"
+    );
+    Ok(())
+}
+
+#[test]
+fn zero_window_probes_are_the_persist_timer_not_keep_alive() -> anyhow::Result<()> {
+    let (segs, _) = json("zero-window.pcap")?;
+    let probes: Vec<_> = segs.iter().filter(|s| s.role == "window_probe").collect();
+    assert_eq!(probes.len(), 3, "three probes while the window stayed 0");
+    for p in &probes {
+        // Linux probes with SND.UNA − 1 and no data; Wireshark's flag name stays.
+        assert_eq!((p.len, p.analysis.as_slice()), (0, ["keep_alive".to_string()].as_slice()));
+        assert_eq!(p.role_text, "window probe (persist timer): the peer's window is 0");
+        assert_eq!(p.cause, "client's kernel (persist timer), no socket call");
+        // The server's last word before the probe: window 0, and its ACK is SND.UNA = seq + 1.
+        let before = segs.iter().rev().find(|s| s.stream == 1 && s.from == "server" && s.frame < p.frame);
+        let before = before.expect("the server's zero window");
+        assert_eq!((before.window_size, before.ack), (0, Some(p.seq + 1)), "{p:?}");
+    }
+    assert!(segs.iter().all(|s| !s.cause.contains("SO_KEEPALIVE")));
+    Ok(())
+}
+
+#[test]
+fn fin_causes_name_close_shutdown_and_exit_and_a_fin_can_ride_on_data() -> anyhow::Result<()> {
+    let (segs, _) = json("echo-and-refused.pcap")?;
+    let fins: Vec<_> = segs.iter().filter(|s| s.role == "fin").map(|s| s.cause.as_str()).collect();
+    assert_eq!(
+        fins,
+        [
+            "client's close() or shutdown(SHUT_WR), or the process exiting",
+            "server's close() (typically after its recv() returned 0)"
+        ]
+    );
+    // --half-close behind a full window: shutdown(SHUT_WR) queued the FIN behind unsent bytes.
+    let (segs, _) = json("zero-window.pcap")?;
+    let fin = segs.iter().find(|s| s.role == "fin" && s.stream == 1).expect("the client's FIN");
+    assert!(fin.len > 0 && fin.flags.contains("FIN"), "{fin:?}");
+    assert!(fin.role_text.starts_with(&format!("teardown: client's FIN with {} bytes", fin.len)), "{fin:?}");
+    assert!(
+        fin.cause.ends_with("the FIN rides on the last data segment, queued behind unsent bytes"),
+        "{fin:?}"
+    );
+    Ok(())
+}
