@@ -61,6 +61,10 @@ struct Args {
     #[arg(long, conflicts_with = "layers")]
     json: bool,
 
+    /// Each ACK's RTT sample (Wireshark's ack_rtt), and RFC 6298's SRTT and RTO in the summaries.
+    #[arg(long, conflicts_with_all = ["ladder", "json"])]
+    rtt: bool,
+
     /// Only the connection summaries, no line per segment.
     #[arg(long)]
     summary_only: bool,
@@ -158,6 +162,7 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         ladder: args.ladder,
         json: args.json,
         summary_only: args.summary_only,
+        rtt: args.rtt,
         quiet: args.output.quiet,
         width: width(args),
     };

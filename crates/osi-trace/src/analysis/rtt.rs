@@ -1,0 +1,221 @@
+//! Round-trip times (L4): per segment, Wireshark's `tcp.analysis.ack_rtt` and
+//! `tcp.analysis.acks_frame`, by the same rule as packet-tcp.c; per direction,
+//! the smoothed RTT and retransmission timeout that RFC 6298 computes from them.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use super::conn::Conn;
+use super::facts::Side;
+use super::sequence::{seq_gt, seq_lt};
+use crate::decode::{flags::*, Segment};
+
+/// Wireshark keeps at most this many unacknowledged segments per direction
+/// (`TCP_MAX_UNACKED_SEGMENTS`); more are not timed. It bounds our memory too.
+pub const MAX_UNACKED: usize = 10_000;
+
+/// RFC 6298's clock granularity G. Our clock is the capture's: its
+/// timestamps tick in microseconds.
+pub const G: Duration = Duration::from_micros(1);
+/// RFC 6298 (2.4): "Whenever RTO is computed, if it is less than 1 second,
+/// then the RTO SHOULD be rounded up to 1 second."
+pub const RFC_RTO_MIN: Duration = Duration::from_secs(1);
+/// Linux's floor, `TCP_RTO_MIN` (HZ/5) in include/net/tcp.h: the kernel keeps
+/// its variance term at least this large, so its RTO is at least SRTT + 200 ms.
+pub const LINUX_RTO_MIN: Duration = Duration::from_millis(200);
+
+/// A segment sent and not yet acknowledged (Wireshark's `tcp_unacked_t`).
+#[derive(Debug, Clone)]
+struct Unacked {
+    frame: u64,
+    /// Raw sequence numbers: the first byte not yet acknowledged, and the one after the segment.
+    seq: u32,
+    next_seq: u32,
+    time: Duration,
+    /// Some kind of retransmission (for Karn's rule; Wireshark times it all the same).
+    retransmission: bool,
+}
+
+/// What one side's segments are timed with: those not yet acknowledged and
+/// the estimate their ACKs have given so far.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Timing {
+    /// Newest first, as Wireshark keeps them: on an exact match the oldest wins.
+    unacked: VecDeque<Unacked>,
+    estimate: Estimate,
+}
+
+/// The RTT sample an ACK gives: the frame it acknowledges and the time since it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AckRtt {
+    /// Wireshark's `tcp.analysis.acks_frame`.
+    pub acks_frame: u64,
+    /// Wireshark's `tcp.analysis.ack_rtt` (Wireshark omits it when it is 0).
+    pub rtt: Duration,
+    /// Some of the acknowledged bytes were sent more than once: which copy the
+    /// ACK answers is unknown, so Karn's rule (RFC 6298 §3) keeps the sample
+    /// out of the estimate.
+    pub ambiguous: bool,
+}
+
+/// RFC 6298's estimator for one direction's segments: SRTT and RTTVAR,
+/// α = 1/8, β = 1/4, K = 4.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Estimate {
+    /// SRTT and RTTVAR in seconds; `None` before the first sample.
+    pub srtt: Option<f64>,
+    pub rttvar: f64,
+    /// Samples used, and samples Karn's rule kept out.
+    pub samples: u64,
+    pub karn_skipped: u64,
+    /// The smallest and the largest sample used, seconds.
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Estimate {
+    /// RFC 6298 §2.2 (first sample) and §2.3 (each later one): RTTVAR is
+    /// updated with the old SRTT, then SRTT.
+    pub fn sample(&mut self, r: f64) {
+        match self.srtt {
+            None => {
+                self.srtt = Some(r);
+                self.rttvar = r / 2.0;
+                (self.min, self.max) = (r, r);
+            }
+            Some(srtt) => {
+                self.rttvar = 0.75 * self.rttvar + 0.25 * (srtt - r).abs();
+                self.srtt = Some(0.875 * srtt + 0.125 * r);
+                (self.min, self.max) = (self.min.min(r), self.max.max(r));
+            }
+        }
+        self.samples += 1;
+    }
+
+    /// SRTT + max(G, K·RTTVAR), seconds, before any floor.
+    pub fn rto_computed(&self) -> Option<f64> {
+        self.srtt.map(|s| s + G.as_secs_f64().max(4.0 * self.rttvar))
+    }
+
+    /// The RTO as RFC 6298 sets it: rounded up to its 1 s minimum.
+    pub fn rto(&self) -> Option<f64> {
+        self.rto_computed().map(|r| r.max(RFC_RTO_MIN.as_secs_f64()))
+    }
+}
+
+/// A connection's two estimates: of the client's segments and of the server's.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RoundTrips {
+    pub to_server: Estimate,
+    pub to_client: Estimate,
+}
+
+/// Times the segment `from` sent at `time` (frame `frame`) and the ACK it
+/// carries: Wireshark's rule, in `tcp_analyze_sequence_number`.
+/// - Every segment with data, SYN or FIN joins the sender's unacknowledged list
+///   (retransmissions too, up to [`MAX_UNACKED`]).
+/// - The ACK field (of every segment, as Wireshark reads it) is matched against
+///   the peer's list, newest first: a segment it ends exactly at gives the sample
+///   (the oldest such one wins); one it ends inside is trimmed; older ones are dropped.
+pub(super) fn observe(
+    conn: &mut Conn,
+    from: Side,
+    seg: &Segment,
+    frame: u64,
+    time: Duration,
+    retransmission: bool,
+) -> Option<AckRtt> {
+    let t = &seg.tcp;
+    let mine = &mut conn.half_mut(from).timing.unacked;
+    if (seg.payload_len > 0 || t.has(SYN) || t.has(FIN)) && mine.len() < MAX_UNACKED {
+        let next_seq = t.seq.wrapping_add(seg.payload_len).wrapping_add(u32::from(t.has(SYN) || t.has(FIN)));
+        mine.push_front(Unacked { frame, seq: t.seq, next_seq, time, retransmission });
+    }
+    // What this side had acknowledged before: bytes below it were settled already.
+    let before = conn.half(from).last_ack;
+    let ack = t.ack;
+    let peer = &mut conn.half_mut(from.other()).timing;
+    // Karn: some byte this ACK newly covers was sent more than once.
+    let mut ambiguous = peer
+        .unacked
+        .iter()
+        .any(|u| u.retransmission && seq_lt(u.seq, ack) && before.is_none_or(|b| seq_gt(u.next_seq, b)));
+    let mut hit = None;
+    peer.unacked.retain_mut(|u| {
+        if u.next_seq == ack {
+            hit = Some((u.frame, time.saturating_sub(u.time)));
+            ambiguous |= u.retransmission;
+            false
+        } else if seq_lt(u.seq, ack) && seq_lt(ack, u.next_seq) {
+            u.seq = ack;
+            true
+        } else {
+            seq_gt(u.next_seq, ack)
+        }
+    });
+    let sample = hit.map(|(acks_frame, rtt)| AckRtt { acks_frame, rtt, ambiguous });
+    if let Some(s) = sample {
+        if s.ambiguous {
+            peer.estimate.karn_skipped += 1;
+        } else {
+            peer.estimate.sample(s.rtt.as_secs_f64());
+        }
+    }
+    sample
+}
+
+/// Once a connection has ended, its unacknowledged segments will not be
+/// acknowledged: forget them, so ended connections hold no lists.
+pub(super) fn forget_unacked(conn: &mut Conn) {
+    conn.client.timing.unacked = VecDeque::new();
+    conn.server.timing.unacked = VecDeque::new();
+}
+
+/// The estimates of both directions, for the summary.
+pub(super) fn round_trips(conn: &Conn) -> Box<RoundTrips> {
+    Box::new(RoundTrips { to_server: conn.client.timing.estimate, to_client: conn.server.timing.estimate })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-12
+    }
+
+    /// RFC 6298 by hand, samples 100, 200, 100 ms:
+    /// 1st: SRTT = 0.1, RTTVAR = 0.05, RTO = 0.1 + 4·0.05 = 0.3 → 1 s.
+    /// 2nd: RTTVAR = ¾·0.05 + ¼·|0.1 − 0.2| = 0.0625; SRTT = ⅞·0.1 + ⅛·0.2 = 0.1125;
+    ///      RTO = 0.1125 + 0.25 = 0.3625.
+    /// 3rd: RTTVAR = ¾·0.0625 + ¼·|0.1125 − 0.1| = 0.05; SRTT = ⅞·0.1125 + ⅛·0.1 = 0.1109375;
+    ///      RTO = 0.1109375 + 0.2 = 0.3109375.
+    #[test]
+    fn rfc6298_arithmetic_on_a_hand_computed_sequence() {
+        let mut e = Estimate::default();
+        assert_eq!((e.srtt, e.rto()), (None, None));
+        e.sample(0.1);
+        assert!(close(e.srtt.unwrap(), 0.1) && close(e.rttvar, 0.05));
+        assert!(close(e.rto_computed().unwrap(), 0.3) && close(e.rto().unwrap(), 1.0));
+        e.sample(0.2);
+        assert!(close(e.srtt.unwrap(), 0.1125) && close(e.rttvar, 0.0625));
+        assert!(close(e.rto_computed().unwrap(), 0.3625));
+        e.sample(0.1);
+        assert!(close(e.srtt.unwrap(), 0.1109375) && close(e.rttvar, 0.05));
+        assert!(close(e.rto_computed().unwrap(), 0.3109375));
+        assert_eq!((e.samples, e.min, e.max), (3, 0.1, 0.2));
+    }
+
+    #[test]
+    fn the_clock_granularity_bounds_the_variance_term_below() {
+        let mut e = Estimate::default();
+        // Two equal samples of 10 µs: RTTVAR = ¾·5 µs = 3.75 µs, 4·RTTVAR = 15 µs > G.
+        e.sample(10e-6);
+        e.sample(10e-6);
+        assert!(close(e.rto_computed().unwrap(), 25e-6));
+        // A zero RTT: RTTVAR 0, so the RTO is SRTT + G.
+        let mut z = Estimate::default();
+        z.sample(0.0);
+        assert!(close(z.rto_computed().unwrap(), G.as_secs_f64()));
+    }
+}
