@@ -105,7 +105,15 @@ fn agrees_with_tshark_on_the_fixtures() -> anyhow::Result<()> {
     if !harness::require("agrees_with_tshark_on_the_fixtures", harness::Need::Tool("tshark")) {
         return Ok(());
     }
-    for name in ["echo-and-refused", "three-clients", "anomalies", "accept-queue", "zero-window"] {
+    for name in [
+        "echo-and-refused",
+        "three-clients",
+        "anomalies",
+        "accept-queue",
+        "zero-window",
+        "bulk-echo",
+        "bulk-loss",
+    ] {
         let pcap = fixture(&format!("{name}.pcap"));
         let mut args =
             vec!["-r".to_string(), pcap.to_string_lossy().into_owned(), "-T".into(), "fields".into()];

@@ -20,6 +20,8 @@ pub(super) struct Half {
     /// Last window this side advertised, scaled.
     pub last_win: Option<u64>,
     pub last_time: Option<Duration>,
+    /// When `next_seq` last advanced (Wireshark's `nextseqtime`, for out-of-order).
+    pub next_seq_time: Option<Duration>,
     /// The shift this side offered in its SYN.
     pub wscale_offer: Option<u8>,
     /// The sequence number of this side's FIN, once sent.

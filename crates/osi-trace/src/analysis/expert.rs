@@ -82,9 +82,13 @@ pub(super) fn flags(conn: &Conn, from: Side, seg: &Segment, win: u64, time: Dura
     // Retransmission, fast retransmission, out-of-order.
     if (len > 0 || syn || fin) && !x.keepalive {
         if let Some(next) = me.next_seq.filter(|&next| seq_lt(t.seq, next)) {
-            let since = me.last_time.map_or(Duration::MAX, |p| time.saturating_sub(p));
+            // As packet-tcp.c: fast retransmission within 20 ms of the peer's last segment (its
+            // duplicate ACK); out-of-order within an RTT of the segment that advanced next_seq.
+            let since = |p: Option<Duration>| p.map_or(Duration::MAX, |p| time.saturating_sub(p));
             let rtt_thres = conn.irtt.filter(|r| !r.is_zero()).unwrap_or(OOO_THRESHOLD);
-            if peer.dup_acks >= 2 && peer.last_ack == Some(t.seq) && since <= FAST_RETRANSMIT_WINDOW {
+            let since_dup_ack = since(peer.last_time);
+            let since = since(me.next_seq_time);
+            if peer.dup_acks >= 2 && peer.last_ack == Some(t.seq) && since_dup_ack < FAST_RETRANSMIT_WINDOW {
                 x.analysis.push(Anomaly::FastRetransmission);
                 x.analysis.push(Anomaly::Retransmission);
             } else if since < rtt_thres && next != t.seq.wrapping_add(len) {
@@ -120,6 +124,7 @@ mod tests {
         c.client.last_ack = Some(501);
         c.client.last_win = Some(1000);
         c.client.last_time = Some(Duration::ZERO);
+        c.client.next_seq_time = Some(Duration::ZERO);
         c.server.next_seq = Some(501);
         c.server.last_ack = Some(101);
         c.server.last_win = Some(1000);

@@ -101,6 +101,9 @@ pub(super) fn record_sent(
         h.dup_acks += 1;
     }
     if !x.retransmitted && h.next_seq.is_none_or(|next| !seq_lt(n.next_seq_raw, next)) && !rst {
+        if h.next_seq != Some(n.next_seq_raw) {
+            h.next_seq_time = Some(time);
+        }
         h.next_seq = Some(n.next_seq_raw);
     }
     if ackf {
