@@ -15,11 +15,13 @@
 //! - [`render`]: the words (`render::words`) and the text views: line, `--layers`, `--ladder`,
 //!   summaries. [`json`]: the `--json` schema as types.
 //! - [`output`]: writes the chosen view; `main.rs` wires the pipeline and the flags.
+//! - [`graph`]: `--tsg`, one connection's time-sequence graph as SVG.
 
 pub mod analysis;
 pub mod capture;
 pub mod decode;
 pub mod frame;
+pub mod graph;
 pub mod json;
 pub mod output;
 pub mod pcap;

@@ -14,6 +14,7 @@ use osi_trace::analysis::{Analyzer, Event, Lookahead};
 use osi_trace::capture::{LiveCapture, LiveOptions, SNAPLEN};
 use osi_trace::decode::decode;
 use osi_trace::frame::{Frame, LinkType};
+use osi_trace::graph;
 use osi_trace::output::{Output, View};
 use osi_trace::pcap::{CaptureReader, CaptureWriter};
 
@@ -64,6 +65,18 @@ struct Args {
     /// Each ACK's RTT sample (Wireshark's ack_rtt), and RFC 6298's SRTT and RTO in the summaries.
     #[arg(long, conflicts_with_all = ["ladder", "json"])]
     rtt: bool,
+
+    /// Write a time-sequence graph (sequence number against time, ACK and window lines) as SVG.
+    #[arg(long, value_name = "FILE.svg")]
+    tsg: Option<PathBuf>,
+
+    /// The connection (tcp.stream) to graph; default: the one that carried the most bytes one way.
+    #[arg(long, value_name = "N", requires = "tsg")]
+    stream: Option<u64>,
+
+    /// Replace the --tsg file if it exists.
+    #[arg(long, requires = "tsg")]
+    force: bool,
 
     /// Only the connection summaries, no line per segment.
     #[arg(long)]
@@ -153,6 +166,10 @@ fn width(args: &Args) -> usize {
 
 /// The pipeline: source → decode → analyse → render, one frame at a time.
 fn trace(args: &Args) -> anyhow::Result<()> {
+    if let Some(path) = &args.tsg {
+        graph::check_target(path, args.force)?;
+    }
+    let mut tsg = args.tsg.as_ref().map(|_| graph::Collector::new(args.stream));
     let stop = Arc::new(AtomicBool::new(false));
     let mut source = Source::open(args, &stop)?;
     let live = matches!(source, Source::Live(_));
@@ -209,7 +226,11 @@ fn trace(args: &Args) -> anyhow::Result<()> {
                     w.write(&frame)?;
                 }
                 segments += 1;
-                emit(&mut out, Event::Segment(Box::new(an.push(number, time, seg))))?;
+                let n = an.push(number, time, seg);
+                if let Some(g) = tsg.as_mut() {
+                    g.push(&n);
+                }
+                emit(&mut out, Event::Segment(Box::new(n)))?;
                 for s in an.take_ended() {
                     emit(&mut out, Event::Ended(s))?;
                 }
@@ -259,6 +280,17 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     }
     if !args.output.quiet {
         eprintln!("{tail}");
+    }
+    if let (Some(g), Some(path)) = (&tsg, &args.tsg) {
+        let (stream, side, marks) = graph::write(g, path, args.force)?;
+        if !args.output.quiet {
+            eprintln!(
+                "wrote {}: stream {stream}, the {}'s segments, {}",
+                path.display(),
+                side.name(),
+                kit::plural(marks as u64, "retransmission")
+            );
+        }
     }
     if let Some(e) = damaged {
         let path = args.read.as_ref().map_or(String::new(), |p| p.display().to_string());
