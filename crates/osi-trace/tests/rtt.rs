@@ -163,3 +163,15 @@ fn the_rtt_view_shows_samples_and_the_rfc6298_estimate() -> anyhow::Result<()> {
     assert!(!osi_trace(&["--read", &pcap.to_string_lossy()])?.contains("ack_rtt"));
     Ok(())
 }
+
+/// The new fields read back into the schema's types and write out byte for byte.
+#[test]
+fn rtt_fields_round_trip_through_the_typed_schema() -> anyhow::Result<()> {
+    for name in ["bulk-echo", "bulk-loss"] {
+        for line in osi_trace(&["--read", &fixture(name).to_string_lossy(), "--json"])?.lines() {
+            let r: Record = serde_json::from_str(line)?;
+            assert_eq!(serde_json::to_string(&r)?, line, "{name}");
+        }
+    }
+    Ok(())
+}

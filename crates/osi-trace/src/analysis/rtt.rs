@@ -179,6 +179,66 @@ pub(super) fn round_trips(conn: &Conn) -> Box<RoundTrips> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decode::craft::frame;
+    use crate::decode::decode;
+
+    /// A segment from the client (port 40000) or the server (80).
+    fn seg(client: bool, seq: u32, ack: u32, flags: u8, data: &[u8]) -> Segment {
+        let (s, d) = if client { (40000, 80) } else { (80, 40000) };
+        decode(&frame(0, s, d, seq, ack, flags, 1000, &[], data)).unwrap()
+    }
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    /// Feeds (frame, ms, from client, segment, retransmission) and returns each sample.
+    fn feed(steps: &[(u64, u64, bool, Segment, bool)]) -> (Vec<Option<AckRtt>>, Conn) {
+        let mut c =
+            Conn::new(0, "127.0.0.1:40000".parse().unwrap(), "127.0.0.1:80".parse().unwrap(), ms(0), false);
+        let out = steps
+            .iter()
+            .map(|(f, t, client, s, re)| {
+                let side = if *client { Side::Client } else { Side::Server };
+                let r = observe(&mut c, side, s, *f, ms(*t), *re);
+                if s.tcp.has(ACK) {
+                    c.half_mut(side).last_ack = Some(s.tcp.ack);
+                }
+                r
+            })
+            .collect();
+        (out, c)
+    }
+
+    #[test]
+    fn an_ack_times_the_segment_it_ends_at_and_one_inside_a_segment_times_nothing() {
+        let (out, c) = feed(&[
+            (1, 0, true, seg(true, 100, 0, SYN, b""), false),
+            (2, 10, false, seg(false, 500, 101, SYN | ACK, b""), false),
+            (3, 20, true, seg(true, 101, 501, ACK | PSH, b"0123456789"), false),
+            // Half of it: the segment is trimmed, no sample.
+            (4, 25, false, seg(false, 501, 106, ACK, b""), false),
+            (5, 32, false, seg(false, 501, 111, ACK, b""), false),
+        ]);
+        let frames: Vec<_> = out.iter().map(|r| r.map(|r| (r.acks_frame, r.rtt, r.ambiguous))).collect();
+        // The SYN+ACK times the SYN, the client's data (ACK 501) the SYN+ACK.
+        let want = [None, Some((1, ms(10), false)), Some((2, ms(10), false)), None, Some((3, ms(12), false))];
+        assert_eq!(frames, want);
+        assert_eq!((c.client.timing.estimate.samples, c.server.timing.estimate.samples), (2, 1));
+    }
+
+    #[test]
+    fn a_retransmitted_segment_is_timed_from_the_original_as_wireshark_does_but_karn_skips_it() {
+        let (out, c) = feed(&[
+            (1, 0, true, seg(true, 101, 501, ACK, b"hello"), false),
+            (2, 300, true, seg(true, 101, 501, ACK, b"hello"), true),
+            (3, 310, false, seg(false, 501, 106, ACK, b""), false),
+        ]);
+        // The oldest segment that ends where the ACK does is the one Wireshark names.
+        assert_eq!(out[2], Some(AckRtt { acks_frame: 1, rtt: ms(310), ambiguous: true }));
+        assert_eq!((c.client.timing.estimate.samples, c.client.timing.estimate.karn_skipped), (0, 1));
+        assert!(c.client.timing.unacked.is_empty());
+    }
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-12
