@@ -79,6 +79,8 @@ pub struct TcpOptions {
     pub timestamps: Option<(u32, u32)>,
     /// Number of SACK blocks.
     pub sack_blocks: usize,
+    /// The SACK blocks themselves: (left edge, right edge), raw sequence numbers.
+    pub sack: Vec<(u32, u32)>,
     /// The option list could not be fully parsed (bad length byte).
     pub malformed: bool,
 }
@@ -318,7 +320,11 @@ fn options(mut raw: &[u8]) -> TcpOptions {
                     (2, 2) => o.mss = Some(u16::from_be_bytes([v[0], v[1]])),
                     (3, 1) => o.wscale = Some(v[0]),
                     (4, 0) => o.sack_perm = true,
-                    (5, n) if n % 8 == 0 => o.sack_blocks = n / 8,
+                    (5, n) if n % 8 == 0 => {
+                        o.sack_blocks = n / 8;
+                        let edge = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+                        o.sack = v.chunks_exact(8).map(|b| (edge(&b[..4]), edge(&b[4..]))).collect();
+                    }
                     (8, 8) => {
                         o.timestamps = Some((
                             u32::from_be_bytes([v[0], v[1], v[2], v[3]]),
@@ -534,5 +540,6 @@ mod tests {
         assert!(o.malformed);
         let o = options(&[1, 1, 4, 2, 5, 10, 0, 0, 0, 1, 0, 0, 0, 2, 0]);
         assert!(o.sack_perm && o.sack_blocks == 1 && !o.malformed);
+        assert_eq!(o.sack, [(1, 2)]);
     }
 }

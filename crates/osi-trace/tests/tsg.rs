@@ -27,6 +27,7 @@ fn text(b: &[u8]) -> String {
 struct Graph {
     retransmissions: usize,
     segments: usize,
+    sacks: usize,
     axis_labels: Vec<String>,
     title: String,
 }
@@ -38,6 +39,7 @@ fn parse(svg: &Path) -> anyhow::Result<Graph> {
     Ok(Graph {
         retransmissions: class("retransmission"),
         segments: class("segment"),
+        sacks: class("sack"),
         axis_labels: xml
             .descendants()
             .filter(|n| n.attribute("class") == Some("axis-label"))
@@ -66,6 +68,28 @@ fn tshark_retransmissions(pcap: &Path, stream: u64, port: u16) -> anyhow::Result
     let out = harness::run(cmd, b"", T)?;
     anyhow::ensure!(out.status.success(), "tshark: {}", text(&out.stderr));
     Ok(text(&out.stdout).lines().count())
+}
+
+/// tshark's SACK blocks in the ACKs of stream `stream` sent from `port`.
+fn tshark_sack_blocks(pcap: &Path, stream: u64, port: u16) -> anyhow::Result<usize> {
+    let mut cmd = Command::new("tshark");
+    cmd.arg("-r").arg(pcap).args([
+        "-Y",
+        &format!("tcp.stream == {stream} && tcp.srcport == {port} && tcp.options.sack_le"),
+        "-T",
+        "fields",
+        "-e",
+        "tcp.options.sack_le",
+    ]);
+    let out = harness::run(cmd, b"", T)?;
+    anyhow::ensure!(out.status.success(), "tshark: {}", text(&out.stderr));
+    // One line per ACK, its left edges joined by commas.
+    Ok(text(&out.stdout).lines().map(|l| l.split(',').count()).sum())
+}
+
+/// The receiver's port, from the title "…segments 127.0.0.1:47002 → 127.0.0.1:47900".
+fn receiver_port(title: &str) -> anyhow::Result<u16> {
+    Ok(title.rsplit(':').next().unwrap_or("").parse()?)
 }
 
 /// The sender's port, from the title "…segments 127.0.0.1:47002 → …".
@@ -98,6 +122,9 @@ fn the_graph_of_a_lossy_bulk_transfer_marks_each_retransmission_tshark_finds() -
         let want = tshark_retransmissions(&pcap, 0, sender_port(&g.title)?)?;
         assert!(want > 0, "the loss capture has retransmissions");
         assert_eq!(g.retransmissions, want, "red marks vs tshark's tcp.analysis.retransmission");
+        let sacks = tshark_sack_blocks(&pcap, 0, receiver_port(&g.title)?)?;
+        assert!(sacks > 0, "the receiver SACKed what arrived after a loss");
+        assert_eq!(g.sacks, sacks, "SACK blocks drawn vs tshark's in the receiver's ACKs");
     }
     // --stream 0 names the stream picked by bytes: the same graph.
     let again = dir.path().join("again.svg");

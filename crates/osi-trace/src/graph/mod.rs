@@ -36,12 +36,22 @@ pub struct Acked {
     pub win: u64,
 }
 
+/// A SACK block in one of the other side's ACKs: bytes it holds above the ACK.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sacked {
+    pub time: f64,
+    pub left: u64,
+    pub right: u64,
+}
+
 /// One direction of one connection, as collected.
 #[derive(Debug, Clone, Default)]
 pub struct Direction {
     pub sent: Vec<Sent>,
     /// The ACKs the other side sent for these segments.
     pub acks: Vec<Acked>,
+    /// The SACK blocks of those ACKs.
+    pub sacks: Vec<Sacked>,
     pub bytes: u64,
 }
 
@@ -108,9 +118,18 @@ impl Collector {
         }
         if let Some(ack) = n.ack {
             let d = &mut s.dirs[index(n.from.other())];
-            let ack = unwrap(d.acks.last().map(|a| a.ack), ack);
+            let rel = ack;
+            let ack = unwrap(d.acks.last().map(|a| a.ack), rel);
             d.acks.push(Acked { time, ack, win: n.win });
             self.points += 1;
+            // SACK edges are raw: made relative with the same base as the ACK.
+            let base = t.ack.wrapping_sub(rel);
+            for &(l, r) in &t.options.sack {
+                let left = unwrap(Some(ack), l.wrapping_sub(base));
+                let right = unwrap(Some(ack), r.wrapping_sub(base));
+                d.sacks.push(Sacked { time, left, right });
+                self.points += 1;
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 //! Draws a time-sequence graph as SVG, by hand (it is a few lines and
 //! rectangles): each segment an I-beam from its first to its next sequence
-//! number, retransmissions red with an R, the ACK line green, the window line (ACK + window) orange.
+//! number, retransmissions red with an R, the ACK line green, the window line
+//! (ACK + window) orange, SACK blocks purple.
 
 use std::fmt::Write;
 
@@ -84,6 +85,15 @@ pub fn draw(s: &Stream, side: Side) -> (String, usize) {
             step(&|a| a.ack as f64)
         );
     }
+    for k in &me.sacks {
+        let _ = writeln!(
+            d,
+            r##"<line class="sack" clip-path="url(#plot)" stroke="#7b3294" stroke-width="3" x1="{px:.1}" y1="{:.1}" x2="{px:.1}" y2="{:.1}"/>"##,
+            y(k.left as f64),
+            y(k.right as f64),
+            px = x(k.time)
+        );
+    }
     let mut marks = 0;
     for p in sent {
         marks += usize::from(p.retransmission);
@@ -160,10 +170,11 @@ fn axes(d: &mut String, t: (f64, f64), v: (f64, f64), x: &dyn Fn(f64) -> f64, y:
 
 fn legend(d: &mut String) {
     let items = [
-        ("black", "segment (first to next sequence number)"),
+        ("black", "segment (seq to next seq)"),
         ("#d7191c", "R: retransmission"),
         ("#1a9641", "ACK from the other side"),
         ("#d98c00", "window: ACK + advertised window"),
+        ("#7b3294", "SACK block"),
     ];
     // In a row between the title and the plot, each as wide as its words.
     let mut px = L;
