@@ -179,6 +179,14 @@ fn an_existing_file_is_kept_unless_force_and_a_missing_stream_is_one_line() -> a
     assert!(err.contains("stream 9 is not in the trace; hint:"), "{err}");
     assert!(!none.exists());
 
+    let nowhere = dir.path().join("no-such-dir/x.svg");
+    let out = osi_trace(&["--read", &pcap.to_string_lossy(), "--tsg", &nowhere.to_string_lossy()])?;
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("no-such-dir; hint: create it first"), "{err}");
+    assert!(out.stdout.is_empty(), "refused before any work");
+
     let out = osi_trace(&["--read", &pcap.to_string_lossy(), "--stream", "0"])?;
     assert!(!out.status.success(), "--stream needs --tsg");
     Ok(())

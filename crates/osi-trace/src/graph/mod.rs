@@ -174,10 +174,15 @@ fn unwrap(last: Option<u64>, rel: u32) -> u64 {
         .unwrap_or(u64::from(rel))
 }
 
-/// Refuses `path` before any work when it exists and `force` is not given.
+/// Refuses `path` before any work when it exists and `force` is not given, or
+/// when its directory does not exist.
 pub fn check_target(path: &Path, force: bool) -> anyhow::Result<()> {
     if !force && path.exists() {
         bail!("{} exists; hint: give another file name, or --force to replace it", path.display());
+    }
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        bail!("cannot write {}: no directory {}; hint: create it first", path.display(), dir.display());
     }
     Ok(())
 }
@@ -198,11 +203,15 @@ pub fn write(c: &Collector, path: &Path, force: bool) -> anyhow::Result<(u64, Si
         std::fs::write(&tmp, doc.as_bytes()).with_context(what)?;
         std::fs::rename(&tmp, path).inspect_err(|_| drop(std::fs::remove_file(&tmp))).with_context(what)?;
     } else {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)
-            .with_context(|| format!("{}; hint: --force replaces an existing file", what()))?;
+        // create_new: a file that appeared while we read is not replaced either.
+        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| {
+            let hint = if e.kind() == std::io::ErrorKind::AlreadyExists {
+                "; hint: --force replaces it"
+            } else {
+                ""
+            };
+            anyhow::Error::new(e).context(format!("{}{hint}", what()))
+        })?;
         f.write_all(doc.as_bytes()).with_context(what)?;
     }
     Ok((s.stream, side, marks))
