@@ -46,9 +46,10 @@ fn step(conn: &mut Conn, frame: u64, time: Duration, src: SocketAddr, seg: Segme
     let (win, win_shift) = sequence::window(conn, from, &seg);
     let expert = expert::flags(conn, from, &seg, win, time);
     let (role, acks_peer_fin) = roles::role(conn, from, &seg, &expert);
+    let open = conn.end.is_none();
     states::advance(conn, from, &seg, &role, acks_peer_fin, time);
     let ack_rtt = rtt::observe(conn, from, &seg, frame, time, expert.retransmitted);
-    if conn.end.is_some() {
+    if open && conn.end.is_some() {
         rtt::forget_unacked(conn);
     }
     sequence::record_sent(conn, from, &seg, &numbers, win, time, &expert);

@@ -13,6 +13,9 @@ use crate::decode::{flags::*, Segment};
 /// Wireshark keeps at most this many unacknowledged segments per direction
 /// (`TCP_MAX_UNACKED_SEGMENTS`); more are not timed. It bounds our memory too.
 pub const MAX_UNACKED: usize = 10_000;
+/// After its end a connection times at most this many stray segments per side
+/// (a FIN sent again because the last ACK was lost), so ended ones stay small.
+pub const MAX_UNACKED_ENDED: usize = 16;
 
 /// RFC 6298's clock granularity G. Our clock is the capture's: its
 /// timestamps tick in microseconds.
@@ -126,8 +129,9 @@ pub(super) fn observe(
     retransmission: bool,
 ) -> Option<AckRtt> {
     let t = &seg.tcp;
+    let room = if conn.end.is_some() { MAX_UNACKED_ENDED } else { MAX_UNACKED };
     let mine = &mut conn.half_mut(from).timing.unacked;
-    if (seg.payload_len > 0 || t.has(SYN) || t.has(FIN)) && mine.len() < MAX_UNACKED {
+    if (seg.payload_len > 0 || t.has(SYN) || t.has(FIN)) && mine.len() < room {
         let next_seq = t.seq.wrapping_add(seg.payload_len).wrapping_add(u32::from(t.has(SYN) || t.has(FIN)));
         mine.push_front(Unacked { frame, seq: t.seq, next_seq, time, retransmission });
     }
@@ -164,8 +168,8 @@ pub(super) fn observe(
     sample
 }
 
-/// Once a connection has ended, its unacknowledged segments will not be
-/// acknowledged: forget them, so ended connections hold no lists.
+/// When a connection ends, its unacknowledged segments will not be
+/// acknowledged: forget them, so ended connections hold (almost) no lists.
 pub(super) fn forget_unacked(conn: &mut Conn) {
     conn.client.timing.unacked = VecDeque::new();
     conn.server.timing.unacked = VecDeque::new();
@@ -250,6 +254,30 @@ mod tests {
     ///      RTO = 0.1125 + 0.25 = 0.3625.
     /// 3rd: RTTVAR = ¾·0.0625 + ¼·|0.1125 − 0.1| = 0.05; SRTT = ⅞·0.1125 + ⅛·0.1 = 0.1109375;
     ///      RTO = 0.1109375 + 0.2 = 0.3109375.
+    /// The last ACK lost: the server's FIN comes again after the end, and its ACK times it.
+    #[test]
+    fn a_fin_sent_again_after_the_end_is_still_timed() {
+        use crate::analysis::Analyzer;
+        let mut a = Analyzer::new();
+        let steps = [
+            (true, 100, 0, SYN),
+            (false, 500, 101, SYN | ACK),
+            (true, 101, 501, ACK),
+            (true, 101, 501, FIN | ACK),
+            (false, 501, 102, FIN | ACK),
+            (true, 102, 502, ACK),
+            (false, 501, 102, FIN | ACK),
+            (true, 102, 502, ACK),
+        ];
+        let out: Vec<_> = steps
+            .iter()
+            .enumerate()
+            .map(|(i, &(c, sq, ak, fl))| a.push(i as u64 + 1, ms(i as u64), seg(c, sq, ak, fl, b"")))
+            .collect();
+        assert_eq!(a.ended_count(), 1);
+        assert_eq!(out[7].ack_rtt, Some(AckRtt { acks_frame: 7, rtt: ms(1), ambiguous: true }));
+    }
+
     #[test]
     fn rfc6298_arithmetic_on_a_hand_computed_sequence() {
         let mut e = Estimate::default();
