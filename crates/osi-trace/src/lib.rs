@@ -14,7 +14,8 @@
 //!   Wireshark's analysis flags, both ends' TCP states, each segment's role. Facts, no words.
 //! - [`render`]: the words (`render::words`) and the text views: line, `--layers`, `--ladder`,
 //!   summaries. [`json`]: the `--json` schema as types.
-//! - [`output`]: writes the chosen view; `main.rs` wires the pipeline and the flags.
+//! - [`output`]: writes the chosen view; [`save`]: `--write`, whole or not at all;
+//!   `main.rs` wires the pipeline and the flags.
 //! - [`graph`]: `--tsg`, one connection's time-sequence graph as SVG.
 
 pub mod analysis;
@@ -26,3 +27,4 @@ pub mod json;
 pub mod output;
 pub mod pcap;
 pub mod render;
+pub mod save;

@@ -13,10 +13,11 @@ use clap::Parser;
 use osi_trace::analysis::{Analyzer, Event, Lookahead};
 use osi_trace::capture::{LiveCapture, LiveOptions, SNAPLEN};
 use osi_trace::decode::decode;
-use osi_trace::frame::{Frame, LinkType};
+use osi_trace::frame::Frame;
 use osi_trace::graph;
 use osi_trace::output::{Output, View};
-use osi_trace::pcap::{CaptureReader, CaptureWriter};
+use osi_trace::pcap::CaptureReader;
+use osi_trace::save::Save;
 
 /// Capture a TCP run and explain each segment by layer, state and cause.
 #[derive(Parser, Debug)]
@@ -42,9 +43,9 @@ struct Args {
     #[arg(long, short = 'c')]
     count: Option<u64>,
 
-    /// Stop capturing after this many seconds.
-    #[arg(long)]
-    duration: Option<f64>,
+    /// Stop after this many seconds: of wall-clock time live, of capture time with --read.
+    #[arg(long, value_parser = kit::duration::seconds)]
+    duration: Option<Duration>,
 
     /// Stop once this many connections have ended (FIN both ways, or RST).
     #[arg(long)]
@@ -138,6 +139,11 @@ struct Clock {
 }
 
 impl Clock {
+    /// How long after the first frame `ts` is (zero for the first).
+    fn since_first(&self, ts: Duration) -> Duration {
+        self.first.map_or(Duration::ZERO, |f| ts.saturating_sub(f))
+    }
+
     /// The frame's number (from 1) and its time since the first frame.
     fn tick(&mut self, ts: Duration) -> (u64, Duration) {
         self.frames += 1;
@@ -164,6 +170,31 @@ fn width(args: &Args) -> usize {
     100
 }
 
+/// The streams shown (all, or those on `--port`): numbers grow with each new
+/// stream, so the set is a bitmap over stream numbers.
+#[derive(Default)]
+struct Shown {
+    seen: Vec<bool>,
+    count: u64,
+}
+
+impl Shown {
+    fn see(&mut self, stream: u64) {
+        let i = stream as usize;
+        if self.seen.len() <= i {
+            self.seen.resize(i + 1, false);
+        }
+        if !self.seen[i] {
+            self.seen[i] = true;
+            self.count += 1;
+        }
+    }
+
+    fn shown(&self, stream: u64) -> bool {
+        self.seen.get(stream as usize).copied().unwrap_or(false)
+    }
+}
+
 /// The pipeline: source → decode → analyse → render, one frame at a time.
 fn trace(args: &Args) -> anyhow::Result<()> {
     if let Some(path) = &args.tsg {
@@ -173,7 +204,8 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
     let mut source = Source::open(args, &stop)?;
     let live = matches!(source, Source::Live(_));
-    let deadline = args.duration.map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.0)));
+    // Live, --duration is wall-clock time; in a file it is the capture's own time.
+    let deadline = args.duration.filter(|_| live).map(|d| Instant::now() + d);
     let view = View {
         layers: args.layers,
         ladder: args.ladder,
@@ -184,7 +216,7 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         width: width(args),
     };
     let mut out = Output::new(std::io::stdout().lock(), view);
-    let mut writer: Option<CaptureWriter> = None;
+    let mut save = args.write.as_deref().map(|p| Save::new(p, args.read.as_deref(), SNAPLEN)).transpose()?;
     let mut an = Analyzer::new();
     // Reading a file, a SYN's row waits for its answer; live, it shows `?` at once.
     let mut lookahead = (!live).then(Lookahead::new);
@@ -195,7 +227,8 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         }
     };
     let mut clock = Clock::default();
-    let (mut segments, mut skipped) = (0u64, 0u64);
+    let (mut segments, mut skipped, mut ended) = (0u64, 0u64, 0u64);
+    let mut streams = Shown::default();
     let mut damaged: Option<anyhow::Error> = None;
 
     while !stop.load(Ordering::SeqCst) && deadline.is_none_or(|d| Instant::now() < d) {
@@ -209,70 +242,76 @@ fn trace(args: &Args) -> anyhow::Result<()> {
             }
             Err(e) => return Err(e),
         };
+        if !live && args.duration.is_some_and(|d| clock.since_first(frame.ts) > d) {
+            break;
+        }
         let (number, time) = clock.tick(frame.ts);
         match decode(&frame) {
             Err(why) => {
                 skipped += 1;
                 out.skipped(number, &why)?;
             }
-            // Another port: not part of this trace (file input), but it keeps its frame number.
-            Ok(seg) if args.port.is_some_and(|p| seg.tcp.src_port != p && seg.tcp.dst_port != p) => {}
             Ok(seg) => {
-                if let Some(path) = &args.write {
-                    let w = match &mut writer {
-                        Some(w) => w,
-                        None => writer.insert(CaptureWriter::create(path, frame.link, SNAPLEN)?),
-                    };
-                    w.write(&frame)?;
+                // Another port (file input): analysed all the same, so that stream
+                // numbers stay tshark's `tcp.stream`, but neither shown nor saved.
+                let shown = args.port.is_none_or(|p| seg.tcp.src_port == p || seg.tcp.dst_port == p);
+                if shown {
+                    if let Some(save) = save.as_mut() {
+                        save.write(&frame)?;
+                    }
+                    segments += 1;
                 }
-                segments += 1;
                 let n = an.push(number, time, seg);
-                if let Some(g) = tsg.as_mut() {
+                if let Some(g) = tsg.as_mut().filter(|_| shown) {
                     g.push(&n);
                 }
-                emit(&mut out, Event::Segment(Box::new(n)))?;
+                if shown {
+                    streams.see(n.stream);
+                    emit(&mut out, Event::Segment(Box::new(n)))?;
+                }
                 for s in an.take_ended() {
-                    emit(&mut out, Event::Ended(s))?;
+                    if streams.shown(s.stream) {
+                        ended += 1;
+                        emit(&mut out, Event::Ended(s))?;
+                    }
                 }
             }
         }
         // Live, each frame is shown (and saved) as it comes: the one flush.
         if live {
             out.flush()?;
-            if let Some(w) = writer.as_mut() {
-                w.flush()?;
+            if let Some(save) = save.as_mut() {
+                save.flush()?;
             }
         }
-        if args.count.is_some_and(|c| segments >= c)
-            || args.connections.is_some_and(|c| an.ended_count() >= c)
-        {
+        if args.count.is_some_and(|c| segments >= c) || args.connections.is_some_and(|c| ended >= c) {
             break;
         }
     }
 
-    match (writer, &args.write) {
-        (Some(mut w), _) => w.flush()?,
-        // A --write of a run without any segment still leaves a readable (empty) file.
-        (None, Some(path)) => CaptureWriter::create(path, LinkType::Ethernet, SNAPLEN)?.flush()?,
-        (None, None) => {}
+    if let Some(save) = save {
+        save.finish()?;
     }
     for e in lookahead.as_mut().map(Lookahead::finish).unwrap_or_default() {
         out.event(e)?;
     }
-    for s in an.open() {
+    for s in an.open().into_iter().filter(|s| streams.shown(s.stream)) {
         out.ended(s)?;
     }
-    out.finish(segments)?;
+    out.finish(segments, an.evictions())?;
 
     // The closing counts go to stderr, as tcpdump's do.
     let mut tail = format!(
         "{}, {}, {}",
         kit::plural(clock.frames, "frame"),
         kit::plural(segments, "TCP segment"),
-        kit::plural(an.streams(), "connection")
+        kit::plural(streams.count, "connection")
     );
     if skipped > 0 {
         tail.push_str(&format!(", {skipped} frames not decoded as TCP"));
+    }
+    if an.evictions() > 0 {
+        tail.push_str(&format!(", {} forgotten while open (memory bound)", an.evictions()));
     }
     if let Source::Live(cap) = &mut source {
         let st = cap.stats()?;

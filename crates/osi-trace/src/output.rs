@@ -29,6 +29,10 @@ pub struct View {
 
 /// At most this many connection summaries are kept for the closing table.
 const MAX_SUMMARIES: usize = 1000;
+/// `--ladder` holds each connection's rows until it ends: at most this many in all,
+/// and this many for one connection; the rest are counted and said.
+pub const MAX_LADDER_ROWS: usize = 100_000;
+pub const MAX_LADDER_ROWS_EACH: usize = 2_000;
 
 /// Writes the views.
 pub struct Output<W: Write> {
@@ -39,6 +43,10 @@ pub struct Output<W: Write> {
     /// Summaries kept for the table at the end (bounded).
     summaries: Vec<Summary>,
     more_summaries: u64,
+    /// Ladder rows held now, and rows or whole ladders left out to stay under the caps.
+    ladder_rows: usize,
+    rows_left_out: HashMap<u64, u64>,
+    ladders_left_out: u64,
 }
 
 impl<W: Write> Output<W> {
@@ -49,6 +57,9 @@ impl<W: Write> Output<W> {
             ladders: HashMap::new(),
             summaries: Vec::new(),
             more_summaries: 0,
+            ladder_rows: 0,
+            rows_left_out: HashMap::new(),
+            ladders_left_out: 0,
         }
     }
 
@@ -83,9 +94,7 @@ impl<W: Write> Output<W> {
             return Ok(writeln!(self.w)?);
         }
         if self.view.ladder {
-            let width = self.view.width;
-            let rows = self.ladders.entry(n.stream).or_insert_with(|| render::ladder_head(n, width));
-            rows.extend(render::ladder_row(n, width));
+            self.ladder_row(n);
             return Ok(());
         }
         for l in render::line(n, self.view.width) {
@@ -112,6 +121,29 @@ impl<W: Write> Output<W> {
         }
     }
 
+    /// Holds a ladder row until its connection ends, within the caps.
+    fn ladder_row(&mut self, n: &Annotated) {
+        let width = self.view.width;
+        let full = self.ladder_rows >= MAX_LADDER_ROWS;
+        if !self.ladders.contains_key(&n.stream) {
+            if full {
+                self.ladders_left_out += 1;
+                return;
+            }
+            let head = render::ladder_head(n, width);
+            self.ladder_rows += head.len();
+            self.ladders.insert(n.stream, head);
+        }
+        let Some(rows) = self.ladders.get_mut(&n.stream) else { return };
+        if full || rows.len() >= MAX_LADDER_ROWS_EACH {
+            *self.rows_left_out.entry(n.stream).or_default() += 1;
+            return;
+        }
+        let new = render::ladder_row(n, width);
+        self.ladder_rows += new.len();
+        rows.extend(new);
+    }
+
     pub fn ended(&mut self, s: Summary) -> anyhow::Result<()> {
         if self.view.json {
             serde_json::to_writer(&mut self.w, &ConnectionRecord::from(&s))?;
@@ -119,8 +151,15 @@ impl<W: Write> Output<W> {
             return Ok(());
         }
         if let Some(rows) = self.ladders.remove(&s.stream) {
+            self.ladder_rows -= rows.len();
             for r in rows {
                 self.line(r)?;
+            }
+            if let Some(n) = self.rows_left_out.remove(&s.stream) {
+                self.line(format!(
+                    "… {} not drawn (--ladder holds at most {MAX_LADDER_ROWS_EACH} rows of a connection)",
+                    kit::plural(n, "more segment")
+                ))?;
             }
             self.line(String::new())?;
         }
@@ -136,8 +175,9 @@ impl<W: Write> Output<W> {
         Ok(self.w.flush()?)
     }
 
-    /// The closing table of connections, then the last flush.
-    pub fn finish(&mut self, segments: u64) -> anyhow::Result<()> {
+    /// The closing table of connections, then the last flush. `evicted`: open
+    /// connections the analysis forgot to stay within its memory bound.
+    pub fn finish(&mut self, segments: u64, evicted: u64) -> anyhow::Result<()> {
         if !self.view.json {
             self.summaries.sort_by_key(|s| s.stream);
             if !self.summaries.is_empty() {
@@ -165,6 +205,19 @@ impl<W: Write> Output<W> {
             }
             if self.more_summaries > 0 {
                 self.line(format!("… and {} more connections (use --json for all)", self.more_summaries))?;
+            }
+            if evicted > 0 {
+                self.line(format!(
+                    "{} forgotten while still open, the longest idle first (at most {} open connections are followed)",
+                    kit::plural(evicted, "connection"),
+                    crate::analysis::MAX_OPEN
+                ))?;
+            }
+            if self.ladders_left_out > 0 {
+                self.line(format!(
+                    "… {} not drawn (--ladder holds at most {MAX_LADDER_ROWS} rows at once)",
+                    kit::plural(self.ladders_left_out, "more connection")
+                ))?;
             }
         }
         self.flush()

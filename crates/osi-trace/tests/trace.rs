@@ -111,13 +111,14 @@ fn agrees_with_tshark_on_the_fixtures() -> anyhow::Result<()> {
         "anomalies",
         "accept-queue",
         "zero-window",
+        "wireshark-rules",
         "bulk-echo",
         "bulk-loss",
     ] {
         let pcap = fixture(&format!("{name}.pcap"));
         let mut args =
             vec!["-r".to_string(), pcap.to_string_lossy().into_owned(), "-T".into(), "fields".into()];
-        for f in ["frame.number", "tcp.stream", "tcp.seq", "tcp.ack", "tcp.len"] {
+        for f in ["frame.number", "tcp.stream", "tcp.seq", "tcp.ack", "tcp.len", "tcp.flags.ack"] {
             args.extend(["-e".into(), f.to_string()]);
         }
         for f in COMPARED {
@@ -137,15 +138,45 @@ fn agrees_with_tshark_on_the_fixtures() -> anyhow::Result<()> {
                 let mut flags: Vec<String> = COMPARED
                     .iter()
                     .enumerate()
-                    .filter(|(i, _)| c.get(5 + i).is_some_and(|s| !s.is_empty()))
+                    .filter(|(i, _)| c.get(6 + i).is_some_and(|s| !s.is_empty()))
                     .map(|(_, f)| f.to_string())
                     .collect();
                 flags.sort();
-                (n(0), n(1), n(2), n(3), n(4), flags)
+                // Our `ack` is null without the ACK flag (tshark shows the raw field then).
+                let ack = if matches!(c.get(5), Some(&"1") | Some(&"True")) { n(3) } else { 0 };
+                (n(0), n(1), n(2), ack, n(4), flags)
             })
             .collect();
         assert_eq!(ours(&pcap)?, theirs, "{name}: osi-trace and tshark disagree");
     }
+    Ok(())
+}
+
+/// `--read F --port N` keeps the file's frame numbers and tcp.stream numbers, as tshark's display filter does.
+#[test]
+fn a_port_filter_keeps_the_files_frame_and_stream_numbers() -> anyhow::Result<()> {
+    if !harness::require("a_port_filter_keeps_numbers", harness::Need::Tool("tshark")) {
+        return Ok(());
+    }
+    let pcap = fixture("wireshark-rules.pcap");
+    let p = pcap.to_string_lossy();
+    let out = osi_trace(&["--read", &p, "--port", "40002", "--json"])?;
+    let ours: Vec<(u64, u64)> = text(&out.stdout)
+        .lines()
+        .filter_map(|l| match serde_json::from_str::<Record>(l) {
+            Ok(Record::Segment(s)) => Some((s.frame, s.stream)),
+            _ => None,
+        })
+        .collect();
+    let mut cmd = Command::new("tshark");
+    cmd.args(["-r", &p, "-Y", "tcp.port==40002", "-T", "fields", "-e", "frame.number", "-e", "tcp.stream"]);
+    let out = harness::run(cmd, b"", T)?;
+    let theirs: Vec<(u64, u64)> = text(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_once('\t').and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?))))
+        .collect();
+    assert_eq!(ours.first(), Some(&(13, 2)), "{ours:?}");
+    assert_eq!(ours, theirs);
     Ok(())
 }
 

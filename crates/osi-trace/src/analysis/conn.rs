@@ -15,13 +15,13 @@ pub(super) struct Half {
     pub isn: Option<u32>,
     /// Highest sequence number + length seen (Wireshark's `nextseq`).
     pub next_seq: Option<u32>,
+    /// When `next_seq` last moved (Wireshark's `nextseqtime`): out-of-order is timed from it.
+    pub next_seq_time: Option<Duration>,
     /// Last acknowledgement number this side sent.
     pub last_ack: Option<u32>,
     /// Last window this side advertised, scaled.
     pub last_win: Option<u64>,
     pub last_time: Option<Duration>,
-    /// When `next_seq` last advanced (Wireshark's `nextseqtime`, for out-of-order).
-    pub next_seq_time: Option<Duration>,
     /// The shift this side offered in its SYN.
     pub wscale_offer: Option<u8>,
     /// The sequence number of this side's FIN, once sent.

@@ -56,7 +56,8 @@ pub(super) fn flags(conn: &Conn, from: Side, seg: &Segment, win: u64, time: Dura
                 x.keepalive = true;
                 break 'fwd;
             }
-            let same_ack = ackf && me.last_ack == Some(t.ack);
+            // Wireshark does not ask for the ACK flag here, only the same number.
+            let same_ack = me.last_ack == Some(t.ack);
             let pure_ack = len == 0 && win != 0 && t.seq == next && same_ack && plain;
             if pure_ack && me.last_win != Some(win) {
                 x.analysis.push(Anomaly::WindowUpdate);
@@ -79,23 +80,28 @@ pub(super) fn flags(conn: &Conn, from: Side, seg: &Segment, win: u64, time: Dura
         x.analysis.push(Anomaly::AckLostSegment);
         x.acked_unseen = true;
     }
-    // Retransmission, fast retransmission, out-of-order.
+    // Retransmission, fast retransmission, out-of-order: bytes (or a SYN or
+    // FIN, which count one) below what this side has already sent.
     if (len > 0 || syn || fin) && !x.keepalive {
         if let Some(next) = me.next_seq.filter(|&next| seq_lt(t.seq, next)) {
-            // As packet-tcp.c: fast retransmission within 20 ms of the peer's last segment (its
-            // duplicate ACK); out-of-order within an RTT of the segment that advanced next_seq.
-            let since = |p: Option<Duration>| p.map_or(Duration::MAX, |p| time.saturating_sub(p));
+            let end = t.seq.wrapping_add(len).wrapping_add(u32::from(syn) + u32::from(fin));
+            // Timed from when the highest sequence number was seen, not from the last segment.
+            let since = me.next_seq_time.map_or(Duration::MAX, |p| time.saturating_sub(p));
+            // A fast retransmission follows the peer's duplicate ACKs closely.
+            let since_ack = peer.last_time.map_or(Duration::MAX, |p| time.saturating_sub(p));
             let rtt_thres = conn.irtt.filter(|r| !r.is_zero()).unwrap_or(OOO_THRESHOLD);
-            let since_dup_ack = since(peer.last_time);
-            let since = since(me.next_seq_time);
-            if peer.dup_acks >= 2 && peer.last_ack == Some(t.seq) && since_dup_ack < FAST_RETRANSMIT_WINDOW {
-                x.analysis.push(Anomaly::FastRetransmission);
-                x.analysis.push(Anomaly::Retransmission);
-            } else if since < rtt_thres && next != t.seq.wrapping_add(len) {
-                x.analysis.push(Anomaly::OutOfOrder);
-            } else if len > 0 && peer.last_ack.is_some_and(|a| !seq_gt(t.seq.wrapping_add(len), a)) {
+            // Spurious first: every byte of it was ACKed already.
+            if len > 0 && peer.last_ack.is_some_and(|a| !seq_gt(t.seq.wrapping_add(len), a)) {
                 x.analysis.push(Anomaly::SpuriousRetransmission);
                 x.analysis.push(Anomaly::Retransmission);
+            } else if peer.dup_acks >= 2
+                && peer.last_ack == Some(t.seq)
+                && since_ack <= FAST_RETRANSMIT_WINDOW
+            {
+                x.analysis.push(Anomaly::FastRetransmission);
+                x.analysis.push(Anomaly::Retransmission);
+            } else if since < rtt_thres && next != end {
+                x.analysis.push(Anomaly::OutOfOrder);
             } else {
                 x.analysis.push(Anomaly::Retransmission);
             }
@@ -161,7 +167,9 @@ mod tests {
 
     #[test]
     fn old_bytes_within_the_threshold_are_out_of_order() {
-        let x = flags(&conn(), Side::Client, &seg(91, 501, ACK, 1000, b"01234"), 1000, at(1));
+        let mut c = conn();
+        c.server.last_ack = Some(91);
+        let x = flags(&c, Side::Client, &seg(91, 501, ACK, 1000, b"01234"), 1000, at(1));
         assert_eq!((x.analysis.as_slice(), x.retransmitted), ([Anomaly::OutOfOrder].as_slice(), false));
     }
 
@@ -182,6 +190,34 @@ mod tests {
         assert_eq!((x.analysis.as_slice(), x.keepalive), ([Anomaly::KeepAlive].as_slice(), true));
         let x = flags(&conn(), Side::Client, &seg(101, 501, ACK, 0, b""), 0, at(1));
         assert_eq!(x.analysis, [Anomaly::ZeroWindow]);
+    }
+
+    #[test]
+    fn a_fin_sent_again_at_once_is_a_retransmission_not_out_of_order() {
+        // The FIN counts one: the segment ends where the first one did.
+        let x = flags(&conn(), Side::Client, &seg(100, 501, FIN | ACK, 1000, b""), 1000, at(1));
+        assert_eq!(x.analysis, [Anomaly::Retransmission]);
+    }
+
+    #[test]
+    fn acked_bytes_sent_again_at_once_are_spurious_before_out_of_order() {
+        let x = flags(&conn(), Side::Client, &seg(91, 501, ACK, 1000, b"01234"), 1000, at(1));
+        assert_eq!(x.analysis, [Anomaly::SpuriousRetransmission, Anomaly::Retransmission]);
+    }
+
+    #[test]
+    fn out_of_order_is_timed_from_when_the_highest_sequence_number_was_seen() {
+        let mut c = conn();
+        c.server.last_ack = Some(91);
+        c.client.last_time = Some(at(299)); // a pure ACK just now: not new bytes
+        let x = flags(&c, Side::Client, &seg(91, 501, ACK, 1000, b"01234"), 1000, at(300));
+        assert_eq!(x.analysis, [Anomaly::Retransmission]);
+    }
+
+    #[test]
+    fn a_duplicate_ack_needs_the_same_number_not_the_ack_flag() {
+        let x = flags(&conn(), Side::Client, &seg(101, 501, 0, 1000, b""), 1000, at(1));
+        assert_eq!(x.analysis, [Anomaly::DuplicateAck(1)]);
     }
 
     #[test]

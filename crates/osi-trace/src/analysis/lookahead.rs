@@ -5,17 +5,32 @@
 //! server end stays LISTEN. Reading a file, the rows wait here until their
 //! answer is seen, then go on in capture order, bounded by [`HOLD`].
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 use super::facts::{Annotated, Event, Role, Side, State};
 
 /// At most this many events wait for an answer; past it the oldest go on with `?`.
 pub const HOLD: usize = 10_000;
+/// Nor more payload bytes than this.
+const HOLD_BYTES: usize = 16 << 20;
 
 /// Holds events behind an unanswered SYN, in capture order.
 #[derive(Debug, Default)]
 pub struct Lookahead {
     held: VecDeque<Event>,
+    bytes: usize,
+    /// Events ever pushed: the one at the front of `held` is number `popped`.
+    pushed: u64,
+    popped: u64,
+    /// Per stream, the numbers of its rows waiting for an answer.
+    waiting: HashMap<u64, Vec<u64>>,
+}
+
+fn payload(e: &Event) -> usize {
+    match e {
+        Event::Segment(n) => n.seg.payload.len(),
+        Event::Ended(_) => 0,
+    }
 }
 
 fn waiting(e: &Event) -> bool {
@@ -31,17 +46,40 @@ impl Lookahead {
     pub fn push(&mut self, e: Event) -> Vec<Event> {
         if let Event::Segment(n) = &e {
             self.answer(n);
+            if n.server_state == State::Unknown {
+                self.waiting.entry(n.stream).or_default().push(self.pushed);
+            }
         }
+        self.pushed += 1;
+        self.bytes += payload(&e);
         self.held.push_back(e);
         let mut ready = Vec::new();
-        while self.held.front().is_some_and(|e| !waiting(e)) || self.held.len() > HOLD {
-            ready.extend(self.held.pop_front());
+        while self.held.front().is_some_and(|e| !waiting(e))
+            || self.held.len() > HOLD
+            || self.bytes > HOLD_BYTES
+        {
+            let Some(e) = self.held.pop_front() else { break };
+            self.popped += 1;
+            self.bytes -= payload(&e);
+            if let Event::Segment(n) = &e {
+                // Gone on unanswered (past the bound): no longer waiting.
+                if let Some(w) = self.waiting.get_mut(&n.stream) {
+                    w.retain(|&i| i >= self.popped);
+                    if w.is_empty() {
+                        self.waiting.remove(&n.stream);
+                    }
+                }
+            }
+            ready.push(e);
         }
         ready
     }
 
     /// The end of the capture: everything goes on, unanswered SYNs with `?`.
     pub fn finish(&mut self) -> Vec<Event> {
+        self.bytes = 0;
+        self.popped = self.pushed;
+        self.waiting.clear();
         self.held.drain(..).collect()
     }
 
@@ -55,22 +93,15 @@ impl Lookahead {
             _ if n.server_state != State::Unknown => n.server_state,
             _ => return,
         };
-        let mut waiting: Vec<&mut Annotated> = self
-            .held
-            .iter_mut()
-            .filter_map(|e| match e {
-                Event::Segment(h) if h.stream == n.stream && h.server_state == State::Unknown => {
-                    Some(&mut **h)
-                }
-                _ => None,
-            })
-            .collect();
-        // Only the latest SYN is the one answered; any before it were dropped.
-        if let Some(last) = waiting.pop() {
-            last.server_state = resolved;
-        }
-        for earlier in waiting {
-            earlier.server_state = if resolved == State::Closed { State::Closed } else { State::Listen };
+        let Some(numbers) = self.waiting.remove(&n.stream) else { return };
+        let dropped = if resolved == State::Closed { State::Closed } else { State::Listen };
+        for (k, &number) in numbers.iter().enumerate() {
+            // Only the latest SYN is the one answered; any before it were dropped.
+            let state = if k + 1 == numbers.len() { resolved } else { dropped };
+            let at = number.wrapping_sub(self.popped) as usize;
+            if let Some(Event::Segment(h)) = self.held.get_mut(at) {
+                h.server_state = state;
+            }
         }
     }
 }

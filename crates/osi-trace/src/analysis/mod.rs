@@ -33,7 +33,7 @@ use std::time::Duration;
 pub use facts::{Annotated, Anomaly, End, Event, Flow, Role, Side, State, Summary};
 pub use lookahead::{Lookahead, HOLD};
 pub use rtt::{AckRtt, Estimate, RoundTrips, G, LINUX_RTO_MIN, RFC_RTO_MIN};
-pub use streams::{Analyzer, KEEP_ENDED};
+pub use streams::{Analyzer, KEEP_ENDED, MAX_OPEN};
 
 use crate::decode::Segment;
 use conn::Conn;

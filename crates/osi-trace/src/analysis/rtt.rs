@@ -34,7 +34,8 @@ struct Unacked {
     /// Raw sequence numbers: the first byte not yet acknowledged, and the one after the segment.
     seq: u32,
     next_seq: u32,
-    time: Duration,
+    /// When it was sent, in nanoseconds since the capture's first frame (8 bytes, not 16).
+    time_ns: u64,
     /// Some kind of retransmission (for Karn's rule; Wireshark times it all the same).
     retransmission: bool,
 }
@@ -45,7 +46,14 @@ struct Unacked {
 pub(super) struct Timing {
     /// Newest first, as Wireshark keeps them: on an exact match the oldest wins.
     unacked: VecDeque<Unacked>,
-    estimate: Estimate,
+    /// Made at the first ACK that times a segment: most connections of a SYN flood never get one.
+    estimate: Option<Box<Estimate>>,
+}
+
+impl Timing {
+    fn estimate(&self) -> Estimate {
+        self.estimate.as_deref().copied().unwrap_or_default()
+    }
 }
 
 /// The RTT sample an ACK gives: the frame it acknowledges and the time since it.
@@ -133,7 +141,12 @@ pub(super) fn observe(
     let mine = &mut conn.half_mut(from).timing.unacked;
     if (seg.payload_len > 0 || t.has(SYN) || t.has(FIN)) && mine.len() < room {
         let next_seq = t.seq.wrapping_add(seg.payload_len).wrapping_add(u32::from(t.has(SYN) || t.has(FIN)));
-        mine.push_front(Unacked { frame, seq: t.seq, next_seq, time, retransmission });
+        if mine.capacity() == 0 {
+            // One in flight is the common case (a SYN, an echo): no room for four.
+            mine.reserve_exact(1);
+        }
+        let time_ns = u64::try_from(time.as_nanos()).unwrap_or(u64::MAX);
+        mine.push_front(Unacked { frame, seq: t.seq, next_seq, time_ns, retransmission });
     }
     // What this side had acknowledged before: bytes below it were settled already.
     let before = conn.half(from).last_ack;
@@ -147,7 +160,7 @@ pub(super) fn observe(
     let mut hit = None;
     peer.unacked.retain_mut(|u| {
         if u.next_seq == ack {
-            hit = Some((u.frame, time.saturating_sub(u.time)));
+            hit = Some((u.frame, time.saturating_sub(Duration::from_nanos(u.time_ns))));
             ambiguous |= u.retransmission;
             false
         } else if seq_lt(u.seq, ack) && seq_lt(ack, u.next_seq) {
@@ -159,10 +172,11 @@ pub(super) fn observe(
     });
     let sample = hit.map(|(acks_frame, rtt)| AckRtt { acks_frame, rtt, ambiguous });
     if let Some(s) = sample {
+        let e = peer.estimate.get_or_insert_with(Box::default);
         if s.ambiguous {
-            peer.estimate.karn_skipped += 1;
+            e.karn_skipped += 1;
         } else {
-            peer.estimate.sample(s.rtt.as_secs_f64());
+            e.sample(s.rtt.as_secs_f64());
         }
     }
     sample
@@ -177,7 +191,10 @@ pub(super) fn forget_unacked(conn: &mut Conn) {
 
 /// The estimates of both directions, for the summary.
 pub(super) fn round_trips(conn: &Conn) -> Box<RoundTrips> {
-    Box::new(RoundTrips { to_server: conn.client.timing.estimate, to_client: conn.server.timing.estimate })
+    Box::new(RoundTrips {
+        to_server: conn.client.timing.estimate(),
+        to_client: conn.server.timing.estimate(),
+    })
 }
 
 #[cfg(test)]
@@ -228,7 +245,7 @@ mod tests {
         // The SYN+ACK times the SYN, the client's data (ACK 501) the SYN+ACK.
         let want = [None, Some((1, ms(10), false)), Some((2, ms(10), false)), None, Some((3, ms(12), false))];
         assert_eq!(frames, want);
-        assert_eq!((c.client.timing.estimate.samples, c.server.timing.estimate.samples), (2, 1));
+        assert_eq!((c.client.timing.estimate().samples, c.server.timing.estimate().samples), (2, 1));
     }
 
     #[test]
@@ -240,7 +257,8 @@ mod tests {
         ]);
         // The oldest segment that ends where the ACK does is the one Wireshark names.
         assert_eq!(out[2], Some(AckRtt { acks_frame: 1, rtt: ms(310), ambiguous: true }));
-        assert_eq!((c.client.timing.estimate.samples, c.client.timing.estimate.karn_skipped), (0, 1));
+        let e = c.client.timing.estimate();
+        assert_eq!((e.samples, e.karn_skipped), (0, 1));
         assert!(c.client.timing.unacked.is_empty());
     }
 

@@ -48,7 +48,8 @@ pub(super) fn number(conn: &mut Conn, from: Side, seg: &Segment) -> Numbers {
     Numbers {
         isn,
         rel_seq: t.seq.wrapping_sub(isn),
-        rel_ack: if ackf { peer_isn.map(|p| t.ack.wrapping_sub(p)) } else { None },
+        // An ACK whose peer's ISN is unknown (an RST+ACK joined on): Wireshark shows it as 1.
+        rel_ack: ackf.then(|| t.ack.wrapping_sub(peer_isn.unwrap_or(t.ack.wrapping_sub(1)))),
         next_seq_raw: t
             .seq
             .wrapping_add(seg.payload_len)
@@ -92,10 +93,8 @@ pub(super) fn record_sent(
 ) {
     let t = &seg.tcp;
     let (rst, ackf) = (t.has(RST), t.has(ACK));
-    if x.acked_unseen {
-        // As Wireshark does: the peer evidently sent up to here.
-        conn.half_mut(from.other()).next_seq = Some(t.ack);
-    }
+    // An ACK of bytes never captured leaves the peer's next expected sequence
+    // number alone, as in Wireshark: its next segment still shows the gap.
     let h = conn.half_mut(from);
     if x.duplicate_ack.is_some() {
         h.dup_acks += 1;

@@ -1,8 +1,13 @@
 //! The stream table: every connection of the capture, numbered as Wireshark's
-//! `tcp.stream` numbers them. Ended connections are summarised at once and
-//! only a small record of them is kept, for stray segments after the end.
+//! `tcp.stream` numbers them. Memory stays bounded: ended connections are
+//! summarised at once and only [`KEEP_ENDED`] of them kept, for stray segments
+//! after the end; past [`MAX_OPEN`] open connections the longest idle are
+//! forgotten (counted), and a small index keeps their stream numbers in case
+//! they speak again.
 
+use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
+use std::hash::{Hash, Hasher};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -13,6 +18,10 @@ use crate::decode::{flags::*, Segment};
 
 /// How many ended connections are remembered, for segments that come after the end.
 pub const KEEP_ENDED: usize = 4096;
+/// How many open connections are followed at once; past it the longest idle are forgotten.
+pub const MAX_OPEN: usize = 100_000;
+/// How many forgotten connections keep their stream number, should they speak again.
+const KEEP_EVICTED: usize = 200_000;
 
 /// Key of a connection: its two endpoints, in a canonical order.
 type Key = (SocketAddr, SocketAddr);
@@ -28,11 +37,18 @@ fn key(a: SocketAddr, b: SocketAddr) -> Key {
 /// Follows every connection of a capture, segment by segment.
 #[derive(Debug, Default)]
 pub struct Analyzer {
-    conns: HashMap<Key, Conn>,
+    /// Boxed: the table's spare capacity then costs a pointer a slot, not a whole record.
+    conns: HashMap<Key, Box<Conn>>,
     ended_keys: VecDeque<(Key, u64)>,
     ended: Vec<Summary>,
     next_stream: u64,
     ended_total: u64,
+    /// Connections in `conns` that have not ended.
+    open: usize,
+    /// Forgotten open connections: a hash of their endpoints → stream number (oldest first out).
+    evicted: HashMap<u64, u64>,
+    evicted_order: VecDeque<u64>,
+    evictions: u64,
 }
 
 impl Analyzer {
@@ -45,17 +61,26 @@ impl Analyzer {
         let src = SocketAddr::new(seg.ip.src, seg.tcp.src_port);
         let dst = SocketAddr::new(seg.ip.dst, seg.tcp.dst_port);
         let k = key(src, dst);
-        let conn = match self.conns.get_mut(&k) {
-            Some(c) if !is_new_connection(c, &seg) => c,
-            _ => {
-                let conn = new_connection(self.next_stream, src, dst, time, &seg);
+        if self.conns.get(&k).is_none_or(|c| is_new_connection(c, &seg)) {
+            // A forgotten connection speaking again keeps its number, unless a SYN starts anew.
+            let fresh_syn = seg.tcp.has(SYN) && !seg.tcp.has(ACK);
+            let revived = if fresh_syn { None } else { self.evicted.remove(&hash(&k)) };
+            let stream = revived.unwrap_or_else(|| {
                 self.next_stream += 1;
-                self.conns.entry(k).insert_entry(conn).into_mut()
+                self.next_stream - 1
+            });
+            // Only an ended record is ever replaced here, so one more is open.
+            self.conns.insert(k, Box::new(new_connection(stream, src, dst, time, &seg)));
+            self.open += 1;
+            if self.open > MAX_OPEN {
+                self.evict_idle(k);
             }
-        };
+        }
+        let Some(conn) = self.conns.get_mut(&k) else { unreachable!("inserted above, never evicted") };
         let was_ended = conn.end.is_some();
         let n = step(conn, frame, time, src, seg);
         if !was_ended && conn.end.is_some() {
+            self.open -= 1;
             self.ended_total += 1;
             self.ended.push(conn.summary());
             self.ended_keys.push_back((k, n.stream));
@@ -76,6 +101,40 @@ impl Analyzer {
         }
     }
 
+    /// Forgets the longest-idle tenth of the open connections (never `keep`).
+    fn evict_idle(&mut self, keep: Key) {
+        let mut idle: Vec<(Duration, Key)> = self
+            .conns
+            .iter()
+            .filter(|(k, c)| c.end.is_none() && **k != keep)
+            .map(|(k, c)| (c.last, *k))
+            .collect();
+        let n = (MAX_OPEN / 10).min(idle.len());
+        if n == 0 {
+            return;
+        }
+        idle.select_nth_unstable(n - 1);
+        for (_, k) in &idle[..n] {
+            if let Some(c) = self.conns.remove(k) {
+                self.open -= 1;
+                self.evictions += 1;
+                let h = hash(k);
+                self.evicted.insert(h, c.stream);
+                self.evicted_order.push_back(h);
+            }
+        }
+        while self.evicted_order.len() > KEEP_EVICTED {
+            if let Some(h) = self.evicted_order.pop_front() {
+                self.evicted.remove(&h);
+            }
+        }
+    }
+
+    /// Open connections forgotten so far, the longest idle first, to bound memory.
+    pub fn evictions(&self) -> u64 {
+        self.evictions
+    }
+
     /// Summaries of the connections that ended since the last call.
     pub fn take_ended(&mut self) -> Vec<Summary> {
         std::mem::take(&mut self.ended)
@@ -89,7 +148,7 @@ impl Analyzer {
     /// Summaries of the connections still open, by stream number.
     pub fn open(&self) -> Vec<Summary> {
         let mut open: Vec<Summary> =
-            self.conns.values().filter(|c| c.end.is_none()).map(Conn::summary).collect();
+            self.conns.values().filter(|c| c.end.is_none()).map(|c| c.summary()).collect();
         open.sort_by_key(|s| s.stream);
         open
     }
@@ -103,6 +162,12 @@ impl Analyzer {
     pub fn held(&self) -> usize {
         self.conns.len()
     }
+}
+
+fn hash(k: &Key) -> u64 {
+    let mut h = DefaultHasher::new();
+    k.hash(&mut h);
+    h.finish()
 }
 
 /// A new SYN on endpoints whose connection ended (port reuse) starts a new
@@ -120,4 +185,37 @@ fn new_connection(stream: u64, src: SocketAddr, dst: SocketAddr, time: Duration,
     let client_is_src = (t.has(SYN) && !t.has(ACK)) || (!t.has(SYN) && src.port() > dst.port());
     let (c, s) = if client_is_src { (src, dst) } else { (dst, src) };
     Conn::new(stream, c, s, time, !t.has(SYN))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::craft::frame;
+    use crate::decode::decode;
+
+    fn syn(a: &mut Analyzer, port: u16, ms: u64) -> u64 {
+        let f = frame(ms, port, 80, 1000, 0, SYN, 100, &[], b"");
+        a.push(1, Duration::from_millis(ms), decode(&f).unwrap()).stream
+    }
+
+    #[test]
+    fn past_max_open_the_longest_idle_are_forgotten_and_keep_their_number() {
+        let mut a = Analyzer::new();
+        let n = MAX_OPEN + 1;
+        // Ports wrap at 65536: vary the client address too.
+        let push = |a: &mut Analyzer, i: usize, ms: u64, flags: u8| {
+            let mut f = frame(ms, 1024 + (i % 60000) as u16, 80, 1000, 0, flags, 100, &[], b"");
+            f.data[26..30].copy_from_slice(&[10, 0, (i / 60000) as u8, 1]);
+            a.push(1, Duration::from_millis(ms), decode(&f).unwrap()).stream
+        };
+        for i in 0..n {
+            assert_eq!(push(&mut a, i, i as u64, SYN), i as u64);
+        }
+        assert_eq!(a.evictions(), (MAX_OPEN / 10) as u64);
+        assert!(a.held() <= MAX_OPEN);
+        // The first, forgotten, speaks again (an ACK): same stream number, joined late.
+        assert_eq!(push(&mut a, 0, n as u64, ACK), 0);
+        assert_eq!(a.streams(), n as u64);
+        assert_eq!(syn(&mut a, 9, 0), n as u64, "a new connection takes the next number");
+    }
 }

@@ -59,9 +59,14 @@ pub fn ladder_row(n: &Annotated, width: usize) -> Vec<String> {
     for a in &n.analysis {
         let _ = write!(label, " [{}]", a.field());
     }
-    let w = arrow_width(width);
-    // No room in the arrow: the label goes on the line above it, at the arrow's column.
-    let apart = width != 0 && label.chars().count() + 4 > w;
+    let mut w = arrow_width(width);
+    let need = label.chars().count() + 4;
+    // The arrow stretches to its label while the row fits; past that the label
+    // goes on the line above it, at the arrow's column.
+    let apart = width != 0 && need > w && AROUND + need > width;
+    if !apart {
+        w = w.max(need);
+    }
     let inside = if apart { String::new() } else { label.clone() };
     let room = w.saturating_sub(inside.chars().count() + 4);
     let (l, r) = (room / 2, room - room / 2);
