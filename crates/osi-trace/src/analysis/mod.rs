@@ -1,19 +1,19 @@
 //! Analysis: decoded segments → connections, explained. Pure code: no I/O, no
 //! clock, no words (the facts are enums; `render` turns them into English).
 //!
-//! One concern per file, called in this order for every segment by [`step`]:
-//! - [`streams`]: the stream table, numbered like Wireshark's `tcp.stream`, bounded in memory;
-//! - [`sequence`]: relative sequence/acknowledgement numbers and the window scale;
-//! - [`expert`]: Wireshark's TCP analysis flags, with the same meaning;
-//! - [`roles`]: what the segment does (handshake step, data, ACK, FIN, RST…);
-//! - [`states`]: both ends' TCP states after it;
-//! - [`rtt`]: the RTT sample of its ACK (Wireshark's `ack_rtt`) and RFC 6298's estimate;
-//! - then [`sequence::record_sent`] notes what its sender has now sent.
+//! One concern per file, called in this order for every segment by `step`:
+//! - `streams`: the stream table, numbered like Wireshark's `tcp.stream`, bounded in memory;
+//! - `sequence`: relative sequence/acknowledgement numbers and the window scale;
+//! - `expert`: Wireshark's TCP analysis flags, with the same meaning;
+//! - `roles`: what the segment does (handshake step, data, ACK, FIN, RST…);
+//! - `states`: both ends' TCP states after it;
+//! - `rtt`: the RTT sample of its ACK (Wireshark's `ack_rtt`) and RFC 6298's estimate;
+//! - then `sequence::record_sent` notes what its sender has now sent.
 //!
-//! Reading a file, [`lookahead`] holds the rows behind a SYN until its answer
+//! Reading a file, `lookahead` holds the rows behind a SYN until its answer
 //! tells what the SYN did to the server (live, the server shows `?` until then).
 //!
-//! [`conn`] holds the record they share, [`facts`] the types handed to rendering.
+//! `conn` holds the record they share, `facts` the types handed to rendering.
 
 mod conn;
 mod expert;

@@ -1,7 +1,7 @@
 //! The time-sequence graph (`--tsg`, Stevens and tcptrace style): one
 //! direction's segments, sequence number against time, with the other side's
 //! ACK line and window line. Here: what is kept of the trace and which
-//! stream is drawn; [`svg`] draws it; [`write`] puts it in a file, never over one by accident.
+//! stream is drawn; `svg` draws it; [`write()`] puts it in a file, never over one by accident.
 
 mod svg;
 

@@ -1,5 +1,5 @@
-//! Rendering: one annotated segment → a line ([`line`]), its layers
-//! ([`layers`]) or a ladder arrow ([`ladder`]); a connection summary → text.
+//! Rendering: one annotated segment → a line ([`line()`]), its layers
+//! ([`layers`]) or a ladder arrow (`ladder`); a connection summary → text.
 //! The words come from [`words`], the JSON from [`crate::json`]; every view
 //! fits the width of [`fit`]. Colour comes from `colored`, which the program
 //! switches on or off once (`--color`, `NO_COLOR`).
