@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{Annotated, End, Flow, Role, Summary};
+use crate::analysis::{Annotated, End, Estimate, Flow, Role, Summary};
 use crate::arp::ArpOp;
 use crate::control::{ControlFrame, Message};
 use crate::control_words::{explain, Names};
@@ -40,6 +40,14 @@ pub struct SegmentRecord {
     pub ack: Option<u32>,
     /// As on the wire (`tcp.ack_raw`); null without the ACK flag.
     pub ack_raw: Option<u32>,
+    /// Seconds from the frame this ACK acknowledges to it (`tcp.analysis.ack_rtt`); null when it
+    /// acknowledges no segment exactly. Wireshark leaves the field out when it is 0.
+    pub ack_rtt: Option<f64>,
+    /// The acknowledged bytes were sent more than once, so the sample is ambiguous: Karn's
+    /// rule (RFC 6298 §3) keeps it out of the RTO estimate. Null without a sample.
+    pub ack_rtt_retransmitted: Option<bool>,
+    /// The frame this ACK acknowledges (`tcp.analysis.acks_frame`).
+    pub acks_frame: Option<u64>,
     /// Wireshark's `tcp.analysis.*` flags, e.g. `retransmission`.
     pub analysis: Vec<String>,
     /// The socket call (or the kernel) that caused it.
@@ -96,6 +104,9 @@ impl From<&Annotated> for SegmentRecord {
         SegmentRecord {
             ack: n.ack,
             ack_raw: seg.tcp.has(ACK).then_some(seg.tcp.ack),
+            ack_rtt: n.ack_rtt.map(|r| r.rtt.as_secs_f64()),
+            ack_rtt_retransmitted: n.ack_rtt.map(|r| r.ambiguous),
+            acks_frame: n.ack_rtt.map(|r| r.acks_frame),
             analysis: n.analysis.iter().map(|a| a.field().to_string()).collect(),
             cause: words::cause(n),
             client_state: n.client_state.to_string(),
@@ -159,11 +170,50 @@ impl From<Flow> for FlowRecord {
     }
 }
 
+/// RFC 6298's estimate for one direction's segments, from the RTT samples of
+/// the other side's ACKs. Seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RttRecord {
+    /// Samples Karn's rule kept out (the acknowledged bytes were retransmitted).
+    pub karn_skipped: u64,
+    /// The largest and the smallest sample used.
+    pub max: f64,
+    pub min: f64,
+    /// SRTT + max(G, 4·RTTVAR), G = 1 µs (the capture clock), before any floor.
+    pub rto_computed: f64,
+    /// RFC 6298's RTO: `rto_computed`, rounded up to 1 s.
+    pub rto_rfc6298: f64,
+    pub rttvar: f64,
+    /// Samples used.
+    pub samples: u64,
+    pub srtt: f64,
+}
+
+impl RttRecord {
+    /// The record of an estimate, `None` before its first sample.
+    /// Seconds are rounded to nanoseconds: finer is noise, and the numbers read back exactly.
+    pub fn of(e: &Estimate) -> Option<Box<RttRecord>> {
+        let ns = |s: f64| (s * 1e9).round() / 1e9;
+        Some(Box::new(RttRecord {
+            karn_skipped: e.karn_skipped,
+            max: e.max,
+            min: e.min,
+            rto_computed: ns(e.rto_computed()?),
+            rto_rfc6298: ns(e.rto()?),
+            rttvar: ns(e.rttvar),
+            samples: e.samples,
+            srtt: ns(e.srtt?),
+        }))
+    }
+}
+
 /// One connection, written when it ends (and at the end for those still open).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConnectionRecord {
     pub client: String,
     pub client_to_server: FlowRecord,
+    /// RFC 6298's estimate for the client's segments; null without an RTT sample.
+    pub client_to_server_rtt: Option<Box<RttRecord>>,
     /// Seconds from its first to its last segment.
     pub duration: f64,
     /// `graceful`, `reset`, `refused` or `open`.
@@ -177,6 +227,7 @@ pub struct ConnectionRecord {
     pub joined_late: bool,
     pub server: String,
     pub server_to_client: FlowRecord,
+    pub server_to_client_rtt: Option<Box<RttRecord>>,
     /// Seconds since the first frame.
     pub start: f64,
     pub stream: u64,
@@ -191,6 +242,7 @@ impl From<&Summary> for ConnectionRecord {
         ConnectionRecord {
             client: s.client.to_string(),
             client_to_server: s.to_server.into(),
+            client_to_server_rtt: RttRecord::of(&s.rtt.to_server),
             duration: s.duration().as_secs_f64(),
             end: match s.end {
                 End::Graceful => "graceful",
@@ -204,6 +256,7 @@ impl From<&Summary> for ConnectionRecord {
             joined_late: s.joined_late,
             server: s.server.to_string(),
             server_to_client: s.to_client.into(),
+            server_to_client_rtt: RttRecord::of(&s.rtt.to_client),
             start: s.start.as_secs_f64(),
             stream: s.stream,
             syn_retransmissions: s.syn_retransmissions,

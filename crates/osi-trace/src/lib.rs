@@ -18,6 +18,7 @@
 //!   summaries. [`json`]: the `--json` schema as types.
 //! - [`output`]: writes the chosen view; [`save`]: `--write`, whole or not at all;
 //!   `main.rs` wires the pipeline and the flags.
+//! - [`graph`]: `--tsg`, one connection's time-sequence graph as SVG.
 
 pub mod analysis;
 pub mod arp;
@@ -26,6 +27,7 @@ pub mod control;
 pub mod control_words;
 pub mod decode;
 pub mod frame;
+pub mod graph;
 pub mod icmp;
 pub mod icmpv6;
 pub mod json;

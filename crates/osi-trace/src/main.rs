@@ -15,6 +15,7 @@ use osi_trace::capture::{LiveCapture, LiveOptions, SNAPLEN};
 use osi_trace::control::{self, ControlFrame};
 use osi_trace::decode::Decoder;
 use osi_trace::frame::Frame;
+use osi_trace::graph;
 use osi_trace::output::{Output, View};
 use osi_trace::pcap::CaptureReader;
 use osi_trace::save::Save;
@@ -62,6 +63,22 @@ struct Args {
     /// JSON Lines: one object per segment and per connection (schema in the README).
     #[arg(long, conflicts_with = "layers")]
     json: bool,
+
+    /// Each ACK's RTT sample (Wireshark's ack_rtt), and RFC 6298's SRTT and RTO in the summaries.
+    #[arg(long, conflicts_with_all = ["ladder", "json"])]
+    rtt: bool,
+
+    /// Write a time-sequence graph (sequence number against time, ACK and window lines) as SVG.
+    #[arg(long, value_name = "FILE.svg")]
+    tsg: Option<PathBuf>,
+
+    /// The connection (tcp.stream) to graph; default: the one that carried the most bytes one way.
+    #[arg(long, value_name = "N", requires = "tsg")]
+    stream: Option<u64>,
+
+    /// Replace the --tsg file if it exists.
+    #[arg(long, requires = "tsg")]
+    force: bool,
 
     /// Only the connection summaries, no line per segment.
     #[arg(long)]
@@ -197,6 +214,10 @@ impl Shown {
 
 /// The pipeline: source → decode → analyse → render, one frame at a time.
 fn trace(args: &Args) -> anyhow::Result<()> {
+    if let Some(path) = &args.tsg {
+        graph::check_target(path, args.force)?;
+    }
+    let mut tsg = args.tsg.as_ref().map(|_| graph::Collector::new(args.stream));
     let stop = Arc::new(AtomicBool::new(false));
     let mut source = Source::open(args, &stop)?;
     let live = matches!(source, Source::Live { .. });
@@ -207,6 +228,7 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         ladder: args.ladder,
         json: args.json,
         summary_only: args.summary_only,
+        rtt: args.rtt,
         quiet: args.output.quiet,
         width: width(args),
     };
@@ -272,6 +294,9 @@ fn trace(args: &Args) -> anyhow::Result<()> {
                     segments += 1;
                 }
                 let n = an.push(number, time, seg);
+                if let Some(g) = tsg.as_mut().filter(|_| shown) {
+                    g.push(&n);
+                }
                 if shown {
                     streams.see(n.stream);
                     emit(&mut out, Event::Segment(Box::new(n)))?;
@@ -334,6 +359,17 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     }
     if !args.output.quiet {
         eprintln!("{tail}");
+    }
+    if let (Some(g), Some(path)) = (&tsg, &args.tsg) {
+        let (stream, side, marks) = graph::write(g, path, args.force)?;
+        if !args.output.quiet {
+            eprintln!(
+                "wrote {}: stream {stream}, the {}'s segments, {}",
+                path.display(),
+                side.name(),
+                kit::plural(marks as u64, "retransmission")
+            );
+        }
     }
     // The interface went down: the summary is out, now the one error line.
     if let Some(e) = match &source {

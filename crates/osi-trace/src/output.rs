@@ -21,6 +21,8 @@ pub struct View {
     pub ladder: bool,
     pub json: bool,
     pub summary_only: bool,
+    /// `--rtt`: each ACK's RTT sample, and RFC 6298's estimate in the summaries.
+    pub rtt: bool,
     /// Nothing on stdout but JSON.
     pub quiet: bool,
     /// Columns every text line fits in (0: no limit).
@@ -112,6 +114,11 @@ impl<W: Write> Output<W> {
         };
         for l in lines {
             self.line(l)?;
+        }
+        if self.view.rtt {
+            for l in render::segment_rtt(n, self.view.width) {
+                self.line(l)?;
+            }
         }
         if self.view.layers {
             for l in render::layers(n, self.view.width) {
@@ -225,6 +232,11 @@ impl<W: Write> Output<W> {
             for s in &summaries {
                 for l in render::summary(s, self.view.width) {
                     self.line(l)?;
+                }
+                if self.view.rtt {
+                    for l in render::summary_rtt(s, self.view.width) {
+                        self.line(l)?;
+                    }
                 }
             }
             if self.more_summaries > 0 {

@@ -106,9 +106,16 @@ fn agrees_with_tshark_on_the_fixtures() -> anyhow::Result<()> {
     if !harness::require("agrees_with_tshark_on_the_fixtures", harness::Need::Tool("tshark")) {
         return Ok(());
     }
-    for name in
-        ["echo-and-refused", "three-clients", "anomalies", "accept-queue", "zero-window", "wireshark-rules"]
-    {
+    for name in [
+        "echo-and-refused",
+        "three-clients",
+        "anomalies",
+        "accept-queue",
+        "zero-window",
+        "wireshark-rules",
+        "bulk-echo",
+        "bulk-loss",
+    ] {
         let pcap = fixture(&format!("{name}.pcap"));
         let mut args =
             vec!["-r".to_string(), pcap.to_string_lossy().into_owned(), "-T".into(), "fields".into()];

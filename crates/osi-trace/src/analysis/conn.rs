@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::facts::{End, Flow, Side, State, Summary};
+use super::rtt::{self, Timing};
 
 /// What the analyzer knows of one direction (the sender's side).
 #[derive(Debug, Clone, Default)]
@@ -29,6 +30,8 @@ pub(super) struct Half {
     pub dup_acks: u32,
     pub last_was_keepalive: bool,
     pub flow: Flow,
+    /// This side's segments awaiting an ACK, and the RTT estimate (`rtt`).
+    pub timing: Timing,
 }
 
 /// One connection, as followed so far.
@@ -137,6 +140,7 @@ impl Conn {
             syn_retransmissions: self.syn_retransmissions,
             to_server: self.client.flow,
             to_client: self.server.flow,
+            rtt: rtt::round_trips(self),
             end: self.end.unwrap_or(End::Open),
             joined_late: self.joined_late,
         }

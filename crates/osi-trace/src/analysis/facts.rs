@@ -6,6 +6,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use super::rtt::{AckRtt, RoundTrips};
 use crate::control::ControlFrame;
 use crate::decode::Segment;
 
@@ -178,6 +179,8 @@ pub struct Annotated {
     pub server_state: State,
     /// Whether the capture joined this connection after its handshake.
     pub joined_late: bool,
+    /// The RTT sample this segment's ACK gives, as Wireshark's `tcp.analysis.ack_rtt`.
+    pub ack_rtt: Option<AckRtt>,
 }
 
 impl Annotated {
@@ -231,6 +234,8 @@ pub struct Summary {
     pub syn_retransmissions: u32,
     pub to_server: Flow,
     pub to_client: Flow,
+    /// RFC 6298's estimate for each direction's segments (timed by the other side's ACKs).
+    pub rtt: Box<RoundTrips>,
     pub end: End,
     pub joined_late: bool,
 }

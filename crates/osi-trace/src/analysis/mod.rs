@@ -7,6 +7,7 @@
 //! - `expert`: Wireshark's TCP analysis flags, with the same meaning;
 //! - `roles`: what the segment does (handshake step, data, ACK, FIN, RST…);
 //! - `states`: both ends' TCP states after it;
+//! - `rtt`: the RTT sample of its ACK (Wireshark's `ack_rtt`) and RFC 6298's estimate;
 //! - then `sequence::record_sent` notes what its sender has now sent.
 //!
 //! Reading a file, `lookahead` holds the rows behind a SYN until its answer
@@ -19,6 +20,7 @@ mod expert;
 mod facts;
 mod lookahead;
 mod roles;
+mod rtt;
 mod sequence;
 mod states;
 mod streams;
@@ -30,6 +32,7 @@ use std::time::Duration;
 
 pub use facts::{Annotated, Anomaly, End, Event, Flow, Role, Side, State, Summary};
 pub use lookahead::{Lookahead, HOLD};
+pub use rtt::{AckRtt, Estimate, RoundTrips, G, LINUX_RTO_MIN, RFC_RTO_MIN};
 pub use streams::{Analyzer, KEEP_ENDED, MAX_OPEN};
 
 use crate::decode::Segment;
@@ -43,7 +46,12 @@ fn step(conn: &mut Conn, frame: u64, time: Duration, src: SocketAddr, seg: Segme
     let (win, win_shift) = sequence::window(conn, from, &seg);
     let expert = expert::flags(conn, from, &seg, win, time);
     let (role, acks_peer_fin) = roles::role(conn, from, &seg, &expert);
+    let open = conn.end.is_none();
     states::advance(conn, from, &seg, &role, acks_peer_fin, time);
+    let ack_rtt = rtt::observe(conn, from, &seg, frame, time, expert.retransmitted);
+    if open && conn.end.is_some() {
+        rtt::forget_unacked(conn);
+    }
     sequence::record_sent(conn, from, &seg, &numbers, win, time, &expert);
     Annotated {
         frame,
@@ -63,6 +71,7 @@ fn step(conn: &mut Conn, frame: u64, time: Duration, src: SocketAddr, seg: Segme
         client_state: conn.client_state,
         server_state: conn.server_state,
         joined_late: conn.joined_late,
+        ack_rtt,
         seg,
     }
 }

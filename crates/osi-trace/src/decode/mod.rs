@@ -126,6 +126,8 @@ pub struct TcpOptions {
     pub timestamps: Option<(u32, u32)>,
     /// Number of SACK blocks.
     pub sack_blocks: usize,
+    /// The SACK blocks themselves: (left edge, right edge), raw sequence numbers.
+    pub sack: Vec<(u32, u32)>,
     /// The option list could not be fully parsed (bad length byte).
     pub malformed: bool,
     /// The capture's snap length cut the option list: only the options before the cut are here.

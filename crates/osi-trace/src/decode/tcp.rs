@@ -63,7 +63,11 @@ pub(super) fn options(mut raw: &[u8]) -> TcpOptions {
                     (2, 2) => o.mss = Some(u16::from_be_bytes([v[0], v[1]])),
                     (3, 1) => o.wscale = Some(v[0]),
                     (4, 0) => o.sack_perm = true,
-                    (5, n) if n % 8 == 0 => o.sack_blocks = n / 8,
+                    (5, n) if n % 8 == 0 => {
+                        o.sack_blocks = n / 8;
+                        let edge = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+                        o.sack = v.chunks_exact(8).map(|b| (edge(&b[..4]), edge(&b[4..]))).collect();
+                    }
                     (8, 8) => {
                         o.timestamps = Some((
                             u32::from_be_bytes([v[0], v[1], v[2], v[3]]),

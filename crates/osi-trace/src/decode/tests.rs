@@ -150,6 +150,7 @@ fn options_with_a_bad_length_are_marked_not_trusted() {
     assert!(o.malformed);
     let o = options(&[1, 1, 4, 2, 5, 10, 0, 0, 0, 1, 0, 0, 0, 2, 0]);
     assert!(o.sack_perm && o.sack_blocks == 1 && !o.malformed);
+    assert_eq!(o.sack, [(1, 2)]);
 }
 
 #[test]

@@ -10,12 +10,14 @@ pub mod fit;
 mod ladder;
 mod layers;
 mod line;
+mod rtt;
 pub mod words;
 
 pub use control::control;
 pub use ladder::{ladder_head, ladder_row};
 pub use layers::layers;
 pub use line::line;
+pub use rtt::{segment_rtt, summary_rtt};
 
 use colored::Colorize;
 

@@ -1,0 +1,327 @@
+//! Round-trip times (L4): per segment, Wireshark's `tcp.analysis.ack_rtt` and
+//! `tcp.analysis.acks_frame`, by the same rule as packet-tcp.c; per direction,
+//! the smoothed RTT and retransmission timeout that RFC 6298 computes from them.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use super::conn::Conn;
+use super::facts::Side;
+use super::sequence::{seq_gt, seq_lt};
+use crate::decode::{flags::*, Segment};
+
+/// Wireshark keeps at most this many unacknowledged segments per direction
+/// (`TCP_MAX_UNACKED_SEGMENTS`); more are not timed. It bounds our memory too.
+pub const MAX_UNACKED: usize = 10_000;
+/// After its end a connection times at most this many stray segments per side
+/// (a FIN sent again because the last ACK was lost), so ended ones stay small.
+pub const MAX_UNACKED_ENDED: usize = 16;
+
+/// RFC 6298's clock granularity G. Our clock is the capture's: its
+/// timestamps tick in microseconds.
+pub const G: Duration = Duration::from_micros(1);
+/// RFC 6298 (2.4): "Whenever RTO is computed, if it is less than 1 second,
+/// then the RTO SHOULD be rounded up to 1 second."
+pub const RFC_RTO_MIN: Duration = Duration::from_secs(1);
+/// Linux's floor, `TCP_RTO_MIN` (HZ/5) in include/net/tcp.h: the kernel keeps
+/// its variance term at least this large, so its RTO is at least SRTT + 200 ms.
+pub const LINUX_RTO_MIN: Duration = Duration::from_millis(200);
+
+/// A segment sent and not yet acknowledged (Wireshark's `tcp_unacked_t`).
+#[derive(Debug, Clone)]
+struct Unacked {
+    frame: u64,
+    /// Raw sequence numbers: the first byte not yet acknowledged, and the one after the segment.
+    seq: u32,
+    next_seq: u32,
+    /// When it was sent, in nanoseconds since the capture's first frame (8 bytes, not 16).
+    time_ns: u64,
+    /// Some kind of retransmission (for Karn's rule; Wireshark times it all the same).
+    retransmission: bool,
+}
+
+/// What one side's segments are timed with: those not yet acknowledged and
+/// the estimate their ACKs have given so far.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Timing {
+    /// Newest first, as Wireshark keeps them: on an exact match the oldest wins.
+    unacked: VecDeque<Unacked>,
+    /// Made at the first ACK that times a segment: most connections of a SYN flood never get one.
+    estimate: Option<Box<Estimate>>,
+}
+
+impl Timing {
+    fn estimate(&self) -> Estimate {
+        self.estimate.as_deref().copied().unwrap_or_default()
+    }
+}
+
+/// The RTT sample an ACK gives: the frame it acknowledges and the time since it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AckRtt {
+    /// Wireshark's `tcp.analysis.acks_frame`.
+    pub acks_frame: u64,
+    /// Wireshark's `tcp.analysis.ack_rtt` (Wireshark omits it when it is 0).
+    pub rtt: Duration,
+    /// Some of the acknowledged bytes were sent more than once: which copy the
+    /// ACK answers is unknown, so Karn's rule (RFC 6298 §3) keeps the sample
+    /// out of the estimate.
+    pub ambiguous: bool,
+}
+
+/// RFC 6298's estimator for one direction's segments: SRTT and RTTVAR,
+/// α = 1/8, β = 1/4, K = 4.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Estimate {
+    /// SRTT and RTTVAR in seconds; `None` before the first sample.
+    pub srtt: Option<f64>,
+    pub rttvar: f64,
+    /// Samples used, and samples Karn's rule kept out.
+    pub samples: u64,
+    pub karn_skipped: u64,
+    /// The smallest and the largest sample used, seconds.
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Estimate {
+    /// RFC 6298 §2.2 (first sample) and §2.3 (each later one): RTTVAR is
+    /// updated with the old SRTT, then SRTT.
+    pub fn sample(&mut self, r: f64) {
+        match self.srtt {
+            None => {
+                self.srtt = Some(r);
+                self.rttvar = r / 2.0;
+                (self.min, self.max) = (r, r);
+            }
+            Some(srtt) => {
+                self.rttvar = 0.75 * self.rttvar + 0.25 * (srtt - r).abs();
+                self.srtt = Some(0.875 * srtt + 0.125 * r);
+                (self.min, self.max) = (self.min.min(r), self.max.max(r));
+            }
+        }
+        self.samples += 1;
+    }
+
+    /// SRTT + max(G, K·RTTVAR), seconds, before any floor.
+    pub fn rto_computed(&self) -> Option<f64> {
+        self.srtt.map(|s| s + G.as_secs_f64().max(4.0 * self.rttvar))
+    }
+
+    /// The RTO as RFC 6298 sets it: rounded up to its 1 s minimum.
+    pub fn rto(&self) -> Option<f64> {
+        self.rto_computed().map(|r| r.max(RFC_RTO_MIN.as_secs_f64()))
+    }
+}
+
+/// A connection's two estimates: of the client's segments and of the server's.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RoundTrips {
+    pub to_server: Estimate,
+    pub to_client: Estimate,
+}
+
+/// Times the segment `from` sent at `time` (frame `frame`) and the ACK it
+/// carries: Wireshark's rule, in `tcp_analyze_sequence_number`.
+/// - Every segment with data, SYN or FIN joins the sender's unacknowledged list
+///   (retransmissions too, up to [`MAX_UNACKED`]).
+/// - The ACK field (of every segment, as Wireshark reads it) is matched against
+///   the peer's list, newest first: a segment it ends exactly at gives the sample
+///   (the oldest such one wins); one it ends inside is trimmed; older ones are dropped.
+pub(super) fn observe(
+    conn: &mut Conn,
+    from: Side,
+    seg: &Segment,
+    frame: u64,
+    time: Duration,
+    retransmission: bool,
+) -> Option<AckRtt> {
+    let t = &seg.tcp;
+    let room = if conn.end.is_some() { MAX_UNACKED_ENDED } else { MAX_UNACKED };
+    let mine = &mut conn.half_mut(from).timing.unacked;
+    if (seg.payload_len > 0 || t.has(SYN) || t.has(FIN)) && mine.len() < room {
+        let next_seq = t.seq.wrapping_add(seg.payload_len).wrapping_add(u32::from(t.has(SYN) || t.has(FIN)));
+        if mine.capacity() == 0 {
+            // One in flight is the common case (a SYN, an echo): no room for four.
+            mine.reserve_exact(1);
+        }
+        let time_ns = u64::try_from(time.as_nanos()).unwrap_or(u64::MAX);
+        mine.push_front(Unacked { frame, seq: t.seq, next_seq, time_ns, retransmission });
+    }
+    // What this side had acknowledged before: bytes below it were settled already.
+    let before = conn.half(from).last_ack;
+    let ack = t.ack;
+    let peer = &mut conn.half_mut(from.other()).timing;
+    // Karn: some byte this ACK newly covers was sent more than once.
+    let mut ambiguous = peer
+        .unacked
+        .iter()
+        .any(|u| u.retransmission && seq_lt(u.seq, ack) && before.is_none_or(|b| seq_gt(u.next_seq, b)));
+    let mut hit = None;
+    peer.unacked.retain_mut(|u| {
+        if u.next_seq == ack {
+            hit = Some((u.frame, time.saturating_sub(Duration::from_nanos(u.time_ns))));
+            ambiguous |= u.retransmission;
+            false
+        } else if seq_lt(u.seq, ack) && seq_lt(ack, u.next_seq) {
+            u.seq = ack;
+            true
+        } else {
+            seq_gt(u.next_seq, ack)
+        }
+    });
+    let sample = hit.map(|(acks_frame, rtt)| AckRtt { acks_frame, rtt, ambiguous });
+    if let Some(s) = sample {
+        let e = peer.estimate.get_or_insert_with(Box::default);
+        if s.ambiguous {
+            e.karn_skipped += 1;
+        } else {
+            e.sample(s.rtt.as_secs_f64());
+        }
+    }
+    sample
+}
+
+/// When a connection ends, its unacknowledged segments will not be
+/// acknowledged: forget them, so ended connections hold (almost) no lists.
+pub(super) fn forget_unacked(conn: &mut Conn) {
+    conn.client.timing.unacked = VecDeque::new();
+    conn.server.timing.unacked = VecDeque::new();
+}
+
+/// The estimates of both directions, for the summary.
+pub(super) fn round_trips(conn: &Conn) -> Box<RoundTrips> {
+    Box::new(RoundTrips {
+        to_server: conn.client.timing.estimate(),
+        to_client: conn.server.timing.estimate(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::craft::frame;
+    use crate::decode::decode;
+
+    /// A segment from the client (port 40000) or the server (80).
+    fn seg(client: bool, seq: u32, ack: u32, flags: u8, data: &[u8]) -> Segment {
+        let (s, d) = if client { (40000, 80) } else { (80, 40000) };
+        decode(&frame(0, s, d, seq, ack, flags, 1000, &[], data)).unwrap()
+    }
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    /// Feeds (frame, ms, from client, segment, retransmission) and returns each sample.
+    fn feed(steps: &[(u64, u64, bool, Segment, bool)]) -> (Vec<Option<AckRtt>>, Conn) {
+        let mut c =
+            Conn::new(0, "127.0.0.1:40000".parse().unwrap(), "127.0.0.1:80".parse().unwrap(), ms(0), false);
+        let out = steps
+            .iter()
+            .map(|(f, t, client, s, re)| {
+                let side = if *client { Side::Client } else { Side::Server };
+                let r = observe(&mut c, side, s, *f, ms(*t), *re);
+                if s.tcp.has(ACK) {
+                    c.half_mut(side).last_ack = Some(s.tcp.ack);
+                }
+                r
+            })
+            .collect();
+        (out, c)
+    }
+
+    #[test]
+    fn an_ack_times_the_segment_it_ends_at_and_one_inside_a_segment_times_nothing() {
+        let (out, c) = feed(&[
+            (1, 0, true, seg(true, 100, 0, SYN, b""), false),
+            (2, 10, false, seg(false, 500, 101, SYN | ACK, b""), false),
+            (3, 20, true, seg(true, 101, 501, ACK | PSH, b"0123456789"), false),
+            // Half of it: the segment is trimmed, no sample.
+            (4, 25, false, seg(false, 501, 106, ACK, b""), false),
+            (5, 32, false, seg(false, 501, 111, ACK, b""), false),
+        ]);
+        let frames: Vec<_> = out.iter().map(|r| r.map(|r| (r.acks_frame, r.rtt, r.ambiguous))).collect();
+        // The SYN+ACK times the SYN, the client's data (ACK 501) the SYN+ACK.
+        let want = [None, Some((1, ms(10), false)), Some((2, ms(10), false)), None, Some((3, ms(12), false))];
+        assert_eq!(frames, want);
+        assert_eq!((c.client.timing.estimate().samples, c.server.timing.estimate().samples), (2, 1));
+    }
+
+    #[test]
+    fn a_retransmitted_segment_is_timed_from_the_original_as_wireshark_does_but_karn_skips_it() {
+        let (out, c) = feed(&[
+            (1, 0, true, seg(true, 101, 501, ACK, b"hello"), false),
+            (2, 300, true, seg(true, 101, 501, ACK, b"hello"), true),
+            (3, 310, false, seg(false, 501, 106, ACK, b""), false),
+        ]);
+        // The oldest segment that ends where the ACK does is the one Wireshark names.
+        assert_eq!(out[2], Some(AckRtt { acks_frame: 1, rtt: ms(310), ambiguous: true }));
+        let e = c.client.timing.estimate();
+        assert_eq!((e.samples, e.karn_skipped), (0, 1));
+        assert!(c.client.timing.unacked.is_empty());
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-12
+    }
+
+    /// RFC 6298 by hand, samples 100, 200, 100 ms:
+    /// 1st: SRTT = 0.1, RTTVAR = 0.05, RTO = 0.1 + 4·0.05 = 0.3 → 1 s.
+    /// 2nd: RTTVAR = ¾·0.05 + ¼·|0.1 − 0.2| = 0.0625; SRTT = ⅞·0.1 + ⅛·0.2 = 0.1125;
+    ///      RTO = 0.1125 + 0.25 = 0.3625.
+    /// 3rd: RTTVAR = ¾·0.0625 + ¼·|0.1125 − 0.1| = 0.05; SRTT = ⅞·0.1125 + ⅛·0.1 = 0.1109375;
+    ///      RTO = 0.1109375 + 0.2 = 0.3109375.
+    /// The last ACK lost: the server's FIN comes again after the end, and its ACK times it.
+    #[test]
+    fn a_fin_sent_again_after_the_end_is_still_timed() {
+        use crate::analysis::Analyzer;
+        let mut a = Analyzer::new();
+        let steps = [
+            (true, 100, 0, SYN),
+            (false, 500, 101, SYN | ACK),
+            (true, 101, 501, ACK),
+            (true, 101, 501, FIN | ACK),
+            (false, 501, 102, FIN | ACK),
+            (true, 102, 502, ACK),
+            (false, 501, 102, FIN | ACK),
+            (true, 102, 502, ACK),
+        ];
+        let out: Vec<_> = steps
+            .iter()
+            .enumerate()
+            .map(|(i, &(c, sq, ak, fl))| a.push(i as u64 + 1, ms(i as u64), seg(c, sq, ak, fl, b"")))
+            .collect();
+        assert_eq!(a.ended_count(), 1);
+        assert_eq!(out[7].ack_rtt, Some(AckRtt { acks_frame: 7, rtt: ms(1), ambiguous: true }));
+    }
+
+    #[test]
+    fn rfc6298_arithmetic_on_a_hand_computed_sequence() {
+        let mut e = Estimate::default();
+        assert_eq!((e.srtt, e.rto()), (None, None));
+        e.sample(0.1);
+        assert!(close(e.srtt.unwrap(), 0.1) && close(e.rttvar, 0.05));
+        assert!(close(e.rto_computed().unwrap(), 0.3) && close(e.rto().unwrap(), 1.0));
+        e.sample(0.2);
+        assert!(close(e.srtt.unwrap(), 0.1125) && close(e.rttvar, 0.0625));
+        assert!(close(e.rto_computed().unwrap(), 0.3625));
+        e.sample(0.1);
+        assert!(close(e.srtt.unwrap(), 0.1109375) && close(e.rttvar, 0.05));
+        assert!(close(e.rto_computed().unwrap(), 0.3109375));
+        assert_eq!((e.samples, e.min, e.max), (3, 0.1, 0.2));
+    }
+
+    #[test]
+    fn the_clock_granularity_bounds_the_variance_term_below() {
+        let mut e = Estimate::default();
+        // Two equal samples of 10 µs: RTTVAR = ¾·5 µs = 3.75 µs, 4·RTTVAR = 15 µs > G.
+        e.sample(10e-6);
+        e.sample(10e-6);
+        assert!(close(e.rto_computed().unwrap(), 25e-6));
+        // A zero RTT: RTTVAR 0, so the RTO is SRTT + G.
+        let mut z = Estimate::default();
+        z.sample(0.0);
+        assert!(close(z.rto_computed().unwrap(), G.as_secs_f64()));
+    }
+}
