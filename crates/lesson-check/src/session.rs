@@ -56,6 +56,8 @@ pub fn run_lessons(
         .current_dir(workdir)
         .env("PATH", path_with(bin_dir))
         .env("NO_COLOR", "1")
+        // Traces are shown unwrapped in the lessons, one line per segment (as `--width 0`).
+        .env("COLUMNS", "1000")
         .env("TERM", "dumb")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
