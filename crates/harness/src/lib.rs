@@ -25,6 +25,8 @@ use anyhow::{anyhow, bail, Context, Result};
 mod needs;
 /// Checks every echo server must pass, shared by the servers' test files.
 pub mod suite;
+/// Waiting for an event with a deadline, instead of sleeping.
+pub mod wait;
 pub use needs::{declared, require, require_that, Need};
 
 /// How long a program may take to print its READY line.

@@ -126,7 +126,8 @@ impl Proc {
                 break st;
             }
             anyhow::ensure!(Instant::now() < deadline, "still running after {T:?}; stderr {:?}", self.seen);
-            std::thread::sleep(Duration::from_millis(20));
+            // A poll interval while waiting for the exit, not synchronisation.
+            std::thread::sleep(harness::wait::POLL);
         };
         let stdout = reader.join().map_err(|_| anyhow::anyhow!("stdout reader panicked"))?;
         while let Ok(l) = self.stderr.recv_timeout(Duration::from_secs(2)) {
@@ -167,10 +168,8 @@ fn frames_in(file: &Path) -> anyhow::Result<usize> {
 
 /// Waits (at most 10 s) until tcpdump's file holds `n` frames, then stops it.
 fn stop_tcpdump_at(dump: Proc, file: &Path, n: usize) -> anyhow::Result<usize> {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while frames_in(file)? < n && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    // On a timeout, stop all the same: the caller's count names what is missing.
+    let _ = harness::wait::until("tcpdump's frames", Duration::from_secs(10), || Ok(frames_in(file)? >= n));
     dump.interrupt()?;
     dump.finish()?;
     frames_in(file)

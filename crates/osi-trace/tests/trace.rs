@@ -4,8 +4,9 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::Receiver;
+use std::time::{Duration, Instant};
 
 use osi_trace::json::Record;
 
@@ -284,25 +285,7 @@ fn live_capture_of_an_echo_and_a_refused_connection() -> anyhow::Result<()> {
     // tcpdump on the same traffic, if installed, as the oracle for frame counts.
     let tcpdump = if harness::require("live_capture (tcpdump oracle)", harness::Need::Tool("tcpdump")) {
         let out = dir.path().join("tcpdump.pcap");
-        let child = Command::new("tcpdump")
-            .args([
-                "-Z",
-                "root",
-                "--immediate-mode",
-                "-i",
-                "lo",
-                "-U",
-                "-w",
-                &out.to_string_lossy(),
-                "tcp",
-                "port",
-                &port.to_string(),
-            ])
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(dir.path().join("tcpdump.log"))?)
-            .spawn()?;
-        std::thread::sleep(Duration::from_secs(1));
-        Some((child, out))
+        Some((Tcpdump::start(port, &out)?, out))
     } else {
         None
     };
@@ -365,10 +348,8 @@ fn live_capture_of_an_echo_and_a_refused_connection() -> anyhow::Result<()> {
     }
     assert_eq!(syns, [("?".into(), "SYN_RECEIVED".into()), ("?".into(), "CLOSED".into())]);
     assert_eq!(live, read);
-    if let Some((mut child, their_pcap)) = tcpdump {
-        std::thread::sleep(Duration::from_millis(500));
-        let _ = nix_kill(child.id());
-        let _ = child.wait();
+    if let Some((dump, their_pcap)) = tcpdump {
+        let said = dump.stop_at(&their_pcap, 12)?;
         let count = |p: &Path| -> anyhow::Result<usize> {
             let mut c = Command::new("tcpdump");
             c.args(["-nn", "-r", &p.to_string_lossy()]);
@@ -377,24 +358,78 @@ fn live_capture_of_an_echo_and_a_refused_connection() -> anyhow::Result<()> {
             Ok(text(&out.stdout).lines().count())
         };
         assert_eq!(count(&pcap)?, 12, "tcpdump reads our pcap");
-        assert_eq!(
-            count(&their_pcap)?,
-            12,
-            "tcpdump -i lo saw as many frames as we did; it said {}",
-            std::fs::read_to_string(dir.path().join("tcpdump.log")).unwrap_or_default()
-        );
+        assert_eq!(count(&their_pcap)?, 12, "tcpdump -i lo saw as many frames as we did; it said {said}");
     }
     Ok(())
 }
 
-fn nix_kill(pid: u32) -> std::io::Result<()> {
-    // SIGINT, as Ctrl-C: tcpdump writes out what it holds and exits.
-    let status = Command::new("kill").args(["-INT", &pid.to_string()]).status()?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(std::io::Error::other("kill failed"))
+/// tcpdump on lo for `tcp port PORT`, writing every frame at once (`-U`,
+/// `--immediate-mode`) to a file; killed on drop, whatever happened.
+struct Tcpdump {
+    child: Child,
+    stderr: Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Tcpdump {
+    /// Starts tcpdump and waits (at most 20 s) for its "listening on" line,
+    /// which it prints once its capture and filter are in place.
+    fn start(port: u16, file: &Path) -> anyhow::Result<Tcpdump> {
+        let f = file.to_string_lossy();
+        let port = port.to_string();
+        let args = ["-Z", "root", "--immediate-mode", "-i", "lo", "-U", "-w", &f, "tcp", "port", &port];
+        let mut child =
+            Command::new("tcpdump").args(args).stdout(Stdio::null()).stderr(Stdio::piped()).spawn()?;
+        let err = child.stderr.take().ok_or_else(|| anyhow::anyhow!("no stderr"))?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let mut dump = Tcpdump { child, stderr: rx, seen: Vec::new() };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let line = dump.stderr.recv_timeout(deadline.saturating_duration_since(Instant::now())).map_err(
+                |e| anyhow::anyhow!("tcpdump: no \"listening on\" line ({e}); it said {:?}", dump.seen),
+            )?;
+            let ready = line.contains("listening on");
+            dump.seen.push(line);
+            if ready {
+                return Ok(dump);
+            }
+        }
     }
+
+    /// Waits (at most 10 s) until `file` holds `n` frames, then stops tcpdump
+    /// with SIGINT, as Ctrl-C; returns all it said on stderr.
+    fn stop_at(mut self, file: &Path, n: usize) -> anyhow::Result<String> {
+        // On a timeout, stop all the same: the caller's count names what is missing.
+        let _ =
+            harness::wait::until("tcpdump's frames", Duration::from_secs(10), || Ok(frames_in(file)? >= n));
+        let status = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status()?;
+        anyhow::ensure!(status.success(), "kill -INT tcpdump failed");
+        self.child.wait()?;
+        while let Ok(line) = self.stderr.recv_timeout(Duration::from_secs(2)) {
+            self.seen.push(line);
+        }
+        Ok(self.seen.join("\n"))
+    }
+}
+
+impl Drop for Tcpdump {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Frames in a pcap, as `tcpdump -r` counts them (a file still being written included).
+fn frames_in(file: &Path) -> anyhow::Result<usize> {
+    let mut c = Command::new("tcpdump");
+    c.args(["-nn", "-r", &file.to_string_lossy()]);
+    let out = harness::run(c, b"", T)?;
+    Ok(text(&out.stdout).lines().count())
 }
 
 /// Without CAP_NET_RAW: one line naming the three ways out.

@@ -41,7 +41,11 @@ fn a_flooding_client_that_never_reads_does_not_delay_the_others() -> anyhow::Res
         }
         sent
     });
-    std::thread::sleep(Duration::from_millis(500));
+    // The event, not a while: the flood has filled every buffer up to the server,
+    // which stopped reading, and our kernel probes its closed receive window.
+    harness::wait::until("the server's window closing on the flood", Duration::from_secs(10), || {
+        harness::wait::peer_window_closed(&flood)
+    })?;
     for i in 0..5 {
         let started = Instant::now();
         let msg = format!("hello {i}");
@@ -166,10 +170,11 @@ fn invalid_utf8_and_nul_come_back_unchanged() -> anyhow::Result<()> {
 /// gets its echo within 2 s: one thread, yet nobody waits for anybody.
 #[test]
 fn a_second_client_is_served_while_the_first_stays_open() -> anyhow::Result<()> {
-    let srv = Server::start(SERVER, &[])?;
+    let mut srv = Server::start(SERVER, &[])?;
     let a = harness::connect(srv.addr)?;
     (&a).write_all(b"A speaks first and does not read")?;
-    std::thread::sleep(Duration::from_millis(200));
+    // B connects only once the server has read A and sent its echo back.
+    srv.expect_line(|l| l.starts_with("[L7] send to "), Duration::from_secs(10))?;
     let started = Instant::now();
     let b = harness::connect(srv.addr)?;
     b.set_read_timeout(Some(Duration::from_secs(2)))?;
@@ -218,7 +223,8 @@ fn resets_are_warned_and_survived() -> anyhow::Result<()> {
 
     let rude = harness::connect(srv.addr)?;
     (&rude).write_all(&harness::binary_payload(100_000))?;
-    std::thread::sleep(Duration::from_millis(200));
+    // Close only once echo bytes lie unread in rude's receive buffer: then its kernel sends RST.
+    rude.peek(&mut [0u8; 1])?;
     drop(rude);
 
     assert_eq!(harness::echo(srv.addr, b"next")?, b"next");
@@ -238,6 +244,7 @@ fn emfile_is_told_once_and_recovered_from() -> anyhow::Result<()> {
     let warn = srv.expect_line(|l| l.contains("accept() failed"), Duration::from_secs(10))?;
     assert!(warn.contains("Too many open files"), "{warn}");
     let before = harness::cpu_time(srv.pid())?;
+    // An observation window, not synchronisation: 2 s in which a busy loop would burn CPU.
     std::thread::sleep(Duration::from_secs(2));
     let spent = harness::cpu_time(srv.pid())? - before;
     assert!(spent < Duration::from_secs(1), "{spent:?} of CPU in 2 s while accept() failed: a busy loop");
@@ -327,6 +334,15 @@ fn fill_with_idle_clients(
         .args(flags);
     let mut srv = Server::spawn(cmd)?;
     let idle = (0..1021).map(|_| harness::connect(srv.addr)).collect::<anyhow::Result<Vec<_>>>()?;
-    srv.expect_line(|l| l.contains("ESTABLISHED (fd 1023, "), Duration::from_secs(60))?;
+    // Wait for the 1 021st accept, counted: with --idle-timeout the first ones
+    // may be closed (and their fds reused) before the last ones connect.
+    let accepted = std::cell::Cell::new(0);
+    srv.expect_line(
+        |l| {
+            accepted.set(accepted.get() + usize::from(l.contains("accept() → connected by")));
+            accepted.get() == 1021
+        },
+        Duration::from_secs(60),
+    )?;
     Ok(Some((srv, idle)))
 }
