@@ -365,7 +365,7 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         if !args.output.quiet {
             eprintln!(
                 "wrote {}: stream {stream}, the {}'s segments, {}",
-                path.display(),
+                kit::escape_path(path),
                 side.name(),
                 kit::plural(marks as u64, "retransmission")
             );
@@ -379,7 +379,7 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         return Err(e);
     }
     if let Some(e) = damaged {
-        let path = args.read.as_ref().map_or(String::new(), |p| p.display().to_string());
+        let path = args.read.as_ref().map_or(String::new(), |p| kit::escape_path(p));
         return Err(e.context(format!("{path} is damaged")));
     }
     Ok(())

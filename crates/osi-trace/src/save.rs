@@ -26,11 +26,12 @@ impl Save {
     /// Prepares to write `path`, refusing it when it is `read` itself (same inode).
     pub fn new(path: &Path, read: Option<&Path>, snaplen: u32) -> anyhow::Result<Save> {
         if let (Some(read), Ok(w)) = (read, std::fs::metadata(path)) {
-            let r = std::fs::metadata(read).with_context(|| format!("cannot open {}", read.display()))?;
+            let r =
+                std::fs::metadata(read).with_context(|| format!("cannot open {}", kit::escape_path(read)))?;
             if (r.dev(), r.ino()) == (w.dev(), w.ino()) {
                 bail!(
                     "--write {} is the file --read reads: it would be emptied before it is read; hint: write to another file",
-                    path.display()
+                    kit::escape_path(path)
                 );
             }
         }
@@ -42,7 +43,7 @@ impl Save {
             .prefix(".osi-trace-")
             .suffix(".pcap.part")
             .tempfile_in(dir)
-            .with_context(|| format!("cannot create {}", path.display()))?
+            .with_context(|| format!("cannot create {}", kit::escape_path(path)))?
             .into_temp_path();
         Ok(Save { path: path.to_path_buf(), tmp, snaplen, writer: None })
     }
@@ -66,7 +67,9 @@ impl Save {
             Some(mut w) => w.flush()?,
             None => CaptureWriter::create(&self.tmp, LinkType::Ethernet, self.snaplen)?.flush()?,
         }
-        self.tmp.persist(&self.path).with_context(|| format!("cannot create {}", self.path.display()))?;
+        self.tmp
+            .persist(&self.path)
+            .with_context(|| format!("cannot create {}", kit::escape_path(&self.path)))?;
         Ok(())
     }
 }

@@ -214,7 +214,11 @@ fn a_file_that_is_not_a_capture_is_one_clear_line() -> anyhow::Result<()> {
 
     let out = osi_trace(&["--read", "/no/such/file.pcap"])?;
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).starts_with("osi-trace: error: cannot open /no/such/file.pcap"));
+    assert!(text(&out.stderr).starts_with("osi-trace: error: cannot open \"/no/such/file.pcap\""));
+
+    // A file name holding an escape sequence reaches the terminal escaped.
+    let out = osi_trace(&["--read", "/no/such/a\x1b[2Jb.pcap"])?;
+    assert!(text(&out.stderr).contains(r#"cannot open "/no/such/a\x1b[2Jb.pcap""#), "{}", text(&out.stderr));
     Ok(())
 }
 

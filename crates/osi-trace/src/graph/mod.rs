@@ -178,11 +178,15 @@ fn unwrap(last: Option<u64>, rel: u32) -> u64 {
 /// when its directory does not exist.
 pub fn check_target(path: &Path, force: bool) -> anyhow::Result<()> {
     if !force && path.exists() {
-        bail!("{} exists; hint: give another file name, or --force to replace it", path.display());
+        bail!("{} exists; hint: give another file name, or --force to replace it", kit::escape_path(path));
     }
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if !dir.is_dir() {
-        bail!("cannot write {}: no directory {}; hint: create it first", path.display(), dir.display());
+        bail!(
+            "cannot write {}: no directory {}; hint: create it first",
+            kit::escape_path(path),
+            kit::escape_path(dir)
+        );
     }
     Ok(())
 }
@@ -193,7 +197,7 @@ pub fn check_target(path: &Path, force: bool) -> anyhow::Result<()> {
 pub fn write(c: &Collector, path: &Path, force: bool) -> anyhow::Result<(u64, Side, usize)> {
     let (s, side) = c.pick()?;
     let (doc, marks) = svg::draw(s, side);
-    let what = || format!("writing the graph to {}", path.display());
+    let what = || format!("writing the graph to {}", kit::escape_path(path));
     if force {
         let tmp = path.with_file_name(format!(
             ".{}.tmp{}",

@@ -108,8 +108,8 @@ fn io_bad(e: io::Error) -> Bad {
 impl CaptureReader {
     /// Opens `path`, telling pcap from pcapng by the magic number.
     pub fn open(path: &Path) -> anyhow::Result<CaptureReader> {
-        let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        Self::from_reader(file).with_context(|| format!("cannot read {}", path.display()))
+        let file = File::open(path).with_context(|| format!("cannot open {}", kit::escape_path(path)))?;
+        Self::from_reader(file).with_context(|| format!("cannot read {}", kit::escape_path(path)))
     }
 
     /// Reads a capture from any byte stream.

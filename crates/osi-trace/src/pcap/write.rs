@@ -37,7 +37,7 @@ impl CaptureWriter {
     /// Creates `path` for frames of link type `link`, cut at `snaplen` bytes
     /// (0: not cut).
     pub fn create(path: &Path, link: LinkType, snaplen: u32) -> anyhow::Result<CaptureWriter> {
-        let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+        let file = File::create(path).with_context(|| format!("cannot create {}", kit::escape_path(path)))?;
         let snaplen = if snaplen == 0 { u32::MAX } else { snaplen };
         let snaplen = snaplen.min(i32::MAX as u32);
         // The file header: magic (µs), version 2.4, zone 0, accuracy 0, snap length, link type.
@@ -49,7 +49,7 @@ impl CaptureWriter {
             header.extend_from_slice(&v.to_ne_bytes());
         }
         let mut out = BufWriter::with_capacity(1 << 16, file);
-        out.write_all(&header).with_context(|| format!("writing {}", path.display()))?;
+        out.write_all(&header).with_context(|| format!("writing {}", kit::escape_path(path)))?;
         Ok(CaptureWriter { out, path: path.to_path_buf(), link, snaplen, interfaces: None })
     }
 
@@ -61,7 +61,8 @@ impl CaptureWriter {
     /// Appends one frame (its time to the microsecond in pcap, its bytes cut at the snap length).
     pub fn write(&mut self, frame: &Frame) -> anyhow::Result<()> {
         if self.interfaces.is_none() && frame.link != self.link {
-            self.become_pcapng().with_context(|| format!("turning {} into pcapng", self.path.display()))?;
+            self.become_pcapng()
+                .with_context(|| format!("turning {} into pcapng", kit::escape_path(&self.path)))?;
         }
         let data = frame.data.get(..self.snaplen as usize).unwrap_or(&frame.data);
         let orig_len = frame.orig_len.max(len_u32(data.len()));
@@ -99,7 +100,7 @@ impl CaptureWriter {
         self.out.flush()?;
         let name = self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let tmp = self.path.with_file_name(format!(".{name}.osi-trace-pcapng"));
-        let file = File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        let file = File::create(&tmp).with_context(|| format!("cannot create {}", kit::escape_path(&tmp)))?;
         let mut ng = BufWriter::with_capacity(1 << 16, file);
         let copy = |ng: &mut BufWriter<File>| -> anyhow::Result<()> {
             ng.write_all(&shb())?;
