@@ -45,7 +45,7 @@ fn the_tracer_agrees_the_client_closed_from_close_wait() -> anyhow::Result<()> {
     // osi-trace says READY on stderr: merge it into stdout, where the harness reads.
     let mut cmd = Command::new("sh");
     cmd.args(["-c", r#"exec "$0" "$@" 2>&1"#]).arg(harness::bin("osi-trace"));
-    cmd.args(["--port", &port, "--connections", "1", "--duration", "30", "--color", "never"]);
+    cmd.args(["--port", &port, "--connections", "1", "--duration", "30", "--color", "never", "--width", "0"]);
     let mut trace = Server::spawn_until(cmd, |l| l.starts_with("READY capturing on lo"))?;
     let mut cmd = Command::new(harness::bin("client"));
     cmd.args(["--port", &port, "--hold", "60", "--color", "never"]);

@@ -152,7 +152,10 @@ fn an_existing_file_is_kept_unless_force_and_a_missing_stream_is_one_line() -> a
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("mine.svg exists; hint: give another file name, or --force to replace it"), "{err}");
+    assert!(
+        err.contains("mine.svg\" exists; hint: give another file name, or --force to replace it"),
+        "{err}"
+    );
     assert!(out.stdout.is_empty(), "refused before any work");
     assert_eq!(std::fs::read_to_string(&svg)?, "my own notes");
 
@@ -184,7 +187,7 @@ fn an_existing_file_is_kept_unless_force_and_a_missing_stream_is_one_line() -> a
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("no-such-dir; hint: create it first"), "{err}");
+    assert!(err.contains("no-such-dir\"; hint: create it first"), "{err}");
     assert!(out.stdout.is_empty(), "refused before any work");
 
     let out = osi_trace(&["--read", &pcap.to_string_lossy(), "--stream", "0"])?;
