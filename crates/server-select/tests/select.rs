@@ -286,9 +286,9 @@ fn the_idle_timeout_frees_the_slots_of_silent_clients() -> anyhow::Result<()> {
     assert_eq!(harness::echo(srv.addr, b"let me in")?, b"let me in");
     let lines = srv.lines();
     let idle = lines.iter().filter(|l| l.contains("(--idle-timeout): closing it")).count();
-    let accepted = lines.iter().filter(|l| l.contains("accept() → connected by")).count();
-    // Every silent client that got a slot was timed out (the last accept is our echo).
-    assert_eq!(idle + 1, accepted, "{idle} idle closes, {accepted} accepts");
+    // Nearly every silent client was timed out. (An exact count is not possible:
+    // while the test waits, nobody reads the server's stdout, and the narration
+    // queue drops lines rather than stall serving.)
     assert!(idle > 1000, "{idle} idle closes");
     Ok(())
 }
