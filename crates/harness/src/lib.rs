@@ -26,6 +26,7 @@ mod needs;
 /// Checks every echo server must pass, shared by the servers' test files.
 pub mod suite;
 /// Waiting for an event with a deadline, instead of sleeping.
+pub mod tshark;
 pub mod wait;
 pub use needs::{declared, require, require_that, Need};
 

@@ -88,21 +88,14 @@ fn ours(file: &Path) -> anyhow::Result<(BTreeMap<u64, Row>, u64)> {
 
 /// tshark's TCP rows by frame number, and its frame count.
 fn theirs(file: &Path) -> anyhow::Result<(BTreeMap<u64, Row>, u64)> {
-    let mut args: Vec<String> =
-        vec!["-r".into(), file.to_string_lossy().into_owned(), "-T".into(), "fields".into()];
-    for f in ["frame.number", "tcp.stream", "tcp.seq", "tcp.ack", "tcp.len", "tcp.flags"] {
-        args.extend(["-e".into(), f.into()]);
-    }
-    for f in COMPARED {
-        args.extend(["-e".into(), format!("tcp.analysis.{f}")]);
-    }
-    args.extend(["-E".into(), "separator=/t".into()]);
-    let mut cmd = Command::new("tshark");
-    cmd.args(&args);
-    let out = harness::run(cmd, b"", T)?;
-    anyhow::ensure!(out.status.success(), "tshark: {}", text(&out.stderr));
+    let mut fields: Vec<String> =
+        ["frame.number", "tcp.stream", "tcp.seq", "tcp.ack", "tcp.len", "tcp.flags"]
+            .map(String::from)
+            .to_vec();
+    fields.extend(COMPARED.iter().map(|f| format!("tcp.analysis.{f}")));
+    let stdout = harness::tshark::fields(file, &fields)?;
     let (mut rows, mut frames) = (BTreeMap::new(), 0);
-    for l in text(&out.stdout).lines() {
+    for l in stdout.lines() {
         frames += 1;
         let c: Vec<&str> = l.split('\t').collect();
         if c.get(1).is_none_or(|s| s.is_empty()) {

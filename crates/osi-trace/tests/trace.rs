@@ -118,21 +118,13 @@ fn agrees_with_tshark_on_the_fixtures() -> anyhow::Result<()> {
         "bulk-loss",
     ] {
         let pcap = fixture(&format!("{name}.pcap"));
-        let mut args =
-            vec!["-r".to_string(), pcap.to_string_lossy().into_owned(), "-T".into(), "fields".into()];
-        for f in ["frame.number", "tcp.stream", "tcp.seq", "tcp.ack", "tcp.len", "tcp.flags.ack"] {
-            args.extend(["-e".into(), f.to_string()]);
-        }
-        for f in COMPARED {
-            args.extend(["-e".into(), format!("tcp.analysis.{f}")]);
-        }
-        // Tabs: tshark joins repeated values of one field with commas.
-        args.extend(["-E".into(), "separator=/t".into()]);
-        let mut cmd = Command::new("tshark");
-        cmd.args(&args);
-        let out = harness::run(cmd, b"", T)?;
-        assert!(out.status.success(), "tshark: {}", text(&out.stderr));
-        let theirs: Vec<_> = text(&out.stdout)
+        let mut fields: Vec<String> =
+            ["frame.number", "tcp.stream", "tcp.seq", "tcp.ack", "tcp.len", "tcp.flags.ack"]
+                .map(String::from)
+                .to_vec();
+        fields.extend(COMPARED.iter().map(|f| format!("tcp.analysis.{f}")));
+        let stdout = harness::tshark::fields(&pcap, &fields)?;
+        let theirs: Vec<_> = stdout
             .lines()
             .map(|l| {
                 let c: Vec<&str> = l.split('\t').collect();
