@@ -16,9 +16,25 @@ use osi_trace::control::{self, ControlFrame};
 use osi_trace::decode::Decoder;
 use osi_trace::frame::Frame;
 use osi_trace::graph;
+use osi_trace::hop::{self, run::HopOptions};
 use osi_trace::output::{Output, View};
 use osi_trace::pcap::CaptureReader;
 use osi_trace::save::Save;
+
+/// What the hop view does not combine with: it shows datagrams, not connections.
+const HOP_ALONE: [&str; 11] = [
+    "port",
+    "write",
+    "count",
+    "duration",
+    "connections",
+    "layers",
+    "ladder",
+    "rtt",
+    "tsg",
+    "summary_only",
+    "interface",
+];
 
 /// Capture a TCP run and explain each segment by layer, state and cause.
 #[derive(Parser, Debug)]
@@ -76,6 +92,11 @@ struct Args {
     #[arg(long, value_name = "N", requires = "tsg")]
     stream: Option<u64>,
 
+    /// Hop view: the capture of the router's other link; --read gives the first link's.
+    /// Each datagram seen on both links once, its two copies side by side per layer.
+    #[arg(long, value_name = "LINK2.pcap", requires = "read", conflicts_with_all = HOP_ALONE)]
+    hop: Option<PathBuf>,
+
     /// Replace the --tsg file if it exists.
     #[arg(long, requires = "tsg")]
     force: bool,
@@ -96,6 +117,11 @@ fn main() -> std::process::ExitCode {
     kit::run("osi-trace", || {
         let args = Args::parse();
         args.output.color.apply();
+        if let (Some(link1), Some(link2)) = (&args.read, &args.hop) {
+            let files = [link1.clone(), link2.clone()];
+            let opts = HopOptions { files, json: args.json, quiet: args.output.quiet, width: width(&args) };
+            return hop::run::run(&opts, std::io::stdout().lock());
+        }
         trace(&args)
     })
 }
