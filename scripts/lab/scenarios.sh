@@ -120,7 +120,8 @@ case "$name" in
     [[ ! -t 1 ]] || view=(--color always --width "$(tput cols 2>/dev/null || echo 100)")
     (cd "$LAB_DIR" && osi-trace --read link1.pcap --hop link2.pcap "${view[@]}") >"$LAB_DIR/hop.txt"
     if [[ $name == bulk ]]; then
-      head -n 40 "$LAB_DIR/hop.txt"
+      # The first rows, whole: up to the first row that starts past line 40.
+      awk 'NR > 40 && /^ *[0-9]+\.[0-9]+ / { exit } { print }' "$LAB_DIR/hop.txt"
       echo "…"
       awk '/^$/ { tail = 1 } tail' "$LAB_DIR/hop.txt"
     else

@@ -221,3 +221,30 @@ fn bad_input_is_one_line_and_a_non_zero_exit() -> anyhow::Result<()> {
     assert_eq!(out.status.code(), Some(2));
     Ok(())
 }
+
+/// Projection mode: at any width every line fits (side by side where the copies
+/// fit, stacked below that), and `--width 0` never wraps.
+#[test]
+fn every_line_fits_the_width() -> anyhow::Result<()> {
+    for name in ["echo", "echo6", "no-arp"] {
+        let (l1, l2) = (format!("{name}-link1.pcap"), format!("{name}-link2.pcap"));
+        for width in [30, 50, 70, 84, 85, 100, 120] {
+            let w = width.to_string();
+            let out = osi_trace(&["--read", &l1, "--hop", &l2, "--width", &w, "--color", "never"])?;
+            assert!(out.status.success());
+            let text = String::from_utf8(out.stdout)?;
+            for l in text.lines() {
+                assert!(l.chars().count() <= width, "{name} at {width}: {l:?}");
+            }
+            let side_by_side = text.contains(" │ 02:00:00:00:02:01");
+            // 4 + 4 (indent, label) + 37 + 3 + 37: side by side from 85 columns (no-arp has no pair).
+            assert_eq!(side_by_side, width >= 85 && name != "no-arp", "{name} at {width}");
+        }
+        let out = osi_trace(&["--read", &l1, "--hop", &l2, "--width", "0", "--color", "never"])?;
+        let text = String::from_utf8(out.stdout)?;
+        // A continuation is indented 6 columns (the column heads 8, the layer rows 4).
+        let continued = |l: &&str| l.starts_with("      ") && !l.starts_with("       ");
+        assert!(!text.lines().any(|l| continued(&l)), "{name}: a continuation line at width 0");
+    }
+    Ok(())
+}

@@ -89,7 +89,10 @@ fn pair(view: &HopView, p: &Pair, names: &[String; 2], col: usize, width: usize)
     v.extend(layer("L3", &l3, &words::l3_verdict(p), paint(!lower), names, col, width));
     let l4 =
         [span(words::l4(view, p.datagram(p.from)), plain), span(format!("  {}", words::L4_VERDICT), plain)];
-    v.extend(fit_line(&l4, width, &format!("{INDENT}{:<LABEL$}", "L4"), &" ".repeat(INDENT.len() + LABEL)));
+    // ICMP's words name their own layer (`L3 ICMP …`); TCP and UDP are L4.
+    let d = p.datagram(p.from);
+    let label = if d.tcp.is_some() || d.protocol == 17 { "L4" } else { "" };
+    v.extend(fit_line(&l4, width, &format!("{INDENT}{label:<LABEL$}"), &" ".repeat(INDENT.len() + LABEL)));
     v
 }
 
