@@ -81,3 +81,31 @@ fn unrelated_captures_are_told_apart() {
     assert!(!view.related);
     assert_eq!(view.pairs().count(), 0);
 }
+
+/// A segment sent twice byte for byte (IPv6 has no id to tell them apart): the
+/// first copy on one link pairs with the first on the other, in both directions.
+#[test]
+fn identical_copies_pair_in_order() {
+    let syn = read("echo6-link1.pcap")
+        .into_iter()
+        .find(|s| matches!(&s.what, What::Datagram(d) if d.tcp.is_some()))
+        .unwrap();
+    let copy = |frame: u64, ms: u64, ttl: u8| {
+        let mut s = syn.clone();
+        s.frame = frame;
+        s.ts = Duration::from_millis(ms);
+        if let What::Datagram(d) = &mut s.what {
+            d.ttl = ttl;
+        }
+        s
+    };
+    let view = match_links(vec![copy(1, 0, 64), copy(2, 1000, 64)], vec![copy(1, 1, 63), copy(2, 1001, 63)]);
+    let pairs: Vec<(u64, u64)> = view.pairs().map(|p| (p.copies[0].frame, p.copies[1].frame)).collect();
+    assert_eq!(pairs, [(1, 1), (2, 2)]);
+    assert!(view.pairs().all(|p| p.from == 0 && p.router_time() == Some(Duration::from_millis(1))));
+    // The other way (the copy with the higher TTL on link2), and one copy lost.
+    let view = match_links(vec![copy(1, 5, 63)], vec![copy(1, 4, 64), copy(2, 900, 64)]);
+    assert_eq!(view.pairs().map(|p| p.from).collect::<Vec<_>>(), [1]);
+    // Sent to the router's MAC (learned from the pair) and never seen on link1: not forwarded.
+    assert_eq!(only(&view), [(1, 2, Why::NotForwarded { unanswered: false })]);
+}
