@@ -85,3 +85,51 @@ fn dropped_segments_stay_on_one_link_and_retransmissions_cross() {
     .unwrap();
     assert!(!retransmitted.is_empty() || dropped[0] == 0, "a dropped client segment is sent again");
 }
+
+/// Live, on the router's two interfaces: the same pairs as the hop view of
+/// dumpcap's captures of the same run (MACs, TTLs, addresses, IP id, TCP).
+#[test]
+fn the_live_hop_view_on_the_router_matches_the_view_of_its_captures() {
+    let test = "the_live_hop_view_on_the_router_matches_the_view_of_its_captures";
+    if !harness::require(test, Need::Netns) || !harness::require(test, Need::Tool("tshark")) {
+        return;
+    }
+    // The capture ends at its --duration, a deadline far past the echo's few milliseconds.
+    let script = lab::serve_and_capture("server-basic", "10.0.2.2")
+        + "on router osi-trace --interface eth0 --interface eth1 --hop --duration 4 --json \
+             >\"$LAB_DIR/live.json\" 2>\"$LAB_DIR/live.err\" &\n\
+           live=$!\n\
+           wait-ready \"$LAB_DIR/live.err\"\n\
+           on client client --host 10.0.2.2 --color never -q >\"$LAB_DIR/client.log\" 2>&1\n\
+           wait \"$live\"\n\
+           capture stop\n";
+    let run = Lab::default().run(&script, Duration::from_secs(90)).unwrap();
+    assert!(run.status.success(), "{}\n{}\n{}", run.stdout, run.stderr, run.read("live.err"));
+    let pairs = |json: &str| -> Vec<String> {
+        json.lines()
+            .filter_map(|l| match serde_json::from_str::<HopLine>(l).unwrap() {
+                // What the router changed and kept; frame numbers and times differ between captures.
+                HopLine::Hop(h) => Some(format!(
+                    "{:?} {:?} {} {} {} {} {:?} {:?}",
+                    (&h.before.eth_src, &h.before.eth_dst, h.before.ttl),
+                    (&h.after.eth_src, &h.after.eth_dst, h.after.ttl),
+                    h.before.link == "eth0" || h.before.link == "link1",
+                    h.src,
+                    h.dst,
+                    h.protocol,
+                    h.ip_id,
+                    h.tcp
+                )),
+                HopLine::Only(_) => None,
+            })
+            .collect()
+    };
+    let live = pairs(&run.read("live.json"));
+    let mut cmd = std::process::Command::new(harness::bin("osi-trace"));
+    cmd.arg("--read").arg(run.path("link1.pcap")).arg("--hop").arg(run.path("link2.pcap")).arg("--json");
+    let out = harness::run(cmd, b"", Duration::from_secs(60)).unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let files = pairs(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(live.len(), 10, "one echo, ten segments across the router: {live:#?}");
+    assert_eq!(live, files);
+}

@@ -194,15 +194,19 @@ fn every_pair_agrees_with_tshark_on_the_same_files() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A missing file, the same file twice, a file that is no capture, and two
-/// captures that share nothing: one error line each, exit status 1.
+/// A missing file, the same file twice, a file that is no capture, two captures
+/// that share nothing, `--hop` with neither a file nor two interfaces (or one
+/// interface twice): one error line each, exit status 1.
 #[test]
 fn bad_input_is_one_line_and_a_non_zero_exit() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let text = dir.path().join("notes.pcap");
     std::fs::write(&text, "not a capture\n")?;
     let text = text.to_string_lossy().into_owned();
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 7] = [
+        (&["--hop"], "--hop compares two files (--read LINK1 --hop LINK2) or two live links"),
+        (&["--read", "echo-link1.pcap", "--hop", "echo-link2.pcap", "--duration", "1"], "--hop compares"),
+        (&["--interface", "x", "--interface", "x", "--hop"], "two different interfaces"),
         (&["--read", "echo-link1.pcap", "--hop", "missing.pcap"], "cannot open \"missing.pcap\""),
         (&["--read", "echo-link1.pcap", "--hop", "./echo-link1.pcap"], "name the same file"),
         (&["--read", "echo-link1.pcap", "--hop", &text], "cannot read"),

@@ -2,8 +2,9 @@
 //! router, matched datagram by datagram. A datagram seen on both links is one
 //! [`Pair`] (new MACs, TTL one lower, the rest as it was); every other frame is
 //! an [`Only`] with the reason it exists on one link. Pure; files in through
-//! [`run`], words in `render::hop`.
+//! [`run`] (two files) or [`live`] (two interfaces), words in `render::hop`.
 
+pub mod live;
 pub mod record;
 pub mod run;
 mod seen;

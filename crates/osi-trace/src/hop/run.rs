@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 
 use super::record::{HopOnlyRecord, HopRecord};
-use super::{match_links, see, Row, Seen};
+use super::{match_links, see, HopView, Row, Seen};
 use crate::pcap::CaptureReader;
 use crate::render::hop;
 
@@ -15,11 +15,9 @@ use crate::render::hop;
 /// a frame is kept as its facts, about 200 bytes).
 pub const MAX_FRAMES: usize = 1_000_000;
 
-/// What `--hop` needs from the command line.
+/// How `--hop` shows its view.
 #[derive(Debug, Clone)]
 pub struct HopOptions {
-    /// The capture of link1 (`--read`) and of link2 (`--hop`).
-    pub files: [PathBuf; 2],
     pub json: bool,
     /// Nothing on stdout but JSON.
     pub quiet: bool,
@@ -27,9 +25,10 @@ pub struct HopOptions {
     pub width: usize,
 }
 
-/// Reads, matches and writes. Two files that share nothing is an error.
-pub fn run(opts: &HopOptions, out: impl Write) -> anyhow::Result<()> {
-    let [a, b] = &opts.files;
+/// Reads the capture of link1 (`--read`) and of link2 (`--hop`), matches and
+/// writes. Two files that share nothing is an error.
+pub fn run(files: &[PathBuf; 2], opts: &HopOptions, out: impl Write) -> anyhow::Result<()> {
+    let [a, b] = files;
     if same_file(a, b) {
         bail!(kit::hinted(
             format!("--read and --hop name the same file, {}", kit::escape_path(a)),
@@ -48,24 +47,36 @@ pub fn run(opts: &HopOptions, out: impl Write) -> anyhow::Result<()> {
             "give captures of the two links of one router, taken at the same time (the lab's link1.pcap and link2.pcap)"
         ));
     }
+    use std::os::unix::ffi::OsStrExt;
+    let sources = [kit::escape_all(a.as_os_str().as_bytes()), kit::escape_all(b.as_os_str().as_bytes())];
+    show(&view, &names, &sources, opts, out)
+}
+
+/// Writes the view: JSON records, or the text with its head and summary.
+/// `sources` says where each link's frames came from (a file, an interface).
+pub fn show(
+    view: &HopView,
+    names: &[String; 2],
+    sources: &[String; 2],
+    opts: &HopOptions,
+    out: impl Write,
+) -> anyhow::Result<()> {
     let mut out = std::io::BufWriter::new(out);
     if opts.json {
         for r in &view.rows {
             match r {
-                Row::Pair(p) => serde_json::to_writer(&mut out, &HopRecord::new(&view, p, &names))?,
-                Row::Only(o) => serde_json::to_writer(&mut out, &HopOnlyRecord::new(&view, o, &names))?,
+                Row::Pair(p) => serde_json::to_writer(&mut out, &HopRecord::new(view, p, names))?,
+                Row::Only(o) => serde_json::to_writer(&mut out, &HopOnlyRecord::new(view, o, names))?,
             }
             writeln!(out)?;
         }
     } else if !opts.quiet {
-        use std::os::unix::ffi::OsStrExt;
-        let files = [kit::escape_all(a.as_os_str().as_bytes()), kit::escape_all(b.as_os_str().as_bytes())];
-        let col = hop::column(&view);
-        let mut lines = hop::head(&names, &files, col, opts.width);
+        let col = hop::column(view);
+        let mut lines = hop::head(names, sources, col, opts.width);
         for r in &view.rows {
-            lines.extend(hop::row(&view, r, &names, col, opts.width));
+            lines.extend(hop::row(view, r, names, col, opts.width));
         }
-        lines.extend(hop::summary(&view, &names, opts.width));
+        lines.extend(hop::summary(view, names, opts.width));
         for l in lines {
             writeln!(out, "{l}")?;
         }
