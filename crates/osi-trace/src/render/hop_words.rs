@@ -168,10 +168,12 @@ pub fn why(o: &Only, names: &[String; 2]) -> String {
                 (false, false, _) => format!("ARP is link-local (L2), never forwarded: {sender}'s answer, on {here} only"),
             }
         }
-        Why::LinkLocal if d.is_some_and(|d| d.is_neighbour_discovery()) => {
-            "neighbour discovery is link-local: hop limit 255, never forwarded (RFC 4861)".into()
-        }
-        Why::LinkLocal => format!("sent to {dst}, an address of this link only: never forwarded"),
+        Why::LinkLocal => match d {
+            Some(d) if d.is_neighbour_discovery() => {
+                format!("neighbour discovery is link-local: hop limit {}, never forwarded (RFC 4861)", d.ttl)
+            }
+            _ => format!("sent to {dst}, an address of this link only: never forwarded"),
+        },
         Why::RouterSent => format!("the router sent it itself, from its own MAC on {here}: nothing came from {other}"),
         Why::ToRouter => format!("addressed to the router itself ({dst}): it ends there"),
         Why::NotForwarded { unanswered: true } => format!(
