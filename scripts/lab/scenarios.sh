@@ -110,6 +110,26 @@ fi
 capture stop
 kill "$server" 2>/dev/null || true
 wait "$server" 2>/dev/null || true
+case "$name" in
+  echo | bulk)
+    # The hop view: each datagram seen on both links once, link1's copy beside link2's
+    # (MACs rewritten, TTL one lower, TCP unchanged), ARP in its place with the reason it
+    # stays on its link. A bulk echo has ~1500 datagrams: its first rows and the counts.
+    show "osi-trace --read link1.pcap --hop link2.pcap   (the router's two links side by side)"
+    view=(--color never)
+    [[ ! -t 1 ]] || view=(--color always --width "$(tput cols 2>/dev/null || echo 100)")
+    (cd "$LAB_DIR" && osi-trace --read link1.pcap --hop link2.pcap "${view[@]}") >"$LAB_DIR/hop.txt"
+    if [[ $name == bulk ]]; then
+      # The first rows, whole: up to the first row that starts past line 40.
+      awk 'NR > 40 && /^ *[0-9]+\.[0-9]+ / { exit } { print }' "$LAB_DIR/hop.txt"
+      echo "…"
+      awk '/^$/ { tail = 1 } tail' "$LAB_DIR/hop.txt"
+    else
+      cat "$LAB_DIR/hop.txt"
+    fi
+    exit "$status"
+    ;;
+esac
 # One line per frame, with the link-layer addresses and the TTL (tshark reads files
 # in a user namespace too, where tcpdump cannot give up its privileges).
 columns='gui.column.format:"No.","%m","Time","%t","Source MAC","%uhs","Destination MAC","%uhd","TTL","%Cus:ip.ttl:0:R","Info","%i"'

@@ -14,6 +14,7 @@ fn the_demo_runs_every_lab_scenario_and_keeps_its_captures() {
     }
     let bin = harness::bin("client");
     harness::bin("server-basic");
+    harness::bin("osi-trace"); // the echo and bulk scenarios end with its hop view
     let out = tempfile::tempdir().unwrap();
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/demo.sh");
     let mut cmd = std::process::Command::new("bash");

@@ -82,10 +82,25 @@ pub fn of_skipped(frame: &Frame, why: &Skip) -> Option<Result<Control, String>> 
 /// The frame's control message: `None` when it is something else (TCP, UDP, …),
 /// `Some(Err(why))` when it claims to be one and is malformed.
 pub fn decode_control(frame: &Frame) -> Option<Result<Control, String>> {
+    let (macs, ethertype, rest) = link_payload(frame)?;
+    let message = match ethertype {
+        ETHERTYPE_ARP => decode_arp(rest).map(Message::Arp).map_err(|e| e.to_string()),
+        0x0800 => ipv4_icmp(rest)?,
+        0x86dd => ipv6_icmp(rest)?,
+        _ => return None,
+    };
+    Some(message.map(|message| Control { macs, message }))
+}
+
+/// Source and destination MAC of an Ethernet frame.
+pub type Macs = ([u8; 6], [u8; 6]);
+
+/// L2: the MACs (when the link has them), the EtherType and the bytes of the
+/// network layer, for Ethernet with one optional VLAN tag, Linux cooked v1/v2
+/// and raw IP; `None` for other links or a frame too short for its header.
+pub fn link_payload(frame: &Frame) -> Option<(Option<Macs>, u16, &[u8])> {
     let data = frame.data.as_slice();
-    // L2: the EtherType and where the network layer starts (Ethernet with one
-    // optional VLAN tag, Linux cooked v1/v2, or raw IP).
-    let (macs, ethertype, rest) = match frame.link {
+    Some(match frame.link {
         LinkType::Ethernet => {
             let h = data.get(..14)?;
             let mac = |i: usize| -> [u8; 6] { [h[i], h[i + 1], h[i + 2], h[i + 3], h[i + 4], h[i + 5]] };
@@ -102,14 +117,7 @@ pub fn decode_control(frame: &Frame) -> Option<Result<Control, String>> {
         LinkType::LinuxSll2 => (None, u16::from_be_bytes([*data.first()?, *data.get(1)?]), data.get(20..)?),
         LinkType::RawIp => (None, if data.first()? >> 4 == 6 { 0x86dd } else { 0x0800 }, data),
         LinkType::Null | LinkType::Ppp | LinkType::IpOverIb | LinkType::Unsupported(_) => return None,
-    };
-    let message = match ethertype {
-        ETHERTYPE_ARP => decode_arp(rest).map(Message::Arp).map_err(|e| e.to_string()),
-        0x0800 => ipv4_icmp(rest)?,
-        0x86dd => ipv6_icmp(rest)?,
-        _ => return None,
-    };
-    Some(message.map(|message| Control { macs, message }))
+    })
 }
 
 /// L3 IPv4 → ICMP. `None` unless the protocol is ICMP in an unfragmented datagram.

@@ -19,6 +19,8 @@
 //! - [`output`]: writes the chosen view; [`save`]: `--write`, whole or not at all;
 //!   `main.rs` wires the pipeline and the flags.
 //! - [`graph`]: `--tsg`, one connection's time-sequence graph as SVG.
+//! - [`hop`]: `--hop`, two links' captures matched datagram by datagram: what a router
+//!   changes (MACs, TTL) and what it keeps; `render::hop` lays it out.
 
 pub mod analysis;
 pub mod arp;
@@ -28,6 +30,7 @@ pub mod control_words;
 pub mod decode;
 pub mod frame;
 pub mod graph;
+pub mod hop;
 pub mod icmp;
 pub mod icmpv6;
 pub mod json;

@@ -16,9 +16,14 @@ use osi_trace::control::{self, ControlFrame};
 use osi_trace::decode::Decoder;
 use osi_trace::frame::Frame;
 use osi_trace::graph;
+use osi_trace::hop::{self, run::HopOptions};
 use osi_trace::output::{Output, View};
 use osi_trace::pcap::CaptureReader;
 use osi_trace::save::Save;
+
+/// What the hop view does not combine with: it shows datagrams, not connections.
+const HOP_ALONE: [&str; 9] =
+    ["port", "write", "count", "connections", "layers", "ladder", "rtt", "tsg", "summary_only"];
 
 /// Capture a TCP run and explain each segment by layer, state and cause.
 #[derive(Parser, Debug)]
@@ -76,6 +81,12 @@ struct Args {
     #[arg(long, value_name = "N", requires = "tsg")]
     stream: Option<u64>,
 
+    /// Hop view: the capture of the router's other link; --read gives the first link's.
+    /// Each datagram seen on both links once, its two copies side by side per layer.
+    /// Without a file: live, on the two --interface given (in the router's namespace).
+    #[arg(long, value_name = "LINK2.pcap", num_args = 0..=1, conflicts_with_all = HOP_ALONE)]
+    hop: Option<Option<PathBuf>>,
+
     /// Replace the --tsg file if it exists.
     #[arg(long, requires = "tsg")]
     force: bool,
@@ -96,6 +107,20 @@ fn main() -> std::process::ExitCode {
     kit::run("osi-trace", || {
         let args = Args::parse();
         args.output.color.apply();
+        if let Some(link2) = &args.hop {
+            let opts = HopOptions { json: args.json, quiet: args.output.quiet, width: width(&args) };
+            return match (&args.read, link2, args.interface.as_slice()) {
+                (Some(link1), Some(link2), _) if args.duration.is_none() => {
+                    hop::run::run(&[link1.clone(), link2.clone()], &opts, std::io::stdout().lock())
+                }
+                (None, None, [a, b]) => hop::live::run(&[a.clone(), b.clone()], args.duration, &opts),
+                _ => Err(kit::hinted(
+                    "--hop compares two files (--read LINK1 --hop LINK2) or two live links (two --interface, no file)",
+                    "e.g. --read link1.pcap --hop link2.pcap, or --interface eth0 --interface eth1 --hop --duration 10",
+                )
+                .into()),
+            };
+        }
         trace(&args)
     })
 }

@@ -1,0 +1,266 @@
+//! The words of the hop view: what a datagram carries, what changed at the
+//! router per layer (L2 MACs, L3 TTL / hop limit, L4 not at all), why a frame
+//! is on one link only, and the closing counts. Facts in, English out.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use crate::control_words::{explain, Names};
+use crate::decode::flags::ACK;
+use crate::hop::{Datagram, HopView, Only, Pair, What, Why};
+use crate::render::{flag_names, mac};
+use kit::plural;
+
+/// What a datagram carries, in one line: TCP's ports, flags and numbers, or
+/// what an ICMP message says, with the IP addresses.
+pub fn carries(view: &HopView, d: &Datagram) -> String {
+    match (&d.tcp, &d.control) {
+        (Some(t), _) => {
+            format!("TCP {}:{} → {}:{} {}", ip(d.src), t.src_port, ip(d.dst), t.dst_port, tcp(view, d))
+        }
+        (None, Some(c)) => explain(c, &Names::default(), None),
+        (None, None) => format!("{} {} → {}", protocol(d.protocol), d.src, d.dst),
+    }
+}
+
+/// L4 of a forwarded datagram, without the addresses (the L3 row has them).
+pub fn l4(view: &HopView, d: &Datagram) -> String {
+    match (&d.tcp, &d.control) {
+        (Some(t), _) => format!("TCP {} → {} {}", t.src_port, t.dst_port, tcp(view, d)),
+        (None, Some(c)) => explain(c, &Names::default(), None),
+        (None, None) => protocol(d.protocol),
+    }
+}
+
+fn ip(a: IpAddr) -> String {
+    match a {
+        IpAddr::V4(a) => a.to_string(),
+        IpAddr::V6(a) => format!("[{a}]"),
+    }
+}
+
+fn protocol(p: u8) -> String {
+    match p {
+        17 => "UDP".into(),
+        p => format!("IP protocol {p}"),
+    }
+}
+
+/// `[SYN, ACK] seq=0 ack=1 len=0`, relative numbers as tshark shows them.
+fn tcp(view: &HopView, d: &Datagram) -> String {
+    let Some(t) = d.tcp else { return String::new() };
+    let (seq, ack) = view.relative(d).unwrap_or((t.seq, t.ack));
+    let ack = if t.has(ACK) { format!(" ack={ack}") } else { String::new() };
+    format!("[{}] seq={seq}{ack} len={}", flag_names(t.flags), t.len)
+}
+
+/// `link1 #3 → link2 #3` (or `←`): the frame on each link, the arrow the way
+/// the datagram went through the router; link1 always on the left.
+pub fn direction(p: &Pair, names: &[String; 2]) -> String {
+    let arrow = if p.from == 0 { "→" } else { "←" };
+    format!("{} #{} {arrow} {} #{}", names[0], p.copies[0].frame, names[1], p.copies[1].frame)
+}
+
+/// How long the router held it: `27 µs in the router`.
+pub fn router_time(p: &Pair) -> String {
+    match p.router_time() {
+        Some(t) => format!("{} in the router", micros(t)),
+        None => "stamped earlier after the router than before it: the two files' clocks disagree".into(),
+    }
+}
+
+pub fn micros(t: Duration) -> String {
+    if t.subsec_nanos() % 1000 == 0 {
+        format!("{} µs", t.as_micros())
+    } else {
+        format!("{:.3} µs", t.as_nanos() as f64 / 1000.0)
+    }
+}
+
+/// L2 of one copy: `02:00:00:00:01:02 → 02:00:00:00:01:01`.
+pub fn l2_cell(p: &Pair, i: usize) -> String {
+    p.copies[i]
+        .macs
+        .map_or_else(|| "(no MACs on this link)".into(), |(s, d)| format!("{} → {}", mac(&s), mac(&d)))
+}
+
+/// L3 of one copy: `10.0.1.2 → 10.0.2.2 TTL 64` (IPv6: `hop limit 64`).
+pub fn l3_cell(p: &Pair, i: usize) -> String {
+    let d = p.datagram(i);
+    format!("{} → {} {} {}", d.src, d.dst, ttl_name(d), d.ttl)
+}
+
+fn ttl_name(d: &Datagram) -> &'static str {
+    if d.id.is_some() {
+        "TTL"
+    } else {
+        "hop limit"
+    }
+}
+
+/// Both MACs differ after the router: L2 is per link.
+pub fn macs_rewritten(p: &Pair) -> bool {
+    match (p.copies[0].macs, p.copies[1].macs) {
+        (Some((s1, d1)), Some((s2, d2))) => s1 != s2 && d1 != d2,
+        _ => false,
+    }
+}
+
+/// What happened to L2 at the router.
+pub fn l2_verdict(p: &Pair) -> String {
+    if macs_rewritten(p) {
+        "rewritten".into()
+    } else if p.copies[0].macs.is_some() && p.copies[0].macs == p.copies[1].macs {
+        "unchanged: no router rewrote them (one link captured twice?)".into()
+    } else {
+        "not comparable: a link without MACs, or only one changed".into()
+    }
+}
+
+/// What happened to L3 at the router.
+pub fn l3_verdict(p: &Pair) -> String {
+    let (b, a) = (p.datagram(p.from), p.datagram(1 - p.from));
+    let name = ttl_name(b);
+    match b.ttl.saturating_sub(a.ttl) {
+        0 => format!("{name} unchanged: no router lowered it"),
+        1 => format!("{name} one lower"),
+        n => format!("{name} {n} lower"),
+    }
+}
+
+/// What happened above L3: nothing, which is how the two copies were matched.
+pub const L4_VERDICT: &str = "unchanged: the same bytes on both links";
+
+/// The stable name of a reason, for JSON.
+pub fn reason_name(w: Why) -> &'static str {
+    match w {
+        Why::Arp { .. } => "arp",
+        Why::LinkLocal => "link_local",
+        Why::RouterSent => "router_sent",
+        Why::ToRouter => "to_router",
+        Why::NotForwarded { .. } => "not_forwarded",
+        Why::Fragment => "fragment",
+        Why::Unknown => "unknown",
+        Why::NotIp => "not_ip",
+    }
+}
+
+/// Why a frame is on its link only, in words.
+pub fn why(o: &Only, names: &[String; 2]) -> String {
+    let (here, other) = (&names[o.link], &names[1 - o.link]);
+    let d = match &o.seen.what {
+        What::Datagram(d) => Some(d),
+        _ => None,
+    };
+    let dst = d.map_or_else(String::new, |d| d.dst.to_string());
+    match o.why {
+        Why::Arp { request, by_router, for_router, answered } => {
+            let (sender, target) = match &o.seen.what {
+                What::Arp(c) => (c.message.src(), c.message.dst()),
+                _ => return "ARP is link-local (L2): never forwarded".into(),
+            };
+            let unanswered = if answered { "" } else { "; nobody answers" };
+            match (request, by_router, for_router) {
+                (true, _, true) => format!("ARP is link-local (L2), never forwarded: the router answers it itself{unanswered}"),
+                (true, true, _) => format!("ARP is link-local (L2), never forwarded: the router itself asks on {here} for {target}'s MAC{unanswered}"),
+                (true, false, _) => format!("ARP is link-local (L2), never forwarded: {sender} asks on {here} for {target}'s MAC{unanswered}"),
+                (false, true, _) => format!("ARP is link-local (L2), never forwarded: the router's own answer, on {here} only"),
+                (false, false, _) => format!("ARP is link-local (L2), never forwarded: {sender}'s answer, on {here} only"),
+            }
+        }
+        Why::LinkLocal => match d {
+            Some(d) if d.is_neighbour_discovery() => {
+                format!("neighbour discovery is link-local: hop limit {}, never forwarded (RFC 4861)", d.ttl)
+            }
+            _ => format!("sent to {dst}, an address of this link only: never forwarded"),
+        },
+        Why::RouterSent => format!("the router sent it itself, from its own MAC on {here}: nothing came from {other}"),
+        Why::ToRouter => format!("addressed to the router itself ({dst}): it ends there"),
+        Why::NotForwarded { unanswered: true } => format!(
+            "never seen on {other}: the router did not forward it; {dst}'s MAC was asked for on {other} and nobody answered"
+        ),
+        Why::NotForwarded { unanswered: false } => format!(
+            "never seen on {other}: the router did not forward it (dropped by a firewall, a full queue or no route), or the capture ended first"
+        ),
+        Why::Fragment => format!("an IP fragment with no identical copy on {other}: the view matches whole, unchanged datagrams"),
+        Why::Unknown => format!("not seen on {other}, and neither from nor to a router MAC these captures show"),
+        Why::NotIp => "neither IP nor ARP: not for a router to forward".into(),
+    }
+}
+
+/// The closing lines: how many datagrams crossed, what changed on them, the
+/// router's times, and what stayed on one link.
+pub fn summary(view: &HopView, names: &[String; 2]) -> Vec<String> {
+    let pairs: Vec<&Pair> = view.pairs().collect();
+    let mut v = Vec::new();
+    if pairs.is_empty() {
+        v.push(format!(
+            "No datagram seen on both links: nothing crossed the router between {} and {}.",
+            names[0], names[1]
+        ));
+    } else {
+        let way = |from: usize| pairs.iter().filter(|p| p.from == from).count() as u64;
+        let rewritten = pairs.iter().filter(|p| macs_rewritten(p)).count();
+        let lower = pairs.iter().filter(|p| p.datagram(p.from).ttl == p.datagram(1 - p.from).ttl + 1).count();
+        v.push(format!(
+            "{} seen on both links ({} → {}: {}, {} ← {}: {}): MACs rewritten on {rewritten} (L2 is per link: the router sends from its own MAC to the next hop's), TTL or hop limit one lower on {lower}; IP addresses and everything above L3 the same on all {}.",
+            plural(pairs.len() as u64, "datagram"),
+            names[0],
+            names[1],
+            way(0),
+            names[0],
+            names[1],
+            way(1),
+            pairs.len(),
+        ));
+        let mut times: Vec<Duration> = pairs.iter().filter_map(|p| p.router_time()).collect();
+        times.sort();
+        if let (Some(lo), Some(hi)) = (times.first(), times.last()) {
+            let median = times[times.len() / 2];
+            v.push(format!(
+                "In the router: from {} to {}, median {} (from one link's capture to the other's).",
+                micros(*lo),
+                micros(*hi),
+                micros(median)
+            ));
+        }
+    }
+    let only: Vec<&Only> = view
+        .rows
+        .iter()
+        .filter_map(|r| match r {
+            crate::hop::Row::Only(o) => Some(&**o),
+            crate::hop::Row::Pair(_) => None,
+        })
+        .collect();
+    if !only.is_empty() {
+        let mut kinds: Vec<(&str, u64)> = Vec::new();
+        for o in &only {
+            let k = reason_name(o.why);
+            match kinds.iter_mut().find(|(n, _)| *n == k) {
+                Some((_, c)) => *c += 1,
+                None => kinds.push((k, 1)),
+            }
+        }
+        let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {}", kind_words(k))).collect();
+        v.push(format!(
+            "{} seen on one link only: {}.",
+            plural(only.len() as u64, "frame"),
+            kinds.join(", ")
+        ));
+    }
+    v
+}
+
+fn kind_words(reason: &str) -> &'static str {
+    match reason {
+        "arp" => "ARP",
+        "link_local" => "link-local",
+        "router_sent" => "sent by the router itself",
+        "to_router" => "addressed to the router",
+        "not_forwarded" => "not forwarded",
+        "fragment" => "fragments",
+        "not_ip" => "neither IP nor ARP",
+        _ => "unexplained",
+    }
+}
