@@ -152,7 +152,8 @@ pub fn role_name(r: &Role) -> &'static str {
         Role::Fin { .. } => "fin",
         Role::FinAck { .. } => "fin_ack",
         Role::Refused => "refused",
-        Role::Reset => "reset",
+        Role::Reset | Role::StaleReset => "reset",
+        Role::ChallengeAck => "challenge_ack",
     }
 }
 

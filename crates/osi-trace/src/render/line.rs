@@ -29,6 +29,7 @@ pub fn line(n: &Annotated, width: usize) -> Vec<String> {
         numbers.push_str(&format!(" ack={a}"));
     }
     numbers.push_str(&format!(" win={} len={}", n.win, n.len));
+    numbers.push_str(&sack(n));
     let mut head = vec![
         span(format!("{:>10} #{} {} ", secs(n.time), n.stream, arrow(n.from)), plain),
         span(flags, paint),
@@ -80,4 +81,20 @@ pub fn line(n: &Annotated, width: usize) -> Vec<String> {
         ]
         .concat(),
     }
+}
+
+/// The SACK blocks (RFC 2018) of an ACK, relative like its ack number, e.g.
+/// ` sack=2897-4345`: bytes the receiver holds above a hole; empty without any.
+fn sack(n: &Annotated) -> String {
+    let t = &n.seg.tcp;
+    let Some(rel_ack) = n.ack.filter(|_| !t.options.sack.is_empty()) else { return String::new() };
+    // The same base as the ack number: the peer's ISN.
+    let base = t.ack.wrapping_sub(rel_ack);
+    let blocks: Vec<String> = t
+        .options
+        .sack
+        .iter()
+        .map(|&(l, r)| format!("{}-{}", l.wrapping_sub(base), r.wrapping_sub(base)))
+        .collect();
+    format!(" sack={}", blocks.join(","))
 }
