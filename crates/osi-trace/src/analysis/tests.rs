@@ -318,7 +318,7 @@ fn each_copy_is_timed_from_the_last_one_so_the_back_off_shows() {
     let (out, _) = run(&segs);
     let after: Vec<_> = out[4..].iter().map(|n| n.resent_after.map(|d| d.as_millis())).collect();
     assert_eq!(after, [Some(200), Some(400), Some(800)]);
-    assert!(cause(&out[6]).ends_with("; 0.800 s after the last copy"), "{}", cause(&out[6]));
+    assert!(cause(&out[6]).ends_with("; 800.0 ms after the last copy"), "{}", cause(&out[6]));
     assert_eq!(out[3].resent_after, None);
 }
 

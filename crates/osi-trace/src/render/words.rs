@@ -43,8 +43,7 @@ pub fn describe(role: &Role, from: Side) -> String {
 pub fn cause(n: &Annotated) -> String {
     let who = n.from.name();
     // A retransmission timer's back-off: the time since the last copy of the same bytes.
-    let after =
-        n.resent_after.map_or(String::new(), |d| format!("; {:.3} s after the last copy", d.as_secs_f64()));
+    let after = n.resent_after.map_or(String::new(), |d| format!("; {} after the last copy", interval(d)));
     if n.is_retransmission() {
         return format!("{who}'s kernel: a retransmission, no new socket call{after}");
     }
@@ -120,6 +119,16 @@ fn duplicate_ack(n: &Annotated) -> Option<String> {
     } else {
         "bytes it already had arrived again (a D-SACK block): it ACKs the same byte again".into()
     })
+}
+
+/// A time between two copies, at the scale it is read in: `0.044 ms`, `206.5 ms`, `1.664 s`.
+fn interval(d: std::time::Duration) -> String {
+    let s = d.as_secs_f64();
+    match s {
+        _ if s >= 1.0 => format!("{s:.3} s"),
+        _ if s >= 0.001 => format!("{:.1} ms", s * 1000.0),
+        _ => format!("{:.3} ms", s * 1000.0),
+    }
 }
 
 /// Wireshark's wording of an analysis flag in its Info column.
