@@ -367,7 +367,7 @@ fn a_duplicate_ack_says_what_its_sack_blocks_say() {
     assert!(cause(&out[5]).contains("above a hole"), "{}", cause(&out[5]));
     assert!(cause(&out[6]).contains("D-SACK"), "{}", cause(&out[6]));
     let line = crate::render::line(&out[5], 0).join("\n");
-    assert!(line.contains("len=0 sack=11-16 [TCP Dup ACK #1]"), "{line}");
+    assert!(line.contains("len=0 [TCP Dup ACK #1] sack=11-16  ACK"), "{line}");
 }
 
 #[test]
