@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The lab's ready-made runs. Each one names the impairment it needs (--flags NAME,
 # read by scripts/lab.sh) and what it does inside the lab (NAME): a server on the
-# server, a capture of both links, the kit's client, then the links as tcpdump shows them.
+# server, a capture of both links, the kit's client, then the links: as osi-trace
+# explains them (scripts/lab/views.sh), or, for echo and bulk, as tshark lists them.
 set -euo pipefail
 
 declare -A flags=(
@@ -127,37 +128,12 @@ case "$name" in
     else
       cat "$LAB_DIR/hop.txt"
     fi
-    exit "$status"
     ;;
-esac
-# One line per frame, with the link-layer addresses and the TTL (tshark reads files
-# in a user namespace too, where tcpdump cannot give up its privileges).
-columns='gui.column.format:"No.","%m","Time","%t","Source MAC","%uhs","Destination MAC","%uhd","TTL","%Cus:ip.ttl:0:R","Info","%i"'
-for link in link1 link2; do
-  frames=$(tshark -r "$LAB_DIR/$link.pcap" 2>/dev/null | wc -l)
-  show "$link: $frames frames (source MAC → destination MAC, TTL, what; first 14)"
-  tshark -r "$LAB_DIR/$link.pcap" -n -c 14 -o "$columns" 2>/dev/null || true
-done
-case "$name" in
-  rto)
-    show "When each data segment left (seconds after the one before):"
-    tshark -r "$LAB_DIR/link1.pcap" -n -Y 'ip.src == 10.0.1.2 && tcp.len > 0' -T fields \
-      -e frame.time_delta_displayed 2>/dev/null
-    ;;
-  syn-drop)
-    show "When each SYN left (seconds after the first):"
-    tshark -r "$LAB_DIR/link1.pcap" -n -Y 'tcp.flags.syn == 1' -T fields -e frame.time_relative 2>/dev/null
-    ;;
-  bottleneck)
-    show "Everything the router sent toward the server (through tbf), per second (link2):"
-    tshark -r "$LAB_DIR/link2.pcap" -n -Y 'eth.src == 02:00:00:00:02:01' -T fields -e frame.time_relative \
-      -e frame.len 2>/dev/null |
-      awk '{ bytes[int($1)] += $2 } END { for (s in bytes) printf "second %d: %.2f Mbit/s\n", s, bytes[s] * 8 / 1e6 }' |
-      sort -k2n
-    ;;
-  loss)
-    show "Retransmissions seen on link2 (tshark tcp.analysis.retransmission):"
-    tshark -r "$LAB_DIR/link2.pcap" -n -Y tcp.analysis.retransmission 2>/dev/null | wc -l
+  *)
+    # The links as osi-trace explains them: the part that shows what went wrong, and why.
+    # shellcheck source=scripts/lab/views.sh
+    . "$(dirname "$0")/views.sh"
+    view "$name"
     ;;
 esac
 exit "$status"

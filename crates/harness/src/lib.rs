@@ -25,8 +25,11 @@ use anyhow::{anyhow, bail, Context, Result};
 mod needs;
 /// Checks every echo server must pass, shared by the servers' test files.
 pub mod suite;
-/// Waiting for an event with a deadline, instead of sleeping.
+/// A capture's TCP rows as osi-trace and tshark read them, to compare.
+pub mod tcp_rows;
+/// tshark as the oracle: chosen fields of every frame.
 pub mod tshark;
+/// Waiting for an event with a deadline, instead of sleeping.
 pub mod wait;
 pub use needs::{declared, require, require_that, Need};
 

@@ -72,6 +72,10 @@ pub struct SegmentRecord {
     pub nxtseq: u32,
     /// The first [`PAYLOAD`] payload bytes, escaped like a Python bytes literal.
     pub payload: String,
+    /// A copy of the last segment its sender sent with data, a SYN or a FIN: the seconds
+    /// since that copy (a retransmission timer's back-off shows in them); null otherwise.
+    #[serde(default)]
+    pub resent_after: Option<f64>,
     /// A short stable name: `syn`, `syn_ack`, `handshake_ack`, `data`, `ack`, …
     pub role: String,
     /// The role in words, as in the line view.
@@ -120,6 +124,7 @@ impl From<&Annotated> for SegmentRecord {
             len: n.len,
             nxtseq: n.next_seq,
             payload: kit::escape_all(&seg.payload[..seg.payload.len().min(PAYLOAD)]),
+            resent_after: n.resent_after.map(|d| d.as_secs_f64()),
             role: role_name(&n.role).to_string(),
             role_text: words::describe(&n.role, n.from),
             seq: n.seq,
@@ -152,7 +157,8 @@ pub fn role_name(r: &Role) -> &'static str {
         Role::Fin { .. } => "fin",
         Role::FinAck { .. } => "fin_ack",
         Role::Refused => "refused",
-        Role::Reset => "reset",
+        Role::Reset | Role::StaleReset => "reset",
+        Role::ChallengeAck => "challenge_ack",
     }
 }
 

@@ -4,32 +4,16 @@
 //! frame number, stream, relative seq and ack, length, flags, analysis flags.
 //! Prints the agreement per file and overall; fails below 99.5 %.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-const T: Duration = Duration::from_secs(120);
+use harness::tcp_rows::{ours, theirs};
 
-/// The analysis flags compared (as in tests/trace.rs; the crate README says why
-/// `ack_lost_segment` is not).
-const COMPARED: [&str; 9] = [
-    "retransmission",
-    "spurious_retransmission",
-    "fast_retransmission",
-    "out_of_order",
-    "duplicate_ack",
-    "lost_segment",
-    "keep_alive",
-    "window_update",
-    "zero_window",
-];
+const T: Duration = Duration::from_secs(120);
 
 /// Agreement the corpus must reach, in per cent of TCP rows.
 const TARGET: f64 = 99.5;
-
-/// One TCP row: stream, seq, ack, len, flags, sorted analysis flags.
-type Row = (u64, u64, u64, u64, u64, Vec<String>);
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -44,75 +28,6 @@ fn corpus() -> Vec<PathBuf> {
         .collect();
     files.sort();
     files
-}
-
-/// osi-trace's rows by frame number, and the frame count it reports.
-fn ours(file: &Path) -> anyhow::Result<(BTreeMap<u64, Row>, u64)> {
-    let mut cmd = Command::new(harness::bin("osi-trace"));
-    cmd.arg("--read").arg(file).arg("--json");
-    let out = harness::run(cmd, b"", T)?;
-    let err = text(&out.stderr);
-    anyhow::ensure!(out.status.success(), "osi-trace failed: {err}");
-    let frames = err
-        .lines()
-        .find_map(|l| l.strip_suffix("").and_then(|l| l.split(" frames,").next()?.parse().ok()))
-        .ok_or_else(|| anyhow::anyhow!("no frame count in: {err}"))?;
-    let mut rows = BTreeMap::new();
-    for line in text(&out.stdout).lines() {
-        let j: serde_json::Value = serde_json::from_str(line)?;
-        if j["type"] != "segment" {
-            continue;
-        }
-        let mut flags: Vec<String> = j["analysis"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|f| f.as_str().map(String::from)).collect())
-            .unwrap_or_default();
-        flags.retain(|f| COMPARED.contains(&f.as_str()));
-        flags.sort();
-        let hex = j["flags_hex"].as_str().unwrap_or("").trim_start_matches("0x");
-        let n = |k: &str| j[k].as_u64().unwrap_or(0);
-        rows.insert(
-            n("frame"),
-            (
-                n("stream"),
-                n("seq"),
-                n("ack"),
-                n("len"),
-                u64::from_str_radix(hex, 16).unwrap_or(u64::MAX),
-                flags,
-            ),
-        );
-    }
-    Ok((rows, frames))
-}
-
-/// tshark's TCP rows by frame number, and its frame count.
-fn theirs(file: &Path) -> anyhow::Result<(BTreeMap<u64, Row>, u64)> {
-    let mut fields: Vec<String> =
-        ["frame.number", "tcp.stream", "tcp.seq", "tcp.ack", "tcp.len", "tcp.flags"]
-            .map(String::from)
-            .to_vec();
-    fields.extend(COMPARED.iter().map(|f| format!("tcp.analysis.{f}")));
-    let stdout = harness::tshark::fields(file, &fields)?;
-    let (mut rows, mut frames) = (BTreeMap::new(), 0);
-    for l in stdout.lines() {
-        frames += 1;
-        let c: Vec<&str> = l.split('\t').collect();
-        if c.get(1).is_none_or(|s| s.is_empty()) {
-            continue; // not TCP
-        }
-        let n = |i: usize| c.get(i).and_then(|s| s.parse::<u64>().ok()).unwrap_or(0);
-        let hex = c.get(5).map_or("", |s| s.trim_start_matches("0x"));
-        let mut flags: Vec<String> = COMPARED
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| c.get(6 + i).is_some_and(|s| !s.is_empty()))
-            .map(|(_, f)| f.to_string())
-            .collect();
-        flags.sort();
-        rows.insert(n(0), (n(1), n(2), n(3), n(4), u64::from_str_radix(hex, 16).unwrap_or(u64::MAX), flags));
-    }
-    Ok((rows, frames))
 }
 
 #[test]

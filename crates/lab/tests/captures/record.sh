@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Records the lab's reference captures into this folder (each run's command is
 # below, and in README.md). Run from anywhere; uses the workspace's debug binaries.
-#   crates/lab/tests/captures/record.sh
+#   crates/lab/tests/captures/record.sh [NAME…]   (all, or only these, e.g. rto)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../../.." && pwd)
@@ -18,8 +18,10 @@ both='capture start link1 "$LAB_DIR/link1.pcap"; capture start link2 "$LAB_DIR/l
 client='on client client -q --timeout 30 --host'
 
 # record NAME LINKS FLAGS… -- SCRIPT: one lab run; keeps NAME-link1.pcap (and link2).
+only=("$@")
 record() {
   local name=$1 links=$2 flags=()
+  [[ ${#only[@]} -eq 0 || " ${only[*]} " == *" $name "* ]] || return 0
   shift 2
   while [[ $1 != -- ]]; do flags+=("$1") && shift; done
   rm -rf "${work:?}/$name"
@@ -39,4 +41,5 @@ record syn-drop link1 --drop-syn -- "on client sysctl -qw net.ipv4.tcp_syn_linea
   net.ipv4.tcp_syn_retries=2; $serve; $both; $client \$LAB_SERVER"
 record loss link1 --loss 10 -- "$serve; $both; head -c 32768 /dev/urandom >\"\$LAB_DIR/p\"; \
   $client \$LAB_SERVER --file \"\$LAB_DIR/p\""
+record rto link1 --drop-data -- "$serve; $both; on client client -q --timeout 8 --host \$LAB_SERVER"
 ls -l "$here"/*.pcap

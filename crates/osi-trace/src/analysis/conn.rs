@@ -30,6 +30,15 @@ pub(super) struct Half {
     pub dup_acks: u32,
     pub last_was_keepalive: bool,
     pub flow: Flow,
+    /// The raw sequence number after the highest payload byte this side has sent (from its
+    /// SYN on): bytes below it are not new, bytes in a gap below a later segment were sent.
+    pub payload_end: Option<u32>,
+    /// The raw sequence number and time of the last segment this side sent that carried
+    /// data, a SYN or a FIN: a copy sent again is timed from it (the timer's back-off).
+    pub last_sent: Option<(u32, Duration)>,
+    /// This side has sent something again: some of its segments were lost, so the
+    /// peer may not hold every byte below this side's sequence number.
+    pub resent: bool,
     /// This side's segments awaiting an ACK, and the RTT estimate (`rtt`).
     pub timing: Timing,
 }
@@ -58,6 +67,9 @@ pub(super) struct Conn {
     pub first_fin: Option<Side>,
     pub end: Option<End>,
     pub joined_late: bool,
+    /// The first RST: who sent it, its raw sequence number, and the receiver's state
+    /// before it (restored when the receiver shows it did not accept the RST).
+    pub reset: Option<(Side, u32, State)>,
 }
 
 impl Conn {
@@ -94,6 +106,7 @@ impl Conn {
             first_fin: None,
             end: None,
             joined_late,
+            reset: None,
         }
     }
 
@@ -117,6 +130,13 @@ impl Conn {
         match side {
             Side::Client => &mut self.client,
             Side::Server => &mut self.server,
+        }
+    }
+
+    pub fn state(&self, side: Side) -> State {
+        match side {
+            Side::Client => self.client_state,
+            Side::Server => self.server_state,
         }
     }
 

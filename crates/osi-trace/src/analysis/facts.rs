@@ -98,6 +98,12 @@ pub enum Role {
     Refused,
     /// RST of a connection.
     Reset,
+    /// An ACK answering an RST whose sequence number was not the next expected
+    /// (RFC 5961 §3.2): the receiver keeps the connection and asks for proof.
+    ChallengeAck,
+    /// An RST from an end that has already reset the connection: its kernel
+    /// answers a segment for a connection it no longer has (RFC 9293 §3.10.7.1).
+    StaleReset,
 }
 
 /// Wireshark's TCP analysis flags (`tcp.analysis.*`), same names, same meaning.
@@ -181,6 +187,9 @@ pub struct Annotated {
     pub joined_late: bool,
     /// The RTT sample this segment's ACK gives, as Wireshark's `tcp.analysis.ack_rtt`.
     pub ack_rtt: Option<AckRtt>,
+    /// A copy of the last segment its sender sent with data, a SYN or a FIN: how long
+    /// after that copy (the retransmission timer's back-off shows in these intervals).
+    pub resent_after: Option<Duration>,
 }
 
 impl Annotated {

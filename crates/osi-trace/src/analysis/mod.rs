@@ -46,6 +46,7 @@ fn step(conn: &mut Conn, frame: u64, time: Duration, src: SocketAddr, seg: Segme
     let (win, win_shift) = sequence::window(conn, from, &seg);
     let expert = expert::flags(conn, from, &seg, win, time);
     let (role, acks_peer_fin) = roles::role(conn, from, &seg, &expert);
+    let resent_after = sequence::resent_after(conn, from, &seg, time);
     let open = conn.end.is_none();
     states::advance(conn, from, &seg, &role, acks_peer_fin, time);
     let ack_rtt = rtt::observe(conn, from, &seg, frame, time, expert.retransmitted);
@@ -72,6 +73,7 @@ fn step(conn: &mut Conn, frame: u64, time: Duration, src: SocketAddr, seg: Segme
         server_state: conn.server_state,
         joined_late: conn.joined_late,
         ack_rtt,
+        resent_after,
         seg,
     }
 }

@@ -5,7 +5,7 @@
 use super::conn::Conn;
 use super::expert::Expert;
 use super::facts::{Anomaly, Role, Side, State};
-use super::sequence::{seq_gt, seq_lt};
+use super::sequence::{new_bytes, seq_gt, seq_lt};
 use crate::decode::{flags::*, Segment};
 
 /// The role, and whether the segment ACKs the peer's FIN for the first time.
@@ -17,13 +17,21 @@ pub(super) fn role(conn: &Conn, from: Side, seg: &Segment, x: &Expert) -> (Role,
     let peer = conn.half(to);
     let acks_peer_fin =
         ackf && peer.fin_seq.is_some_and(|f| !seq_lt(t.ack, f.wrapping_add(1))) && !peer.fin_acked;
+    // After the peer's RST, a pure ACK from this end of another number than the RST's:
+    // it did not accept that RST, and asks for one at the number it expects.
+    let reset_by = conn.reset.map(|(by, ..)| by);
+    let challenge = conn.reset.is_some_and(|(by, seq, _)| by == to && t.ack != seq);
     let role = if rst {
         // An RST from the server while the client waits in SYN_SENT: nothing listens.
         if conn.client_state == State::SynSent && from == Side::Server {
             Role::Refused
+        } else if reset_by == Some(from) {
+            Role::StaleReset
         } else {
             Role::Reset
         }
+    } else if challenge && len == 0 && ackf && !syn && !fin {
+        Role::ChallengeAck
     } else if syn && !ackf {
         Role::Handshake(1)
     } else if syn {
@@ -35,8 +43,7 @@ pub(super) fn role(conn: &Conn, from: Side, seg: &Segment, x: &Expert) -> (Role,
     } else if from == Side::Client && conn.awaiting_hs3 && len == 0 {
         Role::Handshake(3)
     } else if len > 0 && !x.keepalive {
-        let sent = conn.half(from).flow.bytes;
-        let total = if x.retransmitted { sent } else { sent + u64::from(len) };
+        let total = conn.half(from).flow.bytes + u64::from(new_bytes(conn, from, seg));
         Role::Data { bytes: len, total }
     } else if acks_peer_fin {
         Role::FinAck { last: conn.first_fin == Some(from) }

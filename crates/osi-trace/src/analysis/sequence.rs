@@ -80,6 +80,34 @@ pub(super) fn window(conn: &mut Conn, from: Side, seg: &Segment) -> (u64, Option
     (u64::from(t.window) << shift.unwrap_or(0), shift)
 }
 
+/// The payload bytes this segment adds to what its sender has sent: those above
+/// `payload_end`, a gap below it included (a later byte proves the earlier ones
+/// were sent, even when the capture point never saw them: lost upstream). Zero for
+/// a retransmission, a keep-alive or a copy that arrives after newer bytes.
+pub(super) fn new_bytes(conn: &Conn, from: Side, seg: &Segment) -> u32 {
+    let len = seg.payload_len;
+    let start = seg.tcp.seq.wrapping_add(u32::from(seg.tcp.has(SYN)));
+    let end = start.wrapping_add(len);
+    match conn.half(from).payload_end {
+        _ if len == 0 => 0,
+        None => len,
+        Some(pe) if seq_gt(end, pe) => end.wrapping_sub(pe),
+        Some(_) => 0,
+    }
+}
+
+/// How long after the previous copy this segment sends the same sequence number
+/// again (a timer's back-off shows in these intervals); `None` when it is no copy
+/// of the last segment its sender sent with data, a SYN or a FIN.
+pub(super) fn resent_after(conn: &Conn, from: Side, seg: &Segment, time: Duration) -> Option<Duration> {
+    let t = &seg.tcp;
+    let carries = seg.payload_len > 0 || t.has(SYN) || t.has(FIN);
+    match conn.half(from).last_sent {
+        Some((seq, at)) if carries && seq == t.seq && !t.has(RST) => Some(time.saturating_sub(at)),
+        _ => None,
+    }
+}
+
 /// After the segment is explained: what its sender has sent, acknowledged
 /// and advertised, and what the expert flags learned of the peer.
 pub(super) fn record_sent(
@@ -95,6 +123,7 @@ pub(super) fn record_sent(
     let (rst, ackf) = (t.has(RST), t.has(ACK));
     // An ACK of bytes never captured leaves the peer's next expected sequence
     // number alone, as in Wireshark: its next segment still shows the gap.
+    let added = new_bytes(conn, from, seg);
     let h = conn.half_mut(from);
     if x.duplicate_ack.is_some() {
         h.dup_acks += 1;
@@ -116,9 +145,19 @@ pub(super) fn record_sent(
     }
     h.last_time = Some(time);
     h.last_was_keepalive = x.keepalive;
+    h.resent |= x.retransmitted;
     h.flow.segments += 1;
-    if !x.retransmitted && !x.keepalive {
-        h.flow.bytes += u64::from(seg.payload_len);
+    h.flow.bytes += u64::from(added);
+    let syn = t.has(SYN);
+    if syn && h.payload_end.is_none() {
+        h.payload_end = Some(t.seq.wrapping_add(1));
+    }
+    if added > 0 {
+        let end = t.seq.wrapping_add(u32::from(syn)).wrapping_add(seg.payload_len);
+        h.payload_end = Some(end);
+    }
+    if (seg.payload_len > 0 || syn || t.has(FIN)) && !rst && !x.keepalive {
+        h.last_sent = Some((t.seq, time));
     }
 }
 

@@ -21,10 +21,26 @@ pub(super) fn advance(
     let to = from.other();
     let (syn, fin, ackf) = (t.has(SYN), t.has(FIN), t.has(ACK));
     if t.has(RST) {
-        // An RST closes both ends at once: no FIN, no TIME_WAIT.
+        // An RST closes both ends at once: no FIN, no TIME_WAIT. But the receiver accepts
+        // it only at exactly the next sequence number it expects (RFC 5961 §3.2; Linux's
+        // tcp_validate_incoming()). When the sender had to resend and the receiver's last
+        // ACK is below the RST's number, the receiver may lack those bytes: its state is
+        // unknown until it answers (a challenge ACK, or nothing).
+        let before = conn.state(to);
+        let expected = conn.half(to).last_ack;
+        let doubt = conn.half(from).resent && expected.is_some_and(|a| a != t.seq);
+        let exact = *role == Role::Refused || !doubt;
         *conn.state_mut(from) = State::Closed;
-        *conn.state_mut(to) = State::Closed;
+        *conn.state_mut(to) = if exact { State::Closed } else { State::Unknown };
+        conn.reset.get_or_insert((from, t.seq, before));
         conn.end = Some(End::Reset { refused: *role == Role::Refused });
+        return;
+    }
+    if *role == Role::ChallengeAck {
+        // It did not accept the RST: back in the state it was in.
+        if let Some((.., before)) = conn.reset {
+            *conn.state_mut(from) = before;
+        }
         return;
     }
     if syn && !ackf {

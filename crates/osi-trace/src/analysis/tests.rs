@@ -307,3 +307,97 @@ fn ended_connections_are_forgotten_so_memory_stays_bounded() {
     assert_eq!(a.take_ended().len(), KEEP_ENDED + 500);
     assert!(a.open().is_empty());
 }
+
+#[test]
+fn each_copy_is_timed_from_the_last_one_so_the_back_off_shows() {
+    let mut segs = echo();
+    segs.truncate(4);
+    for ms in [201, 601, 1401] {
+        segs.push((ms, true, CI + 1, SI + 1, PSH | ACK, 512, b"Hello"));
+    }
+    let (out, _) = run(&segs);
+    let after: Vec<_> = out[4..].iter().map(|n| n.resent_after.map(|d| d.as_millis())).collect();
+    assert_eq!(after, [Some(200), Some(400), Some(800)]);
+    assert!(cause(&out[6]).ends_with("; 800.0 ms after the last copy"), "{}", cause(&out[6]));
+    assert_eq!(out[3].resent_after, None);
+}
+
+#[test]
+fn older_bytes_after_newer_ones_are_no_send_and_not_counted_twice() {
+    let mut segs = echo();
+    segs.truncate(3);
+    segs.extend_from_slice(&[
+        (100, true, CI + 1, SI + 1, PSH | ACK, 512, b"Hello"),
+        (100, true, CI + 6, SI + 1, PSH | ACK, 512, b"World"),
+        (100, true, CI + 1, SI + 1, PSH | ACK, 512, b"Hello"), // again, at once: out-of-order
+        (100, true, CI + 16, SI + 1, PSH | ACK, 512, b"!"),    // 5 bytes not captured before it
+    ]);
+    let (out, a) = run(&segs);
+    assert_eq!(out[5].analysis, [Anomaly::OutOfOrder]);
+    assert_eq!(out[5].role, Role::Data { bytes: 5, total: 10 });
+    assert!(cause(&out[5]).contains("no send()"), "{}", cause(&out[5]));
+    // A byte above a gap proves the bytes below it were sent: the total counts them.
+    assert_eq!(out[6].role, Role::Data { bytes: 1, total: 16 });
+    let s = a.open().pop().expect("one connection");
+    assert_eq!(s.to_server.bytes, 16);
+}
+
+#[test]
+fn a_duplicate_ack_says_what_its_sack_blocks_say() {
+    let mut segs = echo();
+    segs.truncate(5);
+    segs.push((2, false, SI + 1, CI + 6, ACK, 512, b""));
+    let (plain, _) = run(&segs);
+    // No SACK block: the same ACK again proves nothing more.
+    assert_eq!(cause(&plain[5]), "server's kernel (no socket call)");
+    let mut a = Analyzer::new();
+    let t0 = frame(0, C, S, 0, 0, 0, 0, &[], b"").ts;
+    let sack = |l: u32, r: u32| [[1, 1, 5, 10].as_slice(), &l.to_be_bytes(), &r.to_be_bytes()].concat();
+    let mut out = Vec::new();
+    for (i, &(ms, c, seq, ack, fl, win, data)) in segs[..5].iter().enumerate() {
+        let (sp, dp) = if c { (C, S) } else { (S, C) };
+        let opts: &[u8] = if fl & SYN != 0 { &SYN_OPTIONS } else { &[] };
+        let f = frame(ms, sp, dp, seq, ack, fl, win, opts, data);
+        out.push(a.push(i as u64 + 1, f.ts - t0, decode(&f).unwrap()));
+    }
+    for (i, opts) in [sack(CI + 11, CI + 16), sack(CI + 1, CI + 6)].iter().enumerate() {
+        let f = frame(2, S, C, SI + 1, CI + 6, ACK, 512, opts, b"");
+        out.push(a.push(6 + i as u64, f.ts - t0, decode(&f).unwrap()));
+    }
+    assert!(cause(&out[5]).contains("above a hole"), "{}", cause(&out[5]));
+    assert!(cause(&out[6]).contains("D-SACK"), "{}", cause(&out[6]));
+    let line = crate::render::line(&out[5], 0).join("\n");
+    assert!(line.contains("len=0 [TCP Dup ACK #1] sack=11-16  ACK"), "{line}");
+}
+
+#[test]
+fn an_rst_at_an_unexpected_number_draws_a_challenge_ack_then_the_real_rst() {
+    // As in the lab's rto run: "Hello" never reached the server; the client gives up
+    // with RST at seq 6, the server expects 1 and challenges; the client's kernel,
+    // its socket gone, answers with RST at 1, which closes the server.
+    let mut segs = echo();
+    segs.truncate(4);
+    segs.extend_from_slice(&[
+        (300, true, CI + 1, SI + 1, PSH | ACK, 512, b"Hello"),
+        (8000, true, CI + 6, SI + 1, RST | ACK, 512, b""),
+        (8000, false, SI + 1, CI + 1, ACK, 512, b""),
+        (8000, true, CI + 1, 0, RST, 0, b""),
+    ]);
+    let (out, _) = run(&segs);
+    let seen: Vec<_> = out[5..].iter().map(|n| (n.role.clone(), n.client_state, n.server_state)).collect();
+    assert_eq!(
+        seen,
+        [
+            (Role::Reset, State::Closed, State::Unknown),
+            (Role::ChallengeAck, State::Closed, State::Established),
+            (Role::StaleReset, State::Closed, State::Closed),
+        ]
+    );
+    assert!(cause(&out[6]).contains("not the next it expects"), "{}", cause(&out[6]));
+    // An RST at the expected number closes both ends at once, as before.
+    let mut segs = echo();
+    segs.truncate(5);
+    segs.push((10, true, CI + 6, SI + 1, RST | ACK, 512, b""));
+    let (out, _) = run(&segs);
+    assert_eq!((out[5].role.clone(), out[5].server_state), (Role::Reset, State::Closed));
+}

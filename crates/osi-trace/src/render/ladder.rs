@@ -77,7 +77,7 @@ pub fn ladder_row(n: &Annotated, width: usize) -> Vec<String> {
         (Side::Server, true) => format!("◀{}", "─".repeat(w - 1)),
     };
     let paint: Paint = match n.role {
-        Role::Refused | Role::Reset => |t| t.red().to_string(),
+        Role::Refused | Role::Reset | Role::StaleReset => |t| t.red().to_string(),
         Role::Handshake(_) | Role::Fin { .. } | Role::FinAck { .. } => |t| t.yellow().to_string(),
         Role::Data { .. } => |t| t.green().to_string(),
         _ => plain,

@@ -38,6 +38,8 @@ pub fn line(n: &Annotated, width: usize) -> Vec<String> {
         head.push(span(" ", plain));
         head.push(span(format!("[{}]", words::anomaly(*a)), |t| t.red().bold().to_string()));
     }
+    // After Wireshark's flags, as its Info column puts SLE/SRE after them.
+    head.push(span(sack(n), plain));
     let mut role = vec![span(words::describe(&n.role, n.from), |t| t.bold().to_string())];
     if n.len > 0 {
         role.push(span(" ", plain));
@@ -80,4 +82,21 @@ pub fn line(n: &Annotated, width: usize) -> Vec<String> {
         ]
         .concat(),
     }
+}
+
+/// The SACK blocks (RFC 2018) of an ACK, relative like its ack number, e.g.
+/// ` sack=2897-4345`: bytes the receiver holds above a hole (or, below the ack,
+/// bytes it got twice: a D-SACK); empty without any.
+fn sack(n: &Annotated) -> String {
+    let t = &n.seg.tcp;
+    let Some(rel_ack) = n.ack.filter(|_| !t.options.sack.is_empty()) else { return String::new() };
+    // The same base as the ack number: the peer's ISN.
+    let base = t.ack.wrapping_sub(rel_ack);
+    let blocks: Vec<String> = t
+        .options
+        .sack
+        .iter()
+        .map(|&(l, r)| format!("{}-{}", l.wrapping_sub(base), r.wrapping_sub(base)))
+        .collect();
+    format!(" sack={}", blocks.join(","))
 }

@@ -34,14 +34,30 @@ pub fn describe(role: &Role, from: Side) -> String {
         Role::FinAck { last: false } => format!("teardown: ACK of the {peer}'s FIN"),
         Role::Refused => "RST: connection refused".into(),
         Role::Reset => format!("RST: {who} resets the connection"),
+        Role::ChallengeAck => "challenge ACK (RFC 5961)".into(),
+        Role::StaleReset => format!("RST: the {who} no longer has this connection"),
     }
 }
 
 /// The socket call (or the kernel) that caused the segment.
 pub fn cause(n: &Annotated) -> String {
     let who = n.from.name();
+    // A retransmission timer's back-off: the time since the last copy of the same bytes.
+    let after = n.resent_after.map_or(String::new(), |d| format!("; {} after the last copy", interval(d)));
     if n.is_retransmission() {
-        return format!("{who}'s kernel: a retransmission, no new socket call");
+        return format!("{who}'s kernel: a retransmission, no new socket call{after}");
+    }
+    let older = n.analysis.contains(&Anomaly::OutOfOrder);
+    if older && matches!(n.role, Role::Data { .. }) {
+        // send() only ever appends at the end of the stream: bytes below newer ones
+        // were sent again by the kernel (Linux's RACK after the peer's SACK), or reordered.
+        return format!(
+            "{who}'s kernel: older bytes after newer ones, so no send(): a quick retransmission \
+             (within a round trip of the newest), or reordered on the way{after}"
+        );
+    }
+    if let Some(said) = duplicate_ack(n) {
+        return format!("{who}'s kernel: {said}");
     }
     match n.role {
         Role::Handshake(1) => "client's connect()".into(),
@@ -66,10 +82,52 @@ pub fn cause(n: &Annotated) -> String {
             }
         }
         Role::FinAck { .. } => format!("{who}'s kernel (no socket call)"),
-        Role::Refused => {
+        // On loopback no firewall stands between the two ends; on a real link one may
+        // answer for the server (nftables `reject with tcp reset`): the RST looks the same.
+        Role::Refused if n.seg.link.is_loopback_placeholder() => {
             format!("{who}'s kernel: no socket listens on that port; connect() fails with ECONNREFUSED")
         }
+        Role::Refused => format!(
+            "{who}'s kernel (no socket listens on that port), or a firewall on the way answering \
+             for it; connect() fails with ECONNREFUSED"
+        ),
         Role::Reset => format!("{who}'s close() with unread data, or SO_LINGER 0"),
+        Role::ChallengeAck => format!(
+            "{who}'s kernel: the RST's sequence number is not the next it expects, so it keeps the \
+             connection and ACKs what it expects; only an RST at that number closes it"
+        ),
+        Role::StaleReset => {
+            format!("{who}'s kernel: a segment came for a connection it has closed; it answers RST")
+        }
+    }
+}
+
+/// What a duplicate ACK's SACK blocks (RFC 2018) say it answers: bytes above a hole,
+/// or (a D-SACK, RFC 2883: a block below the ACK) bytes that came twice. `None`
+/// for an ACK without blocks: the same ACK again proves nothing more.
+fn duplicate_ack(n: &Annotated) -> Option<String> {
+    let t = &n.seg.tcp;
+    let dup = n.analysis.iter().any(|a| matches!(a, Anomaly::DuplicateAck(_)));
+    let &(left, right) = t.options.sack.first().filter(|_| dup)?;
+    let after = |a: u32, b: u32| a.wrapping_sub(b) as i32 > 0;
+    // RFC 2883: a D-SACK block lies below the ACK, or inside the second block.
+    let dsack = !after(left, t.ack)
+        || t.options.sack.get(1).is_some_and(|&(l, r)| !after(l, left) && !after(right, r));
+    // tcp_data_queue(): a segment out of order, or already received, is ACKed at once.
+    Some(if !dsack {
+        "bytes arrived above a hole (its SACK blocks): it ACKs the last byte in order again".into()
+    } else {
+        "bytes it already had arrived again (a D-SACK block): it ACKs the same byte again".into()
+    })
+}
+
+/// A time between two copies, at the scale it is read in: `0.044 ms`, `206.5 ms`, `1.664 s`.
+fn interval(d: std::time::Duration) -> String {
+    let s = d.as_secs_f64();
+    match s {
+        _ if s >= 1.0 => format!("{s:.3} s"),
+        _ if s >= 0.001 => format!("{:.1} ms", s * 1000.0),
+        _ => format!("{:.3} ms", s * 1000.0),
     }
 }
 
