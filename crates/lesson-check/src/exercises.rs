@@ -4,6 +4,8 @@
 
 use serde_json::Value;
 
+mod first_steps;
+
 /// One question of an exercise.
 #[derive(Debug)]
 pub struct Question {
@@ -46,6 +48,8 @@ impl Trace {
 pub fn exercise(lesson: &str) -> Option<&'static [Question]> {
     let number: u32 = lesson.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()?;
     match number {
+        1 => Some(first_steps::LESSON_01),
+        2 => Some(first_steps::LESSON_02),
         3 => Some(LESSON_03),
         4 => Some(LESSON_04),
         5 => Some(LESSON_05),
@@ -58,7 +62,7 @@ pub fn exercise(lesson: &str) -> Option<&'static [Question]> {
 }
 
 /// The lessons that have a checkable exercise.
-pub const LESSONS: [&str; 7] = ["03", "04", "05", "06", "07", "11", "12"];
+pub const LESSONS: [&str; 9] = ["01", "02", "03", "04", "05", "06", "07", "11", "12"];
 
 const LESSON_03: &[Question] = &[
     Question {
@@ -258,7 +262,7 @@ mod tests {
         assert!(exercise("3").is_some());
         assert!(exercise("03-echo-and-handshake").is_some());
         assert!(exercise("12").is_some());
-        assert!(exercise("9").is_none());
+        assert!(exercise("13").is_none());
         assert!(exercise("x").is_none());
     }
 }
