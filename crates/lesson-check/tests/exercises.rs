@@ -29,6 +29,10 @@ const REFERENCES: &[(&str, &str, &str)] = &[
     ("05", "05-endings.pcap", "05-endings.answers"),
     ("06", "06-loop.pcap", "06-loop.answers"),
     ("07", "07-threads.pcap", "07-threads.answers"),
+    ("08", "08-flood.pcap", "08-flood.answers"),
+    ("09", "09-stream.pcap", "09-stream.answers"),
+    ("10", "10-nagle.pcap", "10-nagle.answers"),
+    ("10", "10-nodelay.pcap", "10-nodelay.answers"),
     ("11", "11-full.pcap", "11-full.answers"),
     ("12", "12-article.pcap", "12-article.answers"),
 ];

@@ -6,7 +6,7 @@ use super::{Question, Trace};
 
 /// The socket call a segment's `cause` names ("client's connect()" → `connect`), or
 /// `none` when the kernel sent it by itself ("server's kernel (no socket call)").
-fn call(cause: &str) -> Option<String> {
+pub(super) fn call(cause: &str) -> Option<String> {
     let (_, what) = cause.split_once("'s ")?;
     if what.starts_with("kernel") {
         return Some("none".to_string());
@@ -69,7 +69,7 @@ pub(super) const LESSON_02: &[Question] = &[
         key: "syn_ack_call",
         text: "Which socket call made the server's SYN+ACK? (connect, accept, send, recv, close, or none)",
         answer: |t| call_behind(t, "syn_ack"),
-        why: "the server's kernel answers the SYN by itself, for the socket in LISTEN; accept() later takes the finished connection off the accept queue and sends nothing",
+        why: "the server's kernel answers the SYN by itself, for the socket in LISTEN; accept() only takes the finished connection off the accept queue, and sends nothing",
     },
     Question {
         key: "data_call",
