@@ -52,7 +52,19 @@ pub fn mark(questions: &[Question], answers: &[(String, String)], trace: &Trace)
 }
 
 fn same(given: &str, expected: &str) -> bool {
-    given.trim().trim_matches('"').eq_ignore_ascii_case(expected.trim().trim_matches('"'))
+    normal(given) == normal(expected)
+}
+
+/// An answer as compared: no quotes, case or spaces; `connect()` is `connect`, and
+/// `RST+ACK` is `RST, ACK` (flags written as a textbook or as the trace writes them).
+fn normal(answer: &str) -> String {
+    let answer = answer.trim().trim_matches('"');
+    let answer = answer.strip_suffix("()").unwrap_or(answer);
+    answer
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| if c == '+' { ',' } else { c.to_ascii_lowercase() })
+        .collect()
 }
 
 /// One line per mark, for the terminal.
@@ -93,6 +105,15 @@ mod tests {
         );
         assert_eq!(render(by_key("client_port")), "open   client_port: not answered");
         assert!(render(by_key("time_wait")).starts_with("?"));
+    }
+
+    #[test]
+    fn answers_are_compared_as_a_teacher_would() {
+        assert!(same("\"RST+ACK\"", "RST, ACK"));
+        assert!(same(" connect() ", "connect"));
+        assert!(same("Client", "client"));
+        assert!(!same("RST", "RST, ACK"));
+        assert!(!same("10", "1"));
     }
 
     #[test]

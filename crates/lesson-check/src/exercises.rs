@@ -1,8 +1,12 @@
 //! The exercises a student can check: for a lesson, the questions asked of a
 //! capture, each with the way to read the answer from `osi-trace --json` and the
-//! reason the answer is what it is. Pure: rows in, answers out.
+//! reason the answer is what it is. Pure: rows in, answers out. Lessons 1 and 2
+//! are in `first_steps`, 8 to 10 in `flow`; the rest here.
 
 use serde_json::Value;
+
+mod first_steps;
+mod flow;
 
 /// One question of an exercise.
 #[derive(Debug)]
@@ -46,11 +50,16 @@ impl Trace {
 pub fn exercise(lesson: &str) -> Option<&'static [Question]> {
     let number: u32 = lesson.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()?;
     match number {
+        1 => Some(first_steps::LESSON_01),
+        2 => Some(first_steps::LESSON_02),
         3 => Some(LESSON_03),
         4 => Some(LESSON_04),
         5 => Some(LESSON_05),
         6 => Some(LESSON_06),
         7 => Some(LESSON_07),
+        8 => Some(flow::LESSON_08),
+        9 => Some(flow::LESSON_09),
+        10 => Some(flow::LESSON_10),
         11 => Some(LESSON_11),
         12 => Some(LESSON_12),
         _ => None,
@@ -58,7 +67,7 @@ pub fn exercise(lesson: &str) -> Option<&'static [Question]> {
 }
 
 /// The lessons that have a checkable exercise.
-pub const LESSONS: [&str; 7] = ["03", "04", "05", "06", "07", "11", "12"];
+pub const LESSONS: [&str; 12] = ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"];
 
 const LESSON_03: &[Question] = &[
     Question {
@@ -258,7 +267,7 @@ mod tests {
         assert!(exercise("3").is_some());
         assert!(exercise("03-echo-and-handshake").is_some());
         assert!(exercise("12").is_some());
-        assert!(exercise("9").is_none());
+        assert!(exercise("13").is_none());
         assert!(exercise("x").is_none());
     }
 }

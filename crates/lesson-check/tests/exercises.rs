@@ -1,6 +1,6 @@
 //! The exercise checker on the reference captures: every lesson with a checked
-//! exercise has a capture and an answers file in lessons/captures/, and every
-//! answer in it is marked right; a wrong answer is marked wrong, with the reason.
+//! exercise has a capture and an answers file in lessons/captures/, every answer in
+//! it is marked right, and every answer changed is marked wrong, with the reason.
 
 mod common;
 
@@ -19,29 +19,100 @@ fn answers(lesson: &str, pcap: &str, file: &std::path::Path) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn reference(lesson: &str, ext: &str) -> std::path::PathBuf {
-    let dir = repo().join("lessons/captures");
-    std::fs::read_dir(&dir)
-        .expect("lessons/captures")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            name.starts_with(&format!("{lesson}-")) && name.ends_with(ext)
-        })
-        .unwrap_or_else(|| panic!("no {lesson}-*{ext} in {}", dir.display()))
+/// Each reference answers file in lessons/captures/, the lesson it answers and the
+/// capture it was answered from (lesson 2 asks of lesson 3's capture; lesson 10 has two).
+const REFERENCES: &[(&str, &str, &str)] = &[
+    ("01", "01-refused.pcap", "01-refused.answers"),
+    ("02", "03-hello.pcap", "02-hello.answers"),
+    ("03", "03-hello.pcap", "03-hello.answers"),
+    ("04", "04-run.pcap", "04-run.answers"),
+    ("05", "05-endings.pcap", "05-endings.answers"),
+    ("06", "06-loop.pcap", "06-loop.answers"),
+    ("07", "07-threads.pcap", "07-threads.answers"),
+    ("08", "08-flood.pcap", "08-flood.answers"),
+    ("09", "09-stream.pcap", "09-stream.answers"),
+    ("10", "10-nagle.pcap", "10-nagle.answers"),
+    ("10", "10-nodelay.pcap", "10-nodelay.answers"),
+    ("11", "11-full.pcap", "11-full.answers"),
+    ("12", "12-article.pcap", "12-article.answers"),
+];
+
+fn captures() -> std::path::PathBuf {
+    repo().join("lessons/captures")
+}
+
+#[test]
+fn every_checked_lesson_has_a_reference_and_every_reference_is_listed() {
+    for lesson in LESSONS {
+        assert!(REFERENCES.iter().any(|r| r.0 == lesson), "lesson {lesson} has no reference answers");
+    }
+    let readme = std::fs::read_to_string(captures().join("README.md")).expect("captures/README.md");
+    for (_, pcap, file) in REFERENCES {
+        for name in [pcap, file] {
+            assert!(captures().join(name).is_file(), "no lessons/captures/{name}");
+            assert!(readme.contains(&format!("`{name}`")), "captures/README.md does not list {name}");
+        }
+    }
+    for entry in std::fs::read_dir(captures()).expect("lessons/captures") {
+        let name = entry.expect("entry").file_name().into_string().expect("utf-8 name");
+        if name.ends_with(".answers") {
+            assert!(REFERENCES.iter().any(|r| r.2 == name), "{name} is not checked by this test");
+        }
+    }
 }
 
 #[test]
 fn every_reference_answer_is_right_on_its_reference_capture() {
-    for lesson in LESSONS {
-        let pcap = reference(lesson, ".pcap");
-        let file = reference(lesson, ".answers");
-        let out = answers(lesson, pcap.to_str().expect("utf-8 path"), &file);
+    for (lesson, pcap, file) in REFERENCES {
+        let out =
+            answers(lesson, captures().join(pcap).to_str().expect("utf-8 path"), &captures().join(file));
         let lines: Vec<&str> = out.lines().collect();
         let (summary, marks) = lines.split_last().expect("output");
-        assert!(marks.iter().all(|l| l.starts_with("right  ")), "lesson {lesson}:\n{out}");
+        assert!(marks.iter().all(|l| l.starts_with("right  ")), "{file}:\n{out}");
         let n = marks.len();
-        assert_eq!(*summary, format!("{n} of {n} right"), "lesson {lesson}:\n{out}");
+        assert_eq!(*summary, format!("{n} of {n} right"), "{file}:\n{out}");
+        let asked = answers_listing(lesson, &captures().join(pcap));
+        assert_eq!(asked, n, "{file} does not answer every question of lesson {lesson}");
+    }
+}
+
+/// How many questions `lesson-check answers LESSON PCAP` lists.
+fn answers_listing(lesson: &str, pcap: &std::path::Path) -> usize {
+    let out = Command::new(bin_dir().join("lesson-check"))
+        .args(["answers", lesson])
+        .arg(pcap)
+        .output()
+        .expect("run lesson-check");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.starts_with("  ")).count()
+}
+
+/// A wrong answer to the same question: another number, the other side, the other yes/no.
+fn wrong(value: &str) -> String {
+    match value {
+        "yes" => "no".to_string(),
+        "no" => "yes".to_string(),
+        "client" => "server".to_string(),
+        "server" => "client".to_string(),
+        _ => value.parse::<u64>().map_or_else(|_| format!("{value}x"), |n| (n + 1).to_string()),
+    }
+}
+
+#[test]
+fn every_reference_answer_changed_is_marked_wrong_with_the_reason() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (lesson, pcap, file) in REFERENCES {
+        let right = std::fs::read_to_string(captures().join(file)).expect("answers file");
+        let pairs = lesson_check::answers::parse_answers(&right).expect("reference answers parse");
+        let changed: String = pairs.iter().map(|(k, v)| format!("{k} = {}\n", wrong(v))).collect();
+        let path = dir.path().join(file);
+        std::fs::write(&path, &changed).expect("write");
+        let out = answers(lesson, captures().join(pcap).to_str().expect("utf-8 path"), &path);
+        for (key, value) in &pairs {
+            let given = format!("wrong  {key} = {}: the trace says {value}, because ", wrong(value));
+            assert!(out.lines().any(|l| l.starts_with(&given)), "{file}: no line {given:?} in\n{out}");
+        }
+        assert!(out.ends_with(&format!("0 of {} right\n", pairs.len())), "{file}:\n{out}");
     }
 }
 
@@ -50,7 +121,7 @@ fn a_wrong_answer_is_marked_wrong_with_the_reason() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("answers.txt");
     std::fs::write(&file, "syn_ack_ack = 0\ntime_wait = server\n").expect("write");
-    let pcap = reference("03", ".pcap");
+    let pcap = captures().join("03-hello.pcap");
     let out = answers("03", pcap.to_str().expect("utf-8 path"), &file);
     assert!(
         out.contains("wrong  syn_ack_ack = 0: the trace says 1, because the SYN counts as one byte"),
@@ -63,7 +134,7 @@ fn a_wrong_answer_is_marked_wrong_with_the_reason() {
 
 #[test]
 fn bad_input_is_one_error_line_with_a_hint() {
-    for args in [vec![], vec!["answers", "9", "x.pcap"], vec!["answers", "03", "/nonexistent.pcap"]] {
+    for args in [vec![], vec!["answers", "13", "x.pcap"], vec!["answers", "03", "/nonexistent.pcap"]] {
         let out = Command::new(bin_dir().join("lesson-check")).args(&args).output().expect("run");
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
