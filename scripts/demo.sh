@@ -134,11 +134,15 @@ export PATH="$bin:$PATH"
 [[ -n ${OSI_KIT_IN_NS:-} ]] && ip link set lo up
 
 capture=yes
-if [[ -n ${OSI_KIT_NO_NS:-} && $(id -u) -ne 0 ]]; then
+# No root and no namespace: capture on the shared loopback if osi-trace was given
+# CAP_NET_RAW with setcap (a rebuild drops it; getcap is in libcap2-bin).
+if [[ -n ${OSI_KIT_NO_NS:-} && $(id -u) -ne 0 ]] &&
+  ! getcap "$bin/osi-trace" 2>/dev/null | grep -q cap_net_raw; then
   capture=no
   say "${yellow}No capture permission here: running the programs without osi-trace.${reset}"
   say "To see the traces: run as root, or let unprivileged user namespaces be created"
-  say "(e.g. sysctl kernel.apparmor_restrict_unprivileged_userns=0 on recent Ubuntu), or once:"
+  say "(e.g. sysctl kernel.apparmor_restrict_unprivileged_userns=0 on recent Ubuntu), or once"
+  say "(again after each build):"
   say "  sudo setcap cap_net_raw=eip $bin/osi-trace"
 fi
 
