@@ -8,6 +8,7 @@
 #   scripts/demo.sh --no-pause   run straight through
 #   scripts/demo.sh --only server-loop
 #   scripts/demo.sh --only lab    the network lab's scenarios (scripts/lab.sh, lessons 14–17)
+#   scripts/demo.sh --out DIR     keep the traces in DIR (default traces/demo-DATE-TIME)
 #
 # Capture needs CAP_NET_RAW. As root it just works; otherwise the demo re-runs
 # itself in a new user and network namespace, where an ordinary user holds that
@@ -25,26 +26,30 @@ out=""
 port=65432
 
 usage() {
-  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
-  exit "${1:-0}"
+  sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+  exit 0
+}
+# die MESSAGE: one line on stderr, exit 2 (a wrong option or a missing tool).
+die() {
+  echo "demo.sh: $*" >&2
+  exit 2
 }
 
 while (($#)); do
   case "$1" in
     --no-pause) pause=no ;;
     --only)
-      only=${2:?--only needs a scenario name}
+      [[ -n ${2:-} ]] || die "--only needs a scenario name, e.g. --only server-loop (see --help)"
+      only=$2
       shift
       ;;
     --out)
-      out=${2:?--out needs a folder}
+      [[ -n ${2:-} ]] || die "--out needs a folder, e.g. --out traces/today"
+      out=$2
       shift
       ;;
-    -h | --help) usage 0 ;;
-    *)
-      echo "demo.sh: unknown option $1" >&2
-      usage 2 >&2
-      ;;
+    -h | --help) usage ;;
+    *) die "unknown option $1 (see scripts/demo.sh --help)" ;;
   esac
   shift
 done
@@ -53,10 +58,7 @@ scenarios=(server-basic server-loop server-threads server-select)
 if [[ -n $only ]]; then
   found=no
   for s in "${scenarios[@]}" lab; do [[ $s == "$only" ]] && found=yes; done
-  if [[ $found == no ]]; then
-    echo "demo.sh: no scenario named $only; choose one of: ${scenarios[*]} lab" >&2
-    exit 2
-  fi
+  [[ $found == yes ]] || die "no scenario named $only; choose one of: ${scenarios[*]} lab"
   scenarios=("$only")
 fi
 
@@ -75,12 +77,19 @@ banner() {
   printf '\n%s%s%s\n%s%s%s\n%s%s%s\n' "$cyan" "$line" "$reset" "$bold$cyan" "$1" "$reset" "$cyan" "$line" "$reset"
 }
 
+# ip, tc and nft (the lab's tools) live in /usr/sbin or /sbin, which Debian
+# leaves off an ordinary user's PATH.
+export PATH="$PATH:/usr/sbin:/sbin"
+
 # --- Stage 1: build (outside any namespace, so cargo can reach its cache) ---
 if [[ -z ${OSI_KIT_IN_NS:-} ]]; then
   if [[ -z ${KIT_BIN_DIR:-} ]]; then
+    command -v cargo >/dev/null ||
+      die "cargo is not on PATH; install Rust (https://rustup.rs), then open a new shell or run . \"\$HOME/.cargo/env\""
     # cargo's own progress lines: the first build takes minutes on a busy machine.
     say "${bold}Building the kit (release; the first build takes a few minutes)…${reset}"
-    (cd "$here" && cargo build --release --bins)
+    (cd "$here" && cargo build --release --bins) ||
+      die "the build failed (cargo's error above); the kit needs Rust 1.85 or newer and a C linker (Debian: apt-get install build-essential)"
   fi
   [[ -n $out ]] || out="$here/traces/demo-$(date +%Y%m%d-%H%M%S)"
   mkdir -p "$out"
@@ -91,8 +100,12 @@ if [[ -z ${OSI_KIT_IN_NS:-} ]]; then
   if [[ $only == lab ]]; then
     for s in $("$here/scripts/lab.sh" --list | awk '{ print $1 }'); do
       banner "Lessons 14–17 · the network lab: $s"
+      status=0
       KIT_BIN_DIR=${KIT_BIN_DIR:-$here/target/release} "$here/scripts/lab.sh" --scenario "$s" \
-        --out "$out/lab-$s" || true # refused, unreachable, … end in the client's error on purpose
+        --out "$out/lab-$s" || status=$?
+      # Refused, unreachable, … end in the client's error (1) on purpose; 2 is
+      # lab.sh's own one-line error (a missing tool, no namespaces): no run can work.
+      ((status != 2)) || die "the lab cannot run here: see lab.sh's line above"
       if [[ $pause == yes ]]; then read -r -p "${dim}— Enter for the next run —${reset}" _ || true; fi
     done
     banner "Done"
@@ -121,11 +134,15 @@ export PATH="$bin:$PATH"
 [[ -n ${OSI_KIT_IN_NS:-} ]] && ip link set lo up
 
 capture=yes
-if [[ -n ${OSI_KIT_NO_NS:-} && $(id -u) -ne 0 ]]; then
+# No root and no namespace: capture on the shared loopback if osi-trace was given
+# CAP_NET_RAW with setcap (a rebuild drops it; getcap is in libcap2-bin).
+if [[ -n ${OSI_KIT_NO_NS:-} && $(id -u) -ne 0 ]] &&
+  ! getcap "$bin/osi-trace" 2>/dev/null | grep -q cap_net_raw; then
   capture=no
   say "${yellow}No capture permission here: running the programs without osi-trace.${reset}"
   say "To see the traces: run as root, or let unprivileged user namespaces be created"
-  say "(e.g. sysctl kernel.apparmor_restrict_unprivileged_userns=0 on recent Ubuntu), or once:"
+  say "(e.g. sysctl kernel.apparmor_restrict_unprivileged_userns=0 on recent Ubuntu), or once"
+  say "(again after each build):"
   say "  sudo setcap cap_net_raw=eip $bin/osi-trace"
 fi
 
@@ -255,7 +272,13 @@ for s in "${scenarios[@]}"; do
 done
 
 banner "Done"
+if [[ $capture == no ]]; then
+  say "Nothing was captured (no permission, see the start); the servers' logs are in:"
+  say "  $out"
+  exit 0
+fi
+first=${scenarios[0]}
 say "Every run's trace, ladder, JSON and pcap are in:"
 say "  $out"
-say "Open a pcap in Wireshark:  wireshark $out/server-basic.pcap"
-say "Or read it again here:     osi-trace --read $out/server-basic.pcap --layers"
+say "Open a pcap in Wireshark:  wireshark $out/$first.pcap"
+say "Or read it again here:     $bin/osi-trace --read $out/$first.pcap --layers"

@@ -7,8 +7,26 @@
 # namespaces, a high fd limit) is reported as not run: it prints a SKIPPED
 # line, and the list of every test not run is printed at the end. CI sets
 # OSI_KIT_PROVIDES to what it provides; there, a test that would skip fails.
+#
+#   scripts/test.sh                      every test (minutes on a small machine)
+#   scripts/test.sh -p client            ARGS go to cargo test: one crate's tests
+#   scripts/test.sh -- --list            the names of every test, none run
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+case "${1:-}" in
+  -h | --help)
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    exit 0
+    ;;
+esac
+command -v cargo >/dev/null || {
+  echo "test.sh: cargo is not on PATH; install Rust (https://rustup.rs), then open a new shell or run . \"\$HOME/.cargo/env\"" >&2
+  exit 2
+}
+# ip, tc, nft and setcap live in /usr/sbin or /sbin, which Debian leaves off an
+# ordinary user's PATH: without them there, the tests that use them would not run.
+export PATH="$PATH:/usr/sbin:/sbin"
 
 need=()
 command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
@@ -34,7 +52,14 @@ fi
 skips=$(mktemp)
 trap 'rm -f "$skips"' EXIT
 status=0
-OSI_KIT_SKIP_LOG=$skips cargo test --workspace --locked "$@" || status=$?
+# The whole workspace, unless the arguments name packages (cargo would test
+# every crate all the same if --workspace came with -p).
+scope=(--workspace)
+for arg in "$@"; do
+  [[ $arg == -- ]] && break
+  case $arg in -p | --package | --package=* | -p?*) scope=() ;; esac
+done
+OSI_KIT_SKIP_LOG=$skips cargo test "${scope[@]}" --locked "$@" || status=$?
 
 if [[ -s $skips ]]; then
   echo

@@ -8,6 +8,9 @@
 //!   stdout unread after READY; [`Server::spawn_until`] waits for any line
 //!   (a client's `holding …`); [`Server::kill`] ends it as a crash would.
 //! - [`run`] runs a command to completion or kills it at a deadline.
+//! - [`suite`] holds the checks the servers share, and the macros
+//!   (`echo_server_tests!`, `event_loop_server_tests!`, `idle_timeout_tests!`)
+//!   that make each check one `#[test]` of a server's test file.
 //! - [`require`] decides whether a test that needs capture rights, a tool or
 //!   namespaces runs, is reported as not run, or (in CI) fails.
 
@@ -27,7 +30,7 @@ mod needs;
 pub mod suite;
 /// A capture's TCP rows as osi-trace and tshark read them, to compare.
 pub mod tcp_rows;
-/// tshark as the oracle: chosen fields of every frame.
+/// One way to ask tshark for a capture's fields.
 pub mod tshark;
 /// Waiting for an event with a deadline, instead of sleeping.
 pub mod wait;
@@ -421,41 +424,4 @@ pub fn cpu_time(pid: u32) -> Result<Duration> {
         + fields.get(12).and_then(|f| f.parse().ok()).unwrap_or(0);
     // USER_HZ is 100 on every Linux architecture the kit targets.
     Ok(Duration::from_millis(ticks * 10))
-}
-
-/// The tests every echo server passes, one `#[test]` each, for the server
-/// binary `$server`: text, binary and 1 MiB echoes are byte-exact; a reset and
-/// a half-close leave it serving (`multi` servers only); a taken port is one
-/// clear error line.
-#[macro_export]
-macro_rules! echo_server_tests {
-    ($server:expr) => {
-        #[test]
-        fn text_echo_is_exact() -> anyhow::Result<()> {
-            $crate::suite::echoes_exactly($server, b"Hello")
-        }
-
-        #[test]
-        fn binary_echo_is_exact() -> anyhow::Result<()> {
-            $crate::suite::echoes_exactly($server, &$crate::binary_payload(4096))
-        }
-
-        #[test]
-        fn one_mebibyte_echo_is_exact() -> anyhow::Result<()> {
-            $crate::suite::echoes_exactly($server, &$crate::binary_payload(1 << 20))
-        }
-
-        #[test]
-        fn port_in_use_is_one_clear_line() -> anyhow::Result<()> {
-            $crate::suite::port_in_use_is_one_clear_line($server)
-        }
-    };
-    ($server:expr, multi) => {
-        $crate::echo_server_tests!($server);
-
-        #[test]
-        fn reset_and_half_close_leave_it_serving() -> anyhow::Result<()> {
-            $crate::suite::survives_reset_and_half_close($server)
-        }
-    };
 }

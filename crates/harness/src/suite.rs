@@ -1,5 +1,6 @@
 //! Checks every echo server must pass, shared by the servers' test files
-//! (and the `echo_server_tests!` macro in the crate root that runs them).
+//! (and the `echo_server_tests!` macro that runs them);
+//! those of the event-loop servers and of `--idle-timeout` in submodules.
 
 use std::process::Command;
 use std::thread;
@@ -8,6 +9,11 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 
 use crate::*;
+
+/// Checks of the event-loop servers (select, epoll, tokio).
+pub mod event_loop;
+/// Silent clients, fd limits and `--idle-timeout`.
+pub mod idle;
 
 /// Text, all byte values plus invalid UTF-8, and 1 MiB come back byte for byte,
 /// each on its own connection of a fresh `--buffer` setting where it matters.
@@ -65,9 +71,7 @@ pub fn port_in_use_is_one_clear_line(server: &str) -> Result<()> {
 /// clients hold every fd: the server logs it, does not spin, and serves
 /// again once they leave.
 pub fn survives_emfile(server: &str) -> Result<()> {
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c").arg(r#"ulimit -n 16 && exec "$0" --port 0 --color never"#).arg(bin(server));
-    let mut srv = Server::spawn(cmd)?;
+    let mut srv = idle::spawn_with_fd_limit(server, 16, &[])?;
     let idle: Vec<_> = (0..24).map(|_| connect(srv.addr)).collect::<Result<_>>()?;
     srv.expect_line(
         |l| l.contains("accept() failed") && l.contains("Too many open files"),
@@ -125,4 +129,55 @@ pub fn serves_two_at_once(server: &str) -> Result<()> {
     }
     drop(a);
     Ok(())
+}
+
+/// The tests every echo server passes, one `#[test]` each, for the server
+/// binary `$server`: text, binary and 1 MiB echoes are byte-exact; a reset and
+/// a half-close leave it serving (`multi` servers only); two clients are
+/// served at once and EMFILE is survived (`concurrent` servers only); a taken
+/// port is one clear error line.
+#[macro_export]
+macro_rules! echo_server_tests {
+    ($server:expr) => {
+        #[test]
+        fn text_echo_is_exact() -> anyhow::Result<()> {
+            $crate::suite::echoes_exactly($server, b"Hello")
+        }
+
+        #[test]
+        fn binary_echo_is_exact() -> anyhow::Result<()> {
+            $crate::suite::echoes_exactly($server, &$crate::binary_payload(4096))
+        }
+
+        #[test]
+        fn one_mebibyte_echo_is_exact() -> anyhow::Result<()> {
+            $crate::suite::echoes_exactly($server, &$crate::binary_payload(1 << 20))
+        }
+
+        #[test]
+        fn port_in_use_is_one_clear_line() -> anyhow::Result<()> {
+            $crate::suite::port_in_use_is_one_clear_line($server)
+        }
+    };
+    ($server:expr, multi) => {
+        $crate::echo_server_tests!($server);
+
+        #[test]
+        fn reset_and_half_close_leave_it_serving() -> anyhow::Result<()> {
+            $crate::suite::survives_reset_and_half_close($server)
+        }
+    };
+    ($server:expr, concurrent) => {
+        $crate::echo_server_tests!($server, multi);
+
+        #[test]
+        fn two_clients_are_served_at_once() -> anyhow::Result<()> {
+            $crate::suite::serves_two_at_once($server)
+        }
+
+        #[test]
+        fn emfile_is_survived_without_a_busy_loop() -> anyhow::Result<()> {
+            $crate::suite::survives_emfile($server)
+        }
+    };
 }

@@ -17,14 +17,6 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// Whether this machine lets the test build namespaces and capture in them.
-fn lab_possible(test: &str) -> bool {
-    harness::require(test, harness::Need::Capture)
-        && harness::require(test, harness::Need::Netns)
-        && harness::require(test, harness::Need::Tool("tcpdump"))
-        && harness::require(test, harness::Need::Tool("ip"))
-}
-
 /// Runs `ip ARGS`, failing with its stderr.
 fn ip(args: &[&str]) -> anyhow::Result<()> {
     let mut c = Command::new("ip");
@@ -42,6 +34,17 @@ struct Lab {
 }
 
 impl Lab {
+    /// The lab for `test`, or `None` (the test reported as not run) where this
+    /// machine cannot build namespaces and capture in them, or lacks `also`.
+    fn for_test(test: &str, tag: &str, also: &[harness::Need]) -> anyhow::Result<Option<Lab>> {
+        use harness::Need::{Capture, Netns, Tool};
+        let lab = [Capture, Netns, Tool("tcpdump"), Tool("ip")];
+        if !lab.iter().chain(also).all(|need| harness::require(test, *need)) {
+            return Ok(None);
+        }
+        Lab::new(tag).map(Some)
+    }
+
     fn new(tag: &str) -> anyhow::Result<Lab> {
         let base = format!("osi-live-{}-{tag}", std::process::id());
         let lab = Lab { a: format!("{base}-a"), b: format!("{base}-b") };
@@ -61,6 +64,28 @@ impl Lab {
         let mut c = Command::new("ip");
         c.args(["netns", "exec", ns]).arg(prog).args(args);
         c
+    }
+
+    /// `osi-trace args…` in namespace `a`, once it has printed `ready`.
+    fn trace(&self, args: &[&str], ready: &str) -> anyhow::Result<Proc> {
+        Proc::start(Lab::cmd(&self.a, harness::bin("osi-trace"), args), ready)
+    }
+
+    /// One echo: server-basic on `host:port` in namespace `ns`, the kit's
+    /// client in namespace `a`; both have exited when this returns.
+    fn echo(&self, ns: &str, host: &str, port: &str) -> anyhow::Result<()> {
+        let mut srv = harness::Server::spawn(Lab::cmd(
+            ns,
+            harness::bin("server-basic"),
+            &["--host", host, "--port", port, "--color", "never"],
+        ))?;
+        let mut client =
+            Lab::cmd(&self.a, harness::bin("client"), &["--host", host, "--port", port, "--quiet"]);
+        client.stdin(Stdio::null());
+        let out = harness::run(client, b"", T)?;
+        anyhow::ensure!(out.status.success(), "client to {host}: {}", text(&out.stderr));
+        srv.wait_exit(T)?;
+        Ok(())
     }
 }
 
@@ -158,12 +183,16 @@ fn tcpdump(ns: &str, dev: &str, filter: &str, file: &Path) -> anyhow::Result<Pro
     Proc::start(Lab::cmd(ns, "tcpdump", &args), "listening on")
 }
 
-/// Frames in a pcap, as `tcpdump -r` counts them.
-fn frames_in(file: &Path) -> anyhow::Result<usize> {
+/// A pcap as `tcpdump -nn -r` lists it, one line per frame.
+fn listing(file: &Path) -> anyhow::Result<String> {
     let mut c = Command::new("tcpdump");
     c.args(["-nn", "-r", &file.to_string_lossy()]);
-    let out = harness::run(c, b"", T)?;
-    Ok(text(&out.stdout).lines().count())
+    Ok(text(&harness::run(c, b"", T)?.stdout))
+}
+
+/// Frames in a pcap, as `tcpdump -r` counts them.
+fn frames_in(file: &Path) -> anyhow::Result<usize> {
+    Ok(listing(file)?.lines().count())
 }
 
 /// Waits (at most 10 s) until tcpdump's file holds `n` frames, then stops it.
@@ -193,18 +222,14 @@ fn records(json: &str, kind: &str) -> Vec<serde_json::Value> {
 /// earns an ICMP port unreachable), as with tcpdump's `tcp port N or arp or icmp`.
 #[test]
 fn on_a_veth_link_both_directions_are_captured_like_tcpdump() -> anyhow::Result<()> {
-    if !lab_possible("on_a_veth_link_both_directions_are_captured_like_tcpdump") {
+    let Some(lab) = Lab::for_test("on_a_veth_link_both_directions_are_captured_like_tcpdump", "veth", &[])?
+    else {
         return Ok(());
-    }
-    let lab = Lab::new("veth")?;
+    };
     let dir = tempfile::tempdir()?;
     let port = "7007";
-    let ours = Proc::start(
-        Lab::cmd(
-            &lab.a,
-            harness::bin("osi-trace"),
-            &["--interface", "va", "--port", port, "--connections", "1", "--duration", "30", "--json"],
-        ),
+    let ours = lab.trace(
+        &["--interface", "va", "--port", port, "--connections", "1", "--duration", "30", "--json"],
         "READY capturing on va",
     )?;
     let theirs_file = dir.path().join("tcpdump.pcap");
@@ -216,17 +241,7 @@ fn on_a_veth_link_both_directions_are_captured_like_tcpdump() -> anyhow::Result<
         "import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('10.77.0.2', 9))";
     let sent = harness::run(Lab::cmd(&lab.a, "python3", &["-c", udp]), b"", T)?;
     assert!(sent.status.success(), "python3: {}", text(&sent.stderr));
-    let mut srv = harness::Server::spawn(Lab::cmd(
-        &lab.b,
-        harness::bin("server-basic"),
-        &["--host", "10.77.0.2", "--port", port, "--color", "never"],
-    ))?;
-    let mut client =
-        Lab::cmd(&lab.a, harness::bin("client"), &["--host", "10.77.0.2", "--port", port, "--quiet"]);
-    client.stdin(Stdio::null());
-    let out = harness::run(client, b"", T)?;
-    assert!(out.status.success(), "client: {}", text(&out.stderr));
-    srv.wait_exit(T)?;
+    lab.echo(&lab.b, "10.77.0.2", port)?;
 
     let (status, json, err) = ours.finish()?;
     assert!(status.success(), "{err:?}");
@@ -247,9 +262,7 @@ fn on_a_veth_link_both_directions_are_captured_like_tcpdump() -> anyhow::Result<
     assert!(said("unreachable") && control.iter().all(|j| j["protocol"] != "udp"), "{json}");
     let ours = rows.len() + control.iter().filter(|j| j["protocol"] != "icmpv6").count();
     let theirs = stop_tcpdump_at(theirs, &theirs_file, ours)?;
-    let mut listing = Command::new("tcpdump");
-    listing.args(["-nn", "-r", &theirs_file.to_string_lossy()]);
-    let listing = text(&harness::run(listing, b"", T)?.stdout);
+    let listing = listing(&theirs_file)?;
     assert_eq!(
         theirs, ours,
         "tcpdump -i va '{filter}' saw {theirs} frames, osi-trace {ours}:\n{listing}\n{json}"
@@ -276,20 +289,15 @@ while True:
 #[test]
 fn on_a_tun_device_frames_are_raw_ip_and_decoded() -> anyhow::Result<()> {
     let test = "on_a_tun_device_frames_are_raw_ip_and_decoded";
-    if !lab_possible(test) || !harness::require(test, harness::Need::Tool("python3")) {
+    let Some(lab) = Lab::for_test(test, "tun", &[harness::Need::Tool("python3")])? else {
         return Ok(());
-    }
-    let lab = Lab::new("tun")?;
+    };
     let _holder = Proc::start(Lab::cmd(&lab.a, "python3", &["-c", TUN_HOLDER]), "READY tun0")?;
     ip(&["-n", &lab.a, "addr", "add", "10.78.0.1/24", "dev", "tun0"])?;
     ip(&["-n", &lab.a, "link", "set", "tun0", "up"])?;
     let port = "7008";
-    let ours = Proc::start(
-        Lab::cmd(
-            &lab.a,
-            harness::bin("osi-trace"),
-            &["--interface", "tun0", "--port", port, "--count", "2", "--duration", "30", "--json"],
-        ),
+    let ours = lab.trace(
+        &["--interface", "tun0", "--port", port, "--count", "2", "--duration", "30", "--json"],
         "READY capturing on tun0",
     )?;
     let theirs_file = tempfile::NamedTempFile::new()?;
@@ -333,30 +341,16 @@ fn on_a_tun_device_frames_are_raw_ip_and_decoded() -> anyhow::Result<()> {
 /// the counts, and one line saying what happened; exit status 1.
 #[test]
 fn an_interface_going_down_ends_with_the_summary_and_one_line() -> anyhow::Result<()> {
-    if !lab_possible("an_interface_going_down_ends_with_the_summary_and_one_line") {
+    let Some(lab) = Lab::for_test("an_interface_going_down_ends_with_the_summary_and_one_line", "down", &[])?
+    else {
         return Ok(());
-    }
-    let lab = Lab::new("down")?;
+    };
     let port = "7009";
-    let ours = Proc::start(
-        Lab::cmd(
-            &lab.a,
-            harness::bin("osi-trace"),
-            &["--interface", "va", "--port", port, "--duration", "30", "--color", "never"],
-        ),
+    let ours = lab.trace(
+        &["--interface", "va", "--port", port, "--duration", "30", "--color", "never"],
         "READY capturing on va",
     )?;
-    let mut srv = harness::Server::spawn(Lab::cmd(
-        &lab.b,
-        harness::bin("server-basic"),
-        &["--host", "10.77.0.2", "--port", port, "--color", "never"],
-    ))?;
-    let mut client =
-        Lab::cmd(&lab.a, harness::bin("client"), &["--host", "10.77.0.2", "--port", port, "--quiet"]);
-    client.stdin(Stdio::null());
-    let out = harness::run(client, b"", T)?;
-    assert!(out.status.success(), "client: {}", text(&out.stderr));
-    srv.wait_exit(T)?;
+    lab.echo(&lab.b, "10.77.0.2", port)?;
     ip(&["-n", &lab.a, "link", "set", "va", "down"])?;
 
     let (status, stdout, err) = ours.finish()?;
@@ -379,10 +373,10 @@ fn an_interface_going_down_ends_with_the_summary_and_one_line() -> anyhow::Resul
 /// many frames as `tcpdump -i any` in the same run.
 #[test]
 fn several_interfaces_and_any_name_the_link_of_each_row() -> anyhow::Result<()> {
-    if !lab_possible("several_interfaces_and_any_name_the_link_of_each_row") {
+    let Some(lab) = Lab::for_test("several_interfaces_and_any_name_the_link_of_each_row", "many", &[])?
+    else {
         return Ok(());
-    }
-    let lab = Lab::new("many")?;
+    };
     let port = "7010";
     let trace = |ifaces: &[&str], ready: &str| -> anyhow::Result<Proc> {
         let mut args: Vec<&str> = Vec::new();
@@ -390,7 +384,7 @@ fn several_interfaces_and_any_name_the_link_of_each_row() -> anyhow::Result<()> 
             args.extend(["--interface", i]);
         }
         args.extend(["--port", port, "--connections", "2", "--duration", "30", "--color", "never"]);
-        Proc::start(Lab::cmd(&lab.a, harness::bin("osi-trace"), &args), ready)
+        lab.trace(&args, ready)
     };
     let two = trace(&["lo", "va"], "READY capturing on lo, va")?;
     let any = trace(&["any"], "READY capturing on any")?;
@@ -398,17 +392,7 @@ fn several_interfaces_and_any_name_the_link_of_each_row() -> anyhow::Result<()> 
     let dump = tcpdump(&lab.a, "any", &format!("tcp port {port}"), dump_file.path())?;
     // One echo on lo inside namespace a, one over the veth link to b.
     for (ns, host) in [(&lab.a, "127.0.0.1"), (&lab.b, "10.77.0.2")] {
-        let mut srv = harness::Server::spawn(Lab::cmd(
-            ns,
-            harness::bin("server-basic"),
-            &["--host", host, "--port", port, "--color", "never"],
-        ))?;
-        let mut client =
-            Lab::cmd(&lab.a, harness::bin("client"), &["--host", host, "--port", port, "--quiet"]);
-        client.stdin(Stdio::null());
-        let out = harness::run(client, b"", T)?;
-        assert!(out.status.success(), "client to {host}: {}", text(&out.stderr));
-        srv.wait_exit(T)?;
+        lab.echo(ns, host, port)?;
     }
     for p in [two, any] {
         let (status, stdout, err) = p.finish()?;
@@ -430,10 +414,9 @@ fn several_interfaces_and_any_name_the_link_of_each_row() -> anyhow::Result<()> 
 #[test]
 fn each_frame_knows_its_interface_and_direction() -> anyhow::Result<()> {
     use osi_trace::capture::{Direction, LiveCapture, LiveOptions};
-    if !lab_possible("each_frame_knows_its_interface_and_direction") {
+    let Some(lab) = Lab::for_test("each_frame_knows_its_interface_and_direction", "dir", &[])? else {
         return Ok(());
-    }
-    let lab = Lab::new("dir")?;
+    };
     let port = 7011u16;
     let ns_a = format!("/run/netns/{}", lab.a);
     // A thread of our own enters namespace a (setns changes only the calling thread).
@@ -455,20 +438,9 @@ fn each_frame_knows_its_interface_and_direction() -> anyhow::Result<()> {
         }
         Ok(seen)
     });
-    let p = port.to_string();
-    let mut srv = harness::Server::spawn(Lab::cmd(
-        &lab.b,
-        harness::bin("server-basic"),
-        &["--host", "10.77.0.2", "--port", &p, "--color", "never"],
-    ))?;
-    // Connect once the capture is open (or its thread has failed: its error comes below).
+    // Echo once the capture is open (or its thread has failed: its error comes below).
     let _ = open_rx.recv_timeout(T);
-    let mut client =
-        Lab::cmd(&lab.a, harness::bin("client"), &["--host", "10.77.0.2", "--port", &p, "--quiet"]);
-    client.stdin(Stdio::null());
-    let out = harness::run(client, b"", T)?;
-    assert!(out.status.success(), "client: {}", text(&out.stderr));
-    srv.wait_exit(T)?;
+    lab.echo(&lab.b, "10.77.0.2", &port.to_string())?;
     let seen = capture.join().map_err(|_| anyhow::anyhow!("capture thread panicked"))??;
     use osi_trace::decode::flags::{ACK, SYN};
     assert_eq!(
