@@ -85,6 +85,8 @@ cmd=("$@")
 
 # --- Stage 1, outside: binaries, then re-run inside fresh namespaces ---
 if [[ -z ${LAB_INSIDE:-} ]]; then
+  # Debian keeps nft, tc and ip in /usr/sbin, which an ordinary user's PATH lacks.
+  PATH="$PATH:/usr/sbin:/sbin"
   for tool in ip nft tc dumpcap tshark unshare; do
     command -v "$tool" >/dev/null || die "$tool is missing (Debian: iproute2 nftables tshark util-linux)"
   done
