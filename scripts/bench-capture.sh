@@ -91,6 +91,9 @@ one_run() {
   t1=$(date +%s.%N)
   # Both hand frames over in blocks on a timer: let the last ones arrive.
   sleep 2
+  # osi-trace's peak memory so far (its queue of frames not yet shown included).
+  local hwm
+  hwm=$(awk '/^VmHWM/ {printf "%d", $2 / 1024}' "/proc/$osi/status")
   kill -INT "$osi" "$dump"
   wait "$osi" "$dump" || true
   kill "$srv"
@@ -112,8 +115,8 @@ one_run() {
   fi
   local r
   # Frames the kernel counted but osi-trace never showed (e.g. arrived after its last read).
-  r="$of $od $tf $td $(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }") $((op - od - of - ob)) $ob"
-  echo "run $1: osi-trace frames/kernel drops, tcpdump frames/drops, load seconds, osi-trace unread at the end, osi-trace buffer drops: $r" >&2
+  r="$of $od $tf $td $(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }") $((op - od - of - ob)) $ob $hwm"
+  echo "run $1: osi-trace frames/kernel drops, tcpdump frames/drops, load seconds, osi-trace unread at the end, osi-trace buffer drops, osi-trace peak RSS MiB: $r" >&2
   echo "$r" >> "$results"
 }
 
@@ -127,13 +130,13 @@ for i in $(seq "$runs"); do
 done
 
 col() { awk -v c="$1" '{print $c}' "$results" | median; }
-of=$(col 1) od=$(col 2) tf=$(col 3) td=$(col 4) secs=$(col 5) left=$(col 6) ob=$(col 7)
+of=$(col 1) od=$(col 2) tf=$(col 3) td=$(col 4) secs=$(col 5) left=$(col 6) ob=$(col 7) hwm=$(col 8)
 ratio() { awk "BEGIN { if ($2 == 0) print \"-\"; else printf \"%.3f\", $1 / $2 }"; }
 echo
 echo "Medians of $runs runs (load: ${secs} s each)"
 echo
-echo "| | frames captured | frames dropped by the kernel | dropped by osi-trace (buffer full) | kept, never shown |"
-echo "|---|---|---|---|---|"
-echo "| osi-trace ($view view$( ((nice == 0)) || echo ", nice $nice")) | $of | $od | $ob | $left |"
-echo "| tcpdump -w /dev/null | $tf | $td | | |"
-echo "| ratio osi-trace / tcpdump | $(ratio "$of" "$tf") | $(ratio "$od" "$td") | | |"
+echo "| | frames captured | frames dropped by the kernel | dropped by osi-trace (buffer full) | kept, never shown | peak RSS (MiB) |"
+echo "|---|---|---|---|---|---|"
+echo "| osi-trace ($view view$( ((nice == 0)) || echo ", nice $nice")) | $of | $od | $ob | $left | $hwm |"
+echo "| tcpdump -w /dev/null | $tf | $td | | | |"
+echo "| ratio osi-trace / tcpdump | $(ratio "$of" "$tf") | $(ratio "$od" "$td") | | | |"

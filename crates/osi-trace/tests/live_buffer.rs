@@ -347,8 +347,9 @@ fn by_flow(frames: &[(String, String, Vec<u8>)]) -> std::collections::BTreeMap<(
 }
 
 /// Ctrl-C while frames wait to be shown (stdout unread): the capture ends
-/// (its thread exits) but what it captured is shown; a second Ctrl-C stops
-/// the showing at once, and the closing line says how many were not shown.
+/// (its thread exits) but what it captured is shown, with a note when that
+/// takes over a second; a second Ctrl-C stops the showing at once, and the
+/// closing line says how many were not shown.
 #[test]
 fn ctrl_c_shows_what_was_captured_and_twice_stops_at_once() -> anyhow::Result<()> {
     if !possible("ctrl_c_shows_what_was_captured_and_twice_stops_at_once") {
@@ -363,6 +364,10 @@ fn ctrl_c_shows_what_was_captured_and_twice_stops_at_once() -> anyhow::Result<()
         harness::wait::until("the capture thread's end", T, || Ok(!cap.has_thread("capture")?))?;
         if twice {
             cap.interrupt()?;
+        } else {
+            // What is under test: a reader that has not caught up a second
+            // after the capture ended is told why the output goes on.
+            std::thread::sleep(Duration::from_millis(1200));
         }
         let (status, stdout, stderr) = cap.finish()?;
         assert!(status.success(), "{stderr:?}");
@@ -374,6 +379,9 @@ fn ctrl_c_shows_what_was_captured_and_twice_stops_at_once() -> anyhow::Result<()
             assert!(t.shown < t.received, "{t:?}");
         } else {
             assert_eq!((t.shown, t.not_shown), (t.received, 0), "{t:?}");
+            let note =
+                stderr.iter().find(|l| l.contains("capture ended; showing the ")).context("no note")?;
+            assert!(note.ends_with(" frames it had captured (Ctrl-C again stops now)"), "{note}");
             assert!(lines > 0, "{stdout}");
         }
     }
