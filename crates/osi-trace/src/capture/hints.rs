@@ -64,7 +64,7 @@ pub(super) fn permission_error(
     }
     let exe = std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_else(|_| "osi-trace".into());
     let mut hint = format!(
-        "run as root; or once `sudo setcap cap_net_raw,cap_net_admin=eip {exe}`; \
+        "run as root; or once `sudo setcap cap_net_raw=eip {exe}`; \
          or in your own network namespace: `unshare --user --map-root-user --net` \
          then `ip link set lo up`"
     );

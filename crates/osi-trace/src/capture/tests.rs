@@ -236,7 +236,7 @@ fn permission_denied_names_three_ways_out() {
     assert!(
         line.starts_with(
             "osi-trace: error: cannot capture on lo: permission denied (capturing needs CAP_NET_RAW); \
-             hint: run as root; or once `sudo setcap cap_net_raw,cap_net_admin=eip /"
+             hint: run as root; or once `sudo setcap cap_net_raw=eip /"
         ),
         "{line}"
     );
