@@ -49,7 +49,7 @@ struct Args {
     duration: Option<Duration>,
 
     /// Live: memory for frames captured but not yet shown, in MiB; frames beyond it are dropped and counted.
-    #[arg(long, value_name = "MiB", default_value_t = DEFAULT_BUFFER_MIB,
+    #[arg(long, value_name = "MiB", default_value_t = DEFAULT_BUFFER_MIB, conflicts_with = "read",
           value_parser = clap::value_parser!(u32).range(1..=1 << 20))]
     buffer: u32,
 
