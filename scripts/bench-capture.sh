@@ -68,7 +68,7 @@ wait_for() {
   echo "bench-capture.sh: no '$2' in $1:" >&2; cat "$1" >&2; exit 1
 }
 
-# One run: appends "ours_frames ours_drops tcpdump_frames tcpdump_drops seconds" to $results
+# One run: appends "ours_frames kernel_drops tcpdump_frames tcpdump_drops seconds unread buffer_drops" to $results
 # (not in a subshell, so that cleanup knows every process it started).
 one_run() {
   local port log_o log_t log_s t0 t1
@@ -91,15 +91,21 @@ one_run() {
   t1=$(date +%s.%N)
   # Both hand frames over in blocks on a timer: let the last ones arrive.
   sleep 2
+  # osi-trace's peak memory so far (its queue of frames not yet shown included).
+  local hwm
+  hwm=$(awk '/^VmHWM/ {printf "%d", $2 / 1024}' "/proc/$osi/status")
   kill -INT "$osi" "$dump"
   wait "$osi" "$dump" || true
   kill "$srv"
   wait "$srv" 2>/dev/null || true
   # osi-trace: "N frames, …; kernel: R frames passed the filter, D dropped"
-  local of od op tf td
+  local of od op ob tf td
   of=$(sed -n 's/^\([0-9]*\) frames,.*/\1/p' "$log_o" | tail -1)
   op=$(sed -n 's/.*kernel: \([0-9]*\) frames passed the filter.*/\1/p' "$log_o" | tail -1)
   od=$(sed -n 's/.*kernel: [0-9]* frames passed the filter, \([0-9]*\) dropped.*/\1/p' "$log_o" | tail -1)
+  # osi-trace's own drops (its --buffer full), said only when there are some.
+  ob=$(sed -n 's/.*; \([0-9]*\) dropped by osi-trace.*/\1/p' "$log_o" | tail -1)
+  ob=${ob:-0}
   tf=$(sed -n 's/^\([0-9]*\) packets captured/\1/p' "$log_t")
   td=$(sed -n 's/^\([0-9]*\) packets dropped by kernel/\1/p' "$log_t")
   if [[ -z $of || -z $od || -z $tf || -z $td ]]; then
@@ -108,9 +114,9 @@ one_run() {
     exit 1
   fi
   local r
-  # Frames the kernel kept but osi-trace had not shown yet when Ctrl-C came.
-  r="$of $od $tf $td $(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }") $((op - od - of))"
-  echo "run $1: osi-trace frames/drops, tcpdump frames/drops, load seconds, osi-trace unread at Ctrl-C: $r" >&2
+  # Frames the kernel counted but osi-trace never showed (e.g. arrived after its last read).
+  r="$of $od $tf $td $(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }") $((op - od - of - ob)) $ob $hwm"
+  echo "run $1: osi-trace frames/kernel drops, tcpdump frames/drops, load seconds, osi-trace unread at the end, osi-trace buffer drops, osi-trace peak RSS MiB: $r" >&2
   echo "$r" >> "$results"
 }
 
@@ -124,13 +130,13 @@ for i in $(seq "$runs"); do
 done
 
 col() { awk -v c="$1" '{print $c}' "$results" | median; }
-of=$(col 1) od=$(col 2) tf=$(col 3) td=$(col 4) secs=$(col 5) left=$(col 6)
+of=$(col 1) od=$(col 2) tf=$(col 3) td=$(col 4) secs=$(col 5) left=$(col 6) ob=$(col 7) hwm=$(col 8)
 ratio() { awk "BEGIN { if ($2 == 0) print \"-\"; else printf \"%.3f\", $1 / $2 }"; }
 echo
 echo "Medians of $runs runs (load: ${secs} s each)"
 echo
-echo "| | frames captured | frames dropped by the kernel | kept, not yet shown at Ctrl-C |"
-echo "|---|---|---|---|"
-echo "| osi-trace ($view view$( ((nice == 0)) || echo ", nice $nice")) | $of | $od | $left |"
-echo "| tcpdump -w /dev/null | $tf | $td | |"
-echo "| ratio osi-trace / tcpdump | $(ratio "$of" "$tf") | $(ratio "$od" "$td") | |"
+echo "| | frames captured | frames dropped by the kernel | dropped by osi-trace (buffer full) | kept, never shown | peak RSS (MiB) |"
+echo "|---|---|---|---|---|---|"
+echo "| osi-trace ($view view$( ((nice == 0)) || echo ", nice $nice")) | $of | $od | $ob | $left | $hwm |"
+echo "| tcpdump -w /dev/null | $tf | $td | | | |"
+echo "| ratio osi-trace / tcpdump | $(ratio "$of" "$tf") | $(ratio "$od" "$td") | | | |"

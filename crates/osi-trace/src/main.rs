@@ -6,12 +6,12 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
 use osi_trace::analysis::{Analyzer, Event, Lookahead};
-use osi_trace::capture::{LiveCapture, LiveOptions, SNAPLEN};
+use osi_trace::capture::{Limits, LiveCapture, LiveOptions, DEFAULT_BUFFER_MIB, SNAPLEN};
 use osi_trace::control::{self, ControlFrame};
 use osi_trace::decode::Decoder;
 use osi_trace::frame::Frame;
@@ -52,6 +52,11 @@ struct Args {
     /// Stop after this many seconds: of wall-clock time live, of capture time with --read.
     #[arg(long, value_parser = kit::duration::seconds)]
     duration: Option<Duration>,
+
+    /// Live: memory for frames captured but not yet shown, in MiB; frames beyond it are dropped and counted.
+    #[arg(long, value_name = "MiB", default_value_t = DEFAULT_BUFFER_MIB, conflicts_with = "read",
+          value_parser = clap::value_parser!(u32).range(1..=1 << 20))]
+    buffer: u32,
 
     /// Stop once this many connections have ended (FIN both ways, or RST).
     #[arg(long)]
@@ -143,15 +148,25 @@ enum Got {
 }
 
 impl Source {
-    /// Opens the file of `--read`, or the live capture (then says READY on stderr).
+    /// Opens the file of `--read`, or the live capture (then says READY on
+    /// stderr). Live, a first Ctrl-C ends the capture and the frames already
+    /// captured are still shown; a second one sets `stop`: stop showing them.
     fn open(args: &Args, stop: &Arc<AtomicBool>) -> anyhow::Result<Source> {
         if let Some(path) = &args.read {
             return Ok(Source::File(CaptureReader::open(path)?));
         }
-        let cap = LiveCapture::open(&LiveOptions { interfaces: args.interface.clone(), port: args.port })?;
-        let flag = Arc::clone(stop);
-        ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
-            .context("installing the Ctrl-C handler")?;
+        let opts = LiveOptions { interfaces: args.interface.clone(), port: args.port };
+        let cap = LiveCapture::open_with(
+            &opts,
+            Limits { buffer: (args.buffer as usize) << 20, duration: args.duration },
+        )?;
+        let (flag, stopper) = (Arc::clone(stop), cap.stopper());
+        ctrlc::set_handler(move || {
+            if !stopper.stop() {
+                flag.store(true, Ordering::SeqCst);
+            }
+        })
+        .context("installing the Ctrl-C handler")?;
         let what = args.port.map_or("all TCP".to_string(), |p| format!("tcp port {p}"));
         let what = format!("{what}, ARP, ICMP");
         eprintln!("READY capturing on {} ({what}); Ctrl-C stops", args.interface.join(", "));
@@ -164,7 +179,7 @@ impl Source {
         match self {
             Source::Live { cap, several } => Ok(match cap.next(Duration::from_millis(100))? {
                 Some(f) => Got::Frame(f.frame, several.then_some(f.interface)),
-                None if cap.is_down() => Got::End,
+                None if cap.is_over() => Got::End,
                 None => Got::Quiet,
             }),
             Source::File(r) => Ok(r.next_frame().transpose()?.map_or(Got::End, |f| Got::Frame(f, None))),
@@ -237,6 +252,16 @@ impl Shown {
     }
 }
 
+/// Live, said once on stderr: the capture has ended (Ctrl-C, --duration) but
+/// frames it captured are still being shown.
+fn live_notes(cap: &mut LiveCapture, quiet: bool) {
+    if let Some(n) = cap.backlog().filter(|_| !quiet) {
+        eprintln!(
+            "osi-trace: capture ended; showing the {n} frames it had captured (Ctrl-C again stops now)"
+        );
+    }
+}
+
 /// The pipeline: source → decode → analyse → render, one frame at a time.
 fn trace(args: &Args) -> anyhow::Result<()> {
     if let Some(path) = &args.tsg {
@@ -246,8 +271,6 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
     let mut source = Source::open(args, &stop)?;
     let live = matches!(source, Source::Live { .. });
-    // Live, --duration is wall-clock time; in a file it is the capture's own time.
-    let deadline = args.duration.filter(|_| live).map(|d| Instant::now() + d);
     let view = View {
         layers: args.layers,
         ladder: args.ladder,
@@ -275,7 +298,9 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     let mut streams = Shown::default();
     let mut damaged: Option<anyhow::Error> = None;
 
-    while !stop.load(Ordering::SeqCst) && deadline.is_none_or(|d| Instant::now() < d) {
+    // Live, --duration is wall-clock time the capture thread keeps; the frames
+    // it captured are all shown. In a file it is the capture's own time.
+    while !stop.load(Ordering::SeqCst) {
         let frame = match source.next() {
             Ok(Got::Frame(f, link)) => {
                 // Several links: each line says which one its frame was seen on.
@@ -335,12 +360,15 @@ fn trace(args: &Args) -> anyhow::Result<()> {
             }
         }
         // Live, each frame is shown (and saved) as it comes, flushed once no
-        // frame waits in the ring: a write per frame would slow the capture.
-        if matches!(&source, Source::Live { cap, .. } if !cap.pending()) {
-            out.flush()?;
-            if let Some(save) = save.as_mut() {
-                save.flush()?;
+        // frame waits in the queue: a write per frame would slow the reading.
+        if let Source::Live { cap, .. } = &mut source {
+            if !cap.pending() {
+                out.flush()?;
+                if let Some(save) = save.as_mut() {
+                    save.flush()?;
+                }
             }
+            live_notes(cap, args.output.quiet);
         }
         if args.count.is_some_and(|c| segments >= c) || args.connections.is_some_and(|c| ended >= c) {
             break;
@@ -380,6 +408,16 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         tail.push_str(&format!("; kernel: {} frames passed the filter, {} dropped", st.received, st.dropped));
         if st.other_links > 0 {
             tail.push_str(&format!(", {} of links osi-trace cannot decode left out", st.other_links));
+        }
+        if st.overflowed > 0 {
+            tail.push_str(&format!(
+                "; {} dropped by osi-trace: its buffer of {} MiB was full, raise --buffer",
+                st.overflowed,
+                st.buffer >> 20
+            ));
+        }
+        if stop.load(Ordering::SeqCst) && st.unread > 0 {
+            tail.push_str(&format!("; {} captured but not shown (Ctrl-C twice)", st.unread));
         }
     }
     if !args.output.quiet {

@@ -455,7 +455,7 @@ fn missing_capture_permission_names_the_ways_out() -> anyhow::Result<()> {
     }
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with("osi-trace: error: cannot capture on lo: permission denied (capturing needs CAP_NET_RAW); hint: run as root; or once `sudo setcap cap_net_raw,cap_net_admin=eip "), "{err}");
+    assert!(err.starts_with("osi-trace: error: cannot capture on lo: permission denied (capturing needs CAP_NET_RAW); hint: run as root; or once `sudo setcap cap_net_raw=eip "), "{err}");
     assert!(err.contains("`unshare --user --map-root-user --net` then `ip link set lo up`"), "{err}");
     Ok(())
 }

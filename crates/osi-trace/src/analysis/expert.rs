@@ -81,23 +81,27 @@ pub(super) fn flags(conn: &Conn, from: Side, seg: &Segment, win: u64, time: Dura
         x.acked_unseen = true;
     }
     // Retransmission, fast retransmission, out-of-order: bytes (or a SYN or
-    // FIN, which count one) below what this side has already sent.
+    // FIN, which count one) below what this side has already sent...
     if (len > 0 || syn || fin) && !x.keepalive {
-        if let Some(next) = me.next_seq.filter(|&next| seq_lt(t.seq, next)) {
+        let below = me
+            .next_seq
+            .filter(|&next| seq_lt(t.seq, next))
+            // ...but not a segment that starts one byte below and carries more:
+            // the byte of a zero-window probe, sent again with new data behind it.
+            .filter(|&next| !(len > 1 && next.wrapping_sub(1) == t.seq));
+        // Spurious first, and whether or not the bytes were seen before: every
+        // byte of it was ACKed already (packet-tcp.c checks this before `below`).
+        if len > 0 && peer.last_ack.is_some_and(|a| !seq_gt(t.seq.wrapping_add(len), a)) {
+            x.analysis.push(Anomaly::SpuriousRetransmission);
+            x.analysis.push(Anomaly::Retransmission);
+        } else if let Some(next) = below {
             let end = t.seq.wrapping_add(len).wrapping_add(u32::from(syn) + u32::from(fin));
             // Timed from when the highest sequence number was seen, not from the last segment.
             let since = me.next_seq_time.map_or(Duration::MAX, |p| time.saturating_sub(p));
             // A fast retransmission follows the peer's duplicate ACKs closely.
             let since_ack = peer.last_time.map_or(Duration::MAX, |p| time.saturating_sub(p));
             let rtt_thres = conn.irtt.filter(|r| !r.is_zero()).unwrap_or(OOO_THRESHOLD);
-            // Spurious first: every byte of it was ACKed already.
-            if len > 0 && peer.last_ack.is_some_and(|a| !seq_gt(t.seq.wrapping_add(len), a)) {
-                x.analysis.push(Anomaly::SpuriousRetransmission);
-                x.analysis.push(Anomaly::Retransmission);
-            } else if peer.dup_acks >= 2
-                && peer.last_ack == Some(t.seq)
-                && since_ack <= FAST_RETRANSMIT_WINDOW
-            {
+            if peer.dup_acks >= 2 && peer.last_ack == Some(t.seq) && since_ack <= FAST_RETRANSMIT_WINDOW {
                 x.analysis.push(Anomaly::FastRetransmission);
                 x.analysis.push(Anomaly::Retransmission);
             } else if since < rtt_thres && next != end {
@@ -105,8 +109,8 @@ pub(super) fn flags(conn: &Conn, from: Side, seg: &Segment, win: u64, time: Dura
             } else {
                 x.analysis.push(Anomaly::Retransmission);
             }
-            x.retransmitted = x.analysis.iter().any(|a| a.is_retransmission());
         }
+        x.retransmitted = x.analysis.iter().any(|a| a.is_retransmission());
     }
     x
 }

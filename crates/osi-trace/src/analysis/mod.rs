@@ -26,6 +26,8 @@ mod states;
 mod streams;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_wireshark;
 
 use std::net::SocketAddr;
 use std::time::Duration;

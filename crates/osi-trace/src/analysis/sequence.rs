@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::conn::Conn;
 use super::expert::Expert;
-use super::facts::Side;
+use super::facts::{Anomaly, Side};
 use crate::decode::{flags::*, Segment};
 
 /// `a` before `b` in sequence space (RFC 9293's modular comparison).
@@ -128,7 +128,12 @@ pub(super) fn record_sent(
     if x.duplicate_ack.is_some() {
         h.dup_acks += 1;
     }
-    if !x.retransmitted && h.next_seq.is_none_or(|next| !seq_lt(n.next_seq_raw, next)) && !rst {
+    // The highest sequence number sent moves with any segment that goes
+    // beyond it, a retransmission carrying new bytes too, but not with a
+    // zero-window probe, whose byte is sent again until the window opens
+    // (packet-tcp.c, after `finished_checking_retransmission_type`).
+    let probe = x.analysis.contains(&Anomaly::ZeroWindowProbe);
+    if !probe && h.next_seq.is_none_or(|next| !seq_lt(n.next_seq_raw, next)) && !rst {
         if h.next_seq != Some(n.next_seq_raw) {
             h.next_seq_time = Some(time);
         }

@@ -1,7 +1,8 @@
 //! The capture's words for what goes wrong before the first frame: an unknown
 //! interface, a link type it cannot decode, a missing permission (with the
-//! three ways out, and why one of them may be closed on this machine); and
-//! the one line for an interface that goes down mid-capture.
+//! three ways out, and why one of them may be closed on this machine); the
+//! one line for an interface that goes down mid-capture, and the warning
+//! for a full buffer.
 
 use std::io;
 
@@ -45,6 +46,12 @@ pub(super) fn went_down(name: &str) -> anyhow::Error {
     .into()
 }
 
+/// The warning, said once, when osi-trace's own buffer (`--buffer`) is full
+/// and frames the kernel handed over are being dropped.
+pub(super) fn buffer_full(budget: usize) -> String {
+    format!("its buffer of {} MiB is full, frames are being dropped (raise --buffer)", budget >> 20)
+}
+
 /// The error for a failed `socket(AF_PACKET, …)`: permission denied gets the
 /// three ways out; `sys` reads a /proc file (a parameter, to test it).
 pub(super) fn permission_error(
@@ -57,7 +64,7 @@ pub(super) fn permission_error(
     }
     let exe = std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_else(|_| "osi-trace".into());
     let mut hint = format!(
-        "run as root; or once `sudo setcap cap_net_raw,cap_net_admin=eip {exe}`; \
+        "run as root; or once `sudo setcap cap_net_raw=eip {exe}`; \
          or in your own network namespace: `unshare --user --map-root-user --net` \
          then `ip link set lo up`"
     );

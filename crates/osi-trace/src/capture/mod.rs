@@ -1,12 +1,15 @@
 //! Live capture on Linux interfaces: an `AF_PACKET` socket made with socket2,
 //! a classic BPF program (`filter.rs`) that keeps one copy of each frame on
 //! `lo` and only TCP on the chosen port, read through the kernel's
-//! memory-mapped `TPACKET_V3` ring (`ring.rs`), as libpcap does. Each frame
-//! keeps the kernel's timestamp, its interface, its direction and link type.
+//! memory-mapped `TPACKET_V3` ring (`ring.rs`), as libpcap does, drained by a
+//! thread of its own (`thread.rs`) into a bounded queue (`queue.rs`) that the
+//! caller reads from. Each frame keeps the kernel's timestamp, its interface,
+//! its direction and link type.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::os::fd::OwnedFd;
 use std::sync::Arc;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -17,16 +20,39 @@ use crate::frame::{Frame, LinkType};
 
 mod filter;
 mod hints;
+mod queue;
 mod ring;
 #[cfg(test)]
 mod tests;
+mod thread;
 
 pub use filter::{filter, FilterSpec};
 use hints::{find_interface, permission_error, read_sys, unsupported_link, went_down};
+use queue::{Captured, End, Queue};
 use ring::Ring;
 
 /// Bytes kept of each frame: more than loopback's 64 KiB segments.
 pub const SNAPLEN: u32 = 262_144;
+
+/// The default memory for frames captured but not yet shown (`--buffer`):
+/// about a million small loopback segments, seconds of the heaviest load.
+pub const DEFAULT_BUFFER_MIB: u32 = 256;
+
+/// How long the capture runs and how much it may hold, beyond what it captures.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Bytes of frames captured but not yet read by the caller (frame bytes
+    /// plus a record of under 100 bytes each); a frame that does not fit is dropped and counted.
+    pub buffer: usize,
+    /// Capture for this long (`--duration`), then end as on a stop.
+    pub duration: Option<Duration>,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { buffer: (DEFAULT_BUFFER_MIB as usize) << 20, duration: None }
+    }
+}
 
 /// What to capture.
 #[derive(Debug, Clone, Default)]
@@ -46,6 +72,12 @@ pub struct CaptureStats {
     pub dropped: u64,
     /// Frames left out because their link type cannot be decoded (`any` only).
     pub other_links: u64,
+    /// Frames osi-trace dropped because its buffer ([`Limits::buffer`]) was full.
+    pub overflowed: u64,
+    /// The buffer's size in bytes.
+    pub buffer: usize,
+    /// Frames captured but never read by the caller (it stopped early).
+    pub unread: u64,
 }
 
 /// Which way a frame went, as the kernel tells the packet socket (`sll_pkttype`).
@@ -82,28 +114,44 @@ pub fn link_of(hatype: u16) -> Option<LinkType> {
 /// `ARPHRD_RAWIP` (linux/if_arp.h; not in libc): raw IP, e.g. some mobile modems.
 const ARPHRD_RAWIP: u16 = 519;
 
-/// An open live capture.
+/// An open live capture: a thread drains the kernel's ring into a queue,
+/// [`LiveCapture::next`] reads from that queue.
 #[derive(Debug)]
 pub struct LiveCapture {
-    ring: Ring,
+    queue: Arc<Queue>,
+    thread: Option<JoinHandle<()>>,
+    /// Frames taken from the queue in one go, read one by one.
+    taken: VecDeque<Captured>,
     interface: String,
     /// Interface names by index, for each frame's `interface`.
     names: HashMap<i32, Arc<str>>,
-    stats: CaptureStats,
-    last_ts: Duration,
-    /// Frames of a link type we cannot decode (seen only with `any`).
-    other_links: u64,
-    /// When the interface went down: the frames the kernel still hands over
-    /// until then (it retires a part-filled block on a timer) are shown.
-    down_until: Option<Instant>,
-    /// The interface went down and the ring is drained: the capture is over.
-    over: bool,
+    /// How the capture thread ended, once every frame before it was read.
+    end: Option<End>,
+    /// The backlog note ([`LiveCapture::backlog`]) was given.
+    told_backlog: bool,
+}
+
+/// Stops a live capture from another thread (a Ctrl-C handler).
+#[derive(Debug, Clone)]
+pub struct Stopper(Arc<Queue>);
+
+impl Stopper {
+    /// Ends the capture (frames already captured can still be read); true
+    /// if it was still capturing.
+    pub fn stop(&self) -> bool {
+        self.0.stop()
+    }
 }
 
 impl LiveCapture {
-    /// Opens the capture; errors carry a hint (permission, unknown interface,
-    /// a link type osi-trace cannot decode).
+    /// Opens the capture with the default [`Limits`].
     pub fn open(opts: &LiveOptions) -> anyhow::Result<LiveCapture> {
+        LiveCapture::open_with(opts, Limits::default())
+    }
+
+    /// Opens the capture and starts its thread; errors carry a hint
+    /// (permission, unknown interface, a link type osi-trace cannot decode).
+    pub fn open_with(opts: &LiveOptions, limits: Limits) -> anyhow::Result<LiveCapture> {
         let any = opts.interfaces.is_empty() || opts.interfaces.iter().any(|i| i == "any");
         let label = if any { "any".to_string() } else { opts.interfaces.join(", ") };
         let mut names = HashMap::new();
@@ -135,66 +183,43 @@ impl LiveCapture {
         sock.attach_filter(&filter(&spec)).context("attaching the BPF filter")?;
         let ring = Ring::new(OwnedFd::from(sock), bind_to)
             .with_context(|| format!("cannot set up the capture ring on {label}"))?;
+        let queue = Arc::new(Queue::new(limits.buffer));
+        let deadline = limits.duration.and_then(|d| Instant::now().checked_add(d));
+        let q = Arc::clone(&queue);
+        let thread = std::thread::Builder::new()
+            .name("capture".into())
+            .spawn(move || thread::run(ring, q, deadline))
+            .context("starting the capture thread")?;
         Ok(LiveCapture {
-            ring,
+            queue,
+            thread: Some(thread),
+            taken: VecDeque::new(),
             interface: label,
             names,
-            stats: CaptureStats::default(),
-            last_ts: Duration::ZERO,
-            other_links: 0,
-            down_until: None,
-            over: false,
+            end: None,
+            told_backlog: false,
         })
     }
 
-    /// The next frame, or `None` when `timeout` passed without one (or a
-    /// signal came, or the interface went down: see [`LiveCapture::finish`]),
-    /// so the caller can check Ctrl-C and `--duration`.
+    /// The next frame, in capture order, or `None` when `timeout` passed
+    /// without one, or the capture is over (see [`LiveCapture::is_over`]),
+    /// so the caller can check its own stop conditions.
     pub fn next(&mut self, timeout: Duration) -> anyhow::Result<Option<LiveFrame>> {
-        let deadline = Instant::now() + timeout;
-        let mut waited = false;
-        loop {
-            if let Some(raw) = self.ring.next() {
-                let Some(link) = link_of(raw.hatype) else {
-                    self.other_links += 1;
-                    continue;
-                };
-                // Microseconds: what a pcap file keeps, so --read of --write
-                // shows the same; never earlier than the frame before (frames
-                // stamped on two CPUs can reach the ring in the other order).
-                let ts = Duration::from_micros(raw.ts.as_micros() as u64).max(self.last_ts);
-                self.last_ts = ts;
-                let frame = Frame { ts, link, orig_len: raw.len, data: raw.data.to_vec() };
-                let direction =
-                    if raw.pkttype == libc::PACKET_OUTGOING { Direction::Out } else { Direction::In };
-                let ifindex = raw.ifindex;
-                let interface = self.name_of(ifindex);
-                return Ok(Some(LiveFrame { frame, interface, direction }));
-            }
-            let now = Instant::now();
-            if self.over || self.down_until.is_some_and(|t| now >= t) {
-                self.over = true;
-                return Ok(None);
-            }
-            if waited && now >= deadline {
-                return Ok(None);
-            }
-            let mut left = deadline.saturating_duration_since(now);
-            if let Some(t) = self.down_until {
-                left = left.min(t - now);
-            }
-            match self.ring.wait(left) {
-                Ok(true) => waited = true,
-                Ok(false) => return Ok(None),
-                Err(e) if e.raw_os_error() == Some(libc::ENETDOWN) => {
-                    self.down_until = Some(now + ring::RETIRE * 4);
-                }
-                Err(e) => {
+        if self.taken.is_empty() && self.end.is_none() {
+            match self.queue.take(&mut self.taken, timeout) {
+                Some(End::Failed(e)) => {
+                    self.end = Some(End::Stopped);
                     return Err(e)
-                        .with_context(|| format!("reading from the packet socket on {}", self.interface))
+                        .with_context(|| format!("reading from the packet socket on {}", self.interface));
                 }
+                end => self.end = end,
             }
         }
+        let Some(c) = self.taken.pop_front() else { return Ok(None) };
+        self.queue.release(c.data.len());
+        let interface = self.name_of(c.ifindex);
+        let frame = Frame { ts: c.ts, link: c.link, orig_len: c.orig_len, data: c.data };
+        Ok(Some(LiveFrame { frame, interface, direction: c.direction }))
     }
 
     /// The interface's name for an index (an interface may appear mid-capture).
@@ -214,27 +239,70 @@ impl LiveCapture {
     /// Whether the next frame is already there: the caller can hold its
     /// output until the capture is idle instead of flushing after every frame.
     pub fn pending(&self) -> bool {
-        self.ring.pending()
+        !self.taken.is_empty() || self.queue.has_frames()
+    }
+
+    /// A handle that ends the capture from elsewhere (a Ctrl-C handler).
+    pub fn stopper(&self) -> Stopper {
+        Stopper(Arc::clone(&self.queue))
+    }
+
+    /// Whether the capture has ended (stopped, `--duration`, interface down)
+    /// and every frame it captured was read.
+    pub fn is_over(&self) -> bool {
+        self.end.is_some()
     }
 
     /// Whether the capture is over because its interface went down.
     pub fn is_down(&self) -> bool {
-        self.over
+        matches!(self.end, Some(End::Down))
+    }
+
+    /// Once, when the capture ended more than a second ago and frames it
+    /// captured are still to be read: how many (the caller says so).
+    pub fn backlog(&mut self) -> Option<u64> {
+        if self.told_backlog || self.end.is_some() {
+            return None;
+        }
+        let ended = self.queue.ended_at()?;
+        if ended.elapsed() < Duration::from_secs(1) {
+            return None;
+        }
+        self.told_backlog = true;
+        Some(self.taken.len() as u64 + self.queue.queued())
     }
 
     /// The one line to end with, if the capture ended on its own (the
     /// interface went down); print the summary first.
     pub fn finish(&self) -> Option<anyhow::Error> {
-        self.over.then(|| went_down(&self.interface))
+        self.is_down().then(|| went_down(&self.interface))
     }
 
-    /// Kernel counters so far (PACKET_STATISTICS; the kernel resets them on each read).
+    /// Ends the capture if it still runs, and returns its final counts: the
+    /// kernel's (PACKET_STATISTICS) and osi-trace's own.
     pub fn stats(&mut self) -> anyhow::Result<CaptureStats> {
-        let (packets, drops) = self.ring.stats().context("getsockopt(PACKET_STATISTICS)")?;
-        // tp_packets counts frames that passed the filter, dropped ones included.
-        self.stats.received += u64::from(packets);
-        self.stats.dropped += u64::from(drops);
-        self.stats.other_links = self.other_links;
-        Ok(self.stats)
+        self.queue.stop();
+        if let Some(t) = self.thread.take() {
+            t.join().map_err(|_| anyhow::anyhow!("the capture thread failed"))?;
+        }
+        let t = self.queue.totals();
+        Ok(CaptureStats {
+            received: t.received,
+            dropped: t.dropped,
+            other_links: t.other_links,
+            overflowed: self.queue.overflowed(),
+            buffer: self.queue.budget(),
+            unread: self.taken.len() as u64 + self.queue.queued(),
+        })
+    }
+}
+
+impl Drop for LiveCapture {
+    fn drop(&mut self) {
+        // The thread sees the stop within one tick of its wait on the ring.
+        self.queue.stop();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 }

@@ -56,7 +56,7 @@ pub(super) struct Ring {
 }
 
 // SAFETY: the mapping belongs to this Ring alone and is only touched through
-// &self/&mut self, so moving the Ring to another thread moves all access with it.
+// &self/&mut self, so moving the Ring to the capture thread moves all access with it.
 unsafe impl Send for Ring {}
 
 impl std::fmt::Debug for Ring {
@@ -161,15 +161,6 @@ impl Ring {
         let s = unsafe { std::ptr::addr_of!((*self.desc(i)).hdr.bh1.block_status).read_volatile() };
         fence(Ordering::Acquire);
         s
-    }
-
-    /// Whether a frame can be read without waiting.
-    pub(super) fn pending(&self) -> bool {
-        self.left > 0 || {
-            // The block after the one just read out, or the one we wait for.
-            let i = if self.in_block { (self.block + 1) % BLOCKS as usize } else { self.block };
-            self.status(i) & libc::TP_STATUS_USER != 0
-        }
     }
 
     /// The next frame in the ring, or `None` when the kernel has handed over

@@ -1,0 +1,410 @@
+//! osi-trace live under load, with its capture thread and bounded buffer:
+//! echo-bench against server-threads on the loopback of a network namespace
+//! the test creates (no other traffic). A full buffer drops frames and says
+//! how many; every frame the kernel kept is shown, in order; Ctrl-C shows
+//! what was captured, a second Ctrl-C stops at once.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use osi_trace::decode::decode;
+use osi_trace::pcap::CaptureReader;
+
+const T: Duration = Duration::from_secs(60);
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn possible(test: &str) -> bool {
+    harness::require(test, harness::Need::Capture)
+        && harness::require(test, harness::Need::Netns)
+        && harness::require(test, harness::Need::Tool("ip"))
+        && harness::require(test, harness::Need::Tool("tcpdump"))
+}
+
+/// A network namespace with only `lo`, up; deleted on drop.
+struct Netns(String);
+
+impl Netns {
+    fn new(tag: &str) -> anyhow::Result<Netns> {
+        let name = format!("osi-buf-{}-{tag}", std::process::id());
+        for args in [vec!["netns", "add", &name], vec!["-n", &name, "link", "set", "lo", "up"]] {
+            let mut c = Command::new("ip");
+            c.args(&args);
+            let out = harness::run(c, b"", T)?;
+            anyhow::ensure!(out.status.success(), "ip {}: {}", args.join(" "), text(&out.stderr));
+        }
+        Ok(Netns(name))
+    }
+
+    /// `prog args…` inside the namespace.
+    fn cmd(&self, prog: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Command {
+        let mut c = Command::new("ip");
+        c.args(["netns", "exec", &self.0]).arg(prog).args(args);
+        c
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["netns", "del", &self.0]).status();
+    }
+}
+
+/// A child killed on drop; its stdout left unread until asked, its stderr
+/// lines arriving on a channel.
+struct Proc {
+    child: Child,
+    stdout: Option<ChildStdout>,
+    stderr: Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Proc {
+    /// Starts `cmd` and waits for a stderr line containing `ready`.
+    fn start(mut cmd: Command, ready: &str) -> anyhow::Result<Proc> {
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .context("spawn")?;
+        let err = child.stderr.take().context("no stderr")?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let stdout = child.stdout.take();
+        let mut p = Proc { child, stdout, stderr: rx, seen: Vec::new() };
+        p.expect(ready)?;
+        Ok(p)
+    }
+
+    /// Waits (at most `T`) for a stderr line containing `what`.
+    fn expect(&mut self, what: &str) -> anyhow::Result<String> {
+        let deadline = Instant::now() + T;
+        loop {
+            match self.stderr.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(l) => {
+                    self.seen.push(l.clone());
+                    if l.contains(what) {
+                        return Ok(l);
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => bail!("no {what:?} line; stderr: {:?}", self.seen),
+                Err(RecvTimeoutError::Disconnected) => {
+                    bail!("exited before {what:?}; stderr: {:?}", self.seen)
+                }
+            }
+        }
+    }
+
+    /// Reads stdout to its end, waits (at most `T`) for the exit; stdout and every stderr line.
+    fn finish(mut self) -> anyhow::Result<(std::process::ExitStatus, String, Vec<String>)> {
+        let mut out = self.stdout.take().context("no stdout")?;
+        let reader = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = out.read_to_string(&mut s);
+            s
+        });
+        let deadline = Instant::now() + T;
+        let status = loop {
+            if let Some(st) = self.child.try_wait()? {
+                break st;
+            }
+            anyhow::ensure!(Instant::now() < deadline, "still running after {T:?}; stderr {:?}", self.seen);
+            // A poll interval while waiting for the exit, not synchronisation.
+            std::thread::sleep(harness::wait::POLL);
+        };
+        let stdout = reader.join().map_err(|_| anyhow::anyhow!("stdout reader panicked"))?;
+        while let Ok(l) = self.stderr.recv_timeout(Duration::from_secs(2)) {
+            self.seen.push(l);
+        }
+        Ok((status, stdout, std::mem::take(&mut self.seen)))
+    }
+
+    /// SIGINT, as Ctrl-C.
+    fn interrupt(&self) -> anyhow::Result<()> {
+        let st = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status()?;
+        anyhow::ensure!(st.success(), "kill -INT failed");
+        Ok(())
+    }
+
+    /// Whether a thread of this name still runs in the process.
+    fn has_thread(&self, name: &str) -> anyhow::Result<bool> {
+        for t in std::fs::read_dir(format!("/proc/{}/task", self.child.id()))? {
+            let comm = std::fs::read_to_string(t?.path().join("comm")).unwrap_or_default();
+            if comm.trim() == name {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// server-threads in `ns`, and its port.
+fn server(ns: &Netns) -> anyhow::Result<(harness::Server, u16)> {
+    let srv = harness::Server::spawn(ns.cmd(harness::bin("server-threads"), &["--port", "0", "--quiet"]))?;
+    let port = srv.port();
+    Ok((srv, port))
+}
+
+/// osi-trace on the namespace's lo, for `port`, with `args`; waits for READY.
+fn osi_trace(ns: &Netns, port: u16, args: &[&str]) -> anyhow::Result<Proc> {
+    let port = port.to_string();
+    let mut all = vec!["--port", &port, "--color", "never", "--width", "0"];
+    all.extend_from_slice(args);
+    Proc::start(ns.cmd(harness::bin("osi-trace"), &all), "READY capturing on lo")
+}
+
+/// `echo-bench pingpong` against `port`: C connections, M messages each.
+fn pingpong(ns: &Netns, port: u16, conns: u32, messages: u32) -> anyhow::Result<()> {
+    let (port, conns, messages) = (port.to_string(), conns.to_string(), messages.to_string());
+    let args = ["pingpong", "--port", &port, "--conns", &conns, "--messages", &messages];
+    let out = harness::run(ns.cmd(harness::bin("echo-bench"), &args), b"", T)?;
+    anyhow::ensure!(out.status.success(), "echo-bench: {}", text(&out.stderr));
+    Ok(())
+}
+
+/// The closing counts: the frames shown, and those the kernel kept, dropped,
+/// and osi-trace dropped (its buffer full).
+#[derive(Debug, PartialEq, Eq)]
+struct Tail {
+    shown: u64,
+    received: u64,
+    kernel_dropped: u64,
+    ours_dropped: u64,
+    not_shown: u64,
+}
+
+/// The number just before `word` in `line` ("12 frames" → 12 for " frame").
+fn count_before(line: &str, word: &str) -> Option<u64> {
+    let at = line.find(word)?;
+    line[..at].rsplit([' ', ';', ',']).next()?.parse().ok()
+}
+
+fn tail(stderr: &[String]) -> anyhow::Result<Tail> {
+    let line =
+        stderr.iter().find(|l| l.contains("; kernel: ")).with_context(|| format!("no tail: {stderr:?}"))?;
+    let after = |s: &str| line.split(s).nth(1).unwrap_or("");
+    Ok(Tail {
+        shown: count_before(line, " frame").context("frames")?,
+        received: count_before(line, " frames passed the filter").context("received")?,
+        kernel_dropped: count_before(after("passed the filter, "), " dropped").context("kernel drops")?,
+        ours_dropped: count_before(line, " dropped by osi-trace").unwrap_or(0),
+        not_shown: count_before(line, " captured but not shown").unwrap_or(0),
+    })
+}
+
+/// With a 1 MiB buffer and stdout in a pipe nobody reads, the capture
+/// thread keeps draining the kernel's ring until the buffer is full, then
+/// drops frames and counts them: a warning as it starts, the count in the
+/// closing line. Every frame the kernel kept is either shown or counted.
+#[test]
+fn a_full_buffer_drops_frames_and_says_how_many() -> anyhow::Result<()> {
+    if !possible("a_full_buffer_drops_frames_and_says_how_many") {
+        return Ok(());
+    }
+    let ns = Netns::new("full")?;
+    let (_srv, port) = server(&ns)?;
+    let mut cap = osi_trace(&ns, port, &["--buffer", "1", "--json"])?;
+    pingpong(&ns, port, 10, 2000)?;
+    cap.expect("warning: its buffer of 1 MiB is full, frames are being dropped (raise --buffer)")?;
+    cap.interrupt()?;
+    let (status, stdout, stderr) = cap.finish()?;
+    assert!(status.success(), "{stderr:?}");
+    let t = tail(&stderr)?;
+    let line = stderr.iter().find(|l| l.contains("; kernel: ")).cloned().unwrap_or_default();
+    assert!(
+        line.ends_with(&format!(
+            "; {} dropped by osi-trace: its buffer of 1 MiB was full, raise --buffer",
+            t.ours_dropped
+        )),
+        "{line}"
+    );
+    assert!(t.ours_dropped > 10_000, "{t:?}");
+    // Shown, or dropped by one of the two, or nothing: no frame is lost unsaid.
+    assert_eq!(t.shown + t.ours_dropped + t.kernel_dropped, t.received, "{t:?}");
+    let rows = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|j| j["type"] == "segment")
+        .count() as u64;
+    assert_eq!(rows, t.shown, "one JSON row per frame shown");
+    Ok(())
+}
+
+/// With the default buffer, under 20 connections' ping-pong while stdout
+/// is not read, every frame the kernel kept is shown, in capture order: the
+/// same frames as tcpdump's in the same run, each connection's in the same
+/// order, numbered 1…N, no gap or reordering that the analysis would flag;
+/// the capture ends by itself after `--connections 20`.
+#[test]
+fn every_frame_arrives_in_order_and_connections_stop_the_capture() -> anyhow::Result<()> {
+    if !possible("every_frame_arrives_in_order_and_connections_stop_the_capture") {
+        return Ok(());
+    }
+    let ns = Netns::new("order")?;
+    let dir = tempfile::tempdir()?;
+    let (ours, theirs) = (dir.path().join("ours.pcap"), dir.path().join("tcpdump.pcap"));
+    let (_srv, port) = server(&ns)?;
+    let filter = format!("tcp port {port}");
+    let dump_args =
+        ["-Z", "root", "-i", "lo", "-U", "--immediate-mode", "-n", "-w", &theirs.to_string_lossy(), &filter];
+    let dump = Proc::start(ns.cmd("tcpdump", &dump_args), "listening on")?;
+    let write = ours.to_string_lossy().into_owned();
+    let cap = osi_trace(&ns, port, &["--json", "--connections", "20", "--write", &write])?;
+    pingpong(&ns, port, 20, 500)?;
+    let (status, stdout, stderr) = cap.finish()?;
+    assert!(status.success(), "{stderr:?}");
+    let t = tail(&stderr)?;
+    assert_eq!((t.kernel_dropped, t.ours_dropped), (0, 0), "{t:?}");
+    assert!(t.shown > 20 * 500 * 2, "{t:?}");
+
+    let rows: Vec<serde_json::Value> = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|j| j["type"] == "segment")
+        .collect();
+    assert_eq!(rows.len() as u64, t.shown);
+    let numbers: Vec<u64> = rows.iter().filter_map(|r| r["frame"].as_u64()).collect();
+    assert_eq!(numbers, (1..=t.shown).collect::<Vec<u64>>());
+    let times: Vec<f64> = rows.iter().filter_map(|r| r["time"].as_f64()).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "times go back");
+    let flagged: Vec<&serde_json::Value> = rows
+        .iter()
+        .filter(|r| r["analysis"].as_array().is_some_and(|a| a.iter().any(|f| f != "window_update")))
+        .collect();
+    assert!(flagged.is_empty(), "on a lossless loopback: {:?}", &flagged[..flagged.len().min(3)]);
+
+    // tcpdump in the same run: the same frames; each direction of each
+    // connection in the same order (two packet sockets may interleave frames
+    // handed over on two CPUs at once differently, one flow never). tcpdump
+    // itself may drop frames under this load (its -U writes one at a time):
+    // then each of its flows must be a part of ours, in the same order.
+    // A timeout here is not a failure by itself: tcpdump's own count decides.
+    let _ = harness::wait::until("tcpdump's frames", Duration::from_secs(10), || {
+        Ok(frames(&theirs).map(|f| f.len() as u64 >= t.shown).unwrap_or(false))
+    });
+    dump.interrupt()?;
+    let (_, _, dump_err) = dump.finish()?;
+    let dump_drops = dump_err
+        .iter()
+        .find_map(|l| l.strip_suffix(" packets dropped by kernel"))
+        .and_then(|n| n.parse::<u64>().ok())
+        .with_context(|| format!("tcpdump's counts: {dump_err:?}"))?;
+    let (saved, dumped) = (frames(&ours)?, frames(&theirs)?);
+    assert_eq!(saved.len() as u64, t.shown);
+    let (ours, theirs) = (by_flow(&saved), by_flow(&dumped));
+    if dump_drops == 0 {
+        assert_eq!(ours, theirs);
+    } else {
+        for (flow, seen) in &theirs {
+            let all = ours.get(flow).with_context(|| format!("no frames of {flow:?}"))?;
+            let mut rest = all.iter();
+            assert!(seen.iter().all(|f| rest.any(|o| o == f)), "{flow:?}: tcpdump's frames in another order");
+        }
+    }
+    Ok(())
+}
+
+/// The TCP frames of a pcap: (source, destination, frame bytes from L3 on).
+fn frames(pcap: &Path) -> anyhow::Result<Vec<(String, String, Vec<u8>)>> {
+    let mut r = CaptureReader::open(pcap)?;
+    let mut all = Vec::new();
+    while let Some(f) = r.next_frame() {
+        let f = f?;
+        if let Ok(s) = decode(&f) {
+            let (src, dst) =
+                (format!("{}:{}", s.ip.src, s.tcp.src_port), format!("{}:{}", s.ip.dst, s.tcp.dst_port));
+            all.push((src, dst, f.data));
+        }
+    }
+    Ok(all)
+}
+
+/// Frames grouped by direction of flow, each group in capture order.
+fn by_flow(frames: &[(String, String, Vec<u8>)]) -> std::collections::BTreeMap<(String, String), Vec<&[u8]>> {
+    let mut m = std::collections::BTreeMap::<(String, String), Vec<&[u8]>>::new();
+    for (src, dst, data) in frames {
+        m.entry((src.clone(), dst.clone())).or_default().push(data);
+    }
+    m
+}
+
+/// Ctrl-C while frames wait to be shown (stdout unread): the capture ends
+/// (its thread exits) but what it captured is shown, with a note when that
+/// takes over a second; a second Ctrl-C stops the showing at once, and the
+/// closing line says how many were not shown.
+#[test]
+fn ctrl_c_shows_what_was_captured_and_twice_stops_at_once() -> anyhow::Result<()> {
+    if !possible("ctrl_c_shows_what_was_captured_and_twice_stops_at_once") {
+        return Ok(());
+    }
+    let ns = Netns::new("ctrlc")?;
+    let (_srv, port) = server(&ns)?;
+    for twice in [false, true] {
+        let cap = osi_trace(&ns, port, &[])?;
+        pingpong(&ns, port, 10, 500)?;
+        cap.interrupt()?;
+        harness::wait::until("the capture thread's end", T, || Ok(!cap.has_thread("capture")?))?;
+        if twice {
+            cap.interrupt()?;
+        } else {
+            // What is under test: a reader that has not caught up a second
+            // after the capture ended is told why the output goes on.
+            std::thread::sleep(Duration::from_millis(1200));
+        }
+        let (status, stdout, stderr) = cap.finish()?;
+        assert!(status.success(), "{stderr:?}");
+        let t = tail(&stderr)?;
+        assert_eq!((t.kernel_dropped, t.ours_dropped), (0, 0), "{t:?}");
+        let lines = stdout.lines().filter(|l| !l.trim().is_empty()).count();
+        if twice {
+            assert!(t.not_shown > 0 && t.shown + t.not_shown == t.received, "{t:?} {stderr:?}");
+            assert!(t.shown < t.received, "{t:?}");
+        } else {
+            assert_eq!((t.shown, t.not_shown), (t.received, 0), "{t:?}");
+            let note =
+                stderr.iter().find(|l| l.contains("capture ended; showing the ")).context("no note")?;
+            assert!(note.ends_with(" frames it had captured (Ctrl-C again stops now)"), "{note}");
+            assert!(lines > 0, "{stdout}");
+        }
+    }
+    Ok(())
+}
+
+/// `--duration` is capture time: with no traffic the capture ends after
+/// it, with its closing line, whatever the reader does.
+#[test]
+fn duration_ends_a_quiet_capture_on_time() -> anyhow::Result<()> {
+    if !possible("duration_ends_a_quiet_capture_on_time") {
+        return Ok(());
+    }
+    let ns = Netns::new("duration")?;
+    let t0 = Instant::now();
+    let cap = osi_trace(&ns, 9, &["--duration", "1"])?;
+    let (status, _, stderr) = cap.finish()?;
+    let took = t0.elapsed();
+    assert!(status.success(), "{stderr:?}");
+    assert!(took >= Duration::from_secs(1) && took < Duration::from_secs(5), "{took:?}");
+    assert_eq!(
+        tail(&stderr)?,
+        Tail { shown: 0, received: 0, kernel_dropped: 0, ours_dropped: 0, not_shown: 0 }
+    );
+    Ok(())
+}
