@@ -1,7 +1,7 @@
 //! osi-trace capturing live on one of the lab's links, in the same run as tcpdump
 //! on the same link: it captures as many frames as tcpdump — both directions, the
-//! router's own frames and ARP included — and writes (`--write`) the same TCP
-//! frames in the same order.
+//! router's own frames and ARP included — and writes (`--write`) the same
+//! frames in the same order, ARP included.
 
 use std::time::Duration;
 
@@ -75,10 +75,12 @@ fn osi_trace_on_a_lab_link_writes_the_frames_tcpdump_sees() {
     assert!(ours_n >= 10, "osi-trace counted {ours_n} frames:\n{log}\n{json}");
     assert_eq!(ours_n, theirs_n, "frames: osi-trace {ours_n}, tcpdump {theirs_n}\n{log}");
     assert_eq!(control("arp"), theirs("arp"), "ARP frames");
-    // The TCP frames it wrote are tcpdump's, in the same order.
-    let frame = ["frame.len", "eth.src", "eth.dst", "ip.ttl", "tcp.seq_raw", "tcp.ack_raw", "tcp.flags"];
+    // The frames it wrote are tcpdump's, in the same order: TCP, and ARP too.
+    let frame =
+        ["frame.len", "eth.src", "eth.dst", "eth.type", "ip.ttl", "tcp.seq_raw", "tcp.ack_raw", "tcp.flags"];
+    let written = fields(&run.path("ours.pcap"), "!icmpv6", &frame).unwrap();
+    assert_eq!(written, fields(&run.path("theirs.pcap"), "!icmpv6", &frame).unwrap(), "the same frames");
     let ours = fields(&run.path("ours.pcap"), "tcp", &frame).unwrap();
-    assert_eq!(ours, fields(&run.path("theirs.pcap"), "tcp", &frame).unwrap(), "the same TCP frames");
     // Both directions: frames from the router (its eth1 sends them) and from the server.
     let from = |mac: &str| ours.iter().filter(|f| f[1] == mac).count();
     assert!(from("02:00:00:00:02:01") >= 5 && from("02:00:00:00:02:02") >= 4, "{ours:?}");

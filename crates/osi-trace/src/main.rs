@@ -41,7 +41,7 @@ struct Args {
     #[arg(long, short)]
     read: Option<PathBuf>,
 
-    /// Also save the captured frames to this pcap file (for Wireshark).
+    /// Also save the frames shown (TCP, ARP, ICMP) to this pcap file (for Wireshark).
     #[arg(long, short)]
     write: Option<PathBuf>,
 
@@ -322,9 +322,15 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         match decoder.decode(&frame) {
             Err(why) => {
                 skipped += 1;
+                // Saved as shown: the ARP/ICMP rows always; live, also a frame the
+                // filter kept but osi-trace cannot decode (tcpdump would save it too).
+                let control = control::of_skipped(&frame, &why);
+                if let Some(save) = save.as_mut().filter(|_| live || matches!(control, Some(Ok(_)))) {
+                    save.write(&frame)?;
+                }
                 // ARP, ICMP and ICMPv6 are not TCP, but they are part of the story
                 // (a next hop's MAC, a refusal, a path MTU): shown in their place.
-                match control::of_skipped(&frame, &why) {
+                match control {
                     Some(Ok(control)) => {
                         let c = ControlFrame { frame: number, time, control };
                         emit(&mut out, Event::Control(Box::new(c)))?;
