@@ -252,3 +252,36 @@ fn every_line_fits_the_width() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// A capture that ends sooner than the other: link1's last frame (the client's
+/// last ACK) cut off. Its copy on link2 comes from the router's MAC, yet it is no
+/// frame the router made: it says the other capture lacks the copy.
+#[test]
+fn a_copy_missing_from_one_capture_is_not_blamed_on_the_router() -> anyhow::Result<()> {
+    if !harness::require(
+        "a_copy_missing_from_one_capture_is_not_blamed_on_the_router",
+        harness::Need::Tool("editcap"),
+    ) {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let cut = dir.path().join("link1.pcap");
+    let status =
+        Command::new("editcap").arg(captures().join("echo-link1.pcap")).arg(&cut).arg("12").status()?;
+    assert!(status.success());
+    let link2 = captures().join("echo-link2.pcap");
+    let out = osi_trace(&["--read", cut.to_str().unwrap(), "--hop", link2.to_str().unwrap(), "--json"])?;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let only: Vec<HopOnlyRecord> = String::from_utf8(out.stdout)?
+        .lines()
+        .filter_map(|l| match serde_json::from_str::<HopLine>(l) {
+            Ok(HopLine::Only(o)) if o.reason != "arp" => Some(*o),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(only.len(), 1, "{only:?}");
+    assert_eq!((only[0].frame, only[0].reason.as_str()), (12, "missed_on_other"), "{only:?}");
+    assert!(only[0].link.ends_with("link2"), "{only:?}");
+    assert!(only[0].reason_text.contains("the capture of link1 lacks that copy"), "{}", only[0].reason_text);
+    Ok(())
+}

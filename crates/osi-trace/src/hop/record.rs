@@ -86,7 +86,7 @@ pub struct HopOnlyRecord {
     pub eth_dst: Option<String>,
     pub frame: u64,
     pub link: String,
-    /// Why it is on this link only: `arp`, `link_local`, `router_sent`, `to_router`,
+    /// Why it is on this link only: `arp`, `link_local`, `router_sent`, `missed_on_other`, `to_router`,
     /// `not_forwarded`, `fragment`, `unknown`, `not_ip`.
     pub reason: String,
     /// The reason in words, as in the text view.

@@ -29,6 +29,10 @@ pub enum Why {
     RouterSent,
     /// Sent to one of the router's own IP addresses: it ends there.
     ToRouter,
+    /// From the router's MAC, from a host beyond the other link (one whose
+    /// datagrams crossed the router before): forwarded, but the other link's
+    /// capture does not hold its copy (it began later, ended sooner, or lost it).
+    Missed,
     /// Sent to the router's MAC for forwarding, and never seen on the other
     /// link. `unanswered`: on the other link the router asked for the
     /// destination's MAC (ARP or neighbour solicitation) and nobody answered.
@@ -49,17 +53,29 @@ pub struct Knowledge {
     claims: [Vec<([u8; 6], IpAddr)>; 2],
     /// Per link: addresses whose MAC was asked for, and whether an answer came.
     asked: [Vec<(IpAddr, bool)>; 2],
+    /// Per link: sources of datagrams the router forwarded onto it (hosts beyond the other link).
+    beyond: [Vec<IpAddr>; 2],
 }
 
 impl Knowledge {
     pub fn new(pairs: &[Pair], only: &[Vec<Seen>; 2]) -> Knowledge {
-        let mut k = Knowledge { router: [vec![], vec![]], claims: [vec![], vec![]], asked: [vec![], vec![]] };
+        let mut k = Knowledge {
+            router: [vec![], vec![]],
+            claims: [vec![], vec![]],
+            asked: [vec![], vec![]],
+            beyond: [vec![], vec![]],
+        };
         // A forwarded datagram reached the router's MAC on the link it came in
         // on, and leaves from the router's MAC on the other.
         for p in pairs {
             if let (Some((_, to)), Some((from, _))) = (p.before().macs, p.after().macs) {
                 k.router[p.from].push(to);
                 k.router[1 - p.from].push(from);
+            }
+            if let What::Datagram(d) = &p.after().what {
+                if !k.beyond[1 - p.from].contains(&d.src) {
+                    k.beyond[1 - p.from].push(d.src);
+                }
             }
         }
         for (link, frames) in only.iter().enumerate() {
@@ -158,6 +174,13 @@ impl Knowledge {
             },
             What::Datagram(d) if d.is_link_local() => Why::LinkLocal,
             What::Datagram(d) if d.fragment => Why::Fragment,
+            // The router's MAC sends what it forwards too: a source that lives
+            // beyond the other link means a forwarded copy the other capture lacks.
+            What::Datagram(d)
+                if from_router && self.beyond[link].contains(&d.src) && !self.is_router_ip(link, d.src) =>
+            {
+                Why::Missed
+            }
             What::Datagram(_) if from_router => Why::RouterSent,
             What::Datagram(d) if to_router && self.is_router_ip(link, d.dst) => Why::ToRouter,
             What::Datagram(d) if to_router => {

@@ -137,6 +137,7 @@ pub fn reason_name(w: Why) -> &'static str {
         Why::Arp { .. } => "arp",
         Why::LinkLocal => "link_local",
         Why::RouterSent => "router_sent",
+        Why::Missed => "missed_on_other",
         Why::ToRouter => "to_router",
         Why::NotForwarded { .. } => "not_forwarded",
         Why::Fragment => "fragment",
@@ -153,6 +154,7 @@ pub fn why(o: &Only, names: &[String; 2]) -> String {
         _ => None,
     };
     let dst = d.map_or_else(String::new, |d| d.dst.to_string());
+    let src = d.map_or_else(String::new, |d| d.src.to_string());
     match o.why {
         Why::Arp { request, by_router, for_router, answered } => {
             let (sender, target) = match &o.seen.what {
@@ -175,6 +177,9 @@ pub fn why(o: &Only, names: &[String; 2]) -> String {
             _ => format!("sent to {dst}, an address of this link only: never forwarded"),
         },
         Why::RouterSent => format!("the router sent it itself, from its own MAC on {here}: nothing came from {other}"),
+        Why::Missed => format!(
+            "the router forwarded it from {other} (its source, {src}, is beyond {other}), but the capture of {other} lacks that copy: it began later, ended sooner or lost it"
+        ),
         Why::ToRouter => format!("addressed to the router itself ({dst}): it ends there"),
         Why::NotForwarded { unanswered: true } => format!(
             "never seen on {other}: the router did not forward it; {dst}'s MAC was asked for on {other} and nobody answered"
@@ -257,6 +262,7 @@ fn kind_words(reason: &str) -> &'static str {
         "arp" => "ARP",
         "link_local" => "link-local",
         "router_sent" => "sent by the router itself",
+        "missed_on_other" => "missing from the other link's capture",
         "to_router" => "addressed to the router",
         "not_forwarded" => "not forwarded",
         "fragment" => "fragments",
