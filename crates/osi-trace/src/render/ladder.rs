@@ -1,6 +1,8 @@
 //! The `--ladder` view: a time-sequence diagram per connection, client on the
 //! left, server on the right, each segment an arrow labelled with its flags
 //! and numbers, both ends' states beside it. The arrow narrows to fit the width.
+//! Captured on several links, each arrow ends with the link its segment was
+//! seen on (`[va]`), in a column of its own after the server's state.
 
 use std::fmt::Write as _;
 
@@ -24,9 +26,19 @@ fn arrow_width(width: usize) -> usize {
     }
 }
 
+/// The columns a link's tag takes after the server's state: two spaces and `[name]`.
+fn link_width(link: Option<&str>) -> usize {
+    link.map_or(0, |l| 2 + fit::width(&tag(l)))
+}
+
+fn tag(link: &str) -> String {
+    format!("[{link}]")
+}
+
 /// The heading of a connection's ladder diagram.
 /// `first` is the connection's first segment: the states before it follow from it.
-pub fn ladder_head(first: &Annotated, width: usize) -> Vec<String> {
+/// `link`: the link `first` was seen on, when there are several (a `link` column then).
+pub fn ladder_head(first: &Annotated, width: usize, link: Option<&str>) -> Vec<String> {
     let (client, server) = first.endpoints();
     let before = if first.joined_late {
         (State::Established, State::Established)
@@ -38,16 +50,21 @@ pub fn ladder_head(first: &Annotated, width: usize) -> Vec<String> {
         };
         (State::Closed, server)
     };
-    let w = arrow_width(width);
+    let w = arrow_width(width.saturating_sub(link_width(link)));
     let title = format!("stream {}: client {client} ⇄ server {server}", first.stream);
     let mut head = super::fit_line(&[super::fit::span(title, |t| t.bold().to_string())], width, "", "    ");
-    head.push(format!("{:>10}  {:<12} {:^w$} {}", "time", "client", "", "server"));
+    let names = format!("{:>10}  {:<12} {:^w$} {}", "time", "client", "", "server");
+    head.push(match link {
+        Some(_) => format!("{names:<width$}  link", width = 10 + 2 + 12 + 1 + w + 1 + 12),
+        None => names,
+    });
     head.push(format!("{:>10}  {:<12} {:^w$} {}", "", before.0, "", before.1));
     head
 }
 
 /// One arrow of a ladder diagram (and its label above it, when the arrow is too short).
-pub fn ladder_row(n: &Annotated, width: usize) -> Vec<String> {
+/// `link`: the link the segment was seen on, when there are several.
+pub fn ladder_row(n: &Annotated, width: usize, link: Option<&str>) -> Vec<String> {
     let seg = &n.seg;
     let mut label = format!("{} seq={}", flag_names(seg.tcp.flags).replace(", ", "+"), n.seq);
     if let Some(a) = n.ack {
@@ -59,6 +76,8 @@ pub fn ladder_row(n: &Annotated, width: usize) -> Vec<String> {
     for a in &n.analysis {
         let _ = write!(label, " [{}]", a.field());
     }
+    // The link's column comes out of the arrow's room, so the row still fits.
+    let width = if width == 0 { 0 } else { width.saturating_sub(link_width(link)).max(1) };
     let mut w = arrow_width(width);
     let need = label.chars().count() + 4;
     // The arrow stretches to its label while the row fits; past that the label
@@ -87,12 +106,11 @@ pub fn ladder_row(n: &Annotated, width: usize) -> Vec<String> {
         let column = " ".repeat(10 + 2 + 12 + 1);
         rows.extend(fit::wrap(&[span(label, paint)], width, &column, &column));
     }
-    rows.push(format!(
-        "{:>10}  {:<12} {} {}",
-        secs(n.time),
-        n.client_state.to_string(),
-        paint(&body),
-        n.server_state
-    ));
+    let row = format!("{:>10}  {:<12} {}", secs(n.time), n.client_state.to_string(), paint(&body));
+    rows.push(match link {
+        // The server's state padded to the longest (SYN_RECEIVED), so the links line up.
+        Some(l) => format!("{row} {:<12}  {}", n.server_state.to_string(), tag(l).cyan()),
+        None => format!("{row} {}", n.server_state),
+    });
     rows
 }
