@@ -114,3 +114,76 @@ pub fn ladder_row(n: &Annotated, width: usize, link: Option<&str>) -> Vec<String
     });
     rows
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::Analyzer;
+    use crate::decode::craft::{frame, SYN_OPTIONS};
+    use crate::decode::decode;
+    use crate::decode::flags::{ACK, PSH, SYN};
+
+    /// (source port, destination port, seq, ack, flags, TCP options, payload)
+    type Seg = (u16, u16, u32, u32, u8, &'static [u8], &'static [u8]);
+
+    /// A handshake and "Hello" with a long label, annotated.
+    fn rows() -> Vec<Annotated> {
+        let mut a = Analyzer::new();
+        let (c, s) = (45678, 65432);
+        let segs: [Seg; 4] = [
+            (c, s, 1000, 0, SYN, &SYN_OPTIONS, b""),
+            (s, c, 9000, 1001, SYN | ACK, &SYN_OPTIONS, b""),
+            (c, s, 1001, 9001, ACK, &[], b""),
+            (c, s, 1001, 9001, PSH | ACK, &[], b"Hello"),
+        ];
+        let t0 = frame(0, c, s, 0, 0, 0, 0, &[], b"").ts;
+        segs.iter()
+            .enumerate()
+            .map(|(i, &(sp, dp, seq, ack, fl, opts, data))| {
+                let f = frame(i as u64, sp, dp, seq, ack, fl, 65000, opts, data);
+                a.push(i as u64 + 1, f.ts - t0, decode(&f).expect("a crafted TCP frame"))
+            })
+            .collect()
+    }
+
+    /// The text as a terminal shows it, without colour codes.
+    fn visible(s: &str) -> String {
+        let mut out = String::new();
+        let mut chars = s.chars();
+        while let Some(ch) = chars.next() {
+            if ch == '\x1b' {
+                chars.by_ref().find(|&c| c == 'm');
+            } else {
+                out.push(ch);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn on_several_links_each_arrow_ends_with_its_link_and_still_fits() {
+        let rows = rows();
+        for width in [0, 120, 100, 80, 60] {
+            let mut lines = ladder_head(&rows[0], width, Some("veth-long0"));
+            assert!(visible(&lines[1]).ends_with("  link"), "{width}: {lines:?}");
+            for n in &rows {
+                let arrow = ladder_row(n, width, Some("veth-long0"));
+                let last = visible(arrow.last().expect("an arrow"));
+                assert!(last.ends_with("  [veth-long0]"), "{width}: {arrow:?}");
+                lines.extend(arrow);
+            }
+            for l in &lines {
+                assert!(width == 0 || visible(l).chars().count() <= width, "{width}: {l:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn on_one_link_the_ladder_says_no_link() {
+        for n in rows() {
+            for l in ladder_head(&n, 100, None).iter().chain(&ladder_row(&n, 100, None)) {
+                assert!(!visible(l).contains('[') && !visible(l).ends_with("link"), "{l:?}");
+            }
+        }
+    }
+}
