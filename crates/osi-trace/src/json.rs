@@ -68,6 +68,10 @@ pub struct SegmentRecord {
     pub ip_len: u32,
     /// Payload bytes (`tcp.len`).
     pub len: u32,
+    /// The interface it was seen on, when the capture had several (`--interface`
+    /// repeated, or `any`); left out otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
     /// Relative sequence number after this segment (`tcp.nxtseq`).
     pub nxtseq: u32,
     /// The first [`PAYLOAD`] payload bytes, escaped like a Python bytes literal.
@@ -122,6 +126,7 @@ impl From<&Annotated> for SegmentRecord {
             from: n.from.name().to_string(),
             ip_len: seg.ip.total_len,
             len: n.len,
+            link: None,
             nxtseq: n.next_seq,
             payload: kit::escape_all(&seg.payload[..seg.payload.len().min(PAYLOAD)]),
             resent_after: n.resent_after.map(|d| d.as_secs_f64()),
@@ -285,6 +290,9 @@ pub struct ControlRecord {
     pub dst: String,
     /// Frame number in the capture, from 1 (`frame.number`).
     pub frame: u64,
+    /// The interface it was seen on, when the capture had several; left out otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
     /// A short stable name: `request`, `reply` (ARP); `echo_request`, `echo_reply`,
     /// `unreachable`, `frag_needed`, `packet_too_big`, `time_exceeded`,
     /// `neighbour_solicitation`, `neighbour_advertisement`, … or `other`.
@@ -344,6 +352,7 @@ impl From<&ControlFrame> for ControlRecord {
         ControlRecord {
             dst: m.dst().to_string(),
             frame: c.frame,
+            link: None,
             message: message.to_string(),
             protocol: protocol.to_string(),
             src: m.src().to_string(),

@@ -45,6 +45,12 @@ struct Args {
     #[arg(long, short)]
     write: Option<PathBuf>,
 
+    /// With --write: keep at most N bytes of each frame, as tcpdump -s (96: the headers of a typical
+    /// TCP segment; 0: whole frames). Each frame keeps its length on the wire.
+    #[arg(long, short = 's', value_name = "N", requires = "write", allow_negative_numbers = true,
+          value_parser = osi_trace::save::snaplen)]
+    snaplen: Option<u32>,
+
     /// Stop after this many TCP segments.
     #[arg(long, short = 'c')]
     count: Option<u64>,
@@ -281,7 +287,11 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         width: width(args),
     };
     let mut out = Output::new(std::io::stdout().lock(), view);
-    let mut save = args.write.as_deref().map(|p| Save::new(p, args.read.as_deref(), SNAPLEN)).transpose()?;
+    let mut save = args
+        .write
+        .as_deref()
+        .map(|p| Save::new(p, args.read.as_deref(), args.snaplen.unwrap_or(SNAPLEN)))
+        .transpose()?;
     // Remembers IP fragments across frames: a segment shows with the frame that completes it.
     let mut decoder = Decoder::new();
     let mut an = Analyzer::new();

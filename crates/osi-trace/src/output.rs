@@ -101,7 +101,9 @@ impl<W: Write> Output<W> {
             return Ok(());
         }
         if self.view.json {
-            serde_json::to_writer(&mut self.w, &SegmentRecord::from(n))?;
+            let record =
+                SegmentRecord { link: self.link.as_deref().map(String::from), ..SegmentRecord::from(n) };
+            serde_json::to_writer(&mut self.w, &record)?;
             return Ok(writeln!(self.w)?);
         }
         if self.view.ladder {
@@ -144,7 +146,9 @@ impl<W: Write> Output<W> {
             return Ok(());
         }
         if self.view.json {
-            serde_json::to_writer(&mut self.w, &ControlRecord::from(c))?;
+            let record =
+                ControlRecord { link: self.link.as_deref().map(String::from), ..ControlRecord::from(c) };
+            serde_json::to_writer(&mut self.w, &record)?;
             return Ok(writeln!(self.w)?);
         }
         let lines = match &self.link {
@@ -166,7 +170,7 @@ impl<W: Write> Output<W> {
                 self.ladders_left_out += 1;
                 return;
             }
-            let head = render::ladder_head(n, width);
+            let head = render::ladder_head(n, width, self.link.as_deref());
             self.ladder_rows += head.len();
             self.ladders.insert(n.stream, head);
         }
@@ -175,7 +179,7 @@ impl<W: Write> Output<W> {
             *self.rows_left_out.entry(n.stream).or_default() += 1;
             return;
         }
-        let new = render::ladder_row(n, width);
+        let new = render::ladder_row(n, width, self.link.as_deref());
         self.ladder_rows += new.len();
         rows.extend(new);
     }

@@ -3,218 +3,11 @@
 //! device (raw IP, no link header), and an interface set down mid-capture.
 //! tcpdump on the same link in the same run is the oracle for frame counts.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+mod common;
+
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context};
-
-const T: Duration = Duration::from_secs(30);
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-/// Runs `ip ARGS`, failing with its stderr.
-fn ip(args: &[&str]) -> anyhow::Result<()> {
-    let mut c = Command::new("ip");
-    c.args(args);
-    let out = harness::run(c, b"", T)?;
-    anyhow::ensure!(out.status.success(), "ip {}: {}", args.join(" "), text(&out.stderr));
-    Ok(())
-}
-
-/// Two namespaces, `a` (10.77.0.1 on `va`) and `b` (10.77.0.2 on `vb`),
-/// joined by a veth pair; both deleted on drop, whatever happened.
-struct Lab {
-    a: String,
-    b: String,
-}
-
-impl Lab {
-    /// The lab for `test`, or `None` (the test reported as not run) where this
-    /// machine cannot build namespaces and capture in them, or lacks `also`.
-    fn for_test(test: &str, tag: &str, also: &[harness::Need]) -> anyhow::Result<Option<Lab>> {
-        use harness::Need::{Capture, Netns, Tool};
-        let lab = [Capture, Netns, Tool("tcpdump"), Tool("ip")];
-        if !lab.iter().chain(also).all(|need| harness::require(test, *need)) {
-            return Ok(None);
-        }
-        Lab::new(tag).map(Some)
-    }
-
-    fn new(tag: &str) -> anyhow::Result<Lab> {
-        let base = format!("osi-live-{}-{tag}", std::process::id());
-        let lab = Lab { a: format!("{base}-a"), b: format!("{base}-b") };
-        ip(&["netns", "add", &lab.a])?;
-        ip(&["netns", "add", &lab.b])?;
-        ip(&["-n", &lab.a, "link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", &lab.b])?;
-        for (ns, dev, addr) in [(&lab.a, "va", "10.77.0.1/24"), (&lab.b, "vb", "10.77.0.2/24")] {
-            ip(&["-n", ns, "addr", "add", addr, "dev", dev])?;
-            ip(&["-n", ns, "link", "set", dev, "up"])?;
-            ip(&["-n", ns, "link", "set", "lo", "up"])?;
-        }
-        Ok(lab)
-    }
-
-    /// `prog args…` run inside namespace `ns`.
-    fn cmd(ns: &str, prog: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Command {
-        let mut c = Command::new("ip");
-        c.args(["netns", "exec", ns]).arg(prog).args(args);
-        c
-    }
-
-    /// `osi-trace args…` in namespace `a`, once it has printed `ready`.
-    fn trace(&self, args: &[&str], ready: &str) -> anyhow::Result<Proc> {
-        Proc::start(Lab::cmd(&self.a, harness::bin("osi-trace"), args), ready)
-    }
-
-    /// One echo: server-basic on `host:port` in namespace `ns`, the kit's
-    /// client in namespace `a`; both have exited when this returns.
-    fn echo(&self, ns: &str, host: &str, port: &str) -> anyhow::Result<()> {
-        let mut srv = harness::Server::spawn(Lab::cmd(
-            ns,
-            harness::bin("server-basic"),
-            &["--host", host, "--port", port, "--color", "never"],
-        ))?;
-        let mut client =
-            Lab::cmd(&self.a, harness::bin("client"), &["--host", host, "--port", port, "--quiet"]);
-        client.stdin(Stdio::null());
-        let out = harness::run(client, b"", T)?;
-        anyhow::ensure!(out.status.success(), "client to {host}: {}", text(&out.stderr));
-        srv.wait_exit(T)?;
-        Ok(())
-    }
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        for ns in [&self.a, &self.b] {
-            let _ = Command::new("ip").args(["netns", "del", ns]).status();
-        }
-    }
-}
-
-/// A child killed on drop, with its stderr lines arriving on a channel.
-struct Proc {
-    child: Child,
-    stderr: Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Proc {
-    /// Starts `cmd` (stdout to a pipe) and waits for a stderr line containing `ready`.
-    fn start(mut cmd: Command, ready: &str) -> anyhow::Result<Proc> {
-        let mut child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .context("spawn")?;
-        let err = child.stderr.take().context("no stderr")?;
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let mut p = Proc { child, stderr: rx, seen: Vec::new() };
-        let deadline = Instant::now() + T;
-        loop {
-            match p.stderr.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                Ok(l) => {
-                    let hit = l.contains(ready);
-                    p.seen.push(l);
-                    if hit {
-                        return Ok(p);
-                    }
-                }
-                Err(RecvTimeoutError::Timeout) => bail!("no {ready:?} line; stderr: {:?}", p.seen),
-                Err(RecvTimeoutError::Disconnected) => bail!("exited before {ready:?}; stderr: {:?}", p.seen),
-            }
-        }
-    }
-
-    /// Waits (at most `T`) for the process to exit; its stdout and every stderr line.
-    fn finish(mut self) -> anyhow::Result<(std::process::ExitStatus, String, Vec<String>)> {
-        let mut out = self.child.stdout.take().context("no stdout")?;
-        let reader = std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = std::io::Read::read_to_string(&mut out, &mut s);
-            s
-        });
-        let deadline = Instant::now() + T;
-        let status = loop {
-            if let Some(st) = self.child.try_wait()? {
-                break st;
-            }
-            anyhow::ensure!(Instant::now() < deadline, "still running after {T:?}; stderr {:?}", self.seen);
-            // A poll interval while waiting for the exit, not synchronisation.
-            std::thread::sleep(harness::wait::POLL);
-        };
-        let stdout = reader.join().map_err(|_| anyhow::anyhow!("stdout reader panicked"))?;
-        while let Ok(l) = self.stderr.recv_timeout(Duration::from_secs(2)) {
-            self.seen.push(l);
-        }
-        Ok((status, stdout, std::mem::take(&mut self.seen)))
-    }
-
-    /// SIGINT, as Ctrl-C.
-    fn interrupt(&self) -> anyhow::Result<()> {
-        let st = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status()?;
-        anyhow::ensure!(st.success(), "kill -INT failed");
-        Ok(())
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// tcpdump on `dev` in namespace `ns`, writing every frame at once to `file`.
-fn tcpdump(ns: &str, dev: &str, filter: &str, file: &Path) -> anyhow::Result<Proc> {
-    let f = file.to_string_lossy();
-    let args = ["-Z", "root", "-i", dev, "-U", "--immediate-mode", "-n", "-w", &f, filter];
-    Proc::start(Lab::cmd(ns, "tcpdump", &args), "listening on")
-}
-
-/// A pcap as `tcpdump -nn -r` lists it, one line per frame.
-fn listing(file: &Path) -> anyhow::Result<String> {
-    let mut c = Command::new("tcpdump");
-    c.args(["-nn", "-r", &file.to_string_lossy()]);
-    Ok(text(&harness::run(c, b"", T)?.stdout))
-}
-
-/// Frames in a pcap, as `tcpdump -r` counts them.
-fn frames_in(file: &Path) -> anyhow::Result<usize> {
-    Ok(listing(file)?.lines().count())
-}
-
-/// Waits (at most 10 s) until tcpdump's file holds `n` frames, then stops it.
-fn stop_tcpdump_at(dump: Proc, file: &Path, n: usize) -> anyhow::Result<usize> {
-    // On a timeout, stop all the same: the caller's count names what is missing.
-    let _ = harness::wait::until("tcpdump's frames", Duration::from_secs(10), || Ok(frames_in(file)? >= n));
-    dump.interrupt()?;
-    dump.finish()?;
-    frames_in(file)
-}
-
-/// The `type: segment` rows of osi-trace's JSON output.
-fn segments(json: &str) -> Vec<serde_json::Value> {
-    records(json, "segment")
-}
-
-fn records(json: &str, kind: &str) -> Vec<serde_json::Value> {
-    json.lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|j| j["type"] == kind)
-        .collect()
-}
+use common::{ip, listing, records, segments, stop_tcpdump_at, tcpdump, text, Lab, Proc, T};
 
 /// On a veth link the frames this host sends are real traffic: osi-trace
 /// sees both directions, as many frames as tcpdump on the same link; with
@@ -239,7 +32,7 @@ fn on_a_veth_link_both_directions_are_captured_like_tcpdump() -> anyhow::Result<
     let theirs = tcpdump(&lab.a, "va", &filter, &theirs_file)?;
     let udp =
         "import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('10.77.0.2', 9))";
-    let sent = harness::run(Lab::cmd(&lab.a, "python3", &["-c", udp]), b"", T)?;
+    let sent = harness::run(lab.a.cmd("python3", &["-c", udp]), b"", T)?;
     assert!(sent.status.success(), "python3: {}", text(&sent.stderr));
     lab.echo(&lab.b, "10.77.0.2", port)?;
 
@@ -292,9 +85,9 @@ fn on_a_tun_device_frames_are_raw_ip_and_decoded() -> anyhow::Result<()> {
     let Some(lab) = Lab::for_test(test, "tun", &[harness::Need::Tool("python3")])? else {
         return Ok(());
     };
-    let _holder = Proc::start(Lab::cmd(&lab.a, "python3", &["-c", TUN_HOLDER]), "READY tun0")?;
-    ip(&["-n", &lab.a, "addr", "add", "10.78.0.1/24", "dev", "tun0"])?;
-    ip(&["-n", &lab.a, "link", "set", "tun0", "up"])?;
+    let _holder = Proc::start(lab.a.cmd("python3", &["-c", TUN_HOLDER]), "READY tun0", T)?;
+    ip(&["-n", &lab.a.0, "addr", "add", "10.78.0.1/24", "dev", "tun0"])?;
+    ip(&["-n", &lab.a.0, "link", "set", "tun0", "up"])?;
     let port = "7008";
     let ours = lab.trace(
         &["--interface", "tun0", "--port", port, "--count", "2", "--duration", "30", "--json"],
@@ -306,7 +99,7 @@ fn on_a_tun_device_frames_are_raw_ip_and_decoded() -> anyhow::Result<()> {
     // the kernel's first retransmission timeout (1 s).
     let client = Proc::start(
         {
-            let mut c = Lab::cmd(&lab.a, "sh", &[]);
+            let mut c = lab.a.cmd("sh", &[]);
             c.args([
                 "-c",
                 &format!(
@@ -317,6 +110,7 @@ fn on_a_tun_device_frames_are_raw_ip_and_decoded() -> anyhow::Result<()> {
             c
         },
         "started",
+        T,
     )?;
     let (status, json, err) = ours.finish()?;
     drop(client);
@@ -351,7 +145,7 @@ fn an_interface_going_down_ends_with_the_summary_and_one_line() -> anyhow::Resul
         "READY capturing on va",
     )?;
     lab.echo(&lab.b, "10.77.0.2", port)?;
-    ip(&["-n", &lab.a, "link", "set", "va", "down"])?;
+    ip(&["-n", &lab.a.0, "link", "set", "va", "down"])?;
 
     let (status, stdout, err) = ours.finish()?;
     assert_eq!(status.code(), Some(1), "{stdout}\n{err:?}");
@@ -418,7 +212,7 @@ fn each_frame_knows_its_interface_and_direction() -> anyhow::Result<()> {
         return Ok(());
     };
     let port = 7011u16;
-    let ns_a = format!("/run/netns/{}", lab.a);
+    let ns_a = format!("/run/netns/{}", lab.a.0);
     // A thread of our own enters namespace a (setns changes only the calling thread).
     let (open_tx, open_rx) = std::sync::mpsc::channel();
     let capture = std::thread::spawn(move || -> anyhow::Result<Vec<(String, Direction, u8)>> {

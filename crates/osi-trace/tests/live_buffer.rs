@@ -4,156 +4,21 @@
 //! how many; every frame the kernel kept is shown, in order; Ctrl-C shows
 //! what was captured, a second Ctrl-C stops at once.
 
-use std::io::{BufRead, BufReader, Read};
+mod common;
+
 use std::path::Path;
-use std::process::{Child, ChildStdout, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context};
+use anyhow::Context;
+use common::{possible, tcpdump, text, Netns, Proc};
 use osi_trace::decode::decode;
 use osi_trace::pcap::CaptureReader;
 
 const T: Duration = Duration::from_secs(60);
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn possible(test: &str) -> bool {
-    harness::require(test, harness::Need::Capture)
-        && harness::require(test, harness::Need::Netns)
-        && harness::require(test, harness::Need::Tool("ip"))
-        && harness::require(test, harness::Need::Tool("tcpdump"))
-}
-
-/// A network namespace with only `lo`, up; deleted on drop.
-struct Netns(String);
-
-impl Netns {
-    fn new(tag: &str) -> anyhow::Result<Netns> {
-        let name = format!("osi-buf-{}-{tag}", std::process::id());
-        for args in [vec!["netns", "add", &name], vec!["-n", &name, "link", "set", "lo", "up"]] {
-            let mut c = Command::new("ip");
-            c.args(&args);
-            let out = harness::run(c, b"", T)?;
-            anyhow::ensure!(out.status.success(), "ip {}: {}", args.join(" "), text(&out.stderr));
-        }
-        Ok(Netns(name))
-    }
-
-    /// `prog args…` inside the namespace.
-    fn cmd(&self, prog: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Command {
-        let mut c = Command::new("ip");
-        c.args(["netns", "exec", &self.0]).arg(prog).args(args);
-        c
-    }
-}
-
-impl Drop for Netns {
-    fn drop(&mut self) {
-        let _ = Command::new("ip").args(["netns", "del", &self.0]).status();
-    }
-}
-
-/// A child killed on drop; its stdout left unread until asked, its stderr
-/// lines arriving on a channel.
-struct Proc {
-    child: Child,
-    stdout: Option<ChildStdout>,
-    stderr: Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Proc {
-    /// Starts `cmd` and waits for a stderr line containing `ready`.
-    fn start(mut cmd: Command, ready: &str) -> anyhow::Result<Proc> {
-        let mut child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .context("spawn")?;
-        let err = child.stderr.take().context("no stderr")?;
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let stdout = child.stdout.take();
-        let mut p = Proc { child, stdout, stderr: rx, seen: Vec::new() };
-        p.expect(ready)?;
-        Ok(p)
-    }
-
-    /// Waits (at most `T`) for a stderr line containing `what`.
-    fn expect(&mut self, what: &str) -> anyhow::Result<String> {
-        let deadline = Instant::now() + T;
-        loop {
-            match self.stderr.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                Ok(l) => {
-                    self.seen.push(l.clone());
-                    if l.contains(what) {
-                        return Ok(l);
-                    }
-                }
-                Err(RecvTimeoutError::Timeout) => bail!("no {what:?} line; stderr: {:?}", self.seen),
-                Err(RecvTimeoutError::Disconnected) => {
-                    bail!("exited before {what:?}; stderr: {:?}", self.seen)
-                }
-            }
-        }
-    }
-
-    /// Reads stdout to its end, waits (at most `T`) for the exit; stdout and every stderr line.
-    fn finish(mut self) -> anyhow::Result<(std::process::ExitStatus, String, Vec<String>)> {
-        let mut out = self.stdout.take().context("no stdout")?;
-        let reader = std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = out.read_to_string(&mut s);
-            s
-        });
-        let deadline = Instant::now() + T;
-        let status = loop {
-            if let Some(st) = self.child.try_wait()? {
-                break st;
-            }
-            anyhow::ensure!(Instant::now() < deadline, "still running after {T:?}; stderr {:?}", self.seen);
-            // A poll interval while waiting for the exit, not synchronisation.
-            std::thread::sleep(harness::wait::POLL);
-        };
-        let stdout = reader.join().map_err(|_| anyhow::anyhow!("stdout reader panicked"))?;
-        while let Ok(l) = self.stderr.recv_timeout(Duration::from_secs(2)) {
-            self.seen.push(l);
-        }
-        Ok((status, stdout, std::mem::take(&mut self.seen)))
-    }
-
-    /// SIGINT, as Ctrl-C.
-    fn interrupt(&self) -> anyhow::Result<()> {
-        let st = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status()?;
-        anyhow::ensure!(st.success(), "kill -INT failed");
-        Ok(())
-    }
-
-    /// Whether a thread of this name still runs in the process.
-    fn has_thread(&self, name: &str) -> anyhow::Result<bool> {
-        for t in std::fs::read_dir(format!("/proc/{}/task", self.child.id()))? {
-            let comm = std::fs::read_to_string(t?.path().join("comm")).unwrap_or_default();
-            if comm.trim() == name {
-                return Ok(true);
-            }
-        }
-        Ok(false)
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// A network namespace with only `lo`, up, for this test.
+fn netns(tag: &str) -> anyhow::Result<Netns> {
+    Netns::new(format!("osi-buf-{}-{tag}", std::process::id()))
 }
 
 /// server-threads in `ns`, and its port.
@@ -168,7 +33,7 @@ fn osi_trace(ns: &Netns, port: u16, args: &[&str]) -> anyhow::Result<Proc> {
     let port = port.to_string();
     let mut all = vec!["--port", &port, "--color", "never", "--width", "0"];
     all.extend_from_slice(args);
-    Proc::start(ns.cmd(harness::bin("osi-trace"), &all), "READY capturing on lo")
+    Proc::start(ns.cmd(harness::bin("osi-trace"), &all), "READY capturing on lo", T)
 }
 
 /// `echo-bench pingpong` against `port`: C connections, M messages each.
@@ -216,10 +81,10 @@ fn tail(stderr: &[String]) -> anyhow::Result<Tail> {
 /// closing line. Every frame the kernel kept is either shown or counted.
 #[test]
 fn a_full_buffer_drops_frames_and_says_how_many() -> anyhow::Result<()> {
-    if !possible("a_full_buffer_drops_frames_and_says_how_many") {
+    if !possible("a_full_buffer_drops_frames_and_says_how_many", &[]) {
         return Ok(());
     }
-    let ns = Netns::new("full")?;
+    let ns = netns("full")?;
     let (_srv, port) = server(&ns)?;
     let mut cap = osi_trace(&ns, port, &["--buffer", "1", "--json"])?;
     pingpong(&ns, port, 10, 2000)?;
@@ -255,17 +120,14 @@ fn a_full_buffer_drops_frames_and_says_how_many() -> anyhow::Result<()> {
 /// the capture ends by itself after `--connections 20`.
 #[test]
 fn every_frame_arrives_in_order_and_connections_stop_the_capture() -> anyhow::Result<()> {
-    if !possible("every_frame_arrives_in_order_and_connections_stop_the_capture") {
+    if !possible("every_frame_arrives_in_order_and_connections_stop_the_capture", &[]) {
         return Ok(());
     }
-    let ns = Netns::new("order")?;
+    let ns = netns("order")?;
     let dir = tempfile::tempdir()?;
     let (ours, theirs) = (dir.path().join("ours.pcap"), dir.path().join("tcpdump.pcap"));
     let (_srv, port) = server(&ns)?;
-    let filter = format!("tcp port {port}");
-    let dump_args =
-        ["-Z", "root", "-i", "lo", "-U", "--immediate-mode", "-n", "-w", &theirs.to_string_lossy(), &filter];
-    let dump = Proc::start(ns.cmd("tcpdump", &dump_args), "listening on")?;
+    let dump = tcpdump(&ns, "lo", &format!("tcp port {port}"), &theirs)?;
     let write = ours.to_string_lossy().into_owned();
     let cap = osi_trace(&ns, port, &["--json", "--connections", "20", "--write", &write])?;
     pingpong(&ns, port, 20, 500)?;
@@ -352,10 +214,10 @@ fn by_flow(frames: &[(String, String, Vec<u8>)]) -> std::collections::BTreeMap<(
 /// closing line says how many were not shown.
 #[test]
 fn ctrl_c_shows_what_was_captured_and_twice_stops_at_once() -> anyhow::Result<()> {
-    if !possible("ctrl_c_shows_what_was_captured_and_twice_stops_at_once") {
+    if !possible("ctrl_c_shows_what_was_captured_and_twice_stops_at_once", &[]) {
         return Ok(());
     }
-    let ns = Netns::new("ctrlc")?;
+    let ns = netns("ctrlc")?;
     let (_srv, port) = server(&ns)?;
     for twice in [false, true] {
         let cap = osi_trace(&ns, port, &[])?;
@@ -392,10 +254,10 @@ fn ctrl_c_shows_what_was_captured_and_twice_stops_at_once() -> anyhow::Result<()
 /// it, with its closing line, whatever the reader does.
 #[test]
 fn duration_ends_a_quiet_capture_on_time() -> anyhow::Result<()> {
-    if !possible("duration_ends_a_quiet_capture_on_time") {
+    if !possible("duration_ends_a_quiet_capture_on_time", &[]) {
         return Ok(());
     }
-    let ns = Netns::new("duration")?;
+    let ns = netns("duration")?;
     let t0 = Instant::now();
     let cap = osi_trace(&ns, 9, &["--duration", "1"])?;
     let (status, _, stderr) = cap.finish()?;
