@@ -21,7 +21,7 @@ ours=$!
 wait-ready "$LAB_DIR/ours.log"
 # -Z root: as real root tcpdump keeps root (by default it would switch to the user
 # tcpdump, who may not write here); in a user namespace it cannot switch at all.
-on router tcpdump -Z root -U --immediate-mode -i eth1 -w "$LAB_DIR/theirs.pcap" \
+on router tcpdump -Z root -B 32768 -U --immediate-mode -i eth1 -w "$LAB_DIR/theirs.pcap" \
   'tcp port 65432 or arp or icmp or icmp6' 2>"$LAB_DIR/theirs.log" &
 theirs=$!
 for ((i = 0; i < 200; i++)); do grep -qs 'listening on' "$LAB_DIR/theirs.log" && break; sleep 0.05; done

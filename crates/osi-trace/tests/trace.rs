@@ -360,7 +360,8 @@ fn live_capture_of_an_echo_and_a_refused_connection() -> anyhow::Result<()> {
 }
 
 /// tcpdump on lo for `tcp port PORT`, writing every frame at once (`-U`,
-/// `--immediate-mode`) to a file; killed on drop, whatever happened.
+/// `--immediate-mode`, with a 32 MiB buffer: in immediate mode each frame takes a
+/// 256 KiB slot, and the default 2 MiB dropped frames) to a file; killed on drop.
 struct Tcpdump {
     child: Child,
     stderr: Receiver<String>,
@@ -373,7 +374,21 @@ impl Tcpdump {
     fn start(port: u16, file: &Path) -> anyhow::Result<Tcpdump> {
         let f = file.to_string_lossy();
         let port = port.to_string();
-        let args = ["-Z", "root", "--immediate-mode", "-i", "lo", "-U", "-w", &f, "tcp", "port", &port];
+        let args = [
+            "-Z",
+            "root",
+            "-B",
+            "32768",
+            "--immediate-mode",
+            "-i",
+            "lo",
+            "-U",
+            "-w",
+            &f,
+            "tcp",
+            "port",
+            &port,
+        ];
         let mut child =
             Command::new("tcpdump").args(args).stdout(Stdio::null()).stderr(Stdio::piped()).spawn()?;
         let err = child.stderr.take().ok_or_else(|| anyhow::anyhow!("no stderr"))?;
