@@ -57,7 +57,7 @@ pub(super) const LESSON_02: &[Question] = &[
         key: "segments",
         text: "How many TCP segments did one \"Hello\" echo put on the wire, first SYN to last ACK?",
         answer: |t| Some(t.segments(0).count().to_string()),
-        why: "3 for the handshake (connect()), 4 for the echo (\"Hello\" each way, from the two send() calls, each ACKed by the receiving kernel), 3 for the teardown (the two close() calls; the server's ACK of the client's FIN rides on its own FIN)",
+        why: "3 for the handshake (connect()), 4 for the echo (\"Hello\" each way, from the two send() calls, each ACKed by the receiving kernel), 3 or 4 for the teardown (a FIN from each close(), each ACKed; in lesson 3's capture the server's ACK of the client's FIN rides on its own FIN): 10 there, and one more in a run where that ACK goes alone",
     },
     Question {
         key: "syn_call",
