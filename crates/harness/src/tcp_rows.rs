@@ -88,7 +88,11 @@ pub fn theirs(file: &Path) -> Result<(BTreeMap<u64, Row>, u64)> {
             .map(|(_, f)| f.to_string())
             .collect();
         flags.sort();
-        rows.insert(n(0), (n(1), n(2), n(3), n(4), u64::from_str_radix(hex, 16).unwrap_or(u64::MAX), flags));
+        let tcp_flags = u64::from_str_radix(hex, 16).unwrap_or(u64::MAX);
+        // Without the ACK flag the field means nothing: tshark shows what is there,
+        // osi-trace's JSON has null (its schema says so). Both compare as 0.
+        let ack = if tcp_flags & 0x10 != 0 { n(3) } else { 0 };
+        rows.insert(n(0), (n(1), n(2), ack, n(4), tcp_flags, flags));
     }
     Ok((rows, frames))
 }

@@ -44,29 +44,6 @@ fn fixtures_give_their_checked_in_trace() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One segment as both tools see it: (frame, stream, seq, ack, len, analysis flags).
-type Row = (u64, u64, u64, u64, u64, Vec<String>);
-
-/// Our JSON, read back into the schema's own types.
-fn records(pcap: &Path) -> anyhow::Result<Vec<Record>> {
-    let out = osi_trace(&["--read", &pcap.to_string_lossy(), "--json"])?;
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    text(&out.stdout).lines().map(|l| Ok(serde_json::from_str(l)?)).collect()
-}
-
-/// One record per segment from our JSON.
-fn ours(pcap: &Path) -> anyhow::Result<Vec<Row>> {
-    let mut v = Vec::new();
-    for r in records(pcap)? {
-        let Record::Segment(j) = r else { continue };
-        let mut flags = j.analysis.clone();
-        flags.retain(|f| COMPARED.contains(&f.as_str()));
-        flags.sort();
-        v.push((j.frame, j.stream, u64::from(j.seq), j.ack.map_or(0, u64::from), u64::from(j.len), flags));
-    }
-    Ok(v)
-}
-
 /// Every line of `--json` reads into the schema's types and writes back byte for byte.
 #[test]
 fn json_lines_are_the_typed_schema() -> anyhow::Result<()> {
@@ -88,18 +65,8 @@ fn json_lines_are_the_typed_schema() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The analysis flags compared with tshark (see the crate README for the one left out).
-const COMPARED: [&str; 9] = [
-    "retransmission",
-    "spurious_retransmission",
-    "fast_retransmission",
-    "out_of_order",
-    "duplicate_ack",
-    "lost_segment",
-    "keep_alive",
-    "window_update",
-    "zero_window",
-];
+// osi-trace's and tshark's TCP rows, field by field (harness::tcp_rows).
+use harness::tcp_rows;
 
 /// The same streams, relative numbers, lengths and analysis flags as tshark.
 #[test]
@@ -118,30 +85,10 @@ fn agrees_with_tshark_on_the_fixtures() -> anyhow::Result<()> {
         "bulk-loss",
     ] {
         let pcap = fixture(&format!("{name}.pcap"));
-        let mut fields: Vec<String> =
-            ["frame.number", "tcp.stream", "tcp.seq", "tcp.ack", "tcp.len", "tcp.flags.ack"]
-                .map(String::from)
-                .to_vec();
-        fields.extend(COMPARED.iter().map(|f| format!("tcp.analysis.{f}")));
-        let stdout = harness::tshark::fields(&pcap, &fields)?;
-        let theirs: Vec<_> = stdout
-            .lines()
-            .map(|l| {
-                let c: Vec<&str> = l.split('\t').collect();
-                let n = |i: usize| c.get(i).and_then(|s| s.parse::<u64>().ok()).unwrap_or(0);
-                let mut flags: Vec<String> = COMPARED
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| c.get(6 + i).is_some_and(|s| !s.is_empty()))
-                    .map(|(_, f)| f.to_string())
-                    .collect();
-                flags.sort();
-                // Our `ack` is null without the ACK flag (tshark shows the raw field then).
-                let ack = if matches!(c.get(5), Some(&"1") | Some(&"True")) { n(3) } else { 0 };
-                (n(0), n(1), n(2), ack, n(4), flags)
-            })
-            .collect();
-        assert_eq!(ours(&pcap)?, theirs, "{name}: osi-trace and tshark disagree");
+        let ((ours, _), (theirs, _)) = (tcp_rows::ours(&pcap)?, tcp_rows::theirs(&pcap)?);
+        assert!(ours.len() > 1, "{name}: no TCP rows");
+        let differ = tcp_rows::differences(&ours, &theirs);
+        assert!(differ.is_empty(), "{name}: osi-trace and tshark disagree:\n{}", differ.join("\n"));
     }
     Ok(())
 }
