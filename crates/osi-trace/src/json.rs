@@ -80,7 +80,7 @@ pub struct SegmentRecord {
     /// since that copy (a retransmission timer's back-off shows in them); null otherwise.
     #[serde(default)]
     pub resent_after: Option<f64>,
-    /// A short stable name: `syn`, `syn_ack`, `handshake_ack`, `data`, `ack`, …
+    /// A short stable name: `syn`, `syn_ack`, `handshake_ack`, `handshake_ack_again`, `data`, `ack`, …
     pub role: String,
     /// The role in words, as in the line view.
     pub role_text: String,
@@ -152,8 +152,9 @@ impl From<&Annotated> for SegmentRecord {
 pub fn role_name(r: &Role) -> &'static str {
     match r {
         Role::Handshake(1) => "syn",
-        Role::Handshake(2) => "syn_ack",
-        Role::Handshake(_) => "handshake_ack",
+        Role::Handshake(_) => "syn_ack",
+        Role::HandshakeAck { again: false, .. } => "handshake_ack",
+        Role::HandshakeAck { again: true, .. } => "handshake_ack_again",
         Role::Data { .. } => "data",
         Role::Ack { .. } => "ack",
         Role::WindowUpdate => "window_update",

@@ -1,7 +1,9 @@
 //! The tracer says what happened, on captures recorded from real runs of the
 //! kit (tests/fixtures/record-truths.sh): a refused SYN, SYNs dropped at a full
 //! accept queue and retransmitted, zero-window probes of the persist timer,
-//! FIN causes, and a FIN riding on the last data segment.
+//! FIN causes, and a FIN riding on the last data segment. Also a lab capture
+//! (`scripts/lab.sh --scenario loss`, a run in which the router dropped the first
+//! SYN+ACK; its first 10 frames of each link, `editcap -r linkN.pcap OUT 1-10`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -112,5 +114,34 @@ fn fin_causes_name_close_shutdown_and_exit_and_a_fin_can_ride_on_data() -> anyho
         fin.cause.ends_with("the FIN rides on the last data segment, queued behind unsent bytes"),
         "{fin:?}"
     );
+    Ok(())
+}
+
+/// The router dropped the first SYN+ACK. At 1 s the client resent its SYN and the
+/// server its SYN+ACK; the SYN resent answered by one more SYN+ACK, which the client
+/// ACKs again. connect() returned at the first ACK only: the second is no handshake.
+#[test]
+fn a_syn_ack_that_comes_again_is_acked_again_and_connect_returned_at_the_first() -> anyhow::Result<()> {
+    for (link, synacks) in [("link1", 1), ("link2", 2)] {
+        let name = format!("syn-ack-resent-{link}.pcap");
+        let (segs, conns) = json(&name)?;
+        let roles: Vec<_> = segs.iter().map(|s| s.role.as_str()).collect();
+        let hs3 = roles.iter().position(|r| *r == "handshake_ack").expect("a handshake ACK");
+        assert_eq!(roles.iter().filter(|r| **r == "handshake_ack").count(), 1, "{link}: {roles:?}");
+        let again = roles.iter().position(|r| *r == "handshake_ack_again").expect("an ACK again");
+        assert!(again > hs3 && roles[again - 1] == "syn_ack", "{link}: {roles:?}");
+        // After the client's ACK both ends are ESTABLISHED, though its resent SYN
+        // crossed the SYN+ACK on the wire.
+        for s in [&segs[hs3], &segs[again]] {
+            assert_eq!((s.client_state.as_str(), s.server_state.as_str()), ("ESTABLISHED", "ESTABLISHED"));
+        }
+        assert_eq!(conns[0].syn_retransmissions, 1, "{link}");
+        let text = run(&["--read", &fixture(&name).to_string_lossy()])?;
+        assert_eq!(text.matches("which now returns").count(), usize::from(synacks == 1), "{link}:\n{text}");
+        assert_eq!(text.matches("the SYN+ACK came again, so it ACKs again").count(), 1, "{link}:\n{text}");
+        if synacks > 1 {
+            assert!(text.contains("the server sent its SYN+ACK 2 times"), "{link}:\n{text}");
+        }
+    }
     Ok(())
 }

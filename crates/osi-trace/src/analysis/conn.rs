@@ -64,6 +64,10 @@ pub(super) struct Conn {
     pub handshake_time: Option<Duration>,
     /// The SYN+ACK was seen; the client's next ACK completes the handshake.
     pub awaiting_hs3: bool,
+    /// SYN+ACKs seen (the server resends one on its timer, or on a repeated SYN).
+    pub syn_acks: u32,
+    /// The client's ACK completing the handshake was seen.
+    pub handshake_acked: bool,
     pub first_fin: Option<Side>,
     pub end: Option<End>,
     pub joined_late: bool,
@@ -103,6 +107,8 @@ impl Conn {
             irtt: None,
             handshake_time: None,
             awaiting_hs3: false,
+            syn_acks: 0,
+            handshake_acked: false,
             first_fin: None,
             end: None,
             joined_late,

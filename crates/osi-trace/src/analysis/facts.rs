@@ -75,8 +75,12 @@ impl fmt::Display for State {
 /// What a segment does in its connection's life.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Role {
-    /// Handshake step 1/3, 2/3 or 3/3.
+    /// Handshake step 1/3 (SYN) or 2/3 (SYN+ACK).
     Handshake(u8),
+    /// Handshake step 3/3: the client's ACK of the SYN+ACK. `syn_acks`: how many
+    /// SYN+ACKs came before it (more than one: the server resent it). `again`: the
+    /// client had ACKed one already; this ACK answers a copy, connect() returned before.
+    HandshakeAck { again: bool, syn_acks: u32 },
     /// Payload bytes; `total` counts this direction's bytes so far, this segment included.
     Data { bytes: u32, total: u64 },
     /// Acknowledges data, carries none.

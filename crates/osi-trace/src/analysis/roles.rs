@@ -41,7 +41,7 @@ pub(super) fn role(conn: &Conn, from: Side, seg: &Segment, x: &Expert) -> (Role,
         let crossing = !first && !acks_peer_fin && !peer.fin_acked;
         Role::Fin { first, acks_fin: acks_peer_fin, crossing, data: len }
     } else if from == Side::Client && conn.awaiting_hs3 && len == 0 {
-        Role::Handshake(3)
+        Role::HandshakeAck { again: conn.handshake_acked, syn_acks: conn.syn_acks }
     } else if len > 0 && !x.keepalive {
         let total = conn.half(from).flow.bytes + u64::from(new_bytes(conn, from, seg));
         Role::Data { bytes: len, total }

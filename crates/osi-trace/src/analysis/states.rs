@@ -60,16 +60,24 @@ pub(super) fn advance(
         conn.server_state = State::SynReceived;
         conn.client_state = State::Established; // it will ACK at once
         conn.awaiting_hs3 = true;
+        conn.syn_acks += 1;
     }
-    if *role == Role::Handshake(3) {
+    if let Role::HandshakeAck { again, .. } = *role {
+        // Its ACK shows the client ESTABLISHED, even where its own SYN, resent, crossed
+        // the SYN+ACK on the wire (this capture saw the SYN+ACK first, the client did not).
         conn.awaiting_hs3 = false;
+        conn.handshake_acked = true;
+        conn.client_state = State::Established;
         conn.server_state = State::Established;
-        if let (Some(last), Some(first)) = (conn.syn_time, conn.first_syn_time) {
+        if let (false, Some(last), Some(first)) = (again, conn.syn_time, conn.first_syn_time) {
             conn.irtt.get_or_insert(time.saturating_sub(last));
             conn.handshake_time.get_or_insert(time.saturating_sub(first));
         }
     } else if from == Side::Client && ackf && !syn {
         conn.awaiting_hs3 = false;
+        if conn.client_state == State::SynSent {
+            conn.client_state = State::Established; // a resent SYN had crossed the SYN+ACK
+        }
         if conn.server_state == State::SynReceived {
             conn.server_state = State::Established;
         }
@@ -128,6 +136,10 @@ mod tests {
         Conn::new(0, a, b, Duration::ZERO, false)
     }
 
+    fn hs3() -> Role {
+        Role::HandshakeAck { again: false, syn_acks: 1 }
+    }
+
     fn states(c: &Conn) -> (State, State) {
         (c.client_state, c.server_state)
     }
@@ -141,7 +153,7 @@ mod tests {
         advance(&mut c, Side::Server, &seg(SYN | ACK), &Role::Handshake(2), false, Duration::ZERO);
         assert_eq!(states(&c), (State::Established, State::SynReceived));
         let t = Duration::from_millis(2);
-        advance(&mut c, Side::Client, &seg(ACK), &Role::Handshake(3), false, t);
+        advance(&mut c, Side::Client, &seg(ACK), &hs3(), false, t);
         assert_eq!(states(&c), (State::Established, State::Established));
         assert_eq!((c.irtt, c.handshake_time, c.syn_retransmissions), (Some(t), Some(t), 0));
     }
@@ -154,7 +166,7 @@ mod tests {
         advance(&mut c, Side::Client, &seg(SYN), &Role::Handshake(1), false, ms(1000));
         assert_eq!(states(&c), (State::SynSent, State::Unknown), "a dropped SYN made no SYN_RECEIVED");
         advance(&mut c, Side::Server, &seg(SYN | ACK), &Role::Handshake(2), false, ms(1000));
-        advance(&mut c, Side::Client, &seg(ACK), &Role::Handshake(3), false, ms(1001));
+        advance(&mut c, Side::Client, &seg(ACK), &hs3(), false, ms(1001));
         assert_eq!((c.irtt, c.handshake_time, c.syn_retransmissions), (Some(ms(1)), Some(ms(1001)), 1));
     }
 

@@ -97,7 +97,9 @@ pub fn ladder_row(n: &Annotated, width: usize, link: Option<&str>) -> Vec<String
     };
     let paint: Paint = match n.role {
         Role::Refused | Role::Reset | Role::StaleReset => |t| t.red().to_string(),
-        Role::Handshake(_) | Role::Fin { .. } | Role::FinAck { .. } => |t| t.yellow().to_string(),
+        Role::Handshake(_) | Role::HandshakeAck { .. } | Role::Fin { .. } | Role::FinAck { .. } => {
+            |t| t.yellow().to_string()
+        }
         Role::Data { .. } => |t| t.green().to_string(),
         _ => plain,
     };

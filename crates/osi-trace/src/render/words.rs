@@ -10,8 +10,9 @@ pub fn describe(role: &Role, from: Side) -> String {
     let peer = from.other().name();
     match role {
         Role::Handshake(1) => "handshake 1/3: SYN".into(),
-        Role::Handshake(2) => "handshake 2/3: SYN+ACK".into(),
-        Role::Handshake(_) => "handshake 3/3: ACK".into(),
+        Role::Handshake(_) => "handshake 2/3: SYN+ACK".into(),
+        Role::HandshakeAck { again: false, .. } => "handshake 3/3: ACK".into(),
+        Role::HandshakeAck { again: true, .. } => "ACK of the SYN+ACK, again".into(),
         Role::Data { bytes, total } => format!("data {who}→{peer}: {bytes} bytes (total {total})"),
         Role::Ack { acked } if *acked > 0 => format!("ACK of {acked} bytes"),
         Role::Ack { .. } => "ACK".into(),
@@ -61,8 +62,19 @@ pub fn cause(n: &Annotated) -> String {
     }
     match n.role {
         Role::Handshake(1) => "client's connect()".into(),
-        Role::Handshake(2) => "server's kernel, for the listening socket, before any accept()".into(),
-        Role::Handshake(_) => "client's kernel inside connect(), which now returns".into(),
+        Role::Handshake(_) => "server's kernel, for the listening socket, before any accept()".into(),
+        Role::HandshakeAck { again: false, syn_acks } if syn_acks > 1 => format!(
+            "client's kernel: connect() returns at its first ACK of a SYN+ACK, this one unless one \
+             was lost before this link (the server sent its SYN+ACK {syn_acks} times)"
+        ),
+        Role::HandshakeAck { again: false, .. } => {
+            "client's kernel inside connect(), which now returns".into()
+        }
+        Role::HandshakeAck { again: true, .. } => {
+            "client's kernel: the SYN+ACK came again, so it ACKs again; connect() returned at its \
+             first ACK, no socket call"
+                .into()
+        }
         Role::Data { .. } => format!("{who}'s send()/sendall()"),
         Role::Ack { .. } => format!("{who}'s kernel (no socket call)"),
         Role::WindowUpdate => format!("{who}'s recv() made room; the kernel says so"),
