@@ -97,9 +97,12 @@ pub(super) fn flags(conn: &Conn, from: Side, seg: &Segment, win: u64, time: Dura
         } else if let Some(next) = below {
             let end = t.seq.wrapping_add(len).wrapping_add(u32::from(syn) + u32::from(fin));
             // Timed from when the highest sequence number was seen, not from the last segment.
-            let since = me.next_seq_time.map_or(Duration::MAX, |p| time.saturating_sub(p));
+            // A capture's clock can step back (frames handed over by two CPUs): packet-tcp.c
+            // subtracts unsigned, so an earlier time is "long after", never "within".
+            let elapsed = |p: Duration| time.checked_sub(p).unwrap_or(Duration::MAX);
+            let since = me.next_seq_time.map_or(Duration::MAX, elapsed);
             // A fast retransmission follows the peer's duplicate ACKs closely.
-            let since_ack = peer.last_time.map_or(Duration::MAX, |p| time.saturating_sub(p));
+            let since_ack = peer.last_time.map_or(Duration::MAX, elapsed);
             let rtt_thres = conn.irtt.filter(|r| !r.is_zero()).unwrap_or(OOO_THRESHOLD);
             if peer.dup_acks >= 2 && peer.last_ack == Some(t.seq) && since_ack <= FAST_RETRANSMIT_WINDOW {
                 x.analysis.push(Anomaly::FastRetransmission);
@@ -215,6 +218,16 @@ mod tests {
         c.server.last_ack = Some(91);
         c.client.last_time = Some(at(299)); // a pure ACK just now: not new bytes
         let x = flags(&c, Side::Client, &seg(91, 501, ACK, 1000, b"01234"), 1000, at(300));
+        assert_eq!(x.analysis, [Anomaly::Retransmission]);
+    }
+
+    #[test]
+    fn a_resend_stamped_before_the_highest_segment_is_no_out_of_order() {
+        // The capture's clock stepped back: Wireshark's unsigned difference is huge.
+        let mut c = conn();
+        c.server.last_ack = Some(91);
+        c.client.next_seq_time = Some(at(5));
+        let x = flags(&c, Side::Client, &seg(91, 501, ACK, 1000, b"01234"), 1000, at(4));
         assert_eq!(x.analysis, [Anomaly::Retransmission]);
     }
 
