@@ -87,14 +87,18 @@ impl Lookahead {
     fn answer(&mut self, n: &Annotated) {
         let resolved = match (&n.role, n.from) {
             (Role::Handshake(2), Side::Server) => State::SynReceived,
-            (Role::Refused, _) => State::Closed,
+            // CLOSED, or `?` where a firewall may have answered in the server's name.
+            (Role::Refused, _) => n.server_state,
             // The client sent its SYN again: the earlier ones got no answer.
             (Role::Handshake(1), Side::Client) => State::Listen,
             _ if n.server_state != State::Unknown => n.server_state,
             _ => return,
         };
         let Some(numbers) = self.waiting.remove(&n.stream) else { return };
-        let dropped = if resolved == State::Closed { State::Closed } else { State::Listen };
+        let dropped = match resolved {
+            State::Closed | State::Unknown => resolved,
+            _ => State::Listen,
+        };
         for (k, &number) in numbers.iter().enumerate() {
             // Only the latest SYN is the one answered; any before it were dropped.
             let state = if k + 1 == numbers.len() { resolved } else { dropped };

@@ -30,7 +30,10 @@ pub(super) fn advance(
         let expected = conn.half(to).last_ack;
         let doubt = conn.half(from).resent && expected.is_some_and(|a| a != t.seq);
         let exact = *role == Role::Refused || !doubt;
-        *conn.state_mut(from) = State::Closed;
+        // A refusing RST off loopback may come from a firewall on the way, answering in
+        // the server's name while the server LISTENs: its state is not known.
+        let in_its_name = *role == Role::Refused && !seg.link.is_loopback_placeholder();
+        *conn.state_mut(from) = if in_its_name { State::Unknown } else { State::Closed };
         *conn.state_mut(to) = if exact { State::Closed } else { State::Unknown };
         conn.reset.get_or_insert((from, t.seq, before));
         conn.end = Some(End::Reset { refused: *role == Role::Refused });
@@ -185,6 +188,20 @@ mod tests {
         advance(&mut c, Side::Client, &seg(ACK), &Role::FinAck { last: true }, true, Duration::ZERO);
         assert_eq!(states(&c), (State::TimeWait, State::Closed));
         assert_eq!(c.end, Some(End::Graceful));
+    }
+
+    #[test]
+    fn a_refusal_off_loopback_leaves_the_server_state_unknown() {
+        // On lo only the server's kernel can refuse: CLOSED. On a real link a firewall may
+        // answer in its name while the server LISTENs.
+        for (macs, server) in [([0; 6], State::Closed), ([2, 0, 0, 0, 1, 1], State::Unknown)] {
+            let mut c = conn();
+            advance(&mut c, Side::Client, &seg(SYN), &Role::Handshake(1), false, Duration::ZERO);
+            let mut rst = seg(RST | ACK);
+            rst.link = crate::decode::Link::Ethernet { src: macs, dst: macs, ethertype: 0x0800 };
+            advance(&mut c, Side::Server, &rst, &Role::Refused, false, Duration::ZERO);
+            assert_eq!(states(&c), (State::Closed, server));
+        }
     }
 
     #[test]
