@@ -108,6 +108,16 @@ if [[ $name == bottleneck ]]; then
   show "on router tc -s qdisc show dev eth1   (the queue toward the server)"
   on router tc -s qdisc show dev eth1
 fi
+# The captures end when the server's end of the connection is gone: where a FIN or the
+# last ACK was lost, its resend comes a retransmission timeout later (at most 10 s).
+deadline=$((SECONDS + 10))
+while [[ -n $(on server ss -Htn) ]]; do
+  if ((SECONDS >= deadline)); then
+    echo "(the server's end of the connection is still open after 10 s: the captures stop here)"
+    break
+  fi
+  sleep 0.1
+done
 capture stop
 kill "$server" 2>/dev/null || true
 wait "$server" 2>/dev/null || true

@@ -79,8 +79,8 @@ view() {
       trace link2 --summary-only | tail -n 2
       ;;
     loss)
-      show "link1 (client ↔ router): the first hole — a duplicate ACK whose SACK block holds bytes above it, and the resend"
-      trace link1 | rows '/Dup ACK/-1+1'
+      show "link1 (client ↔ router): the first hole — a duplicate ACK whose SACK block holds bytes above it, and the rows around it"
+      trace link1 | rows '/Dup ACK #[0-9]+\\] sack=/-1+1'
       show "link1: the first fast retransmission (after two duplicate ACKs or more) and the first retransmission by timer"
       trace link1 | rows '/Fast Retransmission/-2' '/len=[1-9].*; ([2-9][0-9][0-9]\.[0-9] ms|[0-9.]+ s) after the last copy/-1'
       show "link1: what osi-trace and tshark each flag (tshark's count is the check)"
