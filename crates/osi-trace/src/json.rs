@@ -230,7 +230,8 @@ pub struct ConnectionRecord {
     pub duration: f64,
     /// `graceful`, `reset`, `refused` or `open`.
     pub end: String,
-    /// The last SYN to the handshake's last ACK (`tcp.analysis.initial_rtt`), seconds.
+    /// The last SYN to the client's ACK completing the handshake, seconds (tshark's
+    /// `tcp.analysis.initial_rtt`, but for a refused connection: tshark times the RST).
     pub handshake_rtt: Option<f64>,
     /// The first SYN to the handshake's last ACK, seconds: not a round trip
     /// when `syn_retransmissions` > 0.

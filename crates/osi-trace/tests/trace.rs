@@ -87,6 +87,9 @@ fn agrees_with_tshark_on_the_fixtures() -> anyhow::Result<()> {
         "syn-ack-resent-link2",
         // A lab loss run (frames 1-12, 530-570, -s 128): the clock steps back 7 µs at frame 47.
         "clock-steps-back",
+        // A lab loss run (link2, frames 1-12, 370-390, -s 128): the handshake's ACK was lost,
+        // the first data segment gives the initial RTT (the out-of-order threshold).
+        "handshake-ack-lost",
     ] {
         let pcap = fixture(&format!("{name}.pcap"));
         let ((ours, _), (theirs, _)) = (tcp_rows::ours(&pcap)?, tcp_rows::theirs(&pcap)?);

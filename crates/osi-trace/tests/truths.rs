@@ -48,6 +48,18 @@ fn a_refused_syn_finds_the_server_end_closed_not_listening() -> anyhow::Result<(
     Ok(())
 }
 
+/// The handshake's pure ACK was lost before link2: the client's first data segment, which
+/// carries the same ACK, completes the handshake and times it.
+#[test]
+fn data_with_the_ack_completes_the_handshake_when_its_pure_ack_is_lost() -> anyhow::Result<()> {
+    let (segs, conns) = json("handshake-ack-lost.pcap")?;
+    assert_eq!(segs.iter().filter(|s| s.role.starts_with("handshake_ack")).count(), 0);
+    assert_eq!((segs[2].role.as_str(), segs[2].server_state.as_str()), ("data", "ESTABLISHED"));
+    let rtt = conns[0].handshake_rtt.expect("a handshake RTT");
+    assert!((rtt - 0.000116).abs() < 1e-9, "SYN at 0.000016, first data at 0.000132: {rtt}");
+    Ok(())
+}
+
 #[test]
 fn a_syn_dropped_at_a_full_accept_queue_makes_no_syn_received() -> anyhow::Result<()> {
     let (segs, conns) = json("accept-queue.pcap")?;

@@ -62,6 +62,9 @@ pub(super) struct Conn {
     /// The last SYN to the handshake's ACK (Wireshark's initial RTT), and the first SYN to it.
     pub irtt: Option<Duration>,
     pub handshake_time: Option<Duration>,
+    /// Wireshark's initial RTT (`tcp.analysis.initial_rtt`), its out-of-order threshold:
+    /// the last SYN to the first segment of either side with ACK and without SYN.
+    pub first_rtt: Option<Duration>,
     /// The SYN+ACK was seen; the client's next ACK completes the handshake.
     pub awaiting_hs3: bool,
     /// SYN+ACKs seen (the server resends one on its timer, or on a repeated SYN).
@@ -106,6 +109,7 @@ impl Conn {
             syn_retransmissions: 0,
             irtt: None,
             handshake_time: None,
+            first_rtt: None,
             awaiting_hs3: false,
             syn_acks: 0,
             handshake_acked: false,

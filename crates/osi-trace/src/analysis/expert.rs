@@ -103,7 +103,7 @@ pub(super) fn flags(conn: &Conn, from: Side, seg: &Segment, win: u64, time: Dura
             let since = me.next_seq_time.map_or(Duration::MAX, elapsed);
             // A fast retransmission follows the peer's duplicate ACKs closely.
             let since_ack = peer.last_time.map_or(Duration::MAX, elapsed);
-            let rtt_thres = conn.irtt.filter(|r| !r.is_zero()).unwrap_or(OOO_THRESHOLD);
+            let rtt_thres = conn.first_rtt.filter(|r| !r.is_zero()).unwrap_or(OOO_THRESHOLD);
             if peer.dup_acks >= 2 && peer.last_ack == Some(t.seq) && since_ack <= FAST_RETRANSMIT_WINDOW {
                 x.analysis.push(Anomaly::FastRetransmission);
                 x.analysis.push(Anomaly::Retransmission);

@@ -238,7 +238,8 @@ pub struct Summary {
     /// First and last segment, seconds since the capture's first frame.
     pub start: Duration,
     pub last: Duration,
-    /// The last SYN to the handshake's final ACK (Wireshark's `tcp.analysis.initial_rtt`).
+    /// The last SYN to the client's ACK completing the handshake (a data segment when
+    /// the pure ACK was lost); Wireshark's `tcp.analysis.initial_rtt` but for a refusal.
     pub handshake_rtt: Option<Duration>,
     /// The first SYN to the handshake's final ACK: more than a round trip when
     /// the SYN was retransmitted (Karn: no RTT sample from a retransmission).

@@ -20,6 +20,10 @@ pub(super) fn advance(
     let t = &seg.tcp;
     let to = from.other();
     let (syn, fin, ackf) = (t.has(SYN), t.has(FIN), t.has(ACK));
+    // packet-tcp.c: any segment with ACK and no SYN, also an RST, once (a zero is no value).
+    if ackf && !syn && conn.first_rtt.is_none_or(|r| r.is_zero()) {
+        conn.first_rtt = conn.syn_time.map(|last| time.saturating_sub(last));
+    }
     if t.has(RST) {
         // An RST closes both ends at once: no FIN, no TIME_WAIT. But the receiver accepts
         // it only at exactly the next sequence number it expects (RFC 5961 §3.2; Linux's
@@ -72,11 +76,15 @@ pub(super) fn advance(
         conn.handshake_acked = true;
         conn.client_state = State::Established;
         conn.server_state = State::Established;
-        if let (false, Some(last), Some(first)) = (again, conn.syn_time, conn.first_syn_time) {
-            conn.irtt.get_or_insert(time.saturating_sub(last));
-            conn.handshake_time.get_or_insert(time.saturating_sub(first));
+        if !again {
+            handshake_done(conn, time);
         }
     } else if from == Side::Client && ackf && !syn {
+        // Data (or a FIN) with the ACK that completes the handshake, its pure ACK lost.
+        if conn.awaiting_hs3 && !conn.handshake_acked {
+            conn.handshake_acked = true;
+            handshake_done(conn, time);
+        }
         conn.awaiting_hs3 = false;
         if conn.client_state == State::SynSent {
             conn.client_state = State::Established; // a resent SYN had crossed the SYN+ACK
@@ -120,6 +128,15 @@ pub(super) fn advance(
     }
     if conn.client.fin_acked && conn.server.fin_acked && conn.end.is_none() {
         conn.end = Some(End::Graceful);
+    }
+}
+
+/// The client's ACK completed the handshake at `time`: its round trip from the last SYN,
+/// and its time from the first.
+fn handshake_done(conn: &mut Conn, time: Duration) {
+    if let (Some(last), Some(first)) = (conn.syn_time, conn.first_syn_time) {
+        conn.irtt.get_or_insert(time.saturating_sub(last));
+        conn.handshake_time.get_or_insert(time.saturating_sub(first));
     }
 }
 
