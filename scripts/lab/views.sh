@@ -62,12 +62,14 @@ frames() { tshark -r "$LAB_DIR/$1.pcap" 2>/dev/null | wc -l; }
 # retransmission, out-of-order, duplicate ACK (tshark read independently, as the check),
 # with = or ≠ between the two counts.
 flag_counts() {
-  local link=$1 f ours theirs json=$LAB_DIR/$1.json
+  local link=$1 f ours theirs sign json=$LAB_DIR/$1.json
   trace "$link" --json >"$json"
   for f in retransmission fast_retransmission out_of_order duplicate_ack; do
     ours=$(grep -c "\"analysis\":\[[^]]*\"$f\"" "$json" || true)
     theirs=$(tshark -r "$LAB_DIR/$link.pcap" -n -Y "tcp.analysis.$f" 2>/dev/null | wc -l)
-    printf '  %-20s osi-trace %5d %s tshark %5d\n' "$f" "$ours" "$([[ $ours == "$theirs" ]] && echo = || echo ≠)" "$theirs"
+    sign='≠'
+    [[ $ours != "$theirs" ]] || sign='='
+    printf '  %-20s osi-trace %5d %s tshark %5d\n' "$f" "$ours" "$sign" "$theirs"
   done
 }
 
