@@ -90,6 +90,11 @@ fn agrees_with_tshark_on_the_fixtures() -> anyhow::Result<()> {
         // A lab loss run (link2, frames 1-12, 370-390, -s 128): the handshake's ACK was lost,
         // the first data segment gives the initial RTT (the out-of-order threshold).
         "handshake-ack-lost",
+        // A lab loss run (link1, frames 1-12, 220-235, 590-601, -s 128): window updates
+        // that carry SACK blocks.
+        "sack-window-updates",
+        // 30 % loss (link1, frames 1-8 and the last 6): the client's RST lost behind the router.
+        "rst-lost",
     ] {
         let pcap = fixture(&format!("{name}.pcap"));
         let ((ours, _), (theirs, _)) = (tcp_rows::ours(&pcap)?, tcp_rows::theirs(&pcap)?);

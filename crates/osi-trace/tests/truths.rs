@@ -157,3 +157,45 @@ fn a_syn_ack_that_comes_again_is_acked_again_and_connect_returned_at_the_first()
     }
     Ok(())
 }
+
+/// Wireshark flags an ACK whose window changed as a window update, SACK blocks or not.
+/// Blocks that report a new arrival say why it was sent: a segment came out of order and
+/// the kernel ACKed at once. Only an ACK repeating its blocks is recv() making room.
+#[test]
+fn a_window_update_with_new_sack_blocks_answers_an_arrival_not_recv() -> anyhow::Result<()> {
+    let (segs, _) = json("sack-window-updates.pcap")?;
+    let flagged: Vec<_> = segs.iter().filter(|s| s.analysis.iter().any(|a| a == "window_update")).collect();
+    let said: Vec<_> =
+        flagged.iter().map(|s| (s.frame, s.role.as_str(), s.cause.contains("above a hole"))).collect();
+    assert_eq!(
+        said,
+        [
+            (19, "ack", true),
+            (20, "ack", true),
+            (21, "ack", true),
+            (25, "ack", true),
+            (40, "window_update", false)
+        ]
+    );
+    assert!(flagged[4].cause.contains("recv() made room"), "{}", flagged[4].cause);
+    Ok(())
+}
+
+/// The client's RST (exact: at the number the server expects) was lost behind the router:
+/// 4 s later the server resent data. A closed end sends nothing, so that segment shows the
+/// server still ESTABLISHED and says the RST never closed it; the client's kernel answers
+/// with the RST that does.
+#[test]
+fn an_end_that_sends_after_the_peers_rst_never_got_it() -> anyhow::Result<()> {
+    let (segs, _) = json("rst-lost.pcap")?;
+    let n = segs.len();
+    let last: Vec<_> = segs[n - 3..].iter().map(|s| (s.role.as_str(), s.server_state.as_str())).collect();
+    assert_eq!(last, [("reset", "CLOSED"), ("data", "ESTABLISHED"), ("reset", "CLOSED")]);
+    assert!(
+        segs[n - 2].cause.contains("the client's RST above never closed the server"),
+        "{}",
+        segs[n - 2].cause
+    );
+    assert!(!segs[n - 1].cause.contains("never closed"), "{}", segs[n - 1].cause);
+    Ok(())
+}

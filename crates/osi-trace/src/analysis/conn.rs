@@ -28,6 +28,8 @@ pub(super) struct Half {
     pub fin_seq: Option<u32>,
     pub fin_acked: bool,
     pub dup_acks: u32,
+    /// The SACK blocks of the last segment this side sent (raw; empty without).
+    pub last_sack: Vec<(u32, u32)>,
     pub last_was_keepalive: bool,
     pub flow: Flow,
     /// The raw sequence number after the highest payload byte this side has sent (from its

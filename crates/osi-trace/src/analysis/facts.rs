@@ -194,6 +194,9 @@ pub struct Annotated {
     /// A copy of the last segment its sender sent with data, a SYN or a FIN: how long
     /// after that copy (the retransmission timer's back-off shows in these intervals).
     pub resent_after: Option<Duration>,
+    /// Sent by an end after the peer's RST that would have closed it: that RST did not
+    /// take effect there (lost on the way, or not accepted), so the end carries on.
+    pub reset_unheeded: bool,
 }
 
 impl Annotated {

@@ -50,6 +50,7 @@ fn step(conn: &mut Conn, frame: u64, time: Duration, src: SocketAddr, seg: Segme
     let (role, acks_peer_fin) = roles::role(conn, from, &seg, &expert);
     let resent_after = sequence::resent_after(conn, from, &seg, time);
     let open = conn.end.is_none();
+    let reset_unheeded = states::reset_unheeded(conn, from, &seg, &role);
     states::advance(conn, from, &seg, &role, acks_peer_fin, time);
     let ack_rtt = rtt::observe(conn, from, &seg, frame, time, expert.retransmitted);
     if open && conn.end.is_some() {
@@ -76,6 +77,7 @@ fn step(conn: &mut Conn, frame: u64, time: Duration, src: SocketAddr, seg: Segme
         joined_late: conn.joined_late,
         ack_rtt,
         resent_after,
+        reset_unheeded,
         seg,
     }
 }

@@ -51,7 +51,7 @@ pub(super) fn role(conn: &Conn, from: Side, seg: &Segment, x: &Expert) -> (Role,
         Role::WindowProbe
     } else if x.keepalive {
         Role::KeepAlive
-    } else if x.analysis.contains(&Anomaly::WindowUpdate) {
+    } else if x.analysis.contains(&Anomaly::WindowUpdate) && !reports_arrival(conn, from, seg) {
         Role::WindowUpdate
     } else {
         let acked = match (conn.half(from).last_ack, ackf) {
@@ -61,6 +61,17 @@ pub(super) fn role(conn: &Conn, from: Side, seg: &Segment, x: &Expert) -> (Role,
         Role::Ack { acked }
     };
     (role, acks_peer_fin)
+}
+
+/// Whether a pure ACK's SACK blocks report a segment that just arrived: a D-SACK, or a
+/// block not inside one of the blocks this side sent last (new, grown, or two merged).
+/// Linux ACKs such a segment at once (tcp_data_queue()), whatever its window says; an
+/// ACK for a window opened by recv() repeats the blocks it had.
+fn reports_arrival(conn: &Conn, from: Side, seg: &Segment) -> bool {
+    let t = &seg.tcp;
+    let before = &conn.half(from).last_sack;
+    let inside = |&(l, r): &(u32, u32)| before.iter().any(|&(bl, br)| !seq_lt(l, bl) && !seq_gt(r, br));
+    t.dsack() == Some(true) || t.options.sack.iter().any(|b| !inside(b))
 }
 
 #[cfg(test)]

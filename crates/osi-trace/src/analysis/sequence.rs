@@ -148,6 +148,7 @@ pub(super) fn record_sent(
     if !rst {
         h.last_win = Some(win);
     }
+    h.last_sack.clone_from(&t.options.sack);
     h.last_time = Some(time);
     h.last_was_keepalive = x.keepalive;
     h.resent |= x.retransmitted;

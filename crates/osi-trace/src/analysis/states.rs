@@ -8,6 +8,16 @@ use super::conn::Conn;
 use super::facts::{End, Role, Side, State};
 use crate::decode::{flags::*, Segment};
 
+/// Whether `from` sends this after the peer's RST that closed it, as far as this capture
+/// shows: the RST did not take effect there (lost after this link, or not accepted).
+/// A challenge ACK says so itself; an RST of its own is no sign of life.
+pub(super) fn reset_unheeded(conn: &Conn, from: Side, seg: &Segment, role: &Role) -> bool {
+    conn.reset.is_some_and(|(by, ..)| by != from)
+        && !seg.tcp.has(RST)
+        && *role != Role::ChallengeAck
+        && matches!(conn.state(from), State::Closed | State::Unknown)
+}
+
 /// Moves both ends' states for a segment `from` with this `role`.
 pub(super) fn advance(
     conn: &mut Conn,
@@ -43,12 +53,14 @@ pub(super) fn advance(
         conn.end = Some(End::Reset { refused: *role == Role::Refused });
         return;
     }
-    if *role == Role::ChallengeAck {
-        // It did not accept the RST: back in the state it was in.
+    if *role == Role::ChallengeAck || reset_unheeded(conn, from, seg, role) {
+        // It did not accept the RST, or never got it: back in the state it was in.
         if let Some((.., before)) = conn.reset {
             *conn.state_mut(from) = before;
         }
-        return;
+        if *role == Role::ChallengeAck {
+            return;
+        }
     }
     if syn && !ackf {
         conn.client_state = State::SynSent;

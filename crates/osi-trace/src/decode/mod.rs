@@ -156,6 +156,17 @@ impl Tcp {
     pub fn has(&self, flag: u8) -> bool {
         self.flags & flag != 0
     }
+
+    /// Whether the first SACK block is a D-SACK (RFC 2883): bytes that arrived twice, a
+    /// block below the ACK or inside the second block. `None` without SACK blocks.
+    pub fn dsack(&self) -> Option<bool> {
+        let &(left, right) = self.options.sack.first()?;
+        let after = |a: u32, b: u32| a.wrapping_sub(b) as i32 > 0;
+        Some(
+            !after(left, self.ack)
+                || self.options.sack.get(1).is_some_and(|&(l, r)| !after(l, left) && !after(right, r)),
+        )
+    }
 }
 
 /// One decoded TCP segment, all four layers.

@@ -42,6 +42,17 @@ pub fn describe(role: &Role, from: Side) -> String {
 
 /// The socket call (or the kernel) that caused the segment.
 pub fn cause(n: &Annotated) -> String {
+    let said = socket_call(n);
+    if n.reset_unheeded {
+        let (who, peer) = (n.from.name(), n.from.other().name());
+        return format!(
+            "{said}; so the {peer}'s RST above never closed the {who} (lost on the way, or not accepted)"
+        );
+    }
+    said
+}
+
+fn socket_call(n: &Annotated) -> String {
     let who = n.from.name();
     // A retransmission timer's back-off: the time since the last copy of the same bytes.
     let after = n.resent_after.map_or(String::new(), |d| format!("; {} after the last copy", interval(d)));
@@ -116,15 +127,13 @@ pub fn cause(n: &Annotated) -> String {
 
 /// What a duplicate ACK's SACK blocks (RFC 2018) say it answers: bytes above a hole,
 /// or (a D-SACK, RFC 2883: a block below the ACK) bytes that came twice. `None`
-/// for an ACK without blocks: the same ACK again proves nothing more.
+/// for an ACK without blocks: the same ACK again proves nothing more. Also for an ACK
+/// Wireshark calls a window update whose blocks report a new arrival (the analysis then
+/// gives it the role of an ACK): the window changed, but the arrival sent it.
 fn duplicate_ack(n: &Annotated) -> Option<String> {
-    let t = &n.seg.tcp;
-    let dup = n.analysis.iter().any(|a| matches!(a, Anomaly::DuplicateAck(_)));
-    let &(left, right) = t.options.sack.first().filter(|_| dup)?;
-    let after = |a: u32, b: u32| a.wrapping_sub(b) as i32 > 0;
-    // RFC 2883: a D-SACK block lies below the ACK, or inside the second block.
-    let dsack = !after(left, t.ack)
-        || t.options.sack.get(1).is_some_and(|&(l, r)| !after(l, left) && !after(right, r));
+    let dup = n.analysis.iter().any(|a| matches!(a, Anomaly::DuplicateAck(_)))
+        || (n.analysis.contains(&Anomaly::WindowUpdate) && matches!(n.role, Role::Ack { .. }));
+    let dsack = n.seg.tcp.dsack().filter(|_| dup)?;
     // tcp_data_queue(): a segment out of order, or already received, is ACKed at once.
     Some(if !dsack {
         "bytes arrived above a hole (its SACK blocks): it ACKs the last byte in order again".into()
