@@ -95,6 +95,8 @@ fn agrees_with_tshark_on_the_fixtures() -> anyhow::Result<()> {
         "sack-window-updates",
         // 30 % loss (link1, frames 1-8 and the last 6): the client's RST lost behind the router.
         "rst-lost",
+        // 10 % loss up (link1, frames 1-6 and the last 7): the client's last ACK lost.
+        "fin-ack-lost",
     ] {
         let pcap = fixture(&format!("{name}.pcap"));
         let ((ours, _), (theirs, _)) = (tcp_rows::ours(&pcap)?, tcp_rows::theirs(&pcap)?);

@@ -199,3 +199,27 @@ fn an_end_that_sends_after_the_peers_rst_never_got_it() -> anyhow::Result<()> {
     assert!(!segs[n - 1].cause.contains("never closed"), "{}", segs[n - 1].cause);
     Ok(())
 }
+
+/// The client's last ACK was lost behind the router: the server, still in LAST_ACK,
+/// resent its FIN, and the client's kernel, in TIME_WAIT, ACKed it again — what
+/// TIME_WAIT is for (RFC 9293 §3.6).
+#[test]
+fn a_fin_sent_again_is_acked_again_from_time_wait() -> anyhow::Result<()> {
+    let (segs, _) = json("fin-ack-lost.pcap")?;
+    let n = segs.len();
+    let end: Vec<_> = segs[n - 3..]
+        .iter()
+        .map(|s| (s.role.as_str(), s.client_state.as_str(), s.server_state.as_str()))
+        .collect();
+    assert_eq!(
+        end,
+        [
+            ("fin_ack", "TIME_WAIT", "CLOSED"),
+            ("fin", "TIME_WAIT", "LAST_ACK"),
+            ("fin_ack", "TIME_WAIT", "CLOSED")
+        ]
+    );
+    assert!(segs[n - 1].cause.contains("in TIME_WAIT: the server's FIN came again"), "{}", segs[n - 1].cause);
+    assert_eq!(segs[n - 1].role_text, "teardown: ACK again, of the server's FIN sent again");
+    Ok(())
+}

@@ -27,6 +27,8 @@ pub(super) struct Half {
     /// The sequence number of this side's FIN, once sent.
     pub fin_seq: Option<u32>,
     pub fin_acked: bool,
+    /// How often the peer ACKed this side's FIN (more than once: the FIN was sent again).
+    pub fin_acks: u32,
     pub dup_acks: u32,
     /// The SACK blocks of the last segment this side sent (raw; empty without).
     pub last_sack: Vec<(u32, u32)>,

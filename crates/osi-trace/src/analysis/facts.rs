@@ -96,8 +96,9 @@ pub enum Role {
     /// it also ACKs the peer's FIN (the three-segment teardown). `crossing`:
     /// both FINs in flight at once (simultaneous close). `data`: bytes it carries.
     Fin { first: bool, acks_fin: bool, crossing: bool, data: u32 },
-    /// The ACK of a FIN, without a FIN of its own. `last`: of the second FIN.
-    FinAck { last: bool },
+    /// The ACK of a FIN, without a FIN of its own. `last`: of the second FIN. `again`:
+    /// the FIN came again (its first ACK was lost on the way), and is ACKed again.
+    FinAck { last: bool, again: bool },
     /// RST answering a SYN: nothing listens there (connection refused).
     Refused,
     /// RST of a connection.
@@ -211,6 +212,14 @@ impl Annotated {
     /// Whether Wireshark would call this segment a retransmission of some kind.
     pub fn is_retransmission(&self) -> bool {
         self.analysis.iter().any(|a| a.is_retransmission())
+    }
+
+    /// The state of one end after this segment.
+    pub fn state_of(&self, side: Side) -> State {
+        match side {
+            Side::Client => self.client_state,
+            Side::Server => self.server_state,
+        }
     }
 }
 

@@ -46,7 +46,7 @@ pub(super) fn role(conn: &Conn, from: Side, seg: &Segment, x: &Expert) -> (Role,
         let total = conn.half(from).flow.bytes + u64::from(new_bytes(conn, from, seg));
         Role::Data { bytes: len, total }
     } else if acks_peer_fin {
-        Role::FinAck { last: conn.first_fin == Some(from) }
+        Role::FinAck { last: conn.first_fin == Some(from), again: peer.fin_acks > 0 }
     } else if x.keepalive && peer.last_win == Some(0) {
         Role::WindowProbe
     } else if x.keepalive {

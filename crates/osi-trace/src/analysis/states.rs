@@ -108,6 +108,7 @@ pub(super) fn advance(
     // The receiver learns its FIN was acknowledged.
     if acks_peer_fin {
         conn.half_mut(to).fin_acked = true;
+        conn.half_mut(to).fin_acks += 1;
         let st = conn.state_mut(to);
         *st = match *st {
             State::FinWait1 => State::FinWait2,
@@ -116,7 +117,18 @@ pub(super) fn advance(
             other => other,
         };
     }
-    if fin {
+    if fin && conn.half(from).fin_acked {
+        // Its FIN again, after the peer's ACK of it: that ACK never reached it (lost on
+        // the way). It is still waiting for one, in the state before that ACK.
+        conn.half_mut(from).fin_acked = false;
+        let st = conn.state_mut(from);
+        *st = match *st {
+            State::FinWait2 => State::FinWait1,
+            State::TimeWait => State::Closing,
+            State::Closed => State::LastAck,
+            other => other,
+        };
+    } else if fin {
         if conn.half(from).fin_seq.is_none() {
             conn.half_mut(from).fin_seq = Some(t.seq.wrapping_add(seg.payload_len));
         }
@@ -209,12 +221,26 @@ mod tests {
         let fin = Role::Fin { first: true, acks_fin: false, crossing: false, data: 0 };
         advance(&mut c, Side::Client, &seg(FIN | ACK), &fin, false, Duration::ZERO);
         assert_eq!(states(&c), (State::FinWait1, State::CloseWait));
-        advance(&mut c, Side::Server, &seg(ACK), &Role::FinAck { last: false }, true, Duration::ZERO);
+        advance(
+            &mut c,
+            Side::Server,
+            &seg(ACK),
+            &Role::FinAck { last: false, again: false },
+            true,
+            Duration::ZERO,
+        );
         assert_eq!(states(&c), (State::FinWait2, State::CloseWait));
         let fin2 = Role::Fin { first: false, acks_fin: false, crossing: false, data: 0 };
         advance(&mut c, Side::Server, &seg(FIN | ACK), &fin2, false, Duration::ZERO);
         assert_eq!(states(&c), (State::TimeWait, State::LastAck));
-        advance(&mut c, Side::Client, &seg(ACK), &Role::FinAck { last: true }, true, Duration::ZERO);
+        advance(
+            &mut c,
+            Side::Client,
+            &seg(ACK),
+            &Role::FinAck { last: true, again: false },
+            true,
+            Duration::ZERO,
+        );
         assert_eq!(states(&c), (State::TimeWait, State::Closed));
         assert_eq!(c.end, Some(End::Graceful));
     }

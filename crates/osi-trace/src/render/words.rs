@@ -2,7 +2,7 @@
 //! connection comes from here, made from the analysis's facts. The one place
 //! a translation, or a narrower wording, would change.
 
-use crate::analysis::{Annotated, Anomaly, End, Role, Side};
+use crate::analysis::{Annotated, Anomaly, End, Role, Side, State};
 
 /// The role in words, for the one-line view.
 pub fn describe(role: &Role, from: Side) -> String {
@@ -31,8 +31,9 @@ pub fn describe(role: &Role, from: Side) -> String {
                 format!("teardown: {who}'s FIN{with} (passive close)")
             }
         }
-        Role::FinAck { last: true } => format!("teardown: last ACK, of the {peer}'s FIN"),
-        Role::FinAck { last: false } => format!("teardown: ACK of the {peer}'s FIN"),
+        Role::FinAck { last: true, again: false } => format!("teardown: last ACK, of the {peer}'s FIN"),
+        Role::FinAck { last: false, again: false } => format!("teardown: ACK of the {peer}'s FIN"),
+        Role::FinAck { again: true, .. } => format!("teardown: ACK again, of the {peer}'s FIN sent again"),
         Role::Refused => "RST: connection refused".into(),
         Role::Reset => format!("RST: {who} resets the connection"),
         Role::ChallengeAck => "challenge ACK (RFC 5961)".into(),
@@ -104,6 +105,12 @@ fn socket_call(n: &Annotated) -> String {
                 close
             }
         }
+        // RFC 9293 §3.6: TIME_WAIT keeps the connection so that a FIN sent again is ACKed again.
+        Role::FinAck { again: true, .. } if n.state_of(n.from) == State::TimeWait => format!(
+            "{who}'s kernel, in TIME_WAIT: the {}'s FIN came again (the first ACK was lost), so it \
+             ACKs it again; this is what TIME_WAIT waits for",
+            n.from.other().name()
+        ),
         Role::FinAck { .. } => format!("{who}'s kernel (no socket call)"),
         // On loopback no firewall stands between the two ends; on a real link one may
         // answer for the server (nftables `reject with tcp reset`): the RST looks the same.
