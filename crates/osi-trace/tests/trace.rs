@@ -97,6 +97,8 @@ fn agrees_with_tshark_on_the_fixtures() -> anyhow::Result<()> {
         "rst-lost",
         // 10 % loss up (link1, frames 1-6 and the last 7): the client's last ACK lost.
         "fin-ack-lost",
+        // 10 % loss (link1 of syn-ack-resent's run, frames 1-10 and the last 6): FINs crossing.
+        "fin-copy-crossing",
     ] {
         let pcap = fixture(&format!("{name}.pcap"));
         let ((ours, _), (theirs, _)) = (tcp_rows::ours(&pcap)?, tcp_rows::theirs(&pcap)?);

@@ -223,3 +223,27 @@ fn a_fin_sent_again_is_acked_again_from_time_wait() -> anyhow::Result<()> {
     assert_eq!(segs[n - 1].role_text, "teardown: ACK again, of the server's FIN sent again");
     Ok(())
 }
+
+/// The server's FIN+ACK (a resend: its first copy was lost) and the client's resent FIN
+/// crossed on the wire. Each end's state, when it sent, follows from its own ACK field:
+/// the client's copy ACKs no FIN (FIN_WAIT_1, not TIME_WAIT); its next ACK holds the
+/// server's FIN (TIME_WAIT); the server's answer to the copy left in LAST_ACK — a closed
+/// end sends nothing.
+#[test]
+fn crossing_teardown_segments_show_each_end_as_it_was_when_it_sent() -> anyhow::Result<()> {
+    let (segs, _) = json("fin-copy-crossing.pcap")?;
+    let last: Vec<_> = segs[segs.len() - 4..]
+        .iter()
+        .map(|s| (s.from.as_str(), s.role.as_str(), s.client_state.as_str(), s.server_state.as_str()))
+        .collect();
+    assert_eq!(
+        last,
+        [
+            ("server", "fin", "TIME_WAIT", "LAST_ACK"),
+            ("client", "fin", "FIN_WAIT_1", "LAST_ACK"),
+            ("client", "fin_ack", "TIME_WAIT", "CLOSED"),
+            ("server", "ack", "TIME_WAIT", "LAST_ACK"),
+        ]
+    );
+    Ok(())
+}

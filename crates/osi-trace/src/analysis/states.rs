@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::conn::Conn;
 use super::facts::{End, Role, Side, State};
+use super::sequence::seq_lt;
 use crate::decode::{flags::*, Segment};
 
 /// Whether `from` sends this after the peer's RST that closed it, as far as this capture
@@ -117,16 +118,22 @@ pub(super) fn advance(
             other => other,
         };
     }
-    if fin && conn.half(from).fin_acked {
-        // Its FIN again, after the peer's ACK of it: that ACK never reached it (lost on
-        // the way). It is still waiting for one, in the state before that ACK.
+    // What the sender had received of the peer's FIN shows in its own ACK field.
+    let has_peer_fin = ackf && conn.half(to).fin_seq.is_some_and(|f| !seq_lt(t.ack, f.wrapping_add(1)));
+    if !t.has(RST) && conn.reset.is_none() && conn.state(from) == State::Closed && !fin {
+        // A closed end sends nothing: the peer's last ACK had not reached it when it sent
+        // this (crossed on the wire, or lost). It was still in LAST_ACK.
+        *conn.state_mut(from) = State::LastAck;
         conn.half_mut(from).fin_acked = false;
-        let st = conn.state_mut(from);
-        *st = match *st {
-            State::FinWait2 => State::FinWait1,
-            State::TimeWait => State::Closing,
-            State::Closed => State::LastAck,
-            other => other,
+    }
+    if fin && conn.half(from).fin_acked {
+        // Its FIN again, after the peer's ACK of it: that ACK had not reached it (lost, or
+        // crossing this copy on the wire). Its state is the one before: still waiting.
+        conn.half_mut(from).fin_acked = false;
+        *conn.state_mut(from) = match (conn.first_fin == Some(from), has_peer_fin) {
+            (false, _) => State::LastAck,
+            (true, true) => State::Closing,
+            (true, false) => State::FinWait1,
         };
     } else if fin {
         if conn.half(from).fin_seq.is_none() {
@@ -149,6 +156,16 @@ pub(super) fn advance(
             State::FinWait2 => State::TimeWait,
             other => other,
         };
+    }
+    // Its ACK shows it holds the peer's FIN; an ACK of its own FIN was seen before: where
+    // it resent that FIN, it has both now (the peer's FIN+ACK came after its copy left).
+    if has_peer_fin
+        && !fin
+        && conn.half(from).fin_acks > 0
+        && matches!(conn.state(from), State::FinWait1 | State::Closing)
+    {
+        *conn.state_mut(from) = State::TimeWait;
+        conn.half_mut(from).fin_acked = true;
     }
     if conn.client.fin_acked && conn.server.fin_acked && conn.end.is_none() {
         conn.end = Some(End::Graceful);
