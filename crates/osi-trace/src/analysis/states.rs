@@ -120,7 +120,8 @@ pub(super) fn advance(
     }
     // What the sender had received of the peer's FIN shows in its own ACK field.
     let has_peer_fin = ackf && conn.half(to).fin_seq.is_some_and(|f| !seq_lt(t.ack, f.wrapping_add(1)));
-    if !t.has(RST) && conn.reset.is_none() && conn.state(from) == State::Closed && !fin {
+    let closed_by_last_ack = conn.state(from) == State::Closed && conn.half(from).fin_seq.is_some();
+    if !t.has(RST) && conn.reset.is_none() && closed_by_last_ack && !fin {
         // A closed end sends nothing: the peer's last ACK had not reached it when it sent
         // this (crossed on the wire, or lost). It was still in LAST_ACK.
         *conn.state_mut(from) = State::LastAck;
