@@ -159,7 +159,7 @@ pub fn role_name(r: &Role) -> &'static str {
         Role::Ack { .. } => "ack",
         Role::WindowUpdate => "window_update",
         Role::KeepAlive => "keep_alive",
-        Role::WindowProbe => "window_probe",
+        Role::WindowProbe { .. } => "window_probe",
         Role::Fin { .. } => "fin",
         Role::FinAck { .. } => "fin_ack",
         Role::Refused => "refused",

@@ -247,3 +247,16 @@ fn crossing_teardown_segments_show_each_end_as_it_was_when_it_sent() -> anyhow::
     );
     Ok(())
 }
+
+/// The server's window went to 0; its two window updates passed link2 but were lost behind
+/// the router. 210 ms later the client's persist timer probed (SND.UNA−1, no data, flagged
+/// keep-alive by Wireshark): too soon for SO_KEEPALIVE (1 s of idle at least).
+#[test]
+fn a_probe_too_soon_for_a_keep_alive_is_the_persist_timer_after_a_lost_window_update() -> anyhow::Result<()> {
+    let (segs, _) = json("window-update-lost.pcap")?;
+    let probe = segs.iter().find(|s| s.analysis.iter().any(|a| a == "keep_alive")).expect("a probe");
+    assert_eq!((probe.frame, probe.role.as_str()), (28, "window_probe"));
+    assert!(probe.cause.contains("window update seen here never reached it"), "{}", probe.cause);
+    assert!(!probe.cause.contains("SO_KEEPALIVE"), "{}", probe.cause);
+    Ok(())
+}

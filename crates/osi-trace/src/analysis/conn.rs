@@ -21,6 +21,8 @@ pub(super) struct Half {
     pub last_ack: Option<u32>,
     /// Last window this side advertised, scaled.
     pub last_win: Option<u64>,
+    /// This side has advertised a window of 0 at some point.
+    pub zero_win_seen: bool,
     pub last_time: Option<Duration>,
     /// The shift this side offered in its SYN.
     pub wscale_offer: Option<u8>,

@@ -91,7 +91,10 @@ pub enum Role {
     KeepAlive,
     /// The same probe while the peer's window is 0: the persist timer's
     /// window probe (Linux sends SND.UNA−1 with no data; Wireshark flags it keep-alive).
-    WindowProbe,
+    /// `update_lost`: the peer's window was 0 and the last one seen is not, but the probe
+    /// came too soon after the peer's last segment for SO_KEEPALIVE (whose idle time is at
+    /// least 1 s): the sender never got the update that reopened it.
+    WindowProbe { update_lost: bool },
     /// A FIN. `first`: the sender closes first (active close). `acks_fin`:
     /// it also ACKs the peer's FIN (the three-segment teardown). `crossing`:
     /// both FINs in flight at once (simultaneous close). `data`: bytes it carries.

@@ -8,6 +8,10 @@ use super::facts::{Anomaly, Role, Side, State};
 use super::sequence::{new_bytes, seq_gt, seq_lt};
 use crate::decode::{flags::*, Segment};
 
+/// SO_KEEPALIVE probes only a connection idle this long at least (TCP_KEEPIDLE's
+/// minimum, 1 s; the default is 2 hours). The persist timer probes after an RTO, 200 ms on.
+const KEEPALIVE_MIN_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The role, and whether the segment ACKs the peer's FIN for the first time.
 pub(super) fn role(conn: &Conn, from: Side, seg: &Segment, x: &Expert) -> (Role, bool) {
     let t = &seg.tcp;
@@ -48,7 +52,12 @@ pub(super) fn role(conn: &Conn, from: Side, seg: &Segment, x: &Expert) -> (Role,
     } else if acks_peer_fin {
         Role::FinAck { last: conn.first_fin == Some(from), again: peer.fin_acks > 0 }
     } else if x.keepalive && peer.last_win == Some(0) {
-        Role::WindowProbe
+        Role::WindowProbe { update_lost: false }
+    } else if x.keepalive
+        && peer.zero_win_seen
+        && peer.last_time.is_some_and(|p| conn.last.saturating_sub(p) < KEEPALIVE_MIN_IDLE)
+    {
+        Role::WindowProbe { update_lost: true }
     } else if x.keepalive {
         Role::KeepAlive
     } else if x.analysis.contains(&Anomaly::WindowUpdate) && !reports_arrival(conn, from, seg) {

@@ -147,6 +147,7 @@ pub(super) fn record_sent(
     }
     if !rst {
         h.last_win = Some(win);
+        h.zero_win_seen |= win == 0;
     }
     h.last_sack.clone_from(&t.options.sack);
     h.last_time = Some(time);

@@ -18,7 +18,12 @@ pub fn describe(role: &Role, from: Side) -> String {
         Role::Ack { .. } => "ACK".into(),
         Role::WindowUpdate => "window update".into(),
         Role::KeepAlive => "keep-alive".into(),
-        Role::WindowProbe => "window probe (persist timer): the peer's window is 0".into(),
+        Role::WindowProbe { update_lost: false } => {
+            "window probe (persist timer): the peer's window is 0".into()
+        }
+        Role::WindowProbe { update_lost: true } => {
+            format!("window probe (persist timer): the {who} still holds the {peer}'s window for 0")
+        }
         Role::Fin { crossing, first, acks_fin, data } => {
             let with = if *data > 0 { format!(" with {data} bytes") } else { String::new() };
             if *crossing {
@@ -91,7 +96,12 @@ fn socket_call(n: &Annotated) -> String {
         Role::Ack { .. } => format!("{who}'s kernel (no socket call)"),
         Role::WindowUpdate => format!("{who}'s recv() made room; the kernel says so"),
         Role::KeepAlive => format!("{who}'s kernel (SO_KEEPALIVE timer)"),
-        Role::WindowProbe => format!("{who}'s kernel (persist timer), no socket call"),
+        Role::WindowProbe { update_lost: false } => format!("{who}'s kernel (persist timer), no socket call"),
+        Role::WindowProbe { update_lost: true } => format!(
+            "{who}'s kernel (persist timer), no socket call: the {peer}'s window update seen here never \
+             reached it (lost on the way); too soon after the {peer}'s last segment for a keep-alive",
+            peer = n.from.other().name()
+        ),
         Role::Fin { first, crossing, data, .. } => {
             let close = if first || crossing {
                 format!("{who}'s close() or shutdown(SHUT_WR), or the process exiting")
