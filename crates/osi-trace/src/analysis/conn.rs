@@ -71,8 +71,9 @@ pub(super) struct Conn {
     /// Wireshark's initial RTT (`tcp.analysis.initial_rtt`), its out-of-order threshold:
     /// the last SYN to the first segment of either side with ACK and without SYN.
     pub first_rtt: Option<Duration>,
-    /// The SYN+ACK was seen; the client's next ACK completes the handshake.
-    pub awaiting_hs3: bool,
+    /// SYN+ACKs seen that no ACK of the client has answered yet: its next pure ACK
+    /// answers one (the first completes the handshake; Linux ACKs every copy).
+    pub awaiting_hs3: u32,
     /// SYN+ACKs seen (the server resends one on its timer, or on a repeated SYN).
     pub syn_acks: u32,
     /// The client's ACK completing the handshake was seen.
@@ -116,7 +117,7 @@ impl Conn {
             irtt: None,
             handshake_time: None,
             first_rtt: None,
-            awaiting_hs3: false,
+            awaiting_hs3: 0,
             syn_acks: 0,
             handshake_acked: false,
             first_fin: None,

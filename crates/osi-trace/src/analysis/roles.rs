@@ -44,7 +44,7 @@ pub(super) fn role(conn: &Conn, from: Side, seg: &Segment, x: &Expert) -> (Role,
         let first = conn.first_fin.is_none() || conn.first_fin == Some(from);
         let crossing = !first && !acks_peer_fin && !peer.fin_acked;
         Role::Fin { first, acks_fin: acks_peer_fin, crossing, data: len }
-    } else if from == Side::Client && conn.awaiting_hs3 && len == 0 {
+    } else if from == Side::Client && conn.awaiting_hs3 > 0 && len == 0 {
         Role::HandshakeAck { again: conn.handshake_acked, syn_acks: conn.syn_acks }
     } else if len > 0 && !x.keepalive {
         let total = conn.half(from).flow.bytes + u64::from(new_bytes(conn, from, seg));

@@ -79,13 +79,13 @@ pub(super) fn advance(
     } else if syn {
         conn.server_state = State::SynReceived;
         conn.client_state = State::Established; // it will ACK at once
-        conn.awaiting_hs3 = true;
+        conn.awaiting_hs3 += 1;
         conn.syn_acks += 1;
     }
     if let Role::HandshakeAck { again, .. } = *role {
         // Its ACK shows the client ESTABLISHED, even where its own SYN, resent, crossed
         // the SYN+ACK on the wire (this capture saw the SYN+ACK first, the client did not).
-        conn.awaiting_hs3 = false;
+        conn.awaiting_hs3 -= 1;
         conn.handshake_acked = true;
         conn.client_state = State::Established;
         conn.server_state = State::Established;
@@ -94,11 +94,11 @@ pub(super) fn advance(
         }
     } else if from == Side::Client && ackf && !syn {
         // Data (or a FIN) with the ACK that completes the handshake, its pure ACK lost.
-        if conn.awaiting_hs3 && !conn.handshake_acked {
+        if conn.awaiting_hs3 > 0 && !conn.handshake_acked {
             conn.handshake_acked = true;
             handshake_done(conn, time);
         }
-        conn.awaiting_hs3 = false;
+        conn.awaiting_hs3 = 0;
         if conn.client_state == State::SynSent {
             conn.client_state = State::Established; // a resent SYN had crossed the SYN+ACK
         }

@@ -88,7 +88,9 @@ fn socket_call(n: &Annotated) -> String {
             "client's kernel inside connect(), which now returns".into()
         }
         Role::HandshakeAck { again: true, .. } => {
-            "client's kernel: the SYN+ACK came again, so it ACKs again; connect() returned at its \
+            // tcp_validate_incoming(), step 4: any SYN on a synchronized connection.
+            "client's kernel: the SYN+ACK came again, and a SYN on an established connection gets \
+             an ACK of what it expects (a challenge ACK, RFC 5961 §4.2); connect() returned at its \
              first ACK, no socket call"
                 .into()
         }
