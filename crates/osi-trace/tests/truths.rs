@@ -1,9 +1,12 @@
 //! The tracer says what happened, on captures recorded from real runs of the
 //! kit (tests/fixtures/record-truths.sh): a refused SYN, SYNs dropped at a full
 //! accept queue and retransmitted, zero-window probes of the persist timer,
-//! FIN causes, and a FIN riding on the last data segment. Also a lab capture
-//! (`scripts/lab.sh --scenario loss`, a run in which the router dropped the first
-//! SYN+ACK; its first 10 frames of each link, `editcap -r linkN.pcap OUT 1-10`).
+//! FIN causes, and a FIN riding on the last data segment. Also captures of the
+//! lab with loss (`scripts/lab.sh --loss N` or `--scenario loss`, an echo of 256 KiB
+//! to 1 MiB), cut to the frames that matter with `editcap [-s 128] -r linkN.pcap OUT
+//! RANGES` (each test and tests/trace.rs name the run and the ranges): a SYN+ACK lost,
+//! the handshake's ACK lost, an RST lost, a last ACK lost, FINs crossing, window
+//! updates with SACK blocks, a window update lost before a zero-window probe.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
