@@ -158,6 +158,17 @@ ip -n client route add default via 10.0.1.1
 ip -n client -6 route add default via fd00:1::1
 ip -n server route add default via 10.0.2.1
 ip -n server -6 route add default via fd00:2::1
+# A veth end has carrier once both ends are up, and the kernel applies that a moment later
+# (linkwatch): until then a route says "linkdown" and a first packet may be dropped. The lab
+# starts when every link is UP and no route is down.
+deadline=$((SECONDS + 5))
+for h in client router server; do
+  until [[ $(ip -n "$h" -o link show up type veth) != *NO-CARRIER* &&
+    $(ip -n "$h" route show; ip -n "$h" -6 route show) != *linkdown* ]]; do
+    ((SECONDS < deadline)) || die "the links of $h did not come up within 5 s: $(ip -n "$h" -br link)"
+    sleep 0.05
+  done
+done
 
 # --- Impairments ---
 rules=()
