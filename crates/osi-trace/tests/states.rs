@@ -1,5 +1,5 @@
 //! The states osi-trace gives each end never contradict what that end sends, on every
-//! capture the project holds (fixtures, corpus, the lessons' reference captures): an end
+//! capture the project holds (fixtures, corpus, the lab's and the lessons' recorded captures): an end
 //! shown CLOSED or LISTEN sends nothing but an RST, data never leaves an end in SYN_SENT,
 //! TIME_WAIT or FIN_WAIT_2, and no connection has two handshake ACKs (connect() returns
 //! once). Each row's state is the sender's as it was when it sent: where segments crossed
@@ -13,7 +13,12 @@ use osi_trace::json::{Record, SegmentRecord};
 
 fn captures() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dirs = [root.join("tests/fixtures"), root.join("tests/corpus"), root.join("../../lessons/captures")];
+    let dirs = [
+        root.join("tests/fixtures"),
+        root.join("tests/corpus"),
+        root.join("../lab/tests/captures"),
+        root.join("../../lessons/captures"),
+    ];
     let mut files: Vec<PathBuf> = dirs
         .iter()
         .flat_map(|d| std::fs::read_dir(d).unwrap_or_else(|e| panic!("{}: {e}", d.display())))
