@@ -74,7 +74,7 @@ fn socket_call(n: &Annotated) -> String {
              (within a round trip of the newest), or reordered on the way{after}"
         );
     }
-    if let Some(said) = duplicate_ack(n) {
+    if let Some(said) = sack_answer(n) {
         return format!("{who}'s kernel: {said}");
     }
     match n.role {
@@ -144,15 +144,15 @@ fn socket_call(n: &Annotated) -> String {
     }
 }
 
-/// What a duplicate ACK's SACK blocks (RFC 2018) say it answers: bytes above a hole,
-/// or (a D-SACK, RFC 2883: a block below the ACK) bytes that came twice. `None`
-/// for an ACK without blocks: the same ACK again proves nothing more. Also for an ACK
-/// Wireshark calls a window update whose blocks report a new arrival (the analysis then
-/// gives it the role of an ACK): the window changed, but the arrival sent it.
-fn duplicate_ack(n: &Annotated) -> Option<String> {
-    let dup = n.analysis.iter().any(|a| matches!(a, Anomaly::DuplicateAck(_)))
+/// What the SACK blocks (RFC 2018) of an ACK that repeats the last ACK number say it
+/// answers: bytes above a hole, or (a D-SACK, RFC 2883) bytes that came twice. Such an
+/// ACK is a duplicate ACK, or one Wireshark calls a window update whose blocks report a
+/// new arrival (the analysis then gives it the role of an ACK). `None` for an ACK
+/// without blocks: the same ACK again proves nothing more.
+fn sack_answer(n: &Annotated) -> Option<String> {
+    let repeats = n.analysis.iter().any(|a| matches!(a, Anomaly::DuplicateAck(_)))
         || (n.analysis.contains(&Anomaly::WindowUpdate) && matches!(n.role, Role::Ack { .. }));
-    let dsack = n.seg.tcp.dsack().filter(|_| dup)?;
+    let dsack = n.seg.tcp.dsack().filter(|_| repeats)?;
     // tcp_data_queue(): a segment out of order, or already received, is ACKed at once.
     Some(if !dsack {
         "bytes arrived above a hole (its SACK blocks): it ACKs the last byte in order again".into()
