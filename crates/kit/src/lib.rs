@@ -3,11 +3,12 @@
 //! narration printer ([`Narrator`], whose stdout never stalls the program), payload escaping ([`escape`]) and the
 //! one-line error reporter ([`run`]), one parser for duration flags
 //! ([`duration::seconds`]), counted nouns ([`plural`]), and Python's `recv_into`/`sendall`
-//! for `socket2` sockets ([`SocketExt`]), and the kernel's own TCP state of a
+//! for `socket2` sockets ([`SocketExt`]), the kernel's own TCP state of a
 //! socket ([`tcp_state`]) with the words for what `close()` does from it
-//! ([`close_effect`]).
+//! ([`what_close_sends`]), and the servers' rest after accept() failed ([`Backoff`]).
 
 mod args;
+mod backoff;
 mod closing;
 pub mod duration;
 mod errors;
@@ -19,7 +20,8 @@ mod tcp_state;
 mod words;
 
 pub use args::{resolve, ColorChoice, OutputArgs, ServerArgs};
-pub use closing::{close_effect, ended_by};
+pub use backoff::Backoff;
+pub use closing::{close_effect, ended_by, what_close_sends};
 pub use errors::{error_line, hinted, run, Hinted};
 pub use narrate::{Layer, Narrator};
 pub use payload::{escape, escape_all, escape_path, DEFAULT_PREVIEW};
