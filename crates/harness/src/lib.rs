@@ -11,6 +11,7 @@
 //! - [`suite`] holds the checks the servers share, and the macros
 //!   (`echo_server_tests!`, `event_loop_server_tests!`, `idle_timeout_tests!`)
 //!   that make each check one `#[test]` of a server's test file.
+//! - [`listing`] compares the sibling servers' sources: shared blocks, diff sizes.
 //! - [`require`] decides whether a test that needs capture rights, a tool or
 //!   namespaces runs, is reported as not run, or (in CI) fails.
 
@@ -25,6 +26,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
 
+/// The sibling servers' sources: blocks they share byte for byte, and their diffs.
+pub mod listing;
 mod needs;
 /// Checks every echo server must pass, shared by the servers' test files.
 pub mod suite;
