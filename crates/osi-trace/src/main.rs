@@ -106,7 +106,7 @@ struct Args {
     #[arg(long)]
     summary_only: bool,
 
-    /// Fit every line in N columns (0: never wrap); default $COLUMNS, the terminal's width, or 100.
+    /// Fit every line in N columns (0: never wrap); default: the terminal's width, or one line per segment when stdout is a file or a pipe.
     #[arg(long, value_name = "N")]
     width: Option<usize>,
 
@@ -214,23 +214,25 @@ impl Clock {
     }
 }
 
-/// Columns to fit (projection mode): `--width`, else `$COLUMNS`, else the
-/// terminal's width, else 100 (a pipe or a file: a projector's worth).
+/// Columns to fit (projection mode): `--width`, else the width of the terminal
+/// stdout is (`$COLUMNS` only when that terminal reports none), else 0: a file
+/// or a pipe gets one line per segment, as tcpdump's does, whatever `$COLUMNS`
+/// says (an interactive bash does not export it, so a student's `> trace.txt`
+/// and a script's must read alike).
 fn width(args: &Args) -> usize {
     if let Some(w) = args.width {
         return w;
     }
-    if let Some(w) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|&w: &usize| w > 0) {
-        return w;
+    let stdout = std::io::stdout();
+    if !stdout.is_terminal() {
+        return 0;
     }
-    if std::io::stdout().is_terminal() {
-        // SAFETY: winsize is plain data; TIOCGWINSZ only writes one into the struct we own.
-        let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
-        if unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) } == 0 && ws.ws_col > 0 {
-            return ws.ws_col.into();
+    if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size_of(&stdout) {
+        if w > 0 {
+            return w.into();
         }
     }
-    100
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|&w: &usize| w > 0).unwrap_or(80)
 }
 
 /// The streams shown (all, or those on `--port`): numbers grow with each new

@@ -18,7 +18,7 @@ fn fixture(name: &str) -> PathBuf {
 
 fn osi_trace(args: &[&str]) -> anyhow::Result<std::process::Output> {
     let mut cmd = Command::new(harness::bin("osi-trace"));
-    // Not a terminal and no COLUMNS: the views fit 100 columns.
+    // Not a terminal: one line per segment unless --width says otherwise.
     cmd.args(args).env_remove("COLUMNS");
     harness::run(cmd, b"", T)
 }
@@ -27,12 +27,13 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// The annotated trace of each fixture is exactly the one checked in.
+/// The annotated trace of each fixture is exactly the one checked in, fitted to
+/// 100 columns (a projector's): `osi-trace --read F.pcap --color never --width 100`.
 #[test]
 fn fixtures_give_their_checked_in_trace() -> anyhow::Result<()> {
     for name in ["echo-and-refused", "three-clients", "anomalies"] {
         let pcap = fixture(&format!("{name}.pcap"));
-        let out = osi_trace(&["--read", &pcap.to_string_lossy(), "--color", "never"])?;
+        let out = osi_trace(&["--read", &pcap.to_string_lossy(), "--color", "never", "--width", "100"])?;
         assert!(out.status.success(), "{name}: {}", text(&out.stderr));
         let want = std::fs::read_to_string(fixture(&format!("{name}.expected.txt")))?;
         assert_eq!(

@@ -1,7 +1,7 @@
-//! Projection mode: every view fits a width (`--width`, `COLUMNS`, the
-//! terminal's, or 100). A line that does not fit is broken between words and
-//! its continuation indented; a word wider than the line is cut. Colour is
-//! painted after the fitting, so widths count only what is visible.
+//! Projection mode: every view fits a width (`--width`, or the terminal's; 0,
+//! no limit, for a file or a pipe). A line that does not fit is broken between
+//! words and its continuation indented; a word wider than the line is cut.
+//! Colour is painted after the fitting, so widths count only what is visible.
 
 /// How a run of text is coloured.
 pub type Paint = fn(&str) -> String;
