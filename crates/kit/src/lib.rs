@@ -22,7 +22,7 @@ pub use args::{resolve, ColorChoice, OutputArgs, ServerArgs};
 pub use closing::{close_effect, ended_by};
 pub use errors::{error_line, hinted, run, Hinted};
 pub use narrate::{Layer, Narrator};
-pub use payload::{escape, escape_all, escape_path, DEFAULT_PREVIEW};
+pub use payload::{escape, escape_all, escape_bytes_literal, escape_path, DEFAULT_PREVIEW};
 pub use sock::{family, local_addr, peer_name, SocketExt};
 pub use stdout::drain;
 pub use tcp_state::{tcp_state, TcpState};

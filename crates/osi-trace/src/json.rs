@@ -128,7 +128,7 @@ impl From<&Annotated> for SegmentRecord {
             len: n.len,
             link: None,
             nxtseq: n.next_seq,
-            payload: kit::escape_all(&seg.payload[..seg.payload.len().min(PAYLOAD)]),
+            payload: kit::escape_bytes_literal(&seg.payload[..seg.payload.len().min(PAYLOAD)]),
             resent_after: n.resent_after.map(|d| d.as_secs_f64()),
             role: role_name(&n.role).to_string(),
             role_text: words::describe(&n.role, n.from),

@@ -65,7 +65,10 @@ fn a_file_or_a_pipe_gets_one_line_per_segment_whatever_columns_says() -> anyhow:
         // The line view: every row starts with its time (no continuation lines).
         let out = run(&["--read", &p, "--color", "never"], Some("80"))?;
         for line in out.lines().take_while(|l| !l.is_empty()) {
-            assert!(line.trim_start().split(' ').next().is_some_and(|t| t.parse::<f64>().is_ok()), "{name}: {line}");
+            assert!(
+                line.trim_start().split(' ').next().is_some_and(|t| t.parse::<f64>().is_ok()),
+                "{name}: {line}"
+            );
         }
     }
     Ok(())
