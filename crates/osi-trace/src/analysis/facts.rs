@@ -201,6 +201,10 @@ pub struct Annotated {
     /// Sent by an end after the peer's RST that would have closed it: that RST did not
     /// take effect there (lost on the way, or not accepted), so the end carries on.
     pub reset_unheeded: bool,
+    /// A SYN whose answer (a SYN+ACK, an RST, a copy of it) the lookahead saw: its
+    /// server state is then what that answer says, `?` only after an RST a firewall
+    /// may have sent.
+    pub answered: bool,
 }
 
 impl Annotated {
