@@ -358,7 +358,7 @@ impl From<&ControlFrame> for ControlRecord {
             message: message.to_string(),
             protocol: protocol.to_string(),
             src: m.src().to_string(),
-            text: explain(&c.control, &Names::default(), None),
+            text: explain(&c.control, &Names::default(), None, c.asked),
             time: c.time.as_secs_f64(),
             kind: ControlType::Control,
         }

@@ -310,6 +310,8 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     let emit = |out: &mut Output<_>, lookahead: &mut Lookahead, e: Event| -> anyhow::Result<()> {
         lookahead.push(e).into_iter().try_for_each(|e| out.event(e))
     };
+    // Which neighbour request each reply answers (a broadcast, or a probe).
+    let mut neighbours = osi_trace::neighbours::Neighbours::new();
     let mut clock = Clock::default();
     let (mut segments, mut skipped, mut ended) = (0u64, 0u64, 0u64);
     let mut streams = Shown::default();
@@ -356,7 +358,8 @@ fn trace(args: &Args) -> anyhow::Result<()> {
                 // (a next hop's MAC, a refusal, a path MTU): shown in their place.
                 match control {
                     Some(Ok(control)) => {
-                        let c = ControlFrame { frame: number, time, control };
+                        let asked = neighbours.see(&control);
+                        let c = ControlFrame { frame: number, time, control, asked };
                         emit(&mut out, &mut lookahead, Event::Control(Box::new(c)))?;
                     }
                     Some(Err(bad)) => out.skipped(number, &format!("{why}: {bad}"))?,

@@ -267,3 +267,49 @@ fn a_probe_too_soon_for_a_keep_alive_is_the_persist_timer_after_a_lost_window_up
     assert!(!probe.cause.contains("SO_KEEPALIVE"), "{}", probe.cause);
     Ok(())
 }
+
+/// The lab's `rto` run (crates/lab/tests/captures/rto-link1.pcap): at 5 s the router
+/// re-checks the client's MAC with an ARP request sent to that MAC, not broadcast — a
+/// reachability probe (NUD PROBE), nothing waiting — and the reply answers that probe.
+/// tshark's `eth.dst` of the same frames is the check of what osi-trace reads.
+#[test]
+fn a_unicast_arp_request_is_a_probe_and_its_reply_answers_it() -> anyhow::Result<()> {
+    let pcap = Path::new(env!("CARGO_MANIFEST_DIR")).join("../lab/tests/captures/rto-link1.pcap");
+    let arp: Vec<String> = run(&["--read", &pcap.to_string_lossy()])?
+        .lines()
+        .filter(|l| l.contains(" L2 ARP "))
+        .map(String::from)
+        .collect();
+    assert_eq!(arp.len(), 4, "{arp:#?}");
+    assert!(arp[0].contains("ARP request, broadcast: 10.0.1.2's kernel needs the MAC"), "{}", arp[0]);
+    assert!(arp[1].contains("caches it and sends what was waiting"), "{}", arp[1]);
+    assert!(
+        arp[2].contains(
+            "ARP request, unicast to 02:00:00:00:01:02: 10.0.1.1's kernel checks that 10.0.1.2 still answers"
+        ) && arp[2].contains("NUD PROBE"),
+        "{}",
+        arp[2]
+    );
+    assert!(
+        !arp[2].contains("broadcast") && !arp[2].contains("before the IP packet can leave"),
+        "{}",
+        arp[2]
+    );
+    assert!(
+        arp[3].contains("10.0.1.2 is still at 02:00:00:00:01:02; it answers a probe")
+            && arp[3].contains("no packet was waiting"),
+        "{}",
+        arp[3]
+    );
+    if harness::require("ARP probe (tshark)", harness::Need::Tool("tshark")) {
+        let fields = ["arp.opcode".to_string(), "eth.dst".to_string()];
+        let rows = harness::tshark::fields(&pcap, &fields)?;
+        let arp_dst: Vec<&str> =
+            rows.lines().filter(|l| !l.starts_with('\t')).filter_map(|l| l.split('\t').nth(1)).collect();
+        assert_eq!(
+            arp_dst,
+            ["ff:ff:ff:ff:ff:ff", "02:00:00:00:01:02", "02:00:00:00:01:02", "02:00:00:00:01:01"]
+        );
+    }
+    Ok(())
+}
