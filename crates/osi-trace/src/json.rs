@@ -244,6 +244,9 @@ pub struct ConnectionRecord {
     /// Seconds since the first frame.
     pub start: f64,
     pub stream: u64,
+    /// How many times the server sent its SYN+ACK again after the last SYN, before the
+    /// handshake completed: `handshake_rtt` then includes its retransmission timer.
+    pub syn_ack_retransmissions: u32,
     /// How many times the client sent its SYN again.
     pub syn_retransmissions: u32,
     #[serde(rename = "type")]
@@ -272,6 +275,7 @@ impl From<&Summary> for ConnectionRecord {
             server_to_client_rtt: RttRecord::of(&s.rtt.to_client),
             start: s.start.as_secs_f64(),
             stream: s.stream,
+            syn_ack_retransmissions: s.syn_ack_retransmissions,
             syn_retransmissions: s.syn_retransmissions,
             kind: ConnectionType::Connection,
         }
