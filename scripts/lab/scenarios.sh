@@ -72,6 +72,8 @@ if [[ $name == syn-drop ]]; then
   # the run short. The first retransmissions come 1 s apart (tcp_syn_linear_timeouts).
   show "on client sysctl -w net.ipv4.tcp_syn_retries=2"
   on client sysctl -w net.ipv4.tcp_syn_retries=2
+  # Both settings that shape the run: the retry count (made a time budget) and the linear start.
+  on client sysctl net.ipv4.tcp_syn_linear_timeouts
 fi
 show "on client client --host $LAB_SERVER ${message[*]}"
 started=$EPOCHREALTIME
