@@ -108,12 +108,12 @@ fn a_syn_dropped_at_a_full_accept_queue_says_why_live_and_what_followed_read_bac
             .to_string()
     };
     assert!(
-        syn(&live, 0).ends_with("[client SYN_SENT, server ? (no answer to the SYN seen yet)]"),
+        syn(&live, 0).ends_with("[client SYN_SENT, server ? (no answer from the server seen)]"),
         "live:\n{live}"
     );
     assert!(syn(&read, 0).ends_with("[client SYN_SENT, server LISTEN]"), "read back:\n{read}");
     assert!(
-        syn(&read, 1).ends_with("[client SYN_SENT, server ? (no answer to the SYN seen yet)]"),
+        syn(&read, 1).ends_with("[client SYN_SENT, server ? (no answer from the server seen)]"),
         "read back:\n{read}"
     );
     Ok(())
