@@ -192,7 +192,14 @@ finish() {
     wait "$trace_pid" || true
     say ""
     say "${bold}What went over the wire (osi-trace):${reset}"
-    cat "$out/$1.trace.txt"
+    # The kept text has one line per segment (as any file osi-trace writes); on a
+    # terminal the same capture is shown fitted to its width, causes on their own lines.
+    if [[ -t 1 ]]; then
+      osi-trace --read "$out/$1.pcap" --color "$color" --width "$(tput cols 2>/dev/null || echo 80)" \
+        2>>"$out/$1.read.log"
+    else
+      cat "$out/$1.trace.txt"
+    fi
     # Their stderr repeats the capture's one-line summary: kept in the log, not shown again.
     osi-trace --read "$out/$1.pcap" --json >"$out/$1.trace.jsonl" 2>>"$out/$1.read.log"
     osi-trace --read "$out/$1.pcap" --ladder --color never >"$out/$1.ladder.txt" 2>>"$out/$1.read.log"

@@ -36,13 +36,15 @@
 #   --no-arp            the server answers no ARP (its IPv4 address cannot be resolved)
 #   --delay MS          added delay, only where the kernel has netem (it says so if not)
 #
-# Other options: --out DIR (keep $LAB_DIR), --list (scenarios), -h/--help.
+# Other options: --out DIR (keep $LAB_DIR; if DIR holds an earlier run, this one goes to
+# DIR.2, DIR.3 …, unless --force: then into DIR, its captures replaced), --list (scenarios),
+# -h/--help.
 # The kit's programs come from KIT_BIN_DIR, else from PATH, else a release build.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 usage() {
-  sed -n '2,41p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,42p' "$0" | sed 's/^# \{0,1\}//'
   exit "${1:-0}"
 }
 die() {
@@ -53,7 +55,7 @@ number() { [[ $2 =~ ^[0-9]+$ ]] || die "$1 needs a number, got '${2:-}'"; }
 
 # --- Options (parsed twice: outside and again inside the namespace, same result) ---
 loss_up=0 loss_down=0 rate="" queue=32000 mtu="" drop_syn=no reject_rst=no reject_icmp=no
-no_arp=no drop_data=no delay="" scenario="" out=""
+no_arp=no drop_data=no delay="" scenario="" out="" force=no
 args=("$@")
 while (($#)); do
   case "$1" in
@@ -71,6 +73,7 @@ while (($#)); do
     --no-arp) no_arp=yes ;;
     --scenario) scenario=${2:?--scenario needs a name (see --list)} && shift ;;
     --out) out=${2:?--out needs a folder} && shift ;;
+    --force) force=yes ;;
     --list) exec "$here/scripts/lab/scenarios.sh" --list ;;
     -h | --help) usage 0 ;;
     --) shift && break ;;
@@ -97,7 +100,18 @@ if [[ -z ${LAB_INSIDE:-} ]]; then
     KIT_BIN_DIR=$here/target/release
   fi
   [[ -x $KIT_BIN_DIR/client ]] || die "no kit binaries in $KIT_BIN_DIR"
-  [[ -z $out ]] || { mkdir -p "$out" && out=$(cd "$out" && pwd); }
+  if [[ -n $out ]]; then
+    out=${out%/}
+    # A folder with an earlier run in it is never written over by accident: a rerun
+    # (as a lesson's exercise asks) gets the next free DIR.N; --force reuses DIR.
+    if [[ $force == no && -d $out && -n $(ls -A "$out") ]]; then
+      n=2
+      while [[ -e $out.$n ]]; do n=$((n + 1)); done
+      echo "lab.sh: $out holds an earlier run; this one goes to $out.$n (--force: into $out, replacing its captures)" >&2
+      out=$out.$n
+    fi
+    mkdir -p "$out" && out=$(cd "$out" && pwd)
+  fi
   # Network, mount (for a private /run/netns) and PID namespaces: when the lab's
   # first process exits, the kernel kills every other one and frees every link.
   ns=(--net --mount --pid --fork --kill-child --mount-proc)
@@ -108,7 +122,7 @@ if [[ -z ${LAB_INSIDE:-} ]]; then
     read -ra extra <<<"$("$here/scripts/lab/scenarios.sh" --flags "$scenario")"
     args+=("${extra[@]}")
   fi
-  export LAB_INSIDE=1 KIT_BIN_DIR LAB_OUT=$out
+  export LAB_INSIDE=1 KIT_BIN_DIR LAB_OUT=$out LAB_FORCE=$force
   exec unshare "${ns[@]}" "$0" "${args[@]}"
 fi
 

@@ -72,6 +72,8 @@ if [[ $name == syn-drop ]]; then
   # the run short. The first retransmissions come 1 s apart (tcp_syn_linear_timeouts).
   show "on client sysctl -w net.ipv4.tcp_syn_retries=2"
   on client sysctl -w net.ipv4.tcp_syn_retries=2
+  # Both settings that shape the run: the retry count (made a time budget) and the linear start.
+  on client sysctl net.ipv4.tcp_syn_linear_timeouts
 fi
 show "on client client --host $LAB_SERVER ${message[*]}"
 started=$EPOCHREALTIME
@@ -128,7 +130,7 @@ case "$name" in
     # stays on its link. A bulk echo has ~1500 datagrams: its first rows and the counts.
     show "osi-trace --read link1.pcap --hop link2.pcap   (the router's two links side by side)"
     view=(--color never)
-    [[ ! -t 1 ]] || view=(--color always --width "$(tput cols 2>/dev/null || echo 100)")
+    [[ ! -t 1 ]] || view=(--color always --width "$(tput cols 2>/dev/null || echo 80)")
     (cd "$LAB_DIR" && osi-trace --read link1.pcap --hop link2.pcap "${view[@]}") >"$LAB_DIR/hop.txt"
     if [[ $name == bulk ]]; then
       # The first rows, whole: up to the first row that starts past line 40.

@@ -5,7 +5,9 @@
 //!
 //! The rules a lesson follows (also in `lessons/README.md`):
 //! - Every `$ ` line is run, in order, by one `bash` in a fresh network namespace,
-//!   so the article's port 65432 is free and a capture on `lo` sees only the lesson.
+//!   so the article's port 65432 is free and a capture on `lo` sees only the lesson;
+//!   in a student's environment: `COLUMNS` unset (an interactive bash does not
+//!   export it), and once more exported as 80 — the lesson must read the same.
 //! - The lines below a command are *key lines* of its output (stdout and stderr):
 //!   they must appear in that order; lines in between may be left out (`...` says so
 //!   to the reader). `[..]` in a line stands for text that varies: ports, times.
@@ -14,6 +16,9 @@
 //!   holds its `READY` line, as a student waits before typing the next command —
 //!   unless the line ends in `# no READY line` (the article's own programs print none).
 //! - `cargo` commands are not run again (the test suite has just built the kit).
+//! - A code excerpt quotes its file line for line, in order, with its indentation
+//!   (shifted left as a whole at most); lines it leaves out are marked `// …`, and
+//!   its braces balance ([`excerpt`]).
 //! - A lesson stops every program it starts: what is still running after its last
 //!   command is a failure (lessons also run one after another in one session).
 //!
@@ -26,6 +31,7 @@
 
 pub mod answers;
 mod bless;
+pub mod excerpt;
 pub mod exercises;
 mod matching;
 mod parse;
@@ -34,4 +40,4 @@ mod session;
 pub use bless::{bless, bless_lines, Blessed};
 pub use matching::{line_matches, missing_lines};
 pub use parse::{parse, Block, Command, Excerpt, Lesson};
-pub use session::{run_lesson, run_lessons, Outcome};
+pub use session::{run_lesson, run_lessons, Columns, Outcome};

@@ -128,7 +128,7 @@ impl From<&Annotated> for SegmentRecord {
             len: n.len,
             link: None,
             nxtseq: n.next_seq,
-            payload: kit::escape_all(&seg.payload[..seg.payload.len().min(PAYLOAD)]),
+            payload: kit::escape_bytes_literal(&seg.payload[..seg.payload.len().min(PAYLOAD)]),
             resent_after: n.resent_after.map(|d| d.as_secs_f64()),
             role: role_name(&n.role).to_string(),
             role_text: words::describe(&n.role, n.from),
@@ -244,6 +244,9 @@ pub struct ConnectionRecord {
     /// Seconds since the first frame.
     pub start: f64,
     pub stream: u64,
+    /// How many times the server sent its SYN+ACK again after the last SYN, before the
+    /// handshake completed: `handshake_rtt` then includes its retransmission timer.
+    pub syn_ack_retransmissions: u32,
     /// How many times the client sent its SYN again.
     pub syn_retransmissions: u32,
     #[serde(rename = "type")]
@@ -272,6 +275,7 @@ impl From<&Summary> for ConnectionRecord {
             server_to_client_rtt: RttRecord::of(&s.rtt.to_client),
             start: s.start.as_secs_f64(),
             stream: s.stream,
+            syn_ack_retransmissions: s.syn_ack_retransmissions,
             syn_retransmissions: s.syn_retransmissions,
             kind: ConnectionType::Connection,
         }
@@ -358,7 +362,7 @@ impl From<&ControlFrame> for ControlRecord {
             message: message.to_string(),
             protocol: protocol.to_string(),
             src: m.src().to_string(),
-            text: explain(&c.control, &Names::default(), None),
+            text: explain(&c.control, &Names::default(), None, c.asked),
             time: c.time.as_secs_f64(),
             kind: ControlType::Control,
         }

@@ -34,6 +34,7 @@ pub mod hop;
 pub mod icmp;
 pub mod icmpv6;
 pub mod json;
+pub mod neighbours;
 pub mod output;
 pub mod pcap;
 pub mod render;

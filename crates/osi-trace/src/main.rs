@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use osi_trace::analysis::{Analyzer, Event, Lookahead};
+use osi_trace::analysis::{Analyzer, Event, Lookahead, LIVE_WAIT};
 use osi_trace::capture::{Limits, LiveCapture, LiveOptions, DEFAULT_BUFFER_MIB, SNAPLEN};
 use osi_trace::control::{self, ControlFrame};
 use osi_trace::decode::Decoder;
@@ -106,7 +106,7 @@ struct Args {
     #[arg(long)]
     summary_only: bool,
 
-    /// Fit every line in N columns (0: never wrap); default $COLUMNS, the terminal's width, or 100.
+    /// Fit every line in N columns (0: never wrap); default: the terminal's width, or one line per segment when stdout is a file or a pipe.
     #[arg(long, value_name = "N")]
     width: Option<usize>,
 
@@ -207,6 +207,13 @@ impl Clock {
         self.first.map_or(Duration::ZERO, |f| ts.saturating_sub(f))
     }
 
+    /// Live, the time now on the capture's clock (the kernel stamps frames with
+    /// the wall clock): since the first frame.
+    fn now_live(&self) -> Duration {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        self.since_first(now)
+    }
+
     /// The frame's number (from 1) and its time since the first frame.
     fn tick(&mut self, ts: Duration) -> (u64, Duration) {
         self.frames += 1;
@@ -214,23 +221,25 @@ impl Clock {
     }
 }
 
-/// Columns to fit (projection mode): `--width`, else `$COLUMNS`, else the
-/// terminal's width, else 100 (a pipe or a file: a projector's worth).
+/// Columns to fit (projection mode): `--width`, else the width of the terminal
+/// stdout is (`$COLUMNS` only when that terminal reports none), else 0: a file
+/// or a pipe gets one line per segment, as tcpdump's does, whatever `$COLUMNS`
+/// says (an interactive bash does not export it, so a student's `> trace.txt`
+/// and a script's must read alike).
 fn width(args: &Args) -> usize {
     if let Some(w) = args.width {
         return w;
     }
-    if let Some(w) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|&w: &usize| w > 0) {
-        return w;
+    let stdout = std::io::stdout();
+    if !stdout.is_terminal() {
+        return 0;
     }
-    if std::io::stdout().is_terminal() {
-        // SAFETY: winsize is plain data; TIOCGWINSZ only writes one into the struct we own.
-        let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
-        if unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) } == 0 && ws.ws_col > 0 {
-            return ws.ws_col.into();
+    if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size_of(&stdout) {
+        if w > 0 {
+            return w.into();
         }
     }
-    100
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|&w: &usize| w > 0).unwrap_or(80)
 }
 
 /// The streams shown (all, or those on `--port`): numbers grow with each new
@@ -295,14 +304,14 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     // Remembers IP fragments across frames: a segment shows with the frame that completes it.
     let mut decoder = Decoder::new();
     let mut an = Analyzer::new();
-    // Reading a file, a SYN's row waits for its answer; live, it shows `?` at once.
-    let mut lookahead = (!live).then(Lookahead::new);
-    let mut emit = |out: &mut Output<_>, e: Event| -> anyhow::Result<()> {
-        match lookahead.as_mut() {
-            Some(l) => l.push(e).into_iter().try_for_each(|e| out.event(e)),
-            None => out.event(e),
-        }
+    // A SYN's row waits for its answer (reading a file, as long as it takes;
+    // live, at most LIVE_WAIT), so both show the server's state it caused.
+    let mut lookahead = Lookahead::new();
+    let emit = |out: &mut Output<_>, lookahead: &mut Lookahead, e: Event| -> anyhow::Result<()> {
+        lookahead.push(e).into_iter().try_for_each(|e| out.event(e))
     };
+    // Which neighbour request each reply answers (a broadcast, or a probe).
+    let mut neighbours = osi_trace::neighbours::Neighbours::new();
     let mut clock = Clock::default();
     let (mut segments, mut skipped, mut ended) = (0u64, 0u64, 0u64);
     let mut streams = Shown::default();
@@ -317,7 +326,14 @@ fn trace(args: &Args) -> anyhow::Result<()> {
                 out.set_link(link);
                 f
             }
-            Ok(Got::Quiet) => continue,
+            Ok(Got::Quiet) => {
+                // Nothing captured waits: the rows of SYNs left unanswered too long go on.
+                for e in lookahead.expire(clock.now_live(), LIVE_WAIT) {
+                    out.event(e)?;
+                }
+                out.flush()?;
+                continue;
+            }
             Ok(Got::End) => break,
             Err(e) if !live => {
                 damaged = Some(e);
@@ -342,8 +358,9 @@ fn trace(args: &Args) -> anyhow::Result<()> {
                 // (a next hop's MAC, a refusal, a path MTU): shown in their place.
                 match control {
                     Some(Ok(control)) => {
-                        let c = ControlFrame { frame: number, time, control };
-                        emit(&mut out, Event::Control(Box::new(c)))?;
+                        let asked = neighbours.see(&control);
+                        let c = ControlFrame { frame: number, time, control, asked };
+                        emit(&mut out, &mut lookahead, Event::Control(Box::new(c)))?;
                     }
                     Some(Err(bad)) => out.skipped(number, &format!("{why}: {bad}"))?,
                     None => out.skipped(number, &why)?,
@@ -365,12 +382,12 @@ fn trace(args: &Args) -> anyhow::Result<()> {
                 }
                 if shown {
                     streams.see(n.stream);
-                    emit(&mut out, Event::Segment(Box::new(n)))?;
+                    emit(&mut out, &mut lookahead, Event::Segment(Box::new(n)))?;
                 }
                 for s in an.take_ended() {
                     if streams.shown(s.stream) {
                         ended += 1;
-                        emit(&mut out, Event::Ended(s))?;
+                        emit(&mut out, &mut lookahead, Event::Ended(s))?;
                     }
                 }
             }
@@ -378,6 +395,12 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         // Live, each frame is shown (and saved) as it comes, flushed once no
         // frame waits in the queue: a write per frame would slow the reading.
         if let Source::Live { cap, .. } = &mut source {
+            // While frames wait in the queue, the capture's time is this frame's: a SYN's
+            // answer may be among them. Once none waits, it is the wall clock's.
+            let now = if cap.pending() { time } else { clock.now_live() };
+            for e in lookahead.expire(now, LIVE_WAIT) {
+                out.event(e)?;
+            }
             if !cap.pending() {
                 out.flush()?;
                 if let Some(save) = save.as_mut() {
@@ -398,7 +421,7 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     if let Source::File(r) = &mut source {
         r.take_notes().iter().for_each(|n| eprintln!("osi-trace: warning: {n}"));
     }
-    for e in lookahead.as_mut().map(Lookahead::finish).unwrap_or_default() {
+    for e in lookahead.finish() {
         out.event(e)?;
     }
     for s in an.open().into_iter().filter(|s| streams.shown(s.stream)) {

@@ -62,6 +62,8 @@ pub struct Only {
     pub link: usize,
     pub seen: Seen,
     pub why: Why,
+    /// For a neighbour reply, how the request it answers was sent (a probe, or to everyone).
+    pub asked: Option<crate::neighbours::Asked>,
 }
 
 /// One row of the view, in time order.
@@ -161,10 +163,19 @@ pub fn match_links(a: Vec<Seen>, b: Vec<Seen>) -> HopView {
     for (link, frames) in only.into_iter().enumerate() {
         for seen in frames {
             let why = reasons.why(link, &seen);
-            rows.push(Row::Only(Box::new(Only { link, seen, why })));
+            rows.push(Row::Only(Box::new(Only { link, seen, why, asked: None })));
         }
     }
     rows.sort_by_key(|r| (r.ts(), matches!(r, Row::Only(o) if o.link == 1)));
+    // Which request each neighbour reply answers, in time order, as the line view tells it.
+    let mut neighbours = crate::neighbours::Neighbours::new();
+    for r in &mut rows {
+        if let Row::Only(o) = r {
+            if let What::Arp(c) = &o.seen.what {
+                o.asked = neighbours.see(c);
+            }
+        }
+    }
     HopView { isn: isns(&rows), rows, start, related }
 }
 

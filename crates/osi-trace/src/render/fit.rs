@@ -1,7 +1,7 @@
-//! Projection mode: every view fits a width (`--width`, `COLUMNS`, the
-//! terminal's, or 100). A line that does not fit is broken between words and
-//! its continuation indented; a word wider than the line is cut. Colour is
-//! painted after the fitting, so widths count only what is visible.
+//! Projection mode: every view fits a width (`--width`, or the terminal's; 0,
+//! no limit, for a file or a pipe). A line that does not fit is broken between
+//! words and its continuation indented; a word wider than the line is cut.
+//! Colour is painted after the fitting, so widths count only what is visible.
 
 /// How a run of text is coloured.
 pub type Paint = fn(&str) -> String;
@@ -22,9 +22,14 @@ pub fn span(text: impl Into<String>, paint: Paint) -> Span {
     Span { text: text.into(), paint }
 }
 
-/// Columns a string takes on a terminal (every character here is one column wide).
+/// Columns a string takes on a terminal: a payload's text may hold wide
+/// characters (日, two columns) and zero-width ones (a combining accent).
 pub fn width(s: &str) -> usize {
-    s.chars().count()
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+fn char_width(c: char) -> usize {
+    unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)
 }
 
 /// The spans side by side, as one painted line.
@@ -45,13 +50,14 @@ pub fn wrap(spans: &[Span], max: usize, first: &str, rest: &str) -> Vec<String> 
     let (mut used, mut empty) = (width(first), true);
     for s in spans {
         for word in s.text.split(' ').filter(|w| !w.is_empty()) {
-            let mut word: Vec<char> = word.chars().collect();
+            let mut word = word;
             loop {
                 let gap = usize::from(!empty);
-                if max == 0 || used + gap + word.len() <= max {
+                let w = width(word);
+                if max == 0 || used + gap + w <= max {
                     cur.push_str(&" ".repeat(gap));
-                    cur.push_str(&(s.paint)(&word.iter().collect::<String>()));
-                    used += gap + word.len();
+                    cur.push_str(&(s.paint)(word));
+                    used += gap + w;
                     empty = false;
                     break;
                 }
@@ -60,13 +66,21 @@ pub fn wrap(spans: &[Span], max: usize, first: &str, rest: &str) -> Vec<String> 
                     (used, empty) = (width(rest), true);
                     continue;
                 }
-                // Wider than a whole line: cut it where the line ends.
+                // Wider than a whole line: cut it where the line ends, between
+                // characters (a wide one that does not fit goes to the next line).
                 let room = max.saturating_sub(used).max(1);
-                let tail = word.split_off(room.min(word.len()));
-                cur.push_str(&(s.paint)(&word.iter().collect::<String>()));
+                let (mut cut, mut taken) = (0, 0);
+                for (i, c) in word.char_indices() {
+                    if taken + char_width(c) > room && i > 0 {
+                        break;
+                    }
+                    taken += char_width(c);
+                    cut = i + c.len_utf8();
+                }
+                cur.push_str(&(s.paint)(&word[..cut]));
                 lines.push(std::mem::replace(&mut cur, rest.to_string()));
                 (used, empty) = (width(rest), true);
-                word = tail;
+                word = &word[cut..];
                 if word.is_empty() {
                     break;
                 }
@@ -90,6 +104,20 @@ mod tests {
         assert_eq!(wrap(&s, 0, "> ", ""), ["> one two three four"]);
         let long = [span("abcdefghijkl", plain)];
         assert_eq!(wrap(&long, 5, "", " "), ["abcde", " fghi", " jkl"]);
+    }
+
+    #[test]
+    fn wide_and_zero_width_characters_count_as_the_terminal_shows_them() {
+        assert_eq!(width("日本"), 4);
+        assert_eq!(width("e\u{301}"), 1);
+        assert_eq!(width("Xin chào"), 8);
+        let s = [span("\"日本語のテキスト\" thế giới", plain)];
+        for max in 4..30 {
+            for l in wrap(&s, max, "", "  ") {
+                assert!(width(&l) <= max, "{max}: {l:?}");
+            }
+        }
+        assert_eq!(wrap(&[span("日本語", plain)], 5, "", ""), ["日本", "語"]);
     }
 
     #[test]

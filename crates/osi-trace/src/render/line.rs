@@ -47,8 +47,7 @@ pub fn line(n: &Annotated, width: usize) -> Vec<String> {
     }
     // The cause in the terminal's own colour: dim text vanishes on a projector.
     let cause = [span(format!("← {}", words::cause(n)), plain)];
-    let states =
-        [span(format!("[client {}, server {}]", n.client_state, n.server_state), |t| t.cyan().to_string())];
+    let states = [span(words::states(n), |t| t.cyan().to_string())];
     let gap = || span("  ", plain);
     let cat = |parts: &[&[Span]]| -> Vec<Span> {
         let mut v: Vec<Span> = Vec::new();

@@ -4,6 +4,27 @@
 
 use crate::analysis::{Annotated, Anomaly, End, Role, Side, State};
 
+/// Both ends' TCP states after a segment, `[client SYN_SENT, server SYN_RECEIVED]`.
+/// Where an end's state is not known (`?`), the words say why, for a beginner:
+/// no answer from the server seen (live, osi-trace waits half a second for it;
+/// reading a file, to the end), an RST a firewall may have sent in the server's
+/// name, or an RST the receiver may not have accepted.
+pub fn states(n: &Annotated) -> String {
+    let said = |end: Side, state: State| -> String {
+        if state != State::Unknown {
+            return state.to_string();
+        }
+        let why = match (end, &n.role) {
+            (Side::Server, Role::Refused) => "the RST may be a firewall's",
+            (Side::Server, _) if n.answered => "the RST answering it may be a firewall's",
+            (Side::Server, _) if n.client_state == State::SynSent => "no answer from the server seen",
+            _ => "the RST may not have been accepted",
+        };
+        format!("? ({why})")
+    };
+    format!("[client {}, server {}]", said(Side::Client, n.client_state), said(Side::Server, n.server_state))
+}
+
 /// The role in words, for the one-line view.
 pub fn describe(role: &Role, from: Side) -> String {
     let who = from.name();
