@@ -14,6 +14,7 @@ use osi_trace::analysis::{Analyzer, Event, Lookahead};
 use osi_trace::capture::{Limits, LiveCapture, LiveOptions, DEFAULT_BUFFER_MIB, SNAPLEN};
 use osi_trace::control::{self, ControlFrame};
 use osi_trace::decode::Decoder;
+use osi_trace::explorer::Page;
 use osi_trace::frame::Frame;
 use osi_trace::graph;
 use osi_trace::hop::{self, run::HopOptions};
@@ -28,6 +29,7 @@ const HOP_ALONE: [&str; 9] =
 /// Capture a TCP run and explain each segment by layer, state and cause.
 #[derive(Parser, Debug)]
 #[command(version, about)]
+#[command(group(clap::ArgGroup::new("replaceable").args(["tsg", "html"]).multiple(true)))]
 struct Args {
     /// Keep only TCP segments to or from this port (the servers' default is 65432).
     #[arg(long)]
@@ -98,8 +100,18 @@ struct Args {
     #[arg(long, value_name = "LINK2.pcap", num_args = 0..=1, conflicts_with_all = HOP_ALONE)]
     hop: Option<Option<PathBuf>>,
 
-    /// Replace the --tsg file if it exists.
-    #[arg(long, requires = "tsg")]
+    /// Write the whole run as one page to open in a browser: ladder, segments, layers,
+    /// bytes and the code that sent each segment (the trace explorer).
+    #[arg(long, value_name = "FILE.html")]
+    html: Option<PathBuf>,
+
+    /// With --html: the kit's programs that ran, e.g. server-basic,client; the page
+    /// shows the line of each program that made a segment's socket call.
+    #[arg(long, value_name = "NAMES", value_delimiter = ',', requires = "html")]
+    programs: Vec<String>,
+
+    /// Replace the --tsg or --html file if it exists.
+    #[arg(long, requires = "replaceable")]
     force: bool,
 
     /// Only the connection summaries, no line per segment.
@@ -119,7 +131,13 @@ fn main() -> std::process::ExitCode {
         let args = Args::parse();
         args.output.color.apply();
         if let Some(link2) = &args.hop {
-            let opts = HopOptions { json: args.json, quiet: args.output.quiet, width: width(&args) };
+            let opts = HopOptions {
+                json: args.json,
+                quiet: args.output.quiet,
+                width: width(&args),
+                html: args.html.clone(),
+                force: args.force,
+            };
             return match (&args.read, link2, args.interface.as_slice()) {
                 (Some(link1), Some(link2), _) if args.duration.is_none() => {
                     hop::run::run(&[link1.clone(), link2.clone()], &opts, std::io::stdout().lock())
@@ -268,6 +286,22 @@ fn live_notes(cap: &mut LiveCapture, quiet: bool) {
     }
 }
 
+/// An event to every view: the terminal's, and the page's with `--html`.
+fn show<W: std::io::Write>(out: &mut Output<W>, page: &mut Option<Page>, e: Event) -> anyhow::Result<()> {
+    if let Some(p) = page {
+        p.event(&e, out.link());
+    }
+    out.event(e)
+}
+
+/// Where the frames come from, for the page's title: the file, or the interfaces.
+fn source_name(args: &Args) -> String {
+    match &args.read {
+        Some(path) => kit::escape_path(path),
+        None => format!("live on {}", args.interface.join(", ")),
+    }
+}
+
 /// The pipeline: source → decode → analyse → render, one frame at a time.
 fn trace(args: &Args) -> anyhow::Result<()> {
     if let Some(path) = &args.tsg {
@@ -297,10 +331,15 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     let mut an = Analyzer::new();
     // Reading a file, a SYN's row waits for its answer; live, it shows `?` at once.
     let mut lookahead = (!live).then(Lookahead::new);
-    let mut emit = |out: &mut Output<_>, e: Event| -> anyhow::Result<()> {
+    let mut page = args
+        .html
+        .as_deref()
+        .map(|p| Page::new(p, args.force, &args.programs, source_name(args)))
+        .transpose()?;
+    let mut emit = |out: &mut Output<_>, page: &mut Option<Page>, e: Event| -> anyhow::Result<()> {
         match lookahead.as_mut() {
-            Some(l) => l.push(e).into_iter().try_for_each(|e| out.event(e)),
-            None => out.event(e),
+            Some(l) => l.push(e).into_iter().try_for_each(|e| show(out, page, e)),
+            None => show(out, page, e),
         }
     };
     let mut clock = Clock::default();
@@ -343,7 +382,7 @@ fn trace(args: &Args) -> anyhow::Result<()> {
                 match control {
                     Some(Ok(control)) => {
                         let c = ControlFrame { frame: number, time, control };
-                        emit(&mut out, Event::Control(Box::new(c)))?;
+                        emit(&mut out, &mut page, Event::Control(Box::new(c)))?;
                     }
                     Some(Err(bad)) => out.skipped(number, &format!("{why}: {bad}"))?,
                     None => out.skipped(number, &why)?,
@@ -358,6 +397,9 @@ fn trace(args: &Args) -> anyhow::Result<()> {
                         save.write(&frame)?;
                     }
                     segments += 1;
+                    if let Some(p) = page.as_mut() {
+                        p.frame(number, &frame, &seg);
+                    }
                 }
                 let n = an.push(number, time, seg);
                 if let Some(g) = tsg.as_mut().filter(|_| shown) {
@@ -365,12 +407,12 @@ fn trace(args: &Args) -> anyhow::Result<()> {
                 }
                 if shown {
                     streams.see(n.stream);
-                    emit(&mut out, Event::Segment(Box::new(n)))?;
+                    emit(&mut out, &mut page, Event::Segment(Box::new(n)))?;
                 }
                 for s in an.take_ended() {
                     if streams.shown(s.stream) {
                         ended += 1;
-                        emit(&mut out, Event::Ended(s))?;
+                        emit(&mut out, &mut page, Event::Ended(s))?;
                     }
                 }
             }
@@ -399,10 +441,10 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         r.take_notes().iter().for_each(|n| eprintln!("osi-trace: warning: {n}"));
     }
     for e in lookahead.as_mut().map(Lookahead::finish).unwrap_or_default() {
-        out.event(e)?;
+        show(&mut out, &mut page, e)?;
     }
     for s in an.open().into_iter().filter(|s| streams.shown(s.stream)) {
-        out.ended(s)?;
+        show(&mut out, &mut page, Event::Ended(s))?;
     }
     out.finish(segments, an.evictions())?;
 
@@ -448,6 +490,11 @@ fn trace(args: &Args) -> anyhow::Result<()> {
                 side.name(),
                 kit::plural(marks as u64, "retransmission")
             );
+        }
+    }
+    if let Some(said) = page.map(Page::finish).transpose()? {
+        if !args.output.quiet {
+            eprintln!("{said}");
         }
     }
     // The interface went down: the summary is out, now the one error line.
