@@ -44,7 +44,7 @@ pub const PROGRAMS: &[Program] = &[
 pub const PATTERNS: &[(Call, &[&str])] = &[
     (Call::Connect, &[".connect(", ".connect_timeout("]),
     (Call::Listen, &[".listen("]),
-    (Call::Send, &[".sendall(", ".send(", ".write_all("]),
+    (Call::Send, &[".sendall(", ".send(", ".send_with_flags(", ".write_all("]),
     (Call::Recv, &[".recv_into(", ".recv(", ".read("]),
     (Call::Close, &["drop(conn", "drop(c.sock", "drop(sock", "drop(stream", ".shutdown("]),
 ];

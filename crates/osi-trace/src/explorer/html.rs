@@ -108,9 +108,18 @@ mod tests {
         }
         // The SVG namespace is a name, never fetched; any other address would be a request.
         let script = SCRIPT.replace("'http://www.w3.org/2000/svg'", "");
-        for f in
-            ["http:", "https:", "ws:", "//cdn", "@import", "url(", "fetch(", "XMLHttpRequest", "WebSocket"]
-        {
+        for f in [
+            "http:",
+            "https:",
+            "ws://",
+            "wss://",
+            "//cdn",
+            "@import",
+            "url(",
+            "fetch(",
+            "XMLHttpRequest",
+            "WebSocket",
+        ] {
             assert!(!script.contains(f) && !STYLE.contains(f), "{f} in the assets");
         }
     }

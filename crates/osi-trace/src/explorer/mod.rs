@@ -88,7 +88,7 @@ impl Page {
     /// A frame shown as a segment: its bytes and layers, while the page has room.
     pub fn frame(&mut self, number: u64, frame: &Frame, seg: &Segment) {
         if self.data.frames.len() < MAX_ROWS {
-            self.data.frames.push(frame_record(number, None, frame, seg));
+            self.data.frames.push(frame_record(number, None, frame, Some(seg)));
         }
     }
 
@@ -151,7 +151,7 @@ impl Page {
 }
 
 /// A frame's record: its first [`MAX_FRAME_BYTES`] bytes in hex, and its layers.
-fn frame_record(number: u64, link: Option<String>, frame: &Frame, seg: &Segment) -> FrameRecord {
+fn frame_record(number: u64, link: Option<String>, frame: &Frame, seg: Option<&Segment>) -> FrameRecord {
     let kept = &frame.data[..frame.data.len().min(MAX_FRAME_BYTES)];
     let mut bytes = String::with_capacity(kept.len() * 2);
     for b in kept {
@@ -161,7 +161,7 @@ fn frame_record(number: u64, link: Option<String>, frame: &Frame, seg: &Segment)
         bytes,
         captured: frame.data.len(),
         frame: number,
-        layers: fields::layers(seg, &frame.data),
+        layers: seg.map(|s| fields::layers(s, &frame.data)).unwrap_or_default(),
         link,
         wire: frame.orig_len,
     }
@@ -182,9 +182,9 @@ pub fn hop_page(
     page.data.page.links = names.to_vec();
     let add = |page: &mut Page, link: usize, number: u64| {
         if let Some(f) = frames(link, number) {
-            if let Ok(seg) = crate::decode::decode(&f) {
-                page.data.frames.push(frame_record(number, Some(names[link].clone()), &f, &seg));
-            }
+            // ARP, ICMP: their bytes without layers (the layers pane reads TCP segments).
+            let seg = crate::decode::decode(&f).ok();
+            page.data.frames.push(frame_record(number, Some(names[link].clone()), &f, seg.as_ref()));
         }
     };
     for r in &view.rows {
