@@ -86,7 +86,9 @@ const Graph = (() => {
         if (!p.mine || !inX(p.r.time)) continue;
         const re = p.r.analysis.some((a) => a.includes('retransmission'));
         const hi = p.r.nxtseq > p.r.seq ? p.r.nxtseq : p.r.seq + 0.5;
-        const l = svg('line', { x1: X(p.r.time), x2: X(p.r.time), y1: Y(p.r.seq), y2: Math.min(Y(hi), Y(p.r.seq) - 3),
+        // A bar 4 px wide, at least 4 px tall: a SYN or an ACK is a point one can click.
+        const top = Math.min(Y(hi), Y(p.r.seq) - 4);
+        const l = svg('rect', { x: X(p.r.time) - 2, y: top, width: 4, height: Y(p.r.seq) - top,
           class: 'pt seg' + (re ? ' re' : '') + (p.i === S.sel ? ' sel' : ''), 'data-i': p.i });
         l.appendChild(svg('title', {}, 'frame ' + p.r.frame + ': seq ' + p.r.seq + '–' + p.r.nxtseq));
         s.appendChild(l);

@@ -20,8 +20,10 @@ const List = (() => {
     if (!isSeg(r)) return fmtTime(r.time) + '    ' + r.protocol.toUpperCase() + ' ' + r.text;
     const dir = r.from === 'client' ? 'client → server' : 'client ← server';
     const bad = r.analysis.length ? ' [' + r.analysis.join(', ') + ']' : '';
+    // The payload's start, as the terminal's line shows it (escaped like a Python bytes literal).
+    const said = r.len ? ' "' + (r.payload.length > 40 ? r.payload.slice(0, 40) + '…' : r.payload) + '"' : '';
     return fmtTime(r.time) + ' #' + r.stream + ' ' + dir + ' [' + r.flags + '] ' + numbers(r) + bad + '  ' +
-      r.role_text + '  ← ' + r.cause + '  [client ' + r.client_state + ', server ' + r.server_state + ']';
+      r.role_text + said + '  ← ' + r.cause + '  [client ' + r.client_state + ', server ' + r.server_state + ']';
   }
 
   function row(i) {
