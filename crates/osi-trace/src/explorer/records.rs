@@ -8,8 +8,11 @@ use serde::{Deserialize, Serialize};
 use crate::hop::record::HopLine;
 use crate::json::Record;
 
-/// One header field: where it lies in the frame and what it holds.
+/// One header field: where it lies in the frame and what it holds. Written as
+/// an array `[field, offset, length, value]`: a page holds some twenty per
+/// frame, and names repeated in each would make it a third larger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "FieldTuple", from = "FieldTuple")]
 pub struct FieldRecord {
     /// Wireshark's field name (`ip.ttl`, `tcp.seq`, …), the key of its meaning.
     pub field: String,
@@ -18,6 +21,21 @@ pub struct FieldRecord {
     pub offset: usize,
     /// The value, as osi-trace reads it.
     pub value: String,
+}
+
+/// A [`FieldRecord`] as the page holds it.
+type FieldTuple = (String, usize, usize, String);
+
+impl From<FieldRecord> for FieldTuple {
+    fn from(f: FieldRecord) -> FieldTuple {
+        (f.field, f.offset, f.length, f.value)
+    }
+}
+
+impl From<FieldTuple> for FieldRecord {
+    fn from((field, offset, length, value): FieldTuple) -> FieldRecord {
+        FieldRecord { field, length, offset, value }
+    }
 }
 
 /// One layer's header (or the payload): its byte range and fields.

@@ -75,9 +75,9 @@ pub fn page_fields(data: &serde_json::Value, frame: u64) -> HashMap<String, (usi
     let f = data["frames"].as_array().into_iter().flatten().find(|f| f["frame"] == frame);
     for l in f.and_then(|f| f["layers"].as_array()).into_iter().flatten() {
         for x in l["fields"].as_array().into_iter().flatten() {
-            let pos =
-                (x["offset"].as_u64().unwrap_or(0) as usize, x["length"].as_u64().unwrap_or(0) as usize);
-            m.insert(x["field"].as_str().unwrap_or("").to_string(), pos);
+            // [field, offset, length, value]
+            let pos = (x[1].as_u64().unwrap_or(0) as usize, x[2].as_u64().unwrap_or(0) as usize);
+            m.insert(x[0].as_str().unwrap_or("").to_string(), pos);
         }
     }
     m

@@ -40,7 +40,8 @@ const Detail = (() => {
       const d = el('details', layerClass(l.layer));
       d.open = true;
       d.appendChild(el('summary', '', l.layer + ' ' + l.text));
-      for (const x of l.fields) {
+      for (const [field, offset, length, raw] of l.fields) {
+        const x = { field, offset, length, value: raw };
         const [label, meaning] = D.fields[x.field] || [x.field, ''];
         let value = x.value;
         if (r && isSeg(r) && x.field === 'tcp.seq') value = r.seq + ' (relative; ' + x.value + ')';

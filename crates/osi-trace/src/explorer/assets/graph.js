@@ -131,13 +131,22 @@ const Graph = (() => {
     s.addEventListener('dblclick', () => { view[kind] = null; draw(kind); });
   }
 
+  // Drawn once per burst of changes, after the list and the ladder: a graph of
+  // thousands of points must not hold up the first rows.
+  let pending = false;
   onChange((what) => {
-    const [stream, side] = pick();
-    const k = stream + side + S.sel;
-    if (what === 'select' && k === key) return;
-    key = k;
-    draw('tsg');
-    draw('rtt');
+    if (what === 'zoom') key = '';
+    if (pending) return;
+    pending = true;
+    setTimeout(() => {
+      pending = false;
+      const [stream, side] = pick();
+      const k = stream + side + S.sel;
+      if (k === key) return;
+      key = k;
+      draw('tsg');
+      draw('rtt');
+    }, 0);
   });
   return { draw };
 })();
