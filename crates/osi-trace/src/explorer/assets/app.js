@@ -9,7 +9,7 @@
   const segs = ROWS.filter((r) => HOP || isSeg(r)).length;
   $('stats').textContent = HOP
     ? ROWS.length + ' rows (' + D.page.links.join(' and ') + ')'
-    : segs + ' segments, ' + CONNS.length + ' connections' +
+    : segs + (segs === 1 ? ' segment, ' : ' segments, ') + CONNS.length + (CONNS.length === 1 ? ' connection' : ' connections') +
       (D.page.programs.length ? ' · programs: ' + D.page.programs.join(', ') : '');
   if (D.page.left_out > 0) {
     const n = $('notice');
@@ -90,5 +90,10 @@
   List.measure();
   applyFilters();
   if (ROWS.length) select(ROWS.findIndex((r) => HOP || isSeg(r)));
+  // A link can open the page as shown in class: #zoom=1.6&theme=dark&row=3 (scripts/screenshots.sh).
+  const want = new URLSearchParams(location.hash.slice(1));
+  if (want.has('zoom')) setZoom(Number(want.get('zoom')) || 1);
+  if (want.has('theme')) theme(want.get('theme') === 'dark');
+  if (want.has('row')) select(Math.max(0, Math.min(ROWS.length - 1, Number(want.get('row')) || 0)));
   document.documentElement.dataset.ready = String(Math.round(performance.now()));
 })();

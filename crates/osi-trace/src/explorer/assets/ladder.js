@@ -61,14 +61,23 @@ const Ladder = (() => {
     s.style.left = '0';
     s.style.top = top + 'px';
     const names = heads();
-    const margin = Math.min(120 * Number(getComputedStyle(document.documentElement).getPropertyValue('--z') || 1), w / 4);
+    // Room beside each end's column for its state (ESTABLISHED: about 7 of the state's ems).
+    const em = parseFloat(getComputedStyle(document.documentElement).fontSize) * 0.75;
+    const margin = Math.min(w * 0.32, 7.6 * em + 8);
     const xs = names.length === 3 ? [margin, w / 2, w - margin] : [margin, w - margin];
-    for (const x of xs) s.appendChild(svg('line', { x1: x, y1: Math.max(top, h * 0.8), x2: x, y2: top + height, class: 'col' }));
+    for (const x of xs) s.appendChild(svg('line', { x1: x, y1: Math.max(top, h * 0.7), x2: x, y2: top + height, class: 'col' }));
     if (first === 0) {
-      names.forEach((n, k) => s.appendChild(svg('text', { x: xs[k], y: h * 0.35, 'text-anchor': 'middle', class: 'head' }, n)));
+      // Each column's name over its address, anchored inward so that neither runs off the edge.
+      names.forEach((n, k) => {
+        const anchor = k === 0 ? 'start' : k === names.length - 1 ? 'end' : 'middle';
+        const x = k === 0 ? 2 : k === names.length - 1 ? w - 2 : xs[k];
+        const [who, ...where] = n.split(' ');
+        s.appendChild(svg('text', { x, y: h * 0.3, 'text-anchor': anchor, class: 'head' }, who));
+        s.appendChild(svg('text', { x, y: h * 0.62, 'text-anchor': anchor, class: 'state' }, where.join(' ')));
+      });
       if (!HOP) {
-        s.appendChild(svg('text', { x: xs[0] - 6, y: h * 0.75, 'text-anchor': 'end', class: 'state' }, 'CLOSED'));
-        s.appendChild(svg('text', { x: xs[1] + 6, y: h * 0.75, class: 'state' }, 'LISTEN'));
+        s.appendChild(svg('text', { x: xs[0] - 6, y: h * 0.95, 'text-anchor': 'end', class: 'state' }, 'CLOSED'));
+        s.appendChild(svg('text', { x: xs[1] + 6, y: h * 0.95, class: 'state' }, 'LISTEN'));
       }
     }
     for (let k = first; k < last; k++) {
