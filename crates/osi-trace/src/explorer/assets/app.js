@@ -11,6 +11,11 @@
     ? ROWS.length + ' rows (' + D.page.links.join(' and ') + ')'
     : segs + (segs === 1 ? ' segment, ' : ' segments, ') + CONNS.length + (CONNS.length === 1 ? ' connection' : ' connections') +
       (D.page.programs.length ? ' · programs: ' + D.page.programs.join(', ') : '');
+  // A hop page has no connections to graph or follow, and no code: the list takes their room.
+  if (HOP) {
+    document.body.classList.add('hop');
+    for (const e of [$('lower-pane'), $('code'), $('code').previousElementSibling]) e.hidden = true;
+  }
   if (D.page.left_out > 0) {
     const n = $('notice');
     n.hidden = false;

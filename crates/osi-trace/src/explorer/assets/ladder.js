@@ -121,7 +121,7 @@ const Ladder = (() => {
       // On its link only: from the router when its source MAC is one the router forwards from.
       const host = r.link === first ? xs[0] : xs[2];
       const [a, b] = ROUTER_MACS.has(r.eth_src) ? [xs[1], host] : [host, xs[1]];
-      arrow(g, a, y0 + h * 0.35, b, y0 + h * 0.8, r.text.length > 60 ? r.text.slice(0, 59) + '…' : r.text);
+      arrow(g, a, y0 + h * 0.35, b, y0 + h * 0.8, r.text.length > 36 ? r.text.slice(0, 35) + '…' : r.text);
     }
   }
 
