@@ -131,13 +131,9 @@ fn main() -> std::process::ExitCode {
         let args = Args::parse();
         args.output.color.apply();
         if let Some(link2) = &args.hop {
-            let opts = HopOptions {
-                json: args.json,
-                quiet: args.output.quiet,
-                width: width(&args),
-                html: args.html.clone(),
-                force: args.force,
-            };
+            let (html, force) = (args.html.clone(), args.force);
+            let opts =
+                HopOptions { json: args.json, quiet: args.output.quiet, width: width(&args), html, force };
             return match (&args.read, link2, args.interface.as_slice()) {
                 (Some(link1), Some(link2), _) if args.duration.is_none() => {
                     hop::run::run(&[link1.clone(), link2.clone()], &opts, std::io::stdout().lock())
@@ -294,14 +290,6 @@ fn show<W: std::io::Write>(out: &mut Output<W>, page: &mut Option<Page>, e: Even
     out.event(e)
 }
 
-/// Where the frames come from, for the page's title: the file, or the interfaces.
-fn source_name(args: &Args) -> String {
-    match &args.read {
-        Some(path) => kit::escape_path(path),
-        None => format!("live on {}", args.interface.join(", ")),
-    }
-}
-
 /// The pipeline: source → decode → analyse → render, one frame at a time.
 fn trace(args: &Args) -> anyhow::Result<()> {
     if let Some(path) = &args.tsg {
@@ -331,11 +319,9 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     let mut an = Analyzer::new();
     // Reading a file, a SYN's row waits for its answer; live, it shows `?` at once.
     let mut lookahead = (!live).then(Lookahead::new);
-    let mut page = args
-        .html
-        .as_deref()
-        .map(|p| Page::new(p, args.force, &args.programs, source_name(args)))
-        .transpose()?;
+    let from = osi_trace::explorer::source_name(args.read.as_deref(), &args.interface);
+    let mut page =
+        args.html.as_deref().map(|p| Page::new(p, args.force, &args.programs, from)).transpose()?;
     let mut emit = |out: &mut Output<_>, page: &mut Option<Page>, e: Event| -> anyhow::Result<()> {
         match lookahead.as_mut() {
             Some(l) => l.push(e).into_iter().try_for_each(|e| show(out, page, e)),

@@ -46,6 +46,14 @@ pub const MAX_ROWS: usize = 50_000;
 /// Of each frame, the page keeps this many bytes: the headers and the start of the payload.
 pub const MAX_FRAME_BYTES: usize = 256;
 
+/// Where the frames come from, for the page's title: the file, or the interfaces.
+pub fn source_name(read: Option<&Path>, interfaces: &[String]) -> String {
+    match read {
+        Some(path) => kit::escape_path(path),
+        None => format!("live on {}", interfaces.join(", ")),
+    }
+}
+
 /// A page being gathered: fed the frames and events of the run, written at the end.
 pub struct Page {
     path: PathBuf,
