@@ -90,8 +90,9 @@ struct Args {
     #[arg(long, value_name = "FILE.svg")]
     tsg: Option<PathBuf>,
 
-    /// The connection (tcp.stream) to graph; default: the one that carried the most bytes one way.
-    #[arg(long, value_name = "N", requires = "tsg")]
+    /// The connection (tcp.stream) to graph, or the only one on the --html page; the graph's
+    /// default: the one that carried the most bytes one way.
+    #[arg(long, value_name = "N", requires = "replaceable")]
     stream: Option<u64>,
 
     /// Hop view: the capture of the router's other link; --read gives the first link's.
@@ -320,8 +321,8 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     // Reading a file, a SYN's row waits for its answer; live, it shows `?` at once.
     let mut lookahead = (!live).then(Lookahead::new);
     let from = osi_trace::explorer::source_name(args.read.as_deref(), &args.interface);
-    let mut page =
-        args.html.as_deref().map(|p| Page::new(p, args.force, &args.programs, from)).transpose()?;
+    let new_page = |p: &std::path::Path| Page::new(p, args.force, &args.programs, args.stream, from);
+    let mut page = args.html.as_deref().map(new_page).transpose()?;
     let mut emit = |out: &mut Output<_>, page: &mut Option<Page>, e: Event| -> anyhow::Result<()> {
         match lookahead.as_mut() {
             Some(l) => l.push(e).into_iter().try_for_each(|e| show(out, page, e)),
@@ -478,10 +479,8 @@ fn trace(args: &Args) -> anyhow::Result<()> {
             );
         }
     }
-    if let Some(said) = page.map(Page::finish).transpose()? {
-        if !args.output.quiet {
-            eprintln!("{said}");
-        }
+    if let Some(said) = page.map(Page::finish).transpose()?.filter(|_| !args.output.quiet) {
+        eprintln!("{said}");
     }
     // The interface went down: the summary is out, now the one error line.
     if let Some(e) = match &source {

@@ -56,6 +56,27 @@ fn the_page_embeds_exactly_the_records_json_writes() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `--stream N` puts one connection on the page: its segments (with their frames) and its summary.
+#[test]
+fn a_page_of_one_stream_holds_that_stream_only() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let pcap = repo("lessons/captures/05-endings.pcap");
+    let html = dir.path().join("one.html");
+    let json = osi_trace(&["--read", &pcap.to_string_lossy(), "--json"])?;
+    osi_trace(&["--read", &pcap.to_string_lossy(), "--html", &html.to_string_lossy(), "--stream", "1"])?;
+    let data = embedded(&std::fs::read_to_string(&html)?)?;
+    let want: Vec<_> = lines(&json.stdout).into_iter().filter(|r| r["stream"] == 1).collect();
+    assert!(want.len() > 5);
+    assert_eq!(data["records"].as_array().expect("records"), &want);
+    let frames: Vec<_> =
+        data["frames"].as_array().expect("frames").iter().map(|f| f["frame"].clone()).collect();
+    let segments: Vec<_> =
+        want.iter().filter(|r| r["type"] == "segment").map(|r| r["frame"].clone()).collect();
+    assert_eq!(frames, segments, "each segment's frame, and no other");
+    assert_eq!(data["page"]["stream"], 1);
+    Ok(())
+}
+
 #[test]
 fn the_hop_page_embeds_exactly_the_records_hop_json_writes() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;

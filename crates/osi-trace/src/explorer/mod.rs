@@ -60,12 +60,26 @@ pub struct Page {
     force: bool,
     data: PageData,
     rows: usize,
+    /// `--stream N`: only this connection's segments and summary.
+    stream: Option<u64>,
+    /// Frames decoded but whose segment's event has not come yet (a file's rows wait
+    /// behind an unanswered SYN): by frame number, at most [`WAITING`].
+    waiting: std::collections::BTreeMap<u64, FrameRecord>,
 }
+
+/// Frames held for their events at most: more than the analysis's look-ahead holds rows.
+const WAITING: usize = 20_000;
 
 impl Page {
     /// A page for `path`; refused now if the file exists (unless `force`) or its
     /// directory does not, so that a long capture does not end in an error.
-    pub fn new(path: &Path, force: bool, programs: &[String], source: String) -> anyhow::Result<Page> {
+    pub fn new(
+        path: &Path,
+        force: bool,
+        programs: &[String],
+        stream: Option<u64>,
+        source: String,
+    ) -> anyhow::Result<Page> {
         crate::graph::check_target(path, force)?;
         let (listings, code) = code::for_programs(programs);
         let fields = meanings::MEANINGS
@@ -74,6 +88,7 @@ impl Page {
             .collect();
         let page = PageRecord {
             cap: MAX_ROWS,
+            stream,
             frame_bytes: MAX_FRAME_BYTES,
             left_out: 0,
             links: Vec::new(),
@@ -90,19 +105,36 @@ impl Page {
             page,
             records: Vec::new(),
         };
-        Ok(Page { path: path.to_path_buf(), force, data, rows: 0 })
+        let waiting = Default::default();
+        Ok(Page { path: path.to_path_buf(), force, data, rows: 0, stream, waiting })
     }
 
     /// A frame shown as a segment: its bytes and layers, while the page has room.
+    /// A frame shown as a segment: its bytes and layers, kept until its event says
+    /// whether the segment is on the page.
     pub fn frame(&mut self, number: u64, frame: &Frame, seg: &Segment) {
-        if self.data.frames.len() < MAX_ROWS {
-            self.data.frames.push(frame_record(number, None, frame, Some(seg)));
+        if self.rows < MAX_ROWS {
+            if self.waiting.len() == WAITING {
+                self.waiting.pop_first();
+            }
+            self.waiting.insert(number, frame_record(number, None, frame, Some(seg)));
         }
     }
 
     /// An event of the run, as `--json` writes it (`link`: the interface, with several).
     pub fn event(&mut self, e: &Event, link: Option<&str>) {
         let link = link.map(String::from);
+        let frame = match e {
+            Event::Segment(n) => self.waiting.remove(&n.frame),
+            _ => None,
+        };
+        let other = |stream: u64| self.stream.is_some_and(|s| s != stream);
+        match e {
+            Event::Segment(n) if other(n.stream) => return,
+            Event::Ended(s) if other(s.stream) => return,
+            Event::Control(_) if self.stream.is_some() => return,
+            _ => {}
+        }
         let record = match e {
             Event::Segment(n) => {
                 Record::Segment(Box::new(SegmentRecord { link, ..SegmentRecord::from(&**n) }))
@@ -113,6 +145,7 @@ impl Page {
         if self.rows < MAX_ROWS {
             self.rows += 1;
             self.data.records.push(record);
+            self.data.frames.extend(frame);
         } else if !matches!(record, Record::Connection(_)) {
             self.data.page.left_out += 1;
         } else if self.data.records.len() < 2 * MAX_ROWS {
@@ -185,7 +218,7 @@ pub fn hop_page(
     sources: &[String; 2],
     frames: &dyn Fn(usize, u64) -> Option<Frame>,
 ) -> anyhow::Result<String> {
-    let mut page = Page::new(path, force, &[], format!("{} and {}", sources[0], sources[1]))?;
+    let mut page = Page::new(path, force, &[], None, format!("{} and {}", sources[0], sources[1]))?;
     page.data.page.mode = "hop".into();
     page.data.page.links = names.to_vec();
     let add = |page: &mut Page, link: usize, number: u64| {

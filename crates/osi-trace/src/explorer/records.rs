@@ -107,6 +107,8 @@ pub struct PageRecord {
     pub mode: String,
     /// The programs named by `--programs`, in order.
     pub programs: Vec<String>,
+    /// `--stream N`: the one connection on the page; null for all.
+    pub stream: Option<u64>,
     /// Where the frames came from (file names, or interfaces), escaped as the terminal shows them.
     pub source: String,
 }
