@@ -17,12 +17,14 @@ const List = (() => {
       }
       return fmtTime(r.time) + ' ' + r.link + ' only: ' + r.text + '  (' + r.reason_text + ')';
     }
-    if (!isSeg(r)) return fmtTime(r.time) + '    ' + r.protocol.toUpperCase() + ' ' + r.text;
+    // Seen on one of several links: its name first, as the terminal's line shows it.
+    const on = r.link ? '[' + r.link + '] ' : '';
+    if (!isSeg(r)) return on + fmtTime(r.time) + '    ' + r.protocol.toUpperCase() + ' ' + r.text;
     const dir = r.from === 'client' ? 'client → server' : 'client ← server';
     const bad = r.analysis.length ? ' [' + r.analysis.join(', ') + ']' : '';
     // The payload's start, as the terminal's line shows it (escaped like a Python bytes literal).
     const said = r.len ? ' "' + (r.payload.length > 40 ? r.payload.slice(0, 40) + '…' : r.payload) + '"' : '';
-    return fmtTime(r.time) + ' #' + r.stream + ' ' + dir + ' [' + r.flags + '] ' + numbers(r) + bad + '  ' +
+    return on + fmtTime(r.time) + ' #' + r.stream + ' ' + dir + ' [' + r.flags + '] ' + numbers(r) + bad + '  ' +
       r.role_text + said + '  ← ' + r.cause + '  [client ' + r.client_state + ', server ' + r.server_state + ']';
   }
 
