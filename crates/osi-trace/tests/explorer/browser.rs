@@ -20,7 +20,9 @@ use anyhow::{bail, Context};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
-/// chromedriver, killed (and its browser with it) when dropped.
+/// chromedriver in a process group of its own: dropped, the whole group is
+/// killed (the browser and its helpers, which outlive a closed session), and
+/// waited for until none is left.
 pub struct Driver {
     child: Child,
     pub port: u16,
@@ -30,7 +32,9 @@ impl Driver {
     /// Starts chromedriver on a free loopback port and waits for its "started" line.
     pub fn start() -> anyhow::Result<Driver> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        use std::os::unix::process::CommandExt;
         let mut child = Command::new("chromedriver")
+            .process_group(0)
             .arg(format!("--port={port}"))
             .arg("--allowed-ips=127.0.0.1")
             .stdout(Stdio::piped())
@@ -59,8 +63,16 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        use nix::sys::signal::{killpg, Signal};
+        use nix::unistd::Pid;
+        let group = Pid::from_raw(self.child.id() as i32);
+        let _ = killpg(group, Signal::SIGKILL);
         let _ = self.child.wait();
+        // Its members are reaped by init: wait (5 s at most) until the group is empty.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while killpg(group, None).is_ok() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
 
