@@ -201,8 +201,13 @@ finish() {
       cat "$out/$1.trace.txt"
     fi
     # Their stderr repeats the capture's one-line summary: kept in the log, not shown again.
-    osi-trace --read "$out/$1.pcap" --json >"$out/$1.trace.jsonl" 2>>"$out/$1.read.log"
-    osi-trace --read "$out/$1.pcap" --ladder --color never >"$out/$1.ladder.txt" 2>>"$out/$1.read.log"
+    # The same run as one page for a browser (--html): ladder, layers, bytes, and each segment's line of code.
+    {
+      osi-trace --read "$out/$1.pcap" --json >"$out/$1.trace.jsonl"
+      osi-trace --read "$out/$1.pcap" --ladder --color never >"$out/$1.ladder.txt"
+      osi-trace --read "$out/$1.pcap" --html "$out/$1.html" --programs "$1,client" --quiet
+    } 2>>"$out/$1.read.log"
+    say "In a browser (the trace explorer): $out/$1.html"
   fi
   kill "$server_pid" 2>/dev/null || true
   wait "$server_pid" 2>/dev/null || true
@@ -285,7 +290,7 @@ if [[ $capture == no ]]; then
   exit 0
 fi
 first=${scenarios[0]}
-say "Every run's trace, ladder, JSON and pcap are in:"
+say "Every run's trace, ladder, JSON, page and pcap are in:"
 say "  $out"
 say "Open a pcap in Wireshark:  wireshark $out/$first.pcap"
 say "Or read it again here:     $bin/osi-trace --read $out/$first.pcap --layers"

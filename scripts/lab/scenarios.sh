@@ -148,4 +148,14 @@ case "$name" in
     view "$name"
     ;;
 esac
+# The run as a page for the browser (the trace explorer, osi-trace --html): the client's
+# link, each segment with the line of the programs that ran which caused it.
+pages=("$LAB_DIR/$name.html")
+osi-trace --read "$LAB_DIR/link1.pcap" --html "${pages[0]}" --programs server-basic,client --quiet --force
+if [[ $name == echo || $name == bulk ]]; then
+  pages+=("$LAB_DIR/$name-hop.html")
+  osi-trace --read "$LAB_DIR/link1.pcap" --hop "$LAB_DIR/link2.pcap" --html "${pages[1]}" --quiet --force
+fi
+show "In a browser: ${pages[*]}"
+[[ -n ${LAB_OUT:-} ]] || echo "(this folder is removed when the lab ends: --out DIR keeps it)"
 exit "$status"

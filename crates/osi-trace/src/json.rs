@@ -14,7 +14,7 @@ use crate::control_words::{explain, Names};
 use crate::decode::flags::ACK;
 use crate::icmp::Icmp;
 use crate::icmpv6::Icmpv6;
-use crate::render::{flag_names, words};
+use crate::render::{call, flag_names, words};
 
 /// How many payload bytes a segment record carries.
 pub const PAYLOAD: usize = 256;
@@ -50,6 +50,12 @@ pub struct SegmentRecord {
     pub acks_frame: Option<u64>,
     /// Wireshark's `tcp.analysis.*` flags, e.g. `retransmission`.
     pub analysis: Vec<String>,
+    /// Who sent it: `client` or `server` (the program's own socket call sent it), or
+    /// `client_kernel` or `server_kernel` (its kernel did, on its own or for `call`).
+    pub by: String,
+    /// The socket call behind it: `connect`, `listen`, `send`, `recv` or `close`;
+    /// null when the kernel sent it on its own (an ACK, a retransmission, …).
+    pub call: Option<String>,
     /// The socket call (or the kernel) that caused it.
     pub cause: String,
     /// The client's TCP state after this segment, e.g. `FIN_WAIT_2`.
@@ -109,6 +115,7 @@ pub struct SegmentRecord {
 impl From<&Annotated> for SegmentRecord {
     fn from(n: &Annotated) -> Self {
         let seg = &n.seg;
+        let call = call::cause(n);
         SegmentRecord {
             ack: n.ack,
             ack_raw: seg.tcp.has(ACK).then_some(seg.tcp.ack),
@@ -116,6 +123,8 @@ impl From<&Annotated> for SegmentRecord {
             ack_rtt_retransmitted: n.ack_rtt.map(|r| r.ambiguous),
             acks_frame: n.ack_rtt.map(|r| r.acks_frame),
             analysis: n.analysis.iter().map(|a| a.field().to_string()).collect(),
+            by: call.by(),
+            call: call.call.map(|c| c.name().to_string()),
             cause: words::cause(n),
             client_state: n.client_state.to_string(),
             dst: n.dst.to_string(),

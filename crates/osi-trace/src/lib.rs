@@ -19,6 +19,8 @@
 //! - [`output`]: writes the chosen view; [`save`]: `--write`, whole or not at all;
 //!   `main.rs` wires the pipeline and the flags.
 //! - [`graph`]: `--tsg`, one connection's time-sequence graph as SVG.
+//! - [`explorer`]: `--html`, the whole run as one self-contained page (ladder, list,
+//!   layers, bytes, the code), built from the `--json` records.
 //! - [`hop`]: `--hop`, two links' captures matched datagram by datagram: what a router
 //!   changes (MACs, TTL) and what it keeps; `render::hop` lays it out.
 
@@ -28,6 +30,7 @@ pub mod capture;
 pub mod control;
 pub mod control_words;
 pub mod decode;
+pub mod explorer;
 pub mod frame;
 pub mod graph;
 pub mod hop;

@@ -14,6 +14,7 @@ use osi_trace::analysis::{Analyzer, Event, Lookahead, LIVE_WAIT};
 use osi_trace::capture::{Limits, LiveCapture, LiveOptions, DEFAULT_BUFFER_MIB, SNAPLEN};
 use osi_trace::control::{self, ControlFrame};
 use osi_trace::decode::Decoder;
+use osi_trace::explorer::Page;
 use osi_trace::frame::Frame;
 use osi_trace::graph;
 use osi_trace::hop::{self, run::HopOptions};
@@ -28,6 +29,7 @@ const HOP_ALONE: [&str; 9] =
 /// Capture a TCP run and explain each segment by layer, state and cause.
 #[derive(Parser, Debug)]
 #[command(version, about)]
+#[command(group(clap::ArgGroup::new("replaceable").args(["tsg", "html"]).multiple(true)))]
 struct Args {
     /// Keep only TCP segments to or from this port (the servers' default is 65432).
     #[arg(long)]
@@ -88,8 +90,9 @@ struct Args {
     #[arg(long, value_name = "FILE.svg")]
     tsg: Option<PathBuf>,
 
-    /// The connection (tcp.stream) to graph; default: the one that carried the most bytes one way.
-    #[arg(long, value_name = "N", requires = "tsg")]
+    /// The connection (tcp.stream) to graph, or the only one on the --html page; the graph's
+    /// default: the one that carried the most bytes one way.
+    #[arg(long, value_name = "N", requires = "replaceable")]
     stream: Option<u64>,
 
     /// Hop view: the capture of the router's other link; --read gives the first link's.
@@ -98,8 +101,18 @@ struct Args {
     #[arg(long, value_name = "LINK2.pcap", num_args = 0..=1, conflicts_with_all = HOP_ALONE)]
     hop: Option<Option<PathBuf>>,
 
-    /// Replace the --tsg file if it exists.
-    #[arg(long, requires = "tsg")]
+    /// Write the whole run as one page to open in a browser: ladder, segments, layers,
+    /// bytes and the code that sent each segment (the trace explorer).
+    #[arg(long, value_name = "FILE.html")]
+    html: Option<PathBuf>,
+
+    /// With --html: the kit's programs that ran, e.g. server-basic,client; the page
+    /// shows the line of each program that made a segment's socket call.
+    #[arg(long, value_name = "NAMES", value_delimiter = ',', requires = "html")]
+    programs: Vec<String>,
+
+    /// Replace the --tsg or --html file if it exists.
+    #[arg(long, requires = "replaceable")]
     force: bool,
 
     /// Only the connection summaries, no line per segment.
@@ -119,7 +132,9 @@ fn main() -> std::process::ExitCode {
         let args = Args::parse();
         args.output.color.apply();
         if let Some(link2) = &args.hop {
-            let opts = HopOptions { json: args.json, quiet: args.output.quiet, width: width(&args) };
+            let (html, force) = (args.html.clone(), args.force);
+            let opts =
+                HopOptions { json: args.json, quiet: args.output.quiet, width: width(&args), html, force };
             return match (&args.read, link2, args.interface.as_slice()) {
                 (Some(link1), Some(link2), _) if args.duration.is_none() => {
                     hop::run::run(&[link1.clone(), link2.clone()], &opts, std::io::stdout().lock())
@@ -277,6 +292,14 @@ fn live_notes(cap: &mut LiveCapture, quiet: bool) {
     }
 }
 
+/// An event to every view: the terminal's, and the page's with `--html`.
+fn show<W: std::io::Write>(out: &mut Output<W>, page: &mut Option<Page>, e: Event) -> anyhow::Result<()> {
+    if let Some(p) = page {
+        p.event(&e, out.link());
+    }
+    out.event(e)
+}
+
 /// The pipeline: source → decode → analyse → render, one frame at a time.
 fn trace(args: &Args) -> anyhow::Result<()> {
     if let Some(path) = &args.tsg {
@@ -307,8 +330,11 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     // A SYN's row waits for its answer (reading a file, as long as it takes;
     // live, at most LIVE_WAIT), so both show the server's state it caused.
     let mut lookahead = Lookahead::new();
-    let emit = |out: &mut Output<_>, lookahead: &mut Lookahead, e: Event| -> anyhow::Result<()> {
-        lookahead.push(e).into_iter().try_for_each(|e| out.event(e))
+    let from = osi_trace::explorer::source_name(args.read.as_deref(), &args.interface);
+    let new_page = |p: &std::path::Path| Page::new(p, args.force, &args.programs, args.stream, from);
+    let mut page = args.html.as_deref().map(new_page).transpose()?;
+    let emit = |out: &mut Output<_>, lookahead: &mut Lookahead, page: &mut Option<Page>, e: Event| {
+        lookahead.push(e).into_iter().try_for_each(|e| show(out, page, e))
     };
     // Which neighbour request each reply answers (a broadcast, or a probe).
     let mut neighbours = osi_trace::neighbours::Neighbours::new();
@@ -329,7 +355,7 @@ fn trace(args: &Args) -> anyhow::Result<()> {
             Ok(Got::Quiet) => {
                 // Nothing captured waits: the rows of SYNs left unanswered too long go on.
                 for e in lookahead.expire(clock.now_live(), LIVE_WAIT) {
-                    out.event(e)?;
+                    show(&mut out, &mut page, e)?;
                 }
                 out.flush()?;
                 continue;
@@ -360,7 +386,7 @@ fn trace(args: &Args) -> anyhow::Result<()> {
                     Some(Ok(control)) => {
                         let asked = neighbours.see(&control);
                         let c = ControlFrame { frame: number, time, control, asked };
-                        emit(&mut out, &mut lookahead, Event::Control(Box::new(c)))?;
+                        emit(&mut out, &mut lookahead, &mut page, Event::Control(Box::new(c)))?;
                     }
                     Some(Err(bad)) => out.skipped(number, &format!("{why}: {bad}"))?,
                     None => out.skipped(number, &why)?,
@@ -375,6 +401,9 @@ fn trace(args: &Args) -> anyhow::Result<()> {
                         save.write(&frame)?;
                     }
                     segments += 1;
+                    if let Some(p) = page.as_mut() {
+                        p.frame(number, &frame, &seg);
+                    }
                 }
                 let n = an.push(number, time, seg);
                 if let Some(g) = tsg.as_mut().filter(|_| shown) {
@@ -382,12 +411,12 @@ fn trace(args: &Args) -> anyhow::Result<()> {
                 }
                 if shown {
                     streams.see(n.stream);
-                    emit(&mut out, &mut lookahead, Event::Segment(Box::new(n)))?;
+                    emit(&mut out, &mut lookahead, &mut page, Event::Segment(Box::new(n)))?;
                 }
                 for s in an.take_ended() {
                     if streams.shown(s.stream) {
                         ended += 1;
-                        emit(&mut out, &mut lookahead, Event::Ended(s))?;
+                        emit(&mut out, &mut lookahead, &mut page, Event::Ended(s))?;
                     }
                 }
             }
@@ -399,7 +428,7 @@ fn trace(args: &Args) -> anyhow::Result<()> {
             // answer may be among them. Once none waits, it is the wall clock's.
             let now = if cap.pending() { time } else { clock.now_live() };
             for e in lookahead.expire(now, LIVE_WAIT) {
-                out.event(e)?;
+                show(&mut out, &mut page, e)?;
             }
             if !cap.pending() {
                 out.flush()?;
@@ -422,10 +451,10 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         r.take_notes().iter().for_each(|n| eprintln!("osi-trace: warning: {n}"));
     }
     for e in lookahead.finish() {
-        out.event(e)?;
+        show(&mut out, &mut page, e)?;
     }
     for s in an.open().into_iter().filter(|s| streams.shown(s.stream)) {
-        out.ended(s)?;
+        show(&mut out, &mut page, Event::Ended(s))?;
     }
     out.finish(segments, an.evictions())?;
 
@@ -472,6 +501,9 @@ fn trace(args: &Args) -> anyhow::Result<()> {
                 kit::plural(marks as u64, "retransmission")
             );
         }
+    }
+    if let Some(said) = page.map(Page::finish).transpose()?.filter(|_| !args.output.quiet) {
+        eprintln!("{said}");
     }
     // The interface went down: the summary is out, now the one error line.
     if let Some(e) = match &source {

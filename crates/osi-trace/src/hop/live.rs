@@ -60,6 +60,7 @@ pub fn run(interfaces: &[String; 2], duration: Option<Duration>, opts: &HopOptio
     let names = interfaces.clone();
     let sources = interfaces.clone().map(|i| format!("interface {i}"));
     show(&view, &names, &sources, opts, std::io::stdout().lock())?;
+    super::run::page(&view, &names, &sources, opts, None)?;
     match cap.finish() {
         Some(e) => Err(e),
         None => Ok(()),

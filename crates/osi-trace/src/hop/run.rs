@@ -8,6 +8,7 @@ use anyhow::{bail, Context};
 
 use super::record::{HopOnlyRecord, HopRecord};
 use super::{match_links, see, HopView, Row, Seen};
+use crate::frame::Frame;
 use crate::pcap::CaptureReader;
 use crate::render::hop;
 
@@ -23,6 +24,9 @@ pub struct HopOptions {
     pub quiet: bool,
     /// Columns to fit (0: no limit).
     pub width: usize,
+    /// `--html`: also write the view as a page (replacing the file with `force`).
+    pub html: Option<PathBuf>,
+    pub force: bool,
 }
 
 /// Reads the capture of link1 (`--read`) and of link2 (`--hop`), matches and
@@ -49,7 +53,43 @@ pub fn run(files: &[PathBuf; 2], opts: &HopOptions, out: impl Write) -> anyhow::
     }
     use std::os::unix::ffi::OsStrExt;
     let sources = [kit::escape_all(a.as_os_str().as_bytes()), kit::escape_all(b.as_os_str().as_bytes())];
-    show(&view, &names, &sources, opts, out)
+    show(&view, &names, &sources, opts, out)?;
+    page(&view, &names, &sources, opts, Some(files))
+}
+
+/// `--html`: the view as a page, with each row's frame bytes when they come from files.
+pub fn page(
+    view: &HopView,
+    names: &[String; 2],
+    sources: &[String; 2],
+    opts: &HopOptions,
+    files: Option<&[PathBuf; 2]>,
+) -> anyhow::Result<()> {
+    let Some(path) = &opts.html else { return Ok(()) };
+    // The frames the rows name, read again from the files (live, their bytes were not kept).
+    let mut wanted: [std::collections::HashMap<u64, Option<Frame>>; 2] = Default::default();
+    for r in view.rows.iter().take(crate::explorer::MAX_ROWS) {
+        match r {
+            Row::Pair(p) => wanted[p.from].insert(p.before().frame, None),
+            Row::Only(o) => wanted[o.link].insert(o.seen.frame, None),
+        };
+    }
+    for (i, file) in files.into_iter().flatten().enumerate() {
+        let mut reader = CaptureReader::open(file)?;
+        let mut n = 0u64;
+        while let Some(Ok(frame)) = reader.next_frame() {
+            n += 1;
+            if let Some(slot) = wanted[i].get_mut(&n) {
+                *slot = Some(frame);
+            }
+        }
+    }
+    let frames = |link: usize, n: u64| wanted[link].get(&n).cloned().flatten();
+    let said = crate::explorer::hop_page(path, opts.force, view, names, sources, &frames)?;
+    if !opts.quiet {
+        eprintln!("{said}");
+    }
+    Ok(())
 }
 
 /// Writes the view: JSON records, or the text with its head and summary.

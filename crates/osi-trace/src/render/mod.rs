@@ -6,6 +6,7 @@
 //! fits the width of [`fit`]. Colour comes from `colored`, which the program
 //! switches on or off once (`--color`, `NO_COLOR`).
 
+pub mod call;
 mod control;
 pub mod fit;
 pub mod hop;

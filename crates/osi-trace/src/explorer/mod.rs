@@ -1,0 +1,276 @@
+//! The trace explorer (`--html FILE`): the whole run as one self-contained
+//! page — ladder, segment list, layers, bytes, the code, time-sequence and RTT
+//! graphs, follow stream, step mode — all panes linked.
+//!
+//! Why it is built this way:
+//! - **One schema.** The page embeds `--json`'s own records ([`crate::json::Record`],
+//!   hop's [`crate::hop::record::HopLine`]), in `--json`'s order, so it cannot disagree
+//!   with the terminal (a test compares them line by line). What only the page needs —
+//!   each frame's bytes and layers, field meanings, the programs' listings — are typed
+//!   records next to them ([`records`]).
+//! - **Offsets from the decoder.** The byte ranges come from where the decoder found each
+//!   layer ([`crate::decode::Layout`]); [`fields`] only names fixed positions inside a
+//!   header, and a test holds them against tshark's PDML.
+//! - **The code.** The segment record says which call caused it (`call`, `by`, from the
+//!   same facts as the words); [`code`] finds that call in the kit's listings, embedded at
+//!   build time, by a rule a test checks on every program.
+//! - **Safe by construction.** Every capture string reaches the page inside one JSON
+//!   element, escaped so that it cannot close it ([`html::escape_json`]); the scripts build
+//!   the DOM with `textContent` only, and a Content-Security-Policy allows the page's own
+//!   script and style by hash and nothing else: no request of any kind.
+//! - **Bounded.** At most [`MAX_ROWS`] rows (segments, control frames, hop rows) and
+//!   [`MAX_FRAME_BYTES`] bytes of each frame; the page says what it left out. The list and
+//!   the ladder draw only the rows in view, so a large page opens quickly.
+//! - **No build step.** HTML, CSS and one small script per pane under `assets/`, joined
+//!   with `include_str!`; no library, no font from anywhere (the system's font stacks).
+
+pub mod code;
+pub mod fields;
+pub mod html;
+pub mod meanings;
+pub mod records;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::analysis::Event;
+use crate::decode::Segment;
+use crate::frame::Frame;
+use crate::hop::record::{HopLine, HopOnlyRecord, HopRecord};
+use crate::hop::{HopView, Row};
+use crate::json::{ConnectionRecord, ControlRecord, Record, SegmentRecord};
+use records::{FrameRecord, PageData, PageRecord};
+
+/// At most this many rows on one page: 50 000 segments open in a few seconds.
+pub const MAX_ROWS: usize = 50_000;
+/// Of each frame, the page keeps this many bytes: the headers and the start of the payload.
+pub const MAX_FRAME_BYTES: usize = 256;
+
+/// Where the frames come from, for the page's title: the file, or the interfaces.
+pub fn source_name(read: Option<&Path>, interfaces: &[String]) -> String {
+    match read {
+        Some(path) => kit::escape_path(path),
+        None => format!("live on {}", interfaces.join(", ")),
+    }
+}
+
+/// A page being gathered: fed the frames and events of the run, written at the end.
+pub struct Page {
+    path: PathBuf,
+    force: bool,
+    data: PageData,
+    rows: usize,
+    /// `--stream N`: only this connection's segments and summary.
+    stream: Option<u64>,
+    /// Frames decoded but whose segment's event has not come yet (a file's rows wait
+    /// behind an unanswered SYN): by frame number, at most [`WAITING`].
+    waiting: std::collections::BTreeMap<u64, FrameRecord>,
+}
+
+/// Frames held for their events at most: more than the analysis's look-ahead holds rows.
+const WAITING: usize = 20_000;
+
+impl Page {
+    /// A page for `path`; refused now if the file exists (unless `force`) or its
+    /// directory does not, so that a long capture does not end in an error.
+    pub fn new(
+        path: &Path,
+        force: bool,
+        programs: &[String],
+        stream: Option<u64>,
+        source: String,
+    ) -> anyhow::Result<Page> {
+        crate::graph::check_target(path, force)?;
+        let (listings, code) = code::for_programs(programs);
+        let fields = meanings::MEANINGS
+            .iter()
+            .map(|(f, label, meaning)| (f.to_string(), (label.to_string(), meaning.to_string())))
+            .collect();
+        let page = PageRecord {
+            cap: MAX_ROWS,
+            stream,
+            frame_bytes: MAX_FRAME_BYTES,
+            left_out: 0,
+            links: Vec::new(),
+            mode: "trace".into(),
+            programs: programs.to_vec(),
+            source,
+        };
+        let data = PageData {
+            code,
+            fields,
+            frames: Vec::new(),
+            hop: Vec::new(),
+            listings,
+            page,
+            records: Vec::new(),
+        };
+        let waiting = Default::default();
+        Ok(Page { path: path.to_path_buf(), force, data, rows: 0, stream, waiting })
+    }
+
+    /// A frame shown as a segment: its bytes and layers, while the page has room.
+    /// A frame shown as a segment: its bytes and layers, kept until its event says
+    /// whether the segment is on the page.
+    pub fn frame(&mut self, number: u64, frame: &Frame, seg: &Segment) {
+        if self.rows < MAX_ROWS {
+            if self.waiting.len() == WAITING {
+                self.waiting.pop_first();
+            }
+            self.waiting.insert(number, frame_record(number, None, frame, Some(seg)));
+        }
+    }
+
+    /// An event of the run, as `--json` writes it (`link`: the interface, with several).
+    pub fn event(&mut self, e: &Event, link: Option<&str>) {
+        let link = link.map(String::from);
+        let frame = match e {
+            Event::Segment(n) => self.waiting.remove(&n.frame),
+            _ => None,
+        };
+        let other = |stream: u64| self.stream.is_some_and(|s| s != stream);
+        match e {
+            Event::Segment(n) if other(n.stream) => return,
+            Event::Ended(s) if other(s.stream) => return,
+            Event::Control(_) if self.stream.is_some() => return,
+            _ => {}
+        }
+        let record = match e {
+            Event::Segment(n) => {
+                Record::Segment(Box::new(SegmentRecord { link, ..SegmentRecord::from(&**n) }))
+            }
+            Event::Control(c) => Record::Control(ControlRecord { link, ..ControlRecord::from(&**c) }),
+            Event::Ended(s) => Record::Connection(ConnectionRecord::from(s)),
+        };
+        if self.rows < MAX_ROWS {
+            self.rows += 1;
+            self.data.records.push(record);
+            self.data.frames.extend(frame);
+        } else if !matches!(record, Record::Connection(_)) {
+            self.data.page.left_out += 1;
+        } else if self.data.records.len() < 2 * MAX_ROWS {
+            // A connection's record is small and names its stream in the filter: kept.
+            self.data.records.push(record);
+        }
+    }
+
+    /// Writes the page: a new file, or with `force` a whole new one renamed over
+    /// the old; never half a page. Returns what to say about it.
+    pub fn finish(self) -> anyhow::Result<String> {
+        let doc = html::page(&self.data)?;
+        write_new(&self.path, self.force, doc.as_bytes())?;
+        let segments = self.data.records.iter().filter(|r| matches!(r, Record::Segment(_))).count();
+        let mut said = format!(
+            "wrote {}: {} ({} KiB)",
+            kit::escape_path(&self.path),
+            kit::plural(segments as u64, "segment"),
+            doc.len().div_ceil(1024)
+        );
+        if self.data.page.left_out > 0 {
+            said.push_str(&format!(
+                "; {} left out (a page holds {MAX_ROWS}: choose with --stream or --count)",
+                self.data.page.left_out
+            ));
+        }
+        for p in self.data.page.programs.iter() {
+            said.push_str(&match code::program(p) {
+                Some(_) => {
+                    let calls: Vec<String> = self
+                        .data
+                        .code
+                        .iter()
+                        .filter(|c| &c.program == p)
+                        .map(|c| format!("{}() {}:{}", c.call, c.file, c.lines[0]))
+                        .collect();
+                    format!("\n  {p}: {}", calls.join(", "))
+                }
+                None => format!("\n  {p}: not a program of the kit, its calls are named without a listing"),
+            });
+        }
+        Ok(said)
+    }
+}
+
+/// A frame's record: its first [`MAX_FRAME_BYTES`] bytes in hex, and its layers.
+fn frame_record(number: u64, link: Option<String>, frame: &Frame, seg: Option<&Segment>) -> FrameRecord {
+    let kept = &frame.data[..frame.data.len().min(MAX_FRAME_BYTES)];
+    let mut bytes = String::with_capacity(kept.len() * 2);
+    for b in kept {
+        bytes.push_str(&format!("{b:02x}"));
+    }
+    FrameRecord {
+        bytes,
+        captured: frame.data.len(),
+        frame: number,
+        layers: seg.map(|s| fields::layers(s, &frame.data)).unwrap_or_default(),
+        link,
+        wire: frame.orig_len,
+    }
+}
+
+/// The hop view as a page: `--hop --json`'s records, and the bytes of each
+/// copy whose frame `frames` gives (link index, frame number) → frame.
+pub fn hop_page(
+    path: &Path,
+    force: bool,
+    view: &HopView,
+    names: &[String; 2],
+    sources: &[String; 2],
+    frames: &dyn Fn(usize, u64) -> Option<Frame>,
+) -> anyhow::Result<String> {
+    let mut page = Page::new(path, force, &[], None, format!("{} and {}", sources[0], sources[1]))?;
+    page.data.page.mode = "hop".into();
+    page.data.page.links = names.to_vec();
+    let add = |page: &mut Page, link: usize, number: u64| {
+        if let Some(f) = frames(link, number) {
+            // ARP, ICMP: their bytes without layers (the layers pane reads TCP segments).
+            let seg = crate::decode::decode(&f).ok();
+            page.data.frames.push(frame_record(number, Some(names[link].clone()), &f, seg.as_ref()));
+        }
+    };
+    for r in &view.rows {
+        if page.data.hop.len() >= MAX_ROWS {
+            page.data.page.left_out += 1;
+            continue;
+        }
+        match r {
+            Row::Pair(p) => {
+                page.data.hop.push(HopLine::Hop(Box::new(HopRecord::new(view, p, names))));
+                add(&mut page, p.from, p.before().frame);
+            }
+            Row::Only(o) => {
+                page.data.hop.push(HopLine::Only(Box::new(HopOnlyRecord::new(view, o, names))));
+                add(&mut page, o.link, o.seen.frame);
+            }
+        }
+    }
+    page.finish()
+}
+
+/// `bytes` into a new file at `path`, refused if one appeared meanwhile; with
+/// `force`, a whole new file renamed over it. Either way a temporary file in the
+/// same directory is written first (with the umask's permissions): never half a page.
+fn write_new(path: &Path, force: bool, bytes: &[u8]) -> anyhow::Result<()> {
+    let what = || format!("writing the page to {}", kit::escape_path(path));
+    let name = path.file_name().map_or("page".into(), |n| n.to_string_lossy());
+    let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()));
+    let placed = written.and_then(|()| {
+        if force {
+            std::fs::rename(&tmp, path)
+        } else {
+            // A hard link is refused when the name exists: no page replaced by accident.
+            std::fs::hard_link(&tmp, path).and_then(|()| std::fs::remove_file(&tmp))
+        }
+    });
+    placed.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        let hint =
+            if e.kind() == std::io::ErrorKind::AlreadyExists { "; hint: --force replaces it" } else { "" };
+        anyhow::Error::new(e).context(format!("{}{hint}", what()))
+    })
+}
