@@ -13,6 +13,7 @@ use anyhow::{bail, Context};
 
 use crate::analysis::{Annotated, Anomaly, Side};
 use crate::decode::flags::*;
+use crate::target::{Existing, Target};
 
 /// At most this many segments and ACKs are kept for the graph (about 32 bytes each).
 pub const MAX_POINTS: usize = 2_000_000;
@@ -174,50 +175,23 @@ fn unwrap(last: Option<u64>, rel: u32) -> u64 {
         .unwrap_or(u64::from(rel))
 }
 
-/// Refuses `path` before any work when it exists and `force` is not given, or
-/// when its directory does not exist.
-pub fn check_target(path: &Path, force: bool) -> anyhow::Result<()> {
-    if !force && path.exists() {
-        bail!("{} exists; hint: give another file name, or --force to replace it", kit::escape_path(path));
-    }
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    if !dir.is_dir() {
-        bail!(
-            "cannot write {}: no directory {}; hint: create it first",
-            kit::escape_path(path),
-            kit::escape_path(dir)
-        );
-    }
-    Ok(())
+/// Where the graph goes, decided before any work: a new file, an existing
+/// one only with `force`, or a FIFO or character device written through
+/// (`--tsg /dev/stdout`); anything else is refused in one line.
+pub fn target(path: &Path, force: bool) -> anyhow::Result<Target> {
+    Target::open(path, "--tsg", if force { Existing::Replace } else { Existing::Keep })
 }
 
-/// Draws the picked stream and writes the SVG: a new file (refused if it
-/// appeared meanwhile), or with `force` a temporary file renamed over the old one.
-/// Returns the stream and side drawn, and the number of retransmissions marked.
-pub fn write(c: &Collector, path: &Path, force: bool) -> anyhow::Result<(u64, Side, usize)> {
+/// Draws the picked stream and writes the SVG into `target`, then puts it in
+/// place. Returns the stream and side drawn, and the number of retransmissions marked.
+pub fn write(c: &Collector, target: Target) -> anyhow::Result<(u64, Side, usize)> {
     let (s, side) = c.pick()?;
     let (doc, marks) = svg::draw(s, side);
-    let what = || format!("writing the graph to {}", kit::escape_path(path));
-    if force {
-        let tmp = path.with_file_name(format!(
-            ".{}.tmp{}",
-            path.file_name().map_or("tsg".into(), |n| n.to_string_lossy()),
-            std::process::id()
-        ));
-        std::fs::write(&tmp, doc.as_bytes()).with_context(what)?;
-        std::fs::rename(&tmp, path).inspect_err(|_| drop(std::fs::remove_file(&tmp))).with_context(what)?;
-    } else {
-        // create_new: a file that appeared while we read is not replaced either.
-        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| {
-            let hint = if e.kind() == std::io::ErrorKind::AlreadyExists {
-                "; hint: --force replaces it"
-            } else {
-                ""
-            };
-            anyhow::Error::new(e).context(format!("{}{hint}", what()))
-        })?;
-        f.write_all(doc.as_bytes()).with_context(what)?;
-    }
+    let what = || format!("writing the graph to {}", kit::escape_path(target.shown()));
+    let mut f = target.file()?;
+    f.write_all(doc.as_bytes()).and_then(|()| f.flush()).with_context(what)?;
+    drop(f);
+    target.commit()?;
     Ok((s.stream, side, marks))
 }
 
