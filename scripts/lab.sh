@@ -36,24 +36,28 @@
 #   --no-arp            the server answers no ARP (its IPv4 address cannot be resolved)
 #   --delay MS          added delay, only where the kernel has netem (it says so if not)
 #
-# Other options: --out DIR (keep $LAB_DIR), --list (scenarios), -h/--help.
+# Other options: --out DIR (keep $LAB_DIR), --list (scenarios), -h/--help, --clean (remove
+# the $LAB_DIR of labs that were killed; each run does it too).
 # The kit's programs come from KIT_BIN_DIR, else from PATH, else a release build.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 usage() {
-  sed -n '2,41p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,42p' "$0" | sed 's/^# \{0,1\}//'
   exit "${1:-0}"
 }
 die() {
   echo "lab.sh: $*" >&2
   exit 2
 }
-number() { [[ $2 =~ ^[0-9]+$ ]] || die "$1 needs a number, got '${2:-}'"; }
+# A value the user gave, as shell quoting writes it: control bytes (an ESC
+# sequence) are shown escaped, never sent to the terminal.
+shown() { printf '%q' "$1"; }
+number() { [[ $2 =~ ^[0-9]+$ ]] || die "$1 needs a number, got $(shown "${2:-}")"; }
 
 # --- Options (parsed twice: outside and again inside the namespace, same result) ---
 loss_up=0 loss_down=0 rate="" queue=32000 mtu="" drop_syn=no reject_rst=no reject_icmp=no
-no_arp=no drop_data=no delay="" scenario="" out=""
+no_arp=no drop_data=no delay="" scenario="" out="" clean=no
 args=("$@")
 while (($#)); do
   case "$1" in
@@ -74,7 +78,8 @@ while (($#)); do
     --list) exec "$here/scripts/lab/scenarios.sh" --list ;;
     -h | --help) usage 0 ;;
     --) shift && break ;;
-    *) die "unknown option $1 (see --help)" ;;
+    --clean) clean=yes ;;
+    *) die "unknown option $(shown "$1") (see --help)" ;;
   esac
   shift
 done
@@ -85,6 +90,19 @@ cmd=("$@")
 
 # --- Stage 1, outside: binaries, then re-run inside fresh namespaces ---
 if [[ -z ${LAB_INSIDE:-} ]]; then
+  # A lab killed outright (SIGKILL) cannot remove its scratch folder: each one
+  # names its owner (pid and start time of this process, which execs unshare),
+  # and a folder whose owner is gone is removed by the next run, or --clean.
+  started() { local s; s=$(<"/proc/$1/stat") && read -ra s <<<"${s##*) }" && echo "${s[19]}"; }
+  for d in "${TMPDIR:-/tmp}"/lab.??????; do
+    [[ -O $d && -f $d/.lab-owner ]] || continue
+    read -r pid start <"$d/.lab-owner" || continue
+    [[ $pid =~ ^[0-9]+$ && $(started "$pid" 2>/dev/null) == "$start" ]] && continue
+    rm -rf -- "$d"
+    [[ $clean == no ]] || echo "removed $(shown "$d"): its lab was killed"
+  done
+  [[ $clean == no ]] || exit 0
+  LAB_OWNER="$$ $(started $$)"
   # Debian keeps nft, tc and ip in /usr/sbin, which an ordinary user's PATH lacks.
   PATH="$PATH:/usr/sbin:/sbin"
   for tool in ip nft tc dumpcap tshark unshare; do
@@ -105,16 +123,18 @@ if [[ -z ${LAB_INSIDE:-} ]]; then
   unshare "${ns[@]}" true 2>/dev/null ||
     die "cannot create namespaces here (unprivileged user namespaces may be off, e.g. sysctl kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu)"
   if [[ -n $scenario ]]; then
-    read -ra extra <<<"$("$here/scripts/lab/scenarios.sh" --flags "$scenario")"
+    extra=$("$here/scripts/lab/scenarios.sh" --flags "$scenario") || exit 2
+    read -ra extra <<<"$extra"
     args+=("${extra[@]}")
   fi
-  export LAB_INSIDE=1 KIT_BIN_DIR LAB_OUT=$out
+  export LAB_INSIDE=1 KIT_BIN_DIR LAB_OUT=$out LAB_OWNER
   exec unshare "${ns[@]}" "$0" "${args[@]}"
 fi
 
 # --- Stage 2, inside: the three hosts ---
 mount -t tmpfs lab-run /run # private: `ip netns add` keeps its handles here
-if [[ -n ${LAB_OUT:-} ]]; then LAB_DIR=$LAB_OUT; else LAB_DIR=$(mktemp -d /tmp/lab.XXXXXX); fi
+if [[ -n ${LAB_OUT:-} ]]; then LAB_DIR=$LAB_OUT; else LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/lab.XXXXXX"); fi
+[[ -n ${LAB_OUT:-} ]] || echo "$LAB_OWNER" >"$LAB_DIR/.lab-owner"
 cleanup() {
   "$here/scripts/lab/capture" stop 2>/dev/null || true
   local h
