@@ -93,7 +93,7 @@ const SHOWN: u32 = 8;
 
 fn main() -> std::process::ExitCode {
     kit::run("client", || {
-        let args = Args::parse();
+        let args = kit::parse_args::<Args>();
         let payload = payload::load(&args.message, args.stdin, args.file.as_deref())?;
         payload::parts(&payload, args.split)?;
         let addr = kit::resolve(&args.host, args.port)?;

@@ -116,7 +116,7 @@ struct Args {
 
 fn main() -> std::process::ExitCode {
     kit::run("osi-trace", || {
-        let args = Args::parse();
+        let args = kit::parse_args::<Args>();
         args.output.color.apply();
         if let Some(link2) = &args.hop {
             let opts = HopOptions { json: args.json, quiet: args.output.quiet, width: width(&args) };
