@@ -37,9 +37,12 @@ enum Cmd {
 }
 
 const EXIT_STATUS: &str = "\
-Exit status: 0 every answer right (or the questions listed); 1 some answer wrong, not answered,
-answered twice, or not told by the capture; 2 unusable input (a lesson that is not a number from 1 to 99,
-no such capture or answers file, a line that is not `key = value`, a key the exercise does not ask).";
+Exit status:
+  0  every answer right (or the questions listed)
+  1  some answer wrong, not answered, answered twice, or not told by the capture
+  2  unusable input: a lesson that is not a number from 1 to 99, no such capture
+     or answers file, a line that is not `key = value`, a key the exercise
+     does not ask";
 
 fn main() -> ExitCode {
     let Cmd::Answers { lesson, pcap, answers } = kit::parse_args::<Args>().command;
