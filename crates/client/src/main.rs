@@ -169,27 +169,22 @@ fn talk(
         let mut echo = Echo::default();
 
         // L7→L4: sendall: copy the message into the kernel's send buffer; TCP cuts it into segments.
-        // A message in memory goes in one call (two with --split); a bigger one in chunks.
-        let mut source = payload.reader()?;
-        let (mut first, mut part, mut sent, mut sends) = (args.split, Vec::new(), 0u64, 0u32);
-        loop {
-            part.resize(first.take().unwrap_or(payload.bytes().map_or(payload::CHUNK, <[u8]>::len)), 0);
-            let n = payload::fill(&mut source, &mut part).context("reading the payload")?;
-            if n == 0 {
-                break;
-            }
+        // One send() for the message, two with --split; a message over 1 MiB in pieces of 64 KiB.
+        let (mut sent, mut sends) = (0u64, 0u32);
+        let mut pieces = payload.pieces(args.split)?;
+        while let Some(part) = pieces.next()? {
             conn.in_time(|| {
                 format!("send(): the payload was not all sent ({} so far)", plural(sent, "byte"))
             })?;
             sends += 1;
             if sends <= SHOWN {
-                say.payload(format_args!("{me}send"), &part[..n]);
+                say.payload(format_args!("{me}send"), part);
             } else if sends == SHOWN + 1 {
                 say.say(Layer::L7, format!("{me}send … (more send() calls, not shown)"));
             }
-            let read_ahead = conn.sendall(&part[..n])?;
-            check.sent(&part[..n]);
-            sent += n as u64;
+            let read_ahead = conn.sendall(part)?;
+            check.sent(part);
+            sent += part.len() as u64;
             if read_ahead > 0 && sends <= SHOWN {
                 say.say(
                     Layer::L7,
@@ -200,18 +195,8 @@ fn talk(
                 );
             }
             if payload.bytes().is_none() {
-                // A big payload: the echo read meanwhile is checked now, not kept; and at most
-                // WINDOW bytes sent and not back are kept to compare (stdin, read once).
-                while let Some(e) = conn.take_early() {
-                    echo.got(&e, &mut check, &say, &me)?;
-                }
-                while sent - echo.back > payload::WINDOW as u64 && matches!(check, payload::Check::Kept(_)) {
-                    let n = conn.recv_into(&mut buf, || echo.missing(sent))?;
-                    if n == 0 {
-                        break;
-                    }
-                    echo.got(&buf[..n], &mut check, &say, &me)?;
-                }
+                // A big payload: the echo read meanwhile is checked now, not kept.
+                echo.catch_up(&mut conn, &mut check, sent, &mut buf, (&say, &me))?;
             }
         }
 
@@ -302,6 +287,29 @@ impl Echo {
             say.payload(format_args!("{me}recv"), data);
         } else if self.calls == SHOWN + 1 {
             say.say(Layer::L7, format!("{me}recv … (more recv() calls, not shown)"));
+        }
+        Ok(())
+    }
+
+    /// Checks the echo read ahead while sending; a payload read only once keeps
+    /// at most [`payload::WINDOW`] bytes sent and not back: past that, it reads the echo first.
+    fn catch_up(
+        &mut self,
+        conn: &mut Conn,
+        check: &mut Check,
+        sent: u64,
+        buf: &mut [u8],
+        (say, me): (&Narrator, &str),
+    ) -> anyhow::Result<()> {
+        while let Some(e) = conn.take_early() {
+            self.got(&e, check, say, me)?;
+        }
+        while sent - self.back > payload::WINDOW as u64 && matches!(check, Check::Kept(_)) {
+            let n = conn.recv_into(buf, || self.missing(sent))?;
+            if n == 0 {
+                break;
+            }
+            self.got(&buf[..n], check, say, me)?;
         }
         Ok(())
     }

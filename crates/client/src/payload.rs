@@ -98,8 +98,16 @@ impl Payload {
         }
     }
 
+    /// The pieces this round sends, each one send() call: the message in one,
+    /// or with `--split N` the first N bytes and then the rest; a payload too
+    /// big to keep in [`CHUNK`]s.
+    pub fn pieces(&self, split: Option<usize>) -> anyhow::Result<Pieces<'_>> {
+        let size = self.bytes().map_or(CHUNK, <[u8]>::len);
+        Ok(Pieces { source: self.reader()?, first: split, size, buf: Vec::new() })
+    }
+
     /// The bytes to send in this round, from the start.
-    pub fn reader(&self) -> anyhow::Result<Box<dyn Read + '_>> {
+    fn reader(&self) -> anyhow::Result<Box<dyn Read + '_>> {
         Ok(match self {
             Payload::Bytes(b) => Box::new(&b[..]),
             Payload::File { path, .. } => Box::new(File::open(path).map_err(|e| cannot_read(path, &e))?),
@@ -134,6 +142,24 @@ impl Payload {
             )),
             _ => Ok(()),
         }
+    }
+}
+
+/// The send() calls of one round, read from the payload one at a time.
+pub struct Pieces<'a> {
+    source: Box<dyn Read + 'a>,
+    /// `--split N`: the size of the first piece.
+    first: Option<usize>,
+    size: usize,
+    buf: Vec<u8>,
+}
+
+impl Pieces<'_> {
+    /// The next piece; `None` once the payload is all sent.
+    pub fn next(&mut self) -> anyhow::Result<Option<&[u8]>> {
+        self.buf.resize(self.first.take().unwrap_or(self.size), 0);
+        let n = fill(&mut self.source, &mut self.buf).context("reading the payload")?;
+        Ok((n > 0).then(|| &self.buf[..n]))
     }
 }
 
