@@ -90,22 +90,19 @@ cmd=("$@")
 
 # --- Stage 1, outside: binaries, then re-run inside fresh namespaces ---
 if [[ -z ${LAB_INSIDE:-} ]]; then
-  # A lab killed outright (SIGKILL) cannot remove its scratch folder: each one
-  # names its owner (pid and start time of this process, which execs unshare),
-  # and a folder whose owner is gone is removed by the next run, or --clean.
-  started() { local s; s=$(<"/proc/$1/stat") && read -ra s <<<"${s##*) }" && echo "${s[19]}"; }
+  # A lab killed outright (SIGKILL) cannot remove its scratch folder. Each lab locks its
+  # .lab-owner for as long as any of its processes lives (they inherit the lock's fd), seen
+  # from any namespace; a folder whose lock is free is a dead lab's: removed here, or by --clean.
   for d in "${TMPDIR:-/tmp}"/lab.??????; do
     [[ -O $d && -f $d/.lab-owner ]] || continue
-    read -r pid start <"$d/.lab-owner" || continue
-    [[ $pid =~ ^[0-9]+$ && $(started "$pid" 2>/dev/null) == "$start" ]] && continue
+    flock -n "$d/.lab-owner" true 2>/dev/null || continue
     rm -rf -- "$d"
     [[ $clean == no ]] || echo "removed $(shown "$d"): its lab was killed"
   done
   [[ $clean == no ]] || exit 0
-  LAB_OWNER="$$ $(started $$)"
   # Debian keeps nft, tc and ip in /usr/sbin, which an ordinary user's PATH lacks.
   PATH="$PATH:/usr/sbin:/sbin"
-  for tool in ip nft tc dumpcap tshark unshare; do
+  for tool in ip nft tc dumpcap tshark unshare flock; do
     command -v "$tool" >/dev/null || die "$tool is missing (Debian: iproute2 nftables tshark util-linux)"
   done
   if [[ -z ${KIT_BIN_DIR:-} ]] && command -v client >/dev/null && command -v server-basic >/dev/null; then
@@ -127,14 +124,18 @@ if [[ -z ${LAB_INSIDE:-} ]]; then
     read -ra extra <<<"$extra"
     args+=("${extra[@]}")
   fi
-  export LAB_INSIDE=1 KIT_BIN_DIR LAB_OUT=$out LAB_OWNER
+  export LAB_INSIDE=1 KIT_BIN_DIR LAB_OUT=$out
   exec unshare "${ns[@]}" "$0" "${args[@]}"
 fi
 
 # --- Stage 2, inside: the three hosts ---
 mount -t tmpfs lab-run /run # private: `ip netns add` keeps its handles here
-if [[ -n ${LAB_OUT:-} ]]; then LAB_DIR=$LAB_OUT; else LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/lab.XXXXXX"); fi
-[[ -n ${LAB_OUT:-} ]] || echo "$LAB_OWNER" >"$LAB_DIR/.lab-owner"
+if [[ -n ${LAB_OUT:-} ]]; then LAB_DIR=$LAB_OUT; else
+  LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/lab.XXXXXX")
+  # The lock a later run's sweep tests (fd 9, held by every process of the lab); the file
+  # gets its name only once locked, so no sweep can find it free in between.
+  exec 9>"$LAB_DIR/.lab-lock" && flock 9 && mv "$LAB_DIR/.lab-lock" "$LAB_DIR/.lab-owner"
+fi
 cleanup() {
   "$here/scripts/lab/capture" stop 2>/dev/null || true
   local h
