@@ -34,6 +34,9 @@ die() {
   echo "demo.sh: $*" >&2
   exit 2
 }
+# A value the user gave, as shell quoting writes it: control bytes (an ESC
+# sequence) are shown escaped, never sent to the terminal.
+shown() { printf '%q' "$1"; }
 
 while (($#)); do
   case "$1" in
@@ -49,7 +52,7 @@ while (($#)); do
       shift
       ;;
     -h | --help) usage ;;
-    *) die "unknown option $1 (see scripts/demo.sh --help)" ;;
+    *) die "unknown option $(shown "$1") (see scripts/demo.sh --help)" ;;
   esac
   shift
 done
@@ -58,7 +61,7 @@ scenarios=(server-basic server-loop server-threads server-select)
 if [[ -n $only ]]; then
   found=no
   for s in "${scenarios[@]}" lab; do [[ $s == "$only" ]] && found=yes; done
-  [[ $found == yes ]] || die "no scenario named $only; choose one of: ${scenarios[*]} lab"
+  [[ $found == yes ]] || die "no scenario named $(shown "$only"); choose one of: ${scenarios[*]} lab"
   scenarios=("$only")
 fi
 
@@ -109,7 +112,7 @@ if [[ -z ${OSI_KIT_IN_NS:-} ]]; then
       if [[ $pause == yes ]]; then read -r -p "${dim}— Enter for the next run —${reset}" _ || true; fi
     done
     banner "Done"
-    say "Each lab run's captures (link1.pcap, link2.pcap) are in $out/lab-*"
+    say "Each lab run's captures (link1.pcap, link2.pcap) are in $(shown "$out")/lab-*"
     exit 0
   fi
 
@@ -286,7 +289,7 @@ done
 banner "Done"
 if [[ $capture == no ]]; then
   say "Nothing was captured (no permission, see the start); the servers' logs are in:"
-  say "  $out"
+  say "  $(shown "$out")"
   exit 0
 fi
 first=${scenarios[0]}

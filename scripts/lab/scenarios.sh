@@ -37,8 +37,9 @@ case "${1:-}" in
     exit 0
     ;;
   --flags)
-    [[ -v "flags[${2:-}]" ]] || {
-      echo "lab.sh: no scenario named '${2:-}'; choose one of: ${order[*]}" >&2
+    # Looked up in the list, not with [[ -v flags[NAME] ]], which would expand $(…) in NAME.
+    [[ " ${order[*]} " == *" ${2:-} "* && ${2:-} != *" "* && -n ${2:-} ]] || {
+      echo "lab.sh: no scenario named $(printf '%q' "${2:-}"); choose one of: ${order[*]}" >&2
       exit 2
     }
     echo "${flags[$2]}"

@@ -71,7 +71,7 @@ fn preview_end(bytes: &[u8], max: usize) -> usize {
 }
 
 /// Whether a character, valid UTF-8, would hurt the terminal if printed as is.
-fn hostile(c: char) -> bool {
+pub(crate) fn hostile(c: char) -> bool {
     matches!(c, '\0'..='\x1f' | '\x7f'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 

@@ -23,8 +23,10 @@
 //!   command is a failure (lessons also run one after another in one session).
 //!
 //! The binary, `lesson-check answers LESSON PCAP [ANSWERS]`, marks a student's answers
-//! to a lesson's exercise ([`exercises`]) from a capture ([`answers`]); the test suite
-//! runs it on the reference captures in `lessons/captures/`.
+//! to a lesson's exercise ([`exercises`]) from a capture ([`answers`]), reading
+//! `osi-trace --json` row by row in bounded memory; it exits 0 when every answer is
+//! right, 1 when one is not, 2 on input it cannot use. The test suite runs it on the
+//! reference captures in `lessons/captures/`.
 //!
 //! `LESSON_CHECK_BLESS=1 cargo test -p lesson-check` rewrites the shown lines that no
 //! longer match from the real run (see [`bless`]); review the diff before committing.

@@ -17,6 +17,7 @@
 //! - [`render`]: the words (`render::words`) and the text views: line, `--layers`, `--ladder`,
 //!   summaries. [`json`]: the `--json` schema as types.
 //! - [`output`]: writes the chosen view; [`save`]: `--write`, whole or not at all;
+//!   [`target`]: where `--write` and `--tsg` write (a file replaced whole, a FIFO written through);
 //!   `main.rs` wires the pipeline and the flags.
 //! - [`graph`]: `--tsg`, one connection's time-sequence graph as SVG.
 //! - [`explorer`]: `--html`, the whole run as one self-contained page (ladder, list,
@@ -42,3 +43,4 @@ pub mod output;
 pub mod pcap;
 pub mod render;
 pub mod save;
+pub mod target;

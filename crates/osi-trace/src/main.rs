@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use clap::Parser;
 use osi_trace::analysis::{Analyzer, Event, Lookahead, LIVE_WAIT};
 use osi_trace::capture::{Limits, LiveCapture, LiveOptions, DEFAULT_BUFFER_MIB, SNAPLEN};
@@ -129,7 +129,7 @@ struct Args {
 
 fn main() -> std::process::ExitCode {
     kit::run("osi-trace", || {
-        let args = Args::parse();
+        let args = kit::parse_args::<Args>();
         args.output.color.apply();
         if let Some(link2) = &args.hop {
             let (html, force) = (args.html.clone(), args.force);
@@ -174,7 +174,12 @@ impl Source {
     /// captured are still shown; a second one sets `stop`: stop showing them.
     fn open(args: &Args, stop: &Arc<AtomicBool>) -> anyhow::Result<Source> {
         if let Some(path) = &args.read {
-            return Ok(Source::File(CaptureReader::open(path)?));
+            let reader = CaptureReader::open(path)?;
+            // Ctrl-C stops the reading, so that a --write in progress is removed, not left half done.
+            let flag = Arc::clone(stop);
+            ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+                .context("installing the Ctrl-C handler")?;
+            return Ok(Source::File(reader));
         }
         let opts = LiveOptions { interfaces: args.interface.clone(), port: args.port };
         let cap = LiveCapture::open_with(
@@ -302,9 +307,13 @@ fn show<W: std::io::Write>(out: &mut Output<W>, page: &mut Option<Page>, e: Even
 
 /// The pipeline: source → decode → analyse → render, one frame at a time.
 fn trace(args: &Args) -> anyhow::Result<()> {
-    if let Some(path) = &args.tsg {
-        graph::check_target(path, args.force)?;
-    }
+    // Where the files go is settled before anything is read or captured.
+    let tsg_target = args.tsg.as_deref().map(|p| graph::target(p, args.force)).transpose()?;
+    let mut save = args
+        .write
+        .as_deref()
+        .map(|p| Save::new(p, args.read.as_deref(), args.snaplen.unwrap_or(SNAPLEN)))
+        .transpose()?;
     let mut tsg = args.tsg.as_ref().map(|_| graph::Collector::new(args.stream));
     let stop = Arc::new(AtomicBool::new(false));
     let mut source = Source::open(args, &stop)?;
@@ -319,11 +328,6 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         width: width(args),
     };
     let mut out = Output::new(std::io::stdout().lock(), view);
-    let mut save = args
-        .write
-        .as_deref()
-        .map(|p| Save::new(p, args.read.as_deref(), args.snaplen.unwrap_or(SNAPLEN)))
-        .transpose()?;
     // Remembers IP fragments across frames: a segment shows with the frame that completes it.
     let mut decoder = Decoder::new();
     let mut an = Analyzer::new();
@@ -443,6 +447,15 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         }
     }
 
+    // Reading a file, Ctrl-C abandons the run: what --write and --tsg began is removed.
+    if !live && stop.load(Ordering::SeqCst) {
+        let read = args.read.as_deref().map_or(String::new(), kit::escape_path);
+        let kept = match (&args.write, &args.tsg) {
+            (None, None) => "",
+            _ => "; the files of --write and --tsg are put in place only when the whole capture was read",
+        };
+        bail!("stopped by Ctrl-C before the end of {read}{kept}");
+    }
     if let Some(save) = save {
         save.finish()?;
     }
@@ -491,8 +504,8 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     if !args.output.quiet {
         eprintln!("{tail}");
     }
-    if let (Some(g), Some(path)) = (&tsg, &args.tsg) {
-        let (stream, side, marks) = graph::write(g, path, args.force)?;
+    if let (Some(g), Some(target), Some(path)) = (&tsg, tsg_target, &args.tsg) {
+        let (stream, side, marks) = graph::write(g, target)?;
         if !args.output.quiet {
             eprintln!(
                 "wrote {}: stream {stream}, the {}'s segments, {}",

@@ -18,7 +18,7 @@ struct Args {
 }
 
 fn main() -> std::process::ExitCode {
-    kit::run("server-basic", || serve(Args::parse().server))
+    kit::run("server-basic", || serve(kit::parse_args::<Args>().server))
 }
 
 fn serve(args: ServerArgs) -> anyhow::Result<()> {

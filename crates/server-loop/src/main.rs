@@ -19,7 +19,7 @@ struct Args {
 }
 
 fn main() -> std::process::ExitCode {
-    kit::run("server-loop", || serve(Args::parse().server))
+    kit::run("server-loop", || serve(kit::parse_args::<Args>().server))
 }
 
 fn serve(args: ServerArgs) -> anyhow::Result<()> {

@@ -55,7 +55,7 @@ struct Client {
 
 fn main() -> std::process::ExitCode {
     kit::run("server-select", || {
-        let args = Args::parse();
+        let args = kit::parse_args::<Args>();
         serve(args.server, args.idle_timeout)
     })
 }

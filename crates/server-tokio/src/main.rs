@@ -29,7 +29,7 @@ const NARRATE: u32 = 6;
 
 fn main() -> std::process::ExitCode {
     kit::run("server-tokio", || {
-        let args = Args::parse().server;
+        let args = kit::parse_args::<Args>().server;
         // The runtime: an event loop around epoll, plus a queue of tasks ready to run.
         let runtime =
             tokio::runtime::Builder::new_current_thread().enable_all().build().context("tokio runtime")?;

@@ -31,7 +31,9 @@ pub mod meanings;
 pub mod records;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use anyhow::Context;
 
 use crate::analysis::Event;
 use crate::decode::Segment;
@@ -39,6 +41,7 @@ use crate::frame::Frame;
 use crate::hop::record::{HopLine, HopOnlyRecord, HopRecord};
 use crate::hop::{HopView, Row};
 use crate::json::{ConnectionRecord, ControlRecord, Record, SegmentRecord};
+use crate::target::{Existing, Target};
 use records::{FrameRecord, PageData, PageRecord};
 
 /// At most this many rows on one page: 50 000 segments open in a few seconds.
@@ -56,8 +59,8 @@ pub fn source_name(read: Option<&Path>, interfaces: &[String]) -> String {
 
 /// A page being gathered: fed the frames and events of the run, written at the end.
 pub struct Page {
-    path: PathBuf,
-    force: bool,
+    /// Where the page goes, decided before the run (a regular file is replaced whole).
+    target: Target,
     data: PageData,
     rows: usize,
     /// `--stream N`: only this connection's segments and summary.
@@ -80,7 +83,7 @@ impl Page {
         stream: Option<u64>,
         source: String,
     ) -> anyhow::Result<Page> {
-        crate::graph::check_target(path, force)?;
+        let target = Target::open(path, "--html", if force { Existing::Replace } else { Existing::Keep })?;
         let (listings, code) = code::for_programs(programs);
         let fields = meanings::MEANINGS
             .iter()
@@ -106,7 +109,7 @@ impl Page {
             records: Vec::new(),
         };
         let waiting = Default::default();
-        Ok(Page { path: path.to_path_buf(), force, data, rows: 0, stream, waiting })
+        Ok(Page { target, data, rows: 0, stream, waiting })
     }
 
     /// A frame shown as a segment: its bytes and layers, while the page has room.
@@ -154,15 +157,21 @@ impl Page {
         }
     }
 
-    /// Writes the page: a new file, or with `force` a whole new one renamed over
-    /// the old; never half a page. Returns what to say about it.
+    /// Writes the page as `--write` writes a capture (crate::target): a new file, or
+    /// with `force` a whole new one renamed over the old, never half a page; a FIFO
+    /// or character device written through. Returns what to say about it.
     pub fn finish(self) -> anyhow::Result<String> {
         let doc = html::page(&self.data)?;
-        write_new(&self.path, self.force, doc.as_bytes())?;
+        let shown = self.target.shown().to_path_buf();
+        let what = || format!("writing the page to {}", kit::escape_path(&shown));
+        let mut f = self.target.file()?;
+        f.write_all(doc.as_bytes()).and_then(|()| f.flush()).with_context(what)?;
+        drop(f);
+        self.target.commit()?;
         let segments = self.data.records.iter().filter(|r| matches!(r, Record::Segment(_))).count();
         let mut said = format!(
             "wrote {}: {} ({} KiB)",
-            kit::escape_path(&self.path),
+            kit::escape_path(&shown),
             kit::plural(segments as u64, "segment"),
             doc.len().div_ceil(1024)
         );
@@ -245,32 +254,4 @@ pub fn hop_page(
         }
     }
     page.finish()
-}
-
-/// `bytes` into a new file at `path`, refused if one appeared meanwhile; with
-/// `force`, a whole new file renamed over it. Either way a temporary file in the
-/// same directory is written first (with the umask's permissions): never half a page.
-fn write_new(path: &Path, force: bool, bytes: &[u8]) -> anyhow::Result<()> {
-    let what = || format!("writing the page to {}", kit::escape_path(path));
-    let name = path.file_name().map_or("page".into(), |n| n.to_string_lossy());
-    let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
-    let written = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()));
-    let placed = written.and_then(|()| {
-        if force {
-            std::fs::rename(&tmp, path)
-        } else {
-            // A hard link is refused when the name exists: no page replaced by accident.
-            std::fs::hard_link(&tmp, path).and_then(|()| std::fs::remove_file(&tmp))
-        }
-    });
-    placed.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        let hint =
-            if e.kind() == std::io::ErrorKind::AlreadyExists { "; hint: --force replaces it" } else { "" };
-        anyhow::Error::new(e).context(format!("{}{hint}", what()))
-    })
 }
