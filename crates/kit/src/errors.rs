@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::io;
+use std::net::SocketAddr;
 use std::process::ExitCode;
 
 /// An error that carries its own hint for the user.
@@ -109,8 +110,15 @@ fn hint_for(err: &anyhow::Error) -> Option<String> {
             "that address is not one of this machine's; try --host 127.0.0.1 or --host ::1"
         }
         io::ErrorKind::ConnectionRefused => {
-            "no server listens there (the kernel answered the SYN with RST); start one first, \
-             e.g. `cargo run -p server-basic -- --port 65432`"
+            // The port the client was given, read back from its `connect to ADDR` context.
+            let port = err
+                .chain()
+                .find_map(|c| c.to_string().strip_prefix("connect to ")?.parse::<SocketAddr>().ok())
+                .map_or(65432, |addr| addr.port());
+            return Some(format!(
+                "no server listens there (the kernel answered the SYN with RST); start one first, \
+                 e.g. `cargo run -p server-basic -- --port {port}`"
+            ));
         }
         io::ErrorKind::TimedOut => "nothing answered in time; check --host and --port",
         _ => return None,
@@ -132,6 +140,20 @@ mod tests {
         assert!(line.starts_with("server-basic: error: bind 127.0.0.1:65432: "), "{line}");
         assert!(line.contains("; hint: another socket holds that port"), "{line}");
         assert!(!line.contains('\n'));
+    }
+
+    #[test]
+    fn the_refused_hint_names_the_port_the_client_was_given() {
+        let refused = |addr: &str| {
+            let err = Err::<(), _>(io::Error::from(io::ErrorKind::ConnectionRefused))
+                .context(format!("connect to {addr}"))
+                .unwrap_err();
+            error_line("client", &err)
+        };
+        let line = refused("127.0.0.1:9000");
+        assert!(line.ends_with("e.g. `cargo run -p server-basic -- --port 9000`"), "{line}");
+        let line = refused("[::1]:65432");
+        assert!(line.ends_with("e.g. `cargo run -p server-basic -- --port 65432`"), "{line}");
     }
 
     #[test]
