@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The instructor's demo: builds the kit, then runs each server's scenario while
-# osi-trace captures it, and shows the annotated trace of every run, with a
-# banner naming its lesson. Every trace (text, ladder, JSON, pcap) is kept in
-# a folder named at the end, for students to open later, also in Wireshark.
+# osi-trace captures it, and shows the annotated trace of every run, drawn for the
+# terminal's width, with a banner naming its lesson. Every trace (text, ladder, JSON,
+# pcap) is kept in a folder named at the end, for students to open later, also in
+# Wireshark.
 #
-#   scripts/demo.sh              pause between runs (in a terminal)
+#   scripts/demo.sh              in a terminal: the first connection's handshake and
+#                                teardown segment by segment (Enter: next segment,
+#                                c: play on), a stop after each and between runs
 #   scripts/demo.sh --no-pause   run straight through
 #   scripts/demo.sh --only server-loop
 #   scripts/demo.sh --only lab    the network lab's scenarios (scripts/lab.sh, lessons 14–17)
@@ -15,9 +18,12 @@
 # capability over the namespace's own loopback; where neither is possible it
 # runs the programs without capture and says how to enable it.
 #
-# KIT_BIN_DIR=DIR uses the kit's binaries from DIR instead of building them
-# (the test suite does this with the binaries it has just built).
+# The first run starts once its three programs are built (about a minute on a fresh
+# clone); the rest of the kit builds in the background meanwhile. KIT_BIN_DIR=DIR
+# uses the kit's binaries from DIR instead (the test suite does this, and so can a
+# student who cannot build: see the README).
 set -euo pipefail
+shopt -s extglob
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 pause=auto
@@ -26,7 +32,7 @@ out=""
 port=65432
 
 usage() {
-  sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 }
 # die MESSAGE: one line on stderr, exit 2 (a wrong option or a missing tool).
@@ -73,10 +79,15 @@ else
   bold="" dim="" cyan="" yellow="" reset="" color=never
 fi
 
-say() { printf '%s\n' "$*"; }
+# say LINE…: a line of the demo's own, fitted to the terminal (fit, in show.sh).
+say() { printf '%s\n' "$*" | fit; }
+# shellcheck source=scripts/demo/build.sh
+. "$here/scripts/demo/build.sh"
+# shellcheck source=scripts/demo/show.sh
+. "$here/scripts/demo/show.sh"
 banner() {
   local line
-  line=$(printf '%*s' 72 '' | tr ' ' '=')
+  line=$(printf '%*s' $((cols && cols < 72 ? cols : 72)) '' | tr ' ' '=')
   printf '\n%s%s%s\n%s%s%s\n%s%s%s\n' "$cyan" "$line" "$reset" "$bold$cyan" "$1" "$reset" "$cyan" "$line" "$reset"
 }
 
@@ -86,17 +97,22 @@ export PATH="$PATH:/usr/sbin:/sbin"
 
 # --- Stage 1: build (outside any namespace, so cargo can reach its cache) ---
 if [[ -z ${OSI_KIT_IN_NS:-} ]]; then
-  if [[ -z ${KIT_BIN_DIR:-} ]]; then
-    command -v cargo >/dev/null ||
-      die "cargo is not on PATH; install Rust (https://rustup.rs), then open a new shell or run . \"\$HOME/.cargo/env\""
-    # cargo's own progress lines: the first build takes minutes on a busy machine.
-    say "${bold}Building the kit (release; the first build takes a few minutes)…${reset}"
-    (cd "$here" && cargo build --release --bins) ||
-      die "the build failed (cargo's error above); the kit needs Rust 1.85 or newer and a C linker (Debian: apt-get install build-essential)"
-  fi
   [[ -n $out ]] || out="$here/traces/demo-$(date +%Y%m%d-%H%M%S)"
-  mkdir -p "$out"
+  mkdir -p "$out" 2>/dev/null || die "cannot create the folder $(shown "$out"); hint: --out DIR with a folder you can write"
   out=$(cd "$out" && pwd)
+  if [[ -z ${KIT_BIN_DIR:-} ]]; then
+    # What the first run needs first; the lab's scenarios run server-basic.
+    needs=(server-basic client osi-trace)
+    [[ $only == lab ]] || needs=("${scenarios[0]}" client osi-trace)
+    if [[ $(kit_binaries "${needs[@]}") == build ]]; then
+      build_first "${needs[@]}"
+      ((${#scenarios[@]} == 1)) || build_rest
+    else
+      say "${dim}Using the kit's binaries in $target/release (cannot build there).${reset}"
+    fi
+  fi
+  trap stop_rest EXIT
+  trap 'stop_rest; exit 130' INT TERM
 
   # --- The network lab (lessons 14–17), only with --only lab: scripts/lab.sh builds
   # its own namespaces (client, router, server) and captures both links itself. ---
@@ -104,7 +120,7 @@ if [[ -z ${OSI_KIT_IN_NS:-} ]]; then
     for s in $("$here/scripts/lab.sh" --list | awk '{ print $1 }'); do
       banner "Lessons 14–17 · the network lab: $s"
       status=0
-      KIT_BIN_DIR=${KIT_BIN_DIR:-$here/target/release} "$here/scripts/lab.sh" --scenario "$s" \
+      KIT_BIN_DIR=${KIT_BIN_DIR:-$target/release} "$here/scripts/lab.sh" --scenario "$s" \
         --out "$out/lab-$s" || status=$?
       # Refused, unreachable, … end in the client's error (1) on purpose; 2 is
       # lab.sh's own one-line error (a missing tool, no namespaces): no run can work.
@@ -125,14 +141,17 @@ if [[ -z ${OSI_KIT_IN_NS:-} ]]; then
       [[ $pause == no ]] && args+=(--no-pause)
       [[ -n $only ]] && args+=(--only "$only")
       # A private loopback: port 65432 is free, the capture sees only the demo,
-      # and every process the demo starts dies with the namespace.
-      exec env OSI_KIT_IN_NS=1 unshare "${ns_args[@]}" "$0" "${args[@]}"
+      # and every process the demo starts dies with the namespace. Not exec'd: this
+      # shell stops the background build when the demo ends.
+      status=0
+      env OSI_KIT_IN_NS=1 unshare "${ns_args[@]}" "$0" "${args[@]}" || status=$?
+      exit "$status"
     fi
   fi
   export OSI_KIT_NO_NS=1
 fi
 
-bin=${KIT_BIN_DIR:-$here/target/release}
+bin=${KIT_BIN_DIR:-$target/release}
 export PATH="$bin:$PATH"
 [[ -n ${OSI_KIT_IN_NS:-} ]] && ip link set lo up
 
@@ -151,13 +170,20 @@ fi
 
 # --- Cleanup: every process this script starts, also on Ctrl-C ---
 pids=()
+# The servers' narration as they print it (in colour on a terminal); the kept NAME.server.log is plain.
+work=$(mktemp -d "${TMPDIR:-/tmp}/demo.XXXXXX")
 cleanup() {
   local p
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  rm -rf -- "$work"
+  stop_rest
 }
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM
+
+# plain: stdin without colour codes, for the files a class opens later.
+plain() { sed $'s/\e\\[[0-9;]*m//g'; }
 
 # wait_ready FILE SECONDS: until FILE holds a READY line.
 wait_ready() {
@@ -171,38 +197,32 @@ wait_ready() {
   return 1
 }
 
-# start_trace NAME CONNECTIONS: capture until CONNECTIONS have closed (30 s at most).
+# start_trace NAME CONNECTIONS: capture until CONNECTIONS have closed (30 s at most); the
+# kept NAME.trace.txt has one line per segment and no colour codes, for grep and editors.
 start_trace() {
   [[ $capture == yes ]] || return 0
   osi-trace --port "$port" --connections "$2" --duration 30 --write "$out/$1.pcap" \
-    --color "$color" >"$out/$1.trace.txt" 2>"$out/$1.capture.log" &
+    --color never >"$out/$1.trace.txt" 2>"$out/$1.capture.log" &
   pids+=($!)
   trace_pid=$!
   wait_ready "$out/$1.capture.log" 10
 }
 
-# start_server NAME: the server, narrating into NAME.server.log.
+# start_server NAME: the server; what it did before any packet (socket, bind, listen),
+# shown now, in the order it happened; the rest after the trace (finish).
 start_server() {
-  "$1" --port "$port" --color "$color" >"$out/$1.server.log" 2>&1 &
+  "$1" --port "$port" --color "$color" >"$work/$1.server.log" 2>&1 &
   pids+=($!)
   server_pid=$!
-  wait_ready "$out/$1.server.log" 10
+  wait_ready "$work/$1.server.log" 10
+  say "${bold}The server, before any packet:${reset}"
+  sed '/^READY/,$d' "$work/$1.server.log" | fit "  "
 }
 
-# finish NAME LESSON: wait for the capture, then show and keep the trace.
+# finish NAME: wait for the capture, then show and keep the trace.
 finish() {
   if [[ $capture == yes ]]; then
     wait "$trace_pid" || true
-    say ""
-    say "${bold}What went over the wire (osi-trace):${reset}"
-    # The kept text has one line per segment (as any file osi-trace writes); on a
-    # terminal the same capture is shown fitted to its width, causes on their own lines.
-    if [[ -t 1 ]]; then
-      osi-trace --read "$out/$1.pcap" --color "$color" --width "$(tput cols 2>/dev/null || echo 80)" \
-        2>>"$out/$1.read.log"
-    else
-      cat "$out/$1.trace.txt"
-    fi
     # Their stderr repeats the capture's one-line summary: kept in the log, not shown again.
     # The same run as one page for a browser (--html): ladder, layers, bytes, and each segment's line of code.
     {
@@ -210,26 +230,31 @@ finish() {
       osi-trace --read "$out/$1.pcap" --ladder --color never >"$out/$1.ladder.txt"
       osi-trace --read "$out/$1.pcap" --html "$out/$1.html" --programs "$1,client" --quiet
     } 2>>"$out/$1.read.log"
+    say ""
+    say "${bold}What went over the wire (osi-trace):${reset}"
+    show_trace "$1"
     say "In a browser (the trace explorer): $out/$1.html"
   fi
   kill "$server_pid" 2>/dev/null || true
   wait "$server_pid" 2>/dev/null || true
+  plain <"$work/$1.server.log" >"$out/$1.server.log"
   say ""
-  say "${bold}What the server said:${reset}"
-  sed 's/^/  /' "$out/$1.server.log"
+  say "${bold}What the server said then:${reset}"
+  sed '1,/^READY/d' "$work/$1.server.log" | fit "  "
   if [[ $pause == yes ]]; then
     read -r -p "${dim}— Enter for the next run —${reset}" _ || true
   fi
 }
 
-client() { command client --port "$port" --color "$color" "$@"; }
+# client ARGS…: the kit's client, its lines (errors too) fitted to the terminal.
+client() { command client --port "$port" --color "$color" "$@" 2>&1 | fit; }
 
 # labelled LABEL ARGS…: a client whose every line starts with LABEL, so that two
 # clients running at once can be told apart.
 labelled() {
   local label=$1
   shift
-  client "$@" 2>&1 | sed -u "s/^/$label /"
+  command client --port "$port" --color "$color" "$@" 2>&1 | sed -u "s/^/$label /" | fit
 }
 
 clients_say() { say "${bold}What the client said:${reset}"; }
@@ -248,6 +273,7 @@ scenario_server-basic() {
 }
 
 scenario_server-loop() {
+  wait_rest
   banner "Lesson 06 · server-loop (article §3.1): clients wait their turn"
   say "Client A holds its connection for 2 s. Client B connects at once (the kernel"
   say "finishes the handshake into the accept queue) but gets its echo only after A leaves."
@@ -263,6 +289,7 @@ scenario_server-loop() {
 }
 
 scenario_server-threads() {
+  wait_rest
   banner "Lesson 07 · server-threads (article §3.2): a thread per connection"
   say "Two clients at once, each holding 1 s: both get their echo immediately."
   start_trace server-threads 2
@@ -273,6 +300,7 @@ scenario_server-threads() {
 }
 
 scenario_server-select() {
+  wait_rest
   banner "Lesson 08 · server-select (article §3.3): one thread, select(2)"
   say "Three clients at once, each sending three messages: one thread serves them all."
   start_trace server-select 3

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the kit on a fresh machine: installs what the tests use
 # (tcpdump and tshark as oracles, shellcheck for the scripts, iproute2 and
-# nftables for namespaces, headless Chromium for the explorer's pages) when
-# it can, then runs the whole workspace's tests.
+# nftables for namespaces, headless Chromium for the explorer's pages, tmux for
+# the demo's and the lab's screens) when it can, then runs every test.
 #
 # A test that needs what this machine lacks (capture rights, a tool,
 # namespaces, a high fd limit) is reported as not run: it prints a SKIPPED
@@ -37,6 +37,8 @@ command -v iperf3 >/dev/null 2>&1 || need+=(iperf3)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v nft >/dev/null 2>&1 || need+=(nftables)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+# The demo's and the lab's screens are tested in tmux panes of a class's sizes.
+command -v tmux >/dev/null 2>&1 || need+=(tmux)
 # The explorer's pages are tested in a real headless browser, driven through WebDriver.
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)

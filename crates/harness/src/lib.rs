@@ -13,6 +13,7 @@
 //!   (`echo_server_tests!`, `event_loop_server_tests!`, `idle_timeout_tests!`)
 //!   that make each check one `#[test]` of a server's test file.
 //! - [`listing`] compares the sibling servers' sources: shared blocks, diff sizes.
+//! - [`tmux::Screen`] runs a program on a terminal of W×H cells and reads its screen.
 //! - [`require`] decides whether a test that needs capture rights, a tool or
 //!   namespaces runs, is reported as not run, or (in CI) fails.
 
@@ -34,6 +35,8 @@ mod needs;
 pub mod suite;
 /// A capture's TCP rows as osi-trace and tshark read them, to compare.
 pub mod tcp_rows;
+/// A terminal of a given size (a tmux pane) to run a program in and read its screen.
+pub mod tmux;
 /// One way to ask tshark for a capture's fields.
 pub mod tshark;
 /// Waiting for an event with a deadline, instead of sleeping.

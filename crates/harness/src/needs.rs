@@ -24,7 +24,8 @@ pub enum Need {
     Ipv6,
     /// A hard limit on open files of at least this many.
     FdLimit(u64),
-    /// A command on PATH, e.g. `Tool("tshark")`.
+    /// A command on PATH, e.g. `Tool("tshark")`, or `Tool("tmux")` for a test of what a
+    /// terminal of a given size shows (see `tmux::Screen`).
     Tool(&'static str),
     /// Root, able to run a program as the unprivileged user `nobody`.
     Unprivileged,
@@ -153,6 +154,7 @@ mod tests {
     #[test]
     fn names_are_what_ci_lists() {
         assert_eq!(Need::Tool("tshark").name(), "tshark");
+        assert_eq!(Need::Tool("tmux").name(), "tmux");
         assert_eq!(Need::FdLimit(2300).name(), "fd-limit");
         assert_eq!(Need::Capture.name(), "capture");
         assert_eq!(Need::Browser.name(), "chromium");

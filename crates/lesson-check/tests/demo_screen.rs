@@ -1,0 +1,105 @@
+//! scripts/demo.sh on the screens a class sees, in tmux at 80×24 and 120×35: the
+//! first connection's handshake goes segment by segment (Enter: next segment), the
+//! stop after it still shows the SYN, the teardown stops the same way, nothing on the
+//! screen wraps, and the files it keeps are plain text and readable by all.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::time::Duration;
+
+use common::{bin_dir, repo};
+use harness::tmux::{too_wide, Screen};
+use harness::Need;
+
+const STEP: &str = "— Enter: next segment";
+const WAIT: Duration = Duration::from_secs(60);
+
+fn demo_on_a_screen(width: usize, height: usize) -> anyhow::Result<()> {
+    let out = tempfile::tempdir()?;
+    let bins = bin_dir();
+    let command = format!(
+        "bash {} --only server-basic --out {}; echo DEMO-EXIT $?",
+        repo().join("scripts/demo.sh").display(),
+        out.path().display()
+    );
+    let screen = Screen::start(width, height, &command, &[("KIT_BIN_DIR", &bins.display().to_string())])?;
+    let at = format!("at {width}×{height}");
+
+    // The first segment, then a stop: the SYN alone, the SYN+ACK not yet drawn.
+    let first = screen.wait_for(STEP, WAIT)?;
+    assert!(first.contains("handshake 1/3: SYN"), "{at}:\n{first}");
+    assert!(!first.contains("handshake 2/3"), "{at}: no stop after the SYN:\n{first}");
+    screen.keys(&["Enter"])?;
+    let second = screen
+        .wait_until("the SYN+ACK, then a stop", WAIT, |s| s.contains("handshake 2/3") && s.contains(STEP))?;
+    assert!(!second.contains("handshake 3/3"), "{at}: no stop after the SYN+ACK:\n{second}");
+    screen.keys(&["Enter"])?;
+
+    // The stop after the handshake: all of it on the screen, the SYN included.
+    let done = screen.wait_for("— handshake done", WAIT)?;
+    for seen in ["handshake 1/3: SYN", "handshake 2/3: SYN+ACK", "handshake 3/3: ACK"] {
+        assert!(done.contains(seen), "{at}: {seen:?} is not on the screen at the stop:\n{done}");
+    }
+    assert!(!done.contains("data client→server"), "{at}: the trace went on:\n{done}");
+
+    // On to the teardown, segment by segment, and its stop.
+    let mut screen_now = done;
+    for _ in 0..10 {
+        if screen_now.contains("— teardown done") {
+            break;
+        }
+        screen.keys(&["Enter"])?;
+        std::thread::sleep(Duration::from_millis(200));
+        screen_now = screen.text()?;
+    }
+    let teardown = screen.wait_for("— teardown done", WAIT)?;
+    for seen in ["teardown: client's FIN", "teardown: server's FIN+ACK", "teardown: last ACK"] {
+        assert!(teardown.contains(seen), "{at}: {seen:?} is not on the screen at the stop:\n{teardown}");
+    }
+    assert!(!teardown.contains("connection refused"), "{at}: the trace went on:\n{teardown}");
+    screen.keys(&["Enter"])?;
+    screen.wait_for("— Enter for the next run", WAIT)?;
+    screen.keys(&["Enter"])?;
+    screen.wait_for("DEMO-EXIT 0", WAIT)?;
+
+    // Nothing the demo printed wrapped on this screen, and it came in the order it happened:
+    // the server's socket calls before the trace, its accept() after it.
+    let all = screen.history()?;
+    let wide = too_wide(&all, width);
+    assert!(wide.is_empty(), "{at}: lines that wrap: {wide:#?}");
+    let pos = |s: &str| all.find(s).unwrap_or_else(|| panic!("{at}: {s:?} not printed:\n{all}"));
+    assert!(pos("bind(127.0.0.1:65432)") < pos("listen(backlog=128)"), "{all}");
+    assert!(pos("listen(backlog=128)") < pos("What went over the wire"), "{all}");
+    assert!(pos("What went over the wire") < pos("accept() → connected"), "{all}");
+
+    // The files a class opens later: no colour codes, the pcap readable by all as the others.
+    for kept in ["trace.txt", "server.log", "ladder.txt"] {
+        let text = std::fs::read_to_string(out.path().join(format!("server-basic.{kept}")))?;
+        assert!(!text.contains('\x1b'), "{at}: {kept} holds colour codes:\n{text}");
+    }
+    let mode = |f: &str| -> anyhow::Result<u32> {
+        Ok(std::fs::metadata(out.path().join(f))?.permissions().mode() & 0o777)
+    };
+    assert_eq!(mode("server-basic.pcap")?, mode("server-basic.trace.txt")?, "{at}: the pcap's mode");
+    assert_ne!(mode("server-basic.pcap")? & 0o004, 0, "{at}: others cannot read the pcap");
+    Ok(())
+}
+
+#[test]
+fn the_demo_stops_after_the_handshake_and_the_teardown_at_80x24() -> anyhow::Result<()> {
+    let test = "the_demo_stops_after_the_handshake_and_the_teardown_at_80x24";
+    if !harness::require(test, Need::Netns) || !harness::require(test, Need::Tool("tmux")) {
+        return Ok(());
+    }
+    demo_on_a_screen(80, 24)
+}
+
+#[test]
+fn the_demo_stops_after_the_handshake_and_the_teardown_at_120x35() -> anyhow::Result<()> {
+    let test = "the_demo_stops_after_the_handshake_and_the_teardown_at_120x35";
+    if !harness::require(test, Need::Netns) || !harness::require(test, Need::Tool("tmux")) {
+        return Ok(());
+    }
+    demo_on_a_screen(120, 35)
+}
