@@ -36,7 +36,7 @@ while (($#)); do
     --pingpong-only) pingpong_only=yes ;;
     --bin) bin=${2:?--bin needs a folder}; shift ;;
     --out) out=${2:?--out needs a folder}; shift ;;
-    -h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift

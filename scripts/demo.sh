@@ -32,7 +32,8 @@ out=""
 port=65432
 
 usage() {
-  sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
+  # The comment block at the top, up to its first line of code.
+  awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"
   exit 0
 }
 # die MESSAGE: one line on stderr, exit 2 (a wrong option or a missing tool).
@@ -125,6 +126,8 @@ if [[ -z ${OSI_KIT_IN_NS:-} ]]; then
       # Refused, unreachable, … end in the client's error (1) on purpose; 2 is
       # lab.sh's own one-line error (a missing tool, no namespaces): no run can work.
       ((status != 2)) || die "the lab cannot run here: see lab.sh's line above"
+      # Ctrl-C (130) or a closed terminal stopped the lab run: the demo stops with it.
+      ((status < 128)) || exit "$status"
       if [[ $pause == yes ]]; then read -r -p "${dim}— Enter for the next run —${reset}" _ || true; fi
     done
     banner "Done"

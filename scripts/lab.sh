@@ -8,7 +8,10 @@
 #          fd00:1::2                fd00:1::1    fd00:2::1               fd00:2::2
 #
 # Usage:
-#   scripts/lab.sh [IMPAIRMENT…]                 an interactive shell in the lab
+#   scripts/lab.sh [IMPAIRMENT…]                 an interactive shell in the lab, each line a
+#                                                program prints labelled with its host
+#   scripts/lab.sh [IMPAIRMENT…] --tmux          one terminal per host (tmux panes: client,
+#                                                router, server), as Mininet's xterms
 #   scripts/lab.sh [IMPAIRMENT…] -- CMD [ARG…]   run CMD in the lab, then tear it down
 #   scripts/lab.sh [IMPAIRMENT…] --scenario NAME a ready-made run (see --list)
 #
@@ -39,12 +42,14 @@
 # Other options: --out DIR (keep $LAB_DIR; if DIR holds an earlier run, this one goes to
 # DIR.2, DIR.3 …, unless --force: then into DIR, its captures replaced), --list (scenarios),
 # -h/--help, --clean (remove the $LAB_DIR of labs that were killed; each run does it too).
-# The kit's programs come from KIT_BIN_DIR, else from PATH, else a release build.
+# The kit's programs come from KIT_BIN_DIR, else from PATH, else target/release: built
+# there with cargo where it can write, used as they are where it cannot.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 usage() {
-  sed -n '2,42p' "$0" | sed 's/^# \{0,1\}//'
+  # The comment block at the top, up to its first line of code.
+  awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"
   exit "${1:-0}"
 }
 die() {
@@ -55,10 +60,12 @@ die() {
 # sequence) are shown escaped, never sent to the terminal.
 shown() { printf '%q' "$1"; }
 number() { [[ $2 =~ ^[0-9]+$ ]] || die "$1 needs a number, got $(shown "${2:-}")"; }
+# given OPTION VALUE: VALUE is there (not empty, not the next option).
+given() { [[ -n $2 && $2 != --* ]] || die "$1 needs $3"; }
 
 # --- Options (parsed twice: outside and again inside the namespace, same result) ---
 loss_up=0 loss_down=0 rate="" queue=32000 mtu="" drop_syn=no reject_rst=no reject_icmp=no
-no_arp=no drop_data=no delay="" scenario="" out="" force=no clean=no
+no_arp=no drop_data=no delay="" scenario="" out="" force=no clean=no tmux=no
 args=("$@")
 while (($#)); do
   case "$1" in
@@ -74,8 +81,9 @@ while (($#)); do
     --reject-rst) reject_rst=yes ;;
     --reject-icmp) reject_icmp=yes ;;
     --no-arp) no_arp=yes ;;
-    --scenario) scenario=${2:?--scenario needs a name (see --list)} && shift ;;
-    --out) out=${2:?--out needs a folder} && shift ;;
+    --scenario) given "$1" "${2:-}" "a name, e.g. --scenario rto (see --list)" && scenario=$2 && shift ;;
+    --out) given "$1" "${2:-}" "a folder, e.g. --out lab-run" && out=$2 && shift ;;
+    --tmux) tmux=yes ;;
     --force) force=yes ;;
     --list) exec "$here/scripts/lab/scenarios.sh" --list ;;
     -h | --help) usage 0 ;;
@@ -89,6 +97,7 @@ cmd=("$@")
 ((loss_up <= 100 && loss_down <= 100)) || die "a loss is a percentage, 0 to 100"
 [[ -z $mtu ]] || ((mtu >= 1280 && mtu <= 1500)) || die "--mtu wants 1280..1500 (IPv6 needs 1280)"
 [[ -z $scenario || ${#cmd[@]} -eq 0 ]] || die "give either --scenario or a command, not both"
+[[ $tmux == no || (-z $scenario && ${#cmd[@]} -eq 0) ]] || die "--tmux is for the interactive lab: no --scenario, no command"
 
 # --- Stage 1, outside: binaries, then re-run inside fresh namespaces ---
 if [[ -z ${LAB_INSIDE:-} ]]; then
@@ -107,13 +116,23 @@ if [[ -z ${LAB_INSIDE:-} ]]; then
   for tool in ip nft tc dumpcap tshark unshare flock; do
     command -v "$tool" >/dev/null || die "$tool is missing (Debian: iproute2 nftables tshark util-linux)"
   done
+  [[ $tmux == no ]] || command -v tmux >/dev/null || die "--tmux needs tmux (Debian: apt-get install tmux)"
+  target=${CARGO_TARGET_DIR:-$here/target}
   if [[ -z ${KIT_BIN_DIR:-} ]] && command -v client >/dev/null && command -v server-basic >/dev/null; then
     KIT_BIN_DIR=$(dirname "$(command -v client)") # the kit is on PATH, as the lessons set it up
   elif [[ -z ${KIT_BIN_DIR:-} ]]; then
-    (cd "$here" && cargo build --release --quiet --bins) || die "cargo build failed"
-    KIT_BIN_DIR=$here/target/release
+    KIT_BIN_DIR=$target/release
+    # Built where cargo can write target/; a student who cannot (a shared clone) uses
+    # what is built there as it is.
+    if command -v cargo >/dev/null && { [[ -w $target ]] || [[ ! -e $target && -w $here ]]; }; then
+      (cd "$here" && cargo build --release --quiet -p client -p server-basic -p osi-trace) ||
+        die "cargo build failed"
+    fi
   fi
-  [[ -x $KIT_BIN_DIR/client ]] || die "no kit binaries in $KIT_BIN_DIR"
+  for p in client server-basic osi-trace; do
+    [[ -x $KIT_BIN_DIR/$p ]] ||
+      die "no $p in $(shown "$KIT_BIN_DIR"); build the kit (cargo build --release) or give its folder: KIT_BIN_DIR=DIR scripts/lab.sh"
+  done
   if [[ -n $out ]]; then
     out=${out%/}
     # A folder with an earlier run in it is never written over by accident: a rerun
@@ -124,7 +143,8 @@ if [[ -z ${LAB_INSIDE:-} ]]; then
       echo "lab.sh: $out holds an earlier run; this one goes to $out.$n (--force: into $out, replacing its captures)" >&2
       out=$out.$n
     fi
-    mkdir -p "$out" && out=$(cd "$out" && pwd)
+    mkdir -p -- "$out" 2>/dev/null || die "cannot create the folder $(shown "$out"); hint: --out DIR with a folder you can write"
+    out=$(cd "$out" && pwd)
   fi
   # Network, mount (for a private /run/netns) and PID namespaces: when the lab's
   # first process exits, the kernel kills every other one and frees every link.
@@ -153,10 +173,12 @@ cleanup() {
   "$here/scripts/lab/capture" stop 2>/dev/null || true
   local h
   for h in client router server; do ip netns del "$h" 2>/dev/null || true; done
+  rm -f "$LAB_DIR/.tmux"
   [[ -n ${LAB_OUT:-} ]] || rm -rf "$LAB_DIR"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+trap 'exit 129' HUP
 
 export LAB_DIR LAB_CLIENT=10.0.1.2 LAB_ROUTER1=10.0.1.1 LAB_ROUTER2=10.0.2.1 LAB_SERVER=10.0.2.2 \
   LAB_CLIENT6=fd00:1::2 LAB_ROUTER16=fd00:1::1 LAB_ROUTER26=fd00:2::1 LAB_SERVER6=fd00:2::2
@@ -247,13 +269,18 @@ if [[ -n $scenario ]]; then
   "$here/scripts/lab/scenarios.sh" "$scenario"
 elif ((${#cmd[@]})); then
   "${cmd[@]}"
+elif [[ $tmux == yes ]]; then
+  # shellcheck source=scripts/lab/panes.sh
+  . "$here/scripts/lab/panes.sh"
+  panes
 else
   echo "The lab is up: client $LAB_CLIENT — router — server $LAB_SERVER. Try:"
   echo "  on server server-basic --host $LAB_SERVER &"
   echo "  on client client --host $LAB_SERVER"
+  echo "Each line a program prints starts with its host (LAB_LABELS=0: no labels)."
   echo "exit (or Ctrl-D) tears it down."
   # Ctrl-C stops the program running in the lab's shell, not the lab itself
   # (a no-op handler, unlike an ignored signal, is not inherited by programs).
   trap : INT
-  PS1='lab \w\$ ' bash --norc -i
+  LAB_LABELS=${LAB_LABELS:-1} PS1='lab \w\$ ' bash --norc -i
 fi
