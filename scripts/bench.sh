@@ -5,8 +5,8 @@
 # 1 000 and 10 000 connections and records the server's peak resident memory
 # and thread count (from /proc). Prints Markdown tables (every figure a median
 # of several runs; ratios to the Python twin and to server-select of the same
-# run) and writes, into the output folder, the raw JSON lines and an SVG chart
-# of throughput, p99 latency and memory against connections.
+# run) and writes, into the output folder, the raw JSON lines and SVG figures
+# of throughput, p99 latency and memory against connections (one panel each).
 #
 #   scripts/bench.sh [--runs N] [--quick] [--pingpong-only] [--bin DIR] [--out DIR]
 #
@@ -14,10 +14,10 @@
 # --quick           only 1 and 10 connections, smaller transfers (a minute or so)
 # --pingpong-only   skip bulk, churn, iperf3 and osi-trace
 # --bin DIR         use the kit's binaries in DIR instead of building target/release
-# --out DIR         where results.jsonl and pingpong.svg go (default: bench-results)
+# --out DIR         where results.jsonl and pingpong-*.svg go (default: bench-results)
 #
-# The lessons' reference chart is lessons/charts/pingpong.svg, a copy of
-# pingpong.svg from a full run, with the date and machine written under it.
+# The lessons' reference figures are lessons/charts/pingpong-*.svg, drawn from
+# lessons/charts/pingpong.jsonl, the results.jsonl of a run (lessons/charts/README.md).
 # Everything runs on 127.0.0.1 (10 000 connections come from 127.0.0.1-4),
 # every run is bounded (echo-bench stops a run whose echo does not come
 # within 2 s and reports it as stalled).
@@ -228,7 +228,7 @@ if [[ -n $(command -v "$bin/osi-trace") ]] && "$bin/osi-trace" --port 1 --durati
 fi
 fi
 
-"$bin/echo-bench" chart --input <(grep '"mode": "pingpong"' "$results") --output "$out/pingpong.svg"
+"$bin/echo-bench" chart --input <(grep '"mode": "pingpong"' "$results") --output "$out/pingpong.svg" >/dev/null
 
 python3 - "$results" "$runs" "$ceiling" "$trace_line" <<'EOF'
 import json, statistics, sys
@@ -349,5 +349,5 @@ if any(r.get("mode") == "bulk" for r in rows):
 
 if trace_line:
     print(f"\nosi-trace live on lo during ping-pong at C = 10 (server-select): {trace_line}")
-print(f"\nRaw results: {sys.argv[1]}; chart: pingpong.svg next to it.")
+print(f"\nRaw results: {sys.argv[1]}; figures: pingpong-throughput.svg, pingpong-latency.svg, pingpong-memory.svg next to it.")
 EOF

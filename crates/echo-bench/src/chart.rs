@@ -1,13 +1,14 @@
-//! The SVG chart of scripts/bench.sh: messages/s (left), p99 latency (middle)
-//! and the server's peak resident memory (right) against the number of
-//! connections, one line per server. Tick labels are short decimals (`0.3`).
+//! The SVG figures of scripts/bench.sh, one per panel, each sized for a book's
+//! column: messages/s, p99 latency and the server's peak resident memory against
+//! the number of connections, one line per server, told apart by colour, marker
+//! and (Python) dashes, with a legend in each. Drawn by hand with [`kit::svg`].
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
-use plotters::prelude::*;
+use kit::svg::{self, Axis, Marker, Style, Svg};
 
 /// One ping-pong result, as `pingpong --json` writes it.
 #[derive(serde::Deserialize)]
@@ -24,6 +25,12 @@ struct Point {
 /// One point of one line: connections, messages/s, p99 in ms, resident MB (if measured).
 type Row = (u32, f64, f64, Option<f64>);
 
+/// One line of a figure: its label, its style and its points (connections, value).
+type Line = (String, Style, Vec<(f64, f64)>);
+
+/// A figure: its file's suffix, its title, its y axis, its scale and the value it shows.
+type Panel = (&'static str, &'static str, &'static str, Scale, fn(&Row) -> Option<f64>);
+
 /// The median of some numbers (the mean of the middle two for an even count); 0 for none.
 fn median(values: impl Iterator<Item = f64>) -> f64 {
     let mut v: Vec<f64> = values.collect();
@@ -35,35 +42,35 @@ fn median(values: impl Iterator<Item = f64>) -> f64 {
     }
 }
 
-/// A tick label with at most three significant digits and no float noise:
-/// `0.3`, not `0.30000000000000004`; `20000`, not `20000.000`.
+/// A tick label with at most three significant digits and no float noise (`0.3`).
 pub fn tick(v: &f64) -> String {
-    if *v == 0.0 || !v.is_finite() {
-        return "0".to_string();
-    }
-    let digits = (2 - v.abs().log10().floor() as i32).max(0) as usize;
-    let text = format!("{v:.digits$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
-    }
+    svg::tick_label(*v)
 }
 
-const COLOURS: [RGBColor; 12] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-    RGBColor(188, 189, 34),
-    RGBColor(23, 190, 207),
-    RGBColor(0, 0, 0),
-    RGBColor(255, 187, 120),
+/// The colour and marker of each design, its Python twin hollow and dashed
+/// (Okabe–Ito colours, which stay apart for colour-blind readers; markers too).
+const DESIGNS: [(&str, &str, Marker); 6] = [
+    ("basic", "#000000", Marker::Circle),
+    ("loop", "#E69F00", Marker::Square),
+    ("threads", "#0072B2", Marker::Triangle),
+    ("select", "#009E73", Marker::Diamond),
+    ("epoll", "#D55E00", Marker::TriangleDown),
+    ("tokio", "#CC79A7", Marker::Cross),
 ];
+
+/// The style of a series labelled `design (language)`, e.g. `selectors (python)`; a label
+/// of no known design takes the `i`-th colour and marker.
+fn style(label: &str, i: usize) -> Style {
+    // bench.sh names the Python twins of select and tokio by their modules.
+    let design = match label.split(" (").next().unwrap_or(label) {
+        "selectors" => "select",
+        "asyncio" => "tokio",
+        d => d,
+    };
+    let (_, colour, marker) =
+        DESIGNS.iter().copied().find(|(d, _, _)| *d == design).unwrap_or(DESIGNS[i % DESIGNS.len()]);
+    Style { colour, marker, hollow: label.contains("(python") }
+}
 
 /// The most `--input` may hold: bench.sh's results are a few KiB, and a
 /// device or an endless pipe given by mistake must not fill the memory.
@@ -85,7 +92,16 @@ fn read_input(input: &Path) -> anyhow::Result<String> {
     String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("--input {} is not text", kit::escape_path(input)))
 }
 
-pub fn draw(input: &Path, output: &Path) -> anyhow::Result<()> {
+/// The figure file for one panel: `pingpong.svg` → `pingpong-throughput.svg`.
+pub fn figure_path(output: &Path, panel: &str) -> PathBuf {
+    let stem = output.file_stem().map_or("pingpong".into(), |s| s.to_string_lossy().into_owned());
+    output.with_file_name(format!("{stem}-{panel}.svg"))
+}
+
+/// One figure per panel beside `output` (see [`figure_path`]): throughput, p99 latency
+/// and, when measured, the server's memory, each sized for a book's column (720 px)
+/// with its own legend.
+pub fn draw(input: &Path, output: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let text = read_input(input)?;
     let mut series: BTreeMap<String, Vec<Row>> = BTreeMap::new();
     // Every run of one server at one C; a point is their median, and no point if one stalled.
@@ -107,85 +123,74 @@ pub fn draw(input: &Path, output: &Path) -> anyhow::Result<()> {
         series.entry(label).or_default().push((conns, rate, p99_ms.max(0.001), rss_mb));
     }
     anyhow::ensure!(!series.is_empty(), "{} holds no completed ping-pong run", kit::escape_path(input));
-    let max_c = series.values().flatten().map(|p| p.0).max().unwrap_or(1).max(10) as f64;
-    let max_rate = series.values().flatten().map(|p| p.1).fold(1.0, f64::max) * 1.1;
-    let max_p99 = series.values().flatten().map(|p| p.2).fold(0.01, f64::max) * 2.0;
-    let min_p99 = series.values().flatten().map(|p| p.2).fold(f64::MAX, f64::min) / 2.0;
-    let max_rss = series.values().flatten().filter_map(|p| p.3).fold(1.0, f64::max) * 10.0;
-    let min_rss = series.values().flatten().filter_map(|p| p.3).fold(max_rss, f64::min) / 2.0;
-
-    let root = SVGBackend::new(output, (1650, 460)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let (left, rest) = root.split_horizontally(550);
-    let (right, memory) = rest.split_horizontally(550);
-    let mut rate = ChartBuilder::on(&left)
-        .caption("Ping-pong throughput (messages/s)", ("sans-serif", 18))
-        .margin(12)
-        .x_label_area_size(36)
-        .y_label_area_size(70)
-        .build_cartesian_2d((1f64..max_c * 1.2).log_scale(), 0f64..max_rate)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    rate.configure_mesh()
-        .x_desc("concurrent connections")
-        .x_label_formatter(&tick)
-        .y_label_formatter(&tick)
-        .draw()
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut lat = ChartBuilder::on(&right)
-        .caption("p99 round-trip latency (ms)", ("sans-serif", 18))
-        .margin(12)
-        .x_label_area_size(36)
-        .y_label_area_size(60)
-        .build_cartesian_2d((1f64..max_c * 1.2).log_scale(), (min_p99..max_p99).log_scale())
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    lat.configure_mesh()
-        .x_desc("concurrent connections")
-        .x_label_formatter(&tick)
-        .y_label_formatter(&tick)
-        .draw()
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut mem = ChartBuilder::on(&memory)
-        .caption("Server peak resident memory (MB)", ("sans-serif", 18))
-        .margin(12)
-        .x_label_area_size(36)
-        .y_label_area_size(60)
-        .build_cartesian_2d((1f64..max_c * 1.2).log_scale(), (min_rss..max_rss).log_scale())
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    mem.configure_mesh()
-        .x_desc("concurrent connections")
-        .x_label_formatter(&tick)
-        .y_label_formatter(&tick)
-        .draw()
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    for (i, (label, mut pts)) in series.into_iter().enumerate() {
+    for pts in series.values_mut() {
         pts.sort_by_key(|p| p.0);
-        let colour = COLOURS[i % COLOURS.len()];
-        let style = ShapeStyle::from(&colour).stroke_width(2);
-        rate.draw_series(LineSeries::new(pts.iter().map(|p| (f64::from(p.0), p.1)), style))
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        rate.draw_series(pts.iter().map(|p| Circle::new((f64::from(p.0), p.1), 3, colour.filled())))
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        lat.draw_series(LineSeries::new(pts.iter().map(|p| (f64::from(p.0), p.2)), style))
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        lat.draw_series(pts.iter().map(|p| Circle::new((f64::from(p.0), p.2), 3, colour.filled())))
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let rss: Vec<(f64, f64)> = pts.iter().filter_map(|p| Some((f64::from(p.0), p.3?))).collect();
-        // The legend sits in the memory panel's empty upper left.
-        mem.draw_series(LineSeries::new(rss.iter().copied(), style))
-            .map_err(|e| anyhow::anyhow!("{e}"))?
-            .label(label.clone())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
-        mem.draw_series(rss.iter().map(|&p| Circle::new(p, 3, colour.filled())))
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
-    mem.configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperLeft)
-        .draw()
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    root.present().map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(())
+    let all = || series.values().flatten();
+    let max_c = all().map(|p| p.0).max().unwrap_or(1).max(10) as f64 * 1.2;
+    let panels: [Panel; 3] = [
+        ("throughput", "Ping-pong throughput (messages/s)", "messages/s", Scale::Linear, |p| Some(p.1)),
+        ("latency", "p99 round-trip latency (ms)", "p99 latency (ms, log scale)", Scale::Log, |p| Some(p.2)),
+        ("memory", "Server peak resident memory (MB)", "resident memory (MB, log scale)", Scale::Log, |p| {
+            p.3
+        }),
+    ];
+    let mut written = Vec::new();
+    for (name, title, unit, scale, value) in panels {
+        let values: Vec<f64> = all().filter_map(value).collect();
+        if values.is_empty() {
+            continue; // no memory measured (echo-bench without --server-pid)
+        }
+        let hi = values.iter().copied().fold(f64::MIN_POSITIVE, f64::max);
+        let lo = values.iter().copied().fold(f64::MAX, f64::min);
+        let (lo, hi) = match scale {
+            Scale::Linear => (0.0, hi * 1.1),
+            Scale::Log => (lo / 2.0, hi * 2.0),
+        };
+        let lines: Vec<Line> = series
+            .iter()
+            .enumerate()
+            .map(|(i, (label, pts))| {
+                let xy = pts.iter().filter_map(|p| Some((f64::from(p.0), value(p)?))).collect();
+                (label.clone(), style(label, i), xy)
+            })
+            .collect();
+        let path = figure_path(output, name);
+        std::fs::write(&path, figure((title, unit), max_c, (lo, hi, scale == Scale::Log), &lines))
+            .with_context(|| format!("writing {}", kit::escape_path(&path)))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scale {
+    Linear,
+    Log,
+}
+
+/// One panel as an SVG document: the plot, then the legend in three columns below it.
+fn figure(
+    (title, unit): (&str, &str),
+    max_c: f64,
+    (lo, hi, log): (f64, f64, bool),
+    lines: &[Line],
+) -> String {
+    const W: f64 = 720.0;
+    let rows = lines.len().div_ceil(3) as f64;
+    let height = 400.0 + rows * 20.0;
+    let x = Axis { lo: 1.0, hi: max_c, log: true, from: 80.0, to: 700.0 };
+    let y = Axis { lo, hi, log, from: 320.0, to: 50.0 };
+    let mut svg = Svg::new(W, height, title);
+    let label = |v: f64| tick(&v);
+    svg.frame(&x, &y, ("concurrent connections (log scale)", unit), (&label, &label));
+    for (name, style, pts) in lines {
+        let px: Vec<(f64, f64)> = pts.iter().map(|&(c, v)| (x.at(c), y.at(v))).collect();
+        svg.series(name, *style, &px);
+    }
+    let items: Vec<(String, Style)> = lines.iter().map(|(n, s, _)| (n.clone(), *s)).collect();
+    svg.legend(80.0, 390.0, 3, 215.0, &items);
+    svg.finish()
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //!   for each echo; messages/s and round-trip latency p50/p99/max.
 //! - `bulk`: N connections streaming B bytes each while reading the echo back; MB/s.
 //! - `churn`: connect, one echo, close, K times; connections/s.
-//! - `chart`: an SVG of throughput, p99 latency and the server's memory
+//! - `chart`: SVG figures (one per panel) of throughput, p99 latency and the server's memory
 //!   against connection count, from the JSON lines that scripts/bench.sh collects.
 //!
 //! With `--server-pid`, the server's peak resident memory and thread count
@@ -109,7 +109,8 @@ enum Mode {
         /// JSON lines from `pingpong --json` (scripts/bench.sh collects them); at most 16 MiB.
         #[arg(long)]
         input: PathBuf,
-        /// The SVG to write.
+        /// Where the figures go: `DIR/pingpong.svg` writes `DIR/pingpong-throughput.svg`,
+        /// `-latency.svg` and (when measured) `-memory.svg`, one panel each; their paths are printed.
         #[arg(long)]
         output: PathBuf,
     },
@@ -163,7 +164,12 @@ fn main() -> std::process::ExitCode {
                 }
                 (report, target.json)
             }
-            Mode::Chart { input, output } => return chart::draw(&input, &output),
+            Mode::Chart { input, output } => {
+                for figure in chart::draw(&input, &output)? {
+                    println!("{}", kit::escape_controls(&figure.display().to_string()));
+                }
+                return Ok(());
+            }
         };
         if json {
             println!("{}", serde_json::to_string(&report)?);

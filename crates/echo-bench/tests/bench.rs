@@ -88,11 +88,37 @@ fn the_chart_is_an_svg_with_one_line_per_server() -> anyhow::Result<()> {
     cmd.arg("chart").arg("--input").arg(&input).arg("--output").arg(&output);
     let out = harness::run(cmd, b"", Duration::from_secs(30))?;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let svg = std::fs::read_to_string(&output)?;
-    assert!(svg.starts_with("<svg"), "{}", &svg[..100.min(svg.len())]);
-    // plotters writes each text on a line of its own.
-    let legend = |l: &str| svg.contains(&format!(">\n{l}\n</text>"));
-    assert!(legend("a") && legend("b") && !legend("c"), "legend: one entry per completed server");
+    // One figure per panel (no memory measured here: no memory figure), their paths printed.
+    let figures: Vec<&str> = std::str::from_utf8(&out.stdout)?.lines().collect();
+    let names = ["chart-throughput.svg", "chart-latency.svg"];
+    assert_eq!(figures.len(), 2, "{figures:?}");
+    for (figure, name) in figures.iter().zip(names) {
+        assert_eq!(*figure, dir.path().join(name).display().to_string());
+        let svg = std::fs::read_to_string(figure)?;
+        assert!(svg.starts_with("<svg"), "{}", &svg[..100.min(svg.len())]);
+        // Sized for a book's column, and read without colour: each series has a legend
+        // entry of its own and a marker at each point, the stalled server none.
+        let width: f64 =
+            svg.split("width=\"").nth(1).and_then(|w| w.split('"').next()).unwrap_or("0").parse()?;
+        assert!(width <= 750.0, "{name} is {width} px wide");
+        let legend = |l: &str| {
+            svg.lines()
+                .any(|line| line.contains(r#"class="legend""#) && line.ends_with(&format!(">{l}</text>")))
+        };
+        assert!(legend("a") && legend("b") && !legend("c"), "{name}: one legend entry per completed server");
+        assert_eq!(svg.matches(r#"class="legend-item""#).count(), 2, "{name}");
+        // 2 points per server, and one marker more per legend entry.
+        assert_eq!(svg.matches(r#"class="marker""#).count(), 2 * 2 + 2, "{name}");
+        let markers: Vec<&str> = svg
+            .lines()
+            .filter(|l| l.contains(r#"class="marker""#))
+            .map(|l| l.split_whitespace().next().unwrap_or(""))
+            .collect();
+        assert!(
+            markers.iter().any(|m| *m != markers[0]),
+            "{name}: every series has the same marker: {markers:?}"
+        );
+    }
     Ok(())
 }
 
@@ -175,8 +201,15 @@ fn bench_sh_quick_prints_every_design_and_draws_the_chart() -> anyhow::Result<()
     }
     assert!(table.contains("| tokio | 10 |") && table.contains("| asyncio |"), "{table}");
     assert!(table.contains("server-epoll ≥ Python selectors at C = 10:"), "{table}");
-    let svg = std::fs::read_to_string(dir.path().join("pingpong.svg"))?;
-    assert!(svg.contains("Server peak resident memory (MB)"), "no memory panel");
-    assert!(!svg.contains("0000000"), "a tick label with float noise");
+    for figure in ["throughput", "latency", "memory"] {
+        let svg = std::fs::read_to_string(dir.path().join(format!("pingpong-{figure}.svg")))?;
+        assert!(!svg.contains("0000000"), "{figure}: a tick label with float noise");
+        assert!(
+            svg.contains(">select (rust)</text>") && svg.contains(">selectors (python)</text>"),
+            "{figure}: legend"
+        );
+    }
+    let memory = std::fs::read_to_string(dir.path().join("pingpong-memory.svg"))?;
+    assert!(memory.contains("Server peak resident memory (MB)"), "no memory figure");
     Ok(())
 }

@@ -6,7 +6,8 @@
 //! ([`duration::seconds`]), counted nouns ([`plural`]), and Python's `recv_into`/`sendall`
 //! for `socket2` sockets ([`SocketExt`]), the kernel's own TCP state of a
 //! socket ([`tcp_state`]) with the words for what `close()` does from it
-//! ([`what_close_sends`]), and the servers' rest after accept() failed ([`Backoff`]).
+//! ([`what_close_sends`]), the servers' rest after accept() failed ([`Backoff`]), and the
+//! one way the kit draws a chart, SVG by hand ([`svg`]).
 
 mod args;
 mod backoff;
@@ -17,6 +18,7 @@ mod narrate;
 mod payload;
 mod sock;
 mod stdout;
+pub mod svg;
 mod tcp_state;
 mod words;
 

@@ -2,6 +2,7 @@
 //! to a fresh numbered folder and says so, the earlier run's captures untouched;
 //! `--force` puts it into the same folder, replacing them.
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -34,6 +35,10 @@ fn a_scenario_run_again_into_the_same_out_goes_to_a_fresh_folder_or_with_force_r
     let (ok, first) = echo_scenario(&echo, false);
     assert!(ok, "{first}");
     let link1 = echo.join("link1.pcap");
+    // The captures open for the class as every other file of the run (not dumpcap's 0600).
+    let mode = |f: &Path| std::fs::metadata(f).map(|m| m.permissions().mode() & 0o777).expect("a file");
+    assert_eq!(mode(&link1), mode(&echo.join("capture-link1.log")), "link1.pcap's mode");
+    assert_eq!(mode(&echo.join("link2.pcap")), mode(&echo.join("capture-link2.log")), "link2.pcap's mode");
     let before = std::fs::metadata(&link1).and_then(|m| m.modified()).expect("the first run's capture");
 
     let (ok, again) = echo_scenario(&echo, false);
