@@ -102,3 +102,34 @@ fn an_unreadable_file_is_a_permission_error_about_the_file() -> anyhow::Result<(
     assert!(!stderr.contains("ports below 1024"), "{stderr}");
     Ok(())
 }
+
+/// The narration's colours follow the terminal's background: `--theme light` paints
+/// `[L4]` in a dark brown (xterm 130), a dark terminal's `COLORFGBG` in gold (220), an
+/// unknown background in a colour readable on both (136) — never the basic yellow (33).
+#[test]
+fn the_narrations_colours_follow_the_terminals_background() -> anyhow::Result<()> {
+    let srv = Server::start("server-threads", &[])?;
+    let run = |args: &[&str], fgbg: Option<&str>| -> anyhow::Result<String> {
+        let mut cmd = Command::new(harness::bin("client"));
+        cmd.args(["--port", &srv.port().to_string(), "--color", "always"]).args(args).env_remove("COLORFGBG");
+        if let Some(v) = fgbg {
+            cmd.env("COLORFGBG", v);
+        }
+        let out = harness::run(cmd, b"", Duration::from_secs(20))?;
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let l4 = |code: u8| format!("38;5;{code}m[L4]");
+    let light = run(&["--theme", "light"], Some("15;0"))?;
+    assert!(light.contains(&l4(130)), "{light:?}");
+    let dark = run(&[], Some("15;0"))?;
+    assert!(dark.contains(&l4(220)), "{dark:?}");
+    let white = run(&[], Some("0;15"))?;
+    assert!(white.contains(&l4(130)), "{white:?}");
+    let unknown = run(&[], None)?;
+    assert!(unknown.contains(&l4(136)), "{unknown:?}");
+    for text in [&light, &dark, &white, &unknown] {
+        assert!(!text.contains("\x1b[33m") && !text.contains(";33m"), "the basic yellow: {text:?}");
+    }
+    Ok(())
+}

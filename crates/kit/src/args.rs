@@ -5,6 +5,8 @@ use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 
 use anyhow::Context;
 
+use crate::palette::Theme;
+
 /// Flags of the four echo servers. The defaults are the article's:
 /// `HOST = "127.0.0.1"`, `PORT = 65432`, `conn.recv(1024)`.
 #[derive(clap::Args, Debug, Clone)]
@@ -90,6 +92,19 @@ pub struct OutputArgs {
     /// Colour the narration: auto (terminal and no NO_COLOR), always, never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// The terminal's background, for colours that read on it: dark, light, or auto
+    /// (COLORFGBG when the terminal sets it, else colours readable on both).
+    #[arg(long, value_enum, default_value_t = Theme::Auto)]
+    pub theme: Theme,
+}
+
+impl OutputArgs {
+    /// Decides once, for the whole process, whether to colour and with which palette.
+    pub fn apply(&self) {
+        self.color.apply();
+        crate::palette::set_theme(self.theme);
+    }
 }
 
 #[cfg(test)]

@@ -97,7 +97,7 @@ mod tests {
     use crate::args::{ColorChoice, OutputArgs};
 
     fn quiet() -> Narrator {
-        Narrator::new(&OutputArgs { quiet: true, color: ColorChoice::Never })
+        Narrator::new(&OutputArgs { quiet: true, color: ColorChoice::Never, ..Default::default() })
     }
 
     #[test]

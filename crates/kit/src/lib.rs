@@ -7,7 +7,8 @@
 //! for `socket2` sockets ([`SocketExt`]), the kernel's own TCP state of a
 //! socket ([`tcp_state`]) with the words for what `close()` does from it
 //! ([`what_close_sends`]), the servers' rest after accept() failed ([`Backoff`]), and the
-//! one way the kit draws a chart, SVG by hand ([`svg`]).
+//! one way the kit draws a chart, SVG by hand ([`svg`]), and its colours for dark and light
+//! terminals ([`palette`]).
 
 mod args;
 mod backoff;
@@ -15,6 +16,7 @@ mod closing;
 pub mod duration;
 mod errors;
 mod narrate;
+pub mod palette;
 mod payload;
 mod sock;
 mod stdout;

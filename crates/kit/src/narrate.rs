@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use colored::Colorize;
 
 use crate::args::OutputArgs;
+use crate::palette::Ink;
 use crate::payload::{escape, DEFAULT_PREVIEW};
 use crate::stdout;
 use crate::words::plural;
@@ -30,10 +31,10 @@ pub enum Layer {
 impl Layer {
     fn tag(self) -> colored::ColoredString {
         match self {
-            Layer::L3 => "[L3]".blue().bold(),
-            Layer::L3L4 => "[L3+L4]".cyan().bold(),
-            Layer::L4 => "[L4]".yellow().bold(),
-            Layer::L7 => "[L7]".green().bold(),
+            Layer::L3 => Ink::Blue.paint("[L3]").bold(),
+            Layer::L3L4 => Ink::Cyan.paint("[L3+L4]").bold(),
+            Layer::L4 => Ink::Yellow.paint("[L4]").bold(),
+            Layer::L7 => Ink::Green.paint("[L7]").bold(),
             Layer::App => "[..]".dimmed(),
         }
     }
@@ -51,7 +52,7 @@ pub struct Narrator {
 impl Narrator {
     /// Builds the narrator from the output flags and applies the colour choice.
     pub fn new(output: &OutputArgs) -> Self {
-        output.color.apply();
+        output.apply();
         Narrator { quiet: output.quiet }
     }
 
@@ -73,7 +74,7 @@ impl Narrator {
     /// A warning: something went wrong with one peer, and the program goes on.
     pub fn warn(&self, layer: Layer, message: impl Display) {
         if !self.quiet {
-            stdout::push(format!("{} {}", layer.tag(), message.to_string().red()), false);
+            stdout::push(format!("{} {}", layer.tag(), Ink::Red.paint(message.to_string().as_str())), false);
         }
     }
 
