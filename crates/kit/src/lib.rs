@@ -29,7 +29,9 @@ pub use backoff::Backoff;
 pub use closing::{close_effect, ended_by, what_close_sends};
 pub use errors::{error_line, escape_controls, hinted, parse_args, run, Hinted};
 pub use narrate::{Layer, Narrator};
-pub use payload::{escape, escape_all, escape_bytes_literal, escape_path, DEFAULT_PREVIEW};
+pub use payload::{
+    escape, escape_all, escape_bytes_literal, escape_path, is_binary, preview, DEFAULT_PREVIEW,
+};
 pub use sock::{family, local_addr, peer_name, SocketExt};
 pub use stdout::drain;
 pub use tcp_state::{tcp_state, TcpState};

@@ -8,7 +8,7 @@ use colored::Colorize;
 
 use crate::args::OutputArgs;
 use crate::palette::Ink;
-use crate::payload::{escape, DEFAULT_PREVIEW};
+use crate::payload::{escape, is_binary, preview, DEFAULT_PREVIEW};
 use crate::stdout;
 use crate::words::plural;
 
@@ -63,11 +63,17 @@ impl Narrator {
         }
     }
 
-    /// A line about payload bytes: `[L7] {what} 5 bytes "Hello"`, escaped and shortened.
+    /// A line about payload bytes: `[L7] {what} 5 bytes "Hello"`, escaped and shortened;
+    /// bytes that are not text as `[L7] {what} 1024 bytes of binary data: e1 d6 …`.
     pub fn payload(&self, what: impl Display, bytes: &[u8]) {
         if !self.quiet {
-            let shown = escape(bytes, DEFAULT_PREVIEW);
-            self.say(Layer::L7, format_args!("{what} {} {shown}", plural(bytes.len() as u64, "byte")));
+            let n = plural(bytes.len() as u64, "byte");
+            if is_binary(bytes) {
+                // "1024 bytes of binary data: e1 d6 …", not a line of \xNN.
+                self.say(Layer::L7, format_args!("{what} {n} of {}", preview(bytes, DEFAULT_PREVIEW)));
+            } else {
+                self.say(Layer::L7, format_args!("{what} {n} {}", escape(bytes, DEFAULT_PREVIEW)));
+            }
         }
     }
 

@@ -25,6 +25,51 @@ pub fn escape(bytes: &[u8], max: usize) -> String {
     out
 }
 
+/// How many bytes [`is_binary`] looks at: the start of a payload says what it is, and
+/// a 64 KiB segment costs no more than a short one.
+pub const BINARY_SAMPLE: usize = 256;
+
+/// How many bytes a binary payload's preview shows, as hex.
+pub const HEX_PREVIEW: usize = 8;
+
+/// Whether `bytes` are not text, so a preview shows their hex instead of a line of
+/// `\xNN`: true when more than a quarter of the first [`BINARY_SAMPLE`] bytes are
+/// neither printable UTF-8 nor `\t`, `\n`, `\r` — each byte of invalid UTF-8 and each
+/// control character (C0, DEL, C1) counts. A character cut at either end of the sample
+/// (a segment boundary, or the sample's own end) does not count. Random or compressed
+/// data has more than half its bytes so; text, even with a stray control byte, almost none.
+pub fn is_binary(bytes: &[u8]) -> bool {
+    let sample = &bytes[..bytes.len().min(BINARY_SAMPLE)];
+    if sample.is_empty() {
+        return false;
+    }
+    // A character cut by the segment: up to 3 continuation bytes at the start.
+    let start = sample.iter().take(3).take_while(|b| **b & 0xc0 == 0x80).count();
+    let mut bad = 0;
+    let mut chunks = sample[start..].utf8_chunks().peekable();
+    while let Some(chunk) = chunks.next() {
+        let controls = chunk.valid().chars().filter(|c| hostile(*c) && !matches!(c, '\t' | '\n' | '\r'));
+        bad += controls.map(char::len_utf8).sum::<usize>();
+        // The last invalid bytes may be a character cut at the end: not counted.
+        if chunks.peek().is_some() {
+            bad += chunk.invalid().len();
+        }
+    }
+    bad * 4 > sample.len() - start
+}
+
+/// A payload as a terminal line shows it: text as [`escape`] does, and for bytes that
+/// are not text ([`is_binary`]) `binary data: e1 d6 3f 0a 9c 21 00 7f …`, the hex of
+/// the first [`HEX_PREVIEW`] bytes.
+pub fn preview(bytes: &[u8], max: usize) -> String {
+    if !is_binary(bytes) {
+        return escape(bytes, max);
+    }
+    let hex: Vec<String> = bytes.iter().take(HEX_PREVIEW).map(|b| format!("{b:02x}")).collect();
+    let more = if bytes.len() > HEX_PREVIEW { " …" } else { "" };
+    format!("binary data: {}{more}", hex.join(" "))
+}
+
 /// Escapes all of `bytes` as [`escape`] does, without quotes and without shortening.
 pub fn escape_all(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
@@ -125,6 +170,44 @@ fn push_byte(out: &mut String, b: u8) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn binary_is_what_is_mostly_not_text() {
+        // Random bytes (a fixed xorshift stream, as the lab's /dev/urandom payload).
+        let mut x: u32 = 0x2545_f491;
+        let random: Vec<u8> = (0..1448)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x as u8
+            })
+            .collect();
+        assert!(is_binary(&random));
+        assert!(is_binary(&random[1..200]), "a cut anywhere");
+        assert!(is_binary(b"\x00\x01\x02\x03"));
+        // Text: ASCII, Vietnamese, a line of lines, a character cut at either end, a stray control.
+        for text in ["Hello", "Xin chào thế giới", "GET / HTTP/1.1\r\nHost: x\r\n\r\n", "a\tb\x07c d e f g h"]
+        {
+            assert!(!is_binary(text.as_bytes()), "{text:?}");
+        }
+        let vi = "thế giới ".repeat(40);
+        assert!(!is_binary(&vi.as_bytes()[1..vi.len() - 1]), "cut mid-character at both ends");
+        assert!(!is_binary(b""));
+        // The rule's edge: a quarter of bad bytes is still text, more is binary.
+        assert!(!is_binary(b"abc\x01abc\x01"));
+        assert!(is_binary(b"ab\x01\x02ab\x01\x02"));
+    }
+
+    #[test]
+    fn a_binary_preview_is_its_first_bytes_in_hex() {
+        assert_eq!(
+            preview(b"\xe1\xd6\x3f\x0a\x9c\x21\x00\x7f\x80\x81", 48),
+            "binary data: e1 d6 3f 0a 9c 21 00 7f …"
+        );
+        assert_eq!(preview(b"\x00\x01", 48), "binary data: 00 01");
+        assert_eq!(preview(b"Hello", 48), "\"Hello\"");
+    }
 
     #[test]
     fn printable_text_is_quoted_as_is() {
