@@ -75,7 +75,9 @@ fi
 [[ $pause == auto ]] && { [[ -t 0 && -t 1 ]] && pause=yes || pause=no; }
 
 if [[ -t 1 && -z ${NO_COLOR:-} ]]; then
-  bold=$'\e[1m' dim=$'\e[2m' cyan=$'\e[36m' yellow=$'\e[33m' reset=$'\e[0m' color=always
+  # The kit's inks for an unknown background (kit::palette, Theme::Both): xterm 30 and 136
+  # keep 3:1 on black and on white, where the basic cyan and yellow fade on white.
+  bold=$'\e[1m' dim=$'\e[2m' cyan=$'\e[38;5;30m' yellow=$'\e[38;5;136m' reset=$'\e[0m' color=always
 else
   bold="" dim="" cyan="" yellow="" reset="" color=never
 fi
