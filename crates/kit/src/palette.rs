@@ -67,7 +67,7 @@ impl Ink {
     }
 
     /// `text` in this ink, in the process's theme (see [`set_theme`]).
-    pub fn paint<S: Colorize>(self, text: S) -> ColoredString {
+    pub fn paint(self, text: &str) -> ColoredString {
         text.color(Color::AnsiColor(self.code(theme())))
     }
 }

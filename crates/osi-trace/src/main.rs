@@ -130,7 +130,7 @@ struct Args {
 fn main() -> std::process::ExitCode {
     kit::run("osi-trace", || {
         let args = kit::parse_args::<Args>();
-        args.output.color.apply();
+        args.output.apply();
         if let Some(link2) = &args.hop {
             let (html, force) = (args.html.clone(), args.force);
             let opts =

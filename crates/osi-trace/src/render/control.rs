@@ -2,7 +2,7 @@
 //! time, then what it says in one sentence (`control_words`), continued on
 //! indented lines when it does not fit.
 
-use colored::Colorize;
+use kit::palette::Ink;
 
 use super::fit::{plain, span};
 use super::{fit_line, secs};
@@ -14,7 +14,7 @@ pub fn control(c: &ControlFrame, width: usize) -> Vec<String> {
     // Addresses as themselves: the trace knows no host names.
     let text = explain(&c.control, &Names::default(), None, c.asked);
     fit_line(
-        &[span(format!("{:>10} ", secs(c.time)), plain), span(text, |t| t.magenta().to_string())],
+        &[span(format!("{:>10} ", secs(c.time)), plain), span(text, |t| Ink::Magenta.paint(t).to_string())],
         width,
         "",
         "    ",

@@ -4,6 +4,7 @@
 //! line and the reason below. Stacked instead of side by side when too narrow.
 
 use colored::Colorize;
+use kit::palette::Ink;
 
 use super::fit::{self, plain, span, Span};
 use super::{fit_line, hop_words as words, secs};
@@ -23,11 +24,11 @@ fn bold(s: &str) -> String {
 }
 
 fn changed(s: &str) -> String {
-    s.yellow().to_string()
+    Ink::Yellow.paint(s).to_string()
 }
 
 fn said(s: &str) -> String {
-    s.magenta().to_string()
+    Ink::Magenta.paint(s).to_string()
 }
 
 /// The widest L2 or L3 cell of any pair: the columns line up down the view.

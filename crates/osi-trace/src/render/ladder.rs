@@ -7,6 +7,7 @@
 use std::fmt::Write as _;
 
 use colored::Colorize;
+use kit::palette::Ink;
 
 use super::fit::{self, plain, span, Paint};
 use super::{flag_names, secs};
@@ -96,11 +97,11 @@ pub fn ladder_row(n: &Annotated, width: usize, link: Option<&str>) -> Vec<String
         (Side::Server, true) => format!("◀{}", "─".repeat(w - 1)),
     };
     let paint: Paint = match n.role {
-        Role::Refused | Role::Reset | Role::StaleReset => |t| t.red().to_string(),
+        Role::Refused | Role::Reset | Role::StaleReset => |t| Ink::Red.paint(t).to_string(),
         Role::Handshake(_) | Role::HandshakeAck { .. } | Role::Fin { .. } | Role::FinAck { .. } => {
-            |t| t.yellow().to_string()
+            |t| Ink::Yellow.paint(t).to_string()
         }
-        Role::Data { .. } => |t| t.green().to_string(),
+        Role::Data { .. } => |t| Ink::Green.paint(t).to_string(),
         _ => plain,
     };
     let mut rows = Vec::new();
@@ -111,7 +112,7 @@ pub fn ladder_row(n: &Annotated, width: usize, link: Option<&str>) -> Vec<String
     let row = format!("{:>10}  {:<12} {}", secs(n.time), n.client_state.to_string(), paint(&body));
     rows.push(match link {
         // The server's state padded to the longest (SYN_RECEIVED), so the links line up.
-        Some(l) => format!("{row} {:<12}  {}", n.server_state.to_string(), tag(l).cyan()),
+        Some(l) => format!("{row} {:<12}  {}", n.server_state.to_string(), Ink::Cyan.paint(tag(l).as_str())),
         None => format!("{row} {}", n.server_state),
     });
     rows

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use colored::Colorize;
+use kit::palette::Ink;
 
 use super::fit::{plain, span, Paint};
 use super::{fit_line, flag_names, mac, words};
@@ -39,11 +40,11 @@ pub fn layers(n: &Annotated, width: usize) -> Vec<String> {
         }
         Link::IpOverIb { ethertype } => format!("IP over InfiniBand, type 0x{ethertype:04x}"),
     };
-    out.extend(layer("L2", |t| t.blue().bold().to_string(), l2, width));
+    out.extend(layer("L2", |t| Ink::Blue.paint(t).bold().to_string(), l2, width));
     // Encapsulation between the link and the segment's IP (VLAN tags, PPPoE,
     // MPLS, tunnels' outer headers), outermost first: each one more layer.
     for e in &seg.outer {
-        out.extend(layer(e.layer(), |t| t.blue().bold().to_string(), e.to_string(), width));
+        out.extend(layer(e.layer(), |t| Ink::Blue.paint(t).bold().to_string(), e.to_string(), width));
     }
     let ip = &seg.ip;
     let mut l3 = if ip.id.is_some() {
@@ -58,7 +59,7 @@ pub fn layers(n: &Annotated, width: usize) -> Vec<String> {
     if let Some(note) = ip.length.note() {
         let _ = write!(l3, " ({note})"); // TSO's length 0, longer than the frame, or reassembled
     }
-    out.extend(layer("L3", |t| t.blue().bold().to_string(), l3, width));
+    out.extend(layer("L3", |t| Ink::Blue.paint(t).bold().to_string(), l3, width));
     let t = &seg.tcp;
     let mut l4 = format!(
         "TCP {} → {}, flags {}, seq {} (raw {})",
@@ -103,7 +104,7 @@ pub fn layers(n: &Annotated, width: usize) -> Vec<String> {
     if !opts.is_empty() {
         let _ = write!(l4, ", options: {}", opts.join(", "));
     }
-    out.extend(layer("L4", |t| t.yellow().bold().to_string(), l4, width));
+    out.extend(layer("L4", |t| Ink::Yellow.paint(t).bold().to_string(), l4, width));
     let l7 = if seg.payload_len == 0 {
         "no payload".to_string()
     } else if seg.payload.len() < seg.payload_len as usize {
@@ -111,12 +112,12 @@ pub fn layers(n: &Annotated, width: usize) -> Vec<String> {
             "{} bytes, {} captured: {}",
             seg.payload_len,
             seg.payload.len(),
-            kit::escape(&seg.payload, 64)
+            kit::preview(&seg.payload, 64)
         )
     } else {
-        format!("{} bytes: {}", seg.payload_len, kit::escape(&seg.payload, 64))
+        format!("{} bytes: {}", seg.payload_len, kit::preview(&seg.payload, 64))
     };
-    out.extend(layer("L7", |t| t.green().bold().to_string(), l7, width));
+    out.extend(layer("L7", |t| Ink::Green.paint(t).bold().to_string(), l7, width));
     out.extend(layer("cause", |t| t.bold().to_string(), words::cause(n), width));
     out
 }

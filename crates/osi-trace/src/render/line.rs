@@ -1,9 +1,10 @@
 //! The line view: one line per segment — time, stream, direction, flags,
 //! numbers, Wireshark's flags, the role, the payload, the cause and both ends'
-//! states. When it does not fit the width, the cause goes on its own indented
-//! line, then the role too.
+//! states. When it does not fit the width, the cause and the states go on indented
+//! lines below, then the role too, always in that order.
 
 use colored::Colorize;
+use kit::palette::Ink;
 
 use super::fit::{self, plain, span, Span};
 use super::{arrow, fit_line, flag_names, secs, words, PREVIEW};
@@ -16,11 +17,11 @@ pub fn line(n: &Annotated, width: usize) -> Vec<String> {
     let flags = format!("[{}]", flag_names(seg.tcp.flags));
     let pad = " ".repeat(10usize.saturating_sub(fit::width(&flags)));
     let paint: fit::Paint = if seg.tcp.has(RST) {
-        |t| t.red().bold().to_string()
+        |t| Ink::Red.paint(t).bold().to_string()
     } else if seg.tcp.has(SYN) || seg.tcp.has(FIN) {
-        |t| t.yellow().bold().to_string()
+        |t| Ink::Yellow.paint(t).bold().to_string()
     } else if n.len > 0 {
-        |t| t.green().to_string()
+        |t| Ink::Green.paint(t).to_string()
     } else {
         plain
     };
@@ -36,18 +37,18 @@ pub fn line(n: &Annotated, width: usize) -> Vec<String> {
     ];
     for a in &n.analysis {
         head.push(span(" ", plain));
-        head.push(span(format!("[{}]", words::anomaly(*a)), |t| t.red().bold().to_string()));
+        head.push(span(format!("[{}]", words::anomaly(*a)), |t| Ink::Red.paint(t).bold().to_string()));
     }
     // After Wireshark's flags, as its Info column puts SLE/SRE after them.
     head.push(span(sack(n), plain));
     let mut role = vec![span(words::describe(&n.role, n.from), |t| t.bold().to_string())];
     if n.len > 0 {
         role.push(span(" ", plain));
-        role.push(span(kit::escape(&seg.payload, PREVIEW), |t| t.green().to_string()));
+        role.push(span(kit::preview(&seg.payload, PREVIEW), |t| Ink::Green.paint(t).to_string()));
     }
     // The cause in the terminal's own colour: dim text vanishes on a projector.
     let cause = [span(format!("← {}", words::cause(n)), plain)];
-    let states = [span(words::states(n), |t| t.cyan().to_string())];
+    let states = [span(words::states(n), |t| Ink::Cyan.paint(t).to_string())];
     let gap = || span("  ", plain);
     let cat = |parts: &[&[Span]]| -> Vec<Span> {
         let mut v: Vec<Span> = Vec::new();
@@ -60,10 +61,10 @@ pub fn line(n: &Annotated, width: usize) -> Vec<String> {
         v
     };
     let indented = |parts: &[&[Span]]| -> Vec<Span> { [vec![span("    ", plain)], cat(parts)].concat() };
-    // From one line to four: the first layout whose every line fits.
-    let layouts: [Vec<Vec<Span>>; 6] = [
+    // From one line to four: the first layout whose every line fits, the parts always in
+    // the one-line order (the cause right after the role it explains).
+    let layouts: [Vec<Vec<Span>>; 5] = [
         vec![cat(&[&head, &role, &cause, &states])],
-        vec![cat(&[&head, &role, &states]), indented(&[&cause])],
         vec![cat(&[&head, &role]), indented(&[&cause, &states])],
         vec![cat(&[&head, &role]), indented(&[&cause]), indented(&[&states])],
         vec![cat(&[&head]), indented(&[&role]), indented(&[&cause, &states])],

@@ -24,6 +24,7 @@ pub use line::line;
 pub use rtt::{segment_rtt, summary_rtt};
 
 use colored::Colorize;
+use kit::palette::Ink;
 
 use crate::analysis::{Side, Summary};
 use crate::decode::flags::*;
@@ -41,7 +42,7 @@ pub fn on_link(interface: &str, width: usize, lines: impl FnOnce(usize) -> Vec<S
     let rest = if width == 0 { 0 } else { width.saturating_sub(fit::width(&tag)).max(1) };
     let mut v = lines(rest);
     if let Some(first) = v.first_mut() {
-        *first = format!("{}{first}", tag.cyan());
+        *first = format!("{}{first}", Ink::Cyan.paint(&tag));
     }
     v
 }
