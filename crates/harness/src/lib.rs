@@ -13,7 +13,8 @@
 //!   (`echo_server_tests!`, `event_loop_server_tests!`, `idle_timeout_tests!`)
 //!   that make each check one `#[test]` of a server's test file.
 //! - [`listing`] compares the sibling servers' sources: shared blocks, diff sizes.
-//! - [`tmux::Screen`] runs a program on a terminal of W×H cells and reads its screen.
+//! - [`tmux::Screen`] runs a program on a terminal of W×H cells and reads its screen;
+//!   [`sgr`] reads the colours it painted with.
 //! - [`require`] decides whether a test that needs capture rights, a tool or
 //!   namespaces runs, is reported as not run, or (in CI) fails.
 
@@ -31,6 +32,8 @@ use anyhow::{anyhow, bail, Context, Result};
 /// The sibling servers' sources: blocks they share byte for byte, and their diffs.
 pub mod listing;
 mod needs;
+/// The colours a program's escape sequences set: 256-colour values, or basic ones left.
+pub mod sgr;
 /// Checks every echo server must pass, shared by the servers' test files.
 pub mod suite;
 /// A capture's TCP rows as osi-trace and tshark read them, to compare.

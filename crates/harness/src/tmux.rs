@@ -85,6 +85,15 @@ impl Screen {
         self.ok(c, "capture-pane")
     }
 
+    /// [`Screen::history`] with the colours the pane shows, as escape sequences
+    /// (`capture-pane -e`; tmux writes an xterm 256-colour value as `38;5;N`, a basic
+    /// colour as 30–37 or 90–97).
+    pub fn history_in_colour(&self) -> Result<String> {
+        let mut c = self.tmux();
+        c.args(["capture-pane", "-p", "-e", "-J", "-S", "-", "-t", "t"]);
+        self.ok(c, "capture-pane")
+    }
+
     /// Types `keys` (tmux key names: `Enter`, `c`, `C-c`) into the pane `target`.
     pub fn keys_to(&self, target: &str, keys: &[&str]) -> Result<()> {
         let mut c = self.tmux();

@@ -50,28 +50,6 @@ fn random_payloads_are_summarised_and_text_stays_text() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The basic colours (SGR 30–37, 90–97) that `text`'s escape sequences set, as opposed to
-/// the 256-colour values (`38;5;N`).
-fn basic_colours(text: &str) -> Vec<u8> {
-    let mut found = Vec::new();
-    for seq in text.split("\x1b[").skip(1) {
-        let params: Vec<u8> =
-            seq.split('m').next().unwrap_or("").split(';').filter_map(|p| p.parse().ok()).collect();
-        let mut i = 0;
-        while i < params.len() {
-            match params[i] {
-                38 | 48 => i += 3,
-                c @ (30..=37 | 90..=97) => {
-                    found.push(c);
-                    i += 1
-                }
-                _ => i += 1,
-            }
-        }
-    }
-    found
-}
-
 #[test]
 fn the_colours_are_for_the_background() -> anyhow::Result<()> {
     let read = |args: &[&str], fgbg| -> anyhow::Result<String> {
@@ -92,7 +70,11 @@ fn the_colours_are_for_the_background() -> anyhow::Result<()> {
             let out = read(&[args, view].concat(), fgbg)?;
             let has = |code: u8| out.contains(&format!("38;5;{code}m"));
             assert!(has(green) && (has(yellow) || has(cyan)), "{args:?} {fgbg:?} {view:?}: {out:.600}");
-            assert_eq!(basic_colours(&out), Vec::<u8>::new(), "{args:?} {fgbg:?} {view:?}: basic colours");
+            assert_eq!(
+                harness::sgr::basic_colours(&out),
+                Vec::<u16>::new(),
+                "{args:?} {fgbg:?} {view:?}: basic colours"
+            );
         }
     }
     Ok(())
