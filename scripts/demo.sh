@@ -12,6 +12,9 @@
 #   scripts/demo.sh --only server-loop
 #   scripts/demo.sh --only lab    the network lab's scenarios (scripts/lab.sh, lessons 14–17)
 #   scripts/demo.sh --out DIR     keep the traces in DIR (default traces/demo-DATE-TIME)
+#   scripts/demo.sh --theme light colours for a white background (a projector's), dark for
+#                                black; default: what the terminal's COLORFGBG says, else
+#                                colours readable on both
 #
 # Capture needs CAP_NET_RAW. As root it just works; otherwise the demo re-runs
 # itself in a new user and network namespace, where an ordinary user holds that
@@ -30,6 +33,7 @@ pause=auto
 only=""
 out=""
 port=65432
+theme=auto
 
 usage() {
   # The comment block at the top, up to its first line of code.
@@ -58,6 +62,11 @@ while (($#)); do
       out=$2
       shift
       ;;
+    --theme)
+      [[ ${2:-} == @(dark|light|auto) ]] || die "--theme needs dark, light or auto (the terminal's background)"
+      theme=$2
+      shift
+      ;;
     -h | --help) usage ;;
     *) die "unknown option $(shown "$1") (see scripts/demo.sh --help)" ;;
   esac
@@ -74,16 +83,34 @@ fi
 
 [[ $pause == auto ]] && { [[ -t 0 && -t 1 ]] && pause=yes || pause=no; }
 
+# --theme tells every program the demo starts (servers, client, osi-trace, also inside its
+# namespace) the background as a terminal that knows it does: in COLORFGBG, foreground;background,
+# which the kit's programs read when they are given no --theme (kit::palette).
+case $theme in
+  dark) export COLORFGBG='15;0' ;;
+  light) export COLORFGBG='0;15' ;;
+esac
 if [[ -t 1 && -z ${NO_COLOR:-} ]]; then
-  # The kit's inks for an unknown background (kit::palette, Theme::Both): xterm 30 and 136
-  # keep 3:1 on black and on white, where the basic cyan and yellow fade on white.
-  bold=$'\e[1m' dim=$'\e[2m' cyan=$'\e[38;5;30m' yellow=$'\e[38;5;136m' reset=$'\e[0m' color=always
+  # The demo's own lines in the kit's inks (kit::palette) for that background: cyan and yellow
+  # of 4.5:1 on black (80, 220) or on white (24, 130); for an unknown one 30 and 136, which keep
+  # 3:1 on both, where the basic cyan and yellow fade on white.
+  bg=${COLORFGBG:-}
+  case ${bg##*;} in
+    [0-6] | 8) cyan=80 yellow=220 ;;
+    7 | 9 | 1[0-5]) cyan=24 yellow=130 ;;
+    *) cyan=30 yellow=136 ;;
+  esac
+  cyan=$'\e[38;5;'$cyan'm' yellow=$'\e[38;5;'$yellow'm'
+  bold=$'\e[1m' dim=$'\e[2m' reset=$'\e[0m' color=always
 else
   bold="" dim="" cyan="" yellow="" reset="" color=never
 fi
 
 # say LINE…: a line of the demo's own, fitted to the terminal (fit, in show.sh).
 say() { printf '%s\n' "$*" | fit; }
+# tell WORDS…: a sentence or two of the demo's own, wrapped at the terminal's width as
+# one paragraph (its lines are not cut where the source happens to break them).
+tell() { printf '%s\n' "$*" | fit "" ""; }
 # shellcheck source=scripts/demo/build.sh
 . "$here/scripts/demo/build.sh"
 # shellcheck source=scripts/demo/show.sh
@@ -167,9 +194,9 @@ if [[ -n ${OSI_KIT_NO_NS:-} && $(id -u) -ne 0 ]] &&
   ! getcap "$bin/osi-trace" 2>/dev/null | grep -q cap_net_raw; then
   capture=no
   say "${yellow}No capture permission here: running the programs without osi-trace.${reset}"
-  say "To see the traces: run as root, or let unprivileged user namespaces be created"
-  say "(e.g. sysctl kernel.apparmor_restrict_unprivileged_userns=0 on recent Ubuntu), or once"
-  say "(again after each build):"
+  tell "To see the traces: run as root, or let unprivileged user namespaces be created" \
+    "(e.g. sysctl kernel.apparmor_restrict_unprivileged_userns=0 on recent Ubuntu), or once" \
+    "(again after each build):"
   say "  sudo setcap cap_net_raw=eip $bin/osi-trace"
 fi
 
@@ -266,8 +293,8 @@ clients_say() { say "${bold}What the client said:${reset}"; }
 
 scenario_server-basic() {
   banner "Lesson 03–05 · server-basic (article §2): one echo, handshake to teardown"
-  say "One client sends \"Hello\"; the server echoes it and exits. A second client then"
-  say "finds no one listening: the kernel answers its SYN with RST (connection refused)."
+  tell "One client sends \"Hello\"; the server echoes it and exits. A second client then" \
+    "finds no one listening: the kernel answers its SYN with RST (connection refused)."
   start_trace server-basic 2
   start_server server-basic
   clients_say
@@ -280,8 +307,8 @@ scenario_server-basic() {
 scenario_server-loop() {
   wait_rest
   banner "Lesson 06 · server-loop (article §3.1): clients wait their turn"
-  say "Client A holds its connection for 2 s. Client B connects at once (the kernel"
-  say "finishes the handshake into the accept queue) but gets its echo only after A leaves."
+  tell "Client A holds its connection for 2 s. Client B connects at once (the kernel" \
+    "finishes the handshake into the accept queue) but gets its echo only after A leaves."
   start_trace server-loop 2
   start_server server-loop
   say "${bold}What the clients said (A: and B: mark whose line it is):${reset}"
@@ -296,7 +323,7 @@ scenario_server-loop() {
 scenario_server-threads() {
   wait_rest
   banner "Lesson 07 · server-threads (article §3.2): a thread per connection"
-  say "Two clients at once, each holding 1 s: both get their echo immediately."
+  tell "Two clients at once, each holding 1 s: both get their echo immediately."
   start_trace server-threads 2
   start_server server-threads
   clients_say
@@ -307,7 +334,7 @@ scenario_server-threads() {
 scenario_server-select() {
   wait_rest
   banner "Lesson 08 · server-select (article §3.3): one thread, select(2)"
-  say "Three clients at once, each sending three messages: one thread serves them all."
+  tell "Three clients at once, each sending three messages: one thread serves them all."
   start_trace server-select 3
   start_server server-select
   clients_say

@@ -41,7 +41,9 @@
 #
 # Other options: --out DIR (keep $LAB_DIR; if DIR holds an earlier run, this one goes to
 # DIR.2, DIR.3 …, unless --force: then into DIR, its captures replaced), --list (scenarios),
-# -h/--help, --clean (remove the $LAB_DIR of labs that were killed; each run does it too).
+# --theme light|dark (colours for a white or a black background, for every program in the
+# lab; default: the terminal's COLORFGBG, else colours readable on both), -h/--help,
+# --clean (remove the $LAB_DIR of labs that were killed; each run does it too).
 # The kit's programs come from KIT_BIN_DIR, else from PATH, else target/release: built
 # there with cargo where it can write, used as they are where it cannot.
 set -euo pipefail
@@ -65,7 +67,7 @@ given() { [[ -n $2 && $2 != --* ]] || die "$1 needs $3"; }
 
 # --- Options (parsed twice: outside and again inside the namespace, same result) ---
 loss_up=0 loss_down=0 rate="" queue=32000 mtu="" drop_syn=no reject_rst=no reject_icmp=no
-no_arp=no drop_data=no delay="" scenario="" out="" force=no clean=no tmux=no
+no_arp=no drop_data=no delay="" scenario="" out="" force=no clean=no tmux=no theme=auto
 args=("$@")
 while (($#)); do
   case "$1" in
@@ -84,6 +86,10 @@ while (($#)); do
     --scenario) given "$1" "${2:-}" "a name, e.g. --scenario rto (see --list)" && scenario=$2 && shift ;;
     --out) given "$1" "${2:-}" "a folder, e.g. --out lab-run" && out=$2 && shift ;;
     --tmux) tmux=yes ;;
+    --theme)
+      [[ ${2:-} =~ ^(dark|light|auto)$ ]] || die "--theme needs dark, light or auto (the terminal's background)"
+      theme=$2 && shift
+      ;;
     --force) force=yes ;;
     --list) exec "$here/scripts/lab/scenarios.sh" --list ;;
     -h | --help) usage 0 ;;
@@ -94,6 +100,13 @@ while (($#)); do
   shift
 done
 cmd=("$@")
+# The background, told to every program of the lab (the scenarios' views, the shells' and
+# panes' programs) as a terminal that knows it does: COLORFGBG, foreground;background,
+# which the kit's programs read when they are given no --theme (kit::palette).
+case $theme in
+  dark) export COLORFGBG='15;0' ;;
+  light) export COLORFGBG='0;15' ;;
+esac
 ((loss_up <= 100 && loss_down <= 100)) || die "a loss is a percentage, 0 to 100"
 [[ -z $mtu ]] || ((mtu >= 1280 && mtu <= 1500)) || die "--mtu wants 1280..1500 (IPv6 needs 1280)"
 [[ -z $scenario || ${#cmd[@]} -eq 0 ]] || die "give either --scenario or a command, not both"

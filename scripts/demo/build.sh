@@ -2,7 +2,7 @@
 # The demo's build, sourced by scripts/demo.sh: what the first run needs first, in the
 # foreground (on a fresh clone its first handshake shows within a minute, not after the
 # whole workspace); the rest of the kit in the background while that run plays, waited
-# for when a later run needs it. Uses say, die, bold, dim, reset and here from demo.sh.
+# for when a later run needs it. Uses say, tell, die, bold, dim, reset and here from demo.sh.
 
 target=${CARGO_TARGET_DIR:-$here/target}
 
@@ -28,8 +28,9 @@ build_first() {
   local p args=() long="seconds: only what changed"
   for p; do args+=(-p "$p"); done
   [[ -x $target/release/osi-trace ]] || long="about a minute the first time on two cores"
-  say "${bold}Building what the first run needs: $* (release; $long)…${reset}"
-  (cd "$here" && cargo build --release "${args[@]}") ||
+  tell "${bold}Building what the first run needs: $* (release; $long)…${reset}"
+  # Cargo's colours are the basic ones (a bright green that fades on white): plain here.
+  (cd "$here" && cargo build --release --color never "${args[@]}") ||
     die "the build failed (cargo's error above); the kit needs Rust 1.85 or newer and a C linker (Debian: apt-get install build-essential)"
 }
 
@@ -41,8 +42,8 @@ build_first() {
 build_rest() {
   OSI_KIT_REST_LOG=$(mktemp "${TMPDIR:-/tmp}/demo-build.XXXXXX")
   export OSI_KIT_REST_LOG
-  say "${dim}The rest of the kit (the other servers, the lessons' programs) builds in the background"
-  say "while this run plays (about 30 s more on two cores).${reset}"
+  tell "${dim}The rest of the kit (the other servers, the lessons' programs) builds in the background" \
+    "while this run plays (about 30 s more on two cores).${reset}"
   # Not a job-control shell: the background job shares our process group, so setsid
   # makes it a session (and group) of its own without forking; its pid is the group's.
   # shellcheck disable=SC2016 # $1 and $2 are the inner shell's
@@ -68,8 +69,8 @@ wait_rest() {
   local log=${OSI_KIT_REST_LOG:-} started=$SECONDS
   [[ -n $log ]] || return 0
   if [[ ! -s $log.status ]]; then
-    say "${dim}Waiting for the background build of the rest of the kit (about 30 s after the first"
-    say "run started, on two cores)…${reset}"
+    tell "${dim}Waiting for the background build of the rest of the kit (about 30 s after the first" \
+    "run started, on two cores)…${reset}"
     until [[ -s $log.status ]]; do
       ((SECONDS - started < 600)) || die "the background build did not finish in 10 minutes; its log: $log"
       sleep 0.2

@@ -14,13 +14,15 @@ esac
 # The terminal's width; 0 (no fitting) when stdout is a file or a pipe.
 cols=0
 [[ -t 1 ]] && cols=$(tput cols 2>/dev/null || echo 80)
-# ANSI colour codes, which take no room on the screen.
-sgr=$'\e[''*([0-9;])m'
+# ANSI colour codes, which take no room on the screen: ESC, a literal [ (escaped: unescaped it
+# would open a bracket expression and the pattern match no colour code at all), digits and ;, m.
+sgr=$'\e''\[*([0-9;])m'
 
-# fit [PREFIX]: each line of stdin, with PREFIX before it, word-wrapped to the terminal's
-# width, its continuation lines indented 4 more than the line, as osi-trace fits its own.
+# fit [PREFIX [HANG]]: each line of stdin, with PREFIX before it, word-wrapped to the
+# terminal's width, its continuation lines indented HANG (default 4 spaces) more than the
+# line, as osi-trace fits its own; prose (tell) continues with no indent.
 fit() {
-  local prefix=${1:-} line plain indent word w out n
+  local prefix=${1:-} hang=${2-    } line plain indent word w out n
   local -a words
   while IFS= read -r line || [[ -n $line ]]; do
     line=$prefix$line
@@ -38,7 +40,7 @@ fit() {
         out+=$word n=$((n + ${#w}))
       elif ((n + 1 + ${#w} > cols)); then
         printf '%s\n' "$out"
-        out="$indent    $word" n=$((${#indent} + 4 + ${#w}))
+        out="$indent$hang$word" n=$((${#indent} + ${#hang} + ${#w}))
       else
         out+=" $word" n=$((n + 1 + ${#w}))
       fi

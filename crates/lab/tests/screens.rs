@@ -1,7 +1,8 @@
 //! The lab with a class, on real terminals (tmux panes): in the interactive lab every
 //! line a program prints carries its host; `--tmux` gives one pane per host; Ctrl-C
 //! stops a `--scenario` run and the demo's lab runs; a wrong `--out`, a missing
-//! `--scenario` name and `--help` answer at once and cleanly.
+//! `--scenario` name and `--help` answer at once and cleanly; `--theme light` colours
+//! what the lab shows for a white background.
 
 use std::path::Path;
 use std::process::Command;
@@ -208,5 +209,24 @@ fn lab_sh_uses_the_built_kit_where_it_cannot_build() -> anyhow::Result<()> {
     let err = String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "{out}{err}");
     assert!(out.contains(&release.join("client").display().to_string()), "{out}{err}");
+    Ok(())
+}
+
+/// `lab.sh --theme light` (over a COLORFGBG that says black): the echo scenario's hop view,
+/// drawn in colour on the terminal, in the kit's inks for white (its changed fields in the
+/// yellow for white, 130), not the ones for black, and without any basic colour.
+#[test]
+fn lab_sh_theme_light_colours_the_hop_view_for_white() -> anyhow::Result<()> {
+    if !needs("lab_sh_theme_light_colours_the_hop_view_for_white") {
+        return Ok(());
+    }
+    let cmd = format!("{} --theme light --scenario echo; echo LAB-EXIT $?", lab::lab_sh().display());
+    let screen = Screen::start(120, 40, &cmd, &[("KIT_BIN_DIR", &bins()), ("COLORFGBG", "15;0")])?;
+    screen.wait_for("LAB-EXIT", WAIT)?;
+    let all = screen.history_in_colour()?;
+    assert!(all.contains("LAB-EXIT 0"), "{all}");
+    assert!(harness::sgr::uses_xterm(&all, 130), "no yellow for white (130):\n{all}");
+    assert!(!harness::sgr::uses_xterm(&all, 220), "the yellow for black (220):\n{all}");
+    assert_eq!(harness::sgr::basic_colours(&all), Vec::<u16>::new(), "basic colours on the screen:\n{all}");
     Ok(())
 }

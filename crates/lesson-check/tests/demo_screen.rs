@@ -1,7 +1,8 @@
 //! scripts/demo.sh on the screens a class sees, in tmux at 80×24 and 120×35: the
 //! first connection's handshake goes segment by segment (Enter: next segment), the
 //! stop after it still shows the SYN, the teardown stops the same way, nothing on the
-//! screen wraps, and the files it keeps are plain text and readable by all.
+//! screen wraps, and the files it keeps are plain text and readable by all; its colours
+//! (banner, servers, client, trace) are the kit's inks for the background it is told of.
 
 mod common;
 
@@ -9,6 +10,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
 use common::{bin_dir, repo};
+use harness::sgr;
 use harness::tmux::{too_wide, Screen};
 use harness::Need;
 
@@ -68,6 +70,19 @@ fn demo_on_a_screen(width: usize, height: usize) -> anyhow::Result<()> {
     let all = screen.history()?;
     let wide = too_wide(&all, width);
     assert!(wide.is_empty(), "{at}: lines that wrap: {wide:#?}");
+    // … and a line that fits is not broken: the server's accept() (72 columns with its indent).
+    assert!(
+        all.lines().any(|l| l.contains("accept() → connected by") && l.contains("ESTABLISHED (client 1)")),
+        "{at}: the server's accept() line was broken though it fits:\n{all}"
+    );
+    // The scenario's story wraps as one paragraph: no line of it indented as a continuation.
+    let story: Vec<&str> = all
+        .lines()
+        .skip_while(|l| !l.starts_with("One client sends"))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let story = &story[..story.iter().position(|l| l.starts_with("The server")).unwrap_or(story.len())];
+    assert!(story.len() >= 2 && story.iter().all(|l| !l.starts_with(' ')), "{at}: {story:#?}");
     let pos = |s: &str| all.find(s).unwrap_or_else(|| panic!("{at}: {s:?} not printed:\n{all}"));
     assert!(pos("bind(127.0.0.1:65432)") < pos("listen(backlog=128)"), "{all}");
     assert!(pos("listen(backlog=128)") < pos("What went over the wire"), "{all}");
@@ -102,4 +117,38 @@ fn the_demo_stops_after_the_handshake_and_the_teardown_at_120x35() -> anyhow::Re
         return Ok(());
     }
     demo_on_a_screen(120, 35)
+}
+
+/// The demo in colour on a white projector, told by `--theme light` (over a COLORFGBG that
+/// says black) or, without it, by COLORFGBG alone: the banner, the narration and the trace
+/// in the kit's inks for white (cyan 24, yellow 130, green 28), none of those for black,
+/// and none of the basic colours, whose yellow and cyan fade on white.
+#[test]
+fn the_demo_paints_for_the_background_it_is_told_of() -> anyhow::Result<()> {
+    let test = "the_demo_paints_for_the_background_it_is_told_of";
+    if !harness::require(test, Need::Netns) || !harness::require(test, Need::Tool("tmux")) {
+        return Ok(());
+    }
+    let bins = bin_dir().display().to_string();
+    for (flag, colorfgbg) in [("--theme light", "15;0"), ("", "0;15")] {
+        let out = tempfile::tempdir()?;
+        let command = format!(
+            "bash {} --only server-basic --no-pause {flag} --out {}; echo DEMO-EXIT $?",
+            repo().join("scripts/demo.sh").display(),
+            out.path().display()
+        );
+        let screen = Screen::start(80, 24, &command, &[("KIT_BIN_DIR", &bins), ("COLORFGBG", colorfgbg)])?;
+        screen.wait_for("DEMO-EXIT", WAIT)?;
+        let all = screen.history_in_colour()?;
+        let run = format!("{flag:?} with COLORFGBG={colorfgbg}");
+        assert!(all.contains("DEMO-EXIT 0"), "{run}:\n{all}");
+        for (ink, code) in [("cyan", 24), ("yellow", 130), ("green", 28)] {
+            assert!(sgr::uses_xterm(&all, code), "{run}: no {ink} for white ({code}):\n{all}");
+        }
+        for code in [80, 220, 78, 30, 136] {
+            assert!(!sgr::uses_xterm(&all, code), "{run}: {code} is an ink for black or for both:\n{all}");
+        }
+        assert_eq!(sgr::basic_colours(&all), Vec::<u16>::new(), "{run}: basic colours on the screen:\n{all}");
+    }
+    Ok(())
 }
