@@ -321,6 +321,14 @@ impl Echo {
     /// kit's preview of the whole echo, from the first bytes kept: its count of
     /// the bytes left out (`…(+N bytes)`) counts those not kept too.
     fn preview(&self) -> String {
+        if kit::is_binary(&self.head) {
+            // "1048576 bytes of binary data: e1 d6 …": a line of \xNN tells a class nothing.
+            return format!(
+                "{} of {}",
+                plural(self.back, "byte"),
+                kit::preview(&self.head, kit::DEFAULT_PREVIEW)
+            );
+        }
         let shown = escape(&self.head, kit::DEFAULT_PREVIEW);
         let more = self.back - self.head.len() as u64;
         let counted = shown
