@@ -49,8 +49,34 @@ esac
 name=${1:?scenarios.sh NAME}
 : "${LAB_DIR:?scenarios run inside scripts/lab.sh}"
 
-if [[ -t 1 ]]; then bold=$'\e[1m' reset=$'\e[0m'; else bold="" reset=""; fi
-show() { printf '\n%s%s%s\n' "$bold" "$*" "$reset"; }
+cols=0
+if [[ -t 1 ]]; then
+  bold=$'\e[1m' reset=$'\e[0m' cols=$(tput cols 2>/dev/null || echo 80)
+else
+  bold="" reset=""
+fi
+# show TEXT: a heading in bold after a blank line; on a terminal wrapped at its width between
+# words (characters counted as UTF-8 whatever the locale: ↔ is one column), so no word is cut;
+# into a file or a pipe as it is.
+show() {
+  local LC_ALL=C.UTF-8 word line=""
+  local -a words
+  if ((cols == 0)); then
+    printf '\n%s%s%s\n' "$bold" "$*" "$reset"
+    return
+  fi
+  read -ra words <<<"$*"
+  printf '\n%s' "$bold"
+  for word in "${words[@]}"; do
+    if [[ -n $line ]] && ((${#line} + 1 + ${#word} > cols)); then
+      printf '%s\n' "$line"
+      line=$word
+    else
+      line+=${line:+ }$word
+    fi
+  done
+  printf '%s%s\n' "$line" "$reset"
+}
 payload=$LAB_DIR/payload
 message=(--message Hello)
 timeout=30

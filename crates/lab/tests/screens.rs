@@ -212,21 +212,28 @@ fn lab_sh_uses_the_built_kit_where_it_cannot_build() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `lab.sh --theme light` (over a COLORFGBG that says black): the echo scenario's hop view,
-/// drawn in colour on the terminal, in the kit's inks for white (its changed fields in the
-/// yellow for white, 130), not the ones for black, and without any basic colour.
+/// `lab.sh --theme light --scenario bulk` on an 80×24 terminal (over a COLORFGBG that says
+/// black): the hop view in the kit's inks for white (its changed fields in the yellow for
+/// white, 130), not the ones for black, without any basic colour; every line fits 80 columns;
+/// the client's 1 MiB of random bytes summed up, not a line of \xNN.
 #[test]
-fn lab_sh_theme_light_colours_the_hop_view_for_white() -> anyhow::Result<()> {
-    if !needs("lab_sh_theme_light_colours_the_hop_view_for_white") {
+fn lab_sh_bulk_on_a_light_80_column_terminal() -> anyhow::Result<()> {
+    if !needs("lab_sh_bulk_on_a_light_80_column_terminal") {
         return Ok(());
     }
-    let cmd = format!("{} --theme light --scenario echo; echo LAB-EXIT $?", lab::lab_sh().display());
-    let screen = Screen::start(120, 40, &cmd, &[("KIT_BIN_DIR", &bins()), ("COLORFGBG", "15;0")])?;
+    let cmd = format!("{} --theme light --scenario bulk; echo LAB-EXIT $?", lab::lab_sh().display());
+    let screen = Screen::start(80, 24, &cmd, &[("KIT_BIN_DIR", &bins()), ("COLORFGBG", "15;0")])?;
     screen.wait_for("LAB-EXIT", WAIT)?;
     let all = screen.history_in_colour()?;
     assert!(all.contains("LAB-EXIT 0"), "{all}");
     assert!(harness::sgr::uses_xterm(&all, 130), "no yellow for white (130):\n{all}");
     assert!(!harness::sgr::uses_xterm(&all, 220), "the yellow for black (220):\n{all}");
     assert_eq!(harness::sgr::basic_colours(&all), Vec::<u16>::new(), "basic colours on the screen:\n{all}");
+    let plain = screen.history()?;
+    let wide = harness::tmux::too_wide(&plain, 80);
+    assert!(wide.is_empty(), "lines that wrap at 80 columns: {wide:#?}");
+    let received = plain.lines().find(|l| l.starts_with("Received ")).unwrap_or_default();
+    assert!(received.starts_with("Received 1048576 bytes of binary data: "), "{plain}");
+    assert!(!plain.contains("\\x"), "a line of \\xNN:\n{plain}");
     Ok(())
 }
