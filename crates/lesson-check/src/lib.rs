@@ -33,10 +33,16 @@
 
 pub mod answers;
 mod bless;
+pub mod capture;
+pub mod class;
+mod csv;
 pub mod excerpt;
 pub mod exercises;
+pub mod grade;
 mod matching;
 mod parse;
+pub mod report;
+pub mod results;
 mod session;
 
 pub use bless::{bless, bless_lines, Blessed};
