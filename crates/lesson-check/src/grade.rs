@@ -8,6 +8,7 @@
 use std::io::Read;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use anyhow::{bail, Context, Result};
 
@@ -47,14 +48,58 @@ pub struct Graded {
     pub problems: Vec<String>,
 }
 
-/// The expected answers of the teacher's capture, read once for the whole class.
-#[derive(Debug, Default)]
-pub struct Fallback {
-    read: Option<std::result::Result<Vec<Option<String>>, String>>,
+/// The teacher's `--capture` and its answers (or why it could not be read): read
+/// once for the whole class, and only if some student handed in no capture.
+pub type Teacher = Option<(PathBuf, std::result::Result<Vec<Option<String>>, String>)>;
+
+fn teacher(questions: &[Question], opts: &Options, students: &[Submission]) -> Teacher {
+    let path = opts.fallback.as_ref().filter(|_| students.iter().any(|s| s.captures.is_empty()))?;
+    let read =
+        capture::answers(questions, path, &kit::escape_path(path), opts.limits).map_err(|e| format!("{e:#}"));
+    Some((path.clone(), read))
+}
+
+/// The most students graded at once: each is an osi-trace reading a capture.
+pub const WORKERS: usize = 4;
+
+/// Grades every student of a class, a few at a time (one osi-trace each, up to
+/// the machine's cores, at most [`WORKERS`]); `done` is called for each student
+/// in the class's order, as soon as that one and all before it are graded.
+pub fn grade_class(
+    questions: &[Question],
+    opts: &Options,
+    students: Vec<Submission>,
+    done: impl FnMut(&Graded) + Send,
+) -> Vec<Graded> {
+    let teacher = teacher(questions, opts, &students);
+    let count = students.len();
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, WORKERS).min(count);
+    let queue = Mutex::new(students.into_iter().enumerate());
+    // The graded students by place in the class, how many went to `done` so far, and `done`.
+    let slots: Vec<Option<Graded>> = std::iter::repeat_with(|| None).take(count).collect();
+    let board = Mutex::new((slots, 0, done));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let next = queue.lock().unwrap_or_else(PoisonError::into_inner).next();
+                let Some((place, student)) = next else { break };
+                let graded = grade(questions, opts.limits, &teacher, student);
+                let mut board = board.lock().unwrap_or_else(PoisonError::into_inner);
+                let (slots, shown, done) = &mut *board;
+                slots[place] = Some(graded);
+                while let Some(Some(g)) = slots.get(*shown) {
+                    done(g);
+                    *shown += 1;
+                }
+            });
+        }
+    });
+    let (slots, ..) = board.into_inner().unwrap_or_else(PoisonError::into_inner);
+    slots.into_iter().flatten().collect()
 }
 
 /// Grades one student's submission.
-pub fn grade(questions: &[Question], opts: &Options, fallback: &mut Fallback, student: Submission) -> Graded {
+pub fn grade(questions: &[Question], limits: Limits, teacher: &Teacher, student: Submission) -> Graded {
     let mut problems = Vec::new();
     let answers = match student.answers.as_slice() {
         [] => {
@@ -73,26 +118,18 @@ pub fn grade(questions: &[Question], opts: &Options, fallback: &mut Fallback, st
             Answers::default()
         }
     };
-    let (expected, against) = match (student.captures.as_slice(), &opts.fallback) {
-        ([one], _) => match own_capture(questions, one, opts.limits) {
+    let (expected, against) = match (student.captures.as_slice(), teacher) {
+        ([one], _) => match own_capture(questions, one, limits) {
             Ok(expected) => (expected, Against::Own(one.clone())),
             Err(e) => {
                 problems.push(format!("{e:#}"));
                 (vec![None; questions.len()], Against::Nothing)
             }
         },
-        ([], Some(teacher)) => {
-            let read = fallback.read.get_or_insert_with(|| {
-                capture::answers(questions, teacher, &kit::escape_path(teacher), opts.limits)
-                    .map_err(|e| format!("{e:#}"))
-            });
-            match read {
-                Ok(expected) => (expected.clone(), Against::Fallback(teacher.clone())),
-                Err(e) => {
-                    problems.push(e.clone());
-                    (vec![None; questions.len()], Against::Nothing)
-                }
-            }
+        ([], Some((path, Ok(expected)))) => (expected.clone(), Against::Fallback(path.clone())),
+        ([], Some((_, Err(e)))) => {
+            problems.push(e.clone());
+            (vec![None; questions.len()], Against::Nothing)
         }
         ([], None) => {
             problems.push(format!("no capture handed in ({}.pcap)", student.shown()));

@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand};
 use lesson_check::answers::{mark, parse_answers, render, render_stray};
 use lesson_check::capture::{self, Limits};
 use lesson_check::exercises::{exercise, lesson_number, Question, LESSONS};
-use lesson_check::grade::{grade, read_answers, Fallback, Options};
+use lesson_check::grade::{grade_class as grade_all, read_answers, Options};
 use lesson_check::{class, report, results};
 
 /// Checks a lesson's exercise on a capture, for one student or a class.
@@ -61,10 +61,10 @@ enum Cmd {
         #[arg(long)]
         force: bool,
         /// A bigger capture is not read; its student's report says so.
-        #[arg(long, value_name = "MIB", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
+        #[arg(long, value_name = "MIB", default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
         max_capture: u64,
         /// Reading one student's capture stops after this long (e.g. 60, 2.5, 500ms).
-        #[arg(long, value_name = "SECS", default_value = "60", value_parser = kit::duration::positive_seconds)]
+        #[arg(long, value_name = "SECS", default_value = "30", value_parser = kit::duration::positive_seconds)]
         time_limit: Duration,
     },
 }
@@ -178,24 +178,21 @@ fn grade_class(opts: &Options, folder: &Path, out: &Path, reveal: bool, force: b
     // The results are refused now, not after the class is graded.
     results::check(out, force)?;
     let keys: Vec<&str> = questions.iter().map(|q| q.key).collect();
-    let mut fallback = Fallback::default();
+    let graded = grade_all(questions, opts, class.students, |g| {
+        let problems =
+            if g.problems.is_empty() { String::new() } else { format!("; {}", g.problems.join("; ")) };
+        println!("{}: {} of {} right{problems}", g.student.shown(), g.marking.right(), g.marking.marks.len());
+    });
     let mut csv = report::csv_header(questions);
     let mut files = Vec::new();
     let mut names = std::collections::HashSet::new();
-    let (mut all_right, mut count) = (0, 0);
-    for student in class.students {
-        let g = grade(questions, opts, &mut fallback, student);
-        let shown = g.student.shown();
-        let name = report::report_name(&shown, &mut names);
-        let (right, of) = (g.marking.right(), g.marking.marks.len());
-        let problems =
-            if g.problems.is_empty() { String::new() } else { format!("; {}", g.problems.join("; ")) };
-        println!("{shown}: {right} of {of} right{problems}");
-        csv.push_str(&report::csv_row(&g));
-        files.push((name, report::report(&opts.lesson, &g, &keys, reveal, opts.limits)));
-        all_right += usize::from(right == of && g.problems.is_empty());
-        count += 1;
+    for g in &graded {
+        csv.push_str(&report::csv_row(g));
+        let name = report::report_name(&g.student.shown(), &mut names);
+        files.push((name, report::report(&opts.lesson, g, &keys, reveal, opts.limits)));
     }
+    let count = graded.len();
+    let all_right = graded.iter().filter(|g| g.marking.all_right() && g.problems.is_empty()).count();
     files.push((results::CSV.to_string(), csv));
     results::write(out, force, &files)?;
     let shown = kit::escape_path(out);
