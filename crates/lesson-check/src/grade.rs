@@ -109,7 +109,7 @@ pub fn grade(questions: &[Question], limits: Limits, teacher: &Teacher, student:
         [one] => match read_submitted(one) {
             Ok(text) => parse_answers(&text),
             Err(e) => {
-                problems.push(format!("{e:#}"));
+                problems.push(kit::escape_controls(&format!("{e:#}")));
                 Answers::default()
             }
         },
@@ -122,7 +122,7 @@ pub fn grade(questions: &[Question], limits: Limits, teacher: &Teacher, student:
         ([one], _) => match own_capture(questions, one, limits) {
             Ok(expected) => (expected, Against::Own(one.clone())),
             Err(e) => {
-                problems.push(format!("{e:#}"));
+                problems.push(kit::escape_controls(&format!("{e:#}")));
                 (vec![None; questions.len()], Against::Nothing)
             }
         },

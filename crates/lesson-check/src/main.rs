@@ -4,6 +4,7 @@
 //! --json`, read line by line as it comes (a capture of any size, in bounded memory).
 //! `lesson-check grade LESSON FOLDER --out RESULTS`: the same for a whole class.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -181,7 +182,14 @@ fn grade_class(opts: &Options, folder: &Path, out: &Path, reveal: bool, force: b
     let graded = grade_all(questions, opts, class.students, |g| {
         let problems =
             if g.problems.is_empty() { String::new() } else { format!("; {}", g.problems.join("; ")) };
-        println!("{}: {} of {} right{problems}", g.student.shown(), g.marking.right(), g.marking.marks.len());
+        // A closed stdout (`| head`) costs the lines, never the grading: the results are still written.
+        let _ = writeln!(
+            std::io::stdout(),
+            "{}: {} of {} right{problems}",
+            g.student.shown(),
+            g.marking.right(),
+            g.marking.marks.len()
+        );
     });
     let mut csv = report::csv_header(questions);
     let mut files = Vec::new();
@@ -196,7 +204,8 @@ fn grade_class(opts: &Options, folder: &Path, out: &Path, reveal: bool, force: b
     files.push((results::CSV.to_string(), csv));
     results::write(out, force, &files)?;
     let shown = kit::escape_path(out);
-    println!(
+    let _ = writeln!(
+        std::io::stdout(),
         "{count} students, {all_right} with every answer right; wrote {}/{} and {} (one per student) in {}",
         shown.trim_matches('"'),
         results::CSV,
@@ -207,7 +216,8 @@ fn grade_class(opts: &Options, folder: &Path, out: &Path, reveal: bool, force: b
         let folder = kit::escape_path(folder);
         let what = if class.ignored == 1 { "1 other entry" } else { "other entries" };
         let n = if class.ignored == 1 { String::new() } else { format!("{} ", class.ignored) };
-        println!(
+        let _ = writeln!(
+            std::io::stdout(),
             "({n}{what} in {} left alone: not NAME.pcap, NAME.pcapng or NAME.answers)",
             folder.trim_matches('"')
         );

@@ -33,7 +33,16 @@ pub fn check(out: &Path, force: bool) -> Result<bool> {
             }
             Ok(true)
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            if !parent.is_dir() {
+                bail!(kit::hinted(
+                    format!("no folder {} to write {shown} in", kit::escape_path(parent)),
+                    "create it first, or give --out in an existing folder"
+                ));
+            }
+            Ok(false)
+        }
         Err(e) => Err(e).with_context(|| format!("cannot look at {shown}")),
     }
 }
