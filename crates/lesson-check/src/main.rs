@@ -206,7 +206,8 @@ fn grade_class(opts: &Options, folder: &Path, out: &Path, reveal: bool, force: b
     let shown = kit::escape_path(out);
     let _ = writeln!(
         std::io::stdout(),
-        "{count} students, {all_right} with every answer right; wrote {}/{} and {} (one per student) in {}",
+        "{}, {all_right} with every answer right; wrote {}/{} and {} (one per student) in {}",
+        kit::plural(count as u64, "student"),
         shown.trim_matches('"'),
         results::CSV,
         kit::plural(count as u64, "report"),

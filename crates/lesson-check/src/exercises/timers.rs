@@ -124,7 +124,7 @@ pub(super) const LESSON_16: &[Question] = &[
     },
     Question {
         key: "first_sack_left",
-        text: "And the left edge of its first SACK block?",
+        text: "The server's first ACK with a SACK block: what is the left edge of its first block?",
         answer: || first(server_sack, |r| Some(r["sack"][0][0].as_u64()?.to_string())),
         why: "the first byte the server holds above the hole: a segment after the dropped one arrived, and the SACK block says so, so the client resends only what is missing",
     },
