@@ -1,3 +1,6 @@
+//! The marking of answers files: right, wrong and open told apart, a typo and a
+//! stray line as a student makes them, files from Windows, hostile text.
+
 use super::*;
 use crate::exercises::exercise;
 
