@@ -61,7 +61,7 @@ enum Cmd {
         /// Replace RESULTS when it holds an earlier grading (its grades.csv).
         #[arg(long)]
         force: bool,
-        /// A bigger capture is not read; its student's report says so.
+        /// A capture bigger than this many MiB is not read; its student's report says so.
         #[arg(long, value_name = "MIB", default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
         max_capture: u64,
         /// Reading one student's capture stops after this long (e.g. 60, 2.5, 500ms).
