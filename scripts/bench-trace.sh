@@ -50,7 +50,7 @@ for _ in $(seq 200); do grep -qs READY "$work/capture.log" && break; sleep 0.05;
 "$bin/server-threads" --port "$port" --quiet > "$work/server.log" &
 pids+=($!)
 for _ in $(seq 200); do grep -qs READY "$work/server.log" && break; sleep 0.05; done
-"$bin/client" --port "$port" --clients 4 --repeat "$rounds" --message x --quiet > /dev/null
+"$bin/client" --port "$port" --clients 4 --repeat "$rounds" --message x --timeout 600 --quiet > /dev/null
 wait "${pids[0]}"
 frames=$(tcpdump -r "$pcap" 2>/dev/null | wc -l)
 size=$(du -h "$pcap" | cut -f1)
