@@ -6,22 +6,28 @@ use std::fmt::Write as _;
 use colored::Colorize;
 
 use super::fit::{self, plain, span, Paint};
-use super::{flag_names, mac, push_ip, push_num, words};
+use super::{flag_names, push_hex, push_ip, push_mac, push_num, words};
 use crate::analysis::Annotated;
 use crate::decode::Link;
 
 /// One layer's line, appended to `out`: its tag, then the text.
-fn layer(out: &mut String, tag: &str, paint: Paint, text: &str, width: usize) {
+fn layer(out: &mut String, tag: &str, paint: Paint, text: &mut String, width: usize) {
     const FIRST: &str = "    ";
+    const REST: &str = "       ";
     if width == 0 || FIRST.len() + fit::width(tag) + 1 + fit::width(text) <= width {
         out.push_str(FIRST);
         fit::push_painted(out, paint, tag);
         out.push(' ');
         out.push_str(text);
         out.push('\n');
-        return;
+    } else if colored::control::SHOULD_COLORIZE.should_colorize() {
+        fit::wrap_into(out, &[span(tag, paint), span(" ", plain), span(&**text, plain)], width, FIRST, REST);
+    } else {
+        // Without colour the tag is one more word of the text: one span, wrapped a line at a time.
+        text.insert(0, ' ');
+        text.insert_str(0, tag);
+        fit::wrap_into(out, &[span(&**text, plain)], width, FIRST, REST);
     }
-    fit::wrap_into(out, &[span(tag, paint), span(" ", plain), span(text, plain)], width, FIRST, "       ");
 }
 
 /// The `--layers` view, appended to `out`: the segment's L2, L3, L4 and L7,
@@ -34,7 +40,12 @@ pub fn layers(n: &Annotated, width: usize, text: &mut String, out: &mut String) 
     text.clear();
     match &seg.link {
         Link::Ethernet { src, dst, ethertype } => {
-            let _ = write!(text, "Ethernet {} → {}, type 0x{ethertype:04x}", mac(src), mac(dst));
+            text.push_str("Ethernet ");
+            push_mac(text, src);
+            text.push_str(" → ");
+            push_mac(text, dst);
+            text.push_str(", type 0x");
+            push_hex(text, u64::from(*ethertype), 4);
             if seg.link.is_loopback_placeholder() {
                 text.push_str(" — loopback: a placeholder header (all-zero MACs), no real link, no ARP");
             }
@@ -74,7 +85,9 @@ pub fn layers(n: &Annotated, width: usize, text: &mut String, out: &mut String) 
     text.push_str(", total length ");
     push_num(text, ip.total_len.into());
     if let Some(id) = ip.id {
-        let _ = write!(text, ", id 0x{id:04x}{}", if ip.df { ", DF (don't fragment)" } else { "" });
+        text.push_str(", id 0x");
+        push_hex(text, id.into(), 4);
+        text.push_str(if ip.df { ", DF (don't fragment)" } else { "" });
     }
     if let Some(note) = ip.length.note() {
         let _ = write!(text, " ({note})"); // TSO's length 0, longer than the frame, or reassembled
@@ -135,7 +148,10 @@ pub fn layers(n: &Annotated, width: usize, text: &mut String, out: &mut String) 
     }
     if let Some((v, e)) = o.timestamps {
         option(text);
-        let _ = write!(text, "timestamps {v}/{e}");
+        text.push_str("timestamps ");
+        push_num(text, v.into());
+        text.push('/');
+        push_num(text, e.into());
     }
     if o.malformed {
         option(text);
@@ -154,7 +170,9 @@ pub fn layers(n: &Annotated, width: usize, text: &mut String, out: &mut String) 
             kit::escape(&seg.payload, 64)
         );
     } else {
-        let _ = write!(text, "{} bytes: {}", seg.payload_len, kit::escape(&seg.payload, 64));
+        push_num(text, seg.payload_len.into());
+        text.push_str(" bytes: ");
+        text.push_str(&kit::escape(&seg.payload, 64));
     }
     layer(out, "L7", |t| t.green().bold().to_string(), text, width);
     text.clear();

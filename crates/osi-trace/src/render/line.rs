@@ -53,7 +53,11 @@ pub fn line(n: &Annotated, width: usize, runs: &mut Runs, out: &mut String) {
         plain
     };
     let before = runs.count();
-    runs.push(paint, format_args!("[{}]", flag_names(seg.tcp.flags)));
+    runs.push_with(paint, |s| {
+        s.push('[');
+        flag_names(seg.tcp.flags).push_to(s);
+        s.push(']');
+    });
     let pad = 10usize.saturating_sub(runs.width(before..runs.count()));
     runs.push_with(plain, |s| {
         s.extend(std::iter::repeat_n(' ', pad));

@@ -56,8 +56,35 @@ impl fmt::Display for Secs {
 pub(crate) fn push_num(out: &mut String, v: u64) {
     let mut tmp = [0u8; 20];
     let start = digits_of(v, &mut tmp);
-    // Only ASCII digits were written.
-    out.push_str(std::str::from_utf8(&tmp[start..]).unwrap_or_default());
+    out.extend(tmp[start..].iter().map(|&b| char::from(b)));
+}
+
+/// Appends `v` in lowercase hexadecimal, at least `width` digits (`{:0width$x}`,
+/// for a width up to 16).
+pub(crate) fn push_hex(out: &mut String, v: u64, width: usize) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut tmp = [b'0'; 16];
+    let (mut i, mut v) = (tmp.len(), v);
+    loop {
+        i -= 1;
+        tmp[i] = HEX[(v & 0xf) as usize];
+        v >>= 4;
+        if v == 0 {
+            break;
+        }
+    }
+    let start = i.min(tmp.len() - width.min(tmp.len()));
+    out.extend(tmp[start..].iter().map(|&b| char::from(b)));
+}
+
+/// Appends a MAC address as [`mac`] writes it.
+pub(crate) fn push_mac(out: &mut String, m: &[u8; 6]) {
+    for (i, b) in m.iter().enumerate() {
+        if i > 0 {
+            out.push(':');
+        }
+        push_hex(out, u64::from(*b), 2);
+    }
 }
 
 /// Writes the digits of `v` at the end of `tmp` (20 bytes hold any u64);
@@ -222,5 +249,13 @@ mod tests {
             assert_eq!(String::from_utf8(b).unwrap(), SocketAddr::new(ip, 65_432).to_string());
         }
         assert_eq!(mac(&[2, 0, 0xab, 0, 1, 0xff]).to_string(), "02:00:ab:00:01:ff");
+        let mut m = String::new();
+        push_mac(&mut m, &[2, 0, 0xab, 0, 1, 0xff]);
+        assert_eq!(m, "02:00:ab:00:01:ff");
+        for (v, w) in [(0u64, 4), (0x800, 4), (0x86dd, 4), (0xabcde, 4), (7, 1), (u64::MAX, 4), (0, 0)] {
+            let mut s = String::new();
+            push_hex(&mut s, v, w);
+            assert_eq!(s, format!("{v:0w$x}"));
+        }
     }
 }
