@@ -9,7 +9,9 @@
 #   scripts/bench-trace.sh               about a million segments, median of 5 runs
 #   scripts/bench-trace.sh --check       about 200 000 segments, best of 3 runs; fails
 #                                        (exit 1) when a view is slower than tcpdump
-#   options: [--rounds N] [--runs N] [--keep DIR]
+#   options: [--rounds N] [--runs N] [--keep DIR] [--bin DIR]
+#   --bin DIR    osi-trace, client and server-threads from DIR instead of building
+#                target/release (e.g. an older osi-trace, to compare)
 #
 # Needs CAP_NET_RAW (root) for the recording, tcpdump and python3. Leaves
 # nothing behind (unless --keep DIR); everything it starts ends with it.
@@ -20,13 +22,15 @@ rounds=125000  # echo rounds per client; 4 clients × ~2 segments per round (ACK
 runs=5
 check=no
 keep=""
+bin=""
 while (($#)); do
   case "$1" in
     --check) check=yes; rounds=25000; runs=3 ;;
     --rounds) rounds=${2:?--rounds needs a number}; shift ;;
     --runs) runs=${2:?--runs needs a number}; shift ;;
     --keep) keep=${2:?--keep needs a folder}; shift ;;
-    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --bin) bin=${2:?--bin needs a folder}; shift ;;
+    -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench-trace.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -39,8 +43,13 @@ done
 for tool in tcpdump python3; do
   command -v "$tool" >/dev/null || { echo "bench-trace.sh: needs $tool (apt-get install $tool)" >&2; exit 1; }
 done
-(cd "$here" && cargo build --release --quiet -p osi-trace -p client -p server-threads)
-bin=$here/target/release
+if [[ -z $bin ]]; then
+  (cd "$here" && cargo build --release --quiet -p osi-trace -p client -p server-threads)
+  bin=$here/target/release
+fi
+for b in osi-trace client server-threads; do
+  [[ -x $bin/$b ]] || { echo "bench-trace.sh: no $b in $bin" >&2; exit 2; }
+done
 work=${keep:-$(mktemp -d)}
 mkdir -p "$work"
 pids=()
@@ -112,6 +121,6 @@ done
 echo
 grep -h "kernel:" "$work/capture.log" | sed 's/^/Recording: /' || true
 if [[ $check == yes && ${#slow[@]} -gt 0 ]]; then
-  echo "bench-trace.sh: slower than tcpdump -nn -r on the same file: ${slow[*]}" >&2
+  echo "bench-trace.sh: slower than tcpdump -nn -r on the same file: $(printf '%s; ' "${slow[@]}")" >&2
   exit 1
 fi
