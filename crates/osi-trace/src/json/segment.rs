@@ -5,22 +5,21 @@
 //! they are; each value is serde_json's own (numbers, null, escaped text).
 
 use std::fmt::Display;
-use std::io::Write as _;
 
 use serde::Serialize;
 
 use super::{role_name, PAYLOAD};
 use crate::analysis::Annotated;
 use crate::decode::flags::ACK;
-use crate::render::{flag_names, push_endpoint, words};
+use crate::render::{flag_names, push_endpoint, push_hex, words};
 
 /// Writes segment records, its buffers reused from record to record.
 #[derive(Default)]
 pub struct SegmentWriter {
     /// The record being written.
     line: Vec<u8>,
-    /// A text that needs escaping, as it was before.
-    raw: Vec<u8>,
+    /// A text value as it is made, before it goes in (escaped when it must).
+    text: String,
 }
 
 impl SegmentWriter {
@@ -28,7 +27,7 @@ impl SegmentWriter {
     /// one line of JSON, its newline included.
     pub fn record(&mut self, n: &Annotated, link: Option<&str>) -> serde_json::Result<&[u8]> {
         let (seg, tcp) = (&n.seg, &n.seg.tcp);
-        let (out, raw) = (&mut self.line, &mut self.raw);
+        let (out, raw) = (&mut self.line, &mut self.text);
         out.clear();
         // SegmentRecord's fields, in its order, made the same way.
         value(out, b"{\"ack\":", &n.ack)?;
@@ -42,11 +41,16 @@ impl SegmentWriter {
         }
         out.push(b']');
         text(out, raw, b",\"cause\":", words::cause(n))?;
-        text(out, raw, b",\"client_state\":", n.client_state.name())?;
+        quoted(out, b",\"client_state\":", n.client_state.name())?;
         endpoint(out, b",\"dst\":", n.dst);
         value(out, b",\"dstport\":", &tcp.dst_port)?;
-        text(out, raw, b",\"flags\":", flag_names(tcp.flags))?;
-        text(out, raw, b",\"flags_hex\":", format_args!("0x{:03x}", tcp.flags12))?;
+        raw.clear();
+        flag_names(tcp.flags).push_to(raw);
+        quoted(out, b",\"flags\":", raw)?;
+        raw.clear();
+        raw.push_str("0x");
+        push_hex(raw, tcp.flags12.into(), 3);
+        quoted(out, b",\"flags_hex\":", raw)?;
         value(out, b",\"frame\":", &n.frame)?;
         value(out, b",\"from\":", n.from.name())?;
         value(out, b",\"ip_len\":", &seg.ip.total_len)?;
@@ -55,14 +59,13 @@ impl SegmentWriter {
             value(out, b",\"link\":", link)?;
         }
         value(out, b",\"nxtseq\":", &n.next_seq)?;
-        let payload = kit::escape_all(&seg.payload[..seg.payload.len().min(PAYLOAD)]);
-        value(out, b",\"payload\":", &payload)?;
+        quoted(out, b",\"payload\":", &kit::escape_all(&seg.payload[..seg.payload.len().min(PAYLOAD)]))?;
         value(out, b",\"resent_after\":", &n.resent_after.map(|d| d.as_secs_f64()))?;
         value(out, b",\"role\":", role_name(&n.role))?;
         text(out, raw, b",\"role_text\":", words::describe(&n.role, n.from))?;
         value(out, b",\"seq\":", &n.seq)?;
         value(out, b",\"seq_raw\":", &tcp.seq)?;
-        text(out, raw, b",\"server_state\":", n.server_state.name())?;
+        quoted(out, b",\"server_state\":", n.server_state.name())?;
         endpoint(out, b",\"src\":", n.src);
         value(out, b",\"srcport\":", &tcp.src_port)?;
         value(out, b",\"stream\":", &n.stream)?;
@@ -77,13 +80,16 @@ impl SegmentWriter {
     }
 }
 
-/// `name`, then the value as serde_json writes it.
+/// `name`, then the value as serde_json writes it. (Inlined, as the other
+/// writers: the names' lengths are then known where they are copied.)
+#[inline(always)]
 fn value(out: &mut Vec<u8>, name: &[u8], v: &(impl Serialize + ?Sized)) -> serde_json::Result<()> {
     out.extend_from_slice(name);
     serde_json::to_writer(out, v)
 }
 
 /// `name`, then an address and port as a JSON string (they need no escape).
+#[inline(always)]
 fn endpoint(out: &mut Vec<u8>, name: &[u8], a: std::net::SocketAddr) {
     out.extend_from_slice(name);
     out.push(b'"');
@@ -91,25 +97,28 @@ fn endpoint(out: &mut Vec<u8>, name: &[u8], a: std::net::SocketAddr) {
     out.push(b'"');
 }
 
-/// `name`, then the text as a JSON string: as it is when it needs no escape
-/// (the words always), else escaped by serde_json.
-fn text(out: &mut Vec<u8>, raw: &mut Vec<u8>, name: &[u8], v: impl Display) -> serde_json::Result<()> {
+/// `name`, then the text `v` writes, as a JSON string (made in `raw` first).
+fn text(out: &mut Vec<u8>, raw: &mut String, name: &[u8], v: impl Display) -> serde_json::Result<()> {
+    use std::fmt::Write as _;
+    raw.clear();
+    // Writing into a String cannot fail.
+    let _ = write!(raw, "{v}");
+    quoted(out, name, raw)
+}
+
+/// `name`, then `s` as a JSON string: as it is when it needs no escape (the
+/// words always), else escaped by serde_json.
+#[inline(always)]
+fn quoted(out: &mut Vec<u8>, name: &[u8], s: &str) -> serde_json::Result<()> {
     out.extend_from_slice(name);
-    out.push(b'"');
-    let start = out.len();
-    // Writing into a Vec cannot fail.
-    let _ = write!(out, "{v}");
     // serde_json escapes control characters, quotes and backslashes, nothing else.
-    if out[start..].iter().all(|&b| b >= 0x20 && b != b'"' && b != b'\\') {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
         out.push(b'"');
         return Ok(());
     }
-    raw.clear();
-    raw.extend_from_slice(&out[start..]);
-    out.truncate(start - 1);
-    // What `write!` wrote is a whole string, so UTF-8.
-    let raw = std::str::from_utf8(raw).map_err(serde::ser::Error::custom)?;
-    serde_json::to_writer(out, raw)
+    serde_json::to_writer(out, s)
 }
 
 #[cfg(test)]
@@ -158,7 +167,7 @@ mod tests {
     /// character) is escaped as serde_json escapes it.
     #[test]
     fn text_is_escaped_as_serde_json_escapes_it() {
-        let (mut out, mut raw) = (Vec::new(), Vec::new());
+        let (mut out, mut raw) = (Vec::new(), String::new());
         for s in ["plain → text", "a \"quote\"", "back\\slash", "tab\there", "\u{1}\u{1f}\u{7f}é"] {
             out.clear();
             text(&mut out, &mut raw, b"", s).unwrap();

@@ -119,7 +119,14 @@ fn ipv4_digits(a: std::net::Ipv4Addr) -> Digits {
         if i > 0 {
             digits.push_byte(b'.');
         }
-        digits.push_num(o.into());
+        // One to three digits, no zero in front.
+        if o >= 100 {
+            digits.push_byte(b'0' + o / 100);
+        }
+        if o >= 10 {
+            digits.push_byte(b'0' + o / 10 % 10);
+        }
+        digits.push_byte(b'0' + o % 10);
     }
     digits
 }
