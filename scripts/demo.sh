@@ -34,6 +34,9 @@ die() {
   echo "demo.sh: $*" >&2
   exit 2
 }
+# A value the user gave, as shell quoting writes it: control bytes (an ESC
+# sequence) are shown escaped, never sent to the terminal.
+shown() { printf '%q' "$1"; }
 
 while (($#)); do
   case "$1" in
@@ -49,7 +52,7 @@ while (($#)); do
       shift
       ;;
     -h | --help) usage ;;
-    *) die "unknown option $1 (see scripts/demo.sh --help)" ;;
+    *) die "unknown option $(shown "$1") (see scripts/demo.sh --help)" ;;
   esac
   shift
 done
@@ -58,7 +61,7 @@ scenarios=(server-basic server-loop server-threads server-select)
 if [[ -n $only ]]; then
   found=no
   for s in "${scenarios[@]}" lab; do [[ $s == "$only" ]] && found=yes; done
-  [[ $found == yes ]] || die "no scenario named $only; choose one of: ${scenarios[*]} lab"
+  [[ $found == yes ]] || die "no scenario named $(shown "$only"); choose one of: ${scenarios[*]} lab"
   scenarios=("$only")
 fi
 
@@ -109,7 +112,7 @@ if [[ -z ${OSI_KIT_IN_NS:-} ]]; then
       if [[ $pause == yes ]]; then read -r -p "${dim}— Enter for the next run —${reset}" _ || true; fi
     done
     banner "Done"
-    say "Each lab run's captures (link1.pcap, link2.pcap) are in $out/lab-*"
+    say "Each lab run's captures (link1.pcap, link2.pcap) are in $(shown "$out")/lab-*"
     exit 0
   fi
 
@@ -192,10 +195,22 @@ finish() {
     wait "$trace_pid" || true
     say ""
     say "${bold}What went over the wire (osi-trace):${reset}"
-    cat "$out/$1.trace.txt"
+    # The kept text has one line per segment (as any file osi-trace writes); on a
+    # terminal the same capture is shown fitted to its width, causes on their own lines.
+    if [[ -t 1 ]]; then
+      osi-trace --read "$out/$1.pcap" --color "$color" --width "$(tput cols 2>/dev/null || echo 80)" \
+        2>>"$out/$1.read.log"
+    else
+      cat "$out/$1.trace.txt"
+    fi
     # Their stderr repeats the capture's one-line summary: kept in the log, not shown again.
-    osi-trace --read "$out/$1.pcap" --json >"$out/$1.trace.jsonl" 2>>"$out/$1.read.log"
-    osi-trace --read "$out/$1.pcap" --ladder --color never >"$out/$1.ladder.txt" 2>>"$out/$1.read.log"
+    # The same run as one page for a browser (--html): ladder, layers, bytes, and each segment's line of code.
+    {
+      osi-trace --read "$out/$1.pcap" --json >"$out/$1.trace.jsonl"
+      osi-trace --read "$out/$1.pcap" --ladder --color never >"$out/$1.ladder.txt"
+      osi-trace --read "$out/$1.pcap" --html "$out/$1.html" --programs "$1,client" --quiet
+    } 2>>"$out/$1.read.log"
+    say "In a browser (the trace explorer): $out/$1.html"
   fi
   kill "$server_pid" 2>/dev/null || true
   wait "$server_pid" 2>/dev/null || true
@@ -274,11 +289,11 @@ done
 banner "Done"
 if [[ $capture == no ]]; then
   say "Nothing was captured (no permission, see the start); the servers' logs are in:"
-  say "  $out"
+  say "  $(shown "$out")"
   exit 0
 fi
 first=${scenarios[0]}
-say "Every run's trace, ladder, JSON and pcap are in:"
+say "Every run's trace, ladder, JSON, page and pcap are in:"
 say "  $out"
 say "Open a pcap in Wireshark:  wireshark $out/$first.pcap"
 say "Or read it again here:     $bin/osi-trace --read $out/$first.pcap --layers"

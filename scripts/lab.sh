@@ -36,24 +36,29 @@
 #   --no-arp            the server answers no ARP (its IPv4 address cannot be resolved)
 #   --delay MS          added delay, only where the kernel has netem (it says so if not)
 #
-# Other options: --out DIR (keep $LAB_DIR), --list (scenarios), -h/--help.
+# Other options: --out DIR (keep $LAB_DIR; if DIR holds an earlier run, this one goes to
+# DIR.2, DIR.3 …, unless --force: then into DIR, its captures replaced), --list (scenarios),
+# -h/--help, --clean (remove the $LAB_DIR of labs that were killed; each run does it too).
 # The kit's programs come from KIT_BIN_DIR, else from PATH, else a release build.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 usage() {
-  sed -n '2,41p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,42p' "$0" | sed 's/^# \{0,1\}//'
   exit "${1:-0}"
 }
 die() {
   echo "lab.sh: $*" >&2
   exit 2
 }
-number() { [[ $2 =~ ^[0-9]+$ ]] || die "$1 needs a number, got '${2:-}'"; }
+# A value the user gave, as shell quoting writes it: control bytes (an ESC
+# sequence) are shown escaped, never sent to the terminal.
+shown() { printf '%q' "$1"; }
+number() { [[ $2 =~ ^[0-9]+$ ]] || die "$1 needs a number, got $(shown "${2:-}")"; }
 
 # --- Options (parsed twice: outside and again inside the namespace, same result) ---
 loss_up=0 loss_down=0 rate="" queue=32000 mtu="" drop_syn=no reject_rst=no reject_icmp=no
-no_arp=no drop_data=no delay="" scenario="" out=""
+no_arp=no drop_data=no delay="" scenario="" out="" force=no clean=no
 args=("$@")
 while (($#)); do
   case "$1" in
@@ -71,10 +76,12 @@ while (($#)); do
     --no-arp) no_arp=yes ;;
     --scenario) scenario=${2:?--scenario needs a name (see --list)} && shift ;;
     --out) out=${2:?--out needs a folder} && shift ;;
+    --force) force=yes ;;
     --list) exec "$here/scripts/lab/scenarios.sh" --list ;;
     -h | --help) usage 0 ;;
     --) shift && break ;;
-    *) die "unknown option $1 (see --help)" ;;
+    --clean) clean=yes ;;
+    *) die "unknown option $(shown "$1") (see --help)" ;;
   esac
   shift
 done
@@ -85,9 +92,19 @@ cmd=("$@")
 
 # --- Stage 1, outside: binaries, then re-run inside fresh namespaces ---
 if [[ -z ${LAB_INSIDE:-} ]]; then
+  # A lab killed outright (SIGKILL) cannot remove its scratch folder. Each lab locks its
+  # .lab-owner for as long as any of its processes lives (they inherit the lock's fd), seen
+  # from any namespace; a folder whose lock is free is a dead lab's: removed here, or by --clean.
+  for d in "${TMPDIR:-/tmp}"/lab.??????; do
+    [[ -O $d && -f $d/.lab-owner ]] || continue
+    flock -n "$d/.lab-owner" true 2>/dev/null || continue
+    rm -rf -- "$d"
+    [[ $clean == no ]] || echo "removed $(shown "$d"): its lab was killed"
+  done
+  [[ $clean == no ]] || exit 0
   # Debian keeps nft, tc and ip in /usr/sbin, which an ordinary user's PATH lacks.
   PATH="$PATH:/usr/sbin:/sbin"
-  for tool in ip nft tc dumpcap tshark unshare; do
+  for tool in ip nft tc dumpcap tshark unshare flock; do
     command -v "$tool" >/dev/null || die "$tool is missing (Debian: iproute2 nftables tshark util-linux)"
   done
   if [[ -z ${KIT_BIN_DIR:-} ]] && command -v client >/dev/null && command -v server-basic >/dev/null; then
@@ -97,7 +114,18 @@ if [[ -z ${LAB_INSIDE:-} ]]; then
     KIT_BIN_DIR=$here/target/release
   fi
   [[ -x $KIT_BIN_DIR/client ]] || die "no kit binaries in $KIT_BIN_DIR"
-  [[ -z $out ]] || { mkdir -p "$out" && out=$(cd "$out" && pwd); }
+  if [[ -n $out ]]; then
+    out=${out%/}
+    # A folder with an earlier run in it is never written over by accident: a rerun
+    # (as a lesson's exercise asks) gets the next free DIR.N; --force reuses DIR.
+    if [[ $force == no && -d $out && -n $(ls -A "$out") ]]; then
+      n=2
+      while [[ -e $out.$n ]]; do n=$((n + 1)); done
+      echo "lab.sh: $out holds an earlier run; this one goes to $out.$n (--force: into $out, replacing its captures)" >&2
+      out=$out.$n
+    fi
+    mkdir -p "$out" && out=$(cd "$out" && pwd)
+  fi
   # Network, mount (for a private /run/netns) and PID namespaces: when the lab's
   # first process exits, the kernel kills every other one and frees every link.
   ns=(--net --mount --pid --fork --kill-child --mount-proc)
@@ -105,16 +133,22 @@ if [[ -z ${LAB_INSIDE:-} ]]; then
   unshare "${ns[@]}" true 2>/dev/null ||
     die "cannot create namespaces here (unprivileged user namespaces may be off, e.g. sysctl kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu)"
   if [[ -n $scenario ]]; then
-    read -ra extra <<<"$("$here/scripts/lab/scenarios.sh" --flags "$scenario")"
+    extra=$("$here/scripts/lab/scenarios.sh" --flags "$scenario") || exit 2
+    read -ra extra <<<"$extra"
     args+=("${extra[@]}")
   fi
-  export LAB_INSIDE=1 KIT_BIN_DIR LAB_OUT=$out
+  export LAB_INSIDE=1 KIT_BIN_DIR LAB_OUT=$out LAB_FORCE=$force
   exec unshare "${ns[@]}" "$0" "${args[@]}"
 fi
 
 # --- Stage 2, inside: the three hosts ---
 mount -t tmpfs lab-run /run # private: `ip netns add` keeps its handles here
-if [[ -n ${LAB_OUT:-} ]]; then LAB_DIR=$LAB_OUT; else LAB_DIR=$(mktemp -d /tmp/lab.XXXXXX); fi
+if [[ -n ${LAB_OUT:-} ]]; then LAB_DIR=$LAB_OUT; else
+  LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/lab.XXXXXX")
+  # The lock a later run's sweep tests (fd 9, held by every process of the lab); the file
+  # gets its name only once locked, so no sweep can find it free in between.
+  exec 9>"$LAB_DIR/.lab-lock" && flock 9 && mv "$LAB_DIR/.lab-lock" "$LAB_DIR/.lab-owner"
+fi
 cleanup() {
   "$here/scripts/lab/capture" stop 2>/dev/null || true
   local h

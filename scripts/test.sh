@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of the kit on a fresh machine: installs what the tests use
 # (tcpdump and tshark as oracles, shellcheck for the scripts, iproute2 and
-# nftables for namespaces) when it can, then runs the whole workspace's tests,
-# then scripts/bench-trace.sh --check (osi-trace's views against tcpdump on a
-# capture of ~200 000 segments: a view slower than tcpdump fails the run).
+# nftables for namespaces, headless Chromium for the explorer's pages) when
+# it can, then runs the whole workspace's tests, then scripts/bench-trace.sh
+# --check (osi-trace's views against tcpdump on a capture of ~200 000
+# segments: a view slower than tcpdump fails the run).
 #
 # A test that needs what this machine lacks (capture rights, a tool,
 # namespaces, a high fd limit) is reported as not run: it prints a SKIPPED
@@ -18,7 +19,7 @@ cd "$(dirname "$0")/.."
 
 case "${1:-}" in
   -h | --help)
-    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
 esac
@@ -38,6 +39,9 @@ command -v iperf3 >/dev/null 2>&1 || need+=(iperf3)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v nft >/dev/null 2>&1 || need+=(nftables)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+# The explorer's pages are tested in a real headless browser, driven through WebDriver.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 
 if ((${#need[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then

@@ -28,15 +28,20 @@ def echo(host: str) -> None:
     proto = socket.IPPROTO_ICMPV6 if v6 else socket.IPPROTO_ICMP
     request, reply = (128, 129) if v6 else (8, 0)
     s = socket.socket(family, socket.SOCK_RAW, proto)
-    s.settimeout(2)
     body = struct.pack("!HH", 0x4C41, 1) + b"osi-socket-kit lab"
     head = struct.pack("!BBH", request, 0, 0)
     packet = head + body if v6 else struct.pack("!BBH", request, 0, checksum(head + body)) + body
     started = time.monotonic()
     s.sendto(packet, (host, 0))
     deadline = started + 2
-    while time.monotonic() < deadline:
-        data, _ = s.recvfrom(2048)
+    while (left := deadline - time.monotonic()) > 0:
+        # Each wait only as long as the deadline leaves; a ping the network dropped
+        # (a full queue, a firewall) ends here, in the one line below.
+        s.settimeout(left)
+        try:
+            data, _ = s.recvfrom(2048)
+        except TimeoutError:
+            break
         icmp = data if v6 else data[(data[0] & 0x0F) * 4 :]  # raw IPv4 sockets include the IP header
         if icmp[0] == reply and icmp[4:6] == body[:2]:
             print(f"echo reply from {host} in {(time.monotonic() - started) * 1000:.2f} ms")

@@ -37,8 +37,9 @@ case "${1:-}" in
     exit 0
     ;;
   --flags)
-    [[ -v "flags[${2:-}]" ]] || {
-      echo "lab.sh: no scenario named '${2:-}'; choose one of: ${order[*]}" >&2
+    # Looked up in the list, not with [[ -v flags[NAME] ]], which would expand $(…) in NAME.
+    [[ " ${order[*]} " == *" ${2:-} "* && ${2:-} != *" "* && -n ${2:-} ]] || {
+      echo "lab.sh: no scenario named $(printf '%q' "${2:-}"); choose one of: ${order[*]}" >&2
       exit 2
     }
     echo "${flags[$2]}"
@@ -72,6 +73,8 @@ if [[ $name == syn-drop ]]; then
   # the run short. The first retransmissions come 1 s apart (tcp_syn_linear_timeouts).
   show "on client sysctl -w net.ipv4.tcp_syn_retries=2"
   on client sysctl -w net.ipv4.tcp_syn_retries=2
+  # Both settings that shape the run: the retry count (made a time budget) and the linear start.
+  on client sysctl net.ipv4.tcp_syn_linear_timeouts
 fi
 show "on client client --host $LAB_SERVER ${message[*]}"
 started=$EPOCHREALTIME
@@ -128,7 +131,7 @@ case "$name" in
     # stays on its link. A bulk echo has ~1500 datagrams: its first rows and the counts.
     show "osi-trace --read link1.pcap --hop link2.pcap   (the router's two links side by side)"
     view=(--color never)
-    [[ ! -t 1 ]] || view=(--color always --width "$(tput cols 2>/dev/null || echo 100)")
+    [[ ! -t 1 ]] || view=(--color always --width "$(tput cols 2>/dev/null || echo 80)")
     (cd "$LAB_DIR" && osi-trace --read link1.pcap --hop link2.pcap "${view[@]}") >"$LAB_DIR/hop.txt"
     if [[ $name == bulk ]]; then
       # The first rows, whole: up to the first row that starts past line 40.
@@ -146,4 +149,14 @@ case "$name" in
     view "$name"
     ;;
 esac
+# The run as a page for the browser (the trace explorer, osi-trace --html): the client's
+# link, each segment with the line of the programs that ran which caused it.
+pages=("$LAB_DIR/$name.html")
+osi-trace --read "$LAB_DIR/link1.pcap" --html "${pages[0]}" --programs server-basic,client --quiet --force
+if [[ $name == echo || $name == bulk ]]; then
+  pages+=("$LAB_DIR/$name-hop.html")
+  osi-trace --read "$LAB_DIR/link1.pcap" --hop "$LAB_DIR/link2.pcap" --html "${pages[1]}" --quiet --force
+fi
+show "In a browser: ${pages[*]}"
+[[ -n ${LAB_OUT:-} ]] || echo "(this folder is removed when the lab ends: --out DIR keeps it)"
 exit "$status"

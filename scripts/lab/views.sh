@@ -2,14 +2,17 @@
 # The lab's scenarios as osi-trace explains them: sourced by scenarios.sh after a run,
 # `view NAME` prints the part of the captured links that shows what the scenario is about,
 # annotated by layer and cause, a screen or two at most. Expects $LAB_DIR/link1.pcap and
-# link2.pcap and the `show` function; osi-trace fits its lines to $COLUMNS (else 100).
+# link2.pcap and the `show` function. osi-trace writes one line per segment into a pipe;
+# on a terminal the rows are fitted to its width (a cause may then wrap onto the next line).
+view_width=()
+[[ ! -t 1 ]] || view_width=(--width "$(tput cols 2>/dev/null || echo 80)")
 
 # trace LINK ARG…: osi-trace's reading of one link of this run; its closing count on
 # stderr is left out, an error is shown.
 trace() {
   local link=$1 err=$LAB_DIR/osi-trace.err
   shift
-  osi-trace --read "$LAB_DIR/$link.pcap" "$@" 2>"$err" || cat "$err" >&2
+  osi-trace --read "$LAB_DIR/$link.pcap" "${view_width[@]}" "$@" 2>"$err" || cat "$err" >&2
 }
 
 # rows PICK…: from osi-trace's line view on stdin, only the rows (a row: its first line and

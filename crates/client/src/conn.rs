@@ -121,6 +121,14 @@ impl Conn {
         }
     }
 
+    /// Echo that sendall() read ahead, one recv() call's worth, without waiting:
+    /// a big payload checks it between its chunks instead of keeping it.
+    pub fn take_early(&mut self) -> Option<Vec<u8>> {
+        let chunk = self.early.pop_front()?;
+        self.early_bytes -= chunk.len();
+        Some(chunk)
+    }
+
     /// Waits up to `hold` for the server to close (FIN, `Ok(true)`); bytes it
     /// sends meanwhile are read and dropped. The deadline does not apply: a
     /// hold is a pause the user asked for, not a wait for the server.
@@ -177,6 +185,26 @@ impl Conn {
         }
     }
 
+    /// Fails once the deadline has passed, even if no call had to wait: an
+    /// endless payload (/dev/zero) to a fast server would otherwise never stop.
+    pub fn in_time(&self, missing: impl Fn() -> String) -> Result<(), ConnError> {
+        match self.deadline.left() {
+            Some(_) => Ok(()),
+            None => Err(self.expired(&missing)),
+        }
+    }
+
+    /// The deadline passed: arm SO_LINGER 0, so that dropping the socket sends RST.
+    fn expired(&self, missing: &dyn Fn() -> String) -> ConnError {
+        // L4: give up with RST: the server's recv()/send() on this connection fails at once.
+        let _ = self.sock.set_linger(Some(Duration::ZERO));
+        ConnError::Expired(format!(
+            "{} within {}; connection closed with RST",
+            missing(),
+            self.deadline.total()
+        ))
+    }
+
     /// poll() for readability and/or writability until the deadline; on
     /// expiry, arm SO_LINGER 0 so that dropping the socket sends RST.
     fn wait(&self, read: bool, write: bool, missing: impl Fn() -> String) -> Result<(bool, bool), ConnError> {
@@ -185,11 +213,7 @@ impl Conn {
         events.set(PollFlags::POLLOUT, write);
         loop {
             let Some(left) = self.deadline.left() else {
-                // L4: give up with RST: the server's recv()/send() on this connection fails at once.
-                let _ = self.sock.set_linger(Some(Duration::ZERO));
-                let what =
-                    format!("{} within {}; connection closed with RST", missing(), self.deadline.total());
-                return Err(ConnError::Expired(what));
+                return Err(self.expired(&missing));
             };
             let mut fds = [PollFd::new(self.sock.as_fd(), events)];
             match poll(&mut fds, timeout(left)) {

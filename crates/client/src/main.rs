@@ -16,6 +16,7 @@ use anyhow::{bail, Context};
 use clap::Parser;
 use conn::{Conn, Deadline};
 use kit::{escape, family, local_addr, plural, tcp_state, Layer, Narrator, OutputArgs};
+use payload::{Check, Payload};
 use socket2::{Domain, Socket, Type};
 
 /// Echo client (article §2.2): sends a message, reads the echo, checks it.
@@ -93,9 +94,10 @@ const SHOWN: u32 = 8;
 
 fn main() -> std::process::ExitCode {
     kit::run("client", || {
-        let args = Args::parse();
-        let payload = payload::load(&args.message, args.stdin, args.file.as_deref())?;
-        payload::parts(&payload, args.split)?;
+        let args = kit::parse_args::<Args>();
+        let payload =
+            payload::load(&args.message, args.stdin, args.file.as_deref(), (args.repeat, args.clients))?;
+        payload.check_split(args.split)?;
         let addr = kit::resolve(&args.host, args.port)?;
         let say = Narrator::new(&args.output);
         // One deadline for the whole run, shared by every client.
@@ -134,7 +136,7 @@ fn main() -> std::process::ExitCode {
 fn talk(
     args: &Args,
     addr: SocketAddr,
-    payload: &[u8],
+    payload: &Payload,
     deadline: Deadline,
     say: Narrator,
     me: &str,
@@ -162,12 +164,28 @@ fn talk(
     for round in 1..=args.repeat {
         let me = if args.repeat > 1 { format!("{me}[{round}/{}] ", args.repeat) } else { me.to_string() };
         let started = Instant::now();
+        // The echo is compared with what was sent as it comes, not kept.
+        let mut check = payload.checker()?;
+        let mut echo = Echo::default();
 
         // L7→L4: sendall: copy the message into the kernel's send buffer; TCP cuts it into segments.
-        for part in payload::parts(payload, args.split)? {
-            say.payload(format_args!("{me}send"), part);
+        // One send() for the message, two with --split; a message over 1 MiB in pieces of 64 KiB.
+        let (mut sent, mut sends) = (0u64, 0u32);
+        let mut pieces = payload.pieces(args.split)?;
+        while let Some(part) = pieces.next()? {
+            conn.in_time(|| {
+                format!("send(): the payload was not all sent ({} so far)", plural(sent, "byte"))
+            })?;
+            sends += 1;
+            if sends <= SHOWN {
+                say.payload(format_args!("{me}send"), part);
+            } else if sends == SHOWN + 1 {
+                say.say(Layer::L7, format!("{me}send … (more send() calls, not shown)"));
+            }
             let read_ahead = conn.sendall(part)?;
-            if read_ahead > 0 {
+            check.sent(part);
+            sent += part.len() as u64;
+            if read_ahead > 0 && sends <= SHOWN {
                 say.say(
                     Layer::L7,
                     format!(
@@ -175,6 +193,10 @@ fn talk(
                         bytes(read_ahead)
                     ),
                 );
+            }
+            if payload.bytes().is_none() {
+                // A big payload: the echo read meanwhile is checked now, not kept.
+                echo.catch_up(&mut conn, &mut check, sent, &mut buf, (&say, &me))?;
             }
         }
 
@@ -185,12 +207,9 @@ fn talk(
         }
 
         // L7←L4: recv until the echo is whole: TCP is a byte stream, one recv() may bring part of it.
-        let (mut echo, mut calls) = (Vec::with_capacity(payload.len()), 0u32);
-        while echo.len() < payload.len() {
-            let want = (payload.len() - echo.len()).min(buf.len());
-            let missing =
-                || format!("recv(): no whole echo ({} of {} back)", echo.len(), bytes(payload.len()));
-            let n = conn.recv_into(&mut buf[..want], missing)?;
+        while echo.back < sent {
+            let want = (sent - echo.back).min(buf.len() as u64) as usize;
+            let n = conn.recv_into(&mut buf[..want], || echo.missing(sent))?;
             if n == 0 {
                 say.say(
                     Layer::L4,
@@ -198,19 +217,15 @@ fn talk(
                 );
                 break;
             }
-            calls += 1;
-            if calls <= SHOWN {
-                say.payload(format_args!("{me}recv"), &buf[..n]);
-            } else if calls == SHOWN + 1 {
-                say.say(Layer::L7, format!("{me}recv … (more recv() calls, not shown)"));
-            }
-            echo.extend_from_slice(&buf[..n]);
+            echo.got(&buf[..n], &mut check, &say, &me)?;
         }
         let took = millis(started.elapsed());
-        say.say(Layer::App, format!("{me}echo of {} back in {took}", bytes(echo.len())));
-        payload::check_echo(payload, &echo)?;
+        say.say(Layer::App, format!("{me}echo of {} back in {took}", plural(echo.back, "byte")));
+        if echo.back < sent {
+            bail!("the echo has {}, {sent} were sent", plural(echo.back, "byte"));
+        }
         // The article prints what came back: `print(f"Received {data!r}")`.
-        say.print(format_args!("{me}Received {}", escape(&echo, kit::DEFAULT_PREVIEW)));
+        say.print(format_args!("{me}Received {}", echo.preview()));
 
         if args.half_close {
             // L4: our FIN is out; recv() returns 0 once the server's FIN arrives too.
@@ -249,6 +264,74 @@ fn talk(
     drop(conn);
     say.say(Layer::L4, format!("{me}close() → {effect}"));
     Ok(())
+}
+
+/// The echo as it comes back: how much, the recv() calls told, its first bytes.
+#[derive(Default)]
+struct Echo {
+    back: u64,
+    calls: u32,
+    /// The first bytes, for the `Received …` line (a character cut at the end is whole here).
+    head: Vec<u8>,
+}
+
+impl Echo {
+    /// One recv() call's bytes: checked, counted, told (the first few calls).
+    fn got(&mut self, data: &[u8], check: &mut Check, say: &Narrator, me: &str) -> anyhow::Result<()> {
+        check.echo(self.back, data)?;
+        self.back += data.len() as u64;
+        let room = (kit::DEFAULT_PREVIEW + 3).saturating_sub(self.head.len());
+        self.head.extend_from_slice(&data[..room.min(data.len())]);
+        self.calls += 1;
+        if self.calls <= SHOWN {
+            say.payload(format_args!("{me}recv"), data);
+        } else if self.calls == SHOWN + 1 {
+            say.say(Layer::L7, format!("{me}recv … (more recv() calls, not shown)"));
+        }
+        Ok(())
+    }
+
+    /// Checks the echo read ahead while sending; a payload read only once keeps
+    /// at most [`payload::WINDOW`] bytes sent and not back: past that, it reads the echo first.
+    fn catch_up(
+        &mut self,
+        conn: &mut Conn,
+        check: &mut Check,
+        sent: u64,
+        buf: &mut [u8],
+        (say, me): (&Narrator, &str),
+    ) -> anyhow::Result<()> {
+        while let Some(e) = conn.take_early() {
+            self.got(&e, check, say, me)?;
+        }
+        while sent - self.back > payload::WINDOW as u64 && matches!(check, Check::Kept(_)) {
+            let n = conn.recv_into(buf, || self.missing(sent))?;
+            if n == 0 {
+                break;
+            }
+            self.got(&buf[..n], check, say, me)?;
+        }
+        Ok(())
+    }
+
+    fn missing(&self, sent: u64) -> String {
+        format!("recv(): no whole echo ({} of {} back)", self.back, plural(sent, "byte"))
+    }
+
+    /// kit's preview of the whole echo, from the first bytes kept: its count of
+    /// the bytes left out (`…(+N bytes)`) counts those not kept too.
+    fn preview(&self) -> String {
+        let shown = escape(&self.head, kit::DEFAULT_PREVIEW);
+        let more = self.back - self.head.len() as u64;
+        let counted = shown
+            .rsplit_once("…(+")
+            .and_then(|(text, n)| Some((text, n.strip_suffix(" bytes)")?.parse::<u64>().ok()?)));
+        match counted {
+            _ if more == 0 => shown,
+            Some((text, n)) => format!("{text}…(+{} bytes)", n + more),
+            None => format!("{shown}…(+{more} bytes)"),
+        }
+    }
 }
 
 fn bytes(n: usize) -> String {

@@ -3,9 +3,10 @@
 //! connections, one line per server. Tick labels are short decimals (`0.3`).
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::Path;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use plotters::prelude::*;
 
 /// One ping-pong result, as `pingpong --json` writes it.
@@ -64,14 +65,34 @@ const COLOURS: [RGBColor; 12] = [
     RGBColor(255, 187, 120),
 ];
 
+/// The most `--input` may hold: bench.sh's results are a few KiB, and a
+/// device or an endless pipe given by mistake must not fill the memory.
+pub const MAX_INPUT: u64 = 16 << 20;
+
+/// The text of `input`, refused in one line past [`MAX_INPUT`] bytes (read up
+/// to one byte more, never all of it: `--input` may be a pipe or a device).
+fn read_input(input: &Path) -> anyhow::Result<String> {
+    let what = || format!("cannot read --input {}", kit::escape_path(input));
+    let file = std::fs::File::open(input).with_context(what)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT + 1).read_to_end(&mut bytes).with_context(what)?;
+    if bytes.len() as u64 > MAX_INPUT {
+        bail!(kit::hinted(
+            format!("--input {} holds more than {} MiB of results", kit::escape_path(input), MAX_INPUT >> 20),
+            "give the JSON lines of pingpong --json runs (scripts/bench.sh collects a few KiB of them)"
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("--input {} is not text", kit::escape_path(input)))
+}
+
 pub fn draw(input: &Path, output: &Path) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(input).with_context(|| format!("cannot read {}", input.display()))?;
+    let text = read_input(input)?;
     let mut series: BTreeMap<String, Vec<Row>> = BTreeMap::new();
     // Every run of one server at one C; a point is their median, and no point if one stalled.
     let mut runs: BTreeMap<(String, u32), Vec<Point>> = BTreeMap::new();
     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let p: Point =
-            serde_json::from_str(line).with_context(|| format!("{}:{}", input.display(), i + 1))?;
+            serde_json::from_str(line).with_context(|| format!("{}:{}", kit::escape_path(input), i + 1))?;
         runs.entry((p.label.clone(), p.conns)).or_default().push(p);
     }
     for ((label, conns), group) in runs {
@@ -85,7 +106,7 @@ pub fn draw(input: &Path, output: &Path) -> anyhow::Result<()> {
         let rss_mb = (!rss.is_empty()).then(|| median(rss.into_iter()).max(0.1));
         series.entry(label).or_default().push((conns, rate, p99_ms.max(0.001), rss_mb));
     }
-    anyhow::ensure!(!series.is_empty(), "{} holds no completed ping-pong run", input.display());
+    anyhow::ensure!(!series.is_empty(), "{} holds no completed ping-pong run", kit::escape_path(input));
     let max_c = series.values().flatten().map(|p| p.0).max().unwrap_or(1).max(10) as f64;
     let max_rate = series.values().flatten().map(|p| p.1).fold(1.0, f64::max) * 1.1;
     let max_p99 = series.values().flatten().map(|p| p.2).fold(0.01, f64::max) * 2.0;

@@ -49,9 +49,9 @@ struct Target {
     /// Server port.
     #[arg(long, default_value_t = 65432)]
     port: u16,
-    /// Seconds to wait for a connection or an echo before the run counts as stalled.
-    #[arg(long, default_value_t = 2.0)]
-    timeout: f64,
+    /// Seconds to wait for a connection or an echo before the run counts as stalled (e.g. 2, 0.5, 250ms).
+    #[arg(long, default_value = "2", allow_hyphen_values = true, value_parser = kit::duration::positive_seconds)]
+    timeout: Duration,
     /// One JSON object on stdout instead of a sentence.
     #[arg(long)]
     json: bool,
@@ -96,7 +96,7 @@ enum Mode {
         #[arg(long, default_value_t = 65536, value_parser = clap::value_parser!(u32).range(1..=16_777_216))]
         chunk: u32,
     },
-    /// Connect, one echo, close, K times.
+    /// Connect, one echo, close, K times; exits 1 when not one connection was served.
     Churn {
         #[command(flatten)]
         target: Target,
@@ -106,7 +106,7 @@ enum Mode {
     },
     /// Draws throughput and p99 latency against connection count as SVG.
     Chart {
-        /// JSON lines from `pingpong --json` (scripts/bench.sh collects them).
+        /// JSON lines from `pingpong --json` (scripts/bench.sh collects them); at most 16 MiB.
         #[arg(long)]
         input: PathBuf,
         /// The SVG to write.
@@ -142,7 +142,7 @@ struct Report {
 
 fn main() -> std::process::ExitCode {
     kit::run("echo-bench", || {
-        let args = Args::parse();
+        let args = kit::parse_args::<Args>();
         let (report, json) = match args.mode {
             Mode::Pingpong { target, conns, messages, size } => {
                 (pingpong(&target, conns, messages, size as usize)?, target.json)
@@ -150,7 +150,19 @@ fn main() -> std::process::ExitCode {
             Mode::Bulk { target, conns, bytes, chunk } => {
                 (bulk(&target, conns, bytes, chunk as usize)?, target.json)
             }
-            Mode::Churn { target, count } => (churn(&target, count)?, target.json),
+            Mode::Churn { target, count } => {
+                let report = churn(&target, count)?;
+                if report.served == 0 {
+                    // Not one connection: the server is not serving, which is no rate to report.
+                    println!(
+                        "{}",
+                        if target.json { serde_json::to_string(&report)? } else { sentence(&report) }
+                    );
+                    let why = report.stalled.unwrap_or_default();
+                    bail!("every connection stalled, none was served: {why}");
+                }
+                (report, target.json)
+            }
             Mode::Chart { input, output } => return chart::draw(&input, &output),
         };
         if json {
@@ -218,7 +230,7 @@ fn progress(total: u64, what: &str) -> ProgressBar {
 /// C messages are in flight at once, as C independent clients would have them.
 fn pingpong(t: &Target, conns: u32, messages: u32, size: usize) -> anyhow::Result<Report> {
     let addr = addr(t)?;
-    let timeout = Duration::from_secs_f64(t.timeout);
+    let timeout = t.timeout;
     conn::fd_room(conns)?;
     let sampler = t.server_pid.map(server_stats::Sampler::start);
     let mut socks = Vec::with_capacity(conns as usize);
@@ -343,7 +355,7 @@ fn lockstep(
 /// Bulk: each connection's writer thread streams `bytes`, its reader reads them back.
 fn bulk(t: &Target, conns: u32, bytes: u64, chunk: usize) -> anyhow::Result<Report> {
     let addr = addr(t)?;
-    let timeout = Duration::from_secs_f64(t.timeout);
+    let timeout = t.timeout;
     let socks: Vec<TcpStream> = (0..conns)
         .map(|i| conn::connect(addr, i, t.sources, timeout).with_context(|| format!("connect to {addr}")))
         .collect::<anyhow::Result<_>>()?;
@@ -414,7 +426,7 @@ fn stream_one(sock: TcpStream, bytes: u64, chunk: usize, bar: &ProgressBar) -> R
 /// Churn: connect, echo one byte, close, `count` times.
 fn churn(t: &Target, count: u32) -> anyhow::Result<Report> {
     let addr = addr(t)?;
-    let timeout = Duration::from_secs_f64(t.timeout);
+    let timeout = t.timeout;
     let bar = progress(u64::from(count), "churn");
     let started = Instant::now();
     let mut served = 0;

@@ -7,10 +7,12 @@
 //!   tests), and kills it when dropped; [`Server::start_unread`] leaves its
 //!   stdout unread after READY; [`Server::spawn_until`] waits for any line
 //!   (a client's `holding …`); [`Server::kill`] ends it as a crash would.
-//! - [`run`] runs a command to completion or kills it at a deadline.
+//! - [`run`] runs a command to completion or kills it at a deadline; [`run_measured`]
+//!   also gives its peak resident memory.
 //! - [`suite`] holds the checks the servers share, and the macros
 //!   (`echo_server_tests!`, `event_loop_server_tests!`, `idle_timeout_tests!`)
 //!   that make each check one `#[test]` of a server's test file.
+//! - [`listing`] compares the sibling servers' sources: shared blocks, diff sizes.
 //! - [`require`] decides whether a test that needs capture rights, a tool or
 //!   namespaces runs, is reported as not run, or (in CI) fails.
 
@@ -25,6 +27,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
 
+/// The sibling servers' sources: blocks they share byte for byte, and their diffs.
+pub mod listing;
 mod needs;
 /// Checks every echo server must pass, shared by the servers' test files.
 pub mod suite;
@@ -313,6 +317,44 @@ pub fn run(mut cmd: Command, input: &[u8], timeout: Duration) -> Result<Output> 
     };
     let _ = writer.join();
     Ok(Output { status, stdout: out.join().unwrap_or_default(), stderr: err.join().unwrap_or_default() })
+}
+
+/// Like [`run`], and the peak resident memory of that one process, in KiB
+/// (its `VmHWM`, read every few milliseconds while it runs). Not its rusage:
+/// a child spawned from the test process inherits the test's own high-water
+/// mark at exec, so a test holding a big buffer would see that instead.
+pub fn run_measured(mut cmd: Command, input: &[u8], timeout: Duration) -> Result<(Output, u64)> {
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).env("NO_COLOR", "1");
+    let mut child = cmd.spawn().with_context(|| format!("spawn {cmd:?}"))?;
+    let mut stdin = child.stdin.take().ok_or_else(|| anyhow!("no stdin"))?;
+    let input = input.to_vec();
+    let writer = thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = bytes_of(child.stdout.take());
+    let err = bytes_of(child.stderr.take());
+    let deadline = Instant::now() + timeout;
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    let status = loop {
+        let hwm = std::fs::read_to_string(&status_file).ok().and_then(|s| {
+            s.lines().find_map(|l| l.strip_prefix("VmHWM:")?.trim().strip_suffix(" kB")?.trim().parse().ok())
+        });
+        peak = peak.max(hwm.unwrap_or(0));
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            bail!("{cmd:?} still running after {timeout:?}; killed");
+        }
+        thread::sleep(Duration::from_millis(2));
+    };
+    let _ = writer.join();
+    let output =
+        Output { status, stdout: out.join().unwrap_or_default(), stderr: err.join().unwrap_or_default() };
+    Ok((output, peak))
 }
 
 fn bytes_of(src: Option<impl Read + Send + 'static>) -> thread::JoinHandle<Vec<u8>> {

@@ -28,6 +28,8 @@ pub enum Need {
     Tool(&'static str),
     /// Root, able to run a program as the unprivileged user `nobody`.
     Unprivileged,
+    /// Headless Chromium and its WebDriver, chromedriver (Debian's `chromium`, `chromium-driver`).
+    Browser,
 }
 
 impl Need {
@@ -40,6 +42,7 @@ impl Need {
             Need::FdLimit(_) => "fd-limit".into(),
             Need::Tool(t) => t.into(),
             Need::Unprivileged => "unprivileged-user".into(),
+            Need::Browser => "chromium".into(),
         }
     }
 
@@ -63,6 +66,12 @@ impl Need {
             Need::Unprivileged if !crate::can_capture() => Err("not root: cannot switch to nobody".into()),
             Need::Unprivileged if on_path("setpriv") => Ok(()),
             Need::Unprivileged => Err("setpriv is not installed".into()),
+            Need::Browser => match ["chromium", "chromedriver"].into_iter().find(|t| !on_path(t)) {
+                None => Ok(()),
+                Some(t) => Err(format!(
+                    "{t} is not installed (scripts/test.sh installs chromium and chromium-driver as root)"
+                )),
+            },
         }
     }
 }
@@ -146,6 +155,7 @@ mod tests {
         assert_eq!(Need::Tool("tshark").name(), "tshark");
         assert_eq!(Need::FdLimit(2300).name(), "fd-limit");
         assert_eq!(Need::Capture.name(), "capture");
+        assert_eq!(Need::Browser.name(), "chromium");
     }
 
     #[test]

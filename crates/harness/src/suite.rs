@@ -10,6 +10,8 @@ use anyhow::{bail, Context, Result};
 
 use crate::*;
 
+/// How every server's close() is narrated: the reset check and the tracer's word on it.
+pub mod closing;
 /// Checks of the event-loop servers (select, epoll, tokio).
 pub mod event_loop;
 /// Silent clients, fd limits and `--idle-timeout`.
@@ -90,30 +92,6 @@ pub fn survives_emfile(server: &str) -> Result<()> {
     Ok(())
 }
 
-/// The kit's client closes with RST (`client --reset`) after its echo: the
-/// server's recv() fails with ECONNRESET and its close() sends nothing, and
-/// the narration says so (the kernel holds the connection CLOSED already).
-pub fn close_after_a_reset_is_narrated_truly(server: &str) -> Result<()> {
-    let mut srv = Server::start(server, &[])?;
-    let mut cmd = Command::new(bin("client"));
-    cmd.args(["--port", &srv.port().to_string(), "--reset", "--color", "never"]);
-    let out = run(cmd, b"", ECHO_TIMEOUT)?;
-    if !out.status.success() {
-        bail!("client --reset failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    let close = srv.expect_line(|l| l.starts_with("[L4] close() "), ECHO_TIMEOUT)?;
-    let lines = srv.lines().to_vec();
-    let failed = lines
-        .iter()
-        .any(|l| l.starts_with("[L4] recv() from ") && l.contains(" failed: Connection reset by peer"));
-    let truthful = close
-        .ends_with(" → nothing sent: the connection is already CLOSED (reset by the peer); echoed 5 bytes");
-    if !failed || !truthful || lines.iter().any(|l| l.contains("FIN sent")) {
-        bail!("{server} after a client's RST said {lines:#?}");
-    }
-    Ok(())
-}
-
 /// Two clients at once: each connects, sends, and the second gets its
 /// echo while the first still holds its connection open.
 pub fn serves_two_at_once(server: &str) -> Result<()> {
@@ -132,10 +110,11 @@ pub fn serves_two_at_once(server: &str) -> Result<()> {
 }
 
 /// The tests every echo server passes, one `#[test]` each, for the server
-/// binary `$server`: text, binary and 1 MiB echoes are byte-exact; a reset and
-/// a half-close leave it serving (`multi` servers only); two clients are
-/// served at once and EMFILE is survived (`concurrent` servers only); a taken
-/// port is one clear error line.
+/// binary `$server`: text, binary and 1 MiB echoes are byte-exact; a taken
+/// port is one clear error line; a close after a reset is narrated truly, and
+/// the usual close as the tracer sees it; a reset and a half-close leave it
+/// serving (`multi` servers only); two clients are served at once and EMFILE
+/// is survived (`concurrent` servers only).
 #[macro_export]
 macro_rules! echo_server_tests {
     ($server:expr) => {
@@ -157,6 +136,16 @@ macro_rules! echo_server_tests {
         #[test]
         fn port_in_use_is_one_clear_line() -> anyhow::Result<()> {
             $crate::suite::port_in_use_is_one_clear_line($server)
+        }
+
+        #[test]
+        fn resets_are_narrated_truly() -> anyhow::Result<()> {
+            $crate::suite::closing::resets_are_narrated_truly($server)
+        }
+
+        #[test]
+        fn the_tracer_agrees_with_the_close_line() -> anyhow::Result<()> {
+            $crate::suite::closing::the_tracer_agrees_with_the_close_line($server)
         }
     };
     ($server:expr, multi) => {

@@ -62,7 +62,8 @@ mod tests {
 
     #[test]
     fn every_bad_value_is_a_message_never_a_panic() {
-        for bad in ["inf", "-inf", "NaN", "-1", "1e19", "", "abc", "5 minutes", "-0.5ms"] {
+        let hostile = ["-1", "nan", "NaN", "inf", "-inf", "1e309", "-1e309", "18446744073709551615", "1e19"];
+        for bad in hostile.into_iter().chain(["", "abc", "5 minutes", "-0.5ms", "\x1b[2J", "0x10"]) {
             let err = seconds(bad).unwrap_err();
             assert!(err.starts_with(&format!("{bad:?} ")), "{err}");
             assert!(err.contains("give seconds"), "{err}");
@@ -71,8 +72,10 @@ mod tests {
 
     #[test]
     fn a_deadline_cannot_be_zero() {
-        assert!(positive_seconds("0").unwrap_err().contains("is zero"));
-        assert!(positive_seconds("0ms").is_err());
+        for zero in ["0", "0ms", "0.0", "-0", "1e-400"] {
+            assert!(positive_seconds(zero).unwrap_err().contains("is zero"), "{zero}");
+        }
+        assert!(positive_seconds("nan").unwrap_err().contains("give seconds"));
         assert_eq!(positive_seconds("0.1"), Ok(Duration::from_millis(100)));
     }
 }

@@ -1,6 +1,7 @@
 //! One-line errors: every error a user can cause ends the program with a
 //! single line `PROGRAM: error: WHAT; hint: WHAT TO DO` and a non-zero exit,
-//! never a panic or a backtrace.
+//! never a panic or a backtrace; a bad flag is clap's message. Both show what
+//! the user typed with its control characters escaped: never raw to the terminal.
 
 use std::fmt;
 use std::io;
@@ -40,7 +41,9 @@ pub fn run(program: &str, body: impl FnOnce() -> anyhow::Result<()>) -> ExitCode
     }
 }
 
-/// The error line: the context chain joined by `: `, then the hint, if one is known.
+/// The error line: the context chain joined by `: `, then the hint, if one is
+/// known. Every error goes through here, so here no control character (an ESC
+/// sequence in a file name, a value or a peer's message) passes raw.
 pub fn error_line(program: &str, err: &anyhow::Error) -> String {
     let chain: Vec<String> = err.chain().map(ToString::to_string).collect();
     let mut line = format!("{program}: error: {}", chain.join(": "));
@@ -48,7 +51,41 @@ pub fn error_line(program: &str, err: &anyhow::Error) -> String {
         line.push_str("; hint: ");
         line.push_str(&hint);
     }
-    line
+    escape_controls(&line)
+}
+
+/// `text` as it is, but each control character (C0 with newline and ESC, DEL,
+/// C1) and each bidirectional override or isolate escaped as [`crate::escape_all`]
+/// escapes it. Text already escaped (a quoted path) is left as it is.
+pub fn escape_controls(text: &str) -> String {
+    let hostile = crate::payload::hostile;
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if hostile(c) {
+            out.push_str(&crate::escape_all(c.encode_utf8(&mut [0u8; 4]).as_bytes()));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Parses the command line into `T`, as clap's `T::parse()` does, except that
+/// a bad flag's message shows the values typed with their control characters
+/// escaped: clap writes them raw to a terminal (an ESC sequence in a value
+/// would retitle or clear it). `--help` and `--version` are clap's own.
+pub fn parse_args<T: clap::Parser>() -> T {
+    match T::try_parse() {
+        Ok(args) => args,
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            // Rendered without colour, line by line: clap's message is a few lines.
+            let text = e.render().to_string();
+            let lines: Vec<String> = text.lines().map(escape_controls).collect();
+            eprintln!("{}", lines.join("\n"));
+            std::process::exit(e.exit_code());
+        }
+    }
 }
 
 fn hint_for(err: &anyhow::Error) -> Option<String> {
@@ -113,6 +150,20 @@ mod tests {
         assert!(error_line("s", &bind).contains("ports below 1024"));
         let file = denied().context("reading \"x.bin\"").unwrap_err();
         assert!(!error_line("c", &file).contains("port"), "{}", error_line("c", &file));
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal_raw() {
+        let err = anyhow::anyhow!("time_wait = \x1b]0;pwned\x07\x1b[2J\u{9b}1m\x7f\u{202e}x\nnext")
+            .context("line 3 of \"answers.txt\" → 2");
+        let line = error_line("lesson-check", &err);
+        assert!(!line.chars().any(|c| c.is_control()), "{line:?}");
+        assert!(line.contains(r"time_wait = \x1b]0;pwned\x07\x1b[2J"), "{line}");
+        assert!(line.contains(r"x\nnext") && !line.contains('\u{202e}'), "{line}");
+        // What is already escaped, quotes and non-ASCII text stay as they are.
+        assert!(line.starts_with("lesson-check: error: line 3 of \"answers.txt\" → 2: "), "{line}");
+        let path = crate::escape_path(std::path::Path::new("a\x1bb"));
+        assert_eq!(escape_controls(&path), path);
     }
 
     #[test]

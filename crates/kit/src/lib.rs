@@ -1,13 +1,15 @@
 //! Shared plumbing for the kit's programs, so that each `main.rs` shows the
 //! lesson and not the wiring: command-line flags ([`ServerArgs`]), the
 //! narration printer ([`Narrator`], whose stdout never stalls the program), payload escaping ([`escape`]) and the
-//! one-line error reporter ([`run`]), one parser for duration flags
+//! one-line error reporter ([`run`], which escapes what it shows, as [`parse_args`] does for a bad flag),
+//! one parser for duration flags
 //! ([`duration::seconds`]), counted nouns ([`plural`]), and Python's `recv_into`/`sendall`
-//! for `socket2` sockets ([`SocketExt`]), and the kernel's own TCP state of a
+//! for `socket2` sockets ([`SocketExt`]), the kernel's own TCP state of a
 //! socket ([`tcp_state`]) with the words for what `close()` does from it
-//! ([`close_effect`]).
+//! ([`what_close_sends`]), and the servers' rest after accept() failed ([`Backoff`]).
 
 mod args;
+mod backoff;
 mod closing;
 pub mod duration;
 mod errors;
@@ -19,10 +21,11 @@ mod tcp_state;
 mod words;
 
 pub use args::{resolve, ColorChoice, OutputArgs, ServerArgs};
-pub use closing::{close_effect, ended_by};
-pub use errors::{error_line, hinted, run, Hinted};
+pub use backoff::Backoff;
+pub use closing::{close_effect, ended_by, what_close_sends};
+pub use errors::{error_line, escape_controls, hinted, parse_args, run, Hinted};
 pub use narrate::{Layer, Narrator};
-pub use payload::{escape, escape_all, escape_path, DEFAULT_PREVIEW};
+pub use payload::{escape, escape_all, escape_bytes_literal, escape_path, DEFAULT_PREVIEW};
 pub use sock::{family, local_addr, peer_name, SocketExt};
 pub use stdout::drain;
 pub use tcp_state::{tcp_state, TcpState};

@@ -27,6 +27,12 @@ fn the_echo_scenario_shows_each_datagram_once_across_the_router() {
     assert!(out.contains("4 frames seen on one link only: 4 ARP."), "{out}");
     let syn = "    L3  10.0.1.2 → 10.0.2.2 TTL 64            │ 10.0.1.2 → 10.0.2.2 TTL 63";
     assert!(out.lines().any(|l| l.starts_with(syn)), "{out}");
+    // The run as explorer pages, named at the end: link1's trace, and the hop view.
+    for (page, mode) in [("echo.html", "\"mode\":\"trace\""), ("echo-hop.html", "\"mode\":\"hop\"")] {
+        let html = std::fs::read_to_string(run.path(page)).unwrap();
+        assert!(html.starts_with("<!DOCTYPE html>") && html.contains(mode), "{page}");
+        assert!(out.contains(&run.path(page).display().to_string()), "{page} is named: {out}");
+    }
 }
 
 /// Through 10 % loss on the router: what it dropped is on the incoming link only

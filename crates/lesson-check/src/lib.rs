@@ -5,7 +5,9 @@
 //!
 //! The rules a lesson follows (also in `lessons/README.md`):
 //! - Every `$ ` line is run, in order, by one `bash` in a fresh network namespace,
-//!   so the article's port 65432 is free and a capture on `lo` sees only the lesson.
+//!   so the article's port 65432 is free and a capture on `lo` sees only the lesson;
+//!   in a student's environment: `COLUMNS` unset (an interactive bash does not
+//!   export it), and once more exported as 80 — the lesson must read the same.
 //! - The lines below a command are *key lines* of its output (stdout and stderr):
 //!   they must appear in that order; lines in between may be left out (`...` says so
 //!   to the reader). `[..]` in a line stands for text that varies: ports, times.
@@ -14,18 +16,24 @@
 //!   holds its `READY` line, as a student waits before typing the next command —
 //!   unless the line ends in `# no READY line` (the article's own programs print none).
 //! - `cargo` commands are not run again (the test suite has just built the kit).
+//! - A code excerpt quotes its file line for line, in order, with its indentation
+//!   (shifted left as a whole at most); lines it leaves out are marked `// …`, and
+//!   its braces balance ([`excerpt`]).
 //! - A lesson stops every program it starts: what is still running after its last
 //!   command is a failure (lessons also run one after another in one session).
 //!
 //! The binary, `lesson-check answers LESSON PCAP [ANSWERS]`, marks a student's answers
-//! to a lesson's exercise ([`exercises`]) from a capture ([`answers`]); the test suite
-//! runs it on the reference captures in `lessons/captures/`.
+//! to a lesson's exercise ([`exercises`]) from a capture ([`answers`]), reading
+//! `osi-trace --json` row by row in bounded memory; it exits 0 when every answer is
+//! right, 1 when one is not, 2 on input it cannot use. The test suite runs it on the
+//! reference captures in `lessons/captures/`.
 //!
 //! `LESSON_CHECK_BLESS=1 cargo test -p lesson-check` rewrites the shown lines that no
 //! longer match from the real run (see [`bless`]); review the diff before committing.
 
 pub mod answers;
 mod bless;
+pub mod excerpt;
 pub mod exercises;
 mod matching;
 mod parse;
@@ -34,4 +42,4 @@ mod session;
 pub use bless::{bless, bless_lines, Blessed};
 pub use matching::{line_matches, missing_lines};
 pub use parse::{parse, Block, Command, Excerpt, Lesson};
-pub use session::{run_lesson, run_lessons, Outcome};
+pub use session::{run_lesson, run_lessons, Columns, Outcome};

@@ -13,6 +13,16 @@ use anyhow::{Context, Result};
 use crate::matching::missing_lines;
 use crate::parse::{Command, Lesson};
 
+/// What `COLUMNS` holds in the lesson's shell. A student's interactive bash keeps
+/// it as a shell variable and does not export it, so the programs a lesson runs do
+/// not see it ([`Columns::Unset`]); some shells and scripts export it
+/// ([`Columns::Exported`]). A lesson must read the same in both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Columns {
+    Unset,
+    Exported(u16),
+}
+
 /// What running one lesson found.
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -30,8 +40,14 @@ pub struct Outcome {
 /// Runs every command of `lesson` in `workdir` with `bin_dir` first on PATH, in a
 /// session of its own, and compares what they print with what the lesson shows.
 /// Fails (rather than reporting mismatches) when the session itself cannot run.
-pub fn run_lesson(lesson: &Lesson, workdir: &Path, bin_dir: &Path, limit: Duration) -> Result<Outcome> {
-    run_lessons(&[lesson], workdir, bin_dir, limit)?.pop().context("one lesson, one outcome")
+pub fn run_lesson(
+    lesson: &Lesson,
+    workdir: &Path,
+    bin_dir: &Path,
+    limit: Duration,
+    columns: Columns,
+) -> Result<Outcome> {
+    run_lessons(&[lesson], workdir, bin_dir, limit, columns)?.pop().context("one lesson, one outcome")
 }
 
 /// Runs `lessons` one after another in *one* session (one shell, one working
@@ -43,6 +59,7 @@ pub fn run_lessons(
     workdir: &Path,
     bin_dir: &Path,
     limit: Duration,
+    columns: Columns,
 ) -> Result<Vec<Outcome>> {
     let marker = format!(
         "@@lesson-check-{}",
@@ -56,12 +73,15 @@ pub fn run_lessons(
         .current_dir(workdir)
         .env("PATH", path_with(bin_dir))
         .env("NO_COLOR", "1")
-        // Traces are shown unwrapped in the lessons, one line per segment (as `--width 0`).
-        .env("COLUMNS", "1000")
         .env("TERM", "dumb")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    // The student's environment, not the test runner's.
+    match columns {
+        Columns::Unset => bash.env_remove("COLUMNS"),
+        Columns::Exported(n) => bash.env("COLUMNS", n.to_string()),
+    };
     let output = run_bounded(bash, limit)?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);

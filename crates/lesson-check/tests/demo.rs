@@ -1,6 +1,6 @@
 //! scripts/demo.sh end to end, as an instructor runs it (without pauses): each
-//! scenario leaves a trace with a complete handshake and teardown, a pcap and
-//! JSON, and no server is left running.
+//! scenario leaves a trace with a complete handshake and teardown, a pcap,
+//! JSON and an explorer page, and no server is left running.
 
 mod common;
 
@@ -11,6 +11,14 @@ use common::{bin_dir, repo};
 
 fn segments(jsonl: &str) -> Vec<serde_json::Value> {
     jsonl.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+}
+
+/// The records an explorer page embeds (its one JSON element).
+fn embedded(html: &str) -> anyhow::Result<serde_json::Value> {
+    let open = r#"<script id="data" type="application/json">"#;
+    let start = html.find(open).map(|i| i + open.len()).ok_or_else(|| anyhow::anyhow!("no data"))?;
+    let end = html[start..].find("</script>").ok_or_else(|| anyhow::anyhow!("data not closed"))?;
+    Ok(serde_json::from_str(&html[start..start + end])?)
 }
 
 #[test]
@@ -92,6 +100,13 @@ fn demo_runs_every_scenario_and_keeps_complete_traces() -> anyhow::Result<()> {
         }
         let text = std::fs::read_to_string(dir.join(format!("{name}.trace.txt")))?;
         assert!(text.contains("handshake 1/3: SYN"), "{name}: {text}");
+        // The explorer's page: said where it is, and holding the same records as the JSON,
+        // with the listings of the two programs that ran.
+        let page = dir.join(format!("{name}.html"));
+        assert!(stdout.contains(&page.display().to_string()), "{name}: the page is named: {stdout}");
+        let data = embedded(&std::fs::read_to_string(&page)?)?;
+        assert_eq!(data["records"].as_array(), Some(&json), "{name}: the page's records are the JSON's");
+        assert_eq!(data["page"]["programs"], serde_json::json!([name, "client"]), "{name}");
     }
     // Nothing left running from the demo.
     let left = Command::new("pgrep").args(["-f", &bin_dir.join("server-").display().to_string()]).output()?;

@@ -1,6 +1,7 @@
 //! The exercise checker on the reference captures: every lesson with a checked
 //! exercise has a capture and an answers file in lessons/captures/, every answer in
-//! it is marked right, and every answer changed is marked wrong, with the reason.
+//! it is marked right, and every answer changed is marked wrong, with the reason;
+//! exit status 0 when all are right, 1 when not, 2 for input it cannot use.
 
 mod common;
 
@@ -9,14 +10,22 @@ use std::process::Command;
 use common::{bin_dir, repo};
 use lesson_check::exercises::LESSONS;
 
+/// What `lesson-check answers LESSON PCAP FILE` prints, checking its exit
+/// status: 0 when every answer is right, 1 when one is not.
 fn answers(lesson: &str, pcap: &str, file: &std::path::Path) -> String {
     let out = Command::new(bin_dir().join("lesson-check"))
         .args(["answers", lesson, pcap])
         .arg(file)
         .output()
         .expect("run lesson-check");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let all_right = stdout.lines().last().is_some_and(|l| {
+        let n: Vec<&str> = l.split(' ').collect();
+        n.len() == 4 && n[0] == n[2]
+    });
+    let want = if all_right { 0 } else { 1 };
+    assert_eq!(out.status.code(), Some(want), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    stdout
 }
 
 /// Each reference answers file in lessons/captures/, the lesson it answers and the
@@ -104,12 +113,13 @@ fn every_reference_answer_changed_is_marked_wrong_with_the_reason() {
     for (lesson, pcap, file) in REFERENCES {
         let right = std::fs::read_to_string(captures().join(file)).expect("answers file");
         let pairs = lesson_check::answers::parse_answers(&right).expect("reference answers parse");
-        let changed: String = pairs.iter().map(|(k, v)| format!("{k} = {}\n", wrong(v))).collect();
+        let changed: String = pairs.iter().map(|g| format!("{} = {}\n", g.key, wrong(&g.value))).collect();
         let path = dir.path().join(file);
         std::fs::write(&path, &changed).expect("write");
         let out = answers(lesson, captures().join(pcap).to_str().expect("utf-8 path"), &path);
-        for (key, value) in &pairs {
-            let given = format!("wrong  {key} = {}: the trace says {value}, because ", wrong(value));
+        for g in &pairs {
+            let given =
+                format!("wrong  {} = {}: the trace says {}, because ", g.key, wrong(&g.value), g.value);
             assert!(out.lines().any(|l| l.starts_with(&given)), "{file}: no line {given:?} in\n{out}");
         }
         assert!(out.ends_with(&format!("0 of {} right\n", pairs.len())), "{file}:\n{out}");
@@ -133,12 +143,63 @@ fn a_wrong_answer_is_marked_wrong_with_the_reason() {
 }
 
 #[test]
-fn bad_input_is_one_error_line_with_a_hint() {
-    for args in [vec![], vec!["answers", "13", "x.pcap"], vec!["answers", "03", "/nonexistent.pcap"]] {
+fn bad_input_is_one_error_line_with_a_hint_and_exit_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let twice = dir.path().join("answers.txt");
+    std::fs::write(&twice, "segments = 10\nsegmnets = 10\n").expect("write");
+    let pcap = captures().join("03-hello.pcap");
+    let pcap = pcap.to_str().expect("utf-8 path");
+    let typo = twice.to_str().expect("utf-8 path");
+    for (args, says) in [
+        (vec!["answers", "13", "x.pcap"], "lesson 13 has no checked exercise"),
+        (vec!["answers", "1e309", pcap], "lesson \"1e309\" is not a lesson number"),
+        (vec!["answers", "5.0", pcap], "lesson \"5.0\" is not a lesson number"),
+        (vec!["answers", "-1", pcap], "lesson \"-1\" is not a lesson number"),
+        (vec!["answers", "03", "/nonexistent.pcap"], "no capture file"),
+        (vec!["answers", "03", pcap, "/nonexistent.txt"], "cannot read \"/nonexistent.txt\""),
+        (vec!["answers", "03", pcap, typo], "line 2: this exercise asks no `segmnets`"),
+        // An endless input (read, not written): refused once past its cap.
+        (vec!["answers", "03", pcap, "/dev/zero"], "\"/dev/zero\" holds more than 1024 KiB"),
+    ] {
         let out = Command::new(bin_dir().join("lesson-check")).args(&args).output().expect("run");
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-        assert!(err.starts_with("lesson-check: error: ") && err.contains("hint:"), "{args:?}: {err}");
+        assert!(err.starts_with("lesson-check: error: ") && err.contains(says), "{args:?}: {err}");
+        assert!(err.contains("hint:") || args.len() == 4, "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?}");
     }
+    // No subcommand: clap's usage, exit 2.
+    let out = Command::new(bin_dir().join("lesson-check")).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Usage: lesson-check <COMMAND>"));
+}
+
+/// `--help` is there, and says what each exit status means.
+#[test]
+fn help_says_the_exit_statuses() {
+    for args in [&["--help"][..], &["answers", "--help"]] {
+        let out = Command::new(bin_dir().join("lesson-check")).args(args).output().expect("run");
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{args:?}");
+        assert!(help.contains("Exit status:\n  0  every answer right"), "{help}");
+        assert!(help.contains("\n  2  unusable input"), "{help}");
+    }
+}
+
+/// A key answered twice counts for neither answer: the question is open, both lines named.
+#[test]
+fn a_key_answered_twice_is_open_and_exits_1() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("answers.txt");
+    let right = std::fs::read_to_string(captures().join("03-hello.answers")).expect("answers");
+    std::fs::write(&file, format!("{right}segments = 11\n")).expect("write");
+    let pcap = captures().join("03-hello.pcap");
+    let out = answers("03", pcap.to_str().expect("utf-8 path"), &file);
+    let line = out.lines().find(|l| l.contains("segments")).unwrap_or_default();
+    assert_eq!(
+        line,
+        "open   segments: answered more than once (lines 6 and 8), so not marked; keep one answer"
+    );
+    assert!(out.ends_with("5 of 6 right\n"), "{out}");
 }

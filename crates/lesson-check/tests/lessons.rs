@@ -1,6 +1,7 @@
 //! Every lesson, run as a student would run it: each alone in fresh namespaces,
 //! and all of them one after another in one session, while another kit server runs
-//! on the machine. Each command must print the key lines the lesson shows, each
+//! on the machine; each time without `COLUMNS` (a student's bash does not export
+//! it) and once more with `COLUMNS=80`. Each command must print the key lines the lesson shows, each
 //! lesson must stop what it starts, and each code excerpt must still stand, line for
 //! line, in the file it names. `LESSON_CHECK_BLESS=1` rewrites shown lines that no
 //! longer match from the real run.
@@ -10,10 +11,13 @@ mod common;
 use std::time::Duration;
 
 use common::{bin_dir, repo};
-use lesson_check::{bless, parse, run_lesson, run_lessons, Lesson};
+use lesson_check::{bless, excerpt, parse, run_lesson, run_lessons, Columns, Lesson};
 
 /// How long one lesson's whole session may take.
 const LESSON_LIMIT: Duration = Duration::from_secs(240);
+
+/// The two environments every lesson must pass in, as it shows its output.
+const STUDENT: [Columns; 2] = [Columns::Unset, Columns::Exported(80)];
 
 fn lesson_files() -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(repo().join("lessons"))
@@ -40,28 +44,23 @@ fn workdir() -> tempfile::TempDir {
     work
 }
 
-/// Every excerpt line that no longer stands, in order, in the file it names.
+/// Every excerpt that no longer stands in the file it names, or does not quote it
+/// as valid code (marked elisions, indentation kept, braces balanced).
 fn stale_excerpts(file: &str, lesson: &Lesson) -> Vec<String> {
     let mut failures = Vec::new();
     for excerpt in &lesson.excerpts {
         let source = std::fs::read_to_string(repo().join(&excerpt.path))
             .unwrap_or_else(|e| panic!("{file}:{}: excerpt source {}: {e}", excerpt.at, excerpt.path));
-        let source: Vec<&str> = source.lines().map(str::trim).collect();
-        let mut next = 0;
-        for line in excerpt.lines.iter().map(|l| l.trim()) {
-            if line.is_empty() || line == "// ..." || line == "..." {
-                continue;
-            }
-            match source[next..].iter().position(|s| *s == line) {
-                Some(i) => next += i + 1,
-                None => failures.push(format!(
-                    "{file}:{}: excerpt line not found (in order) in {}: {line}",
-                    excerpt.at, excerpt.path
-                )),
-            }
-        }
+        failures.extend(excerpt::problems(excerpt, &source).into_iter().map(|p| format!("{file}: {p}")));
     }
     failures
+}
+
+/// Every excerpt of every lesson, without running anything: quick to check alone.
+#[test]
+fn every_excerpt_quotes_its_source_as_valid_code() {
+    let failures: Vec<String> = lesson_files().iter().flat_map(|f| stale_excerpts(f, &read(f).1)).collect();
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
 fn blessing() -> bool {
@@ -77,8 +76,9 @@ fn check(file: &str) {
         return;
     }
     let work = workdir();
-    let outcome = run_lesson(&lesson, work.path(), &bin_dir(), LESSON_LIMIT).expect("session runs");
-    if blessing() && !outcome.failures.is_empty() {
+    let outcome =
+        run_lesson(&lesson, work.path(), &bin_dir(), LESSON_LIMIT, Columns::Unset).expect("session runs");
+    let lesson = if blessing() && !outcome.failures.is_empty() {
         let blessed = bless(&markdown, &lesson, &outcome.outputs);
         std::fs::write(repo().join("lessons").join(file), &blessed.markdown)
             .expect("write the blessed lesson");
@@ -90,20 +90,25 @@ fn check(file: &str) {
             eprintln!("{file}: not blessed: {u}");
         }
         // Mismatches bless cannot mend (exit status, processes left running) still fail below.
-        let (_, lesson) = read(file);
-        let again = run_lesson(&lesson, workdir().path(), &bin_dir(), LESSON_LIMIT).expect("session runs");
-        failures.extend(again.failures.iter().map(|f| format!("{file}:{f}")));
+        read(file).1
     } else {
         failures.extend(outcome.failures.iter().map(|f| format!("{file}:{f}")));
+        lesson
+    };
+    // Blessed, it runs again in both environments; else once more, with COLUMNS=80.
+    let again = if blessing() && !outcome.failures.is_empty() { &STUDENT[..] } else { &STUDENT[1..] };
+    for &columns in again {
+        let o =
+            run_lesson(&lesson, workdir().path(), &bin_dir(), LESSON_LIMIT, columns).expect("session runs");
+        failures.extend(o.failures.iter().map(|f| format!("{file} ({columns:?}):{f}")));
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n\n"));
-    eprintln!("{file}: {} commands ran as shown", outcome.ran);
+    eprintln!("{file}: {} commands ran as shown, without COLUMNS and with COLUMNS=80", outcome.ran);
 }
 
 /// A student's evening: every lesson in order, in one shell and one folder, while
 /// a classmate's `server-threads` runs on the same machine (outside the session).
-#[test]
-fn all_lessons_in_order_in_one_session_while_another_kit_server_runs() {
+fn all_lessons_in_order(columns: Columns) {
     if !harness::require("lessons in order", harness::Need::Netns) {
         return;
     }
@@ -115,15 +120,44 @@ fn all_lessons_in_order_in_one_session_while_another_kit_server_runs() {
     let lessons: Vec<Lesson> = files.iter().map(|f| read(f).1).collect();
     let refs: Vec<&Lesson> = lessons.iter().collect();
     let work = workdir();
-    let outcomes =
-        run_lessons(&refs, work.path(), &bin, LESSON_LIMIT * files.len() as u32).expect("session runs");
+    let outcomes = run_lessons(&refs, work.path(), &bin, LESSON_LIMIT * files.len() as u32, columns)
+        .expect("session runs");
     let failures: Vec<String> = files
         .iter()
         .zip(&outcomes)
-        .flat_map(|(file, o)| o.failures.iter().map(move |f| format!("{file} (in sequence):{f}")))
+        .flat_map(|(file, o)| {
+            o.failures.iter().map(move |f| format!("{file} (in sequence, {columns:?}):{f}"))
+        })
         .collect();
     assert!(failures.is_empty(), "\n{}", failures.join("\n\n"));
     assert!(classmate.is_running(), "the lessons disturbed a server outside their session");
+}
+
+#[test]
+fn all_lessons_in_order_in_one_session_while_another_kit_server_runs() {
+    all_lessons_in_order(Columns::Unset);
+}
+
+#[test]
+fn all_lessons_in_order_with_columns_80() {
+    all_lessons_in_order(Columns::Exported(80));
+}
+
+/// The lessons' shell is a student's, not the test runner's: `COLUMNS` unset, or
+/// exported as the test asks, whatever the environment of `cargo test` holds.
+#[test]
+fn lessons_run_in_a_students_environment() {
+    if !harness::require("student's environment", harness::Need::Netns) {
+        return;
+    }
+    let lesson = parse("```console\n$ echo \"COLUMNS=${COLUMNS-unset}\"\nCOLUMNS=unset\n```\n");
+    let work = workdir();
+    let unset =
+        run_lesson(&lesson, work.path(), &bin_dir(), LESSON_LIMIT, Columns::Unset).expect("session runs");
+    assert!(unset.failures.is_empty(), "{:?}", unset.failures);
+    let set = run_lesson(&lesson, work.path(), &bin_dir(), LESSON_LIMIT, Columns::Exported(80))
+        .expect("session runs");
+    assert_eq!(set.outputs, [["COLUMNS=80"]], "{:?}", set.failures);
 }
 
 /// The check of what a lesson leaves running can fail: a lesson that starts a
@@ -136,12 +170,13 @@ fn a_lesson_that_leaves_a_server_running_fails() {
     let forgets = parse("```console\n$ server-loop --port 0 > s.log &\n```\n");
     let stops = parse("```console\n$ server-loop --port 0 > s.log & S=$!\n$ kill $S\n```\n");
     let work = workdir();
-    let outcomes =
-        run_lessons(&[&forgets, &stops], work.path(), &bin_dir(), LESSON_LIMIT).expect("session runs");
+    let outcomes = run_lessons(&[&forgets, &stops], work.path(), &bin_dir(), LESSON_LIMIT, Columns::Unset)
+        .expect("session runs");
     assert!(outcomes[0].left_running.iter().any(|p| p.contains("server-loop")), "{:?}", outcomes[0]);
     // The first lesson's server is still there during the second: only the second's stops.
     assert!(outcomes[1].left_running.iter().any(|p| p.contains("server-loop")), "{:?}", outcomes[1]);
-    let alone = run_lesson(&stops, work.path(), &bin_dir(), LESSON_LIMIT).expect("session runs");
+    let alone =
+        run_lesson(&stops, work.path(), &bin_dir(), LESSON_LIMIT, Columns::Unset).expect("session runs");
     assert!(alone.failures.is_empty(), "{:?}", alone.failures);
     assert_eq!(alone.ran, 2);
 }
@@ -155,7 +190,8 @@ fn bless_mends_a_lesson_whose_program_changed_its_words() {
     }
     let md = "```console\n$ echo 'READY 127.0.0.1:7'; echo '[L3+L4] bind(127.0.0.1:65432) in 0.21 ms'\nREADY 127.0.0.1:[..]\n[L3] bind(127.0.0.1:65432) in [..] ms\n```\n";
     let work = workdir();
-    let before = run_lesson(&parse(md), work.path(), &bin_dir(), LESSON_LIMIT).expect("session runs");
+    let before =
+        run_lesson(&parse(md), work.path(), &bin_dir(), LESSON_LIMIT, Columns::Unset).expect("session runs");
     assert_eq!(before.failures.len(), 1, "{:?}", before.failures);
     let blessed = bless(md, &parse(md), &before.outputs);
     assert_eq!(blessed.replaced, 1);
@@ -164,8 +200,8 @@ fn bless_mends_a_lesson_whose_program_changed_its_words() {
         "{}",
         blessed.markdown
     );
-    let after =
-        run_lesson(&parse(&blessed.markdown), work.path(), &bin_dir(), LESSON_LIMIT).expect("session runs");
+    let after = run_lesson(&parse(&blessed.markdown), work.path(), &bin_dir(), LESSON_LIMIT, Columns::Unset)
+        .expect("session runs");
     assert!(after.failures.is_empty(), "{:?}", after.failures);
 }
 

@@ -27,6 +27,9 @@ pub struct ControlFrame {
     /// Since the first frame.
     pub time: Duration,
     pub control: Control,
+    /// For a neighbour reply (ARP, ICMPv6), how the request it answers was sent,
+    /// when the trace held that request ([`crate::neighbours`]).
+    pub asked: Option<crate::neighbours::Asked>,
 }
 
 /// What the message is, by protocol.

@@ -8,6 +8,7 @@ use crate::arp::{mac_to_string, ArpOp};
 use crate::control::{Control, Message};
 use crate::icmp::{Icmp, Quoted, Unreachable};
 use crate::icmpv6::Icmpv6;
+use crate::neighbours::{is_probe, Asked};
 
 /// Names for the hosts of a trace ("client", "router"…); an address without
 /// one is written as itself.
@@ -33,8 +34,9 @@ pub enum Waiting {
 }
 
 /// One line explaining `c`; `waiting` is the packet held back by an ARP /
-/// neighbour request, if known.
-pub fn explain(c: &Control, names: &Names, waiting: Option<Waiting>) -> String {
+/// neighbour request, if known; `asked`, for a reply, how the request it
+/// answers was sent, if the trace held it.
+pub fn explain(c: &Control, names: &Names, waiting: Option<Waiting>, asked: Option<Asked>) -> String {
     match &c.message {
         Message::Arp(a) => {
             let (who, target) = (names.of(IpAddr::V4(a.sender_ip)), a.target_ip);
@@ -42,18 +44,26 @@ pub fn explain(c: &Control, names: &Names, waiting: Option<Waiting>) -> String {
                 ArpOp::Request if a.is_gratuitous() => {
                     format!("L2 ARP: {who} announces {target} is at {} (gratuitous)", mac_to_string(&a.sender_mac))
                 }
+                ArpOp::Request if is_probe(c) => format!(
+                    "L2 ARP request, unicast to {}: {who}'s kernel checks that {target} still answers at the MAC it has cached (a reachability probe, Linux's NUD PROBE: nothing confirmed that MAC for a while); packets to {target} keep going to it meanwhile",
+                    c.macs.map_or_else(String::new, |(_, dst)| mac_to_string(&dst))
+                ),
                 ArpOp::Request => format!(
-                    "L2 ARP request, broadcast: {who}'s kernel {} the MAC of the next hop {target} before {} can leave",
+                    "L2 ARP request{}: {who}'s kernel {} the MAC of the next hop {target} before {} can leave",
+                    if c.macs.is_some() { ", broadcast" } else { "" },
                     needs(waiting),
                     held(waiting)
                 ),
-                ArpOp::Reply => format!(
-                    "L2 ARP reply, to {} only: {} is at {}; {}'s kernel caches it and sends what was waiting",
-                    names.of(IpAddr::V4(a.target_ip)),
-                    a.sender_ip,
-                    mac_to_string(&a.sender_mac),
-                    names.of(IpAddr::V4(a.target_ip)),
-                ),
+                ArpOp::Reply => {
+                    let asker = names.of(IpAddr::V4(a.target_ip));
+                    format!(
+                        "L2 ARP reply, to {asker} only: {} is {}at {}; {}",
+                        a.sender_ip,
+                        if asked == Some(Asked::Probe) { "still " } else { "" },
+                        mac_to_string(&a.sender_mac),
+                        replied(&asker, asked)
+                    )
+                }
                 ArpOp::Other(op) => format!("L2 ARP operation {op} from {who}"),
             }
         }
@@ -79,15 +89,20 @@ pub fn explain(c: &Control, names: &Names, waiting: Option<Waiting>) -> String {
         Message::Icmpv6 { src, dst, icmp, .. } => {
             let (from, to) = (names.of(IpAddr::V6(*src)), names.of(IpAddr::V6(*dst)));
             match icmp {
+                Icmpv6::NeighbourSolicitation { target, .. } if is_probe(c) => format!(
+                    "L3 ICMPv6 neighbour solicitation (IPv6's ARP), unicast to {to}: {from}'s kernel checks that {target} still answers at the MAC it has cached (a reachability probe, Linux's NUD PROBE: nothing confirmed that MAC for a while); packets to {target} keep going to it meanwhile"
+                ),
                 Icmpv6::NeighbourSolicitation { target, .. } => format!(
                     "L3 ICMPv6 neighbour solicitation (IPv6's ARP), to {target}'s multicast group: {from}'s kernel {} the MAC of {target} before {} can leave",
                     needs(waiting),
                     held(waiting)
                 ),
                 Icmpv6::NeighbourAdvertisement { target, router, target_mac, .. } => format!(
-                    "L3 ICMPv6 neighbour advertisement to {to}: {target} is at {}{}",
+                    "L3 ICMPv6 neighbour advertisement to {to}: {target} is {}at {}{}{}",
+                    if asked == Some(Asked::Probe) { "still " } else { "" },
                     target_mac.as_ref().map_or_else(|| "(no MAC given)".into(), mac_to_string),
-                    if *router { " (a router)" } else { "" }
+                    if *router { " (a router)" } else { "" },
+                    asked.map_or_else(String::new, |_| format!("; {}", replied(&to, asked)))
                 ),
                 Icmpv6::EchoRequest { id, seq } => format!("L3 ICMPv6 echo request (ping) {from} → {to}, id {id} seq {seq}"),
                 Icmpv6::EchoReply { id, seq } => format!("L3 ICMPv6 echo reply {from} → {to}, id {id} seq {seq}"),
@@ -110,6 +125,17 @@ pub fn explain(c: &Control, names: &Names, waiting: Option<Waiting>) -> String {
                 Icmpv6::Other { kind, code } => format!("L3 ICMPv6 type {kind} code {code} from {from}"),
             }
         }
+    }
+}
+
+/// What the asker's kernel does with a reply, by the request it answers.
+fn replied(asker: &str, asked: Option<Asked>) -> String {
+    match asked {
+        Some(Asked::Probe) => format!(
+            "it answers a probe: {asker}'s kernel marks the cached MAC confirmed (REACHABLE) again; no packet was waiting for it"
+        ),
+        Some(Asked::Everyone) => format!("{asker}'s kernel caches it and sends what was waiting"),
+        None => format!("{asker}'s kernel caches it (a packet held for the answer can leave now)"),
     }
 }
 
@@ -208,7 +234,7 @@ mod tests {
     fn say(frame: &str, waiting: Option<Waiting>) -> String {
         let data = hex(frame);
         let f = Frame { ts: Duration::ZERO, link: LinkType::Ethernet, orig_len: data.len() as u32, data };
-        explain(&decode_control(&f).unwrap().unwrap(), &lab_names(), waiting)
+        explain(&decode_control(&f).unwrap().unwrap(), &lab_names(), waiting, Some(Asked::Everyone))
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::control_words::{explain, Names};
 use crate::decode::flags::ACK;
 use crate::icmp::Icmp;
 use crate::icmpv6::Icmpv6;
-use crate::render::{flag_names, words};
+use crate::render::{call, flag_names, words};
 
 /// How many payload bytes a segment record carries.
 pub const PAYLOAD: usize = 256;
@@ -53,6 +53,12 @@ pub struct SegmentRecord {
     pub acks_frame: Option<u64>,
     /// Wireshark's `tcp.analysis.*` flags, e.g. `retransmission`.
     pub analysis: Vec<String>,
+    /// Who sent it: `client` or `server` (the program's own socket call sent it), or
+    /// `client_kernel` or `server_kernel` (its kernel did, on its own or for `call`).
+    pub by: String,
+    /// The socket call behind it: `connect`, `listen`, `send`, `recv` or `close`;
+    /// null when the kernel sent it on its own (an ACK, a retransmission, …).
+    pub call: Option<String>,
     /// The socket call (or the kernel) that caused it.
     pub cause: String,
     /// The client's TCP state after this segment, e.g. `FIN_WAIT_2`.
@@ -112,6 +118,7 @@ pub struct SegmentRecord {
 impl From<&Annotated> for SegmentRecord {
     fn from(n: &Annotated) -> Self {
         let seg = &n.seg;
+        let call = call::cause(n);
         SegmentRecord {
             ack: n.ack,
             ack_raw: seg.tcp.has(ACK).then_some(seg.tcp.ack),
@@ -119,6 +126,8 @@ impl From<&Annotated> for SegmentRecord {
             ack_rtt_retransmitted: n.ack_rtt.map(|r| r.ambiguous),
             acks_frame: n.ack_rtt.map(|r| r.acks_frame),
             analysis: n.analysis.iter().map(|a| a.field().to_string()).collect(),
+            by: call.by(),
+            call: call.call.map(|c| c.name().to_string()),
             cause: words::cause(n).to_string(),
             client_state: n.client_state.to_string(),
             dst: n.dst.to_string(),
@@ -131,7 +140,7 @@ impl From<&Annotated> for SegmentRecord {
             len: n.len,
             link: None,
             nxtseq: n.next_seq,
-            payload: kit::escape_all(&seg.payload[..seg.payload.len().min(PAYLOAD)]),
+            payload: kit::escape_bytes_literal(&seg.payload[..seg.payload.len().min(PAYLOAD)]),
             resent_after: n.resent_after.map(|d| d.as_secs_f64()),
             role: role_name(&n.role).to_string(),
             role_text: words::describe(&n.role, n.from).to_string(),
@@ -247,6 +256,9 @@ pub struct ConnectionRecord {
     /// Seconds since the first frame.
     pub start: f64,
     pub stream: u64,
+    /// How many times the server sent its SYN+ACK again after the last SYN, before the
+    /// handshake completed: `handshake_rtt` then includes its retransmission timer.
+    pub syn_ack_retransmissions: u32,
     /// How many times the client sent its SYN again.
     pub syn_retransmissions: u32,
     #[serde(rename = "type")]
@@ -275,6 +287,7 @@ impl From<&Summary> for ConnectionRecord {
             server_to_client_rtt: RttRecord::of(&s.rtt.to_client),
             start: s.start.as_secs_f64(),
             stream: s.stream,
+            syn_ack_retransmissions: s.syn_ack_retransmissions,
             syn_retransmissions: s.syn_retransmissions,
             kind: ConnectionType::Connection,
         }
@@ -361,7 +374,7 @@ impl From<&ControlFrame> for ControlRecord {
             message: message.to_string(),
             protocol: protocol.to_string(),
             src: m.src().to_string(),
-            text: explain(&c.control, &Names::default(), None),
+            text: explain(&c.control, &Names::default(), None, c.asked),
             time: c.time.as_secs_f64(),
             kind: ControlType::Control,
         }

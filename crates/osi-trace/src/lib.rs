@@ -17,8 +17,11 @@
 //! - [`render`]: the words (`render::words`) and the text views: line, `--layers`, `--ladder`,
 //!   summaries. [`json`]: the `--json` schema as types.
 //! - [`output`]: writes the chosen view; [`save`]: `--write`, whole or not at all;
+//!   [`target`]: where `--write` and `--tsg` write (a file replaced whole, a FIFO written through);
 //!   `main.rs` wires the pipeline and the flags.
 //! - [`graph`]: `--tsg`, one connection's time-sequence graph as SVG.
+//! - [`explorer`]: `--html`, the whole run as one self-contained page (ladder, list,
+//!   layers, bytes, the code), built from the `--json` records.
 //! - [`hop`]: `--hop`, two links' captures matched datagram by datagram: what a router
 //!   changes (MACs, TTL) and what it keeps; `render::hop` lays it out.
 
@@ -28,13 +31,16 @@ pub mod capture;
 pub mod control;
 pub mod control_words;
 pub mod decode;
+pub mod explorer;
 pub mod frame;
 pub mod graph;
 pub mod hop;
 pub mod icmp;
 pub mod icmpv6;
 pub mod json;
+pub mod neighbours;
 pub mod output;
 pub mod pcap;
 pub mod render;
 pub mod save;
+pub mod target;

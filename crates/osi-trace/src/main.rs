@@ -8,12 +8,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use clap::Parser;
-use osi_trace::analysis::{Analyzer, Event, Lookahead};
+use osi_trace::analysis::{Analyzer, Event, Lookahead, LIVE_WAIT};
 use osi_trace::capture::{Limits, LiveCapture, LiveOptions, DEFAULT_BUFFER_MIB, SNAPLEN};
 use osi_trace::control::{self, ControlFrame};
 use osi_trace::decode::Decoder;
+use osi_trace::explorer::Page;
 use osi_trace::frame::Frame;
 use osi_trace::graph;
 use osi_trace::hop::{self, run::HopOptions};
@@ -28,6 +29,7 @@ const HOP_ALONE: [&str; 9] =
 /// Capture a TCP run and explain each segment by layer, state and cause.
 #[derive(Parser, Debug)]
 #[command(version, about)]
+#[command(group(clap::ArgGroup::new("replaceable").args(["tsg", "html"]).multiple(true)))]
 struct Args {
     /// Keep only TCP segments to or from this port (the servers' default is 65432).
     #[arg(long)]
@@ -88,8 +90,9 @@ struct Args {
     #[arg(long, value_name = "FILE.svg")]
     tsg: Option<PathBuf>,
 
-    /// The connection (tcp.stream) to graph; default: the one that carried the most bytes one way.
-    #[arg(long, value_name = "N", requires = "tsg")]
+    /// The connection (tcp.stream) to graph, or the only one on the --html page; the graph's
+    /// default: the one that carried the most bytes one way.
+    #[arg(long, value_name = "N", requires = "replaceable")]
     stream: Option<u64>,
 
     /// Hop view: the capture of the router's other link; --read gives the first link's.
@@ -98,15 +101,25 @@ struct Args {
     #[arg(long, value_name = "LINK2.pcap", num_args = 0..=1, conflicts_with_all = HOP_ALONE)]
     hop: Option<Option<PathBuf>>,
 
-    /// Replace the --tsg file if it exists.
-    #[arg(long, requires = "tsg")]
+    /// Write the whole run as one page to open in a browser: ladder, segments, layers,
+    /// bytes and the code that sent each segment (the trace explorer).
+    #[arg(long, value_name = "FILE.html")]
+    html: Option<PathBuf>,
+
+    /// With --html: the kit's programs that ran, e.g. server-basic,client; the page
+    /// shows the line of each program that made a segment's socket call.
+    #[arg(long, value_name = "NAMES", value_delimiter = ',', requires = "html")]
+    programs: Vec<String>,
+
+    /// Replace the --tsg or --html file if it exists.
+    #[arg(long, requires = "replaceable")]
     force: bool,
 
     /// Only the connection summaries, no line per segment.
     #[arg(long)]
     summary_only: bool,
 
-    /// Fit every line in N columns (0: never wrap); default $COLUMNS, the terminal's width, or 100.
+    /// Fit every line in N columns (0: never wrap); default: the terminal's width, or one line per segment when stdout is a file or a pipe.
     #[arg(long, value_name = "N")]
     width: Option<usize>,
 
@@ -116,10 +129,12 @@ struct Args {
 
 fn main() -> std::process::ExitCode {
     kit::run("osi-trace", || {
-        let args = Args::parse();
+        let args = kit::parse_args::<Args>();
         args.output.color.apply();
         if let Some(link2) = &args.hop {
-            let opts = HopOptions { json: args.json, quiet: args.output.quiet, width: width(&args) };
+            let (html, force) = (args.html.clone(), args.force);
+            let opts =
+                HopOptions { json: args.json, quiet: args.output.quiet, width: width(&args), html, force };
             return match (&args.read, link2, args.interface.as_slice()) {
                 (Some(link1), Some(link2), _) if args.duration.is_none() => {
                     hop::run::run(&[link1.clone(), link2.clone()], &opts, std::io::stdout().lock())
@@ -159,7 +174,12 @@ impl Source {
     /// captured are still shown; a second one sets `stop`: stop showing them.
     fn open(args: &Args, stop: &Arc<AtomicBool>) -> anyhow::Result<Source> {
         if let Some(path) = &args.read {
-            return Ok(Source::File(CaptureReader::open(path)?));
+            let reader = CaptureReader::open(path)?;
+            // Ctrl-C stops the reading, so that a --write in progress is removed, not left half done.
+            let flag = Arc::clone(stop);
+            ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+                .context("installing the Ctrl-C handler")?;
+            return Ok(Source::File(reader));
         }
         let opts = LiveOptions { interfaces: args.interface.clone(), port: args.port };
         let cap = LiveCapture::open_with(
@@ -207,6 +227,13 @@ impl Clock {
         self.first.map_or(Duration::ZERO, |f| ts.saturating_sub(f))
     }
 
+    /// Live, the time now on the capture's clock (the kernel stamps frames with
+    /// the wall clock): since the first frame.
+    fn now_live(&self) -> Duration {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        self.since_first(now)
+    }
+
     /// The frame's number (from 1) and its time since the first frame.
     fn tick(&mut self, ts: Duration) -> (u64, Duration) {
         self.frames += 1;
@@ -214,23 +241,25 @@ impl Clock {
     }
 }
 
-/// Columns to fit (projection mode): `--width`, else `$COLUMNS`, else the
-/// terminal's width, else 100 (a pipe or a file: a projector's worth).
+/// Columns to fit (projection mode): `--width`, else the width of the terminal
+/// stdout is (`$COLUMNS` only when that terminal reports none), else 0: a file
+/// or a pipe gets one line per segment, as tcpdump's does, whatever `$COLUMNS`
+/// says (an interactive bash does not export it, so a student's `> trace.txt`
+/// and a script's must read alike).
 fn width(args: &Args) -> usize {
     if let Some(w) = args.width {
         return w;
     }
-    if let Some(w) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|&w: &usize| w > 0) {
-        return w;
+    let stdout = std::io::stdout();
+    if !stdout.is_terminal() {
+        return 0;
     }
-    if std::io::stdout().is_terminal() {
-        // SAFETY: winsize is plain data; TIOCGWINSZ only writes one into the struct we own.
-        let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
-        if unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) } == 0 && ws.ws_col > 0 {
-            return ws.ws_col.into();
+    if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size_of(&stdout) {
+        if w > 0 {
+            return w.into();
         }
     }
-    100
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|&w: &usize| w > 0).unwrap_or(80)
 }
 
 /// The streams shown (all, or those on `--port`): numbers grow with each new
@@ -268,11 +297,23 @@ fn live_notes(cap: &mut LiveCapture, quiet: bool) {
     }
 }
 
+/// An event to every view: the terminal's, and the page's with `--html`.
+fn show<W: std::io::Write>(out: &mut Output<W>, page: &mut Option<Page>, e: Event) -> anyhow::Result<()> {
+    if let Some(p) = page {
+        p.event(&e, out.link());
+    }
+    out.event(e)
+}
+
 /// The pipeline: source → decode → analyse → render, one frame at a time.
 fn trace(args: &Args) -> anyhow::Result<()> {
-    if let Some(path) = &args.tsg {
-        graph::check_target(path, args.force)?;
-    }
+    // Where the files go is settled before anything is read or captured.
+    let tsg_target = args.tsg.as_deref().map(|p| graph::target(p, args.force)).transpose()?;
+    let mut save = args
+        .write
+        .as_deref()
+        .map(|p| Save::new(p, args.read.as_deref(), args.snaplen.unwrap_or(SNAPLEN)))
+        .transpose()?;
     let mut tsg = args.tsg.as_ref().map(|_| graph::Collector::new(args.stream));
     let stop = Arc::new(AtomicBool::new(false));
     let mut source = Source::open(args, &stop)?;
@@ -287,22 +328,20 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         width: width(args),
     };
     let mut out = Output::new(std::io::stdout().lock(), view);
-    let mut save = args
-        .write
-        .as_deref()
-        .map(|p| Save::new(p, args.read.as_deref(), args.snaplen.unwrap_or(SNAPLEN)))
-        .transpose()?;
     // Remembers IP fragments across frames: a segment shows with the frame that completes it.
     let mut decoder = Decoder::new();
     let mut an = Analyzer::new();
-    // Reading a file, a SYN's row waits for its answer; live, it shows `?` at once.
-    let mut lookahead = (!live).then(Lookahead::new);
-    let mut emit = |out: &mut Output<_>, e: Event| -> anyhow::Result<()> {
-        match lookahead.as_mut() {
-            Some(l) => l.push(e).into_iter().try_for_each(|e| out.event(e)),
-            None => out.event(e),
-        }
+    // A SYN's row waits for its answer (reading a file, as long as it takes;
+    // live, at most LIVE_WAIT), so both show the server's state it caused.
+    let mut lookahead = Lookahead::new();
+    let from = osi_trace::explorer::source_name(args.read.as_deref(), &args.interface);
+    let new_page = |p: &std::path::Path| Page::new(p, args.force, &args.programs, args.stream, from);
+    let mut page = args.html.as_deref().map(new_page).transpose()?;
+    let emit = |out: &mut Output<_>, lookahead: &mut Lookahead, page: &mut Option<Page>, e: Event| {
+        lookahead.push(e).into_iter().try_for_each(|e| show(out, page, e))
     };
+    // Which neighbour request each reply answers (a broadcast, or a probe).
+    let mut neighbours = osi_trace::neighbours::Neighbours::new();
     let mut clock = Clock::default();
     let (mut segments, mut skipped, mut ended) = (0u64, 0u64, 0u64);
     let mut streams = Shown::default();
@@ -317,7 +356,14 @@ fn trace(args: &Args) -> anyhow::Result<()> {
                 out.set_link(link);
                 f
             }
-            Ok(Got::Quiet) => continue,
+            Ok(Got::Quiet) => {
+                // Nothing captured waits: the rows of SYNs left unanswered too long go on.
+                for e in lookahead.expire(clock.now_live(), LIVE_WAIT) {
+                    show(&mut out, &mut page, e)?;
+                }
+                out.flush()?;
+                continue;
+            }
             Ok(Got::End) => break,
             Err(e) if !live => {
                 damaged = Some(e);
@@ -342,8 +388,9 @@ fn trace(args: &Args) -> anyhow::Result<()> {
                 // (a next hop's MAC, a refusal, a path MTU): shown in their place.
                 match control {
                     Some(Ok(control)) => {
-                        let c = ControlFrame { frame: number, time, control };
-                        emit(&mut out, Event::Control(Box::new(c)))?;
+                        let asked = neighbours.see(&control);
+                        let c = ControlFrame { frame: number, time, control, asked };
+                        emit(&mut out, &mut lookahead, &mut page, Event::Control(Box::new(c)))?;
                     }
                     Some(Err(bad)) => out.skipped(number, &format!("{why}: {bad}"))?,
                     None => out.skipped(number, &why)?,
@@ -358,6 +405,9 @@ fn trace(args: &Args) -> anyhow::Result<()> {
                         save.write(&frame)?;
                     }
                     segments += 1;
+                    if let Some(p) = page.as_mut() {
+                        p.frame(number, &frame, &seg);
+                    }
                 }
                 let n = an.push(number, time, seg);
                 if let Some(g) = tsg.as_mut().filter(|_| shown) {
@@ -365,12 +415,12 @@ fn trace(args: &Args) -> anyhow::Result<()> {
                 }
                 if shown {
                     streams.see(n.stream);
-                    emit(&mut out, Event::Segment(Box::new(n)))?;
+                    emit(&mut out, &mut lookahead, &mut page, Event::Segment(Box::new(n)))?;
                 }
                 for s in an.take_ended() {
                     if streams.shown(s.stream) {
                         ended += 1;
-                        emit(&mut out, Event::Ended(s))?;
+                        emit(&mut out, &mut lookahead, &mut page, Event::Ended(s))?;
                     }
                 }
             }
@@ -378,6 +428,12 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         // Live, each frame is shown (and saved) as it comes, flushed once no
         // frame waits in the queue: a write per frame would slow the reading.
         if let Source::Live { cap, .. } = &mut source {
+            // While frames wait in the queue, the capture's time is this frame's: a SYN's
+            // answer may be among them. Once none waits, it is the wall clock's.
+            let now = if cap.pending() { time } else { clock.now_live() };
+            for e in lookahead.expire(now, LIVE_WAIT) {
+                show(&mut out, &mut page, e)?;
+            }
             if !cap.pending() {
                 out.flush()?;
                 if let Some(save) = save.as_mut() {
@@ -391,6 +447,15 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         }
     }
 
+    // Reading a file, Ctrl-C abandons the run: what --write and --tsg began is removed.
+    if !live && stop.load(Ordering::SeqCst) {
+        let read = args.read.as_deref().map_or(String::new(), kit::escape_path);
+        let kept = match (&args.write, &args.tsg) {
+            (None, None) => "",
+            _ => "; the files of --write and --tsg are put in place only when the whole capture was read",
+        };
+        bail!("stopped by Ctrl-C before the end of {read}{kept}");
+    }
     if let Some(save) = save {
         save.finish()?;
     }
@@ -398,11 +463,11 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     if let Source::File(r) = &mut source {
         r.take_notes().iter().for_each(|n| eprintln!("osi-trace: warning: {n}"));
     }
-    for e in lookahead.as_mut().map(Lookahead::finish).unwrap_or_default() {
-        out.event(e)?;
+    for e in lookahead.finish() {
+        show(&mut out, &mut page, e)?;
     }
     for s in an.open().into_iter().filter(|s| streams.shown(s.stream)) {
-        out.ended(s)?;
+        show(&mut out, &mut page, Event::Ended(s))?;
     }
     out.finish(segments, an.evictions())?;
 
@@ -439,8 +504,8 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     if !args.output.quiet {
         eprintln!("{tail}");
     }
-    if let (Some(g), Some(path)) = (&tsg, &args.tsg) {
-        let (stream, side, marks) = graph::write(g, path, args.force)?;
+    if let (Some(g), Some(target), Some(path)) = (&tsg, tsg_target, &args.tsg) {
+        let (stream, side, marks) = graph::write(g, target)?;
         if !args.output.quiet {
             eprintln!(
                 "wrote {}: stream {stream}, the {}'s segments, {}",
@@ -449,6 +514,9 @@ fn trace(args: &Args) -> anyhow::Result<()> {
                 kit::plural(marks as u64, "retransmission")
             );
         }
+    }
+    if let Some(said) = page.map(Page::finish).transpose()?.filter(|_| !args.output.quiet) {
+        eprintln!("{said}");
     }
     // The interface went down: the summary is out, now the one error line.
     if let Some(e) = match &source {

@@ -85,6 +85,11 @@ impl<W: Write> Output<W> {
         self.link = link;
     }
 
+    /// The link of the frame being shown, when there are several.
+    pub fn link(&self) -> Option<&str> {
+        self.link.as_deref()
+    }
+
     fn line(&mut self, s: String) -> anyhow::Result<()> {
         if !self.view.quiet {
             writeln!(self.w, "{s}")?;

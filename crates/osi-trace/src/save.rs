@@ -1,18 +1,20 @@
 //! `--write`: the frames of the trace saved as a pcap file that appears whole
-//! or not at all. Frames go to a temporary file beside the target, renamed
-//! over it at the end; a run that fails or is killed never leaves a torn file,
-//! and the file being read is never the one written. `--snaplen` keeps at
-//! most so many bytes of each frame, as tcpdump's `-s` does.
+//! or not at all. Where it goes is decided before any frame is read
+//! ([`Target`]): a regular file is written beside and renamed over at the end,
+//! so a run that fails, is interrupted or killed never leaves a torn file; a
+//! FIFO or a character device is written through. The file being read is never
+//! the one written. `--snaplen` keeps at most so many bytes of each frame, as
+//! tcpdump's `-s` does.
 
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{bail, Context};
-use tempfile::TempPath;
 
 use crate::capture::SNAPLEN;
 use crate::frame::{Frame, LinkType};
 use crate::pcap::CaptureWriter;
+use crate::target::{Existing, Target};
 
 /// The smallest `--snaplen`: an Ethernet header. Below it not even L2 is kept.
 pub const MIN_SNAPLEN: u32 = 14;
@@ -41,15 +43,15 @@ pub fn snaplen(text: &str) -> Result<u32, String> {
 /// A `--write` in progress.
 #[derive(Debug)]
 pub struct Save {
-    path: PathBuf,
-    tmp: TempPath,
+    target: Target,
     snaplen: u32,
     /// Created at the first frame, whose link type the file takes.
     writer: Option<CaptureWriter>,
 }
 
 impl Save {
-    /// Prepares to write `path`, refusing it when it is `read` itself (same inode).
+    /// Prepares to write `path`, refusing it when it is `read` itself (same
+    /// inode), a directory, a socket or a block device.
     pub fn new(path: &Path, read: Option<&Path>, snaplen: u32) -> anyhow::Result<Save> {
         if let (Some(read), Ok(w)) = (read, std::fs::metadata(path)) {
             let r =
@@ -61,42 +63,44 @@ impl Save {
                 );
             }
         }
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let tmp = tempfile::Builder::new()
-            .prefix(".osi-trace-")
-            .suffix(".pcap.part")
-            .tempfile_in(dir)
-            .with_context(|| format!("cannot create {}", kit::escape_path(path)))?
-            .into_temp_path();
-        Ok(Save { path: path.to_path_buf(), tmp, snaplen, writer: None })
+        let target = Target::open(path, "--write", Existing::Replace)?;
+        Ok(Save { target, snaplen, writer: None })
+    }
+
+    fn writer(&self, link: LinkType) -> anyhow::Result<CaptureWriter> {
+        let t = &self.target;
+        CaptureWriter::on(t.file()?, t.writing(), link, self.snaplen, t.rewritable())
+            .with_context(|| format!("writing {}", kit::escape_path(t.shown())))
     }
 
     pub fn write(&mut self, frame: &Frame) -> anyhow::Result<()> {
         let w = match &mut self.writer {
             Some(w) => w,
-            None => self.writer.insert(CaptureWriter::create(&self.tmp, frame.link, self.snaplen)?),
+            None => {
+                let w = self.writer(frame.link)?;
+                self.writer.insert(w)
+            }
         };
-        w.write(frame)
+        w.write(frame).with_context(|| format!("writing {}", kit::escape_path(self.target.shown())))
     }
 
     pub fn flush(&mut self) -> anyhow::Result<()> {
-        self.writer.as_mut().map_or(Ok(()), CaptureWriter::flush)
+        let shown = self.target.shown();
+        self.writer
+            .as_mut()
+            .map_or(Ok(()), |w| w.flush().with_context(|| format!("writing {}", kit::escape_path(shown))))
     }
 
     /// Completes the file: everything written, then renamed over the target.
     /// A run without any frame still leaves a readable (empty) capture.
     pub fn finish(mut self) -> anyhow::Result<()> {
-        match self.writer.take() {
-            Some(mut w) => w.flush()?,
-            None => CaptureWriter::create(&self.tmp, LinkType::Ethernet, self.snaplen)?.flush()?,
-        }
-        self.tmp
-            .persist(&self.path)
-            .with_context(|| format!("cannot create {}", kit::escape_path(&self.path)))?;
-        Ok(())
+        let mut w = match self.writer.take() {
+            Some(w) => w,
+            None => self.writer(LinkType::Ethernet)?,
+        };
+        w.flush().with_context(|| format!("writing {}", kit::escape_path(self.target.shown())))?;
+        drop(w);
+        self.target.commit()
     }
 }
 

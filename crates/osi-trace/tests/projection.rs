@@ -1,6 +1,7 @@
-//! Projection mode: every view of every fixture fits the width (`--width`,
-//! `COLUMNS`, or 100 when stdout is no terminal); the cause moves to its own
-//! indented line when the line is too long, and is never printed dim.
+//! Projection mode: every view of every fixture fits the width (`--width`, or
+//! the terminal's); a file or a pipe gets one line per segment whatever
+//! `COLUMNS` says; the cause moves to its own indented line when the line is
+//! too long, and is never printed dim.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -36,17 +37,83 @@ fn every_view_fits_the_width() -> anyhow::Result<()> {
         let p = pcap.to_string_lossy();
         for view in VIEWS {
             let base = [&["--read", &p, "--color", "never"][..], view].concat();
-            // Not a terminal, no COLUMNS: 100.
-            let out = run(&base, None)?;
-            assert!(widest(&out) <= 100, "{name} {view:?}: {}", widest(&out));
             for w in ["60", "80", "132"] {
-                let out = run(&[&base[..], &["--width", w]].concat(), None)?;
+                let out = run(&[&base[..], &["--width", w]].concat(), Some("300"))?;
                 assert!(widest(&out) <= w.parse()?, "{name} {view:?} --width {w}:\n{out}");
             }
-            let out = run(&base, Some("72"))?;
-            assert!(widest(&out) <= 72, "{name} {view:?} COLUMNS=72:\n{out}");
         }
     }
+    Ok(())
+}
+
+/// A file or a pipe gets one line per segment, as tcpdump's output does: what a
+/// student greps. `COLUMNS` does not change it (an interactive bash does not export
+/// it, so a file must not depend on it); only `--width` does.
+#[test]
+fn a_file_or_a_pipe_gets_one_line_per_segment_whatever_columns_says() -> anyhow::Result<()> {
+    for name in FIXTURES {
+        let pcap = fixture(name);
+        let p = pcap.to_string_lossy();
+        for view in VIEWS {
+            let base = [&["--read", &p, "--color", "never"][..], view].concat();
+            let unwrapped = run(&[&base[..], &["--width", "0"]].concat(), None)?;
+            for columns in [None, Some("80"), Some("40")] {
+                let out = run(&base, columns)?;
+                assert_eq!(out, unwrapped, "{name} {view:?} COLUMNS={columns:?}: not as --width 0");
+            }
+        }
+        // The line view: every row starts with its time (no continuation lines).
+        let out = run(&["--read", &p, "--color", "never"], Some("80"))?;
+        for line in out.lines().take_while(|l| !l.is_empty()) {
+            assert!(
+                line.trim_start().split(' ').next().is_some_and(|t| t.parse::<f64>().is_ok()),
+                "{name}: {line}"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// osi-trace with its stdout on a terminal `cols` columns wide (a pseudo-terminal),
+/// with `COLUMNS` set to something else: what the student's screen shows.
+fn on_terminal(args: &[&str], cols: u16, columns: &str) -> anyhow::Result<String> {
+    use std::io::Read;
+    let size = nix::pty::Winsize { ws_row: 24, ws_col: cols, ws_xpixel: 0, ws_ypixel: 0 };
+    let pty = nix::pty::openpty(&size, None)?;
+    let mut child = Command::new(harness::bin("osi-trace"))
+        .args(args)
+        .env("COLUMNS", columns)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::from(pty.slave.try_clone()?))
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    drop(pty.slave);
+    let mut master = std::fs::File::from(pty.master);
+    let mut bytes = Vec::new();
+    // Reading ends with EIO once the child has closed the terminal's last writer.
+    let _ = master.read_to_end(&mut bytes);
+    anyhow::ensure!(child.wait()?.success(), "osi-trace failed");
+    // The terminal turns each \n into \r\n.
+    Ok(String::from_utf8(bytes)?.replace("\r\n", "\n"))
+}
+
+/// On a terminal the views fit its real width (`$COLUMNS` aside: it may be stale,
+/// or exported by someone else), and the line view wraps its rows there.
+#[test]
+fn on_a_terminal_the_views_fit_its_real_width() -> anyhow::Result<()> {
+    let pcap = fixture("echo-and-refused");
+    let p = pcap.to_string_lossy();
+    for view in VIEWS {
+        let args = [&["--read", &p, "--color", "never"][..], view].concat();
+        for cols in [60u16, 80] {
+            let out = on_terminal(&args, cols, "300")?;
+            assert!(!out.is_empty(), "{view:?}: nothing on the terminal");
+            assert!(widest(&out) <= usize::from(cols), "{view:?} on {cols} columns:\n{out}");
+        }
+    }
+    let out = on_terminal(&["--read", &p, "--color", "never"], 80, "300")?;
+    assert!(out.lines().any(|l| l.starts_with("    ← ")), "the causes moved below their rows:\n{out}");
     Ok(())
 }
 

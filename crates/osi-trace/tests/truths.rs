@@ -1,6 +1,7 @@
 //! The tracer says what happened, on captures recorded from real runs of the
 //! kit (tests/fixtures/record-truths.sh): a refused SYN, SYNs dropped at a full
-//! accept queue and retransmitted, zero-window probes of the persist timer,
+//! accept queue and retransmitted, a SYN+ACK resent after its ACK was dropped,
+//! zero-window probes of the persist timer,
 //! FIN causes, and a FIN riding on the last data segment. Also captures of the
 //! lab with loss (`scripts/lab.sh --loss N` or `--scenario loss`, an echo of 256 KiB
 //! to 1 MiB), cut to the frames that matter with `editcap [-s 128] -r linkN.pcap OUT
@@ -265,5 +266,80 @@ fn a_probe_too_soon_for_a_keep_alive_is_the_persist_timer_after_a_lost_window_up
     assert_eq!((probe.frame, probe.role.as_str()), (28, "window_probe"));
     assert!(probe.cause.contains("window update seen here never reached it"), "{}", probe.cause);
     assert!(!probe.cause.contains("SO_KEEPALIVE"), "{}", probe.cause);
+    Ok(())
+}
+
+/// The lab's `rto` run (crates/lab/tests/captures/rto-link1.pcap): at 5 s the router
+/// re-checks the client's MAC with an ARP request sent to that MAC, not broadcast — a
+/// reachability probe (NUD PROBE), nothing waiting — and the reply answers that probe.
+/// tshark's `eth.dst` of the same frames is the check of what osi-trace reads.
+#[test]
+fn a_unicast_arp_request_is_a_probe_and_its_reply_answers_it() -> anyhow::Result<()> {
+    let pcap = Path::new(env!("CARGO_MANIFEST_DIR")).join("../lab/tests/captures/rto-link1.pcap");
+    let arp: Vec<String> = run(&["--read", &pcap.to_string_lossy()])?
+        .lines()
+        .filter(|l| l.contains(" L2 ARP "))
+        .map(String::from)
+        .collect();
+    assert_eq!(arp.len(), 4, "{arp:#?}");
+    assert!(arp[0].contains("ARP request, broadcast: 10.0.1.2's kernel needs the MAC"), "{}", arp[0]);
+    assert!(arp[1].contains("caches it and sends what was waiting"), "{}", arp[1]);
+    assert!(
+        arp[2].contains(
+            "ARP request, unicast to 02:00:00:00:01:02: 10.0.1.1's kernel checks that 10.0.1.2 still answers"
+        ) && arp[2].contains("NUD PROBE"),
+        "{}",
+        arp[2]
+    );
+    assert!(
+        !arp[2].contains("broadcast") && !arp[2].contains("before the IP packet can leave"),
+        "{}",
+        arp[2]
+    );
+    assert!(
+        arp[3].contains("10.0.1.2 is still at 02:00:00:00:01:02; it answers a probe")
+            && arp[3].contains("no packet was waiting"),
+        "{}",
+        arp[3]
+    );
+    if harness::require("ARP probe (tshark)", harness::Need::Tool("tshark")) {
+        let fields = ["arp.opcode".to_string(), "eth.dst".to_string()];
+        let rows = harness::tshark::fields(&pcap, &fields)?;
+        let arp_dst: Vec<&str> =
+            rows.lines().filter(|l| !l.starts_with('\t')).filter_map(|l| l.split('\t').nth(1)).collect();
+        assert_eq!(
+            arp_dst,
+            ["ff:ff:ff:ff:ff:ff", "02:00:00:00:01:02", "02:00:00:00:01:02", "02:00:00:00:01:01"]
+        );
+    }
+    Ok(())
+}
+
+/// syn-ack-timer.pcap (record-truths.sh): the client's ACK of the SYN+ACK dropped, the
+/// server's timer sent the SYN+ACK again after ~1 s and that copy's ACK completed the
+/// handshake. Its 1 s is the server's timer, no round trip: the summary and the JSON say so,
+/// as for a resent SYN; where only the client's SYN was resent, the last SYN's time stays one.
+#[test]
+fn a_handshake_whose_syn_ack_was_resent_is_no_round_trip_time() -> anyhow::Result<()> {
+    let summary = run(&["--read", &fixture("syn-ack-timer.pcap").to_string_lossy(), "--summary-only"])?;
+    assert!(
+        summary.contains(", handshake 10")
+            && summary.contains(" ms (includes 1 SYN+ACK retransmission, so it is no round-trip time), "),
+        "{summary}"
+    );
+    assert!(!summary.contains("handshake RTT"), "{summary}");
+    let (_, conns) = json("syn-ack-timer.pcap")?;
+    assert_eq!((conns[0].syn_ack_retransmissions, conns[0].syn_retransmissions), (1, 0));
+    assert!(conns[0].handshake_rtt.is_some_and(|t| t > 1.0), "{:?}", conns[0].handshake_rtt);
+    // The client's SYN resent, the SYN+ACK's copy after the handshake's ACK: the last SYN's time stands.
+    let resent = run(&["--read", &fixture("syn-ack-resent-link1.pcap").to_string_lossy(), "--summary-only"])?;
+    assert!(
+        resent.contains(
+            "(includes 1 SYN retransmission, so it is no round-trip time; 0.041 ms from the last SYN)"
+        ),
+        "{resent}"
+    );
+    let (_, conns) = json("syn-ack-resent-link1.pcap")?;
+    assert_eq!((conns[0].syn_ack_retransmissions, conns[0].syn_retransmissions), (0, 1));
     Ok(())
 }

@@ -66,9 +66,3 @@ fn reset_by_the_client_is_not_a_crash() -> anyhow::Result<()> {
     assert!(!srv.stderr().contains("panick"), "{}", srv.stderr());
     Ok(())
 }
-
-/// After the client's RST, close() sends nothing, and the narration says so.
-#[test]
-fn close_after_a_reset_is_narrated_truly() -> anyhow::Result<()> {
-    harness::suite::close_after_a_reset_is_narrated_truly(SERVER)
-}

@@ -1,7 +1,6 @@
 //! server-epoll as a real process on an ephemeral port, talked to over real TCP:
 //! the tests of every event-loop server (harness::suite::event_loop), plus what
-//! the wall no longer stops, and a check that its source still differs from
-//! server-select's only in the readiness mechanism.
+//! the wall no longer stops. (tests/diff.rs holds it to server-select's source.)
 
 use std::time::Duration;
 
@@ -22,26 +21,6 @@ harness::idle_timeout_tests!(SERVER);
 #[test]
 fn connections_beyond_fd_setsize_are_all_served() -> anyhow::Result<()> {
     harness::suite::event_loop::connections_beyond_fd_setsize_are_all_served(SERVER)
-}
-
-/// The lesson's claim, kept true: server-epoll is server-select with another
-/// readiness mechanism. `diff` of the two sources changes at most this many lines.
-#[test]
-fn differs_from_server_select_only_in_the_readiness_mechanism() -> anyhow::Result<()> {
-    const BOUND: usize = 150;
-    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut cmd = std::process::Command::new("diff");
-    cmd.arg(here.join("../server-select/src/main.rs")).arg(here.join("src/main.rs"));
-    let out = harness::run(cmd, b"", Duration::from_secs(20))?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let changed: Vec<&str> = text.lines().filter(|l| l.starts_with("< ") || l.starts_with("> ")).collect();
-    assert!(!changed.is_empty(), "no diff at all: {:?}", out.status);
-    assert!(changed.len() <= BOUND, "{} changed lines (bound {BOUND}):\n{text}", changed.len());
-    for line in &changed {
-        let l = line.to_lowercase();
-        assert!(!l.contains("thread::spawn") && !l.contains("async"), "not the readiness mechanism: {line}");
-    }
-    Ok(())
 }
 
 /// Slowloris against epoll: 1 021 silent clients hold 1 021 fds, but there is no

@@ -4,11 +4,10 @@
 //! Each Berkeley call is one line below, with the layer and TCP state it touches.
 
 use std::thread;
-use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use kit::{family, local_addr, peer_name, plural, tcp_state, Layer, Narrator, ServerArgs, SocketExt};
+use kit::{family, local_addr, peer_name, plural, Backoff, Layer, Narrator, ServerArgs, SocketExt};
 use socket2::{Domain, Socket, Type};
 
 /// Sequential echo server: one client at a time, forever (article §3.1).
@@ -20,7 +19,7 @@ struct Args {
 }
 
 fn main() -> std::process::ExitCode {
-    kit::run("server-loop", || serve(Args::parse().server))
+    kit::run("server-loop", || serve(kit::parse_args::<Args>().server))
 }
 
 fn serve(args: ServerArgs) -> anyhow::Result<()> {
@@ -47,21 +46,28 @@ fn serve(args: ServerArgs) -> anyhow::Result<()> {
 
     for served in 1u64.. {
         say.say(Layer::App, "waiting in accept() for the next client");
-        // L4: take the oldest ESTABLISHED connection off the accept queue (waits for one); sends nothing.
-        let (conn, peer) = match server.accept() {
-            Ok(pair) => pair,
-            Err(e) => {
-                // EMFILE and friends: the connection stays queued; rest instead of spinning on it.
-                say.warn(Layer::L4, format!("accept() failed: {e}; retrying in 100 ms"));
-                thread::sleep(Duration::from_millis(100));
-                continue;
-            }
-        };
-        let peer = peer_name(&peer);
+        let (conn, peer) = accept(&server, say);
         say.say(Layer::L4, format!("accept() → connected by {peer}, ESTABLISHED (client {served})"));
         echo(conn, &peer, args.buffer_len(), say);
     }
     Ok(())
+}
+
+/// accept(), until it returns a connection. A failure of that one connection
+/// is retried at once; any other (EMFILE: no fd left) rests first, longer each
+/// time, so a server out of fds waits instead of spinning (kit's `Backoff`).
+fn accept(server: &Socket, say: Narrator) -> (Socket, String) {
+    let mut backoff = Backoff::default();
+    loop {
+        // L4: take the oldest ESTABLISHED connection off the accept queue (waits for one); sends nothing.
+        match server.accept() {
+            Ok((conn, peer)) => {
+                backoff.worked(say);
+                return (conn, peer_name(&peer));
+            }
+            Err(e) => thread::sleep(backoff.failed(&e, say)),
+        }
+    }
 }
 
 /// The article's `with conn:` block: send back every byte until the client
@@ -105,8 +111,8 @@ fn echo(conn: Socket, peer: &str, buffer: usize, say: Narrator) {
         echoed += n as u64;
     }
 
-    // L4: TCP_INFO's state says what close() sends: FIN from CLOSE_WAIT (→ LAST_ACK), nothing if CLOSED.
-    let effect = kit::close_effect(tcp_state(&conn), false, gone.as_deref());
+    // L4: the TCP state and any unread bytes decide what close() sends (FIN, RST or nothing).
+    let effect = kit::what_close_sends(&conn, gone.as_deref());
     drop(conn);
     say.say(Layer::L4, format!("close() {peer} → {effect}; echoed {}", plural(echoed, "byte")));
 }

@@ -38,9 +38,3 @@ fn second_client_connects_at_once_but_waits_for_its_echo() -> anyhow::Result<()>
     assert_eq!(&got, b"second");
     Ok(())
 }
-
-/// After the client's RST, close() sends nothing, and the narration says so.
-#[test]
-fn close_after_a_reset_is_narrated_truly() -> anyhow::Result<()> {
-    harness::suite::close_after_a_reset_is_narrated_truly(SERVER)
-}

@@ -14,9 +14,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Parser;
-use kit::{
-    family, local_addr, peer_name, plural, tcp_state, Layer, Narrator, ServerArgs, SocketExt, TcpState,
-};
+use kit::{family, local_addr, peer_name, plural, Backoff, Layer, Narrator, ServerArgs, SocketExt};
 use nix::sys::select::{select, FdSet};
 use nix::sys::time::{TimeVal, TimeValLike};
 use socket2::{Domain, Socket, Type};
@@ -38,8 +36,6 @@ const OUT_LIMIT: usize = 256 * 1024;
 /// How many recv/send lines each client gets before narration goes quiet for it
 /// (a 1 MiB echo would otherwise print a thousand lines); its close line sums it up.
 const NARRATE: u32 = 6;
-/// How long the listener rests after accept() failed (EMFILE…) before it is watched again.
-const ACCEPT_REST: Duration = Duration::from_millis(100);
 
 /// One connected client.
 struct Client {
@@ -47,8 +43,10 @@ struct Client {
     peer: String,
     /// Echo bytes not yet accepted by send().
     out: Vec<u8>,
-    /// The client sent FIN: read no more; close once `out` is flushed.
+    /// The client sent FIN, or the connection broke: read no more; close once `out` is flushed.
     read_closed: bool,
+    /// Why recv() or send() failed, if one did: the close line says it.
+    gone: Option<String>,
     echoed: u64,
     said: u32,
     /// When a byte last came in or went out: the idle timeout counts from here.
@@ -57,7 +55,7 @@ struct Client {
 
 fn main() -> std::process::ExitCode {
     kit::run("server-select", || {
-        let args = Args::parse();
+        let args = kit::parse_args::<Args>();
         serve(args.server, args.idle_timeout)
     })
 }
@@ -90,17 +88,15 @@ fn serve(args: ServerArgs, idle_timeout: Option<Duration>) -> anyhow::Result<()>
 
     let mut clients: BTreeMap<i32, Client> = BTreeMap::new();
     let mut buf = vec![0u8; args.buffer_len()];
-    // After accept() failed: when to watch the listener again, and how many tries failed.
-    let mut accept_rest: Option<Instant> = None;
-    let mut accept_failures: u64 = 0;
+    let mut backoff = Backoff::default();
     loop {
-        let rest_left = accept_rest.map(|until| until.saturating_duration_since(Instant::now()));
-        let accept_paused = rest_left.is_some_and(|left| !left.is_zero());
+        // After accept() failed, the listener rests a while: it is left out of the wait until then.
+        let resting = backoff.resting();
 
         // Build the sets: who we want to hear from, who we have echo for.
         let mut readers = FdSet::new();
         let mut writers = FdSet::new();
-        if !accept_paused {
+        if resting.is_none() {
             readers.insert(server.as_fd());
         }
         for c in clients.values() {
@@ -117,7 +113,7 @@ fn serve(args: ServerArgs, idle_timeout: Option<Duration>) -> anyhow::Result<()>
             let oldest = clients.values().map(|c| c.active).min()?;
             Some((oldest + limit).saturating_duration_since(Instant::now()))
         });
-        let wake = [rest_left.filter(|_| accept_paused), idle_left].into_iter().flatten().min();
+        let wake = [resting, idle_left].into_iter().flatten().min();
         let mut timeout = TimeVal::microseconds(wake.unwrap_or_default().as_micros() as i64);
         let wait = if wake.is_some() { Some(&mut timeout) } else { None };
 
@@ -127,18 +123,14 @@ fn serve(args: ServerArgs, idle_timeout: Option<Duration>) -> anyhow::Result<()>
             Err(nix::errno::Errno::EINTR) => continue,
             Err(e) => return Err(e).context("select()"),
         }
-        let listener_ready = !accept_paused && readers.contains(server.as_fd());
+        let listener_ready = resting.is_none() && readers.contains(server.as_fd());
         let ready_r: Vec<i32> =
             clients.keys().copied().filter(|fd| is_set(&readers, &clients, *fd)).collect();
         let ready_w: Vec<i32> =
             clients.keys().copied().filter(|fd| is_set(&writers, &clients, *fd)).collect();
-        if !accept_paused {
-            accept_rest = None;
-        }
 
-        if listener_ready && accept_all(&server, &mut clients, &mut accept_failures, say) {
-            // accept() failed: the connection stays queued; rest instead of spinning on it.
-            accept_rest = Some(Instant::now() + ACCEPT_REST);
+        if listener_ready {
+            accept_all(&server, &mut clients, &mut backoff, say);
         }
         for &fd in &ready_r {
             if let Some(c) = clients.get_mut(&fd) {
@@ -181,34 +173,18 @@ fn serve(args: ServerArgs, idle_timeout: Option<Duration>) -> anyhow::Result<()>
     }
 }
 
-/// close(), narrated from the state the kernel holds for the socket (TCP_INFO), so
-/// the line tells the path the connection really took, not the textbook's.
+/// close(), narrated from what the kernel holds for the socket just before it
+/// (kit's one close vocabulary), so the line tells the path the connection took.
 fn close(c: Client, left: usize, say: Narrator) {
-    let state = tcp_state(&c.sock);
-    // Bytes the client sent that we never read make Linux answer close() with RST (RFC 2525).
-    let mut probe = [std::mem::MaybeUninit::<u8>::uninit()];
-    let unread = matches!(c.sock.peek(&mut probe), Ok(n) if n > 0);
-    let how = match state {
-        Some(TcpState::Established | TcpState::CloseWait) if unread => {
-            format!(
-                "RST sent: bytes were left unread ({} → CLOSED)",
-                state.map(|s| s.to_string()).unwrap_or_default()
-            )
-        }
-        Some(TcpState::CloseWait) => "FIN sent, LAST_ACK".to_string(),
-        Some(TcpState::Established) => "FIN sent, FIN_WAIT_1".to_string(),
-        Some(TcpState::Closed) => "already CLOSED by the client's RST: nothing sent".to_string(),
-        Some(other) => format!("from {other}"),
-        None => "TCP state unknown".to_string(),
-    };
-    // L4: the kernel sends what `how` says; the fd is free for the next accept().
+    // L4: the TCP state and any unread bytes decide what close() sends (FIN, RST or nothing).
+    let effect = kit::what_close_sends(&c.sock, c.gone.as_deref());
     drop(c.sock);
     say.say(
         Layer::L4,
         format!(
-            "close() {} → {how}; echoed {} bytes; {} left",
+            "close() {} → {effect}; echoed {}; {} left",
             c.peer,
-            c.echoed,
+            plural(c.echoed, "byte"),
             plural(left as u64, "client")
         ),
     );
@@ -218,43 +194,23 @@ fn is_set(set: &FdSet, clients: &BTreeMap<i32, Client>, fd: i32) -> bool {
     clients.get(&fd).is_some_and(|c| set.contains(c.sock.as_fd()))
 }
 
-/// Accepts every connection waiting in the queue. Returns true when accept()
-/// failed (e.g. EMFILE) and the listener should rest for a moment. Only the
-/// first failure of a run is told (and the recovery), so a long EMFILE spell
-/// costs two lines, not ten a second.
-fn accept_all(
-    server: &Socket,
-    clients: &mut BTreeMap<i32, Client>,
-    failures: &mut u64,
-    say: Narrator,
-) -> bool {
+/// Accepts every connection waiting in the queue, until accept() says it is
+/// empty (EWOULDBLOCK) or fails (EMFILE: no fd left): then `backoff` rests the
+/// listener, longer each time, and tells the first failure of a run only.
+fn accept_all(server: &Socket, clients: &mut BTreeMap<i32, Client>, backoff: &mut Backoff, say: Narrator) {
     loop {
         // L4: take an ESTABLISHED connection off the accept queue, without waiting.
         let (sock, peer) = match server.accept() {
             Ok(pair) => pair,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return false,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            // The client reset it while it sat in the queue: nothing to serve.
-            Err(e) if e.kind() == io::ErrorKind::ConnectionAborted => continue,
-            Err(e) => {
-                // EMFILE and friends: the connection stays queued; rest, do not spin.
-                if *failures == 0 {
-                    say.warn(
-                        Layer::L4,
-                        format!(
-                            "accept() failed: {e}; the connection stays queued; retrying every {} ms, quietly",
-                            ACCEPT_REST.as_millis()
-                        ),
-                    );
-                }
-                *failures += 1;
-                return true;
-            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+            Err(e) => match backoff.failed(&e, say) {
+                // Only that one connection failed: take the next.
+                rest if rest.is_zero() => continue,
+                // EMFILE and friends: the listener rests; the loop leaves it unwatched until then.
+                _ => return,
+            },
         };
-        if *failures > 0 {
-            say.say(Layer::L4, format!("accept() works again, after {failures} failed tries"));
-            *failures = 0;
-        }
+        backoff.worked(say);
         let peer = peer_name(&peer);
         let fd = sock.as_raw_fd();
         // select() uses a fixed bitmap of FD_SETSIZE bits: a higher fd cannot be watched.
@@ -287,6 +243,7 @@ fn accept_all(
                 peer,
                 out: Vec::new(),
                 read_closed: false,
+                gone: None,
                 echoed: 0,
                 said: 0,
                 active: Instant::now(),
@@ -359,4 +316,5 @@ fn broken(c: &mut Client, call: &str, e: &io::Error, say: Narrator) {
     say.warn(Layer::L4, format!("{call} for {} failed: {e}; dropping it", c.peer));
     c.out.clear();
     c.read_closed = true;
+    c.gone = Some(kit::ended_by(e));
 }

@@ -4,17 +4,16 @@
 //! runtime, whose epoll wakes the task when its socket is ready. One thread here
 //! (`current_thread`), like server-select and server-epoll, for a fair comparison.
 
-use std::io;
+use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use kit::{family, plural, tcp_state, Layer, Narrator, ServerArgs, TcpState};
+use kit::{family, plural, Backoff, Layer, Narrator, ServerArgs};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpSocket, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 
 /// Echo server: async tasks on tokio, one thread (lesson 13).
 #[derive(Parser)]
@@ -27,12 +26,10 @@ struct Args {
 /// How many recv/send lines each client gets before narration goes quiet for it
 /// (a 1 MiB echo would otherwise print a thousand lines); its close line sums it up.
 const NARRATE: u32 = 6;
-/// How long the accept loop rests after accept() failed (EMFILE…) before it tries again.
-const ACCEPT_REST: Duration = Duration::from_millis(100);
 
 fn main() -> std::process::ExitCode {
     kit::run("server-tokio", || {
-        let args = Args::parse().server;
+        let args = kit::parse_args::<Args>().server;
         // The runtime: an event loop around epoll, plus a queue of tasks ready to run.
         let runtime =
             tokio::runtime::Builder::new_current_thread().enable_all().build().context("tokio runtime")?;
@@ -66,32 +63,8 @@ async fn serve(args: ServerArgs) -> anyhow::Result<()> {
     say.ready(bound);
 
     let clients = Arc::new(AtomicUsize::new(0));
-    let mut failures: u64 = 0;
     loop {
-        // L4: take an ESTABLISHED connection off the accept queue; the task sleeps until there is one.
-        let (stream, peer) = match listener.accept().await {
-            Ok(pair) => pair,
-            Err(e) if e.kind() == io::ErrorKind::ConnectionAborted => continue,
-            Err(e) => {
-                // EMFILE and friends: the connection stays queued; rest, do not spin.
-                if failures == 0 {
-                    say.warn(
-                        Layer::L4,
-                        format!(
-                            "accept() failed: {e}; the connection stays queued; retrying every {} ms, quietly",
-                            ACCEPT_REST.as_millis()
-                        ),
-                    );
-                }
-                failures += 1;
-                tokio::time::sleep(ACCEPT_REST).await;
-                continue;
-            }
-        };
-        if failures > 0 {
-            say.say(Layer::L4, format!("accept() works again, after {failures} failed tries"));
-            failures = 0;
-        }
+        let (stream, peer) = accept(&listener, say).await;
         let peer = peer.to_string();
         let n = clients.fetch_add(1, Ordering::Relaxed) + 1;
         let fd = stream.as_raw_fd();
@@ -104,11 +77,30 @@ async fn serve(args: ServerArgs) -> anyhow::Result<()> {
     }
 }
 
+/// accept(), until it returns a connection. A failure of that one connection
+/// is retried at once; any other (EMFILE: no fd left) rests first, longer each
+/// time, so a server out of fds waits instead of spinning (kit's `Backoff`).
+/// The rest is a timer: the other tasks run meanwhile.
+async fn accept(listener: &TcpListener, say: Narrator) -> (TcpStream, SocketAddr) {
+    let mut backoff = Backoff::default();
+    loop {
+        // L4: take an ESTABLISHED connection off the accept queue; the task sleeps until there is one.
+        match listener.accept().await {
+            Ok(pair) => {
+                backoff.worked(say);
+                return pair;
+            }
+            Err(e) => tokio::time::sleep(backoff.failed(&e, say)).await,
+        }
+    }
+}
+
 /// One client, start to end: read, write it all back, until FIN or an error.
 async fn echo(mut stream: TcpStream, peer: String, buffer: usize, clients: Arc<AtomicUsize>, say: Narrator) {
     let mut buf = vec![0u8; buffer];
     let mut echoed: u64 = 0;
     let mut said: u32 = 0;
+    let mut gone = None;
     loop {
         // L7←L4: wait (the task, not the thread) for bytes or a FIN, then copy them out.
         let n = match stream.read(&mut buf).await {
@@ -119,6 +111,7 @@ async fn echo(mut stream: TcpStream, peer: String, buffer: usize, clients: Arc<A
             Ok(n) => n,
             Err(e) => {
                 say.warn(Layer::L4, format!("recv() for {peer} failed: {e}; dropping it"));
+                gone = Some(kit::ended_by(&e));
                 break;
             }
         };
@@ -131,6 +124,7 @@ async fn echo(mut stream: TcpStream, peer: String, buffer: usize, clients: Arc<A
         // L7→L4: send it all back; while the client's window is shut, this task waits, the others run.
         if let Err(e) = stream.write_all(&buf[..n]).await {
             say.warn(Layer::L4, format!("send() for {peer} failed: {e}; dropping it"));
+            gone = Some(kit::ended_by(&e));
             break;
         }
         if said <= NARRATE {
@@ -139,17 +133,16 @@ async fn echo(mut stream: TcpStream, peer: String, buffer: usize, clients: Arc<A
         echoed += n as u64;
     }
     let left = clients.fetch_sub(1, Ordering::Relaxed) - 1;
-    // What close() will do, from the kernel's own state of the socket (TCP_INFO).
-    let how = match tcp_state(&stream) {
-        Some(TcpState::CloseWait) => "FIN sent, LAST_ACK".to_string(),
-        Some(TcpState::Closed) => "already CLOSED by the client's RST: nothing sent".to_string(),
-        Some(other) => format!("from {other}"),
-        None => "TCP state unknown".to_string(),
-    };
-    // L4: the runtime takes the fd off its epoll list, then close() sends what `how` says.
+    // L4: the TCP state and any unread bytes decide what close() sends (FIN, RST or nothing).
+    let effect = kit::what_close_sends(&stream, gone.as_deref());
+    // The runtime takes the fd off its epoll interest list, then closes it.
     drop(stream);
     say.say(
         Layer::L4,
-        format!("close() {peer} → {how}; echoed {echoed} bytes; {} left", plural(left as u64, "client")),
+        format!(
+            "close() {peer} → {effect}; echoed {}; {} left",
+            plural(echoed, "byte"),
+            plural(left as u64, "client")
+        ),
     );
 }

@@ -2,7 +2,7 @@
 //! (server-select, server-epoll), and the helpers that fill a server under a
 //! chosen fd limit with clients that never send, and see which got a FIN.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::Command;
 use std::thread;
@@ -71,9 +71,40 @@ pub fn an_idle_client_is_closed_after_the_idle_timeout(server: &str) -> Result<(
     let line = srv.expect_line(|l| l.contains("(--idle-timeout): closing it"), Duration::from_secs(10))?;
     ensure!(last_byte.elapsed() >= Duration::from_millis(900), "closed after {:?}", last_byte.elapsed());
     let close = srv.expect_line(|l| l.starts_with("[L4] close() "), Duration::from_secs(10))?;
-    ensure!(close.contains("→ FIN sent, FIN_WAIT_1; echoed 12 bytes; 0 clients left"), "{line}\n{close}");
+    ensure!(
+        close.contains("→ FIN sent, ESTABLISHED → FIN_WAIT_1; echoed 12 bytes; 0 clients left"),
+        "{line}\n{close}"
+    );
     // The server's FIN: our read ends cleanly (0 bytes), no reset.
     each_gets_the_servers_fin(server, &[quiet], Duration::from_secs(10))
+}
+
+/// A client that sends and sends and never reads: its echo fills the
+/// server's outgoing buffer, the server stops reading it, and its bytes pile
+/// up unread in the server's receive buffer. Idle, it is closed — and close()
+/// with bytes unread sends RST, not FIN (RFC 2525): the close line says so,
+/// and the client's blocked send() fails with ECONNRESET, the RST's mark.
+pub fn an_idle_client_with_bytes_unread_is_reset(server: &str) -> Result<()> {
+    let mut srv = Server::start(server, &["--idle-timeout", "1"])?;
+    let flood = connect(srv.addr)?;
+    let mut writer = flood.try_clone()?;
+    // Bounded: 64 MiB at most; the server's RST (or the 20 s write timeout) ends it sooner.
+    let flooder = thread::spawn(move || -> std::io::Result<()> {
+        let chunk = vec![0x5a; 64 * 1024];
+        for _ in 0..1024 {
+            writer.write_all(&chunk)?;
+        }
+        Ok(())
+    });
+    let close = srv.expect_line(|l| l.starts_with("[L4] close() "), Duration::from_secs(20))?;
+    ensure!(close.contains(" → RST sent ("), "{server}: {close}");
+    ensure!(close.contains(" bytes unread), ESTABLISHED → CLOSED; echoed "), "{server}: {close}");
+    let sent = flooder.join().map_err(|_| anyhow::anyhow!("flooder panicked"))?;
+    ensure!(
+        matches!(&sent, Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset),
+        "{server} said {close:?}, but the client's send() ended with {sent:?}"
+    );
+    Ok(())
 }
 
 /// A client that keeps talking is never idle, however long it stays.
@@ -97,6 +128,11 @@ macro_rules! idle_timeout_tests {
         #[test]
         fn an_idle_client_is_closed_after_the_idle_timeout() -> anyhow::Result<()> {
             $crate::suite::idle::an_idle_client_is_closed_after_the_idle_timeout($server)
+        }
+
+        #[test]
+        fn an_idle_client_with_bytes_unread_is_reset() -> anyhow::Result<()> {
+            $crate::suite::idle::an_idle_client_with_bytes_unread_is_reset($server)
         }
 
         #[test]

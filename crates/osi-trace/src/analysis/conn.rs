@@ -76,6 +76,11 @@ pub(super) struct Conn {
     pub awaiting_hs3: u32,
     /// SYN+ACKs seen (the server resends one on its timer, or on a repeated SYN).
     pub syn_acks: u32,
+    /// SYN+ACKs seen since the client's last SYN, and how many of them were copies
+    /// sent before the handshake completed: the server's retransmission timer is then
+    /// inside the handshake's time, which is no round trip.
+    pub syn_acks_since_syn: u32,
+    pub syn_ack_retransmissions: u32,
     /// The client's ACK completing the handshake was seen.
     pub handshake_acked: bool,
     pub first_fin: Option<Side>,
@@ -119,6 +124,8 @@ impl Conn {
             first_rtt: None,
             awaiting_hs3: 0,
             syn_acks: 0,
+            syn_acks_since_syn: 0,
+            syn_ack_retransmissions: 0,
             handshake_acked: false,
             first_fin: None,
             end: None,
@@ -175,6 +182,7 @@ impl Conn {
             handshake_rtt: self.irtt,
             handshake_time: self.handshake_time,
             syn_retransmissions: self.syn_retransmissions,
+            syn_ack_retransmissions: self.syn_ack_retransmissions,
             to_server: self.client.flow,
             to_client: self.server.flow,
             rtt: rtt::round_trips(self),

@@ -208,6 +208,10 @@ pub struct Annotated {
     /// Sent by an end after the peer's RST that would have closed it: that RST did not
     /// take effect there (lost on the way, or not accepted), so the end carries on.
     pub reset_unheeded: bool,
+    /// A SYN whose answer (a SYN+ACK, an RST, a copy of it) the lookahead saw: its
+    /// server state is then what that answer says, `?` only after an RST a firewall
+    /// may have sent.
+    pub answered: bool,
 }
 
 impl Annotated {
@@ -268,6 +272,10 @@ pub struct Summary {
     pub handshake_time: Option<Duration>,
     /// How many times the client's SYN was sent again.
     pub syn_retransmissions: u32,
+    /// How many times the server sent its SYN+ACK again after the last SYN, before
+    /// the handshake completed (its ACK lost, or the SYN+ACK itself): the handshake's
+    /// time then includes the server's retransmission timer, and is no round trip.
+    pub syn_ack_retransmissions: u32,
     pub to_server: Flow,
     pub to_client: Flow,
     /// RFC 6298's estimate for each direction's segments (timed by the other side's ACKs).

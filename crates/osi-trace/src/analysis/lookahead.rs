@@ -1,9 +1,11 @@
-//! Looking ahead at a SYN's answer (capture files only). Until a SYN is
-//! answered, the server's state is unknown (`?`): a SYN+ACK means the kernel
-//! made a SYN_RECEIVED request, an RST that nothing listens (CLOSED), and a
-//! retransmitted SYN that the first one was dropped (a full accept queue): the
-//! server end stays LISTEN. Reading a file, the rows wait here until their
-//! answer is seen, then go on in capture order, bounded by [`HOLD`].
+//! Looking ahead at a SYN's answer. Until a SYN is answered, the server's
+//! state is unknown (`?`): a SYN+ACK means the kernel made a SYN_RECEIVED
+//! request, an RST that nothing listens (CLOSED), and a retransmitted SYN that
+//! the first one was dropped (a full accept queue): the server end stays
+//! LISTEN. The rows wait here until their answer is seen, then go on in capture
+//! order, bounded by [`HOLD`]; live, also by time ([`Lookahead::expire`], [`LIVE_WAIT`]),
+//! so that a live trace shows the same states as the file read back, where the
+//! answer comes at all within that time.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -13,6 +15,10 @@ use super::facts::{Annotated, Event, Role, Side, State};
 pub const HOLD: usize = 10_000;
 /// Nor more payload bytes than this.
 const HOLD_BYTES: usize = 16 << 20;
+/// Live, how long a SYN's row waits for its answer before it is shown with `?`:
+/// well above a round trip on any link a lesson uses, well below the SYN's own
+/// retransmission timeout (1 s), so that a dropped SYN shows `?` at once, every time.
+pub const LIVE_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// Holds events behind an unanswered SYN, in capture order.
 #[derive(Debug, Default)]
@@ -53,8 +59,20 @@ impl Lookahead {
         self.pushed += 1;
         self.bytes += payload(&e);
         self.held.push_back(e);
+        self.release(|_| false)
+    }
+
+    /// Live, at capture time `now`: the rows of SYNs sent `wait` ago or more
+    /// with no answer seen go on, their server state `?`, and the rows behind them.
+    pub fn expire(&mut self, now: std::time::Duration, wait: std::time::Duration) -> Vec<Event> {
+        self.release(|e| matches!(e, Event::Segment(n) if n.time + wait <= now))
+    }
+
+    /// Lets go, from the front, every event that waits for nothing, that `overdue`
+    /// says has waited long enough, or that is past the bounds.
+    fn release(&mut self, overdue: impl Fn(&Event) -> bool) -> Vec<Event> {
         let mut ready = Vec::new();
-        while self.held.front().is_some_and(|e| !waiting(e))
+        while self.held.front().is_some_and(|e| !waiting(e) || overdue(e))
             || self.held.len() > HOLD
             || self.bytes > HOLD_BYTES
         {
@@ -62,7 +80,7 @@ impl Lookahead {
             self.popped += 1;
             self.bytes -= payload(&e);
             if let Event::Segment(n) = &e {
-                // Gone on unanswered (past the bound): no longer waiting.
+                // Gone on unanswered (past the bound, or live past its wait): no longer waiting.
                 if let Some(w) = self.waiting.get_mut(&n.stream) {
                     w.retain(|&i| i >= self.popped);
                     if w.is_empty() {
@@ -105,6 +123,7 @@ impl Lookahead {
             let at = number.wrapping_sub(self.popped) as usize;
             if let Some(Event::Segment(h)) = self.held.get_mut(at) {
                 h.server_state = state;
+                h.answered = true;
             }
         }
     }
@@ -159,6 +178,38 @@ mod tests {
         ]);
         assert_eq!(live, [State::Unknown, State::Unknown, State::SynReceived, State::Established]);
         assert_eq!(read, [State::Listen, State::SynReceived, State::SynReceived, State::Established]);
+    }
+
+    fn row(a: &mut Analyzer, ms: u64, c: bool, seq: u32, ack: u32, fl: u8) -> Event {
+        let (sp, dp) = if c { (40000, 80) } else { (80, 40000) };
+        let f = frame(ms, sp, dp, seq, ack, fl, 100, &SYN_OPTIONS, b"");
+        Event::Segment(Box::new(a.push(1, Duration::from_millis(ms), decode(&f).unwrap())))
+    }
+
+    fn states(v: Vec<Event>) -> Vec<State> {
+        v.into_iter()
+            .filter_map(|e| match e {
+                Event::Segment(n) => Some(n.server_state),
+                Event::Ended(_) | Event::Control(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn live_a_syn_row_waits_for_its_answer_but_not_for_ever() {
+        let ms = Duration::from_millis;
+        // Answered in time: the same state as read back.
+        let (mut a, mut l) = (Analyzer::new(), Lookahead::new());
+        assert!(l.push(row(&mut a, 0, true, 10, 0, SYN)).is_empty());
+        assert_eq!(states(l.expire(ms(100), LIVE_WAIT)), []);
+        let answered = l.push(row(&mut a, 0, false, 50, 11, SYN | ACK));
+        assert_eq!(states(answered), [State::SynReceived, State::SynReceived]);
+        // No answer within LIVE_WAIT: shown with `?`, and what waited behind it goes on.
+        let (mut a, mut l) = (Analyzer::new(), Lookahead::new());
+        assert!(l.push(row(&mut a, 0, true, 10, 0, SYN)).is_empty());
+        assert_eq!(states(l.expire(ms(499), LIVE_WAIT)), []);
+        assert_eq!(states(l.expire(ms(500), LIVE_WAIT)), [State::Unknown]);
+        assert!(l.finish().is_empty());
     }
 
     #[test]

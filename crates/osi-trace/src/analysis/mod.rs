@@ -33,7 +33,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 pub use facts::{Annotated, Anomaly, End, Event, Flow, Role, Side, State, Summary};
-pub use lookahead::{Lookahead, HOLD};
+pub use lookahead::{Lookahead, HOLD, LIVE_WAIT};
 pub use rtt::{AckRtt, Estimate, RoundTrips, G, LINUX_RTO_MIN, RFC_RTO_MIN};
 pub use streams::{Analyzer, KEEP_ENDED, MAX_OPEN};
 
@@ -78,6 +78,7 @@ fn step(conn: &mut Conn, frame: u64, time: Duration, src: SocketAddr, seg: Segme
         ack_rtt,
         resent_after,
         reset_unheeded,
+        answered: false,
         seg,
     }
 }

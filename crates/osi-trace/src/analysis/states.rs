@@ -74,6 +74,7 @@ pub(super) fn advance(
         if conn.syn_time.is_some() {
             conn.syn_retransmissions += 1;
         }
+        conn.syn_acks_since_syn = 0;
         conn.syn_time = Some(time);
         conn.first_syn_time.get_or_insert(time);
     } else if syn {
@@ -81,6 +82,10 @@ pub(super) fn advance(
         conn.client_state = State::Established; // it will ACK at once
         conn.awaiting_hs3 += 1;
         conn.syn_acks += 1;
+        if conn.syn_acks_since_syn > 0 && !conn.handshake_acked {
+            conn.syn_ack_retransmissions += 1;
+        }
+        conn.syn_acks_since_syn += 1;
     }
     if let Role::HandshakeAck { again, .. } = *role {
         // Its ACK shows the client ESTABLISHED, even where its own SYN, resent, crossed

@@ -6,6 +6,45 @@ use std::fmt;
 
 use super::{Ip, IpLength};
 
+/// The outer headers found so far, and where each starts in the frame's bytes
+/// (what the explorer's byte pane colours). Offsets come from where a header's
+/// slice lies in the frame: no second reading of any length field.
+pub(super) struct Outer<'f> {
+    pub layers: Vec<Encap>,
+    pub at: Vec<Option<usize>>,
+    /// The frame's captured bytes; `None` once the walk left them (a reassembled datagram).
+    frame: Option<&'f [u8]>,
+}
+
+impl<'f> Outer<'f> {
+    pub fn new(frame: &'f [u8]) -> Outer<'f> {
+        Outer { layers: Vec::new(), at: Vec::new(), frame: Some(frame) }
+    }
+
+    /// Where `part` starts in the frame: `None` when it lies elsewhere (reassembled bytes).
+    pub fn offset(&self, part: &[u8]) -> Option<usize> {
+        let frame = self.frame?;
+        let (start, at) = (frame.as_ptr() as usize, part.as_ptr() as usize);
+        (at >= start && at + part.len() <= start + frame.len()).then(|| at - start)
+    }
+
+    /// One more outer header, starting at `header`'s first byte.
+    pub fn push(&mut self, e: Encap, header: &[u8]) {
+        let at = self.offset(header);
+        self.push_at(e, at);
+    }
+
+    pub fn push_at(&mut self, e: Encap, at: Option<usize>) {
+        self.layers.push(e);
+        self.at.push(at);
+    }
+
+    /// From here on the bytes are a reassembled datagram's, not the frame's.
+    pub fn leave_frame(&mut self) {
+        self.frame = None;
+    }
+}
+
 /// One header outside the segment's own IP header, outermost first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Encap {

@@ -4,6 +4,7 @@
 
 use pnet::packet::ethernet::EthernetPacket;
 
+use super::encap::Outer;
 use super::{bad, truncated, Encap, Link, Next, Skip};
 use crate::frame::LinkType;
 
@@ -18,7 +19,7 @@ const MAX_SHIMS: usize = 16;
 pub(super) fn link_layer<'a>(
     link: LinkType,
     data: &'a [u8],
-    outer: &mut Vec<Encap>,
+    outer: &mut Outer<'_>,
 ) -> Result<(Link, Next, &'a [u8]), Skip> {
     match link {
         LinkType::Ethernet => {
@@ -74,21 +75,21 @@ pub(super) fn ethernet(data: &[u8]) -> Result<EthernetHeader<'_>, Skip> {
 pub(super) fn ethertype_chain<'a>(
     mut ethertype: u16,
     mut data: &'a [u8],
-    outer: &mut Vec<Encap>,
+    outer: &mut Outer<'_>,
 ) -> Result<(Next, &'a [u8]), Skip> {
     for _ in 0..MAX_SHIMS {
         if VLAN_TPIDS.contains(&ethertype) {
             // 802.1Q tag (0x8100), or 802.1ad service tag (0x88a8, QinQ's outer).
             let t = data.get(..4).ok_or(truncated("802.1Q", 4, data.len()))?;
             let tci = u16::from_be_bytes([t[0], t[1]]);
-            outer.push(Encap::Vlan { tpid: ethertype, id: tci & 0x0fff, pcp: (tci >> 13) as u8 });
+            outer.push(Encap::Vlan { tpid: ethertype, id: tci & 0x0fff, pcp: (tci >> 13) as u8 }, t);
             (ethertype, data) = (u16::from_be_bytes([t[2], t[3]]), &data[4..]);
         } else if ethertype == PPPOE_SESSION {
             // PPPoE session stage (RFC 2516): 6 bytes, then PPP's protocol number.
             let h = data.get(..6).ok_or(truncated("PPPoE", 6, data.len()))?;
             let session = u16::from_be_bytes([h[2], h[3]]);
             let (protocol, rest) = ppp_protocol(&data[6..])?;
-            outer.push(Encap::Pppoe { session, protocol });
+            outer.push(Encap::Pppoe { session, protocol }, h);
             (ethertype, data) = (ppp_to_ethertype(protocol)?, rest);
         } else if MPLS.contains(&ethertype) {
             // MPLS (RFC 3032): 4-byte labels down to the one with the
@@ -97,11 +98,8 @@ pub(super) fn ethertype_chain<'a>(
                 let l = data.get(..4).ok_or(truncated("MPLS", 4, data.len()))?;
                 let entry = u32::from_be_bytes([l[0], l[1], l[2], l[3]]);
                 let bottom = entry & 0x100 != 0;
-                outer.push(Encap::Mpls {
-                    label: entry >> 12,
-                    tc: ((entry >> 9) & 7) as u8,
-                    ttl: entry as u8,
-                });
+                let mpls = Encap::Mpls { label: entry >> 12, tc: ((entry >> 9) & 7) as u8, ttl: entry as u8 };
+                outer.push(mpls, l);
                 data = &data[4..];
                 if bottom {
                     return Ok((Next::IpByVersion, data));

@@ -22,6 +22,7 @@ pub use encap::Encap;
 
 use bytes::Bytes;
 use defrag::Reassembler;
+use encap::Outer;
 use link::link_layer;
 use tunnel::{network, Defrag, NoDefrag, Walk};
 
@@ -183,6 +184,22 @@ pub struct Segment {
     /// The payload length the IP header announces; more than `payload.len()`
     /// when the capture cut the frame short.
     pub payload_len: u32,
+    /// Where each layer starts in the frame's captured bytes.
+    pub layout: Layout,
+}
+
+/// Where each layer of a [`Segment`] starts in its frame's captured bytes (the
+/// link header starts at 0), for a view that shows the bytes by layer. `None`
+/// where a header is not in this frame's bytes as such: above the IP header of
+/// a datagram put together from fragments.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Layout {
+    /// Each of [`Segment::outer`]'s headers, in the same order.
+    pub outer: Vec<Option<usize>>,
+    /// The segment's own IP header.
+    pub ip: Option<usize>,
+    /// The TCP header; the payload follows it, `tcp.header_len` bytes on.
+    pub tcp: Option<usize>,
 }
 
 /// Why a frame was not decoded as a TCP segment.
@@ -254,7 +271,7 @@ impl Decoder {
 }
 
 fn decode_with(frame: &Frame, defrag: &mut dyn Defrag) -> Result<Segment, Skip> {
-    let mut outer = Vec::new();
+    let mut outer = Outer::new(&frame.data);
     let (link, next, rest) = link_layer(frame.link, &frame.data, &mut outer)?;
     // The bytes the frame had on the wire past those captured (snap length).
     let missing = (frame.orig_len as usize).saturating_sub(frame.data.len());

@@ -3,10 +3,11 @@
 //! header is kept as an [`Encap`] layer; the TCP is the innermost's.
 
 use super::bytes::Bytes;
+use super::encap::Outer;
 use super::ip::{ipv4, ipv6};
 use super::link::{ethernet, ethertype_chain, ppp_protocol, ppp_to_ethertype};
 use super::tcp::tcp;
-use super::{bad, truncated, Encap, Ip, IpLength, Link, Next, Segment, Skip};
+use super::{bad, truncated, Encap, Ip, IpLength, Layout, Link, Next, Segment, Skip};
 
 const ETHERTYPE_IPV4: u16 = 0x0800;
 const ETHERTYPE_IPV6: u16 = 0x86dd;
@@ -44,19 +45,20 @@ impl Defrag for NoDefrag {
 }
 
 /// What a walk carries down the layers.
-pub(super) struct Walk<'d> {
+pub(super) struct Walk<'d, 'f> {
     pub link: Link,
-    pub outer: Vec<Encap>,
+    pub outer: Outer<'f>,
     pub defrag: &'d mut dyn Defrag,
     pub depth: usize,
 }
 
 /// L3: the network header named by `next`, then what it carries.
-pub(super) fn network(next: Next, b: Bytes<'_>, w: &mut Walk<'_>) -> Result<Segment, Skip> {
+pub(super) fn network(next: Next, b: Bytes<'_>, w: &mut Walk<'_, '_>) -> Result<Segment, Skip> {
     w.depth += 1;
     if w.depth > MAX_DEPTH {
         return Err(bad("tunnel", format!("more than {MAX_DEPTH} nested network headers")));
     }
+    let at = w.outer.offset(b.data);
     let (mut ip, proto, inner) = match next {
         Next::EtherType(ETHERTYPE_IPV4) => ipv4(b)?,
         Next::EtherType(ETHERTYPE_IPV6) => ipv6(b)?,
@@ -73,43 +75,53 @@ pub(super) fn network(next: Next, b: Bytes<'_>, w: &mut Walk<'_>) -> Result<Segm
         // than its header says) can never be put together with the rest: a
         // first piece is decoded as it is, as Wireshark does; others skipped.
         if inner.missing > 0 || matches!(ip.length, IpLength::LongerThanFrame { .. }) {
-            return if frag.offset == 0 { above_ip(ip, proto, inner, w) } else { Err(Skip::Fragment) };
+            return if frag.offset == 0 { above_ip(ip, at, proto, inner, w) } else { Err(Skip::Fragment) };
         }
         // One piece of a datagram: nothing above IP until all are here.
         let (whole, pieces) = w.defrag.piece(&ip, proto, inner).ok_or(Skip::Fragment)?;
         ip.total_len = (ip.header_len + whole.len()) as u32;
         (ip.fragment, ip.length) = (None, IpLength::Reassembled { fragments: pieces });
-        return above_ip(ip, proto, Bytes { data: &whole, missing: 0 }, w);
+        // What follows lies in the pieces put together, not in this frame's bytes.
+        w.outer.leave_frame();
+        return above_ip(ip, at, proto, Bytes { data: &whole, missing: 0 }, w);
     }
-    above_ip(ip, proto, inner, w)
+    above_ip(ip, at, proto, inner, w)
 }
 
-/// L4, or a tunnel: what an IP header carries.
-fn above_ip(ip: Ip, proto: u8, b: Bytes<'_>, w: &mut Walk<'_>) -> Result<Segment, Skip> {
+/// L4, or a tunnel: what an IP header carries. `at`: where the IP header starts in the frame.
+fn above_ip(
+    ip: Ip,
+    at: Option<usize>,
+    proto: u8,
+    b: Bytes<'_>,
+    w: &mut Walk<'_, '_>,
+) -> Result<Segment, Skip> {
     match proto {
         IPPROTO_TCP => {
             let (tcp, payload, payload_len) = tcp(b, &ip)?;
+            let layout =
+                Layout { outer: std::mem::take(&mut w.outer.at), ip: at, tcp: w.outer.offset(b.data) };
             let link = std::mem::replace(&mut w.link, Link::Raw);
-            let outer = std::mem::take(&mut w.outer);
-            Ok(Segment { link, outer, ip, tcp, payload: payload.to_vec(), payload_len })
+            let outer = std::mem::take(&mut w.outer.layers);
+            Ok(Segment { link, outer, ip, tcp, payload: payload.to_vec(), payload_len, layout })
         }
         // IP-in-IP (RFC 2003) and IPv6 in IP (6in4, RFC 4213; or IPv6 in IPv6).
         IPPROTO_IPIP | IPPROTO_IPV6 => {
-            w.outer.push(Encap::Ip(ip));
+            w.outer.push_at(Encap::Ip(ip), at);
             let inner = if proto == IPPROTO_IPIP { ETHERTYPE_IPV4 } else { ETHERTYPE_IPV6 };
             network(Next::EtherType(inner), b, w)
         }
         IPPROTO_GRE => {
-            w.outer.push(Encap::Ip(ip));
+            w.outer.push_at(Encap::Ip(ip), at);
             gre(b, w)
         }
-        IPPROTO_UDP => udp_tunnel(ip, b, w),
+        IPPROTO_UDP => udp_tunnel(ip, at, b, w),
         other => Err(Skip::NotTcp(other)),
     }
 }
 
 /// GRE (RFC 2784/2890; version 1 is PPTP's, RFC 2637, with PPP inside).
-fn gre(b: Bytes<'_>, w: &mut Walk<'_>) -> Result<Segment, Skip> {
+fn gre(b: Bytes<'_>, w: &mut Walk<'_, '_>) -> Result<Segment, Skip> {
     let h = b.data.get(..4).ok_or(truncated("GRE", 4, b.data.len()))?;
     let (flags, protocol) = (u16::from_be_bytes([h[0], h[1]]), u16::from_be_bytes([h[2], h[3]]));
     let (checksum, key, seq, ack) =
@@ -125,7 +137,7 @@ fn gre(b: Bytes<'_>, w: &mut Walk<'_>) -> Result<Segment, Skip> {
     };
     at += 4 * usize::from(seq) + 4 * usize::from(version == 1 && ack);
     let rest = b.data.get(at..).ok_or(truncated("GRE", at, b.data.len()))?;
-    w.outer.push(Encap::Gre { protocol, key: key_value });
+    w.outer.push(Encap::Gre { protocol, key: key_value }, h);
     let (next, rest) = match (version, protocol) {
         (0, ETHERTYPE_TEB) => inner_ethernet(rest, w)?,
         // WCCP redirection (Cisco): IP, after a 4-byte redirect header unless IPv4 starts at once.
@@ -145,20 +157,20 @@ fn gre(b: Bytes<'_>, w: &mut Walk<'_>) -> Result<Segment, Skip> {
 }
 
 /// UDP carrying VXLAN or Geneve: an Ethernet frame (or a network layer) inside.
-fn udp_tunnel(ip: Ip, b: Bytes<'_>, w: &mut Walk<'_>) -> Result<Segment, Skip> {
+fn udp_tunnel(ip: Ip, at: Option<usize>, b: Bytes<'_>, w: &mut Walk<'_, '_>) -> Result<Segment, Skip> {
     let h = b.data.get(..8).ok_or(truncated("UDP", 8, b.data.len()))?;
     let (src_port, dst_port) = (u16::from_be_bytes([h[0], h[1]]), u16::from_be_bytes([h[2], h[3]]));
     let port = [dst_port, src_port].into_iter().find(|p| *p == VXLAN_PORT || *p == GENEVE_PORT);
     let Some(port) = port else {
         return Err(Skip::NotTcp(IPPROTO_UDP));
     };
-    w.outer.push(Encap::Ip(ip));
-    w.outer.push(Encap::Udp { src_port, dst_port });
+    w.outer.push_at(Encap::Ip(ip), at);
+    w.outer.push(Encap::Udp { src_port, dst_port }, h);
     let body = &b.data[8..];
     let (next, rest) = if port == VXLAN_PORT {
         // VXLAN: 8 bytes (flags, the 24-bit network identifier), then Ethernet.
         let v = body.get(..8).ok_or(truncated("VXLAN", 8, body.len()))?;
-        w.outer.push(Encap::Vxlan { vni: u32::from_be_bytes([0, v[4], v[5], v[6]]) });
+        w.outer.push(Encap::Vxlan { vni: u32::from_be_bytes([0, v[4], v[5], v[6]]) }, v);
         inner_ethernet(&body[8..], w)?
     } else {
         // Geneve: 8 bytes plus options (length in 4-byte words), then the protocol type.
@@ -166,7 +178,7 @@ fn udp_tunnel(ip: Ip, b: Bytes<'_>, w: &mut Walk<'_>) -> Result<Segment, Skip> {
         let len = 8 + 4 * usize::from(g[0] & 0x3f);
         let rest = body.get(len..).ok_or(truncated("Geneve", len, body.len()))?;
         let protocol = u16::from_be_bytes([g[2], g[3]]);
-        w.outer.push(Encap::Geneve { vni: u32::from_be_bytes([0, g[4], g[5], g[6]]), protocol });
+        w.outer.push(Encap::Geneve { vni: u32::from_be_bytes([0, g[4], g[5], g[6]]), protocol }, g);
         if protocol == ETHERTYPE_TEB {
             inner_ethernet(rest, w)?
         } else {
@@ -177,8 +189,8 @@ fn udp_tunnel(ip: Ip, b: Bytes<'_>, w: &mut Walk<'_>) -> Result<Segment, Skip> {
 }
 
 /// An Ethernet frame carried inside a tunnel: kept as an outer layer.
-fn inner_ethernet<'a>(data: &'a [u8], w: &mut Walk<'_>) -> Result<(Next, &'a [u8]), Skip> {
+fn inner_ethernet<'a>(data: &'a [u8], w: &mut Walk<'_, '_>) -> Result<(Next, &'a [u8]), Skip> {
     let (src, dst, ethertype, rest) = ethernet(data)?;
-    w.outer.push(Encap::Ethernet { src, dst, ethertype });
+    w.outer.push(Encap::Ethernet { src, dst, ethertype }, data);
     ethertype_chain(ethertype, rest, &mut w.outer)
 }

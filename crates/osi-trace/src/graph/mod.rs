@@ -5,7 +5,7 @@
 
 mod svg;
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
@@ -13,6 +13,7 @@ use anyhow::{bail, Context};
 
 use crate::analysis::{Annotated, Anomaly, Side};
 use crate::decode::flags::*;
+use crate::target::{Existing, Target};
 
 /// At most this many segments and ACKs are kept for the graph (about 32 bytes each).
 pub const MAX_POINTS: usize = 2_000_000;
@@ -62,17 +63,39 @@ pub struct Stream {
     pub client: std::net::SocketAddr,
     pub server: std::net::SocketAddr,
     pub dirs: [Direction; 2],
+    /// When it was last seen (a count of segments), to forget the idle first.
+    last: u64,
 }
 
-/// What the graph needs of the trace, collected segment by segment.
+impl Stream {
+    fn points(&self) -> usize {
+        self.dirs.iter().map(|d| d.sent.len() + d.acks.len() + d.sacks.len()).sum()
+    }
+}
+
+/// What the graph needs of the trace, collected segment by segment. Every
+/// connection's byte counts are kept (16 bytes each), so the one that carried
+/// the most is known exactly; the segments of at most [`MAX_KEPT`] connections
+/// are, the idle ones with the fewest bytes forgotten first.
 #[derive(Debug, Default)]
 pub struct Collector {
     /// `--stream N`: only that one is kept.
     want: Option<u64>,
-    streams: BTreeMap<u64, Stream>,
+    /// Each connection's new payload bytes, client's and server's, by stream number.
+    bytes: Vec<[u64; 2]>,
+    /// The connections whose segments are kept.
+    streams: HashMap<u64, Stream>,
+    /// Connections whose segments were forgotten (never kept again: they would be partial).
+    forgotten: Vec<bool>,
+    forgotten_count: u64,
     points: usize,
     overflow: bool,
+    /// Segments pushed so far: the clock of `Stream::last`.
+    tick: u64,
 }
+
+/// At most this many connections' segments are kept for the graph at once.
+pub const MAX_KEPT: usize = 1000;
 
 fn index(side: Side) -> usize {
     match side {
@@ -91,20 +114,38 @@ impl Collector {
         if self.want.is_some_and(|w| w != n.stream) {
             return;
         }
+        let t = &n.seg.tcp;
+        let carries = n.len > 0 || t.has(SYN) || t.has(FIN);
+        let i = n.stream as usize;
+        if self.bytes.len() <= i {
+            self.bytes.resize(i + 1, [0, 0]);
+            self.forgotten.resize(i + 1, false);
+        }
+        if carries && !n.is_retransmission() {
+            self.bytes[i][index(n.from)] += u64::from(n.len);
+        }
+        if self.forgotten[i] {
+            return;
+        }
         if self.points >= MAX_POINTS {
             self.overflow = true;
             return;
         }
+        if !self.streams.contains_key(&n.stream) && self.streams.len() >= MAX_KEPT {
+            self.forget_half();
+        }
+        self.tick += 1;
         let (client, server) = n.endpoints();
         let s = self.streams.entry(n.stream).or_insert_with(|| Stream {
             stream: n.stream,
             client,
             server,
             dirs: Default::default(),
+            last: 0,
         });
-        let t = &n.seg.tcp;
+        s.last = self.tick;
         let time = n.time.as_secs_f64();
-        if n.len > 0 || t.has(SYN) || t.has(FIN) {
+        if carries {
             let d = &mut s.dirs[index(n.from)];
             // Relative numbers grow past 2³² on long transfers: unwrap them against the last one seen.
             let seq = unwrap(d.sent.last().map(|p| p.next_seq), n.seq);
@@ -133,27 +174,69 @@ impl Collector {
         }
     }
 
+    /// Forgets the half of the kept connections least likely to be drawn: the
+    /// fewest bytes one way, then the longest idle (a SYN flood's, a port scan's).
+    fn forget_half(&mut self) {
+        let mut order: Vec<(u64, u64, u64)> = self
+            .streams
+            .values()
+            .map(|s| {
+                let b = self.bytes.get(s.stream as usize).copied().unwrap_or_default();
+                (b[0].max(b[1]), s.last, s.stream)
+            })
+            .collect();
+        order.sort_unstable();
+        for &(_, _, stream) in &order[..order.len() / 2] {
+            if let Some(s) = self.streams.remove(&stream) {
+                self.points -= s.points();
+                self.forgotten[stream as usize] = true;
+                self.forgotten_count += 1;
+            }
+        }
+    }
+
     /// The stream and direction to draw: `--stream N`, else the direction that
     /// carried the most bytes of any stream (a bulk transfer).
     pub fn pick(&self) -> anyhow::Result<(&Stream, Side)> {
         if self.overflow {
-            bail!(
-                "more than {MAX_POINTS} segments and ACKs to graph; hint: pick one connection with --stream N"
-            );
+            let hint = if self.want.is_none() && self.bytes.len() > 1 {
+                "pick one connection with --stream N"
+            } else {
+                "graph its first seconds: --duration S (with --read, seconds of the capture)"
+            };
+            bail!("more than {MAX_POINTS} segments and ACKs to graph; hint: {hint}");
         }
+        let most = |b: &[u64; 2]| b[0].max(b[1]);
         let s = match self.want {
             Some(w) => self.streams.get(&w).with_context(|| {
                 format!(
                     "stream {w} is not in the trace; hint: the summaries (--summary-only) list the streams"
                 )
             })?,
-            None => self
-                .streams
-                .values()
-                .max_by_key(|s| (s.dirs[0].bytes.max(s.dirs[1].bytes), std::cmp::Reverse(s.stream)))
-                .context("no TCP segment to graph")?,
+            None => {
+                let (top, winner) = self
+                    .bytes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, b)| (most(b), std::cmp::Reverse(i)))
+                    .max()
+                    .context("no TCP segment to graph")?;
+                // The one that carried the most; among equals, the first that is kept.
+                let kept = self.streams.values().filter(|s| most(&self.bytes[s.stream as usize]) == top);
+                let Some(s) = kept.min_by_key(|s| s.stream) else {
+                    bail!(
+                        "stream {} carried the most bytes, but its first segments were forgotten: --tsg keeps \
+                         those of {MAX_KEPT} connections at a time ({} forgotten); hint: --stream {} graphs it alone",
+                        winner.0,
+                        self.forgotten_count,
+                        winner.0
+                    );
+                };
+                s
+            }
         };
-        let side = if s.dirs[1].bytes > s.dirs[0].bytes { Side::Server } else { Side::Client };
+        let b = self.bytes.get(s.stream as usize).copied().unwrap_or_default();
+        let side = if b[1] > b[0] { Side::Server } else { Side::Client };
         if s.dirs[index(side)].sent.is_empty() {
             bail!("stream {} sent no segment with data, SYN or FIN to graph", s.stream);
         }
@@ -174,56 +257,46 @@ fn unwrap(last: Option<u64>, rel: u32) -> u64 {
         .unwrap_or(u64::from(rel))
 }
 
-/// Refuses `path` before any work when it exists and `force` is not given, or
-/// when its directory does not exist.
-pub fn check_target(path: &Path, force: bool) -> anyhow::Result<()> {
-    if !force && path.exists() {
-        bail!("{} exists; hint: give another file name, or --force to replace it", kit::escape_path(path));
-    }
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    if !dir.is_dir() {
-        bail!(
-            "cannot write {}: no directory {}; hint: create it first",
-            kit::escape_path(path),
-            kit::escape_path(dir)
-        );
-    }
-    Ok(())
+/// Where the graph goes, decided before any work: a new file, an existing
+/// one only with `force`, or a FIFO or character device written through
+/// (`--tsg /dev/stdout`); anything else is refused in one line.
+pub fn target(path: &Path, force: bool) -> anyhow::Result<Target> {
+    Target::open(path, "--tsg", if force { Existing::Replace } else { Existing::Keep })
 }
 
-/// Draws the picked stream and writes the SVG: a new file (refused if it
-/// appeared meanwhile), or with `force` a temporary file renamed over the old one.
-/// Returns the stream and side drawn, and the number of retransmissions marked.
-pub fn write(c: &Collector, path: &Path, force: bool) -> anyhow::Result<(u64, Side, usize)> {
+/// Draws the picked stream and writes the SVG into `target`, then puts it in
+/// place. Returns the stream and side drawn, and the number of retransmissions marked.
+pub fn write(c: &Collector, target: Target) -> anyhow::Result<(u64, Side, usize)> {
     let (s, side) = c.pick()?;
     let (doc, marks) = svg::draw(s, side);
-    let what = || format!("writing the graph to {}", kit::escape_path(path));
-    if force {
-        let tmp = path.with_file_name(format!(
-            ".{}.tmp{}",
-            path.file_name().map_or("tsg".into(), |n| n.to_string_lossy()),
-            std::process::id()
-        ));
-        std::fs::write(&tmp, doc.as_bytes()).with_context(what)?;
-        std::fs::rename(&tmp, path).inspect_err(|_| drop(std::fs::remove_file(&tmp))).with_context(what)?;
-    } else {
-        // create_new: a file that appeared while we read is not replaced either.
-        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| {
-            let hint = if e.kind() == std::io::ErrorKind::AlreadyExists {
-                "; hint: --force replaces it"
-            } else {
-                ""
-            };
-            anyhow::Error::new(e).context(format!("{}{hint}", what()))
-        })?;
-        f.write_all(doc.as_bytes()).with_context(what)?;
-    }
+    let what = || format!("writing the graph to {}", kit::escape_path(target.shown()));
+    let mut f = target.file()?;
+    f.write_all(doc.as_bytes()).and_then(|()| f.flush()).with_context(what)?;
+    drop(f);
+    target.commit()?;
     Ok((s.stream, side, marks))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Too many points: the hint picks a connection only when there is more than one.
+    #[test]
+    fn the_stream_hint_is_for_more_than_one_connection() {
+        let hint = |connections: usize, want: Option<u64>| {
+            let c =
+                Collector { overflow: true, want, bytes: vec![[5, 0]; connections], ..Collector::default() };
+            c.pick().expect_err("overflow").to_string()
+        };
+        assert!(hint(2, None).contains("hint: pick one connection with --stream N"), "{}", hint(2, None));
+        for one in [hint(1, None), hint(1, Some(0))] {
+            assert!(
+                one.contains("hint: graph its first seconds: --duration S") && !one.contains("--stream"),
+                "{one}"
+            );
+        }
+    }
 
     #[test]
     fn relative_numbers_unwrap_past_four_gibibytes() {

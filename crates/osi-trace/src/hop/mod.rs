@@ -81,6 +81,8 @@ pub struct Only {
     pub link: usize,
     pub seen: Seen,
     pub why: Why,
+    /// For a neighbour reply, how the request it answers was sent (a probe, or to everyone).
+    pub asked: Option<crate::neighbours::Asked>,
 }
 
 /// One row of the view, in time order.

@@ -145,7 +145,7 @@ impl HopOnlyRecord {
         let (eth_src, eth_dst) = macs(&o.seen);
         let text = match &o.seen.what {
             What::Datagram(d) => hop_words::carries(view, d),
-            What::Arp(c) => explain(c, &Names::default(), None),
+            What::Arp(c) => explain(c, &Names::default(), None, o.asked),
             What::Other(why) => why.clone(),
         };
         HopOnlyRecord {

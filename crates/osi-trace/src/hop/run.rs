@@ -2,6 +2,7 @@
 //! `view`), and writes the hop view (text or `--json`) as the second reading
 //! goes. The I/O around the pure matching.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ use super::matcher::MAX_HELD;
 use super::record::{HopOnlyRecord, HopRecord};
 use super::view::{self, Frames, Study};
 use super::{see, Row, Seen, Tally};
+use crate::explorer::HopRows;
 use crate::pcap::CaptureReader;
 use crate::render::hop;
 
@@ -23,6 +25,9 @@ pub struct HopOptions {
     pub quiet: bool,
     /// Columns to fit (0: no limit).
     pub width: usize,
+    /// `--html`: also write the view as a page (replacing the file with `force`).
+    pub html: Option<PathBuf>,
+    pub force: bool,
 }
 
 /// Reads the capture of link1 (`--read`) and of link2 (`--hop`), matches and
@@ -57,12 +62,43 @@ pub fn run(files: &[PathBuf; 2], opts: &HopOptions, out: impl Write) -> anyhow::
     let sources = [kit::escape_all(a.as_os_str().as_bytes()), kit::escape_all(b.as_os_str().as_bytes())];
     // The second reading: as many frames as the first (a file still being written may have grown).
     let [mut one, mut two] = [inputs[0].frames(study.frames[0])?, inputs[1].frames(study.frames[1])?];
-    show(&study, [&mut one, &mut two], &names, &sources, opts, out)
+    let rows = show(&study, [&mut one, &mut two], &names, &sources, opts, out)?;
+    page(rows, &names, &sources, opts, Some(&mut inputs))
+}
+
+/// `--html`: the view's rows as a page, with each row's frame bytes when they
+/// come from files (a third reading; live, their bytes were not kept).
+pub fn page(
+    rows: Option<HopRows>,
+    names: &[String; 2],
+    sources: &[String; 2],
+    opts: &HopOptions,
+    inputs: Option<&mut [Input; 2]>,
+) -> anyhow::Result<()> {
+    let (Some(path), Some(rows)) = (&opts.html, rows) else { return Ok(()) };
+    let mut frames = HashMap::new();
+    for (link, input) in inputs.into_iter().flatten().enumerate() {
+        let wanted = rows.wanted(link);
+        let mut reader = input.reader()?;
+        let mut n = 0u64;
+        while let Some(Ok(frame)) = reader.next_frame() {
+            n += 1;
+            if wanted.contains(&n) {
+                frames.insert((link, n), crate::explorer::hop_frame(n, &names[link], &frame));
+            }
+        }
+    }
+    let said = crate::explorer::hop_page(path, opts.force, rows, names, sources, frames)?;
+    if !opts.quiet {
+        eprintln!("{said}");
+    }
+    Ok(())
 }
 
 /// Writes the view as the second reading of the links' frames goes: JSON
 /// records, or the text with its head and summary. `sources` says where each
-/// link's frames came from (a file, an interface).
+/// link's frames came from (a file, an interface). With `--html`, also gathers
+/// the rows for the page.
 pub fn show(
     study: &Study,
     links: [Frames; 2],
@@ -70,37 +106,45 @@ pub fn show(
     sources: &[String; 2],
     opts: &HopOptions,
     out: impl Write,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<HopRows>> {
     let mut out = std::io::BufWriter::new(out);
-    let tally = if opts.json {
-        view::rows(study, links, |view, r| {
-            match r {
-                Row::Pair(p) => serde_json::to_writer(&mut out, &HopRecord::new(view, p, names))?,
-                Row::Only(o) => serde_json::to_writer(&mut out, &HopOnlyRecord::new(view, o, names))?,
-            }
-            Ok(writeln!(out)?)
-        })?
-    } else if !opts.quiet {
-        let col = study.column;
+    let mut page = opts.html.as_ref().map(|_| HopRows::default());
+    let text = !opts.json && !opts.quiet;
+    let col = study.column;
+    if text {
         for l in hop::head(names, sources, col, opts.width) {
             writeln!(out, "{l}")?;
         }
-        let tally = view::rows(study, links, |view, r| {
-            for l in hop::row(view, r, names, col, opts.width) {
-                writeln!(out, "{l}")?;
+    }
+    let tally = if opts.json || text || page.is_some() {
+        view::rows(study, links, |view, r| {
+            if let Some(page) = &mut page {
+                page.push(view, r, names);
+            }
+            if opts.json {
+                match r {
+                    Row::Pair(p) => serde_json::to_writer(&mut out, &HopRecord::new(view, p, names))?,
+                    Row::Only(o) => serde_json::to_writer(&mut out, &HopOnlyRecord::new(view, o, names))?,
+                }
+                writeln!(out)?;
+            } else if text {
+                for l in hop::row(view, r, names, col, opts.width) {
+                    writeln!(out, "{l}")?;
+                }
             }
             Ok(())
-        })?;
-        for l in hop::summary(&tally, names, opts.width) {
-            writeln!(out, "{l}")?;
-        }
-        tally
+        })?
     } else {
         Tally::default()
     };
+    if text {
+        for l in hop::summary(&tally, names, opts.width) {
+            writeln!(out, "{l}")?;
+        }
+    }
     out.flush()?;
     warn(study, &tally);
-    Ok(())
+    Ok(page)
 }
 
 /// Says on stderr what the memory bound left out.
@@ -123,7 +167,7 @@ fn warn(study: &Study, tally: &Tally) {
 /// One link's capture, read twice: a regular file is opened again; anything
 /// else (a pipe, `<(zcat link1.pcap.gz)`) is copied, as it is read the first
 /// time, into a temporary file the second reading reads.
-struct Input<'a> {
+pub struct Input<'a> {
     path: &'a Path,
     copy: Option<tempfile::NamedTempFile>,
 }
@@ -135,17 +179,17 @@ impl<'a> Input<'a> {
 
     /// The frames, from the start: at most `limit`.
     fn frames(&mut self, limit: u64) -> anyhow::Result<LinkFrames> {
+        Ok(LinkFrames { reader: self.reader()?, path: self.path.into(), number: 0, limit })
+    }
+
+    /// A reader of the capture, from the start.
+    fn reader(&mut self) -> anyhow::Result<CaptureReader> {
         let path = self.path;
         let reader = if let Some(copy) = &self.copy {
             let file = File::open(copy.path()).context("reopening the copy of a piped capture")?;
             CaptureReader::from_reader(file)
         } else if std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
-            return Ok(LinkFrames {
-                reader: CaptureReader::open(path)?,
-                path: path.into(),
-                number: 0,
-                limit,
-            });
+            return CaptureReader::open(path);
         } else {
             let from = File::open(path).with_context(|| format!("cannot open {}", kit::escape_path(path)))?;
             let copy =
@@ -154,8 +198,7 @@ impl<'a> Input<'a> {
             self.copy = Some(copy);
             CaptureReader::from_reader(Tee { from, to })
         };
-        let reader = reader.with_context(|| format!("cannot read {}", kit::escape_path(path)))?;
-        Ok(LinkFrames { reader, path: path.into(), number: 0, limit })
+        reader.with_context(|| format!("cannot read {}", kit::escape_path(path)))
     }
 }
 

@@ -12,6 +12,7 @@ use std::time::Duration;
 use super::matcher::{walk, Matched, Step};
 use super::why::MAX_FACTS;
 use super::{HopView, Knowledge, Only, Row, Seen, Tally, What, Why};
+use crate::neighbours::Neighbours;
 use crate::render::hop::cells_width;
 
 /// One link's frames, each in its file's order.
@@ -91,13 +92,19 @@ pub fn rows(
 ) -> anyhow::Result<Tally> {
     let mut view = HopView { start: study.start, ..HopView::default() };
     let mut tally = Tally::default();
+    // Which request each neighbour reply answers, in time order, as the line view tells it.
+    let mut neighbours = Neighbours::new();
     walk(links, |step| {
         let Step::Row(m) = step else { return Ok(()) };
         let r = match m {
             Matched::Pair(p) => Row::Pair(p),
             Matched::Only { link, seen, forgotten } => {
                 let why = if forgotten { Why::Forgotten } else { study.knowledge.why(link, &seen) };
-                Row::Only(Box::new(Only { link, seen: *seen, why }))
+                let asked = match &seen.what {
+                    What::Arp(c) => neighbours.see(c),
+                    _ => None,
+                };
+                Row::Only(Box::new(Only { link, seen: *seen, why, asked }))
             }
         };
         view.isn.learn(&r);

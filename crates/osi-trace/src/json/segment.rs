@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::{role_name, PAYLOAD};
 use crate::analysis::Annotated;
 use crate::decode::flags::ACK;
-use crate::render::{flag_names, push_endpoint, push_hex, words};
+use crate::render::{call, flag_names, push_endpoint, push_hex, words};
 
 /// Writes segment records, its buffers reused from record to record.
 #[derive(Default)]
@@ -40,6 +40,14 @@ impl SegmentWriter {
             value(out, if i == 0 { b"" } else { b"," }, a.field())?;
         }
         out.push(b']');
+        let call = call::cause(n);
+        out.extend_from_slice(b",\"by\":\"");
+        out.extend_from_slice(call.side.name().as_bytes());
+        if call.kernel {
+            out.extend_from_slice(b"_kernel");
+        }
+        out.push(b'"');
+        value(out, b",\"call\":", &call.call.map(|c| c.name()))?;
         text(out, raw, b",\"cause\":", words::cause(n))?;
         quoted(out, b",\"client_state\":", n.client_state.name())?;
         endpoint(out, b",\"dst\":", n.dst);
@@ -59,7 +67,11 @@ impl SegmentWriter {
             value(out, b",\"link\":", link)?;
         }
         value(out, b",\"nxtseq\":", &n.next_seq)?;
-        quoted(out, b",\"payload\":", &kit::escape_all(&seg.payload[..seg.payload.len().min(PAYLOAD)]))?;
+        quoted(
+            out,
+            b",\"payload\":",
+            &kit::escape_bytes_literal(&seg.payload[..seg.payload.len().min(PAYLOAD)]),
+        )?;
         value(out, b",\"resent_after\":", &n.resent_after.map(|d| d.as_secs_f64()))?;
         value(out, b",\"role\":", role_name(&n.role))?;
         text(out, raw, b",\"role_text\":", words::describe(&n.role, n.from))?;

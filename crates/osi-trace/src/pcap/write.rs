@@ -21,6 +21,8 @@ pub struct CaptureWriter {
     snaplen: u32,
     /// `Some` once the file is pcapng: the link type of each interface written.
     interfaces: Option<Vec<LinkType>>,
+    /// Whether the file can be read back and rewritten as pcapng (not a FIFO or a device).
+    rewritable: bool,
 }
 
 impl std::fmt::Debug for CaptureWriter {
@@ -38,6 +40,18 @@ impl CaptureWriter {
     /// (0: not cut).
     pub fn create(path: &Path, link: LinkType, snaplen: u32) -> anyhow::Result<CaptureWriter> {
         let file = File::create(path).with_context(|| format!("cannot create {}", kit::escape_path(path)))?;
+        CaptureWriter::on(file, path, link, snaplen, true)
+    }
+
+    /// Writes into `file`, open on `path`; `rewritable` says whether it can be
+    /// read back from `path` and rewritten (a FIFO or a device cannot).
+    pub fn on(
+        file: File,
+        path: &Path,
+        link: LinkType,
+        snaplen: u32,
+        rewritable: bool,
+    ) -> anyhow::Result<CaptureWriter> {
         let snaplen = if snaplen == 0 { u32::MAX } else { snaplen };
         let snaplen = snaplen.min(i32::MAX as u32);
         // The file header: magic (µs), version 2.4, zone 0, accuracy 0, snap length, link type.
@@ -49,8 +63,8 @@ impl CaptureWriter {
             header.extend_from_slice(&v.to_ne_bytes());
         }
         let mut out = BufWriter::with_capacity(1 << 16, file);
-        out.write_all(&header).with_context(|| format!("writing {}", kit::escape_path(path)))?;
-        Ok(CaptureWriter { out, path: path.to_path_buf(), link, snaplen, interfaces: None })
+        out.write_all(&header)?;
+        Ok(CaptureWriter { out, path: path.to_path_buf(), link, snaplen, interfaces: None, rewritable })
     }
 
     /// Whether the file became pcapng (the frames mixed link types).
@@ -61,8 +75,19 @@ impl CaptureWriter {
     /// Appends one frame (its time to the microsecond in pcap, its bytes cut at the snap length).
     pub fn write(&mut self, frame: &Frame) -> anyhow::Result<()> {
         if self.interfaces.is_none() && frame.link != self.link {
-            self.become_pcapng()
-                .with_context(|| format!("turning {} into pcapng", kit::escape_path(&self.path)))?;
+            if !self.rewritable {
+                bail!(kit::hinted(
+                    format!(
+                        "frames of two link types ({:?}, then {:?}) need a pcapng file, made by rewriting \
+                         the pcap written so far, and {} cannot be rewritten",
+                        self.link,
+                        frame.link,
+                        kit::escape_path(&self.path)
+                    ),
+                    "--write to a regular file",
+                ));
+            }
+            self.become_pcapng().context("turning the file into pcapng")?;
         }
         let data = frame.data.get(..self.snaplen as usize).unwrap_or(&frame.data);
         let orig_len = frame.orig_len.max(len_u32(data.len()));
@@ -71,14 +96,11 @@ impl CaptureWriter {
                 Some(i) => i,
                 None => {
                     interfaces.push(frame.link);
-                    self.out.write_all(&idb(frame.link, self.snaplen)).context("writing the capture file")?;
+                    self.out.write_all(&idb(frame.link, self.snaplen))?;
                     interfaces.len() - 1
                 }
             };
-            return self
-                .out
-                .write_all(&epb(iface as u32, frame, data, orig_len))
-                .context("writing the capture file");
+            return Ok(self.out.write_all(&epb(iface as u32, frame, data, orig_len))?);
         }
         let Ok(secs) = u32::try_from(frame.ts.as_secs()) else {
             bail!("a frame time of {} s after 1970 does not fit a pcap file", frame.ts.as_secs());
@@ -89,8 +111,8 @@ impl CaptureWriter {
         {
             rec[4 * i..4 * i + 4].copy_from_slice(&v.to_ne_bytes());
         }
-        self.out.write_all(&rec).context("writing the capture file")?;
-        self.out.write_all(data).context("writing the capture file")?;
+        self.out.write_all(&rec)?;
+        self.out.write_all(data)?;
         Ok(())
     }
 
@@ -122,7 +144,7 @@ impl CaptureWriter {
 
     /// Flushes what is buffered to the file.
     pub fn flush(&mut self) -> anyhow::Result<()> {
-        self.out.flush().context("flushing the capture file")
+        Ok(self.out.flush()?)
     }
 }
 

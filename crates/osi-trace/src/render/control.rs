@@ -12,7 +12,7 @@ use crate::control_words::{explain, Names};
 /// The line view of a control frame: one line, or more when it does not fit `width` (0: no limit).
 pub fn control(c: &ControlFrame, width: usize) -> Vec<String> {
     // Addresses as themselves: the trace knows no host names.
-    let text = explain(&c.control, &Names::default(), None);
+    let text = explain(&c.control, &Names::default(), None, c.asked);
     fit_line(
         &[span(format!("{:>10} ", secs(c.time)), plain), span(text, |t| t.magenta().to_string())],
         width,

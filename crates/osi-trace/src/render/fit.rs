@@ -1,7 +1,7 @@
-//! Projection mode: every view fits a width (`--width`, `COLUMNS`, the
-//! terminal's, or 100). A line that does not fit is broken between words and
-//! its continuation indented; a word wider than the line is cut. Colour is
-//! painted after the fitting, so widths count only what is visible.
+//! Projection mode: every view fits a width (`--width`, or the terminal's; 0,
+//! no limit, for a file or a pipe). A line that does not fit is broken between
+//! words and its continuation indented; a word wider than the line is cut.
+//! Colour is painted after the fitting, so widths count only what is visible.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -25,9 +25,45 @@ pub fn span<'a>(text: impl Into<Cow<'a, str>>, paint: Paint) -> Span<'a> {
     Span { text: text.into(), paint }
 }
 
-/// Columns a string takes on a terminal (every character here is one column wide).
+/// Columns a string takes on a terminal: a payload's text may hold wide
+/// characters (日, two columns) and zero-width ones (a combining accent).
 pub fn width(s: &str) -> usize {
-    s.chars().count()
+    // Printable ASCII takes a column a byte, as unicode-width counts it; the
+    // views' own words are nearly all such.
+    if printable(s) {
+        s.len()
+    } else {
+        unicode_width::UnicodeWidthStr::width(s)
+    }
+}
+
+/// Whether every byte is printable ASCII (a space to `~`).
+fn printable(s: &str) -> bool {
+    s.bytes().all(|b| (0x20..0x7f).contains(&b))
+}
+
+fn char_width(c: char) -> usize {
+    unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)
+}
+
+/// Where a word wider than the `room` left on its line is cut, between
+/// characters: after those that fit, or after the first one when even it
+/// does not (a wide one that does not fit goes to the next line).
+fn cut_at(word: &str, room: usize) -> usize {
+    let room = room.max(1);
+    if printable(word) {
+        // A column a character: the first `room` of them.
+        return room.min(word.len());
+    }
+    let (mut cut, mut taken) = (0, 0);
+    for (i, c) in word.char_indices() {
+        if taken + char_width(c) > room && i > 0 {
+            break;
+        }
+        taken += char_width(c);
+        cut = i + c.len_utf8();
+    }
+    cut
 }
 
 /// The spans side by side, as one painted line.
@@ -97,9 +133,13 @@ impl Runs {
         &self.text[self.start(i)..self.ends[i].0]
     }
 
-    /// The visible width of spans `part`.
+    /// The visible width of spans `part`: the sum of theirs, as [`spans_width`].
     pub fn width(&self, part: Range<usize>) -> usize {
-        width(&self.text[self.start(part.start)..self.start(part.end)])
+        let all = &self.text[self.start(part.start)..self.start(part.end)];
+        if printable(all) {
+            return all.len();
+        }
+        part.map(|i| width(self.text(i))).sum()
     }
 
     /// Appends spans `part` to `out`, painted as [`join`] paints them.
@@ -158,95 +198,68 @@ fn single_spaced<'a>(spans: &'a [Span]) -> Option<Cow<'a, str>> {
 }
 
 /// [`wrap_with`] for a single-spaced text without colour (see [`single_spaced`]):
-/// each line the longest run of whole words that fits, copied at once; a word
-/// wider than a whole line cut where the line ends, as the word by word way does.
+/// the words that fit on a line are a piece of the text, copied at once; a
+/// word wider than a whole line is cut where the line ends, as word by word.
 fn wrap_lines(text: &str, max: usize, first: &str, rest: &str, mut line: impl FnMut(&str)) {
-    let bytes = text.as_bytes();
     let mut cur = String::with_capacity(max * 2);
     cur.push_str(first);
-    let (mut used, mut p) = (width(first), 0);
-    if text.is_empty() {
-        return line(&cur);
-    }
-    while p < bytes.len() {
-        let room = max.saturating_sub(used);
-        let Some(q) = after_chars(bytes, p, room + 1) else {
-            // All the rest fits.
-            cur.push_str(&text[p..]);
-            return line(&cur);
-        };
-        // The character that does not fit: the line ends at a space before it, or at it.
-        let mut over = q - 1;
-        while bytes[over] & 0xc0 == 0x80 {
-            over -= 1;
-        }
-        let space = match bytes[over] {
-            b' ' => Some(over),
-            _ => bytes[p..over].iter().rposition(|&b| b == b' ').map(|k| p + k),
-        };
-        let next = match space {
-            Some(end) => {
-                cur.push_str(&text[p..end]);
-                end + 1
-            }
-            // The first word alone is wider than the line: cut it (room + 1 characters remain).
-            None => {
-                let cut = after_chars(bytes, p, room.max(1)).unwrap_or(bytes.len());
-                cur.push_str(&text[p..cut]);
-                // The rest of the word goes on; a space after it ends it.
-                if bytes.get(cut) == Some(&b' ') {
-                    cut + 1
-                } else {
-                    cut
+    let (mut used, mut any) = (width(first), false);
+    // The words on the line so far, as a piece of the text (none yet: `None`).
+    let mut on: Option<Range<usize>> = None;
+    for (mut start, mut word, mut w) in words(text) {
+        loop {
+            if let Some(words) = &on {
+                if used + 1 + w <= max {
+                    used += 1 + w;
+                    on = Some(words.start..start + word.len());
+                    break;
                 }
+                // The line is full: the word starts the next one.
+                cur.push_str(&text[words.clone()]);
+            } else if used + w <= max {
+                used += w;
+                on = Some(start..start + word.len());
+                break;
+            } else {
+                // Wider than a whole line: cut it where the line ends.
+                let cut = cut_at(word, max.saturating_sub(used));
+                cur.push_str(&word[..cut]);
+                (start, word) = (start + cut, &word[cut..]);
+                w = width(word);
             }
-        };
-        line(&cur);
-        cur.clear();
-        cur.push_str(rest);
-        used = width(rest);
-        p = next;
-    }
-}
-
-/// Where the `n` characters of `bytes` from byte `p` end, `None` when fewer
-/// remain. Counted a stretch at a time (a character starts at every byte that
-/// does not continue one), which the compiler turns into vector code.
-fn after_chars(bytes: &[u8], p: usize, n: usize) -> Option<usize> {
-    let starts = |s: &[u8]| s.iter().filter(|&&b| b & 0xc0 != 0x80).count();
-    let (mut q, mut have) = (p, 0);
-    while have < n {
-        // A character is at least a byte: `have` never passes `n`.
-        let step = (n - have).min(bytes.len() - q);
-        if step == 0 {
-            return None;
+            line(&cur);
+            cur.clear();
+            cur.push_str(rest);
+            (used, on, any) = (width(rest), None, true);
+            if word.is_empty() {
+                break;
+            }
         }
-        have += starts(&bytes[q..q + step]);
-        q += step;
     }
-    // Past the last character's first byte: on to its end.
-    while bytes.get(q).is_some_and(|&b| b & 0xc0 == 0x80) {
-        q += 1;
+    if let Some(words) = on {
+        cur.push_str(&text[words]);
+        line(&cur);
+    } else if !any {
+        line(&cur);
     }
-    Some(q)
 }
 
-/// The words of `text` (split at spaces, none empty), each with its width:
-/// one pass over the bytes (a character starts at every byte that does not
-/// continue one; a space byte is never inside a character).
-fn words(text: &str) -> impl Iterator<Item = (&str, usize)> {
+/// The words of `text` (split at spaces, none empty), each with where it
+/// starts and its width (printable ASCII measured by its length at once).
+fn words(text: &str) -> impl Iterator<Item = (usize, &str, usize)> {
     let bytes = text.as_bytes();
     let mut i = 0;
     std::iter::from_fn(move || {
         while bytes.get(i) == Some(&b' ') {
             i += 1;
         }
-        let (start, mut len) = (i, 0);
+        let (start, mut ascii) = (i, true);
         while let Some(&b) = bytes.get(i).filter(|&&b| b != b' ') {
-            len += usize::from(b & 0xc0 != 0x80);
+            ascii &= (0x20..0x7f).contains(&b);
             i += 1;
         }
-        (i > start).then(|| (&text[start..i], len))
+        let word = &text[start..i];
+        (i > start).then(|| (start, word, if ascii { word.len() } else { width(word) }))
     })
 }
 
@@ -278,15 +291,15 @@ fn wrap_words(spans: &[Span], max: usize, first: &str, rest: &str, colour: bool,
         any = true;
     };
     for s in spans {
-        for (mut word, mut len) in words(&s.text) {
+        for (_, mut word, mut w) in words(&s.text) {
             loop {
                 let gap = usize::from(!empty);
-                if max == 0 || used + gap + len <= max {
+                if max == 0 || used + gap + w <= max {
                     if gap == 1 {
                         cur.push(' ');
                     }
                     push_painted(&mut cur, s.paint, word);
-                    used += gap + len;
+                    used += gap + w;
                     empty = false;
                     break;
                 }
@@ -296,12 +309,12 @@ fn wrap_words(spans: &[Span], max: usize, first: &str, rest: &str, colour: bool,
                     continue;
                 }
                 // Wider than a whole line: cut it where the line ends.
-                let room = max.saturating_sub(used).max(1).min(len);
-                let cut = word.char_indices().nth(room).map_or(word.len(), |(i, _)| i);
+                let cut = cut_at(word, max.saturating_sub(used));
                 push_painted(&mut cur, s.paint, &word[..cut]);
                 next_line(&mut cur);
                 (used, empty) = (width(rest), true);
-                (word, len) = (&word[cut..], len - room);
+                word = &word[cut..];
+                w = width(word);
                 if word.is_empty() {
                     break;
                 }
@@ -326,29 +339,113 @@ mod tests {
         assert_eq!(wrap(&long, 5, "", " "), ["abcde", " fghi", " jkl"]);
     }
 
-    /// Whole lines copied at once give what word by word gives: texts of
-    /// words of 1 to 12 characters, some of them not ASCII, at every width.
+    /// The wrapping as it was written first, word by word, each word
+    /// measured whole and cut character by character: what the faster ways
+    /// must give, line for line.
+    fn reference(spans: &[Span], max: usize, first: &str, rest: &str) -> Vec<String> {
+        let mut lines = Vec::new();
+        let mut cur = first.to_string();
+        let (mut used, mut empty) = (width(first), true);
+        for s in spans {
+            for mut word in s.text.split(' ').filter(|w| !w.is_empty()) {
+                loop {
+                    let gap = usize::from(!empty);
+                    let w = unicode_width::UnicodeWidthStr::width(word);
+                    if max == 0 || used + gap + w <= max {
+                        cur.push_str(&" ".repeat(gap));
+                        cur.push_str(&(s.paint)(word));
+                        used += gap + w;
+                        empty = false;
+                        break;
+                    }
+                    if !empty {
+                        lines.push(std::mem::replace(&mut cur, rest.to_string()));
+                        (used, empty) = (width(rest), true);
+                        continue;
+                    }
+                    let room = max.saturating_sub(used).max(1);
+                    let (mut cut, mut taken) = (0, 0);
+                    for (i, c) in word.char_indices() {
+                        if taken + char_width(c) > room && i > 0 {
+                            break;
+                        }
+                        taken += char_width(c);
+                        cut = i + c.len_utf8();
+                    }
+                    cur.push_str(&(s.paint)(&word[..cut]));
+                    lines.push(std::mem::replace(&mut cur, rest.to_string()));
+                    (used, empty) = (width(rest), true);
+                    word = &word[cut..];
+                    if word.is_empty() {
+                        break;
+                    }
+                }
+            }
+        }
+        if !empty || lines.is_empty() {
+            lines.push(cur);
+        }
+        lines
+    }
+
+    /// Whole lines copied at once, and words one by one, give what the
+    /// reference gives: texts of words of 1 to 12 characters, ASCII or not,
+    /// wide (日, 😀), zero-width (a combining accent, a joiner, a variation
+    /// selector) or a control, at every width.
     #[test]
-    fn lines_at_once_are_the_words_one_by_one() {
+    fn lines_at_once_and_words_one_by_one_are_the_reference() {
         let mut seed = 7u64;
         let mut next = |n: u64| {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             (seed >> 33) % n
         };
-        for _ in 0..300 {
+        let alphabet = ['a', 'b', '7', '#', '→', '×', 'à', '日', '😀', '\u{301}', '\u{200d}', '\u{fe0f}', '\t', '\r', '\n'];
+        for round in 0..600 {
+            // Half the texts ASCII and arrows, as the views' words mostly are.
+            let letters = if round % 2 == 0 { 6 } else { alphabet.len() as u64 };
             let words: Vec<String> = (0..next(30))
-                .map(|_| (0..1 + next(12)).map(|_| ['a', 'b', '→', '×', '7'][next(5) as usize]).collect())
+                .map(|_| (0..1 + next(12)).map(|_| alphabet[next(letters) as usize]).collect())
                 .collect();
             let text = words.join(" ");
             for max in 1..40 {
                 for (first, rest) in [("", ""), ("    ", "      "), ("> ", "")] {
+                    let want = reference(&[span(&*text, plain)], max, first, rest);
                     let (mut fast, mut slow) = (Vec::new(), Vec::new());
                     wrap_lines(&text, max, first, rest, |l| fast.push(l.to_string()));
                     wrap_words(&[span(&*text, plain)], max, first, rest, false, |l| slow.push(l.to_string()));
-                    assert_eq!(fast, slow, "{text:?} at {max}");
+                    assert_eq!(fast, want, "{text:?} at {max}");
+                    assert_eq!(slow, want, "{text:?} at {max}");
                 }
             }
         }
+    }
+
+    /// A text's width is the sum of its spans' widths, measured as a whole or span by span.
+    #[test]
+    fn widths_are_those_of_unicode_width() {
+        for s in ["plain", "a → b", "日本", "e\u{301}", "1\u{fe0f}", "\r\n", "\t", "x\u{7f}"] {
+            assert_eq!(width(s), unicode_width::UnicodeWidthStr::width(s), "{s:?}");
+        }
+        let mut runs = Runs::default();
+        for t in ["[SYN] ", "1", "\u{fe0f} ", "日"] {
+            runs.push(plain, t);
+        }
+        let spans = runs.spans(0..runs.count());
+        assert_eq!(runs.width(0..runs.count()), spans_width(&spans));
+    }
+
+    #[test]
+    fn wide_and_zero_width_characters_count_as_the_terminal_shows_them() {
+        assert_eq!(width("日本"), 4);
+        assert_eq!(width("e\u{301}"), 1);
+        assert_eq!(width("Xin chào"), 8);
+        let s = [span("\"日本語のテキスト\" thế giới", plain)];
+        for max in 4..30 {
+            for l in wrap(&s, max, "", "  ") {
+                assert!(width(&l) <= max, "{max}: {l:?}");
+            }
+        }
+        assert_eq!(wrap(&[span("日本語", plain)], 5, "", ""), ["日本", "語"]);
     }
 
     #[test]

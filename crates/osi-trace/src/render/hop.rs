@@ -139,7 +139,7 @@ fn layer(
 fn only(view: &HopView, o: &Only, names: &[String; 2], width: usize) -> Vec<String> {
     let text = match &o.seen.what {
         What::Datagram(d) => words::carries(view, d),
-        What::Arp(c) => explain(c, &Names::default(), None),
+        What::Arp(c) => explain(c, &Names::default(), None, o.asked),
         What::Other(why) => why.clone(),
     };
     let lead = span(format!("only on {} #{}: ", names[o.link], o.seen.frame), bold);

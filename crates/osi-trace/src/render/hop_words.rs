@@ -19,7 +19,7 @@ pub fn carries(view: &HopView, d: &Datagram) -> String {
         (Some(t), _) => {
             format!("TCP {}:{} → {}:{} {}", ip(d.src), t.src_port, ip(d.dst), t.dst_port, tcp(view, d))
         }
-        (None, Some(c)) => explain(c, &Names::default(), None),
+        (None, Some(c)) => explain(c, &Names::default(), None, None),
         (None, None) => format!("{} {} → {}", protocol(d.protocol), d.src, d.dst),
     }
 }
@@ -28,7 +28,7 @@ pub fn carries(view: &HopView, d: &Datagram) -> String {
 pub fn l4(view: &HopView, d: &Datagram) -> String {
     match (&d.tcp, &d.control) {
         (Some(t), _) => format!("TCP {} → {} {}", t.src_port, t.dst_port, tcp(view, d)),
-        (None, Some(c)) => explain(c, &Names::default(), None),
+        (None, Some(c)) => explain(c, &Names::default(), None, None),
         (None, None) => protocol(d.protocol),
     }
 }

@@ -6,6 +6,7 @@
 //! fits the width of [`fit`]. Colour comes from `colored`, which the program
 //! switches on or off once (`--color`, `NO_COLOR`).
 
+pub mod call;
 mod control;
 pub mod fit;
 pub mod hop;
@@ -122,6 +123,14 @@ pub(crate) fn fit_line(spans: &[Span], width: usize, first: &str, rest: &str) ->
 pub fn summary(s: &Summary, width: usize) -> Vec<String> {
     let ms = |d: std::time::Duration| format!("{:.3} ms", d.as_secs_f64() * 1000.0);
     let rtt = match (s.handshake_rtt, s.handshake_time) {
+        // The server's timer resent the SYN+ACK after the last SYN: no time from a SYN is a round trip.
+        (Some(_), Some(all)) if s.syn_ack_retransmissions > 0 => {
+            let mut resent = vec![plural(u64::from(s.syn_ack_retransmissions), "SYN+ACK retransmission")];
+            if s.syn_retransmissions > 0 {
+                resent.insert(0, plural(u64::from(s.syn_retransmissions), "SYN retransmission"));
+            }
+            format!("handshake {} (includes {}, so it is no round-trip time)", ms(all), resent.join(" and "))
+        }
         // Karn: a retransmitted SYN's answer gives no RTT sample from the first SYN.
         (Some(rtt), Some(all)) if s.syn_retransmissions > 0 => format!(
             "handshake {} (includes {}, so it is no round-trip time; {} from the last SYN)",

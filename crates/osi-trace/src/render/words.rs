@@ -6,6 +6,41 @@ use std::fmt;
 
 use crate::analysis::{Annotated, Anomaly, End, Role, Side, State};
 
+/// Both ends' TCP states after a segment, `[client SYN_SENT, server SYN_RECEIVED]`.
+/// Where an end's state is not known (`?`), the words say why, for a beginner:
+/// no answer from the server seen (live, osi-trace waits half a second for it;
+/// reading a file, to the end), an RST a firewall may have sent in the server's
+/// name, or an RST the receiver may not have accepted.
+pub fn states(n: &Annotated) -> States<'_> {
+    States(n)
+}
+
+/// Both ends' states in words, written straight where they go (see [`Describe`]).
+pub struct States<'a>(&'a Annotated);
+
+impl fmt::Display for States<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0;
+        let said = |f: &mut fmt::Formatter<'_>, end: Side, state: State| {
+            if state != State::Unknown {
+                return f.write_str(state.name());
+            }
+            let why = match (end, &n.role) {
+                (Side::Server, Role::Refused) => "the RST may be a firewall's",
+                (Side::Server, _) if n.answered => "the RST answering it may be a firewall's",
+                (Side::Server, _) if n.client_state == State::SynSent => "no answer from the server seen",
+                _ => "the RST may not have been accepted",
+            };
+            write!(f, "? ({why})")
+        };
+        f.write_str("[client ")?;
+        said(f, Side::Client, n.client_state)?;
+        f.write_str(", server ")?;
+        said(f, Side::Server, n.server_state)?;
+        f.write_str("]")
+    }
+}
+
 /// The role in words, for the one-line view (`role_text` in JSON).
 pub fn describe(role: &Role, from: Side) -> Describe<'_> {
     Describe { role, from }

@@ -1,0 +1,231 @@
+//! Reading a capture's rows for the questions, one row at a time: each
+//! question keeps only what its answer needs (a row or two, a counter), so a
+//! capture of any size is marked in bounded memory. A question that can know
+//! what to look for only at the end (the flooder: the connection that carried
+//! the most) asks to see the rows again.
+
+use serde_json::Value;
+
+/// A question's answer, read from the rows of `osi-trace --json` one at a time.
+pub trait Answer {
+    /// One row, in the order osi-trace wrote them (capture order).
+    fn row(&mut self, row: &Value);
+    /// After the last row: whether to see every row once more, now that this
+    /// pass told what to look for. At most a few times.
+    fn again(&mut self) -> bool {
+        false
+    }
+    /// The answer; `None` when the capture cannot tell.
+    fn answer(&self) -> Option<String>;
+}
+
+/// How a question's reader is made, fresh for each capture.
+pub type Reader = fn() -> Box<dyn Answer>;
+
+/// At most this many passes over the rows, whatever a reader asks.
+pub const MAX_PASSES: usize = 4;
+
+/// Answers every question of `readers` from the rows `pass` gives (once per
+/// pass: `pass` calls its argument with each row). Only the questions that
+/// asked for another pass see the rows again.
+pub fn answer_all(
+    readers: &[Reader],
+    mut pass: impl FnMut(&mut dyn FnMut(&Value)) -> anyhow::Result<()>,
+) -> anyhow::Result<Vec<Option<String>>> {
+    let mut answers: Vec<Box<dyn Answer>> = readers.iter().map(|r| r()).collect();
+    let mut reading: Vec<usize> = (0..answers.len()).collect();
+    for _ in 0..MAX_PASSES {
+        pass(&mut |row| reading.iter().for_each(|&i| answers[i].row(row)))?;
+        reading.retain(|&i| answers[i].again());
+        if reading.is_empty() {
+            break;
+        }
+    }
+    Ok(answers.iter().map(|a| a.answer()).collect())
+}
+
+/// Answers from rows given as JSON lines (lines that are not JSON are skipped).
+pub fn answer_lines(readers: &[Reader], text: &str) -> Vec<Option<String>> {
+    let rows: Vec<Value> = text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let all = answer_all(readers, |f| {
+        rows.iter().for_each(&mut *f);
+        Ok(())
+    });
+    all.unwrap_or_default()
+}
+
+/// Whether `row` is a segment of stream `stream`.
+pub fn seg(row: &Value, stream: u64) -> bool {
+    row["type"] == "segment" && row["stream"] == stream
+}
+
+/// Whether `row` is a segment of stream `stream` with this role.
+pub fn role(row: &Value, stream: u64, role: &str) -> bool {
+    seg(row, stream) && row["role"] == role
+}
+
+/// A field of a row as text (`null` when missing, as the capture says it).
+pub fn field(row: &Value, name: &str) -> Option<String> {
+    Some(row[name].to_string())
+}
+
+/// A string field of a row, without quotes; `None` when it is not a string.
+pub fn text(row: &Value, name: &str) -> Option<String> {
+    Some(row[name].as_str()?.to_string())
+}
+
+/// The first row matching each of `N` tests, and the answer made of them.
+struct Firsts<const N: usize> {
+    keep: [fn(&Value) -> bool; N],
+    found: [Option<Value>; N],
+    say: fn([Option<&Value>; N]) -> Option<String>,
+}
+
+impl<const N: usize> Answer for Firsts<N> {
+    fn row(&mut self, row: &Value) {
+        for (keep, found) in self.keep.iter().zip(self.found.iter_mut()) {
+            if found.is_none() && keep(row) {
+                *found = Some(row.clone());
+            }
+        }
+    }
+
+    fn answer(&self) -> Option<String> {
+        (self.say)(std::array::from_fn(|i| self.found[i].as_ref()))
+    }
+}
+
+/// Remembers the first row matching each test of `keep`; answers with `say`.
+pub fn firsts<const N: usize>(
+    keep: [fn(&Value) -> bool; N],
+    say: fn([Option<&Value>; N]) -> Option<String>,
+) -> Box<dyn Answer> {
+    Box::new(Firsts { keep, found: std::array::from_fn(|_| None), say })
+}
+
+/// The first row matching `keep`, answered with `say`.
+struct First {
+    keep: fn(&Value) -> bool,
+    found: Option<Value>,
+    say: fn(&Value) -> Option<String>,
+}
+
+impl Answer for First {
+    fn row(&mut self, row: &Value) {
+        if self.found.is_none() && (self.keep)(row) {
+            self.found = Some(row.clone());
+        }
+    }
+
+    fn answer(&self) -> Option<String> {
+        self.found.as_ref().and_then(self.say)
+    }
+}
+
+/// Remembers the first row matching `keep`; answers with `say` (none found: cannot tell).
+pub fn first(keep: fn(&Value) -> bool, say: fn(&Value) -> Option<String>) -> Box<dyn Answer> {
+    Box::new(First { keep, found: None, say })
+}
+
+/// The `n`th row (from 0) matching `keep`, answered with `say`.
+struct Nth {
+    keep: fn(&Value) -> bool,
+    seen: usize,
+    n: usize,
+    inner: First,
+}
+
+impl Answer for Nth {
+    fn row(&mut self, row: &Value) {
+        if (self.keep)(row) {
+            if self.seen == self.n {
+                self.inner.row(row);
+            }
+            self.seen += 1;
+        }
+    }
+
+    fn answer(&self) -> Option<String> {
+        self.inner.answer()
+    }
+}
+
+/// Remembers the `n`th row (from 0) matching `keep`; answers with `say`.
+pub fn nth(keep: fn(&Value) -> bool, n: usize, say: fn(&Value) -> Option<String>) -> Box<dyn Answer> {
+    Box::new(Nth { keep, seen: 0, n, inner: First { keep: |_| true, found: None, say } })
+}
+
+/// How many rows match `keep`, answered with `say`.
+struct Count {
+    keep: fn(&Value) -> bool,
+    n: u64,
+    say: fn(u64) -> Option<String>,
+}
+
+impl Answer for Count {
+    fn row(&mut self, row: &Value) {
+        self.n += u64::from((self.keep)(row));
+    }
+
+    fn answer(&self) -> Option<String> {
+        (self.say)(self.n)
+    }
+}
+
+/// Counts the rows matching `keep`; answers with `say`.
+pub fn count(keep: fn(&Value) -> bool, say: fn(u64) -> Option<String>) -> Box<dyn Answer> {
+    Box::new(Count { keep, n: 0, say })
+}
+
+/// `yes` or `no`.
+pub fn yes_no(yes: bool) -> String {
+    if yes { "yes" } else { "no" }.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROWS: &str = r#"{"type":"segment","stream":0,"role":"syn","seq":0}
+{"type":"segment","stream":1,"role":"syn","seq":7}
+not json
+{"type":"segment","stream":0,"role":"data","seq":1}
+{"type":"segment","stream":0,"role":"data","seq":6}"#;
+
+    #[test]
+    fn each_reader_keeps_what_its_answer_needs() {
+        let readers: [Reader; 5] = [
+            || first(|r| role(r, 1, "syn"), |r| field(r, "seq")),
+            || nth(|r| role(r, 0, "data"), 1, |r| field(r, "seq")),
+            || count(|r| seg(r, 0), |n| Some(n.to_string())),
+            || firsts([|r| role(r, 0, "syn"), |r| role(r, 0, "fin")], |[a, b]| Some(format!("{a:?} {b:?}"))),
+            || first(|r| role(r, 9, "syn"), |r| field(r, "seq")),
+        ];
+        let got = answer_lines(&readers, ROWS);
+        assert_eq!(got[0].as_deref(), Some("7"));
+        assert_eq!(got[1].as_deref(), Some("6"));
+        assert_eq!(got[2].as_deref(), Some("3"));
+        assert!(got[3].as_deref().is_some_and(|s| s.ends_with(" None")), "{got:?}");
+        assert_eq!(got[4], None);
+    }
+
+    /// A reader that asks for a second pass sees every row again; the others do not.
+    #[test]
+    fn a_second_pass_is_given_to_those_who_ask() {
+        struct Twice(u64, bool);
+        impl Answer for Twice {
+            fn row(&mut self, _: &Value) {
+                self.0 += 1;
+            }
+            fn again(&mut self) -> bool {
+                !std::mem::replace(&mut self.1, true)
+            }
+            fn answer(&self) -> Option<String> {
+                Some(self.0.to_string())
+            }
+        }
+        let readers: [Reader; 2] =
+            [|| Box::new(Twice(0, false)), || count(|_| true, |n| Some(n.to_string()))];
+        assert_eq!(answer_lines(&readers, ROWS), [Some("8".to_string()), Some("4".to_string())]);
+    }
+}

@@ -1,0 +1,61 @@
+// The code pane: the socket call that caused the selected segment and, when
+// the run's programs are known (--programs), the lines of that program's
+// listing that make the call, a few lines around each.
+
+const Code = (() => {
+  const box = document.getElementById('code');
+  const AROUND = 3;
+  const PROGRAMS = new Map();
+  for (const l of D.listings) {
+    if (!PROGRAMS.has(l.side)) PROGRAMS.set(l.side, l.program);
+  }
+
+  function excerpt(listing, lines) {
+    const text = listing.text.split('\n');
+    const out = el('div', 'listing');
+    out.appendChild(el('div', 'hint', listing.file));
+    const want = new Set();
+    for (const n of lines) for (let k = n - AROUND; k <= n + AROUND; k++) if (k >= 1 && k <= text.length) want.add(k);
+    let last = 0;
+    for (const k of [...want].sort((a, b) => a - b)) {
+      if (last && k > last + 1) out.appendChild(el('div', 'n', '⋮'));
+      const line = el('div', lines.includes(k) ? 'hit' : '', null, el('span', 'n', k), document.createTextNode(text[k - 1]));
+      out.appendChild(line);
+      last = k;
+    }
+    return out;
+  }
+
+  function show() {
+    clear(box);
+    const r = ROWS[S.sel];
+    if (!r || HOP || !isSeg(r)) return;
+    const side = r.by.replace('_kernel', '');
+    const kernel = r.by.endsWith('_kernel');
+    const call = r.call ? r.call + '()' : null;
+    let head;
+    if (!call) head = 'The ' + side + '\u2019s kernel sent it on its own: no socket call.';
+    else if (kernel) head = 'The ' + side + '\u2019s kernel, for its ' + call + ':';
+    else head = 'The ' + side + '\u2019s ' + call + ':';
+    box.appendChild(el('div', 'call', head));
+    if (!call) return;
+    const program = PROGRAMS.get(side);
+    if (!program) {
+      box.appendChild(el('div', 'hint', 'The ' + side + '\u2019s program is not known: the call is ' + call +
+        ' (osi-trace --programs names the kit\u2019s programs that ran, e.g. --programs server-basic,client).'));
+      return;
+    }
+    const found = D.code.filter((c) => c.program === program && c.call === r.call);
+    if (!found.length) {
+      box.appendChild(el('div', 'hint', program + ': no line of its listing makes ' + call + '.'));
+      return;
+    }
+    for (const c of found) {
+      const listing = D.listings.find((l) => l.program === program && l.file === c.file);
+      if (listing) box.appendChild(excerpt(listing, c.lines));
+    }
+  }
+
+  onChange((what) => { if (what === 'select') show(); });
+  return { show };
+})();

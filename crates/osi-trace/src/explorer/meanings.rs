@@ -1,0 +1,43 @@
+//! What each header field means, in osi-trace's words: the layers pane shows
+//! these beside each field. Written once per page (a field's meaning does not
+//! change from frame to frame), keyed by Wireshark's field name.
+
+/// (field, label, meaning): the beginner's idea first, the detail after.
+pub const MEANINGS: &[(&str, &str, &str)] = &[
+    ("eth.dst", "destination MAC", "L2: the network card this frame is for on this link. On lo it is all zeros: a placeholder, no card is involved."),
+    ("eth.src", "source MAC", "L2: the network card that sent this frame on this link. A router puts its own MAC here when it forwards the packet on."),
+    ("eth.type", "EtherType", "L2: what the frame carries: 0x0800 IPv4, 0x86dd IPv6, 0x0806 ARP, 0x8100 a VLAN tag."),
+    ("link", "link header", "L2: the capture's link-layer header. No MAC addresses are recorded for this kind of capture."),
+    ("encap", "outer header", "A header between the link and the segment's own IP header (VLAN tag, PPPoE, MPLS, a tunnel): one more layer, which the packet inside does not see."),
+    ("ip.version", "version and header length", "L3: 4 for IPv4, and the header's length in 4-byte words (5 = 20 bytes, no options)."),
+    ("ip.dsfield", "DSCP and ECN", "L3: priority marks (DSCP) and congestion marks (ECN) for routers; 0 on a plain socket."),
+    ("ip.len", "total length", "L3: bytes of this IP packet, header included: IP header + TCP header + data."),
+    ("ip.id", "identification", "L3: a number the sender gives each packet, so that fragments of one packet can be put together again."),
+    ("ip.flags", "flags", "L3: DF (don't fragment: Linux sets it and discovers the path MTU instead) and MF (more fragments follow)."),
+    ("ip.frag_offset", "fragment offset", "L3: where this fragment's data goes in the original packet; 0 when the packet is not fragmented."),
+    ("ip.ttl", "time to live", "L3: each router lowers it by one and drops the packet at 0 (a loop cannot go on for ever). Linux starts at 64."),
+    ("ip.proto", "protocol", "L3: what the IP packet carries: 6 is TCP, 17 UDP, 1 ICMP."),
+    ("ip.checksum", "header checksum", "L3: lets a router or the receiver detect a damaged header; every router computes it again, since the TTL changed."),
+    ("ip.src", "source address", "L3: the sending host's IP address: the address the socket was bound to, or the one the kernel chose for connect()."),
+    ("ip.dst", "destination address", "L3: the IP address the packet goes to: the address given to connect(), or the client's, for the server's answers."),
+    ("ip.options", "IP options", "L3: rarely used extras after the 20-byte IPv4 header."),
+    ("ipv6.version", "version", "L3: 6 for IPv6 (the first 4 bits), then traffic class and flow label."),
+    ("ipv6.flow", "flow label", "L3: lets routers keep a flow's packets on one path; Linux sets one per connection."),
+    ("ipv6.plen", "payload length", "L3: bytes after the 40-byte IPv6 header: TCP header + data."),
+    ("ipv6.nxt", "next header", "L3: what follows the IPv6 header: 6 is TCP; other values are extension headers."),
+    ("ipv6.hlim", "hop limit", "L3: IPv6's TTL: each router lowers it by one and drops the packet at 0."),
+    ("ipv6.src", "source address", "L3: the sending host's IPv6 address."),
+    ("ipv6.dst", "destination address", "L3: the IPv6 address the packet goes to."),
+    ("ipv6.ext", "extension headers", "L3: IPv6 headers chained after the fixed one (hop-by-hop options, routing, fragment…)."),
+    ("tcp.srcport", "source port", "L4: the sending socket's port. The client's port is picked by the kernel at connect(); the server's is the one it bind()s."),
+    ("tcp.dstport", "destination port", "L4: the port of the socket this segment goes to: for the server, the port it listens on."),
+    ("tcp.seq", "sequence number", "L4: the number of this segment's first byte in its sender's byte stream. Shown relative to the first (the ISN, which is random); a SYN and a FIN each count as one."),
+    ("tcp.ack", "acknowledgement number", "L4: with the ACK flag, the next byte the sender expects from the other side: every byte before it arrived."),
+    ("tcp.hdr_len", "header length", "L4: the TCP header's length in 4-byte words (the upper 4 bits): 20 bytes plus options."),
+    ("tcp.flags", "flags", "L4: SYN opens, FIN closes one direction, RST aborts, ACK says the ack number is valid, PSH asks the receiver to hand the data over at once."),
+    ("tcp.window_size_value", "window", "L4: how many more bytes the sender can receive now (room in its receive buffer); after the handshake, multiplied by the window scale the SYNs agreed on."),
+    ("tcp.checksum", "checksum", "L4: covers the TCP header, the data and the IP addresses. Captured on the sending host it is often unfinished: the network card (or, on lo, nobody) completes it later (checksum offload)."),
+    ("tcp.urgent_pointer", "urgent pointer", "L4: only meaningful with the URG flag, which plain sockets do not use."),
+    ("tcp.options", "options", "L4: negotiated in the SYNs: MSS (largest segment), window scale, SACK permitted; later timestamps and SACK blocks."),
+    ("tcp.payload", "data", "L7: the bytes the application handed to send(): what the other side's recv() will return, in order."),
+];
