@@ -25,33 +25,16 @@ pub fn span<'a>(text: impl Into<Cow<'a, str>>, paint: Paint) -> Span<'a> {
     Span { text: text.into(), paint }
 }
 
-/// Columns a string takes on a terminal: a payload's text may hold wide
-/// characters (日, two columns) and zero-width ones (a combining accent).
-pub fn width(s: &str) -> usize {
-    // Printable ASCII takes a column a byte, as unicode-width counts it; the
-    // views' own words are nearly all such.
-    if printable(s) {
-        s.len()
-    } else {
-        unicode_width::UnicodeWidthStr::width(s)
-    }
-}
-
-/// Whether every byte is printable ASCII (a space to `~`).
-fn printable(s: &str) -> bool {
-    s.bytes().all(|b| (0x20..0x7f).contains(&b))
-}
-
-fn char_width(c: char) -> usize {
-    unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)
-}
+pub use super::columns::one_column_chars;
+pub use super::columns::width;
+use super::columns::{char_width, printable};
 
 /// Where a word wider than the `room` left on its line is cut, between
 /// characters: after those that fit, or after the first one when even it
 /// does not (a wide one that does not fit goes to the next line).
 fn cut_at(word: &str, room: usize) -> usize {
     let room = room.max(1);
-    if printable(word) {
+    if word.bytes().all(printable) {
         // A column a character: the first `room` of them.
         return room.min(word.len());
     }
@@ -136,8 +119,9 @@ impl Runs {
     /// The visible width of spans `part`: the sum of theirs, as [`spans_width`].
     pub fn width(&self, part: Range<usize>) -> usize {
         let all = &self.text[self.start(part.start)..self.start(part.end)];
-        if printable(all) {
-            return all.len();
+        // One column a character: the spans' widths add up.
+        if let Some(n) = one_column_chars(all) {
+            return n;
         }
         part.map(|i| width(self.text(i))).sum()
     }
@@ -176,6 +160,21 @@ pub fn wrap_into(out: &mut String, spans: &[Span], max: usize, first: &str, rest
     });
 }
 
+/// [`wrap_into`] for one text without colour, told whether its every character
+/// is one column ([`one_column_chars`], measured already): then, single-spaced,
+/// its lines are copied at once.
+pub fn wrap_text_into(out: &mut String, text: &str, one_column: bool, max: usize, first: &str, rest: &str) {
+    let spans = [span(text, plain)];
+    let mut line = |l: &str| {
+        out.push_str(l);
+        out.push('\n');
+    };
+    match single_spaced(&spans).filter(|_| one_column && max > 0) {
+        Some(text) => wrap_lines(&text, max, first, rest, line),
+        None => wrap_words(&spans, max, first, rest, false, &mut line),
+    }
+}
+
 /// The words of all the spans as one text, a space between two words, when
 /// each span already is such a text (or blank): then, without colour, a line
 /// of the wrapped text is a piece of it. `None` for any other spans.
@@ -197,56 +196,85 @@ fn single_spaced<'a>(spans: &'a [Span]) -> Option<Cow<'a, str>> {
     Some(Cow::Owned(joined))
 }
 
-/// [`wrap_with`] for a single-spaced text without colour (see [`single_spaced`]):
-/// the words that fit on a line are a piece of the text, copied at once; a
-/// word wider than a whole line is cut where the line ends, as word by word.
+/// [`wrap_with`] for a single-spaced text without colour (see [`single_spaced`])
+/// whose every character is one column (see [`one_column_chars`]): each line the
+/// longest run of whole words that fits, copied at once (characters counted a
+/// stretch at a time); a word wider than a whole line cut where the line ends,
+/// as the word by word way does.
 fn wrap_lines(text: &str, max: usize, first: &str, rest: &str, mut line: impl FnMut(&str)) {
+    let bytes = text.as_bytes();
     let mut cur = String::with_capacity(max * 2);
     cur.push_str(first);
-    let (mut used, mut any) = (width(first), false);
-    // The words on the line so far, as a piece of the text (none yet: `None`).
-    let mut on: Option<Range<usize>> = None;
-    for (mut start, mut word, mut w) in words(text) {
-        loop {
-            if let Some(words) = &on {
-                if used + 1 + w <= max {
-                    used += 1 + w;
-                    on = Some(words.start..start + word.len());
-                    break;
-                }
-                // The line is full: the word starts the next one.
-                cur.push_str(&text[words.clone()]);
-            } else if used + w <= max {
-                used += w;
-                on = Some(start..start + word.len());
-                break;
-            } else {
-                // Wider than a whole line: cut it where the line ends.
-                let cut = cut_at(word, max.saturating_sub(used));
-                cur.push_str(&word[..cut]);
-                (start, word) = (start + cut, &word[cut..]);
-                w = width(word);
-            }
-            line(&cur);
-            cur.clear();
-            cur.push_str(rest);
-            (used, on, any) = (width(rest), None, true);
-            if word.is_empty() {
-                break;
-            }
-        }
+    let (mut used, mut p) = (width(first), 0);
+    if text.is_empty() {
+        return line(&cur);
     }
-    if let Some(words) = on {
-        cur.push_str(&text[words]);
+    while p < bytes.len() {
+        let room = max.saturating_sub(used);
+        let Some(q) = after_chars(bytes, p, room + 1) else {
+            // All the rest fits.
+            cur.push_str(&text[p..]);
+            return line(&cur);
+        };
+        // The character that does not fit: the line ends at a space before it, or at it.
+        let mut over = q - 1;
+        while bytes[over] & 0xc0 == 0x80 {
+            over -= 1;
+        }
+        let space = match bytes[over] {
+            b' ' => Some(over),
+            _ => bytes[p..over].iter().rposition(|&b| b == b' ').map(|k| p + k),
+        };
+        let next = match space {
+            Some(end) => {
+                cur.push_str(&text[p..end]);
+                end + 1
+            }
+            // The first word alone is wider than the line: cut it (room + 1 characters remain).
+            None => {
+                let cut = after_chars(bytes, p, room.max(1)).unwrap_or(bytes.len());
+                cur.push_str(&text[p..cut]);
+                // The rest of the word goes on; a space after it ends it.
+                if bytes.get(cut) == Some(&b' ') {
+                    cut + 1
+                } else {
+                    cut
+                }
+            }
+        };
         line(&cur);
-    } else if !any {
-        line(&cur);
+        cur.clear();
+        cur.push_str(rest);
+        used = width(rest);
+        p = next;
     }
 }
 
-/// The words of `text` (split at spaces, none empty), each with where it
-/// starts and its width (printable ASCII measured by its length at once).
-fn words(text: &str) -> impl Iterator<Item = (usize, &str, usize)> {
+/// Where the `n` characters of `bytes` from byte `p` end, `None` when fewer
+/// remain. Counted a stretch at a time (a character starts at every byte that
+/// does not continue one), which the compiler turns into vector code.
+fn after_chars(bytes: &[u8], p: usize, n: usize) -> Option<usize> {
+    let starts = |s: &[u8]| s.iter().filter(|&&b| b & 0xc0 != 0x80).count();
+    let (mut q, mut have) = (p, 0);
+    while have < n {
+        // A character is at least a byte: `have` never passes `n`.
+        let step = (n - have).min(bytes.len() - q);
+        if step == 0 {
+            return None;
+        }
+        have += starts(&bytes[q..q + step]);
+        q += step;
+    }
+    // Past the last character's first byte: on to its end.
+    while bytes.get(q).is_some_and(|&b| b & 0xc0 == 0x80) {
+        q += 1;
+    }
+    Some(q)
+}
+
+/// The words of `text` (split at spaces, none empty), each with its width
+/// (printable ASCII measured by its length at once).
+fn words(text: &str) -> impl Iterator<Item = (&str, usize)> {
     let bytes = text.as_bytes();
     let mut i = 0;
     std::iter::from_fn(move || {
@@ -255,11 +283,11 @@ fn words(text: &str) -> impl Iterator<Item = (usize, &str, usize)> {
         }
         let (start, mut ascii) = (i, true);
         while let Some(&b) = bytes.get(i).filter(|&&b| b != b' ') {
-            ascii &= (0x20..0x7f).contains(&b);
+            ascii &= printable(b);
             i += 1;
         }
         let word = &text[start..i];
-        (i > start).then(|| (start, word, if ascii { word.len() } else { width(word) }))
+        (i > start).then(|| (word, if ascii { word.len() } else { width(word) }))
     })
 }
 
@@ -267,7 +295,7 @@ fn words(text: &str) -> impl Iterator<Item = (usize, &str, usize)> {
 fn wrap_with(spans: &[Span], max: usize, first: &str, rest: &str, line: impl FnMut(&str)) {
     let colour = colored::control::SHOULD_COLORIZE.should_colorize();
     if !colour && max > 0 {
-        if let Some(text) = single_spaced(spans) {
+        if let Some(text) = single_spaced(spans).filter(|t| one_column_chars(t).is_some()) {
             return wrap_lines(&text, max, first, rest, line);
         }
     }
@@ -291,7 +319,7 @@ fn wrap_words(spans: &[Span], max: usize, first: &str, rest: &str, colour: bool,
         any = true;
     };
     for s in spans {
-        for (_, mut word, mut w) in words(&s.text) {
+        for (mut word, mut w) in words(&s.text) {
             loop {
                 let gap = usize::from(!empty);
                 if max == 0 || used + gap + w <= max {
@@ -388,10 +416,11 @@ mod tests {
         lines
     }
 
-    /// Whole lines copied at once, and words one by one, give what the
-    /// reference gives: texts of words of 1 to 12 characters, ASCII or not,
-    /// wide (日, 😀), zero-width (a combining accent, a joiner, a variation
-    /// selector) or a control, at every width.
+    /// Words one by one give what the reference gives, and so do whole lines
+    /// copied at once where they are used (a text of one-column characters):
+    /// texts of words of 1 to 12 characters, ASCII or not, wide (日, 😀),
+    /// zero-width (a combining accent, a joiner, a variation selector) or a
+    /// control, at every width.
     #[test]
     fn lines_at_once_and_words_one_by_one_are_the_reference() {
         let mut seed = 7u64;
@@ -399,7 +428,10 @@ mod tests {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             (seed >> 33) % n
         };
-        let alphabet = ['a', 'b', '7', '#', '→', '×', 'à', '日', '😀', '\u{301}', '\u{200d}', '\u{fe0f}', '\t', '\r', '\n'];
+        let alphabet = [
+            'a', 'b', '7', '#', '→', '×', 'à', '日', '😀', '\u{301}', '\u{200d}', '\u{fe0f}', '\t', '\r',
+            '\n',
+        ];
         for round in 0..600 {
             // Half the texts ASCII and arrows, as the views' words mostly are.
             let letters = if round % 2 == 0 { 6 } else { alphabet.len() as u64 };
@@ -410,28 +442,31 @@ mod tests {
             for max in 1..40 {
                 for (first, rest) in [("", ""), ("    ", "      "), ("> ", "")] {
                     let want = reference(&[span(&*text, plain)], max, first, rest);
-                    let (mut fast, mut slow) = (Vec::new(), Vec::new());
-                    wrap_lines(&text, max, first, rest, |l| fast.push(l.to_string()));
+                    let mut slow = Vec::new();
                     wrap_words(&[span(&*text, plain)], max, first, rest, false, |l| slow.push(l.to_string()));
-                    assert_eq!(fast, want, "{text:?} at {max}");
                     assert_eq!(slow, want, "{text:?} at {max}");
+                    if one_column_chars(&text).is_some() {
+                        let mut fast = Vec::new();
+                        wrap_lines(&text, max, first, rest, |l| fast.push(l.to_string()));
+                        assert_eq!(fast, want, "{text:?} at {max}");
+                    }
                 }
             }
         }
     }
 
-    /// A text's width is the sum of its spans' widths, measured as a whole or span by span.
+    /// A part's width is the sum of its spans' widths, as [`spans_width`] says
+    /// it, though a variation selector would make the whole wider.
     #[test]
-    fn widths_are_those_of_unicode_width() {
-        for s in ["plain", "a → b", "日本", "e\u{301}", "1\u{fe0f}", "\r\n", "\t", "x\u{7f}"] {
-            assert_eq!(width(s), unicode_width::UnicodeWidthStr::width(s), "{s:?}");
-        }
+    fn a_parts_width_is_its_spans_widths() {
         let mut runs = Runs::default();
         for t in ["[SYN] ", "1", "\u{fe0f} ", "日"] {
             runs.push(plain, t);
         }
         let spans = runs.spans(0..runs.count());
         assert_eq!(runs.width(0..runs.count()), spans_width(&spans));
+        assert_eq!(spans_width(&spans), 10);
+        assert_eq!(width(&runs.text), 11);
     }
 
     #[test]

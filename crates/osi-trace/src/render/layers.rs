@@ -14,7 +14,10 @@ use crate::decode::Link;
 fn layer(out: &mut String, tag: &str, paint: Paint, text: &mut String, width: usize) {
     const FIRST: &str = "    ";
     const REST: &str = "       ";
-    if width == 0 || FIRST.len() + fit::width(tag) + 1 + fit::width(text) <= width {
+    // Measured once: a text of one-column characters is wrapped knowing it.
+    let one_column = (width > 0).then(|| fit::one_column_chars(text)).flatten();
+    let fits = || FIRST.len() + fit::width(tag) + 1 + one_column.unwrap_or_else(|| fit::width(text)) <= width;
+    if width == 0 || fits() {
         out.push_str(FIRST);
         fit::push_painted(out, paint, tag);
         out.push(' ');
@@ -26,7 +29,8 @@ fn layer(out: &mut String, tag: &str, paint: Paint, text: &mut String, width: us
         // Without colour the tag is one more word of the text: one span, wrapped a line at a time.
         text.insert(0, ' ');
         text.insert_str(0, tag);
-        fit::wrap_into(out, &[span(&**text, plain)], width, FIRST, REST);
+        let one_column = one_column.is_some() && fit::one_column_chars(tag).is_some();
+        fit::wrap_text_into(out, text, one_column, width, FIRST, REST);
     }
 }
 

@@ -88,7 +88,7 @@ pub fn line(n: &Annotated, width: usize, runs: &mut Runs, out: &mut String) {
     // The cause in the terminal's own colour: dim text vanishes on a projector.
     runs.push(plain, format_args!("← {}", words::cause(n)));
     let cause = role.end..runs.count();
-    runs.push(|t| t.cyan().to_string(), words::states(n));
+    runs.push_with(|t| t.cyan().to_string(), |s| words::states(n).push_to(s));
     let states = cause.end..runs.count();
     let parts = [head, role, cause, states];
 

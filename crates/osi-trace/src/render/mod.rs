@@ -7,6 +7,7 @@
 //! switches on or off once (`--color`, `NO_COLOR`).
 
 pub mod call;
+mod columns;
 mod control;
 pub mod fit;
 pub mod hop;

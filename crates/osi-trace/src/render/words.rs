@@ -15,29 +15,31 @@ pub fn states(n: &Annotated) -> States<'_> {
     States(n)
 }
 
-/// Both ends' states in words, written straight where they go (see [`Describe`]).
+/// Both ends' states in words, written straight where they go.
 pub struct States<'a>(&'a Annotated);
 
-impl fmt::Display for States<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl States<'_> {
+    /// Appends the words to `out`: the line view writes them for every segment.
+    pub fn push_to(&self, out: &mut String) {
         let n = self.0;
-        let said = |f: &mut fmt::Formatter<'_>, end: Side, state: State| {
+        let said = |out: &mut String, end: Side, state: State| {
             if state != State::Unknown {
-                return f.write_str(state.name());
+                return out.push_str(state.name());
             }
-            let why = match (end, &n.role) {
+            out.push_str("? (");
+            out.push_str(match (end, &n.role) {
                 (Side::Server, Role::Refused) => "the RST may be a firewall's",
                 (Side::Server, _) if n.answered => "the RST answering it may be a firewall's",
                 (Side::Server, _) if n.client_state == State::SynSent => "no answer from the server seen",
                 _ => "the RST may not have been accepted",
-            };
-            write!(f, "? ({why})")
+            });
+            out.push(')');
         };
-        f.write_str("[client ")?;
-        said(f, Side::Client, n.client_state)?;
-        f.write_str(", server ")?;
-        said(f, Side::Server, n.server_state)?;
-        f.write_str("]")
+        out.push_str("[client ");
+        said(out, Side::Client, n.client_state);
+        out.push_str(", server ");
+        said(out, Side::Server, n.server_state);
+        out.push(']');
     }
 }
 
