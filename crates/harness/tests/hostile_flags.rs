@@ -68,6 +68,7 @@ fn programs(results: &Path) -> Vec<Program> {
     let p = |name, sub, base: &[(&'static str, String)]| Program { name, sub, base: base.to_vec() };
     let server = [("--host", "192.0.2.1".to_string())];
     let port = [("--port", "1".to_string())];
+    let class = results.with_file_name("class").to_string_lossy().into_owned();
     let results = results.to_string_lossy().into_owned();
     vec![
         p("osi-trace", None, &[("--read", fixture("three-clients.pcap"))]),
@@ -82,6 +83,8 @@ fn programs(results: &Path) -> Vec<Program> {
         p("echo-bench", Some("bulk"), &port),
         p("echo-bench", Some("churn"), &port),
         p("echo-bench", Some("chart"), &[("--input", results), ("--output", "chart.svg".into())]),
+        // Its positionals first (a lesson, a class of one), then each flag in turn.
+        p("lesson-check", Some("grade"), &[("03", class), ("--out", "grades".into())]),
     ]
 }
 
@@ -224,6 +227,10 @@ fn no_flag_value_panics_hangs_or_reaches_the_terminal_raw() -> anyhow::Result<()
         &results,
         "{\"label\":\"a\",\"conns\":1,\"msgs_per_sec\":10,\"p99_us\":5,\"stalled\":null}\n",
     )?;
+    // lesson-check grade's class: one student.
+    std::fs::create_dir(dir.path().join("class"))?;
+    std::fs::copy(fixture("three-clients.pcap"), dir.path().join("class/a.pcap"))?;
+    std::fs::write(dir.path().join("class/a.answers"), "segments = 1\n")?;
     let mut cases = Vec::new();
     let mut walked = 0;
     for p in programs(&results) {

@@ -77,3 +77,66 @@ fn json_has_a_control_record_for_each_arp_and_icmp_frame_tshark_sees() {
     }
     assert!(checked >= 30, "only {checked} control records in the captures");
 }
+
+/// The fields a lesson's exercise asks of a link, in `--json` as tshark reads
+/// them, on every capture: each segment's MSS option and SACK blocks (relative,
+/// as tshark shows them), each ARP message's sender MAC, each ICMP "fragmentation
+/// needed" (ICMPv6 "packet too big") MTU.
+#[test]
+fn json_gives_mss_sack_mac_and_mtu_as_tshark_reads_them() {
+    if !harness::require("json_gives_mss_sack_mac_and_mtu_as_tshark_reads_them", Need::Tool("tshark")) {
+        return;
+    }
+    let names = ["frame.number", "tcp.options.mss_val", "tcp.options.sack_le", "tcp.options.sack_re"];
+    let names = names.iter().chain(&["arp.src.hw_mac", "icmp.mtu", "icmpv6.mtu"]).map(|s| s.to_string());
+    let names: Vec<String> = names.collect();
+    let (mut mss, mut sack, mut mac, mut mtu) = (0, 0, 0, 0);
+    for pcap in std::fs::read_dir(capture("")).expect("the captures folder") {
+        let pcap = pcap.expect("a folder entry").path();
+        if pcap.extension().is_none_or(|x| x != "pcap") {
+            continue;
+        }
+        let theirs = harness::tshark::fields(&pcap, &names).expect("tshark reads it");
+        let theirs: Vec<Vec<&str>> = theirs.lines().map(|l| l.split('\t').collect()).collect();
+        let out = osi_trace(&["--read", &pcap.to_string_lossy(), "--json"]);
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            let record = serde_json::from_str::<Record>(line).expect("a record");
+            let (frame, segment, ours) = match record {
+                Record::Segment(s) => {
+                    mss += usize::from(s.mss.is_some());
+                    sack += usize::from(!s.sack.is_empty());
+                    let (le, re): (Vec<String>, Vec<String>) =
+                        s.sack.iter().map(|[l, r]| (l.to_string(), r.to_string())).unzip();
+                    let mss = s.mss.map(|m| m.to_string()).unwrap_or_default();
+                    (s.frame, true, [mss, le.join(","), re.join(","), String::new(), String::new()])
+                }
+                Record::Control(c) => {
+                    mac += usize::from(c.mac.is_some());
+                    mtu += usize::from(c.mtu.is_some());
+                    let (v4, v6) = match c.protocol.as_str() {
+                        "icmp" => (c.mtu, None),
+                        _ => (None, c.mtu),
+                    };
+                    let [v4, v6] = [v4, v6].map(|m| m.map(|m| m.to_string()).unwrap_or_default());
+                    let none = String::new;
+                    (c.frame, false, [none(), none(), none(), c.mac.unwrap_or_default(), v4 + &v6])
+                }
+                Record::Connection(_) => continue,
+            };
+            let row = &theirs[frame as usize - 1];
+            let what = format!("{} frame {frame}", pcap.display());
+            if segment {
+                // A segment: its own options (an ICMP error's quoted header is not one).
+                assert_eq!(
+                    [row[1], row[2], row[3]],
+                    [&ours[0], &ours[1], &ours[2]].map(String::as_str),
+                    "{what}"
+                );
+            } else {
+                assert_eq!(row[4], ours[3], "{what}");
+                assert_eq!(format!("{}{}", row[5], row[6]), ours[4], "{what}");
+            }
+        }
+    }
+    assert!(mss >= 20 && sack >= 20 && mac >= 10 && mtu >= 2, "too few to check: {mss} {sack} {mac} {mtu}");
+}

@@ -1,14 +1,21 @@
 //! Marking a student's answers: `key = value` lines against what a capture says,
-//! each marked right or wrong with the reason. A key answered twice is not
-//! guessed at: that question is marked not answered, naming both lines.
-
-use anyhow::{bail, Result};
+//! each marked right or wrong with the reason. Partial credit: a line that answers
+//! nothing (a mistyped key, a line that is not `key = value`) is said and left
+//! unmarked, with a "did you mean" for a key that looks like a question's, and the
+//! other answers count; a key answered twice is not guessed at: that question is
+//! marked not answered, naming both lines.
 
 use crate::exercises::Question;
+
+mod near;
+pub mod text;
 
 /// The most an answers file may hold: a few lines are expected, and a device
 /// or an endless pipe given by mistake must not fill the memory.
 pub const MAX_ANSWERS_FILE: u64 = 1 << 20;
+
+/// The most of a key or an answer a message shows: a line may be a megabyte long.
+const SHOWN: usize = 60;
 
 /// One `key = value` line of an answers file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,10 +26,36 @@ pub struct Given {
     pub line: usize,
 }
 
+/// An answers file, read: its `key = value` lines (those with a value: `key =`
+/// alone, as a template leaves it, is no answer), and the lines that are not
+/// `key = value`, with their text.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Answers {
+    pub given: Vec<Given>,
+    pub not_pairs: Vec<(usize, String)>,
+}
+
+/// A line that answers no question, so it is not marked.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Stray {
+    pub line: usize,
+    pub what: StrayKind,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum StrayKind {
+    /// Not `key = value`: its text.
+    NotAPair(String),
+    /// A key the exercise does not ask, and the question it looks like, if any.
+    Unknown { key: String, near: Option<&'static str> },
+}
+
 /// One answer, marked.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Mark {
     pub key: String,
+    /// The question, as the lesson asks it.
+    pub question: &'static str,
     /// What the student wrote; `None` when the question was left out, or answered more than once.
     pub given: Option<String>,
     /// What the capture says; `None` when it cannot tell (e.g. a capture of something else).
@@ -31,52 +64,97 @@ pub struct Mark {
     pub why: &'static str,
     /// The lines that answered it, when there are more than one.
     pub lines: Vec<usize>,
+    /// Lines whose key looks like a typo of this one (line, key as written).
+    pub near: Vec<(usize, String)>,
 }
 
-/// Reads an answers file: `key = value` lines; blank lines and `#` comments are skipped.
-pub fn parse_answers(text: &str) -> Result<Vec<Given>> {
-    let mut answers = Vec::new();
-    for (n, line) in text.lines().enumerate() {
+/// A file of answers, marked: one mark per question, in the exercise's order,
+/// and the lines that answered none.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Marking {
+    pub marks: Vec<Mark>,
+    pub stray: Vec<Stray>,
+}
+
+impl Marking {
+    /// How many answers are right.
+    pub fn right(&self) -> usize {
+        self.marks.iter().filter(|m| m.right).count()
+    }
+
+    /// Whether every question is answered right.
+    pub fn all_right(&self) -> bool {
+        self.right() == self.marks.len()
+    }
+}
+
+/// Reads an answers file's text: `key = value` lines; blank lines and `#`
+/// comments are skipped, spaces around key and value (trailing ones too) ignored.
+pub fn parse_answers(text: &str) -> Answers {
+    let mut answers = Answers::default();
+    for (n, line) in text::lines(text) {
         let line = line.split('#').next().unwrap_or("").trim();
         if line.is_empty() {
             continue;
         }
-        let Some((key, value)) = line.split_once('=') else {
-            bail!("line {}: {line:?} is not `key = value`", n + 1);
-        };
-        answers.push(Given { key: key.trim().to_string(), value: value.trim().to_string(), line: n + 1 });
+        match line.split_once('=') {
+            Some((key, value)) if !key.trim().is_empty() => {
+                if !value.trim().is_empty() {
+                    answers.given.push(Given { key: key.trim().into(), value: value.trim().into(), line: n });
+                }
+            }
+            _ => answers.not_pairs.push((n, line.to_string())),
+        }
     }
-    Ok(answers)
+    answers
 }
 
 /// Marks `answers` to `questions` against `expected` (each question's answer
-/// from the capture, in the questions' order). Answers to questions the
-/// exercise does not ask are an error (a typo in a key).
-pub fn mark(questions: &[Question], answers: &[Given], expected: &[Option<String>]) -> Result<Vec<Mark>> {
-    check_keys(questions, answers)?;
-    Ok(questions
+/// from the capture, in the questions' order; `None` where it cannot tell).
+pub fn mark(questions: &[Question], answers: &Answers, expected: &[Option<String>]) -> Marking {
+    let keys: Vec<&'static str> = questions.iter().map(|q| q.key).collect();
+    let mut stray: Vec<Stray> = answers
+        .not_pairs
+        .iter()
+        .map(|(line, text)| Stray { line: *line, what: StrayKind::NotAPair(text.clone()) })
+        .collect();
+    let mut near: Vec<(&'static str, usize, String)> = Vec::new();
+    for g in answers.given.iter().filter(|g| !keys.contains(&g.key.as_str())) {
+        let guess = near::nearest(&g.key, &keys);
+        // A typo of a question left open is said on that question; of one answered, as a line apart.
+        let open = guess.is_some_and(|k| !answers.given.iter().any(|o| o.key == k));
+        match guess {
+            Some(k) if open => near.push((k, g.line, g.key.clone())),
+            _ => stray
+                .push(Stray { line: g.line, what: StrayKind::Unknown { key: g.key.clone(), near: guess } }),
+        }
+    }
+    stray.sort_by_key(|s| s.line);
+    let marks = questions
         .iter()
         .zip(expected)
         .map(|(q, expected)| {
-            let all: Vec<&Given> = answers.iter().filter(|g| g.key == q.key).collect();
+            let all: Vec<&Given> = answers.given.iter().filter(|g| g.key == q.key).collect();
             let lines = if all.len() > 1 { all.iter().map(|g| g.line).collect() } else { Vec::new() };
             let given = match all.as_slice() {
                 [one] => Some(one.value.clone()),
                 _ => None,
             };
             let right = matches!((&given, expected), (Some(g), Some(e)) if same(g, e));
-            Mark { key: q.key.to_string(), given, expected: expected.clone(), right, why: q.why, lines }
+            let near = near.iter().filter(|(k, ..)| *k == q.key).map(|(_, l, t)| (*l, t.clone())).collect();
+            Mark {
+                key: q.key.to_string(),
+                question: q.text,
+                given,
+                expected: expected.clone(),
+                right,
+                why: q.why,
+                lines,
+                near,
+            }
         })
-        .collect())
-}
-
-/// Refuses an answer to a question the exercise does not ask (a typo in a key).
-pub fn check_keys(questions: &[Question], answers: &[Given]) -> Result<()> {
-    if let Some(g) = answers.iter().find(|g| !questions.iter().any(|q| q.key == g.key)) {
-        let keys: Vec<&str> = questions.iter().map(|q| q.key).collect();
-        bail!("line {}: this exercise asks no `{}`; it asks: {}", g.line, g.key, keys.join(", "));
-    }
-    Ok(())
+        .collect();
+    Marking { marks, stray }
 }
 
 fn same(given: &str, expected: &str) -> bool {
@@ -95,102 +173,74 @@ fn normal(answer: &str) -> String {
         .collect()
 }
 
-/// One line per mark, for the terminal: what the student wrote is shown with
-/// its control characters escaped (an answer is any text; the terminal is not).
-pub fn render(mark: &Mark) -> String {
+/// What a student wrote, as a message shows it: at most [`SHOWN`] characters.
+fn shown(text: &str) -> String {
+    match text.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+/// One line per mark, for the terminal or a report: what the student wrote is
+/// shown with its control characters escaped (an answer is any text; the
+/// terminal is not). With `reveal`, a wrong answer says what the capture says
+/// and why; without, it repeats the question (a report handed back to a class).
+pub fn render(mark: &Mark, reveal: bool) -> String {
+    let key = &mark.key;
     let line = match (mark.right, &mark.given, &mark.expected) {
         (_, None, _) if !mark.lines.is_empty() => {
             let lines: Vec<String> = mark.lines.iter().map(usize::to_string).collect();
             format!(
-                "open   {}: answered more than once (lines {}), so not marked; keep one answer",
-                mark.key,
+                "open   {key}: answered more than once (lines {}), so not marked; keep one answer",
                 lines.join(" and ")
             )
         }
-        (true, Some(g), _) => format!("right  {} = {g}: {}", mark.key, mark.why),
-        (false, Some(g), Some(e)) => {
-            format!("wrong  {} = {g}: the trace says {e}, because {}", mark.key, mark.why)
+        (_, Some(g), None) => {
+            format!("?      {key} = {}: this capture cannot tell (is it the exercise's run?)", shown(g))
         }
-        (false, None, Some(_)) => format!("open   {}: not answered", mark.key),
-        (_, _, None) => format!("?      {}: this capture cannot tell (is it the exercise's run?)", mark.key),
-        (true, None, _) => format!("open   {}", mark.key),
+        (_, None, None) => format!("?      {key}: this capture cannot tell (is it the exercise's run?)"),
+        (true, Some(g), _) => format!("right  {key} = {}: {}", shown(g), mark.why),
+        (false, Some(g), Some(e)) if reveal => {
+            format!("wrong  {key} = {}: the trace says {e}, because {}", shown(g), mark.why)
+        }
+        (false, Some(g), Some(_)) => {
+            format!("wrong  {key} = {}: not what the capture says; the question: {}", shown(g), mark.question)
+        }
+        (_, None, Some(_)) => {
+            let mut line = format!("open   {key}: not answered");
+            let near: Vec<String> =
+                mark.near.iter().map(|(n, typed)| format!("line {n} has `{}`", shown(typed))).collect();
+            if !near.is_empty() {
+                line.push_str(&format!(" ({}: did you mean `{key}`?)", near.join(", ")));
+            }
+            if !reveal {
+                line.push_str(&format!("; the question: {}", mark.question));
+            }
+            line
+        }
+    };
+    kit::escape_controls(&line)
+}
+
+/// One line per stray line, in the same columns as the marks.
+pub fn render_stray(stray: &Stray, keys: &[&str]) -> String {
+    let n = stray.line;
+    let line = match &stray.what {
+        StrayKind::NotAPair(text) => {
+            format!("note   line {n}: \"{}\" is not `key = value`, so it is not marked", shown(text))
+        }
+        StrayKind::Unknown { key, near: Some(k) } => format!(
+            "note   line {n}: this exercise asks no `{}` (did you mean `{k}`? it is answered on another line), so it is not marked",
+            shown(key)
+        ),
+        StrayKind::Unknown { key, near: None } => format!(
+            "note   line {n}: this exercise asks no `{}`, so it is not marked; it asks: {}",
+            shown(key),
+            keys.join(", ")
+        ),
     };
     kit::escape_controls(&line)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::exercises::exercise;
-
-    /// Lesson 3's six answers from the capture, in its questions' order.
-    const EXPECTED: [Option<&str>; 6] =
-        [Some("41000"), Some("65432"), Some("1"), Some("1"), Some("10"), None];
-
-    fn expected() -> Vec<Option<String>> {
-        EXPECTED.iter().map(|e| e.map(String::from)).collect()
-    }
-
-    #[test]
-    fn right_wrong_and_open_answers_are_told_apart() {
-        let questions = exercise(3).expect("lesson 3");
-        let answers = parse_answers("server_port = 65432\nsyn_ack_ack = 0 # a guess\n").expect("parses");
-        let marks = mark(questions, &answers, &expected()).expect("marks");
-        let by_key = |k: &str| marks.iter().find(|m| m.key == k).expect("marked");
-        assert!(by_key("server_port").right);
-        assert!(!by_key("syn_ack_ack").right);
-        assert!(
-            render(by_key("syn_ack_ack")).starts_with("wrong  syn_ack_ack = 0: the trace says 1, because")
-        );
-        assert_eq!(render(by_key("client_port")), "open   client_port: not answered");
-        assert!(render(by_key("time_wait")).starts_with("?"));
-    }
-
-    #[test]
-    fn answers_are_compared_as_a_teacher_would() {
-        assert!(same("\"RST+ACK\"", "RST, ACK"));
-        assert!(same(" connect() ", "connect"));
-        assert!(same("Client", "client"));
-        assert!(!same("RST", "RST, ACK"));
-        assert!(!same("10", "1"));
-    }
-
-    #[test]
-    fn a_typo_in_a_key_is_an_error_not_a_silent_skip() {
-        let questions = exercise(3).expect("lesson 3");
-        let answers = parse_answers("\nserver_prot = 65432").expect("parses");
-        let err = mark(questions, &answers, &expected()).expect_err("unknown key");
-        assert!(err.to_string().starts_with("line 2: this exercise asks no `server_prot`"), "{err}");
-        assert!(parse_answers("just words").is_err());
-    }
-
-    /// Two answers to one question: neither counts, whichever is right; the line says both lines.
-    #[test]
-    fn a_key_answered_twice_is_not_answered_and_says_its_lines() {
-        let questions = exercise(3).expect("lesson 3");
-        let answers =
-            parse_answers("syn_ack_ack = 1\nserver_port = 65432\n# …\nsyn_ack_ack = 0\n").expect("parses");
-        let marks = mark(questions, &answers, &expected()).expect("marks");
-        let twice = marks.iter().find(|m| m.key == "syn_ack_ack").expect("marked");
-        assert!(!twice.right && twice.given.is_none());
-        assert_eq!(
-            render(twice),
-            "open   syn_ack_ack: answered more than once (lines 1 and 4), so not marked; keep one answer"
-        );
-        assert!(marks.iter().find(|m| m.key == "server_port").is_some_and(|m| m.right));
-    }
-
-    #[test]
-    fn an_answer_never_reaches_the_terminal_raw() {
-        let questions = exercise(3).expect("lesson 3");
-        let answers = parse_answers("time_wait = \x1b]0;pwned\x07\x1b[2J").expect("parses");
-        let expected: Vec<Option<String>> = vec![None, None, None, None, None, Some("client".into())];
-        let marks = mark(questions, &answers, &expected).expect("marks");
-        let line = render(marks.last().expect("time_wait"));
-        assert!(!line.contains('\x1b') && !line.contains('\x07'), "{line:?}");
-        assert!(
-            line.starts_with(r"wrong  time_wait = \x1b]0;pwned\x07\x1b[2J: the trace says client"),
-            "{line}"
-        );
-    }
-}
+mod tests;

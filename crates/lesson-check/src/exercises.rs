@@ -2,14 +2,18 @@
 //! capture, each with the way to read the answer from `osi-trace --json` and the
 //! reason the answer is what it is. Pure: rows in, answers out, one row at a
 //! time ([`reading`]). Lessons 1 and 2 are in `first_steps`, 8 in `flood`, 9
-//! and 10 in `flow`; the rest here.
+//! and 10 in `flow`, 13 in `idle`, 14 and 17 in `links`, 15 and 16 in `timers`;
+//! the rest here.
 
 use reading::{count, field, first, firsts, role, seg, text, yes_no, Reader};
 
 mod first_steps;
 mod flood;
 mod flow;
+mod idle;
+mod links;
 pub mod reading;
+mod timers;
 
 /// One question of an exercise.
 #[derive(Debug)]
@@ -39,6 +43,11 @@ pub fn exercise(number: u8) -> Option<&'static [Question]> {
         10 => Some(flow::LESSON_10),
         11 => Some(LESSON_11),
         12 => Some(LESSON_12),
+        13 => Some(idle::LESSON_13),
+        14 => Some(links::LESSON_14),
+        15 => Some(timers::LESSON_15),
+        16 => Some(timers::LESSON_16),
+        17 => Some(links::LESSON_17),
         _ => None,
     }
 }
@@ -53,7 +62,8 @@ pub fn lesson_number(text: &str) -> Option<u8> {
 }
 
 /// The lessons that have a checkable exercise.
-pub const LESSONS: [&str; 12] = ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"];
+pub const LESSONS: [&str; 17] =
+    ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16", "17"];
 
 /// The time of a row, in seconds since the first frame.
 fn time(row: Option<&serde_json::Value>) -> Option<f64> {
@@ -250,7 +260,7 @@ mod tests {
         {
             assert_eq!(lesson_number(bad), None, "{bad}");
         }
-        assert!(exercise(3).is_some() && exercise(12).is_some());
-        assert!(exercise(13).is_none());
+        assert!(exercise(3).is_some() && exercise(17).is_some());
+        assert!(exercise(18).is_none());
     }
 }

@@ -24,19 +24,28 @@
 //!
 //! The binary, `lesson-check answers LESSON PCAP [ANSWERS]`, marks a student's answers
 //! to a lesson's exercise ([`exercises`]) from a capture ([`answers`]), reading
-//! `osi-trace --json` row by row in bounded memory; it exits 0 when every answer is
-//! right, 1 when one is not, 2 on input it cannot use. The test suite runs it on the
-//! reference captures in `lessons/captures/`.
+//! `osi-trace --json` row by row in bounded memory ([`capture`]); it exits 0 when every
+//! answer is right, 1 when one is not, 2 on input it cannot use. `lesson-check grade
+//! LESSON FOLDER --out RESULTS` does it for a class ([`class`], [`grade`]): a CSV and a
+//! report per student ([`report`]), written whole or not at all ([`results`]). The test
+//! suite runs it on the reference captures in `lessons/captures/`, against the
+//! reference answers in `crates/lesson-check/answers/`.
 //!
 //! `LESSON_CHECK_BLESS=1 cargo test -p lesson-check` rewrites the shown lines that no
 //! longer match from the real run (see [`bless`]); review the diff before committing.
 
 pub mod answers;
 mod bless;
+pub mod capture;
+pub mod class;
+mod csv;
 pub mod excerpt;
 pub mod exercises;
+pub mod grade;
 mod matching;
 mod parse;
+pub mod report;
+pub mod results;
 mod session;
 
 pub use bless::{bless, bless_lines, Blessed};

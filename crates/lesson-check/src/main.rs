@@ -2,18 +2,22 @@
 //! capture. Without ANSWERS it lists the questions; with a file of `key = value`
 //! lines it marks each answer right or wrong, with the reason, from `osi-trace
 //! --json`, read line by line as it comes (a capture of any size, in bounded memory).
+//! `lesson-check grade LESSON FOLDER --out RESULTS`: the same for a whole class.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::ExitCode;
+use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use clap::{Parser, Subcommand};
-use lesson_check::answers::{check_keys, mark, parse_answers, render, MAX_ANSWERS_FILE};
-use lesson_check::exercises::reading::answer_all;
-use lesson_check::exercises::{exercise, lesson_number, LESSONS};
+use lesson_check::answers::{mark, parse_answers, render, render_stray};
+use lesson_check::capture::{self, Limits};
+use lesson_check::exercises::{exercise, lesson_number, Question, LESSONS};
+use lesson_check::grade::{grade_class as grade_all, read_answers, Options};
+use lesson_check::{class, report, results};
 
-/// Checks a lesson's exercise on a capture.
+/// Checks a lesson's exercise on a capture, for one student or a class.
 #[derive(Parser)]
 #[command(version, about, after_help = EXIT_STATUS)]
 struct Args {
@@ -26,13 +30,43 @@ enum Cmd {
     /// Lists a lesson's questions; with ANSWERS, marks each answer from the capture.
     #[command(after_help = EXIT_STATUS)]
     Answers {
-        /// The lesson: its number, 1 to 99 (`3` or `03`); lessons 1 to 12 have an exercise.
+        /// The lesson: its number, 1 to 99 (`3` or `03`); lessons 1 to 17 have an exercise.
         #[arg(allow_hyphen_values = true)]
         lesson: String,
         /// The capture to answer from (pcap or pcapng, as `osi-trace --write` records it).
         pcap: PathBuf,
         /// A file of `key = value` lines, one per question (`#` starts a comment).
         answers: Option<PathBuf>,
+    },
+    /// Grades a class: FOLDER holds each student's NAME.pcap and NAME.answers; writes
+    /// RESULTS/grades.csv (a row per student, a column per question) and RESULTS/NAME.txt,
+    /// a report for each student.
+    #[command(after_help = GRADE_HELP)]
+    Grade {
+        /// The lesson: its number, 1 to 99 (`3` or `03`).
+        #[arg(allow_hyphen_values = true)]
+        lesson: String,
+        /// The folder of submissions: NAME.pcap (or .pcapng) and NAME.answers (or
+        /// NAME.answers.txt) per student; other files and subfolders are left alone.
+        folder: PathBuf,
+        /// The folder to write the results to; it must not exist (see --force).
+        #[arg(long, value_name = "RESULTS")]
+        out: PathBuf,
+        /// Mark a student who handed in no capture against this one (e.g. the lesson's reference capture).
+        #[arg(long, value_name = "PCAP")]
+        capture: Option<PathBuf>,
+        /// Put the right answers, and why, in the students' reports (hidden by default).
+        #[arg(long)]
+        show_answers: bool,
+        /// Replace RESULTS when it holds an earlier grading (its grades.csv).
+        #[arg(long)]
+        force: bool,
+        /// A capture bigger than this many MiB is not read; its student's report says so.
+        #[arg(long, value_name = "MIB", default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
+        max_capture: u64,
+        /// Reading one student's capture stops after this long (e.g. 60, 2.5, 500ms).
+        #[arg(long, value_name = "SECS", default_value = "30", value_parser = kit::duration::positive_seconds)]
+        time_limit: Duration,
     },
 }
 
@@ -41,12 +75,29 @@ Exit status:
   0  every answer right (or the questions listed)
   1  some answer wrong, not answered, answered twice, or not told by the capture
   2  unusable input: a lesson that is not a number from 1 to 99, no such capture
-     or answers file, a line that is not `key = value`, a key the exercise
-     does not ask";
+     or answers file, an answers file that is not text";
+
+const GRADE_HELP: &str = "\
+Example: lesson-check grade 03 class/ --out grades/ --capture lessons/captures/03-hello.pcap
+
+Exit status:
+  0  every student's every answer right
+  1  some student with an answer wrong or not answered, or a file that could
+     not be used (the student's row and report say which)
+  2  unusable input: a lesson that is not a number from 1 to 99, no such
+     folder, no submission in it, RESULTS exists (without --force), or the
+     results could not be written";
 
 fn main() -> ExitCode {
-    let Cmd::Answers { lesson, pcap, answers } = kit::parse_args::<Args>().command;
-    match run(&lesson, &pcap, answers.as_deref()) {
+    let outcome = match kit::parse_args::<Args>().command {
+        Cmd::Answers { lesson, pcap, answers } => run(&lesson, &pcap, answers.as_deref()),
+        Cmd::Grade { lesson, folder, out, capture, show_answers, force, max_capture, time_limit } => {
+            let limits = Limits { max_bytes: Some(max_capture << 20), time: Some(time_limit) };
+            let opts = Options { lesson, fallback: capture, limits };
+            grade_class(&opts, &folder, &out, show_answers, force)
+        }
+    };
+    match outcome {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(e) => {
@@ -56,8 +107,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// Lists or marks; `Ok(false)` when some answer is not right.
-fn run(lesson: &str, pcap: &Path, answers: Option<&Path>) -> Result<bool> {
+/// The exercise of lesson `lesson`, as the user typed it.
+fn questions_of(lesson: &str) -> Result<&'static [Question]> {
     let Some(number) = lesson_number(lesson) else {
         bail!(kit::hinted(
             format!("lesson {lesson:?} is not a lesson number"),
@@ -70,17 +121,23 @@ fn run(lesson: &str, pcap: &Path, answers: Option<&Path>) -> Result<bool> {
             format!("these do: {}", LESSONS.join(", "))
         ));
     };
+    Ok(questions)
+}
+
+/// Lists or marks; `Ok(false)` when some answer is not right.
+fn run(lesson: &str, pcap: &Path, answers: Option<&Path>) -> Result<bool> {
+    let questions = questions_of(lesson)?;
     if !pcap.is_file() {
         bail!(kit::hinted(
             format!("no capture file {}", kit::escape_path(pcap)),
             "record one as the lesson shows (`osi-trace … --write FILE`), or use the reference capture in lessons/captures/"
         ));
     }
+    let name = kit::escape_path(pcap);
     let Some(answers) = answers else {
         // The capture is read once all the same: a damaged one is said now, not after the work.
-        each_row(pcap, &mut |_| {})?;
-        let shown = kit::escape_path(pcap);
-        let shown = shown.trim_matches('"');
+        capture::each_row(pcap, &name, None, &mut |_| {})?;
+        let shown = name.trim_matches('"');
         println!("Lesson {lesson}: answer from {shown}, one `key = value` line each, in a file:");
         for q in questions {
             println!("  {} — {}", q.key, q.text);
@@ -88,76 +145,83 @@ fn run(lesson: &str, pcap: &Path, answers: Option<&Path>) -> Result<bool> {
         println!("then: lesson-check answers {lesson} {shown} FILE");
         return Ok(true);
     };
-    let text = read_answers(answers)?;
-    let given = parse_answers(&text).with_context(|| format!("in {}", kit::escape_path(answers)))?;
-    // A typo in a key is said before the capture is read.
-    check_keys(questions, &given).with_context(|| format!("in {}", kit::escape_path(answers)))?;
-    let readers: Vec<_> = questions.iter().map(|q| q.answer).collect();
-    let expected = answer_all(&readers, |f| each_row(pcap, f))?;
-    let marks = mark(questions, &given, &expected)?;
-    for m in &marks {
-        println!("{}", render(m));
+    let text = read_answers(answers, &kit::escape_path(answers))?;
+    let given = parse_answers(&text);
+    let expected = capture::answers(questions, pcap, &name, Limits::NONE)?;
+    let marking = mark(questions, &given, &expected);
+    for m in &marking.marks {
+        println!("{}", render(m, true));
     }
-    let right = marks.iter().filter(|m| m.right).count();
-    println!("{right} of {} right", marks.len());
-    Ok(right == marks.len())
+    let keys: Vec<&str> = questions.iter().map(|q| q.key).collect();
+    for s in &marking.stray {
+        println!("{}", render_stray(s, &keys));
+    }
+    println!("{} of {} right", marking.right(), marking.marks.len());
+    Ok(marking.all_right())
 }
 
-/// The answers file's text, refused past [`MAX_ANSWERS_FILE`] bytes (read up to
-/// one byte more, never all: it may be a pipe or a device).
-fn read_answers(path: &Path) -> Result<String> {
-    let what = || format!("cannot read {}", kit::escape_path(path));
-    let file = std::fs::File::open(path).with_context(what)?;
-    let mut bytes = Vec::new();
-    file.take(MAX_ANSWERS_FILE + 1).read_to_end(&mut bytes).with_context(what)?;
-    if bytes.len() as u64 > MAX_ANSWERS_FILE {
+/// Grades every student of `folder`, writes the results; `Ok(false)` when some
+/// student is not all right.
+fn grade_class(opts: &Options, folder: &Path, out: &Path, reveal: bool, force: bool) -> Result<bool> {
+    let questions = questions_of(&opts.lesson)?;
+    let class = class::read_class(folder)?;
+    if class.students.is_empty() {
         bail!(kit::hinted(
-            format!("{} holds more than {} KiB", kit::escape_path(path), MAX_ANSWERS_FILE >> 10),
-            "an answers file is a few `key = value` lines"
+            format!("no submission in {}", kit::escape_path(folder)),
+            "name each student's files NAME.pcap and NAME.answers"
         ));
     }
-    String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{} is not text (UTF-8)", kit::escape_path(path)))
-}
-
-/// Calls `f` with each row of `osi-trace --read PCAP --json`, as it comes.
-fn each_row(pcap: &Path, f: &mut dyn FnMut(&serde_json::Value)) -> Result<()> {
-    let mut child = Command::new(osi_trace())
-        .arg("--read")
-        .arg(pcap)
-        .args(["--json", "--color", "never"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .context(
-            "run osi-trace; hint: build the kit (`cargo build --release`) and put target/release on PATH",
-        )?;
-    // Its stderr (a few lines: counts, warnings) is read meanwhile, so it never blocks.
-    let stderr = child.stderr.take().context("osi-trace's stderr")?;
-    let said = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.take(64 << 10).read_to_string(&mut text);
-        text
-    });
-    let stdout = child.stdout.take().context("osi-trace's stdout")?;
-    for line in BufReader::new(stdout).lines() {
-        let line = line.context("reading osi-trace's output")?;
-        if let Ok(row) = serde_json::from_str(&line) {
-            f(&row);
+    if let Some(teacher) = &opts.fallback {
+        if !teacher.is_file() {
+            bail!("no capture file {}", kit::escape_path(teacher));
         }
     }
-    let status = child.wait().context("waiting for osi-trace")?;
-    let said = said.join().unwrap_or_default();
-    if !status.success() {
-        let why = said.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
-        let why = why.strip_prefix("osi-trace: error: ").unwrap_or(why);
-        bail!("osi-trace could not read {}: {why}", kit::escape_path(pcap));
+    // The results are refused now, not after the class is graded.
+    results::check(out, force)?;
+    let keys: Vec<&str> = questions.iter().map(|q| q.key).collect();
+    let graded = grade_all(questions, opts, class.students, |g| {
+        let problems =
+            if g.problems.is_empty() { String::new() } else { format!("; {}", g.problems.join("; ")) };
+        // A closed stdout (`| head`) costs the lines, never the grading: the results are still written.
+        let _ = writeln!(
+            std::io::stdout(),
+            "{}: {} of {} right{problems}",
+            g.student.shown(),
+            g.marking.right(),
+            g.marking.marks.len()
+        );
+    });
+    let mut csv = report::csv_header(questions);
+    let mut files = Vec::new();
+    let mut names = std::collections::HashSet::new();
+    for g in &graded {
+        csv.push_str(&report::csv_row(g));
+        let name = report::report_name(&g.student.shown(), &mut names);
+        files.push((name, report::report(&opts.lesson, g, &keys, reveal, opts.limits)));
     }
-    Ok(())
-}
-
-/// `osi-trace` next to this program (both are built into target/<profile>), else from PATH.
-fn osi_trace() -> PathBuf {
-    let beside = std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.join("osi-trace")));
-    beside.filter(|p| p.is_file()).unwrap_or_else(|| PathBuf::from("osi-trace"))
+    let count = graded.len();
+    let all_right = graded.iter().filter(|g| g.marking.all_right() && g.problems.is_empty()).count();
+    files.push((results::CSV.to_string(), csv));
+    results::write(out, force, &files)?;
+    let shown = kit::escape_path(out);
+    let _ = writeln!(
+        std::io::stdout(),
+        "{}, {all_right} with every answer right; wrote {}/{} and {} (one per student) in {}",
+        kit::plural(count as u64, "student"),
+        shown.trim_matches('"'),
+        results::CSV,
+        kit::plural(count as u64, "report"),
+        shown.trim_matches('"')
+    );
+    if class.ignored > 0 {
+        let folder = kit::escape_path(folder);
+        let what = if class.ignored == 1 { "1 other entry" } else { "other entries" };
+        let n = if class.ignored == 1 { String::new() } else { format!("{} ", class.ignored) };
+        let _ = writeln!(
+            std::io::stdout(),
+            "({n}{what} in {} left alone: not NAME.pcap, NAME.pcapng or NAME.answers)",
+            folder.trim_matches('"')
+        );
+    }
+    Ok(all_right == count)
 }

@@ -181,10 +181,19 @@ fn script(lessons: &[Vec<&Command>], marker: &str) -> String {
                 i += 1;
                 continue;
             }
+            let files = redirect_targets(&cmd.line);
+            let awaited = is_background(&cmd.line) && !files.is_empty() && !cmd.line.contains(NO_READY);
+            if awaited {
+                // The command empties these files anyway; emptied now, a READY line an earlier
+                // program left in one (lessons in sequence share a folder) is not taken for its own.
+                let fresh = truncated_targets(&cmd.line);
+                if !fresh.is_empty() {
+                    s.push_str(&format!("rm -f -- {}\n", fresh.join(" ")));
+                }
+            }
             s.push_str(&format!("{{ {}\n}} 2>&1 </dev/null\n", cmd.line));
             s.push_str(&format!("echo \"{marker} end {i} $?\"\n"));
-            let files = redirect_targets(&cmd.line);
-            if is_background(&cmd.line) && !files.is_empty() && !cmd.line.contains(NO_READY) {
+            if awaited {
                 // Wait, at most 20 s, for the background program's READY line.
                 s.push_str(&format!(
                     "for _ in $(seq 400); do grep -qs '^READY' {} && break; sleep 0.05; done\n",
@@ -233,6 +242,24 @@ fn redirect_targets(line: &str) -> Vec<String> {
         }
     }
     files
+}
+
+/// The files of `line` that a redirection empties (`>`, not `>>`, which appends).
+fn truncated_targets(line: &str) -> Vec<String> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let appended: Vec<&str> = words
+        .iter()
+        .enumerate()
+        .filter_map(|(i, w)| {
+            let rest = w.trim_start_matches(['1', '2', '&']).strip_prefix(">>")?;
+            if rest.is_empty() {
+                words.get(i + 1).copied()
+            } else {
+                Some(rest)
+            }
+        })
+        .collect();
+    redirect_targets(line).into_iter().filter(|f| !appended.contains(&f.as_str())).collect()
 }
 
 /// The session's stdout cut at the markers.
@@ -343,6 +370,13 @@ mod tests {
         assert_eq!(redirect_targets("osi-trace --port 1 >trace.txt 2>err.txt &"), ["trace.txt", "err.txt"]);
         assert_eq!(redirect_targets("x &> all.log &"), ["all.log"]);
         assert!(redirect_targets("x 2>&1 | head").is_empty());
+    }
+
+    #[test]
+    fn only_files_a_redirection_empties_are_emptied_before() {
+        assert_eq!(truncated_targets("osi-trace >trace.txt 2> err.txt &"), ["trace.txt", "err.txt"]);
+        assert!(truncated_targets("server-loop >> server.log &").is_empty());
+        assert_eq!(truncated_targets("x >> a.log 2>b.log &"), ["b.log"]);
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! The exercise checker on the reference captures: every lesson with a checked
-//! exercise has a capture and an answers file in lessons/captures/, every answer in
-//! it is marked right, and every answer changed is marked wrong, with the reason;
-//! exit status 0 when all are right, 1 when not, 2 for input it cannot use.
+//! exercise has a capture in lessons/captures/ and reference answers in
+//! crates/lesson-check/answers/ (apart from the captures the book points students
+//! to), every answer in it is marked right, and every answer changed is marked
+//! wrong, with the reason; exit status 0 when all are right, 1 when not (a
+//! mistyped key too: that question is open), 2 for input it cannot use.
 
 mod common;
 
@@ -28,8 +30,8 @@ fn answers(lesson: &str, pcap: &str, file: &std::path::Path) -> String {
     stdout
 }
 
-/// Each reference answers file in lessons/captures/, the lesson it answers and the
-/// capture it was answered from (lesson 2 asks of lesson 3's capture; lesson 10 has two).
+/// Each reference answers file in crates/lesson-check/answers/, the lesson it answers
+/// and the capture it was answered from (lesson 2 asks of lesson 3's capture; lesson 10 has two).
 const REFERENCES: &[(&str, &str, &str)] = &[
     ("01", "01-refused.pcap", "01-refused.answers"),
     ("02", "03-hello.pcap", "02-hello.answers"),
@@ -44,10 +46,20 @@ const REFERENCES: &[(&str, &str, &str)] = &[
     ("10", "10-nodelay.pcap", "10-nodelay.answers"),
     ("11", "11-full.pcap", "11-full.answers"),
     ("12", "12-article.pcap", "12-article.answers"),
+    ("13", "13-idle.pcap", "13-idle.answers"),
+    ("14", "14-echo-link1.pcap", "14-echo-link1.answers"),
+    ("15", "15-rto-link1.pcap", "15-rto-link1.answers"),
+    ("16", "16-bottleneck-link1.pcap", "16-bottleneck-link1.answers"),
+    ("17", "17-mtu-link1.pcap", "17-mtu-link1.answers"),
 ];
 
 fn captures() -> std::path::PathBuf {
     repo().join("lessons/captures")
+}
+
+/// Where the reference answers live: not beside the captures the book sends students to.
+fn references() -> std::path::PathBuf {
+    repo().join("crates/lesson-check/answers")
 }
 
 #[test]
@@ -57,16 +69,25 @@ fn every_checked_lesson_has_a_reference_and_every_reference_is_listed() {
     }
     let readme = std::fs::read_to_string(captures().join("README.md")).expect("captures/README.md");
     for (_, pcap, file) in REFERENCES {
+        assert!(captures().join(pcap).is_file(), "no lessons/captures/{pcap}");
+        assert!(references().join(file).is_file(), "no crates/lesson-check/answers/{file}");
         for name in [pcap, file] {
-            assert!(captures().join(name).is_file(), "no lessons/captures/{name}");
             assert!(readme.contains(&format!("`{name}`")), "captures/README.md does not list {name}");
         }
     }
-    for entry in std::fs::read_dir(captures()).expect("lessons/captures") {
+    for entry in std::fs::read_dir(references()).expect("crates/lesson-check/answers") {
         let name = entry.expect("entry").file_name().into_string().expect("utf-8 name");
         if name.ends_with(".answers") {
             assert!(REFERENCES.iter().any(|r| r.2 == name), "{name} is not checked by this test");
         }
+    }
+    // No answers beside the captures: a student opening the folder sees captures only.
+    for entry in std::fs::read_dir(captures()).expect("lessons/captures") {
+        let name = entry.expect("entry").file_name().into_string().expect("utf-8 name");
+        assert!(
+            !name.ends_with(".answers"),
+            "lessons/captures/{name}: answers belong in crates/lesson-check/answers/"
+        );
     }
 }
 
@@ -74,7 +95,7 @@ fn every_checked_lesson_has_a_reference_and_every_reference_is_listed() {
 fn every_reference_answer_is_right_on_its_reference_capture() {
     for (lesson, pcap, file) in REFERENCES {
         let out =
-            answers(lesson, captures().join(pcap).to_str().expect("utf-8 path"), &captures().join(file));
+            answers(lesson, captures().join(pcap).to_str().expect("utf-8 path"), &references().join(file));
         let lines: Vec<&str> = out.lines().collect();
         let (summary, marks) = lines.split_last().expect("output");
         assert!(marks.iter().all(|l| l.starts_with("right  ")), "{file}:\n{out}");
@@ -111,8 +132,8 @@ fn wrong(value: &str) -> String {
 fn every_reference_answer_changed_is_marked_wrong_with_the_reason() {
     let dir = tempfile::tempdir().expect("temp dir");
     for (lesson, pcap, file) in REFERENCES {
-        let right = std::fs::read_to_string(captures().join(file)).expect("answers file");
-        let pairs = lesson_check::answers::parse_answers(&right).expect("reference answers parse");
+        let right = std::fs::read_to_string(references().join(file)).expect("answers file");
+        let pairs = lesson_check::answers::parse_answers(&right).given;
         let changed: String = pairs.iter().map(|g| format!("{} = {}\n", g.key, wrong(&g.value))).collect();
         let path = dir.path().join(file);
         std::fs::write(&path, &changed).expect("write");
@@ -145,19 +166,19 @@ fn a_wrong_answer_is_marked_wrong_with_the_reason() {
 #[test]
 fn bad_input_is_one_error_line_with_a_hint_and_exit_2() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let twice = dir.path().join("answers.txt");
-    std::fs::write(&twice, "segments = 10\nsegmnets = 10\n").expect("write");
+    let latin1 = dir.path().join("answers.txt");
+    std::fs::write(&latin1, b"time_wait = cli\xe9nt\n").expect("write");
     let pcap = captures().join("03-hello.pcap");
     let pcap = pcap.to_str().expect("utf-8 path");
-    let typo = twice.to_str().expect("utf-8 path");
+    let latin1 = latin1.to_str().expect("utf-8 path");
     for (args, says) in [
-        (vec!["answers", "13", "x.pcap"], "lesson 13 has no checked exercise"),
+        (vec!["answers", "18", "x.pcap"], "lesson 18 has no checked exercise"),
         (vec!["answers", "1e309", pcap], "lesson \"1e309\" is not a lesson number"),
         (vec!["answers", "5.0", pcap], "lesson \"5.0\" is not a lesson number"),
         (vec!["answers", "-1", pcap], "lesson \"-1\" is not a lesson number"),
         (vec!["answers", "03", "/nonexistent.pcap"], "no capture file"),
         (vec!["answers", "03", pcap, "/nonexistent.txt"], "cannot read \"/nonexistent.txt\""),
-        (vec!["answers", "03", pcap, typo], "line 2: this exercise asks no `segmnets`"),
+        (vec!["answers", "03", pcap, latin1], "is not text (UTF-8 or UTF-16); save it as UTF-8 text"),
         // An endless input (read, not written): refused once past its cap.
         (vec!["answers", "03", pcap, "/dev/zero"], "\"/dev/zero\" holds more than 1024 KiB"),
     ] {
@@ -192,7 +213,7 @@ fn help_says_the_exit_statuses() {
 fn a_key_answered_twice_is_open_and_exits_1() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("answers.txt");
-    let right = std::fs::read_to_string(captures().join("03-hello.answers")).expect("answers");
+    let right = std::fs::read_to_string(references().join("03-hello.answers")).expect("answers");
     std::fs::write(&file, format!("{right}segments = 11\n")).expect("write");
     let pcap = captures().join("03-hello.pcap");
     let out = answers("03", pcap.to_str().expect("utf-8 path"), &file);
@@ -202,4 +223,25 @@ fn a_key_answered_twice_is_open_and_exits_1() {
         "open   segments: answered more than once (lines 6 and 8), so not marked; keep one answer"
     );
     assert!(out.ends_with("5 of 6 right\n"), "{out}");
+}
+
+/// A mistyped key costs that question only: it is open, with a "did you mean", the
+/// other answers are marked, and the exit status is 1 (some answer not right), not 2.
+#[test]
+fn a_mistyped_key_leaves_its_question_open_and_marks_the_others() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("answers.txt");
+    let right = std::fs::read_to_string(references().join("03-hello.answers")).expect("answers");
+    // As Notepad saves it: a byte order mark, CRLF line ends, trailing spaces.
+    let typo = format!("\u{feff}{}", right.replace("segments", "segmnets").replace('\n', "  \r\n"));
+    std::fs::write(&file, typo).expect("write");
+    let pcap = captures().join("03-hello.pcap");
+    let out = answers("03", pcap.to_str().expect("utf-8 path"), &file);
+    assert!(
+        out.contains("open   segments: not answered (line 6 has `segmnets`: did you mean `segments`?)"),
+        "{out}"
+    );
+    assert!(out.contains("right  time_wait = client"), "{out}");
+    assert!(out.ends_with("5 of 6 right\n"), "{out}");
+    assert!(!out.contains('\u{feff}'), "{out:?}");
 }

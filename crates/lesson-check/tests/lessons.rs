@@ -181,6 +181,22 @@ fn a_lesson_that_leaves_a_server_running_fails() {
     assert_eq!(alone.ran, 2);
 }
 
+/// A background program's READY line is awaited in the file it writes now, not
+/// taken from what an earlier program left in a file of the same name (lessons
+/// run in sequence share their folder: lesson 4's server.log said READY while
+/// lesson 5's server had not yet started, and a client found nobody listening).
+#[test]
+fn a_ready_line_left_by_an_earlier_program_is_not_taken_for_the_new_ones() {
+    if !harness::require("stale READY", harness::Need::Netns) {
+        return;
+    }
+    let md = "```console\n$ echo READY old > server.log\n$ sleep 0.5 && echo READY new > server.log &\n$ cat server.log\nREADY new\n```\n";
+    let work = workdir();
+    let outcome =
+        run_lesson(&parse(md), work.path(), &bin_dir(), LESSON_LIMIT, Columns::Unset).expect("session runs");
+    assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
+}
+
 /// What the lead does after merging a change of narration: bless rewrites the shown
 /// line the program no longer prints, keeps its `[..]`, and the lesson passes again.
 #[test]

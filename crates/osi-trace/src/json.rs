@@ -81,6 +81,10 @@ pub struct SegmentRecord {
     /// repeated, or `any`); left out otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
+    /// The MSS option of a SYN or SYN+ACK: the largest payload its sender takes in one
+    /// segment (`tcp.options.mss_val`); null without it.
+    #[serde(default)]
+    pub mss: Option<u16>,
     /// Relative sequence number after this segment (`tcp.nxtseq`).
     pub nxtseq: u32,
     /// The first [`PAYLOAD`] payload bytes, escaped like a Python bytes literal.
@@ -93,6 +97,10 @@ pub struct SegmentRecord {
     pub role: String,
     /// The role in words, as in the line view.
     pub role_text: String,
+    /// The SACK blocks (RFC 2018), `[left, right)`, relative like `ack`
+    /// (`tcp.options.sack_le`, `tcp.options.sack_re`); empty without any.
+    #[serde(default)]
+    pub sack: Vec<[u32; 2]>,
     /// Relative to the sender's ISN (`tcp.seq`).
     pub seq: u32,
     pub seq_raw: u32,
@@ -139,11 +147,13 @@ impl From<&Annotated> for SegmentRecord {
             ip_len: seg.ip.total_len,
             len: n.len,
             link: None,
+            mss: seg.tcp.options.mss,
             nxtseq: n.next_seq,
             payload: kit::escape_bytes_literal(&seg.payload[..seg.payload.len().min(PAYLOAD)]),
             resent_after: n.resent_after.map(|d| d.as_secs_f64()),
             role: role_name(&n.role).to_string(),
             role_text: words::describe(&n.role, n.from).to_string(),
+            sack: sack_blocks(n),
             seq: n.seq,
             seq_raw: seg.tcp.seq,
             server_state: n.server_state.to_string(),
@@ -158,6 +168,15 @@ impl From<&Annotated> for SegmentRecord {
             window_size_value: seg.tcp.window,
         }
     }
+}
+
+/// The SACK blocks of a segment, relative like its ack number (the same base: the
+/// peer's ISN), as the line view shows them; none without the ACK flag.
+pub fn sack_blocks(n: &Annotated) -> Vec<[u32; 2]> {
+    let t = &n.seg.tcp;
+    let Some(rel_ack) = n.ack.filter(|_| !t.options.sack.is_empty()) else { return Vec::new() };
+    let base = t.ack.wrapping_sub(rel_ack);
+    t.options.sack.iter().map(|&(l, r)| [l.wrapping_sub(base), r.wrapping_sub(base)]).collect()
 }
 
 /// A short, stable name for a role, for scripts.
@@ -311,10 +330,17 @@ pub struct ControlRecord {
     /// The interface it was seen on, when the capture had several; left out otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
+    /// ARP: the sender's MAC address, the answer of a reply (`arp.src.hw_mac`); null otherwise.
+    #[serde(default)]
+    pub mac: Option<String>,
     /// A short stable name: `request`, `reply` (ARP); `echo_request`, `echo_reply`,
     /// `unreachable`, `frag_needed`, `packet_too_big`, `time_exceeded`,
     /// `neighbour_solicitation`, `neighbour_advertisement`, … or `other`.
     pub message: String,
+    /// ICMP fragmentation needed, ICMPv6 packet too big: the MTU of the next link
+    /// (`icmp.mtu`, `icmpv6.mtu`); null otherwise.
+    #[serde(default)]
+    pub mtu: Option<u32>,
     /// `arp`, `icmp` or `icmpv6`.
     pub protocol: String,
     /// IP source; for ARP the sender's address (`arp.src.proto_ipv4`).
@@ -371,7 +397,18 @@ impl From<&ControlFrame> for ControlRecord {
             dst: m.dst().to_string(),
             frame: c.frame,
             link: None,
+            mac: match m {
+                Message::Arp(a) => Some(crate::arp::mac_to_string(&a.sender_mac)),
+                _ => None,
+            },
             message: message.to_string(),
+            mtu: match m {
+                Message::Icmp { icmp: Icmp::FragNeeded { next_hop_mtu, .. }, .. } => {
+                    Some((*next_hop_mtu).into())
+                }
+                Message::Icmpv6 { icmp: Icmpv6::PacketTooBig { mtu, .. }, .. } => Some(*mtu),
+                _ => None,
+            },
             protocol: protocol.to_string(),
             src: m.src().to_string(),
             text: explain(&c.control, &Names::default(), None, c.asked),

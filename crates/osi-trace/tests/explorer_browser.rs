@@ -131,6 +131,12 @@ async fn a_click_on_a_row_selects_it_in_every_pane() -> anyhow::Result<()> {
     // direction is drawn, and its SYN is a point too.
     b.click(&format!("#list .row[data-i='{i}']")).await?;
     b.keys("1").await?;
+    // Its axes start where the capture does: at 0 s and sequence 0, never '-0.0000 s'.
+    let labels =
+        b.js("return [...document.querySelectorAll('#tsg svg text')].map(t => t.textContent)").await?;
+    let labels: Vec<String> = serde_json::from_value(labels)?;
+    assert!(labels.contains(&"0.0000 s".to_string()), "{labels:?}");
+    assert!(labels.iter().all(|l| !l.starts_with('-')), "{labels:?}");
     b.click("#tsg .pt[data-i='0']").await?;
     b.until("document.querySelector('#list .row.sel').dataset.i === '0'").await?;
     b.keys("3").await?;

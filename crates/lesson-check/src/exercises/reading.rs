@@ -177,6 +177,47 @@ pub fn count(keep: fn(&Value) -> bool, say: fn(u64) -> Option<String>) -> Box<dy
     Box::new(Count { keep, n: 0, say })
 }
 
+/// The largest value `value` gives of the rows matching `keep`, answered with `say`.
+struct Most {
+    keep: fn(&Value) -> bool,
+    value: fn(&Value) -> Option<f64>,
+    most: Option<f64>,
+    say: fn(f64) -> Option<String>,
+}
+
+impl Answer for Most {
+    fn row(&mut self, row: &Value) {
+        if (self.keep)(row) {
+            if let Some(v) = (self.value)(row) {
+                self.most = Some(self.most.map_or(v, |m| m.max(v)));
+            }
+        }
+    }
+
+    fn answer(&self) -> Option<String> {
+        (self.say)(self.most?)
+    }
+}
+
+/// The largest `value` of the rows matching `keep`; answers with `say` (none: cannot tell).
+pub fn most(
+    keep: fn(&Value) -> bool,
+    value: fn(&Value) -> Option<f64>,
+    say: fn(f64) -> Option<String>,
+) -> Box<dyn Answer> {
+    Box::new(Most { keep, value, most: None, say })
+}
+
+/// A number field of a row as text; `None` when it is missing or null.
+pub fn number(row: &Value, name: &str) -> Option<String> {
+    row[name].is_number().then(|| row[name].to_string())
+}
+
+/// Whether `row` is an ARP, ICMP or ICMPv6 record with this message.
+pub fn control(row: &Value, message: &str) -> bool {
+    row["type"] == "control" && row["message"] == message
+}
+
 /// `yes` or `no`.
 pub fn yes_no(yes: bool) -> String {
     if yes { "yes" } else { "no" }.to_string()
@@ -202,6 +243,11 @@ not json
             || first(|r| role(r, 9, "syn"), |r| field(r, "seq")),
         ];
         let got = answer_lines(&readers, ROWS);
+        let largest: [Reader; 2] = [
+            || most(|r| seg(r, 0), |r| r["seq"].as_f64(), |m| Some(m.to_string())),
+            || most(|r| seg(r, 5), |r| r["seq"].as_f64(), |m| Some(m.to_string())),
+        ];
+        assert_eq!(answer_lines(&largest, ROWS), [Some("6".to_string()), None]);
         assert_eq!(got[0].as_deref(), Some("7"));
         assert_eq!(got[1].as_deref(), Some("6"));
         assert_eq!(got[2].as_deref(), Some("3"));

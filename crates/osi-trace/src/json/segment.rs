@@ -8,7 +8,7 @@ use std::fmt::Display;
 
 use serde::Serialize;
 
-use super::{role_name, PAYLOAD};
+use super::{role_name, sack_blocks, PAYLOAD};
 use crate::analysis::Annotated;
 use crate::decode::flags::ACK;
 use crate::render::{call, flag_names, push_endpoint, push_hex, words};
@@ -66,6 +66,7 @@ impl SegmentWriter {
         if let Some(link) = link {
             value(out, b",\"link\":", link)?;
         }
+        value(out, b",\"mss\":", &tcp.options.mss)?;
         value(out, b",\"nxtseq\":", &n.next_seq)?;
         quoted(
             out,
@@ -75,6 +76,8 @@ impl SegmentWriter {
         value(out, b",\"resent_after\":", &n.resent_after.map(|d| d.as_secs_f64()))?;
         value(out, b",\"role\":", role_name(&n.role))?;
         text(out, raw, b",\"role_text\":", words::describe(&n.role, n.from))?;
+        // No SACK block (nearly every segment): `[]`, and nothing allocated.
+        value(out, b",\"sack\":", &sack_blocks(n))?;
         value(out, b",\"seq\":", &n.seq)?;
         value(out, b",\"seq_raw\":", &tcp.seq)?;
         quoted(out, b",\"server_state\":", n.server_state.name())?;

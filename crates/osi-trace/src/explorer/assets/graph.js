@@ -43,7 +43,10 @@ const Graph = (() => {
     if (!isFinite(x0)) return null;
     if (kind === 'rtt') y0 = 0;
     const px = (x1 - x0) * 0.03 || 0.001, py = (y1 - y0) * 0.05 || 1;
-    return { x0: x0 - px, x1: x1 + px, y0: y0 - py, y1: y1 + py };
+    // The margins stop at zero: no time before the capture's first frame, no
+    // sequence number or round trip below 0 (an axis reading '-0.0000 s' confuses).
+    const from = (v, m) => (v >= 0 ? Math.max(0, v - m) : v - m);
+    return { x0: from(x0, px), x1: x1 + px, y0: from(y0, py), y1: y1 + py };
   }
 
   function draw(kind) {

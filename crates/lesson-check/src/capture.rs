@@ -1,0 +1,142 @@
+//! A capture's answers: `osi-trace --read PCAP --json`, read row by row as it
+//! comes (a capture of any size, in bounded memory), each question's reader fed
+//! each row. For a class, within limits: a capture past a size is not read, and
+//! one that takes too long is stopped (its osi-trace killed) at a deadline.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+use crate::exercises::reading::answer_all;
+use crate::exercises::Question;
+
+/// How much of one capture may be read, and for how long.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Bytes: a bigger file is refused before it is read.
+    pub max_bytes: Option<u64>,
+    /// Time for every pass over the capture together.
+    pub time: Option<Duration>,
+}
+
+impl Limits {
+    /// No limit: a student checking their own capture, however big.
+    pub const NONE: Limits = Limits { max_bytes: None, time: None };
+}
+
+/// The answer to each of `questions` that `pcap` gives, in their order (`None`
+/// where it cannot tell). An error is one line saying why the capture could not
+/// be read (missing, too big, damaged, too slow), naming it `name`.
+pub fn answers(
+    questions: &[Question],
+    pcap: &Path,
+    name: &str,
+    limits: Limits,
+) -> Result<Vec<Option<String>>> {
+    let meta = std::fs::metadata(pcap).with_context(|| format!("no capture file {name}"))?;
+    if !meta.is_file() {
+        bail!("{name} is not a file");
+    }
+    if let Some(max) = limits.max_bytes.filter(|&max| meta.len() > max) {
+        bail!(
+            "{name} holds {} MiB, more than the {} MiB a capture may hold here, so it was not read",
+            mib(meta.len()),
+            mib(max)
+        );
+    }
+    let deadline = limits.time.map(|t| (Instant::now() + t, t));
+    let readers: Vec<_> = questions.iter().map(|q| q.answer).collect();
+    answer_all(&readers, |f| each_row(pcap, name, deadline, f))
+}
+
+/// Bytes in MiB, rounded up: "more than 64 MiB" never shows a file of 64.2 as 64.
+fn mib(bytes: u64) -> u64 {
+    bytes.div_ceil(1 << 20)
+}
+
+/// Calls `f` with each row of `osi-trace --read PCAP --json`, as it comes; past
+/// the deadline, osi-trace is killed and the reading fails. Errors name the file `name`.
+pub fn each_row(
+    pcap: &Path,
+    name: &str,
+    deadline: Option<(Instant, Duration)>,
+    f: &mut dyn FnMut(&serde_json::Value),
+) -> Result<()> {
+    let mut child = Command::new(osi_trace())
+        .arg("--read")
+        .arg(pcap)
+        .args(["--json", "--color", "never"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context(
+            "run osi-trace; hint: build the kit (`cargo build --release`) and put target/release on PATH",
+        )?;
+    // Its stderr (a few lines: counts, warnings) is read meanwhile, so it never blocks.
+    let stderr = child.stderr.take().context("osi-trace's stderr")?;
+    let said = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.take(64 << 10).read_to_string(&mut text);
+        text
+    });
+    let stdout = child.stdout.take().context("osi-trace's stdout")?;
+    let child = Arc::new(Mutex::new(child));
+    let (done, watch) = watchdog(&child, deadline);
+    let read = (|| -> Result<()> {
+        for line in BufReader::new(stdout).lines() {
+            let line = line.context("reading osi-trace's output")?;
+            if let Ok(row) = serde_json::from_str(&line) {
+                f(&row);
+            }
+        }
+        Ok(())
+    })();
+    drop(done);
+    let killed = watch.join().unwrap_or(false);
+    let status = child.lock().map_err(|_| anyhow::anyhow!("osi-trace's watchdog failed"))?.wait();
+    let status = status.context("waiting for osi-trace")?;
+    let said = said.join().unwrap_or_default();
+    if let Some((_, time)) = deadline.filter(|_| killed) {
+        bail!("reading {name} took longer than {} s, so it was stopped", time.as_secs_f64());
+    }
+    read?;
+    if !status.success() {
+        let why = said.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+        let why = why.strip_prefix("osi-trace: error: ").unwrap_or(why);
+        bail!("osi-trace could not read {name}: {why}");
+    }
+    Ok(())
+}
+
+/// A thread that kills `child` at the deadline, unless the sender it returns is
+/// dropped first; it answers whether it killed.
+fn watchdog(
+    child: &Arc<Mutex<Child>>,
+    deadline: Option<(Instant, Duration)>,
+) -> (mpsc::Sender<()>, std::thread::JoinHandle<bool>) {
+    let (done, wait) = mpsc::channel::<()>();
+    let child = Arc::clone(child);
+    let watch = std::thread::spawn(move || {
+        let Some((at, _)) = deadline else {
+            let _ = wait.recv();
+            return false;
+        };
+        match wait.recv_timeout(at.saturating_duration_since(Instant::now())) {
+            Err(RecvTimeoutError::Timeout) => child.lock().is_ok_and(|mut c| c.kill().is_ok()),
+            _ => false,
+        }
+    });
+    (done, watch)
+}
+
+/// `osi-trace` next to this program (both are built into target/<profile>), else from PATH.
+fn osi_trace() -> PathBuf {
+    let beside = std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.join("osi-trace")));
+    beside.filter(|p| p.is_file()).unwrap_or_else(|| PathBuf::from("osi-trace"))
+}

@@ -1,0 +1,63 @@
+//! The exercise of lesson 13: a silent client and a real one against
+//! `server-epoll --idle-timeout 2`. One thread serves the real client at once
+//! while the silent one waits, and the idle timer closes the silent one.
+
+use serde_json::Value;
+
+use super::reading::{first, firsts, role, text, yes_no};
+use super::Question;
+
+/// The time of a row, in seconds since the first frame.
+fn time(row: Option<&Value>) -> Option<f64> {
+    row?["time"].as_f64()
+}
+
+/// The first FIN of the silent connection (stream 0).
+fn idle_fin(row: &Value) -> bool {
+    role(row, 0, "fin")
+}
+
+pub(super) const LESSON_13: &[Question] = &[
+    Question {
+        key: "idle_closed_by",
+        text: "Which side sent the first FIN of the silent connection, stream 0 (client or server)?",
+        answer: || first(idle_fin, |r| text(r, "from")),
+        why: "the client never sent a byte and never closed: the server's idle timer (--idle-timeout) closed it, so the server made the active close",
+    },
+    Question {
+        key: "idle_seconds",
+        text: "How many whole seconds after its handshake did that FIN leave?",
+        answer: || {
+            firsts([|r| role(r, 0, "handshake_ack"), idle_fin], |[ack, fin]| {
+                Some(((time(fin)? - time(ack)?).floor() as i64).to_string())
+            })
+        },
+        why: "--idle-timeout 2: the server closes a client 2 s after its last byte in or out, and a silent client's last is its handshake",
+    },
+    Question {
+        key: "idle_bytes",
+        text: "How many payload bytes did the silent client send?",
+        answer: || {
+            first(
+                |r| r["type"] == "connection" && r["stream"] == 0,
+                |r| Some(r["client_to_server"]["bytes"].as_u64()?.to_string()),
+            )
+        },
+        why: "none: it connected and waited, holding a socket (and an fd) of the server's, as slowloris's clients do",
+    },
+    Question {
+        key: "echoed_while_idle",
+        text: "Did the other client (stream 1) get its echo before the silent connection was closed? (yes or no)",
+        answer: || {
+            let echo = |r: &Value| role(r, 1, "data") && r["from"] == "server";
+            firsts([echo, idle_fin], |[echo, fin]| Some(yes_no(time(echo)? < time(fin)?)))
+        },
+        why: "epoll_wait() reported the second client's socket as soon as its bytes arrived; the silent socket, never ready, cost the one thread nothing",
+    },
+    Question {
+        key: "idle_fin_call",
+        text: "Which socket call made the server's FIN? (connect, accept, send, recv, close, or none)",
+        answer: || first(idle_fin, |r| text(r, "call")),
+        why: "when the idle timer expired, the server called close() on the socket: its kernel sent the FIN",
+    },
+];

@@ -1,0 +1,108 @@
+//! What grading a class writes: one CSV row per student (one column per
+//! question: `1` right, `0` wrong, empty not answered, `?` the capture cannot
+//! tell; then the score and what was wrong with the files), and a plain-text
+//! report each student can read, the right answers left out unless the teacher
+//! asks for them.
+
+use crate::answers::{render, render_stray};
+use crate::capture::Limits;
+use crate::csv;
+use crate::exercises::Question;
+use crate::grade::{file_name, Against, Graded};
+
+/// The CSV's first row: `student`, each question's key, `right`, `questions`, `notes`.
+pub fn csv_header(questions: &[Question]) -> String {
+    let mut fields = vec!["student"];
+    fields.extend(questions.iter().map(|q| q.key));
+    fields.extend(["right", "questions", "notes"]);
+    csv::record(&fields)
+}
+
+/// A student's CSV row.
+pub fn csv_row(g: &Graded) -> String {
+    let mut fields = vec![g.student.shown()];
+    for m in &g.marking.marks {
+        let cell = match (&m.given, &m.expected) {
+            (_, None) => "?",
+            (None, Some(_)) => "",
+            (Some(_), Some(_)) if m.right => "1",
+            (Some(_), Some(_)) => "0",
+        };
+        fields.push(cell.to_string());
+    }
+    fields.push(g.marking.right().to_string());
+    fields.push(g.marking.marks.len().to_string());
+    let mut notes = g.problems.clone();
+    if let Against::Fallback(teacher) = &g.against {
+        notes.push(format!("no capture handed in: marked against {}", file_name(teacher)));
+    }
+    let stray = g.marking.stray.len() + g.marking.marks.iter().map(|m| m.near.len()).sum::<usize>();
+    if stray > 0 {
+        notes.push(format!("{} not marked (see the report)", kit::plural(stray as u64, "line")));
+    }
+    fields.push(notes.join("; "));
+    csv::record(&fields)
+}
+
+/// A student's report: what was marked against what, a line per question, the
+/// lines that answered nothing, the score, and the limits files were read within.
+pub fn report(lesson: &str, g: &Graded, keys: &[&str], reveal: bool, limits: Limits) -> String {
+    let mut out = format!("Lesson {lesson}, exercise: {}\n\n", g.student.shown());
+    let answers = match g.student.answers.as_slice() {
+        [one] => file_name(one),
+        _ => "-".to_string(),
+    };
+    out.push_str(&format!("Answers: {answers}\n"));
+    let capture = match &g.against {
+        Against::Own(p) => format!("{} (yours)", file_name(p)),
+        Against::Fallback(p) => {
+            format!("none handed in, so marked against {} (your teacher's)", file_name(p))
+        }
+        Against::Nothing => "none that could be read, so nothing could be marked right".to_string(),
+    };
+    out.push_str(&format!("Capture: {capture}\n"));
+    for p in &g.problems {
+        out.push_str(&format!("Problem: {p}\n"));
+    }
+    out.push('\n');
+    for m in &g.marking.marks {
+        out.push_str(&render(m, reveal));
+        out.push('\n');
+    }
+    for s in &g.marking.stray {
+        out.push_str(&render_stray(s, keys));
+        out.push('\n');
+    }
+    let (right, of) = (g.marking.right(), g.marking.marks.len());
+    out.push_str(&format!("\n{right} of {of} right\n"));
+    out.push_str(&format!("\n{}\n", limits_said(limits)));
+    out
+}
+
+/// The limits, in words, as each report says them.
+pub fn limits_said(limits: Limits) -> String {
+    let size = limits.max_bytes.map_or("any size".to_string(), |b| format!("up to {} MiB", b >> 20));
+    let time = limits.time.map_or(String::new(), |t| format!(", read for at most {} s", t.as_secs_f64()));
+    format!(
+        "(Marked by lesson-check: a capture {size}{time}; an answers file up to {} KiB of `key = value` lines, UTF-8 or UTF-16.)",
+        crate::answers::MAX_ANSWERS_FILE >> 10
+    )
+}
+
+/// The report's file name for a student: the name as the CSV shows it, `.txt`;
+/// a name too long for a file name is cut, and numbered to stay apart.
+pub fn report_name(shown: &str, taken: &mut std::collections::HashSet<String>) -> String {
+    const MAX: usize = 200;
+    let mut stem = shown.to_string();
+    if stem.len() > MAX {
+        let cut = (0..=MAX).rev().find(|&i| stem.is_char_boundary(i)).unwrap_or(0);
+        stem.truncate(cut);
+    }
+    let mut name = format!("{stem}.txt");
+    let mut n = 2;
+    while !taken.insert(name.clone()) {
+        name = format!("{stem}~{n}.txt");
+        n += 1;
+    }
+    name
+}
