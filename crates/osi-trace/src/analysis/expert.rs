@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::conn::Conn;
 use super::facts::{Anomaly, Side};
-use super::sequence::{seq_gt, seq_lt};
+use crate::decode::seqnum::{seq_gt, seq_lt};
 use crate::decode::{flags::*, Segment};
 
 /// Wireshark's default out-of-order threshold when no RTT is known yet.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::conn::Conn;
 use super::facts::Side;
-use super::sequence::{seq_gt, seq_lt};
+use crate::decode::seqnum::{seq_gt, seq_lt};
 use crate::decode::{flags::*, Segment};
 
 /// Wireshark keeps at most this many unacknowledged segments per direction

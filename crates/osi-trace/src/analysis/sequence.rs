@@ -7,17 +7,8 @@ use std::time::Duration;
 use super::conn::Conn;
 use super::expert::Expert;
 use super::facts::{Anomaly, Side};
+use crate::decode::seqnum::{seq_gt, seq_lt};
 use crate::decode::{flags::*, Segment};
-
-/// `a` before `b` in sequence space (RFC 9293's modular comparison).
-pub(super) fn seq_lt(a: u32, b: u32) -> bool {
-    (a.wrapping_sub(b) as i32) < 0
-}
-
-/// `a` after `b` in sequence space.
-pub(super) fn seq_gt(a: u32, b: u32) -> bool {
-    (a.wrapping_sub(b) as i32) > 0
-}
 
 /// A segment's numbers, relative and raw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

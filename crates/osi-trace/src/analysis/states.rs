@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::conn::Conn;
 use super::facts::{End, Role, Side, State};
-use super::sequence::seq_lt;
+use crate::decode::seqnum::seq_lt;
 use crate::decode::{flags::*, Segment};
 
 /// Whether `from` sends this after the peer's RST that closed it, as far as this capture
