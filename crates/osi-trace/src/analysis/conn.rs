@@ -2,11 +2,12 @@
 //! direction (a [`Half`], named after the sender) and of the connection as a
 //! whole. Every concern of the analysis reads it; each writes only its part.
 
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use super::facts::{End, Flow, Side, State, Summary};
-use super::rtt::{self, Timing};
+use super::estimate::Estimate;
+use super::facts::{End, Flow, Side, State};
 
 /// What the analyzer knows of one direction (the sender's side).
 #[derive(Debug, Clone, Default)]
@@ -170,24 +171,33 @@ impl Conn {
             Side::Server => &mut self.server_state,
         }
     }
+}
 
-    pub fn summary(&self) -> Summary {
-        let unknown = SocketAddr::from(([0, 0, 0, 0], 0));
-        Summary {
-            stream: self.stream,
-            client: self.client.addr.unwrap_or(unknown),
-            server: self.server.addr.unwrap_or(unknown),
-            start: self.start,
-            last: self.last,
-            handshake_rtt: self.irtt,
-            handshake_time: self.handshake_time,
-            syn_retransmissions: self.syn_retransmissions,
-            syn_ack_retransmissions: self.syn_ack_retransmissions,
-            to_server: self.client.flow,
-            to_client: self.server.flow,
-            rtt: rtt::round_trips(self),
-            end: self.end.unwrap_or(End::Open),
-            joined_late: self.joined_late,
-        }
+/// A segment sent and not yet acknowledged (Wireshark's `tcp_unacked_t`).
+#[derive(Debug, Clone)]
+pub(super) struct Unacked {
+    pub frame: u64,
+    /// Raw sequence numbers: the first byte not yet acknowledged, and the one after the segment.
+    pub seq: u32,
+    pub next_seq: u32,
+    /// When it was sent, in nanoseconds since the capture's first frame (8 bytes, not 16).
+    pub time_ns: u64,
+    /// Some kind of retransmission (for Karn's rule; Wireshark times it all the same).
+    pub retransmission: bool,
+}
+
+/// What one side's segments are timed with (`rtt` keeps it): those not yet
+/// acknowledged and the estimate their ACKs have given so far.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Timing {
+    /// Newest first, as Wireshark keeps them: on an exact match the oldest wins.
+    pub unacked: VecDeque<Unacked>,
+    /// Made at the first ACK that times a segment: most connections of a SYN flood never get one.
+    pub estimate: Option<Box<Estimate>>,
+}
+
+impl Timing {
+    pub fn estimate(&self) -> Estimate {
+        self.estimate.as_deref().copied().unwrap_or_default()
     }
 }

@@ -12,8 +12,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::conn::Conn;
-use super::facts::{Annotated, Summary};
-use super::step;
+use super::facts::{Annotated, End, Summary};
+use super::rtt;
+use super::step::step;
 use crate::decode::{flags::*, Segment};
 
 /// How many ended connections are remembered, for segments that come after the end.
@@ -82,7 +83,7 @@ impl Analyzer {
         if !was_ended && conn.end.is_some() {
             self.open -= 1;
             self.ended_total += 1;
-            self.ended.push(conn.summary());
+            self.ended.push(summary(conn));
             self.ended_keys.push_back((k, n.stream));
             self.forget_oldest_ended();
         }
@@ -148,7 +149,7 @@ impl Analyzer {
     /// Summaries of the connections still open, by stream number.
     pub fn open(&self) -> Vec<Summary> {
         let mut open: Vec<Summary> =
-            self.conns.values().filter(|c| c.end.is_none()).map(|c| c.summary()).collect();
+            self.conns.values().filter(|c| c.end.is_none()).map(|c| summary(c)).collect();
         open.sort_by_key(|s| s.stream);
         open
     }
@@ -185,6 +186,27 @@ fn new_connection(stream: u64, src: SocketAddr, dst: SocketAddr, time: Duration,
     let client_is_src = (t.has(SYN) && !t.has(ACK)) || (!t.has(SYN) && src.port() > dst.port());
     let (c, s) = if client_is_src { (src, dst) } else { (dst, src) };
     Conn::new(stream, c, s, time, !t.has(SYN))
+}
+
+/// The connection's summary, as the views print it when it ends (or the capture does).
+fn summary(conn: &Conn) -> Summary {
+    let unknown = SocketAddr::from(([0, 0, 0, 0], 0));
+    Summary {
+        stream: conn.stream,
+        client: conn.client.addr.unwrap_or(unknown),
+        server: conn.server.addr.unwrap_or(unknown),
+        start: conn.start,
+        last: conn.last,
+        handshake_rtt: conn.irtt,
+        handshake_time: conn.handshake_time,
+        syn_retransmissions: conn.syn_retransmissions,
+        syn_ack_retransmissions: conn.syn_ack_retransmissions,
+        to_server: conn.client.flow,
+        to_client: conn.server.flow,
+        rtt: rtt::round_trips(conn),
+        end: conn.end.unwrap_or(End::Open),
+        joined_late: conn.joined_late,
+    }
 }
 
 #[cfg(test)]
