@@ -1,6 +1,6 @@
-//! Round-trip times (L4): per segment, Wireshark's `tcp.analysis.ack_rtt` and
-//! `tcp.analysis.acks_frame`, by the same rule as packet-tcp.c; per direction,
-//! the smoothed RTT and retransmission timeout that RFC 6298 computes from them.
+//! Round-trip times (L4): per segment, Wireshark's `ack_rtt` and `acks_frame` by
+//! packet-tcp.c's rule; per direction, RFC 6298's SRTT and RTO from them; per
+//! connection, the handshake's round trip and Wireshark's initial RTT.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -77,6 +77,25 @@ pub(super) fn observe(
         }
     }
     sample
+}
+
+/// Wireshark's initial RTT (`tcp.analysis.initial_rtt`), its out-of-order threshold:
+/// the last SYN to the first segment with ACK and without SYN, of either side, an RST
+/// too; set once (packet-tcp.c takes a zero for no value).
+pub(super) fn initial(conn: &mut Conn, seg: &Segment, time: Duration) {
+    let t = &seg.tcp;
+    if t.has(ACK) && !t.has(SYN) && conn.first_rtt.is_none_or(|r| r.is_zero()) {
+        conn.first_rtt = conn.syn_time.map(|last| time.saturating_sub(last));
+    }
+}
+
+/// The client's ACK completed the handshake at `time`: its round trip from the last SYN,
+/// and its time from the first.
+pub(super) fn handshake_done(conn: &mut Conn, time: Duration) {
+    if let (Some(last), Some(first)) = (conn.syn_time, conn.first_syn_time) {
+        conn.irtt.get_or_insert(time.saturating_sub(last));
+        conn.handshake_time.get_or_insert(time.saturating_sub(first));
+    }
 }
 
 /// When a connection ends, its unacknowledged segments will not be

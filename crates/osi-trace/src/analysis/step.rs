@@ -20,6 +20,7 @@ pub(super) fn step(conn: &mut Conn, frame: u64, time: Duration, src: SocketAddr,
     let resent_after = sequence::resent_after(conn, from, &seg, time);
     let open = conn.end.is_none();
     let reset_unheeded = states::reset_unheeded(conn, from, &seg, &role);
+    rtt::initial(conn, &seg, time);
     states::advance(conn, from, &seg, &role, acks_peer_fin, time);
     let ack_rtt = rtt::observe(conn, from, &seg, frame, time, expert.retransmitted);
     if open && conn.end.is_some() {
