@@ -20,8 +20,14 @@ pub(super) struct Half {
     pub next_seq_time: Option<Duration>,
     /// Last acknowledgement number this side sent.
     pub last_ack: Option<u32>,
+    /// The ACK field of its last segment, the ACK flag set or not (Wireshark's `lastack`,
+    /// which a duplicate ACK repeats: a lone SYN's field counts too).
+    pub last_ack_field: Option<u32>,
     /// Last window this side advertised, scaled.
     pub last_win: Option<u64>,
+    /// The same, the window field as sent: Wireshark tells a window update from a
+    /// duplicate ACK by it (a SYN's window is not scaled, the next one's is).
+    pub last_window_field: Option<u16>,
     /// This side has advertised a window of 0 at some point.
     pub zero_win_seen: bool,
     pub last_time: Option<Duration>,
@@ -33,6 +39,13 @@ pub(super) struct Half {
     /// How often the peer ACKed this side's FIN (more than once: the FIN was sent again).
     pub fin_acks: u32,
     pub dup_acks: u32,
+    /// Highest sequence number up to which this side's bytes were all seen (Wireshark's
+    /// `maxseqtobeacked`: moved only by a segment starting exactly there). An ACK above
+    /// it acknowledges a segment the capture missed.
+    pub contiguous_end: Option<u32>,
+    /// The peer was told so for the ACK number this side last sent (Wireshark's
+    /// `dupacknum` of -1): repeats of that ACK are not flagged again.
+    pub unseen_acked: bool,
     /// The SACK blocks of the last segment this side sent (raw; empty without).
     pub last_sack: Vec<(u32, u32)>,
     pub last_was_keepalive: bool,

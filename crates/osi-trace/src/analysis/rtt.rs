@@ -2,7 +2,6 @@
 //! packet-tcp.c's rule; per direction, RFC 6298's SRTT and RTO from them; per
 //! connection, the handshake's round trip and Wireshark's initial RTT.
 
-use std::collections::VecDeque;
 use std::time::Duration;
 
 use super::conn::{Conn, Unacked};
@@ -98,11 +97,16 @@ pub(super) fn handshake_done(conn: &mut Conn, time: Duration) {
     }
 }
 
-/// When a connection ends, its unacknowledged segments will not be
-/// acknowledged: forget them, so ended connections hold (almost) no lists.
+/// When a connection ends, most of its unacknowledged segments will not be
+/// acknowledged: keep the newest [`MAX_UNACKED_ENDED`] of each side (an ACK may still
+/// come after an RST or a last FIN, and Wireshark times it), so ended connections
+/// hold small lists.
 pub(super) fn forget_unacked(conn: &mut Conn) {
-    conn.client.timing.unacked = VecDeque::new();
-    conn.server.timing.unacked = VecDeque::new();
+    for h in [&mut conn.client, &mut conn.server] {
+        let list = &mut h.timing.unacked;
+        list.truncate(MAX_UNACKED_ENDED);
+        list.shrink_to_fit();
+    }
 }
 
 /// The estimates of both directions, for the summary.

@@ -172,10 +172,14 @@ fn hash(k: &Key) -> u64 {
 }
 
 /// A new SYN on endpoints whose connection ended (port reuse) starts a new
-/// connection, as in Wireshark; a retransmitted SYN (same ISN) does not.
+/// connection, as in Wireshark: when its direction already has another base
+/// sequence number. A retransmitted SYN (same ISN) does not, nor a SYN captured
+/// after the RST that answers it (the RST's direction is the other one).
 fn is_new_connection(c: &Conn, seg: &Segment) -> bool {
     let t = &seg.tcp;
-    t.has(SYN) && !t.has(ACK) && c.end.is_some() && c.client.isn.is_some_and(|isn| isn != t.seq)
+    let src = SocketAddr::new(seg.ip.src, t.src_port);
+    let base = c.half(c.side_of(src)).isn;
+    t.has(SYN) && !t.has(ACK) && c.end.is_some() && base.is_some_and(|isn| isn != t.seq)
 }
 
 /// The record of a connection first seen with `seg`.
