@@ -93,3 +93,46 @@ fn json_and_rtt_combine() -> anyhow::Result<()> {
     assert!(String::from_utf8_lossy(&both.stdout).contains("\"acks_frame\":5,"));
     Ok(())
 }
+
+/// A pcapng whose obsolete Packet Blocks (type 2) leave the padding out of their length
+/// fields (86 where the block takes 88 bytes): read whole, as tshark reads it.
+#[test]
+fn obsolete_packet_blocks_without_their_padding_are_read_whole() -> anyhow::Result<()> {
+    if !harness::require("obsolete_packet_blocks_without_their_padding", harness::Need::Tool("tshark")) {
+        return Ok(());
+    }
+    let pcap = fixture("obsolete-packet-block.pcapng");
+    let ((rows, frames), (their_rows, their_frames)) = (tcp_rows::ours(&pcap)?, tcp_rows::theirs(&pcap)?);
+    assert_eq!((frames, their_frames), (3, 3));
+    let differ = tcp_rows::differences(&rows, &their_rows);
+    assert!(differ.is_empty(), "osi-trace and tshark disagree:\n{}", differ.join("\n"));
+    Ok(())
+}
+
+/// A frame whose TCP header was cut before the capture (20 of its 32 bytes): shown, with
+/// its stream, ports and flags as tshark has them. tshark 4.0 stops at the short header and
+/// shows raw numbers; osi-trace keeps the relative ones (README, "Checked against Wireshark").
+#[test]
+fn a_tcp_header_cut_before_the_capture_is_still_shown() -> anyhow::Result<()> {
+    if !harness::require("a_tcp_header_cut_before_the_capture", harness::Need::Tool("tshark")) {
+        return Ok(());
+    }
+    let pcap = fixture("tcp-header-cut.pcap");
+    let ((rows, frames), (their_rows, _)) = (tcp_rows::ours(&pcap)?, tcp_rows::theirs(&pcap)?);
+    assert_eq!(frames, 4);
+    let (ours, theirs) = (&rows[&4], &their_rows[&4]);
+    assert_eq!((ours.0, ours.4), (theirs.0, theirs.4), "stream and flags: {ours:?} {theirs:?}");
+    assert_eq!((ours.1, ours.2, ours.3), (1, 1, 0), "relative seq and ack, no payload: {ours:?}");
+    let out = harness::run(
+        {
+            let mut cmd = Command::new(harness::bin("osi-trace"));
+            cmd.arg("--read").arg(&pcap).arg("--json");
+            cmd
+        },
+        b"",
+        T,
+    )?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("\"srcport\":40000") && text.contains("\"frame\":4,"), "{text}");
+    Ok(())
+}
