@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::conn::Conn;
-use super::facts::{Annotated, End, Summary};
+use super::facts::{Annotated, End, Side, Summary};
 use super::rtt;
 use super::step::step;
 use crate::decode::{flags::*, Segment};
@@ -62,10 +62,12 @@ impl Analyzer {
         let src = SocketAddr::new(seg.ip.src, seg.tcp.src_port);
         let dst = SocketAddr::new(seg.ip.dst, seg.tcp.dst_port);
         let k = key(src, dst);
-        if self.conns.get(&k).is_none_or(|c| is_new_connection(c, &seg)) {
+        let held = self.conns.get(&k);
+        let answered_first = held.filter(|c| syn_answered_before(c, &seg)).map(|c| c.stream);
+        if answered_first.is_some() || held.is_none_or(|c| is_new_connection(c, &seg)) {
             // A forgotten connection speaking again keeps its number, unless a SYN starts anew.
             let fresh_syn = seg.tcp.has(SYN) && !seg.tcp.has(ACK);
-            let revived = if fresh_syn { None } else { self.evicted.remove(&hash(&k)) };
+            let revived = if fresh_syn { answered_first } else { self.evicted.remove(&hash(&k)) };
             let stream = revived.unwrap_or_else(|| {
                 self.next_stream += 1;
                 self.next_stream - 1
@@ -94,8 +96,9 @@ impl Analyzer {
     fn forget_oldest_ended(&mut self) {
         while self.ended_keys.len() > KEEP_ENDED {
             if let Some((old, stream)) = self.ended_keys.pop_front() {
-                // Forget it unless the endpoints were reused since.
-                if self.conns.get(&old).is_some_and(|c| c.stream == stream) {
+                // Forget it unless the endpoints were reused since (a record started
+                // again under the same number is open, or has its own place in the queue).
+                if self.conns.get(&old).is_some_and(|c| c.stream == stream && c.end.is_some()) {
                     self.conns.remove(&old);
                 }
             }
@@ -180,6 +183,22 @@ fn is_new_connection(c: &Conn, seg: &Segment) -> bool {
     let src = SocketAddr::new(seg.ip.src, t.src_port);
     let base = c.half(c.side_of(src)).isn;
     t.has(SYN) && !t.has(ACK) && c.end.is_some() && base.is_some_and(|isn| isn != t.seq)
+}
+
+/// A SYN captured after the RST that answers it (two CPUs' clocks): the record the
+/// RST made, ended, guessed the RST's sender as the client. Wireshark keeps the stream
+/// (the SYN's direction has no base yet); the record starts again with the SYN's
+/// sender as the client, under the same number.
+fn syn_answered_before(c: &Conn, seg: &Segment) -> bool {
+    let t = &seg.tcp;
+    let src = SocketAddr::new(seg.ip.src, t.src_port);
+    t.has(SYN)
+        && !t.has(ACK)
+        && c.end.is_some()
+        && c.joined_late
+        && c.first_syn_time.is_none()
+        && c.side_of(src) == Side::Server
+        && c.server.isn.is_none()
 }
 
 /// The record of a connection first seen with `seg`.
