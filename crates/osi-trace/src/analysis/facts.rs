@@ -6,7 +6,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use super::rtt::{AckRtt, RoundTrips};
+use super::estimate::{AckRtt, RoundTrips};
 use crate::control::ControlFrame;
 use crate::decode::Segment;
 
