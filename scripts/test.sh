@@ -2,7 +2,9 @@
 # Runs every test of the kit on a fresh machine: installs what the tests use
 # (tcpdump and tshark as oracles, shellcheck for the scripts, iproute2 and
 # nftables for namespaces, headless Chromium for the explorer's pages, tmux for
-# the demo's and the lab's screens) when it can, then runs every test.
+# the demo's and the lab's screens) when it can, then runs the whole workspace's
+# tests, then scripts/bench-trace.sh --check (osi-trace's views against tcpdump
+# on a capture of ~200 000 segments: a view slower than tcpdump fails the run).
 #
 # A test that needs what this machine lacks (capture rights, a tool,
 # namespaces, a high fd limit) is reported as not run: it prints a SKIPPED
@@ -17,7 +19,7 @@ cd "$(dirname "$0")/.."
 
 case "${1:-}" in
   -h | --help)
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
 esac
@@ -66,6 +68,39 @@ for arg in "$@"; do
   case $arg in -p | --package | --package=* | -p?*) scope=() ;; esac
 done
 OSI_KIT_SKIP_LOG=$skips cargo test "${scope[@]}" --locked "$@" || status=$?
+
+# A check the tests do not make: it needs a release build and a quiet machine's
+# seconds, so it is a benchmark with a generous bound, run on whole-workspace runs.
+# What it needs is required as a test's needs are: missing, it is reported as
+# not run, unless CI declares it in OSI_KIT_PROVIDES (then the run fails).
+declared() { [[ ",${OSI_KIT_PROVIDES:-}," == *",$1,"* || ",${OSI_KIT_PROVIDES:-}," == *",all,"* ]]; }
+can_capture() {
+  local caps
+  caps=$(awk '/^CapEff:/ { print $2 }' /proc/self/status 2>/dev/null)
+  [[ -n $caps ]] && (((16#$caps >> 13) & 1))
+}
+bench_trace() {
+  local name="scripts/bench-trace.sh --check" need why
+  for need in capture tcpdump python3; do
+    case $need in
+      capture) can_capture && continue; why="no CAP_NET_RAW to record its capture (run as root, as CI does)" ;;
+      *) command -v "$need" >/dev/null 2>&1 && continue; why="$need is not installed" ;;
+    esac
+    if declared "$need"; then
+      echo "test.sh: $name: CI declares \`$need\` in OSI_KIT_PROVIDES, but: $why" >&2
+      return 1
+    fi
+    echo "SKIPPED $name: $why" >&2
+    echo "$name: $why" >> "$skips"
+    return 0
+  done
+  scripts/bench-trace.sh --check
+}
+if ((${#scope[@]})) && [[ " $* " != *" --list "* ]]; then
+  echo
+  echo "test.sh: scripts/bench-trace.sh --check (osi-trace against tcpdump -nn -r)"
+  bench_trace || status=1
+fi
 
 if [[ -s $skips ]]; then
   echo

@@ -7,6 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod segment;
+pub use segment::SegmentWriter;
+
 use crate::analysis::{Annotated, End, Estimate, Flow, Role, Summary};
 use crate::arp::ArpOp;
 use crate::control::{ControlFrame, Message};
@@ -133,11 +136,11 @@ impl From<&Annotated> for SegmentRecord {
             analysis: n.analysis.iter().map(|a| a.field().to_string()).collect(),
             by: call.by(),
             call: call.call.map(|c| c.name().to_string()),
-            cause: words::cause(n),
+            cause: words::cause(n).to_string(),
             client_state: n.client_state.to_string(),
             dst: n.dst.to_string(),
             dstport: seg.tcp.dst_port,
-            flags: flag_names(seg.tcp.flags),
+            flags: flag_names(seg.tcp.flags).to_string(),
             flags_hex: format!("0x{:03x}", seg.tcp.flags12),
             frame: n.frame,
             from: n.from.name().to_string(),
@@ -149,7 +152,7 @@ impl From<&Annotated> for SegmentRecord {
             payload: kit::escape_bytes_literal(&seg.payload[..seg.payload.len().min(PAYLOAD)]),
             resent_after: n.resent_after.map(|d| d.as_secs_f64()),
             role: role_name(&n.role).to_string(),
-            role_text: words::describe(&n.role, n.from),
+            role_text: words::describe(&n.role, n.from).to_string(),
             sack: sack_blocks(n),
             seq: n.seq,
             seq_raw: seg.tcp.seq,

@@ -83,7 +83,7 @@ struct Args {
     json: bool,
 
     /// Each ACK's RTT sample (Wireshark's ack_rtt), and RFC 6298's SRTT and RTO in the summaries.
-    #[arg(long, conflicts_with_all = ["ladder", "json"])]
+    #[arg(long, conflicts_with = "ladder")]
     rtt: bool,
 
     /// Write a time-sequence graph (sequence number against time, ACK and window lines) as SVG.

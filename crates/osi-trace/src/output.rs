@@ -10,9 +10,9 @@ use colored::Colorize;
 
 use crate::analysis::{Annotated, Event, Summary};
 use crate::control::ControlFrame;
-use crate::json::{ConnectionRecord, ControlRecord, SegmentRecord};
+use crate::json::{ConnectionRecord, ControlRecord, SegmentWriter};
 use crate::render;
-use crate::render::fit::{plain, span};
+use crate::render::fit::{plain, span, Runs};
 
 /// Which view, and how much of it.
 #[derive(Debug, Clone, Copy, Default)]
@@ -51,6 +51,13 @@ pub struct Output<W: Write> {
     ladders_left_out: u64,
     /// The link the frame being shown was seen on, when there are several.
     link: Option<Arc<str>>,
+    /// The lines of the segment being shown, and the spans they are made of
+    /// (kept from segment to segment, so their memory is reused).
+    text: String,
+    runs: Runs,
+    scratch: String,
+    /// `--json`: writes each segment's record.
+    json: SegmentWriter,
 }
 
 impl<W: Write> Output<W> {
@@ -65,6 +72,10 @@ impl<W: Write> Output<W> {
             rows_left_out: HashMap::new(),
             ladders_left_out: 0,
             link: None,
+            text: String::new(),
+            runs: Runs::default(),
+            scratch: String::new(),
+            json: SegmentWriter::default(),
         }
     }
 
@@ -106,33 +117,34 @@ impl<W: Write> Output<W> {
             return Ok(());
         }
         if self.view.json {
-            let record =
-                SegmentRecord { link: self.link.as_deref().map(String::from), ..SegmentRecord::from(n) };
-            serde_json::to_writer(&mut self.w, &record)?;
-            return Ok(writeln!(self.w)?);
+            let record = self.json.record(n, self.link.as_deref())?;
+            return Ok(self.w.write_all(record)?);
         }
         if self.view.ladder {
             self.ladder_row(n);
             return Ok(());
         }
-        let lines = match &self.link {
-            Some(link) => render::on_link(link, self.view.width, |w| render::line(n, w)),
-            None => render::line(n, self.view.width),
-        };
-        for l in lines {
-            self.line(l)?;
+        if self.view.quiet {
+            return Ok(());
         }
+        // One buffer for all of a segment's lines, reused: a line costs no allocation.
+        let text = &mut self.text;
+        text.clear();
+        let width = match &self.link {
+            Some(link) => render::link_tag(link, self.view.width, text),
+            None => self.view.width,
+        };
+        render::line(n, width, &mut self.runs, text);
         if self.view.rtt {
             for l in render::segment_rtt(n, self.view.width) {
-                self.line(l)?;
+                text.push_str(&l);
+                text.push('\n');
             }
         }
         if self.view.layers {
-            for l in render::layers(n, self.view.width) {
-                self.line(l)?;
-            }
+            render::layers(n, self.view.width, &mut self.scratch, text);
         }
-        Ok(())
+        Ok(self.w.write_all(text.as_bytes())?)
     }
 
     /// An event of the analysis: a segment or an ended connection.

@@ -2,11 +2,12 @@
 //! direction (a [`Half`], named after the sender) and of the connection as a
 //! whole. Every concern of the analysis reads it; each writes only its part.
 
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use super::facts::{End, Flow, Side, State, Summary};
-use super::rtt::{self, Timing};
+use super::estimate::Estimate;
+use super::facts::{End, Flow, Side, State};
 
 /// What the analyzer knows of one direction (the sender's side).
 #[derive(Debug, Clone, Default)]
@@ -19,8 +20,14 @@ pub(super) struct Half {
     pub next_seq_time: Option<Duration>,
     /// Last acknowledgement number this side sent.
     pub last_ack: Option<u32>,
+    /// The ACK field of its last segment, the ACK flag set or not (Wireshark's `lastack`,
+    /// which a duplicate ACK repeats: a lone SYN's field counts too).
+    pub last_ack_field: Option<u32>,
     /// Last window this side advertised, scaled.
     pub last_win: Option<u64>,
+    /// The same, the window field as sent: Wireshark tells a window update from a
+    /// duplicate ACK by it (a SYN's window is not scaled, the next one's is).
+    pub last_window_field: Option<u16>,
     /// This side has advertised a window of 0 at some point.
     pub zero_win_seen: bool,
     pub last_time: Option<Duration>,
@@ -32,6 +39,13 @@ pub(super) struct Half {
     /// How often the peer ACKed this side's FIN (more than once: the FIN was sent again).
     pub fin_acks: u32,
     pub dup_acks: u32,
+    /// Highest sequence number up to which this side's bytes were all seen (Wireshark's
+    /// `maxseqtobeacked`: moved only by a segment starting exactly there). An ACK above
+    /// it acknowledges a segment the capture missed.
+    pub contiguous_end: Option<u32>,
+    /// The peer was told so for the ACK number this side last sent (Wireshark's
+    /// `dupacknum` of -1): repeats of that ACK are not flagged again.
+    pub unseen_acked: bool,
     /// The SACK blocks of the last segment this side sent (raw; empty without).
     pub last_sack: Vec<(u32, u32)>,
     pub last_was_keepalive: bool,
@@ -170,24 +184,33 @@ impl Conn {
             Side::Server => &mut self.server_state,
         }
     }
+}
 
-    pub fn summary(&self) -> Summary {
-        let unknown = SocketAddr::from(([0, 0, 0, 0], 0));
-        Summary {
-            stream: self.stream,
-            client: self.client.addr.unwrap_or(unknown),
-            server: self.server.addr.unwrap_or(unknown),
-            start: self.start,
-            last: self.last,
-            handshake_rtt: self.irtt,
-            handshake_time: self.handshake_time,
-            syn_retransmissions: self.syn_retransmissions,
-            syn_ack_retransmissions: self.syn_ack_retransmissions,
-            to_server: self.client.flow,
-            to_client: self.server.flow,
-            rtt: rtt::round_trips(self),
-            end: self.end.unwrap_or(End::Open),
-            joined_late: self.joined_late,
-        }
+/// A segment sent and not yet acknowledged (Wireshark's `tcp_unacked_t`).
+#[derive(Debug, Clone)]
+pub(super) struct Unacked {
+    pub frame: u64,
+    /// Raw sequence numbers: the first byte not yet acknowledged, and the one after the segment.
+    pub seq: u32,
+    pub next_seq: u32,
+    /// When it was sent, in nanoseconds since the capture's first frame (8 bytes, not 16).
+    pub time_ns: u64,
+    /// Some kind of retransmission (for Karn's rule; Wireshark times it all the same).
+    pub retransmission: bool,
+}
+
+/// What one side's segments are timed with (`rtt` keeps it): those not yet
+/// acknowledged and the estimate their ACKs have given so far.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Timing {
+    /// Newest first, as Wireshark keeps them: on an exact match the oldest wins.
+    pub unacked: VecDeque<Unacked>,
+    /// Made at the first ACK that times a segment: most connections of a SYN flood never get one.
+    pub estimate: Option<Box<Estimate>>,
+}
+
+impl Timing {
+    pub fn estimate(&self) -> Estimate {
+        self.estimate.as_deref().copied().unwrap_or_default()
     }
 }

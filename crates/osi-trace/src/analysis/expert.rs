@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::conn::Conn;
 use super::facts::{Anomaly, Side};
-use super::sequence::{seq_gt, seq_lt};
+use crate::decode::seqnum::{seq_gt, seq_lt};
 use crate::decode::{flags::*, Segment};
 
 /// Wireshark's default out-of-order threshold when no RTT is known yet.
@@ -25,7 +25,7 @@ pub(super) struct Expert {
     pub retransmitted: bool,
     /// The duplicate ACK's count, when it is one.
     pub duplicate_ack: Option<u32>,
-    /// It ACKs bytes the capture never saw.
+    /// It ACKs bytes the capture never saw (above the peer's contiguous end).
     pub acked_unseen: bool,
 }
 
@@ -56,10 +56,11 @@ pub(super) fn flags(conn: &Conn, from: Side, seg: &Segment, win: u64, time: Dura
                 x.keepalive = true;
                 break 'fwd;
             }
-            // Wireshark does not ask for the ACK flag here, only the same number.
-            let same_ack = me.last_ack == Some(t.ack);
+            // Wireshark does not ask for the ACK flag here, only the same number, and
+            // compares the window field as sent, not scaled.
+            let same_ack = me.last_ack_field == Some(t.ack);
             let pure_ack = len == 0 && win != 0 && t.seq == next && same_ack && plain;
-            if pure_ack && me.last_win != Some(win) {
+            if pure_ack && me.last_window_field != Some(t.window) {
                 x.analysis.push(Anomaly::WindowUpdate);
                 break 'fwd;
             }
@@ -75,10 +76,16 @@ pub(super) fn flags(conn: &Conn, from: Side, seg: &Segment, win: u64, time: Dura
             }
         }
     }
-    // An ACK of bytes never seen: the capture missed them.
-    if ackf && !rst && peer.next_seq.is_some_and(|peer_next| seq_gt(t.ack, peer_next)) {
-        x.analysis.push(Anomaly::AckLostSegment);
+    // An ACK above the peer's contiguous end: the capture missed bytes (an RST+ACK
+    // too). Flagged once per run of the same ACK, unless the peer sent a duplicate ACK
+    // meanwhile; `sequence::record_sent` notes it (packet-tcp.c, "ACKED LOST PACKET").
+    if let Some(end) = peer.contiguous_end.filter(|&end| ackf && seq_gt(t.ack, end)) {
         x.acked_unseen = true;
+        // Wireshark compares these two without wrapping.
+        let behind = peer.next_seq.is_some_and(|next| end > next);
+        if behind || (peer.dup_acks == 0 && !peer.unseen_acked) {
+            x.analysis.push(Anomaly::AckLostSegment);
+        }
     }
     // Retransmission, fast retransmission, out-of-order: bytes (or a SYN or
     // FIN, which count one) below what this side has already sent...
@@ -134,13 +141,19 @@ mod tests {
         let b = "127.0.0.1:80".parse().unwrap();
         let mut c = Conn::new(0, a, b, Duration::ZERO, false);
         c.client.next_seq = Some(101);
+        c.client.contiguous_end = Some(101);
         c.client.last_ack = Some(501);
+        c.client.last_ack_field = Some(501);
         c.client.last_win = Some(1000);
+        c.client.last_window_field = Some(1000);
         c.client.last_time = Some(Duration::ZERO);
         c.client.next_seq_time = Some(Duration::ZERO);
         c.server.next_seq = Some(501);
+        c.server.contiguous_end = Some(501);
         c.server.last_ack = Some(101);
+        c.server.last_ack_field = Some(101);
         c.server.last_win = Some(1000);
+        c.server.last_window_field = Some(1000);
         c
     }
 

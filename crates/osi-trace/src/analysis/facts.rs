@@ -6,7 +6,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use super::rtt::{AckRtt, RoundTrips};
+use super::estimate::{AckRtt, RoundTrips};
 use crate::control::ControlFrame;
 use crate::decode::Segment;
 
@@ -52,10 +52,10 @@ pub enum State {
     TimeWait,
 }
 
-impl fmt::Display for State {
+impl State {
     /// The RFC's name of the state, as `ss` and `netstat` print it.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(match self {
+    pub fn name(self) -> &'static str {
+        match self {
             State::Unknown => "?",
             State::Closed => "CLOSED",
             State::Listen => "LISTEN",
@@ -68,7 +68,14 @@ impl fmt::Display for State {
             State::Closing => "CLOSING",
             State::LastAck => "LAST_ACK",
             State::TimeWait => "TIME_WAIT",
-        })
+        }
+    }
+}
+
+impl fmt::Display for State {
+    /// The state's [`State::name`], padded as asked.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
     }
 }
 

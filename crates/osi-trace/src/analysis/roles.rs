@@ -5,7 +5,8 @@
 use super::conn::Conn;
 use super::expert::Expert;
 use super::facts::{Anomaly, Role, Side, State};
-use super::sequence::{new_bytes, seq_gt, seq_lt};
+use super::sequence::new_bytes;
+use crate::decode::seqnum::{seq_gt, seq_lt};
 use crate::decode::{flags::*, Segment};
 
 /// SO_KEEPALIVE probes only a connection idle this long at least (TCP_KEEPIDLE's

@@ -1,13 +1,13 @@
-//! Round-trip times (L4): per segment, Wireshark's `tcp.analysis.ack_rtt` and
-//! `tcp.analysis.acks_frame`, by the same rule as packet-tcp.c; per direction,
-//! the smoothed RTT and retransmission timeout that RFC 6298 computes from them.
+//! Round-trip times (L4): per segment, Wireshark's `ack_rtt` and `acks_frame` by
+//! packet-tcp.c's rule; per direction, RFC 6298's SRTT and RTO from them; per
+//! connection, the handshake's round trip and Wireshark's initial RTT.
 
-use std::collections::VecDeque;
 use std::time::Duration;
 
-use super::conn::Conn;
+use super::conn::{Conn, Unacked};
+use super::estimate::{AckRtt, RoundTrips};
 use super::facts::Side;
-use super::sequence::{seq_gt, seq_lt};
+use crate::decode::seqnum::{seq_gt, seq_lt};
 use crate::decode::{flags::*, Segment};
 
 /// Wireshark keeps at most this many unacknowledged segments per direction
@@ -16,110 +16,6 @@ pub const MAX_UNACKED: usize = 10_000;
 /// After its end a connection times at most this many stray segments per side
 /// (a FIN sent again because the last ACK was lost), so ended ones stay small.
 pub const MAX_UNACKED_ENDED: usize = 16;
-
-/// RFC 6298's clock granularity G. Our clock is the capture's: its
-/// timestamps tick in microseconds.
-pub const G: Duration = Duration::from_micros(1);
-/// RFC 6298 (2.4): "Whenever RTO is computed, if it is less than 1 second,
-/// then the RTO SHOULD be rounded up to 1 second."
-pub const RFC_RTO_MIN: Duration = Duration::from_secs(1);
-/// Linux's floor, `TCP_RTO_MIN` (HZ/5) in include/net/tcp.h: the kernel keeps
-/// its variance term at least this large, so its RTO is at least SRTT + 200 ms.
-pub const LINUX_RTO_MIN: Duration = Duration::from_millis(200);
-
-/// A segment sent and not yet acknowledged (Wireshark's `tcp_unacked_t`).
-#[derive(Debug, Clone)]
-struct Unacked {
-    frame: u64,
-    /// Raw sequence numbers: the first byte not yet acknowledged, and the one after the segment.
-    seq: u32,
-    next_seq: u32,
-    /// When it was sent, in nanoseconds since the capture's first frame (8 bytes, not 16).
-    time_ns: u64,
-    /// Some kind of retransmission (for Karn's rule; Wireshark times it all the same).
-    retransmission: bool,
-}
-
-/// What one side's segments are timed with: those not yet acknowledged and
-/// the estimate their ACKs have given so far.
-#[derive(Debug, Clone, Default)]
-pub(super) struct Timing {
-    /// Newest first, as Wireshark keeps them: on an exact match the oldest wins.
-    unacked: VecDeque<Unacked>,
-    /// Made at the first ACK that times a segment: most connections of a SYN flood never get one.
-    estimate: Option<Box<Estimate>>,
-}
-
-impl Timing {
-    fn estimate(&self) -> Estimate {
-        self.estimate.as_deref().copied().unwrap_or_default()
-    }
-}
-
-/// The RTT sample an ACK gives: the frame it acknowledges and the time since it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct AckRtt {
-    /// Wireshark's `tcp.analysis.acks_frame`.
-    pub acks_frame: u64,
-    /// Wireshark's `tcp.analysis.ack_rtt` (Wireshark omits it when it is 0).
-    pub rtt: Duration,
-    /// Some of the acknowledged bytes were sent more than once: which copy the
-    /// ACK answers is unknown, so Karn's rule (RFC 6298 §3) keeps the sample
-    /// out of the estimate.
-    pub ambiguous: bool,
-}
-
-/// RFC 6298's estimator for one direction's segments: SRTT and RTTVAR,
-/// α = 1/8, β = 1/4, K = 4.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Estimate {
-    /// SRTT and RTTVAR in seconds; `None` before the first sample.
-    pub srtt: Option<f64>,
-    pub rttvar: f64,
-    /// Samples used, and samples Karn's rule kept out.
-    pub samples: u64,
-    pub karn_skipped: u64,
-    /// The smallest and the largest sample used, seconds.
-    pub min: f64,
-    pub max: f64,
-}
-
-impl Estimate {
-    /// RFC 6298 §2.2 (first sample) and §2.3 (each later one): RTTVAR is
-    /// updated with the old SRTT, then SRTT.
-    pub fn sample(&mut self, r: f64) {
-        match self.srtt {
-            None => {
-                self.srtt = Some(r);
-                self.rttvar = r / 2.0;
-                (self.min, self.max) = (r, r);
-            }
-            Some(srtt) => {
-                self.rttvar = 0.75 * self.rttvar + 0.25 * (srtt - r).abs();
-                self.srtt = Some(0.875 * srtt + 0.125 * r);
-                (self.min, self.max) = (self.min.min(r), self.max.max(r));
-            }
-        }
-        self.samples += 1;
-    }
-
-    /// SRTT + max(G, K·RTTVAR), seconds, before any floor.
-    pub fn rto_computed(&self) -> Option<f64> {
-        self.srtt.map(|s| s + G.as_secs_f64().max(4.0 * self.rttvar))
-    }
-
-    /// The RTO as RFC 6298 sets it: rounded up to its 1 s minimum.
-    pub fn rto(&self) -> Option<f64> {
-        self.rto_computed().map(|r| r.max(RFC_RTO_MIN.as_secs_f64()))
-    }
-}
-
-/// A connection's two estimates: of the client's segments and of the server's.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct RoundTrips {
-    pub to_server: Estimate,
-    pub to_client: Estimate,
-}
 
 /// Times the segment `from` sent at `time` (frame `frame`) and the ACK it
 /// carries: Wireshark's rule, in `tcp_analyze_sequence_number`.
@@ -182,11 +78,35 @@ pub(super) fn observe(
     sample
 }
 
-/// When a connection ends, its unacknowledged segments will not be
-/// acknowledged: forget them, so ended connections hold (almost) no lists.
+/// Wireshark's initial RTT (`tcp.analysis.initial_rtt`), its out-of-order threshold:
+/// the last SYN to the first segment with ACK and without SYN, of either side, an RST
+/// too; set once (packet-tcp.c takes a zero for no value).
+pub(super) fn initial(conn: &mut Conn, seg: &Segment, time: Duration) {
+    let t = &seg.tcp;
+    if t.has(ACK) && !t.has(SYN) && conn.first_rtt.is_none_or(|r| r.is_zero()) {
+        conn.first_rtt = conn.syn_time.map(|last| time.saturating_sub(last));
+    }
+}
+
+/// The client's ACK completed the handshake at `time`: its round trip from the last SYN,
+/// and its time from the first.
+pub(super) fn handshake_done(conn: &mut Conn, time: Duration) {
+    if let (Some(last), Some(first)) = (conn.syn_time, conn.first_syn_time) {
+        conn.irtt.get_or_insert(time.saturating_sub(last));
+        conn.handshake_time.get_or_insert(time.saturating_sub(first));
+    }
+}
+
+/// When a connection ends, most of its unacknowledged segments will not be
+/// acknowledged: keep the newest [`MAX_UNACKED_ENDED`] of each side (an ACK may still
+/// come after an RST or a last FIN, and Wireshark times it), so ended connections
+/// hold small lists.
 pub(super) fn forget_unacked(conn: &mut Conn) {
-    conn.client.timing.unacked = VecDeque::new();
-    conn.server.timing.unacked = VecDeque::new();
+    for h in [&mut conn.client, &mut conn.server] {
+        let list = &mut h.timing.unacked;
+        list.truncate(MAX_UNACKED_ENDED);
+        list.shrink_to_fit();
+    }
 }
 
 /// The estimates of both directions, for the summary.
@@ -262,16 +182,6 @@ mod tests {
         assert!(c.client.timing.unacked.is_empty());
     }
 
-    fn close(a: f64, b: f64) -> bool {
-        (a - b).abs() < 1e-12
-    }
-
-    /// RFC 6298 by hand, samples 100, 200, 100 ms:
-    /// 1st: SRTT = 0.1, RTTVAR = 0.05, RTO = 0.1 + 4·0.05 = 0.3 → 1 s.
-    /// 2nd: RTTVAR = ¾·0.05 + ¼·|0.1 − 0.2| = 0.0625; SRTT = ⅞·0.1 + ⅛·0.2 = 0.1125;
-    ///      RTO = 0.1125 + 0.25 = 0.3625.
-    /// 3rd: RTTVAR = ¾·0.0625 + ¼·|0.1125 − 0.1| = 0.05; SRTT = ⅞·0.1125 + ⅛·0.1 = 0.1109375;
-    ///      RTO = 0.1109375 + 0.2 = 0.3109375.
     /// The last ACK lost: the server's FIN comes again after the end, and its ACK times it.
     #[test]
     fn a_fin_sent_again_after_the_end_is_still_timed() {
@@ -294,34 +204,5 @@ mod tests {
             .collect();
         assert_eq!(a.ended_count(), 1);
         assert_eq!(out[7].ack_rtt, Some(AckRtt { acks_frame: 7, rtt: ms(1), ambiguous: true }));
-    }
-
-    #[test]
-    fn rfc6298_arithmetic_on_a_hand_computed_sequence() {
-        let mut e = Estimate::default();
-        assert_eq!((e.srtt, e.rto()), (None, None));
-        e.sample(0.1);
-        assert!(close(e.srtt.unwrap(), 0.1) && close(e.rttvar, 0.05));
-        assert!(close(e.rto_computed().unwrap(), 0.3) && close(e.rto().unwrap(), 1.0));
-        e.sample(0.2);
-        assert!(close(e.srtt.unwrap(), 0.1125) && close(e.rttvar, 0.0625));
-        assert!(close(e.rto_computed().unwrap(), 0.3625));
-        e.sample(0.1);
-        assert!(close(e.srtt.unwrap(), 0.1109375) && close(e.rttvar, 0.05));
-        assert!(close(e.rto_computed().unwrap(), 0.3109375));
-        assert_eq!((e.samples, e.min, e.max), (3, 0.1, 0.2));
-    }
-
-    #[test]
-    fn the_clock_granularity_bounds_the_variance_term_below() {
-        let mut e = Estimate::default();
-        // Two equal samples of 10 µs: RTTVAR = ¾·5 µs = 3.75 µs, 4·RTTVAR = 15 µs > G.
-        e.sample(10e-6);
-        e.sample(10e-6);
-        assert!(close(e.rto_computed().unwrap(), 25e-6));
-        // A zero RTT: RTTVAR 0, so the RTO is SRTT + G.
-        let mut z = Estimate::default();
-        z.sample(0.0);
-        assert!(close(z.rto_computed().unwrap(), G.as_secs_f64()));
     }
 }

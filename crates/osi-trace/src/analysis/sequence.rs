@@ -7,17 +7,8 @@ use std::time::Duration;
 use super::conn::Conn;
 use super::expert::Expert;
 use super::facts::{Anomaly, Side};
+use crate::decode::seqnum::{seq_gt, seq_lt};
 use crate::decode::{flags::*, Segment};
-
-/// `a` before `b` in sequence space (RFC 9293's modular comparison).
-pub(super) fn seq_lt(a: u32, b: u32) -> bool {
-    (a.wrapping_sub(b) as i32) < 0
-}
-
-/// `a` after `b` in sequence space.
-pub(super) fn seq_gt(a: u32, b: u32) -> bool {
-    (a.wrapping_sub(b) as i32) > 0
-}
 
 /// A segment's numbers, relative and raw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,9 +27,13 @@ pub(super) fn number(conn: &mut Conn, from: Side, seg: &Segment) -> Numbers {
     let to = from.other();
     let (syn, rst, ackf) = (t.has(SYN), t.has(RST), t.has(ACK));
     let h = conn.half_mut(from);
-    if h.isn.is_none() {
+    if syn {
+        // A SYN sets the base, also over a guess from an RST that refused an earlier copy,
+        // or a SYN+ACK sent again with a new ISN (Wireshark re-bases on it too).
+        h.isn = Some(t.seq);
+    } else if h.isn.is_none() {
         // Joining late, the first byte seen is taken as relative 1.
-        h.isn = Some(if syn { t.seq } else { t.seq.wrapping_sub(1) });
+        h.isn = Some(t.seq.wrapping_sub(1));
     }
     if ackf && conn.half(to).isn.is_none() && !rst {
         conn.half_mut(to).isn = Some(t.ack.wrapping_sub(1));
@@ -124,9 +119,16 @@ pub(super) fn record_sent(
     // An ACK of bytes never captured leaves the peer's next expected sequence
     // number alone, as in Wireshark: its next segment still shows the gap.
     let added = new_bytes(conn, from, seg);
+    if x.acked_unseen {
+        // packet-tcp.c: once said, not again for this run of the same ACK.
+        let peer = conn.half_mut(from.other());
+        peer.contiguous_end = peer.next_seq;
+        peer.unseen_acked = true;
+    }
     let h = conn.half_mut(from);
     if x.duplicate_ack.is_some() {
         h.dup_acks += 1;
+        h.unseen_acked = false;
     }
     // The highest sequence number sent moves with any segment that goes
     // beyond it, a retransmission carrying new bytes too, but not with a
@@ -139,14 +141,23 @@ pub(super) fn record_sent(
         }
         h.next_seq = Some(n.next_seq_raw);
     }
+    // Wireshark's "maxseqtobeacked": a segment starting at the contiguous end moves it
+    // to the highest sequence number sent; one after a gap does not.
+    if !probe && h.contiguous_end.is_none_or(|end| end == t.seq) {
+        h.contiguous_end = h.next_seq;
+    }
+    // A new ACK number starts a new run of duplicates (the field, ACK flag or not).
+    if h.last_ack_field != Some(t.ack) {
+        h.dup_acks = 0;
+        h.unseen_acked = false;
+    }
+    h.last_ack_field = Some(t.ack);
     if ackf {
-        if h.last_ack != Some(t.ack) {
-            h.dup_acks = 0;
-        }
         h.last_ack = Some(t.ack);
     }
     if !rst {
         h.last_win = Some(win);
+        h.last_window_field = Some(t.window);
         h.zero_win_seen |= win == 0;
     }
     h.last_sack.clone_from(&t.options.sack);

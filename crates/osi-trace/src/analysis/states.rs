@@ -1,12 +1,13 @@
 //! The TCP state machine of both ends (RFC 9293 §3.3.2), as it follows from
-//! the segments seen: the sender's state, then the receiver's. Also notes when
-//! the connection ended and the handshake's round-trip time.
+//! the segments seen: the sender's state, then the receiver's, one event at a
+//! time (reset, SYN, handshake ACK, FIN). Also notes when the connection ended.
 
 use std::time::Duration;
 
 use super::conn::Conn;
 use super::facts::{End, Role, Side, State};
-use super::sequence::seq_lt;
+use super::rtt;
+use crate::decode::seqnum::seq_lt;
 use crate::decode::{flags::*, Segment};
 
 /// Whether `from` sends this after the peer's RST that closed it, as far as this capture
@@ -19,7 +20,8 @@ pub(super) fn reset_unheeded(conn: &Conn, from: Side, seg: &Segment, role: &Role
         && matches!(conn.state(from), State::Closed | State::Unknown)
 }
 
-/// Moves both ends' states for a segment `from` with this `role`.
+/// Moves both ends' states for a segment `from` with this `role`: each event it
+/// carries, in this order (an RST ends the story at once).
 pub(super) fn advance(
     conn: &mut Conn,
     from: Side,
@@ -29,29 +31,8 @@ pub(super) fn advance(
     time: Duration,
 ) {
     let t = &seg.tcp;
-    let to = from.other();
-    let (syn, fin, ackf) = (t.has(SYN), t.has(FIN), t.has(ACK));
-    // packet-tcp.c: any segment with ACK and no SYN, also an RST, once (a zero is no value).
-    if ackf && !syn && conn.first_rtt.is_none_or(|r| r.is_zero()) {
-        conn.first_rtt = conn.syn_time.map(|last| time.saturating_sub(last));
-    }
     if t.has(RST) {
-        // An RST closes both ends at once: no FIN, no TIME_WAIT. But the receiver accepts
-        // it only at exactly the next sequence number it expects (RFC 5961 §3.2; Linux's
-        // tcp_validate_incoming()). When the sender had to resend and the receiver's last
-        // ACK is below the RST's number, the receiver may lack those bytes: its state is
-        // unknown until it answers (a challenge ACK, or nothing).
-        let before = conn.state(to);
-        let expected = conn.half(to).last_ack;
-        let doubt = conn.half(from).resent && expected.is_some_and(|a| a != t.seq);
-        let exact = *role == Role::Refused || !doubt;
-        // A refusing RST off loopback may come from a firewall on the way, answering in
-        // the server's name while the server LISTENs: its state is not known.
-        let in_its_name = *role == Role::Refused && !seg.link.is_loopback_placeholder();
-        *conn.state_mut(from) = if in_its_name { State::Unknown } else { State::Closed };
-        *conn.state_mut(to) = if exact { State::Closed } else { State::Unknown };
-        conn.reset.get_or_insert((from, t.seq, before));
-        conn.end = Some(End::Reset { refused: *role == Role::Refused });
+        reset(conn, from, seg, role);
         return;
     }
     if *role == Role::ChallengeAck || reset_unheeded(conn, from, seg, role) {
@@ -63,7 +44,42 @@ pub(super) fn advance(
             return;
         }
     }
-    if syn && !ackf {
+    if t.has(SYN) {
+        syn(conn, t.has(ACK), time);
+    }
+    handshake_ack(conn, from, seg, role, time);
+    if acks_peer_fin {
+        fin_acked(conn, from.other());
+    }
+    fin(conn, from, seg, role);
+    if conn.client.fin_acked && conn.server.fin_acked && conn.end.is_none() {
+        conn.end = Some(End::Graceful);
+    }
+}
+
+/// An RST closes both ends at once: no FIN, no TIME_WAIT. But the receiver accepts it
+/// only at exactly the next sequence number it expects (RFC 5961 §3.2; Linux's
+/// tcp_validate_incoming()). When the sender had to resend and the receiver's last ACK
+/// is below the RST's number, the receiver may lack those bytes: its state is unknown
+/// until it answers (a challenge ACK, or nothing).
+fn reset(conn: &mut Conn, from: Side, seg: &Segment, role: &Role) {
+    let to = from.other();
+    let before = conn.state(to);
+    let expected = conn.half(to).last_ack;
+    let doubt = conn.half(from).resent && expected.is_some_and(|a| a != seg.tcp.seq);
+    let exact = *role == Role::Refused || !doubt;
+    // A refusing RST off loopback may come from a firewall on the way, answering in
+    // the server's name while the server LISTENs: its state is not known.
+    let in_its_name = *role == Role::Refused && !seg.link.is_loopback_placeholder();
+    *conn.state_mut(from) = if in_its_name { State::Unknown } else { State::Closed };
+    *conn.state_mut(to) = if exact { State::Closed } else { State::Unknown };
+    conn.reset.get_or_insert((from, seg.tcp.seq, before));
+    conn.end = Some(End::Reset { refused: *role == Role::Refused });
+}
+
+/// A SYN (handshake step 1), or the SYN+ACK answering it (step 2).
+fn syn(conn: &mut Conn, ackf: bool, time: Duration) {
+    if !ackf {
         conn.client_state = State::SynSent;
         // What the SYN does to the server shows only in its answer: a SYN+ACK
         // (SYN_RECEIVED), an RST (no socket listens: CLOSED), or nothing (the
@@ -77,7 +93,7 @@ pub(super) fn advance(
         conn.syn_acks_since_syn = 0;
         conn.syn_time = Some(time);
         conn.first_syn_time.get_or_insert(time);
-    } else if syn {
+    } else {
         conn.server_state = State::SynReceived;
         conn.client_state = State::Established; // it will ACK at once
         conn.awaiting_hs3 += 1;
@@ -87,6 +103,11 @@ pub(super) fn advance(
         }
         conn.syn_acks_since_syn += 1;
     }
+}
+
+/// The client's ACK of a SYN+ACK (step 3), pure or riding on its first data or FIN.
+fn handshake_ack(conn: &mut Conn, from: Side, seg: &Segment, role: &Role, time: Duration) {
+    let (syn, ackf) = (seg.tcp.has(SYN), seg.tcp.has(ACK));
     if let Role::HandshakeAck { again, .. } = *role {
         // Its ACK shows the client ESTABLISHED, even where its own SYN, resent, crossed
         // the SYN+ACK on the wire (this capture saw the SYN+ACK first, the client did not).
@@ -95,13 +116,13 @@ pub(super) fn advance(
         conn.client_state = State::Established;
         conn.server_state = State::Established;
         if !again {
-            handshake_done(conn, time);
+            rtt::handshake_done(conn, time);
         }
     } else if from == Side::Client && ackf && !syn {
         // Data (or a FIN) with the ACK that completes the handshake, its pure ACK lost.
         if conn.awaiting_hs3 > 0 && !conn.handshake_acked {
             conn.handshake_acked = true;
-            handshake_done(conn, time);
+            rtt::handshake_done(conn, time);
         }
         conn.awaiting_hs3 = 0;
         if conn.client_state == State::SynSent {
@@ -111,22 +132,31 @@ pub(super) fn advance(
             conn.server_state = State::Established;
         }
     }
-    // The receiver learns its FIN was acknowledged.
-    if acks_peer_fin {
-        conn.half_mut(to).fin_acked = true;
-        conn.half_mut(to).fin_acks += 1;
-        let st = conn.state_mut(to);
-        *st = match *st {
-            State::FinWait1 => State::FinWait2,
-            State::Closing => State::TimeWait,
-            State::LastAck => State::Closed,
-            other => other,
-        };
-    }
+}
+
+/// The receiver `to` learns its FIN was acknowledged.
+fn fin_acked(conn: &mut Conn, to: Side) {
+    conn.half_mut(to).fin_acked = true;
+    conn.half_mut(to).fin_acks += 1;
+    let st = conn.state_mut(to);
+    *st = match *st {
+        State::FinWait1 => State::FinWait2,
+        State::Closing => State::TimeWait,
+        State::LastAck => State::Closed,
+        other => other,
+    };
+}
+
+/// The closing: a FIN sent (the first, or again), and what the sender's ACK field
+/// shows it had received of the peer's FIN.
+fn fin(conn: &mut Conn, from: Side, seg: &Segment, role: &Role) {
+    let t = &seg.tcp;
+    let to = from.other();
+    let fin = t.has(FIN);
     // What the sender had received of the peer's FIN shows in its own ACK field.
-    let has_peer_fin = ackf && conn.half(to).fin_seq.is_some_and(|f| !seq_lt(t.ack, f.wrapping_add(1)));
+    let has_peer_fin = t.has(ACK) && conn.half(to).fin_seq.is_some_and(|f| !seq_lt(t.ack, f.wrapping_add(1)));
     let closed_by_last_ack = conn.state(from) == State::Closed && conn.half(from).fin_seq.is_some();
-    if !t.has(RST) && conn.reset.is_none() && closed_by_last_ack && !fin {
+    if conn.reset.is_none() && closed_by_last_ack && !fin {
         // A closed end sends nothing: the peer's last ACK had not reached it when it sent
         // this (crossed on the wire, or lost). It was still in LAST_ACK.
         *conn.state_mut(from) = State::LastAck;
@@ -172,18 +202,6 @@ pub(super) fn advance(
     {
         *conn.state_mut(from) = State::TimeWait;
         conn.half_mut(from).fin_acked = true;
-    }
-    if conn.client.fin_acked && conn.server.fin_acked && conn.end.is_none() {
-        conn.end = Some(End::Graceful);
-    }
-}
-
-/// The client's ACK completed the handshake at `time`: its round trip from the last SYN,
-/// and its time from the first.
-fn handshake_done(conn: &mut Conn, time: Duration) {
-    if let (Some(last), Some(first)) = (conn.syn_time, conn.first_syn_time) {
-        conn.irtt.get_or_insert(time.saturating_sub(last));
-        conn.handshake_time.get_or_insert(time.saturating_sub(first));
     }
 }
 

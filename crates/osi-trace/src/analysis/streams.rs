@@ -8,12 +8,13 @@
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use super::conn::Conn;
-use super::facts::{Annotated, Summary};
-use super::step;
+use super::facts::{Annotated, End, Side, Summary};
+use super::rtt;
+use super::step::step;
 use crate::decode::{flags::*, Segment};
 
 /// How many ended connections are remembered, for segments that come after the end.
@@ -24,13 +25,31 @@ pub const MAX_OPEN: usize = 100_000;
 const KEEP_EVICTED: usize = 200_000;
 
 /// Key of a connection: its two endpoints, in a canonical order.
-type Key = (SocketAddr, SocketAddr);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Key(SocketAddr, SocketAddr);
+
+impl Hash for Key {
+    /// Both endpoints as one run of bytes, written into the hasher at once:
+    /// the table is looked up for every segment, and each write costs.
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        let mut bytes = [0u8; 38];
+        for (a, b) in [self.0, self.1].iter().zip(bytes.chunks_exact_mut(19)) {
+            match a.ip() {
+                IpAddr::V4(ip) => b[..4].copy_from_slice(&ip.octets()),
+                IpAddr::V6(ip) => b[..16].copy_from_slice(&ip.octets()),
+            }
+            b[16] = u8::from(a.is_ipv6());
+            b[17..].copy_from_slice(&a.port().to_be_bytes());
+        }
+        h.write(&bytes);
+    }
+}
 
 fn key(a: SocketAddr, b: SocketAddr) -> Key {
     if a <= b {
-        (a, b)
+        Key(a, b)
     } else {
-        (b, a)
+        Key(b, a)
     }
 }
 
@@ -61,10 +80,12 @@ impl Analyzer {
         let src = SocketAddr::new(seg.ip.src, seg.tcp.src_port);
         let dst = SocketAddr::new(seg.ip.dst, seg.tcp.dst_port);
         let k = key(src, dst);
-        if self.conns.get(&k).is_none_or(|c| is_new_connection(c, &seg)) {
+        let held = self.conns.get(&k);
+        let answered_first = held.filter(|c| syn_answered_before(c, &seg)).map(|c| c.stream);
+        if answered_first.is_some() || held.is_none_or(|c| is_new_connection(c, &seg)) {
             // A forgotten connection speaking again keeps its number, unless a SYN starts anew.
             let fresh_syn = seg.tcp.has(SYN) && !seg.tcp.has(ACK);
-            let revived = if fresh_syn { None } else { self.evicted.remove(&hash(&k)) };
+            let revived = if fresh_syn { answered_first } else { self.evicted.remove(&hash(&k)) };
             let stream = revived.unwrap_or_else(|| {
                 self.next_stream += 1;
                 self.next_stream - 1
@@ -82,7 +103,7 @@ impl Analyzer {
         if !was_ended && conn.end.is_some() {
             self.open -= 1;
             self.ended_total += 1;
-            self.ended.push(conn.summary());
+            self.ended.push(summary(conn));
             self.ended_keys.push_back((k, n.stream));
             self.forget_oldest_ended();
         }
@@ -93,8 +114,9 @@ impl Analyzer {
     fn forget_oldest_ended(&mut self) {
         while self.ended_keys.len() > KEEP_ENDED {
             if let Some((old, stream)) = self.ended_keys.pop_front() {
-                // Forget it unless the endpoints were reused since.
-                if self.conns.get(&old).is_some_and(|c| c.stream == stream) {
+                // Forget it unless the endpoints were reused since (a record started
+                // again under the same number is open, or has its own place in the queue).
+                if self.conns.get(&old).is_some_and(|c| c.stream == stream && c.end.is_some()) {
                     self.conns.remove(&old);
                 }
             }
@@ -148,7 +170,7 @@ impl Analyzer {
     /// Summaries of the connections still open, by stream number.
     pub fn open(&self) -> Vec<Summary> {
         let mut open: Vec<Summary> =
-            self.conns.values().filter(|c| c.end.is_none()).map(|c| c.summary()).collect();
+            self.conns.values().filter(|c| c.end.is_none()).map(|c| summary(c)).collect();
         open.sort_by_key(|s| s.stream);
         open
     }
@@ -171,10 +193,30 @@ fn hash(k: &Key) -> u64 {
 }
 
 /// A new SYN on endpoints whose connection ended (port reuse) starts a new
-/// connection, as in Wireshark; a retransmitted SYN (same ISN) does not.
+/// connection, as in Wireshark: when its direction already has another base
+/// sequence number. A retransmitted SYN (same ISN) does not, nor a SYN captured
+/// after the RST that answers it (the RST's direction is the other one).
 fn is_new_connection(c: &Conn, seg: &Segment) -> bool {
     let t = &seg.tcp;
-    t.has(SYN) && !t.has(ACK) && c.end.is_some() && c.client.isn.is_some_and(|isn| isn != t.seq)
+    let src = SocketAddr::new(seg.ip.src, t.src_port);
+    let base = c.half(c.side_of(src)).isn;
+    t.has(SYN) && !t.has(ACK) && c.end.is_some() && base.is_some_and(|isn| isn != t.seq)
+}
+
+/// A SYN captured after the RST that answers it (two CPUs' clocks): the record the
+/// RST made, ended, guessed the RST's sender as the client. Wireshark keeps the stream
+/// (the SYN's direction has no base yet); the record starts again with the SYN's
+/// sender as the client, under the same number.
+fn syn_answered_before(c: &Conn, seg: &Segment) -> bool {
+    let t = &seg.tcp;
+    let src = SocketAddr::new(seg.ip.src, t.src_port);
+    t.has(SYN)
+        && !t.has(ACK)
+        && c.end.is_some()
+        && c.joined_late
+        && c.first_syn_time.is_none()
+        && c.side_of(src) == Side::Server
+        && c.server.isn.is_none()
 }
 
 /// The record of a connection first seen with `seg`.
@@ -185,6 +227,27 @@ fn new_connection(stream: u64, src: SocketAddr, dst: SocketAddr, time: Duration,
     let client_is_src = (t.has(SYN) && !t.has(ACK)) || (!t.has(SYN) && src.port() > dst.port());
     let (c, s) = if client_is_src { (src, dst) } else { (dst, src) };
     Conn::new(stream, c, s, time, !t.has(SYN))
+}
+
+/// The connection's summary, as the views print it when it ends (or the capture does).
+fn summary(conn: &Conn) -> Summary {
+    let unknown = SocketAddr::from(([0, 0, 0, 0], 0));
+    Summary {
+        stream: conn.stream,
+        client: conn.client.addr.unwrap_or(unknown),
+        server: conn.server.addr.unwrap_or(unknown),
+        start: conn.start,
+        last: conn.last,
+        handshake_rtt: conn.irtt,
+        handshake_time: conn.handshake_time,
+        syn_retransmissions: conn.syn_retransmissions,
+        syn_ack_retransmissions: conn.syn_ack_retransmissions,
+        to_server: conn.client.flow,
+        to_client: conn.server.flow,
+        rtt: rtt::round_trips(conn),
+        end: conn.end.unwrap_or(End::Open),
+        joined_late: conn.joined_late,
+    }
 }
 
 #[cfg(test)]

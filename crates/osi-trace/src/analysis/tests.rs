@@ -7,7 +7,17 @@ use super::*;
 use crate::decode::craft::{frame, SYN_OPTIONS};
 use crate::decode::decode;
 use crate::decode::flags::*;
-use crate::render::words::{cause, describe};
+use crate::render::words;
+
+/// The role in words, as the views print it.
+fn describe(role: &Role, from: Side) -> String {
+    words::describe(role, from).to_string()
+}
+
+/// The cause in words, as the views print it.
+fn cause(n: &Annotated) -> String {
+    words::cause(n).to_string()
+}
 
 const C: u16 = 45678; // client port
 const S: u16 = 65432; // server port
@@ -366,7 +376,8 @@ fn a_duplicate_ack_says_what_its_sack_blocks_say() {
     }
     assert!(cause(&out[5]).contains("above a hole"), "{}", cause(&out[5]));
     assert!(cause(&out[6]).contains("D-SACK"), "{}", cause(&out[6]));
-    let line = crate::render::line(&out[5], 0).join("\n");
+    let mut line = String::new();
+    crate::render::line(&out[5], 0, &mut Default::default(), &mut line);
     assert!(line.contains("len=0 [TCP Dup ACK #1] sack=11-16  ACK"), "{line}");
 }
 

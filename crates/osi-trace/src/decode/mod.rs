@@ -14,6 +14,7 @@ mod defrag;
 mod encap;
 mod ip;
 mod link;
+pub mod seqnum;
 mod tcp;
 mod tunnel;
 
@@ -24,6 +25,7 @@ use bytes::Bytes;
 use defrag::Reassembler;
 use encap::Outer;
 use link::link_layer;
+use seqnum::seq_gt;
 use tunnel::{network, Defrag, NoDefrag, Walk};
 
 /// What comes after a link header or a tunnel header.
@@ -162,10 +164,9 @@ impl Tcp {
     /// block below the ACK or inside the second block. `None` without SACK blocks.
     pub fn dsack(&self) -> Option<bool> {
         let &(left, right) = self.options.sack.first()?;
-        let after = |a: u32, b: u32| a.wrapping_sub(b) as i32 > 0;
         Some(
-            !after(left, self.ack)
-                || self.options.sack.get(1).is_some_and(|&(l, r)| !after(l, left) && !after(right, r)),
+            !seq_gt(left, self.ack)
+                || self.options.sack.get(1).is_some_and(|&(l, r)| !seq_gt(l, left) && !seq_gt(right, r)),
         )
     }
 }

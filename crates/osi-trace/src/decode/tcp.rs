@@ -5,8 +5,10 @@ use pnet::packet::tcp::TcpPacket;
 use super::bytes::Bytes;
 use super::{bad, truncated, Ip, Skip, Tcp, TcpOptions};
 
-/// L4 and L7: the TCP header and the payload after it. A header whose
-/// options the snap length cut is read as far as it goes, as Wireshark does.
+/// L4 and L7: the TCP header and the payload after it. A header whose options
+/// were cut (by the snap length, or before the capture: the frame itself is short)
+/// is read as far as it goes, as Wireshark does: its fixed 20 bytes give the ports,
+/// numbers and flags; cut before the capture, it carries no payload.
 pub(super) fn tcp<'a>(b: Bytes<'a>, ip: &Ip) -> Result<(Tcp, &'a [u8], u32), Skip> {
     let data = b.data;
     let p = TcpPacket::new(data).ok_or(truncated("TCP", 20, data.len()))?;
@@ -15,11 +17,12 @@ pub(super) fn tcp<'a>(b: Bytes<'a>, ip: &Ip) -> Result<(Tcp, &'a [u8], u32), Ski
         return Err(bad("TCP", format!("data offset {header_len} bytes < 20")));
     }
     let cut = data.len() < header_len;
-    if cut && b.reported() < header_len {
-        return Err(truncated("TCP", header_len, data.len()));
-    }
     // The payload length the IP header announces (the capture may hold less).
-    let announced = ip.total_len as i64 - ip.header_len as i64 - header_len as i64;
+    let announced = if cut && b.reported() < header_len {
+        0
+    } else {
+        ip.total_len as i64 - ip.header_len as i64 - header_len as i64
+    };
     if announced < 0 {
         return Err(bad("TCP", format!("data offset {header_len} runs past the IP datagram")));
     }

@@ -77,8 +77,8 @@ fn link(link: &Link, len: usize) -> LayerRecord {
                 "Ethernet",
                 format!("Ethernet {} → {}{note}", mac(src), mac(dst)),
                 vec![
-                    field("eth.dst", mac(dst), 0, 6),
-                    field("eth.src", mac(src), 6, 6),
+                    field("eth.dst", mac(dst).to_string(), 0, 6),
+                    field("eth.src", mac(src).to_string(), 6, 6),
                     field("eth.type", format!("0x{ethertype:04x}"), 12, 2),
                 ],
             )

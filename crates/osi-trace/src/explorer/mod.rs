@@ -30,6 +30,7 @@ pub mod html;
 pub mod meanings;
 pub mod records;
 
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
 
@@ -217,41 +218,64 @@ fn frame_record(number: u64, link: Option<String>, frame: &Frame, seg: Option<&S
     }
 }
 
-/// The hop view as a page: `--hop --json`'s records, and the bytes of each
-/// copy whose frame `frames` gives (link index, frame number) → frame.
+/// The hop view's rows as its page shows them, gathered as the view is shown
+/// (the rows are not kept): `--hop --json`'s records, at most [`MAX_ROWS`], and
+/// which frame of which link each one shows.
+#[derive(Default)]
+pub struct HopRows {
+    lines: Vec<HopLine>,
+    /// (link, frame number) of each line's copy: a pair's before the router.
+    copies: Vec<(usize, u64)>,
+    left_out: u64,
+}
+
+impl HopRows {
+    /// One more row, shown with what `view` knows now.
+    pub fn push(&mut self, view: &HopView, r: &Row, names: &[String; 2]) {
+        if self.lines.len() >= MAX_ROWS {
+            self.left_out += 1;
+            return;
+        }
+        match r {
+            Row::Pair(p) => {
+                self.lines.push(HopLine::Hop(Box::new(HopRecord::new(view, p, names))));
+                self.copies.push((p.from, p.before().frame));
+            }
+            Row::Only(o) => {
+                self.lines.push(HopLine::Only(Box::new(HopOnlyRecord::new(view, o, names))));
+                self.copies.push((o.link, o.seen.frame));
+            }
+        }
+    }
+
+    /// The frame numbers of `link` the page shows.
+    pub fn wanted(&self, link: usize) -> HashSet<u64> {
+        self.copies.iter().filter(|c| c.0 == link).map(|c| c.1).collect()
+    }
+}
+
+/// A hop copy's frame as the page holds it: its bytes, and its layers when it is a
+/// segment (ARP, ICMP: their bytes without layers; the layers pane reads TCP segments).
+pub fn hop_frame(number: u64, link: &str, frame: &Frame) -> FrameRecord {
+    let seg = crate::decode::decode(frame).ok();
+    frame_record(number, Some(link.to_string()), frame, seg.as_ref())
+}
+
+/// The hop view as a page: the rows' records, and the bytes of each copy
+/// whose frame `frames` holds, by (link index, frame number).
 pub fn hop_page(
     path: &Path,
     force: bool,
-    view: &HopView,
+    rows: HopRows,
     names: &[String; 2],
     sources: &[String; 2],
-    frames: &dyn Fn(usize, u64) -> Option<Frame>,
+    mut frames: HashMap<(usize, u64), FrameRecord>,
 ) -> anyhow::Result<String> {
     let mut page = Page::new(path, force, &[], None, format!("{} and {}", sources[0], sources[1]))?;
     page.data.page.mode = "hop".into();
     page.data.page.links = names.to_vec();
-    let add = |page: &mut Page, link: usize, number: u64| {
-        if let Some(f) = frames(link, number) {
-            // ARP, ICMP: their bytes without layers (the layers pane reads TCP segments).
-            let seg = crate::decode::decode(&f).ok();
-            page.data.frames.push(frame_record(number, Some(names[link].clone()), &f, seg.as_ref()));
-        }
-    };
-    for r in &view.rows {
-        if page.data.hop.len() >= MAX_ROWS {
-            page.data.page.left_out += 1;
-            continue;
-        }
-        match r {
-            Row::Pair(p) => {
-                page.data.hop.push(HopLine::Hop(Box::new(HopRecord::new(view, p, names))));
-                add(&mut page, p.from, p.before().frame);
-            }
-            Row::Only(o) => {
-                page.data.hop.push(HopLine::Only(Box::new(HopOnlyRecord::new(view, o, names))));
-                add(&mut page, o.link, o.seen.frame);
-            }
-        }
-    }
+    page.data.page.left_out = rows.left_out;
+    page.data.hop = rows.lines;
+    page.data.frames.extend(rows.copies.iter().filter_map(|c| frames.remove(c)));
     page.finish()
 }

@@ -8,9 +8,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 
-use super::run::{show, HopOptions, MAX_FRAMES};
-use super::{match_links, see, Seen};
+use super::run::{show, HopOptions};
+use super::{see, view, Seen};
 use crate::capture::{LiveCapture, LiveOptions};
+
+/// At most this many frames of each link are captured (each kept as its
+/// facts, about 200 bytes, until the capture ends and the view is shown).
+pub const MAX_FRAMES: usize = 1_000_000;
 
 /// Captures on the two interfaces, then writes the view.
 pub fn run(interfaces: &[String; 2], duration: Option<Duration>, opts: &HopOptions) -> anyhow::Result<()> {
@@ -55,12 +59,14 @@ pub fn run(interfaces: &[String; 2], duration: Option<Duration>, opts: &HopOptio
             stats.dropped
         );
     }
-    let [a, b] = links;
-    let view = match_links(a, b);
+    // The frames are read twice, as from two files (see `view`).
+    let frames = |i: usize| links[i].iter().cloned().map(Ok);
+    let study = view::study([&mut frames(0), &mut frames(1)])?;
     let names = interfaces.clone();
     let sources = interfaces.clone().map(|i| format!("interface {i}"));
-    show(&view, &names, &sources, opts, std::io::stdout().lock())?;
-    super::run::page(&view, &names, &sources, opts, None)?;
+    let rows =
+        show(&study, [&mut frames(0), &mut frames(1)], &names, &sources, opts, std::io::stdout().lock())?;
+    super::run::page(rows, &names, &sources, opts, None)?;
     match cap.finish() {
         Some(e) => Err(e),
         None => Ok(()),

@@ -1,21 +1,27 @@
 //! The hop view: two captures of the same traffic, one on each link of a
 //! router, matched datagram by datagram. A datagram seen on both links is one
 //! [`Pair`] (new MACs, TTL one lower, the rest as it was); every other frame is
-//! an [`Only`] with the reason it exists on one link. Pure; files in through
-//! [`run`] (two files) or [`live`] (two interfaces), words in `render::hop`.
+//! an [`Only`] with the reason it exists on one link. Pure: the matching as the
+//! frames are read ([`matcher`]), the reasons ([`Knowledge`]), the closing
+//! counts ([`Tally`]) and the two passes that join them ([`view`]); files in
+//! through [`run`] (two files) or [`live`] (two interfaces), words in `render::hop`.
 
 pub mod live;
+pub mod matcher;
 pub mod record;
 pub mod run;
 mod seen;
+pub mod tally;
+pub mod view;
 mod why;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::IpAddr;
 use std::time::Duration;
 
 pub use seen::{see, Datagram, Seen, TcpFacts, What};
-pub use why::Why;
+pub use tally::Tally;
+pub use why::{Knowledge, Why};
 
 use crate::decode::flags::SYN;
 
@@ -43,7 +49,7 @@ impl Pair {
     pub fn datagram(&self, i: usize) -> &Datagram {
         match &self.copies[i].what {
             What::Datagram(d) => d,
-            // Only datagrams are paired (see `match_links`).
+            // Only datagrams are paired (see `matcher`).
             _ => unreachable!("a pair holds two datagrams"),
         }
     }
@@ -52,6 +58,19 @@ impl Pair {
     /// after copy is stamped earlier (the two files' clocks disagree).
     pub fn router_time(&self) -> Option<Duration> {
         self.after().ts.checked_sub(self.before().ts)
+    }
+
+    /// Both MACs differ after the router: L2 is per link.
+    pub fn macs_rewritten(&self) -> bool {
+        match (self.copies[0].macs, self.copies[1].macs) {
+            (Some((s1, d1)), Some((s2, d2))) => s1 != s2 && d1 != d2,
+            _ => false,
+        }
+    }
+
+    /// The TTL (or hop limit) one lower after the router.
+    pub fn one_lower(&self) -> bool {
+        self.datagram(self.from).ttl == self.datagram(1 - self.from).ttl.wrapping_add(1)
     }
 }
 
@@ -81,41 +100,118 @@ impl Row {
             Row::Only(o) => o.seen.ts,
         }
     }
+
+    /// The datagram it shows (a pair's copy before the router), if it is one.
+    fn datagram(&self) -> Option<&Datagram> {
+        match self {
+            Row::Pair(p) => Some(p.datagram(p.from)),
+            Row::Only(o) => datagram(&o.seen),
+        }
+    }
 }
 
 /// A TCP flow one way: source address and port, destination address and port.
 pub type Flow = (IpAddr, u16, IpAddr, u16);
 
-/// The whole view.
+/// What showing a row needs beside the row: where time starts, and each
+/// flow's initial sequence number so far (for relative numbers, as tshark shows them).
 #[derive(Debug, Clone, Default)]
 pub struct HopView {
-    pub rows: Vec<Row>,
     /// The first frame's time of either file: rows are timed from it.
     pub start: Duration,
-    /// Each flow's initial sequence number (its first SYN's), for relative numbers as tshark shows.
-    pub isn: HashMap<Flow, u32>,
-    /// Whether the two captures share anything at all (a datagram, or an IP
-    /// address): two unrelated files give an error, not a view.
-    pub related: bool,
+    pub isn: Isns,
 }
 
 impl HopView {
-    pub fn pairs(&self) -> impl Iterator<Item = &Pair> {
-        self.rows.iter().filter_map(|r| match r {
-            Row::Pair(p) => Some(&**p),
-            Row::Only(_) => None,
-        })
-    }
-
     /// Relative (sequence, acknowledgement) numbers of a segment, as tshark shows
-    /// them; the raw ones when its flow's SYN was not captured.
+    /// them; the raw ones when its flow's SYN was not seen before it.
     pub fn relative(&self, d: &Datagram) -> Option<(u32, u32)> {
         let t = d.tcp?;
         let seq = self.isn.get(&(d.src, t.src_port, d.dst, t.dst_port))?;
         let ack =
-            self.isn.get(&(d.dst, t.dst_port, d.src, t.src_port)).map_or(t.ack, |i| t.ack.wrapping_sub(*i));
-        Some((t.seq.wrapping_sub(*seq), ack))
+            self.isn.get(&(d.dst, t.dst_port, d.src, t.src_port)).map_or(t.ack, |i| t.ack.wrapping_sub(i));
+        Some((t.seq.wrapping_sub(seq), ack))
     }
+}
+
+/// How many flows' initial sequence numbers are kept; past it the tenth seen
+/// longest ago are forgotten (their later segments show raw numbers, counted).
+pub const MAX_FLOWS: usize = 100_000;
+/// How many forgotten flows are remembered, to count their segments shown raw.
+const KEEP_FORGOTTEN_FLOWS: usize = 200_000;
+
+/// Each flow's initial sequence number: its latest SYN's (a SYN sent again
+/// carries the same one; another starts a new connection on the same ports).
+#[derive(Debug, Clone, Default)]
+pub struct Isns {
+    /// Flow → (ISN, the row it was last seen in).
+    flows: HashMap<Flow, (u32, u64)>,
+    rows: u64,
+    /// Hashes of the flows forgotten last, oldest first out.
+    forgotten: HashSet<u64>,
+    forgotten_order: VecDeque<u64>,
+    /// Segments shown with raw numbers because their flow was forgotten.
+    raw: u64,
+}
+
+impl Isns {
+    fn get(&self, f: &Flow) -> Option<u32> {
+        self.flows.get(f).map(|v| v.0)
+    }
+
+    /// Learns from a row, before it is shown: a SYN's ISN, and that its flow
+    /// (both ways) is still in use.
+    pub fn learn(&mut self, r: &Row) {
+        let Some((d, t)) = r.datagram().and_then(|d| Some((d, d.tcp?))) else { return };
+        self.rows += 1;
+        let flow = (d.src, t.src_port, d.dst, t.dst_port);
+        if t.has(SYN) {
+            self.flows.insert(flow, (t.seq, self.rows));
+            if self.flows.len() > MAX_FLOWS {
+                self.forget_idle();
+            }
+        } else if !self.flows.contains_key(&flow) && self.forgotten.contains(&hash(&flow)) {
+            self.raw += 1;
+        }
+        for f in [flow, (d.dst, t.dst_port, d.src, t.src_port)] {
+            if let Some(v) = self.flows.get_mut(&f) {
+                v.1 = self.rows;
+            }
+        }
+    }
+
+    /// Forgets the tenth of the flows seen longest ago.
+    fn forget_idle(&mut self) {
+        let mut last: Vec<u64> = self.flows.values().map(|v| v.1).collect();
+        let (_, cut, _) = last.select_nth_unstable(MAX_FLOWS / 10 - 1);
+        let cut = *cut;
+        let gone: Vec<Flow> = self.flows.iter().filter(|(_, v)| v.1 <= cut).map(|(f, _)| *f).collect();
+        for f in gone {
+            self.flows.remove(&f);
+            let h = hash(&f);
+            if self.forgotten.insert(h) {
+                self.forgotten_order.push_back(h);
+            }
+        }
+        while self.forgotten_order.len() > KEEP_FORGOTTEN_FLOWS {
+            if let Some(h) = self.forgotten_order.pop_front() {
+                self.forgotten.remove(&h);
+            }
+        }
+    }
+
+    /// Segments shown with raw sequence numbers because their flow's ISN was
+    /// forgotten (memory bound).
+    pub fn raw(&self) -> u64 {
+        self.raw
+    }
+}
+
+fn hash(f: &Flow) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    f.hash(&mut h);
+    h.finish()
 }
 
 fn datagram(s: &Seen) -> Option<&Datagram> {
@@ -123,60 +219,6 @@ fn datagram(s: &Seen) -> Option<&Datagram> {
         What::Datagram(d) => Some(d),
         _ => None,
     }
-}
-
-/// Matches the frames of link1 (`a`) and link2 (`b`). A datagram matches one on
-/// the other link with the same addresses, protocol, IPv4 id and bytes above
-/// L3; copies that are alike (a retransmission sent byte for byte again) are
-/// matched in order, the first with the first.
-pub fn match_links(a: Vec<Seen>, b: Vec<Seen>) -> HopView {
-    let start = a.iter().chain(&b).map(|s| s.ts).min().unwrap_or_default();
-    let mut waiting: HashMap<_, VecDeque<usize>> = HashMap::new();
-    for (j, s) in b.iter().enumerate() {
-        if let Some(d) = datagram(s).filter(|d| !d.is_link_local()) {
-            waiting.entry(d.key()).or_default().push_back(j);
-        }
-    }
-    let mut partner: Vec<Option<usize>> = vec![None; a.len()];
-    let mut taken = vec![false; b.len()];
-    for (i, s) in a.iter().enumerate() {
-        if let Some(j) = datagram(s).and_then(|d| waiting.get_mut(&d.key())).and_then(VecDeque::pop_front) {
-            partner[i] = Some(j);
-            taken[j] = true;
-        }
-    }
-    let related = partner.iter().any(Option::is_some) || shares_an_address(&a, &b);
-
-    let mut pairs = Vec::new();
-    let mut only = [Vec::new(), Vec::new()];
-    let mut b: Vec<Option<Seen>> = b.into_iter().map(Some).collect();
-    for (s, j) in a.into_iter().zip(partner) {
-        match j.and_then(|j| b[j].take()) {
-            Some(t) => pairs.push(pair(s, t)),
-            None => only[0].push(s),
-        }
-    }
-    only[1] = b.into_iter().zip(taken).filter(|(_, t)| !t).filter_map(|(s, _)| s).collect();
-
-    let reasons = why::Knowledge::new(&pairs, &only);
-    let mut rows: Vec<Row> = pairs.into_iter().map(|p| Row::Pair(Box::new(p))).collect();
-    for (link, frames) in only.into_iter().enumerate() {
-        for seen in frames {
-            let why = reasons.why(link, &seen);
-            rows.push(Row::Only(Box::new(Only { link, seen, why, asked: None })));
-        }
-    }
-    rows.sort_by_key(|r| (r.ts(), matches!(r, Row::Only(o) if o.link == 1)));
-    // Which request each neighbour reply answers, in time order, as the line view tells it.
-    let mut neighbours = crate::neighbours::Neighbours::new();
-    for r in &mut rows {
-        if let Row::Only(o) = r {
-            if let What::Arp(c) = &o.seen.what {
-                o.asked = neighbours.see(c);
-            }
-        }
-    }
-    HopView { isn: isns(&rows), rows, start, related }
 }
 
 /// The pair of two copies: the one with the higher TTL came first (in from
@@ -189,44 +231,6 @@ fn pair(on1: Seen, on2: Seen) -> Pair {
         std::cmp::Ordering::Equal => usize::from(on2.ts < on1.ts),
     };
     Pair { from, copies: [on1, on2] }
-}
-
-/// Each flow's ISN, from the first SYN of the flow in time order.
-fn isns(rows: &[Row]) -> HashMap<Flow, u32> {
-    let mut isn = HashMap::new();
-    for r in rows {
-        let d = match r {
-            Row::Pair(p) => p.datagram(p.from),
-            Row::Only(o) => match datagram(&o.seen) {
-                Some(d) => d,
-                None => continue,
-            },
-        };
-        if let Some(t) = d.tcp.filter(|t| t.has(SYN)) {
-            isn.entry((d.src, t.src_port, d.dst, t.dst_port)).or_insert(t.seq);
-        }
-    }
-    isn
-}
-
-/// Whether an IP address of one file's datagrams appears in the other file
-/// (in a datagram, or asked or answered by ARP).
-fn shares_an_address(a: &[Seen], b: &[Seen]) -> bool {
-    let addresses = |frames: &[Seen]| -> Vec<IpAddr> {
-        let mut v = Vec::new();
-        for s in frames {
-            match &s.what {
-                What::Datagram(d) if !d.is_link_local() => v.extend([d.src, d.dst]),
-                What::Arp(c) => v.extend([c.message.src(), c.message.dst()]),
-                _ => {}
-            }
-        }
-        v.sort();
-        v.dedup();
-        v
-    };
-    let (x, y) = (addresses(a), addresses(b));
-    x.iter().any(|ip| y.binary_search(ip).is_ok())
 }
 
 #[cfg(test)]

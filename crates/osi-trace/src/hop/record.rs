@@ -107,7 +107,7 @@ pub enum HopLine {
 }
 
 fn macs(s: &Seen) -> (Option<String>, Option<String>) {
-    s.macs.map_or((None, None), |(src, dst)| (Some(mac(&src)), Some(mac(&dst))))
+    s.macs.map_or((None, None), |(src, dst)| (Some(mac(&src).to_string()), Some(mac(&dst).to_string())))
 }
 
 fn copy(p: &Pair, i: usize, names: &[String; 2]) -> CopyRecord {
@@ -122,7 +122,7 @@ impl HopRecord {
             let (seq, ack) = view.relative(d).unwrap_or((t.seq, t.ack));
             let (srcport, dstport, len) = (t.src_port, t.dst_port, t.len);
             let ack = t.has(ACK).then_some(ack);
-            HopTcpRecord { ack, dstport, flags: flag_names(t.flags), len, seq, srcport }
+            HopTcpRecord { ack, dstport, flags: flag_names(t.flags).to_string(), len, seq, srcport }
         });
         HopRecord {
             after: copy(p, 1 - p.from, names),

@@ -1,20 +1,21 @@
-//! `osi-trace --read LINK1 --hop LINK2`: reads the two captures, matches them
-//! and writes the hop view (text or `--json`). The I/O around the pure matching.
+//! `osi-trace --read LINK1 --hop LINK2`: reads the two captures twice (see
+//! `view`), and writes the hop view (text or `--json`) as the second reading
+//! goes. The I/O around the pure matching.
 
-use std::io::Write;
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 
+use super::matcher::MAX_HELD;
 use super::record::{HopOnlyRecord, HopRecord};
-use super::{match_links, see, HopView, Row, Seen};
-use crate::frame::Frame;
+use super::view::{self, Frames, Study};
+use super::{see, Row, Seen, Tally};
+use crate::explorer::HopRows;
 use crate::pcap::CaptureReader;
 use crate::render::hop;
-
-/// At most this many frames of each file are compared (memory stays bounded:
-/// a frame is kept as its facts, about 200 bytes).
-pub const MAX_FRAMES: usize = 1_000_000;
 
 /// How `--hop` shows its view.
 #[derive(Debug, Clone)]
@@ -40,8 +41,14 @@ pub fn run(files: &[PathBuf; 2], opts: &HopOptions, out: impl Write) -> anyhow::
         ));
     }
     let names = link_names(a, b);
-    let view = match_links(read(a)?, read(b)?);
-    if !view.related {
+    let mut inputs = [Input::new(a), Input::new(b)];
+    let [mut one, mut two] = [inputs[0].frames(u64::MAX)?, inputs[1].frames(u64::MAX)?];
+    let study = view::study([&mut one, &mut two])?;
+    // Odd but readable things in the files, each said once.
+    for n in one.reader.take_notes().into_iter().chain(two.reader.take_notes()) {
+        eprintln!("osi-trace: warning: {n}");
+    }
+    if !study.related {
         bail!(kit::hinted(
             format!(
                 "no datagram seen on both links: {} and {} share no IP address",
@@ -53,94 +60,186 @@ pub fn run(files: &[PathBuf; 2], opts: &HopOptions, out: impl Write) -> anyhow::
     }
     use std::os::unix::ffi::OsStrExt;
     let sources = [kit::escape_all(a.as_os_str().as_bytes()), kit::escape_all(b.as_os_str().as_bytes())];
-    show(&view, &names, &sources, opts, out)?;
-    page(&view, &names, &sources, opts, Some(files))
+    // The second reading: as many frames as the first (a file still being written may have grown).
+    let [mut one, mut two] = [inputs[0].frames(study.frames[0])?, inputs[1].frames(study.frames[1])?];
+    let rows = show(&study, [&mut one, &mut two], &names, &sources, opts, out)?;
+    page(rows, &names, &sources, opts, Some(&mut inputs))
 }
 
-/// `--html`: the view as a page, with each row's frame bytes when they come from files.
+/// `--html`: the view's rows as a page, with each row's frame bytes when they
+/// come from files (a third reading; live, their bytes were not kept).
 pub fn page(
-    view: &HopView,
+    rows: Option<HopRows>,
     names: &[String; 2],
     sources: &[String; 2],
     opts: &HopOptions,
-    files: Option<&[PathBuf; 2]>,
+    inputs: Option<&mut [Input; 2]>,
 ) -> anyhow::Result<()> {
-    let Some(path) = &opts.html else { return Ok(()) };
-    // The frames the rows name, read again from the files (live, their bytes were not kept).
-    let mut wanted: [std::collections::HashMap<u64, Option<Frame>>; 2] = Default::default();
-    for r in view.rows.iter().take(crate::explorer::MAX_ROWS) {
-        match r {
-            Row::Pair(p) => wanted[p.from].insert(p.before().frame, None),
-            Row::Only(o) => wanted[o.link].insert(o.seen.frame, None),
-        };
-    }
-    for (i, file) in files.into_iter().flatten().enumerate() {
-        let mut reader = CaptureReader::open(file)?;
+    let (Some(path), Some(rows)) = (&opts.html, rows) else { return Ok(()) };
+    let mut frames = HashMap::new();
+    for (link, input) in inputs.into_iter().flatten().enumerate() {
+        let wanted = rows.wanted(link);
+        let mut reader = input.reader()?;
         let mut n = 0u64;
         while let Some(Ok(frame)) = reader.next_frame() {
             n += 1;
-            if let Some(slot) = wanted[i].get_mut(&n) {
-                *slot = Some(frame);
+            if wanted.contains(&n) {
+                frames.insert((link, n), crate::explorer::hop_frame(n, &names[link], &frame));
             }
         }
     }
-    let frames = |link: usize, n: u64| wanted[link].get(&n).cloned().flatten();
-    let said = crate::explorer::hop_page(path, opts.force, view, names, sources, &frames)?;
+    let said = crate::explorer::hop_page(path, opts.force, rows, names, sources, frames)?;
     if !opts.quiet {
         eprintln!("{said}");
     }
     Ok(())
 }
 
-/// Writes the view: JSON records, or the text with its head and summary.
-/// `sources` says where each link's frames came from (a file, an interface).
+/// Writes the view as the second reading of the links' frames goes: JSON
+/// records, or the text with its head and summary. `sources` says where each
+/// link's frames came from (a file, an interface). With `--html`, also gathers
+/// the rows for the page.
 pub fn show(
-    view: &HopView,
+    study: &Study,
+    links: [Frames; 2],
     names: &[String; 2],
     sources: &[String; 2],
     opts: &HopOptions,
     out: impl Write,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<HopRows>> {
     let mut out = std::io::BufWriter::new(out);
-    if opts.json {
-        for r in &view.rows {
-            match r {
-                Row::Pair(p) => serde_json::to_writer(&mut out, &HopRecord::new(view, p, names))?,
-                Row::Only(o) => serde_json::to_writer(&mut out, &HopOnlyRecord::new(view, o, names))?,
-            }
-            writeln!(out)?;
-        }
-    } else if !opts.quiet {
-        let col = hop::column(view);
-        let mut lines = hop::head(names, sources, col, opts.width);
-        for r in &view.rows {
-            lines.extend(hop::row(view, r, names, col, opts.width));
-        }
-        lines.extend(hop::summary(view, names, opts.width));
-        for l in lines {
+    let mut page = opts.html.as_ref().map(|_| HopRows::default());
+    let text = !opts.json && !opts.quiet;
+    let col = study.column;
+    if text {
+        for l in hop::head(names, sources, col, opts.width) {
             writeln!(out, "{l}")?;
         }
     }
-    Ok(out.flush()?)
+    let tally = if opts.json || text || page.is_some() {
+        view::rows(study, links, |view, r| {
+            if let Some(page) = &mut page {
+                page.push(view, r, names);
+            }
+            if opts.json {
+                match r {
+                    Row::Pair(p) => serde_json::to_writer(&mut out, &HopRecord::new(view, p, names))?,
+                    Row::Only(o) => serde_json::to_writer(&mut out, &HopOnlyRecord::new(view, o, names))?,
+                }
+                writeln!(out)?;
+            } else if text {
+                for l in hop::row(view, r, names, col, opts.width) {
+                    writeln!(out, "{l}")?;
+                }
+            }
+            Ok(())
+        })?
+    } else {
+        Tally::default()
+    };
+    if text {
+        for l in hop::summary(&tally, names, opts.width) {
+            writeln!(out, "{l}")?;
+        }
+    }
+    out.flush()?;
+    warn(study, &tally);
+    Ok(page)
 }
 
-/// Every frame of one file, as the hop view sees it; at most [`MAX_FRAMES`].
-fn read(path: &Path) -> anyhow::Result<Vec<Seen>> {
-    let mut reader = CaptureReader::open(path)?;
-    let mut frames = Vec::new();
-    while let Some(frame) = reader.next_frame() {
-        let frame = frame.with_context(|| format!("{} is damaged", kit::escape_path(path)))?;
-        if frames.len() == MAX_FRAMES {
-            eprintln!(
-                "osi-trace: warning: only the first {MAX_FRAMES} frames of {} are compared",
-                kit::escape_path(path)
-            );
-            break;
-        }
-        frames.push(see(frames.len() as u64 + 1, &frame));
+/// Says on stderr what the memory bound left out.
+fn warn(study: &Study, tally: &Tally) {
+    if study.forgotten > 0 {
+        eprintln!(
+            "osi-trace: warning: {} forgotten while waiting for their copy on the other link (at most {MAX_HELD} are held at once): shown as seen on one link only",
+            kit::plural(study.forgotten, "frame")
+        );
     }
-    reader.take_notes().iter().for_each(|n| eprintln!("osi-trace: warning: {n}"));
-    Ok(frames)
+    if study.knowledge.not_kept() > 0 && tally.only_total > 0 {
+        eprintln!(
+            "osi-trace: warning: {} about the links not kept (more than {} addresses or MACs): a reason given for a frame seen on one link only may be wrong",
+            kit::plural(study.knowledge.not_kept(), "fact"),
+            super::why::MAX_FACTS
+        );
+    }
+}
+
+/// One link's capture, read twice: a regular file is opened again; anything
+/// else (a pipe, `<(zcat link1.pcap.gz)`) is copied, as it is read the first
+/// time, into a temporary file the second reading reads.
+pub struct Input<'a> {
+    path: &'a Path,
+    copy: Option<tempfile::NamedTempFile>,
+}
+
+impl<'a> Input<'a> {
+    fn new(path: &'a Path) -> Self {
+        Input { path, copy: None }
+    }
+
+    /// The frames, from the start: at most `limit`.
+    fn frames(&mut self, limit: u64) -> anyhow::Result<LinkFrames> {
+        Ok(LinkFrames { reader: self.reader()?, path: self.path.into(), number: 0, limit })
+    }
+
+    /// A reader of the capture, from the start.
+    fn reader(&mut self) -> anyhow::Result<CaptureReader> {
+        let path = self.path;
+        let reader = if let Some(copy) = &self.copy {
+            let file = File::open(copy.path()).context("reopening the copy of a piped capture")?;
+            CaptureReader::from_reader(file)
+        } else if std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+            return CaptureReader::open(path);
+        } else {
+            let from = File::open(path).with_context(|| format!("cannot open {}", kit::escape_path(path)))?;
+            let copy =
+                tempfile::NamedTempFile::new().context("creating a temporary copy of a piped capture")?;
+            let to = copy.reopen().context("creating a temporary copy of a piped capture")?;
+            self.copy = Some(copy);
+            CaptureReader::from_reader(Tee { from, to })
+        };
+        reader.with_context(|| format!("cannot read {}", kit::escape_path(path)))
+    }
+}
+
+/// Reads `from`, writing what it reads into `to` as well.
+struct Tee {
+    from: File,
+    to: File,
+}
+
+impl Read for Tee {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.from.read(buf)?;
+        self.to.write_all(&buf[..n]).map_err(|e| {
+            std::io::Error::new(e.kind(), format!("writing the temporary copy of a piped capture: {e}"))
+        })?;
+        Ok(n)
+    }
+}
+
+/// One link's frames as the hop view sees them, numbered from 1.
+struct LinkFrames {
+    reader: CaptureReader,
+    path: PathBuf,
+    number: u64,
+    limit: u64,
+}
+
+impl Iterator for LinkFrames {
+    type Item = anyhow::Result<Seen>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.number == self.limit {
+            return None;
+        }
+        let frame = self.reader.next_frame()?;
+        self.number += 1;
+        Some(match frame {
+            Ok(f) => Ok(see(self.number, &f)),
+            Err(e) => Err(e.context(format!("{} is damaged", kit::escape_path(&self.path)))),
+        })
+    }
 }
 
 /// The same file under two names (or a hard link): nothing to compare.

@@ -55,7 +55,8 @@ pub struct Datagram {
     /// The TCP header's fields, when it is a TCP segment.
     pub tcp: Option<TcpFacts>,
     /// ICMP / ICMPv6, decoded (echo, unreachable, neighbour discovery…).
-    pub control: Option<Control>,
+    /// Boxed: most datagrams carry none, and a waiting frame is kept whole.
+    pub control: Option<Box<Control>>,
 }
 
 /// The TCP fields the hop view shows; raw (absolute) sequence numbers.
@@ -135,7 +136,7 @@ pub fn see(frame_number: u64, frame: &Frame) -> Seen {
                 len: seg.payload_len,
             });
         }
-        d.control = decode_control(frame).and_then(Result::ok);
+        d.control = decode_control(frame).and_then(Result::ok).map(Box::new);
     }
     seen
 }

@@ -15,7 +15,37 @@ fn read(name: &str) -> Vec<Seen> {
     v
 }
 
-fn only(view: &HopView) -> Vec<(usize, u64, Why)> {
+/// The view of two links' frames: what the first reading learned, every row
+/// in order, and what showing the last one needed (the flows' ISNs).
+struct Shown {
+    study: view::Study,
+    rows: Vec<Row>,
+    view: HopView,
+}
+
+impl Shown {
+    fn pairs(&self) -> impl Iterator<Item = &Pair> {
+        self.rows.iter().filter_map(|r| match r {
+            Row::Pair(p) => Some(&**p),
+            Row::Only(_) => None,
+        })
+    }
+}
+
+fn match_links(a: Vec<Seen>, b: Vec<Seen>) -> Shown {
+    let frames = |v: &Vec<Seen>| v.clone().into_iter().map(Ok);
+    let study = view::study([&mut frames(&a), &mut frames(&b)]).unwrap();
+    let (mut rows, mut last) = (Vec::new(), HopView::default());
+    view::rows(&study, [&mut frames(&a), &mut frames(&b)], |v, r| {
+        rows.push(r.clone());
+        last = v.clone();
+        Ok(())
+    })
+    .unwrap();
+    Shown { study, rows, view: last }
+}
+
+fn only(view: &Shown) -> Vec<(usize, u64, Why)> {
     view.rows
         .iter()
         .filter_map(|r| match r {
@@ -51,7 +81,7 @@ fn every_tcp_segment_of_the_echo_crosses_the_router_once() {
             (1, 2, arp(false, false, false))
         ]
     );
-    assert_eq!(view.relative(pairs[1].datagram(0)), Some((0, 1)), "the SYN+ACK: seq 0, ack 1");
+    assert_eq!(view.view.relative(pairs[1].datagram(0)), Some((0, 1)), "the SYN+ACK: seq 0, ack 1");
 }
 
 #[test]
@@ -67,7 +97,7 @@ fn ipv6_pairs_lower_the_hop_limit_and_leave_neighbour_discovery_on_its_link() {
 fn without_arp_the_syns_stop_at_the_router_which_answers_with_icmp() {
     let view = match_links(read("no-arp-link1.pcap"), read("no-arp-link2.pcap"));
     assert_eq!(view.pairs().count(), 0);
-    assert!(view.related);
+    assert!(view.study.related);
     let only = only(&view);
     let count = |w: Why| only.iter().filter(|o| o.2 == w).count();
     assert_eq!(count(Why::NotForwarded { unanswered: true }), 4);
@@ -78,7 +108,7 @@ fn without_arp_the_syns_stop_at_the_router_which_answers_with_icmp() {
 #[test]
 fn unrelated_captures_are_told_apart() {
     let view = match_links(read("echo-link1.pcap"), read("echo6-link2.pcap"));
-    assert!(!view.related);
+    assert!(!view.study.related);
     assert_eq!(view.pairs().count(), 0);
 }
 

@@ -1,13 +1,22 @@
 //! Why a frame exists on one link only: ARP and neighbour discovery are
 //! link-local, the router sends some frames itself (an ICMP error), and some
-//! datagrams it never forwards. Facts from the two captures, no words.
+//! datagrams it never forwards. Facts from the two captures, learned as they
+//! are read, no words. Bounded: each table keeps at most [`MAX_FACTS`]
+//! entries; past it new ones are not kept (counted).
 
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 
-use super::{Pair, Seen, What};
+use super::matcher::Matched;
+use super::{Seen, What};
 use crate::arp::ArpOp;
 use crate::control::Message;
 use crate::icmpv6::Icmpv6;
+
+/// How many entries each table of [`Knowledge`] keeps (per link).
+pub const MAX_FACTS: usize = 65_536;
+/// How many destinations of one MAC are kept to tell a gateway's MAC.
+const DESTINATIONS: usize = 8;
 
 /// The reason a frame is on one link only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,72 +48,67 @@ pub enum Why {
     NotForwarded { unanswered: bool },
     /// One fragment of a datagram: the view matches whole datagrams only.
     Fragment,
+    /// Its copy on the other link was no longer looked for: too many frames
+    /// waited for theirs at once (memory bound); or it is such a frame's copy.
+    Forgotten,
     /// Neither from nor to a MAC of the router that the captures reveal.
     Unknown,
     /// Neither IP nor ARP.
     NotIp,
 }
 
-/// What the two captures tell about the router and the neighbours of each link.
+/// Whether an address's MAC was asked for on a link, and what came of it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Asked {
+    /// An ask no answer followed (yet).
+    unanswered: bool,
+    /// An ask was answered.
+    answered: bool,
+}
+
+/// The destinations of one-link datagrams sent to one MAC: a few, and
+/// whether there were more.
+#[derive(Debug, Clone, Default)]
+struct Destinations {
+    some: Vec<IpAddr>,
+    more: bool,
+}
+
+/// What the two captures tell about the router and the neighbours of each
+/// link (index 0: link1, 1: link2). Learned from every frame as it is read
+/// ([`Knowledge::frame`], in each file's order) and every row
+/// ([`Knowledge::row`]), then [`Knowledge::finish`]ed.
+#[derive(Debug, Default)]
 pub struct Knowledge {
-    /// The router's MACs on each link (0: link1, 1: link2).
-    router: [Vec<[u8; 6]>; 2],
-    /// Per link: (MAC, IP) that ARP or neighbour discovery tied together.
-    claims: [Vec<([u8; 6], IpAddr)>; 2],
-    /// Per link: addresses whose MAC was asked for, and whether an answer came.
-    asked: [Vec<(IpAddr, bool)>; 2],
-    /// Per link: sources of datagrams the router forwarded onto it (hosts beyond the other link).
-    beyond: [Vec<IpAddr>; 2],
+    /// The router's MACs.
+    router: [HashSet<[u8; 6]>; 2],
+    /// MAC → the IP addresses ARP or neighbour discovery tied to it.
+    claims: [HashMap<[u8; 6], Vec<IpAddr>>; 2],
+    /// Addresses whose MAC was asked for.
+    asked: [HashMap<IpAddr, Asked>; 2],
+    /// Sources of datagrams the router forwarded onto the link (hosts beyond the other link).
+    beyond: [HashSet<IpAddr>; 2],
+    /// Destination MAC of one-link datagrams → their destinations.
+    sent_to: [HashMap<[u8; 6], Destinations>; 2],
+    /// The router's own addresses (from `claims`, once finished).
+    router_ips: [HashSet<IpAddr>; 2],
+    /// Facts not kept: a table was full.
+    not_kept: u64,
+}
+
+/// Inserts into a table unless it is full (then counts what was not kept).
+fn keep<T: std::hash::Hash + Eq>(set: &mut HashSet<T>, v: T, not_kept: &mut u64) {
+    if set.len() < MAX_FACTS || set.contains(&v) {
+        set.insert(v);
+    } else {
+        *not_kept += 1;
+    }
 }
 
 impl Knowledge {
-    pub fn new(pairs: &[Pair], only: &[Vec<Seen>; 2]) -> Knowledge {
-        let mut k = Knowledge {
-            router: [vec![], vec![]],
-            claims: [vec![], vec![]],
-            asked: [vec![], vec![]],
-            beyond: [vec![], vec![]],
-        };
-        // A forwarded datagram reached the router's MAC on the link it came in
-        // on, and leaves from the router's MAC on the other.
-        for p in pairs {
-            if let (Some((_, to)), Some((from, _))) = (p.before().macs, p.after().macs) {
-                k.router[p.from].push(to);
-                k.router[1 - p.from].push(from);
-            }
-            if let What::Datagram(d) = &p.after().what {
-                if !k.beyond[1 - p.from].contains(&d.src) {
-                    k.beyond[1 - p.from].push(d.src);
-                }
-            }
-        }
-        for (link, frames) in only.iter().enumerate() {
-            for s in frames {
-                k.learn(link, s);
-            }
-        }
-        // Without a forwarded datagram: a MAC that receives datagrams for an IP
-        // address other than the one it claims is a gateway's, the router's.
-        for (link, frames) in only.iter().enumerate() {
-            for s in frames {
-                if let (What::Datagram(d), Some((_, to))) = (&s.what, s.macs) {
-                    let claimed: Vec<IpAddr> =
-                        k.claims[link].iter().filter(|c| c.0 == to).map(|c| c.1).collect();
-                    if !claimed.is_empty() && !claimed.contains(&d.dst) {
-                        k.router[link].push(to);
-                    }
-                }
-            }
-        }
-        for r in &mut k.router {
-            r.sort();
-            r.dedup();
-        }
-        k
-    }
-
     /// ARP and neighbour discovery: who is at which MAC, and what was asked.
-    fn learn(&mut self, link: usize, s: &Seen) {
+    /// Each link's frames in their file's order (an answer answers the asks before it).
+    pub fn frame(&mut self, link: usize, s: &Seen) {
         let (message, src_mac) = match &s.what {
             What::Arp(c) => (&c.message, s.macs.map(|m| m.0)),
             What::Datagram(d) => match &d.control {
@@ -115,21 +119,19 @@ impl Knowledge {
         };
         match message {
             Message::Arp(a) => {
-                self.claims[link].push((a.sender_mac, IpAddr::V4(a.sender_ip)));
+                self.claim(link, a.sender_mac, IpAddr::V4(a.sender_ip));
                 match a.op {
-                    ArpOp::Request if !a.is_gratuitous() => {
-                        self.asked[link].push((IpAddr::V4(a.target_ip), false))
-                    }
+                    ArpOp::Request if !a.is_gratuitous() => self.ask(link, IpAddr::V4(a.target_ip)),
                     ArpOp::Reply => self.answer(link, IpAddr::V4(a.sender_ip)),
                     _ => {}
                 }
             }
             Message::Icmpv6 { icmp: Icmpv6::NeighbourSolicitation { target, .. }, .. } => {
-                self.asked[link].push((IpAddr::V6(*target), false));
+                self.ask(link, IpAddr::V6(*target));
             }
             Message::Icmpv6 { icmp: Icmpv6::NeighbourAdvertisement { target, target_mac, .. }, .. } => {
                 if let Some(mac) = target_mac.or(src_mac) {
-                    self.claims[link].push((mac, IpAddr::V6(*target)));
+                    self.claim(link, mac, IpAddr::V6(*target));
                 }
                 self.answer(link, IpAddr::V6(*target));
             }
@@ -137,10 +139,97 @@ impl Knowledge {
         }
     }
 
-    fn answer(&mut self, link: usize, ip: IpAddr) {
-        for q in self.asked[link].iter_mut().filter(|q| q.0 == ip) {
-            q.1 = true;
+    fn claim(&mut self, link: usize, mac: [u8; 6], ip: IpAddr) {
+        let table = &mut self.claims[link];
+        if !table.contains_key(&mac) && table.len() >= MAX_FACTS {
+            self.not_kept += 1;
+            return;
         }
+        let ips = table.entry(mac).or_default();
+        match (ips.contains(&ip), ips.len() < DESTINATIONS) {
+            (true, _) => {}
+            (false, true) => ips.push(ip),
+            (false, false) => self.not_kept += 1,
+        }
+    }
+
+    fn ask(&mut self, link: usize, ip: IpAddr) {
+        let table = &mut self.asked[link];
+        if table.len() < MAX_FACTS || table.contains_key(&ip) {
+            table.entry(ip).or_default().unanswered = true;
+        } else {
+            self.not_kept += 1;
+        }
+    }
+
+    /// An answer for `ip` answers every ask for it so far.
+    fn answer(&mut self, link: usize, ip: IpAddr) {
+        if let Some(q) = self.asked[link].get_mut(&ip) {
+            q.answered = true;
+            q.unanswered = false;
+        }
+    }
+
+    /// A row of the matching: a forwarded datagram reached the router's MAC
+    /// on the link it came in on, and leaves from the router's MAC on the other.
+    pub fn row(&mut self, m: &Matched) {
+        match m {
+            Matched::Pair(p) => {
+                if let (Some((_, to)), Some((from, _))) = (p.before().macs, p.after().macs) {
+                    keep(&mut self.router[p.from], to, &mut self.not_kept);
+                    keep(&mut self.router[1 - p.from], from, &mut self.not_kept);
+                }
+                if let What::Datagram(d) = &p.after().what {
+                    keep(&mut self.beyond[1 - p.from], d.src, &mut self.not_kept);
+                }
+            }
+            Matched::Only { link, seen, .. } => {
+                if let (What::Datagram(d), Some((_, to))) = (&seen.what, seen.macs) {
+                    let table = &mut self.sent_to[*link];
+                    let Some(dsts) = table.get_mut(&to) else {
+                        match table.len() < MAX_FACTS {
+                            true => drop(table.insert(to, Destinations { some: vec![d.dst], more: false })),
+                            false => self.not_kept += 1,
+                        }
+                        return;
+                    };
+                    if !dsts.some.contains(&d.dst) {
+                        match dsts.some.len() < DESTINATIONS {
+                            true => dsts.some.push(d.dst),
+                            false => dsts.more = true,
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Once every frame is learned: without a forwarded datagram, a MAC that
+    /// receives datagrams for an IP address other than the one it claims is a
+    /// gateway's, the router's; then the router's own addresses.
+    pub fn finish(&mut self) {
+        for link in 0..2 {
+            for (mac, dsts) in &self.sent_to[link] {
+                let Some(claimed) = self.claims[link].get(mac) else { continue };
+                // More destinations than it claims addresses: one is not its own.
+                let other = dsts.some.iter().any(|d| !claimed.contains(d))
+                    || (dsts.more && claimed.len() <= DESTINATIONS);
+                if other {
+                    keep(&mut self.router[link], *mac, &mut self.not_kept);
+                }
+            }
+            let router = &self.router[link];
+            self.router_ips[link] = self.claims[link]
+                .iter()
+                .filter(|(mac, _)| router.contains(*mac))
+                .flat_map(|(_, ips)| ips.iter().copied())
+                .collect();
+        }
+    }
+
+    /// Facts not kept because a table was full: reasons may then be wrong.
+    pub fn not_kept(&self) -> u64 {
+        self.not_kept
     }
 
     fn is_router(&self, link: usize, mac: [u8; 6]) -> bool {
@@ -148,7 +237,7 @@ impl Knowledge {
     }
 
     fn is_router_ip(&self, link: usize, ip: IpAddr) -> bool {
-        self.claims[link].iter().any(|(mac, a)| *a == ip && self.is_router(link, *mac))
+        self.router_ips[link].contains(&ip)
     }
 
     /// Why `s`, seen on `link` only, is not on the other link.
@@ -157,6 +246,7 @@ impl Knowledge {
             Some((src, dst)) => (self.is_router(link, src), self.is_router(link, dst)),
             None => (false, false),
         };
+        let asked = |link: usize, ip: IpAddr| self.asked[link].get(&ip).copied().unwrap_or_default();
         match &s.what {
             What::Other(_) => Why::NotIp,
             What::Arp(c) => match &c.message {
@@ -167,7 +257,7 @@ impl Knowledge {
                         request,
                         by_router: from_router,
                         for_router: request && self.is_router_ip(link, target),
-                        answered: !request || self.asked[link].iter().any(|q| q.0 == target && q.1),
+                        answered: !request || asked(link, target).answered,
                     }
                 }
                 _ => Why::NotIp,
@@ -184,9 +274,7 @@ impl Knowledge {
             What::Datagram(_) if from_router => Why::RouterSent,
             What::Datagram(d) if to_router && self.is_router_ip(link, d.dst) => Why::ToRouter,
             What::Datagram(d) if to_router => {
-                let other = 1 - link;
-                let unanswered = self.asked[other].iter().any(|q| q.0 == d.dst && !q.1);
-                Why::NotForwarded { unanswered }
+                Why::NotForwarded { unanswered: asked(1 - link, d.dst).unanswered }
             }
             What::Datagram(_) => Why::Unknown,
         }

@@ -87,7 +87,8 @@ impl ClassicReader {
                 "a record of {caplen} captured bytes (more than {MAX_RECORD})"
             )));
         }
-        let mut data = Vec::new();
+        // Sized at once (caplen is bounded above): read_to_end then never grows it.
+        let mut data = Vec::with_capacity(caplen as usize);
         (&mut self.r).take(u64::from(caplen)).read_to_end(&mut data).map_err(io_bad)?;
         if data.len() != caplen as usize {
             return Err(truncated());

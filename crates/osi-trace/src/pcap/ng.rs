@@ -90,10 +90,13 @@ impl NgReader {
             self.u32_at(&head, 0).unwrap_or_default()
         };
         let len = self.u32_at(&head, 4).unwrap_or_default();
-        if len < 12 + len_u32(body.len()) || len % 4 != 0 || len > MAX_BLOCK {
+        // Some writers of the obsolete Packet Block (type 2) leave the padding out of
+        // its length fields; the block still takes it (tshark reads such files).
+        let taken = if kind == 2 { len.next_multiple_of(4) } else { len };
+        if len < 12 + len_u32(body.len()) || taken % 4 != 0 || taken > MAX_BLOCK {
             return Err(damaged(format_args!("a block (type {kind:#x}) with an impossible length {len}")));
         }
-        let rest = u64::from(len - 12) - body.len() as u64;
+        let rest = u64::from(taken - 12) - body.len() as u64;
         let before = body.len() as u64;
         (&mut self.r).take(rest).read_to_end(&mut body).map_err(io_bad)?;
         if body.len() as u64 - before != rest {

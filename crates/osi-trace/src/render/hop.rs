@@ -9,7 +9,7 @@ use kit::palette::Ink;
 use super::fit::{self, plain, span, Span};
 use super::{fit_line, hop_words as words, secs};
 use crate::control_words::{explain, Names};
-use crate::hop::{HopView, Only, Pair, Row, What};
+use crate::hop::{HopView, Only, Pair, Row, Tally, What};
 
 /// Indent of the layer rows and of the reason, under the time column.
 const INDENT: &str = "    ";
@@ -31,10 +31,11 @@ fn said(s: &str) -> String {
     Ink::Magenta.paint(s).to_string()
 }
 
-/// The widest L2 or L3 cell of any pair: the columns line up down the view.
-pub fn column(view: &HopView) -> usize {
-    view.pairs()
-        .flat_map(|p| (0..2).flat_map(move |i| [words::l2_cell(p, i), words::l3_cell(p, i)]))
+/// The widest L2 or L3 cell of a pair; the widest of all pairs is the
+/// column's width, so the columns line up down the view.
+pub fn cells_width(p: &Pair) -> usize {
+    (0..2)
+        .flat_map(|i| [words::l2_cell(p, i), words::l3_cell(p, i)])
         .map(|c| fit::width(&c))
         .max()
         .unwrap_or(0)
@@ -85,7 +86,7 @@ fn pair(view: &HopView, p: &Pair, names: &[String; 2], col: usize, width: usize)
             changed
         }
     };
-    v.extend(layer("L2", &l2, &words::l2_verdict(p), paint(!words::macs_rewritten(p)), names, col, width));
+    v.extend(layer("L2", &l2, &words::l2_verdict(p), paint(!p.macs_rewritten()), names, col, width));
     let lower = p.datagram(0).ttl != p.datagram(1).ttl;
     v.extend(layer("L3", &l3, &words::l3_verdict(p), paint(!lower), names, col, width));
     let l4 =
@@ -149,9 +150,9 @@ fn only(view: &HopView, o: &Only, names: &[String; 2], width: usize) -> Vec<Stri
 }
 
 /// The closing lines.
-pub fn summary(view: &HopView, names: &[String; 2], width: usize) -> Vec<String> {
+pub fn summary(tally: &Tally, names: &[String; 2], width: usize) -> Vec<String> {
     let mut v = vec![String::new()];
-    for s in words::summary(view, names) {
+    for s in words::summary(tally, names) {
         v.extend(fit_line(&[span(s, plain)], width, "", "  "));
     }
     v

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use crate::control_words::{explain, Names};
 use crate::decode::flags::ACK;
-use crate::hop::{Datagram, HopView, Only, Pair, What, Why};
+use crate::hop::matcher::MAX_HELD;
+use crate::hop::{Datagram, HopView, Only, Pair, Tally, What, Why, MAX_FLOWS};
 use crate::render::{flag_names, mac};
 use kit::plural;
 
@@ -98,17 +99,9 @@ fn ttl_name(d: &Datagram) -> &'static str {
     }
 }
 
-/// Both MACs differ after the router: L2 is per link.
-pub fn macs_rewritten(p: &Pair) -> bool {
-    match (p.copies[0].macs, p.copies[1].macs) {
-        (Some((s1, d1)), Some((s2, d2))) => s1 != s2 && d1 != d2,
-        _ => false,
-    }
-}
-
 /// What happened to L2 at the router.
 pub fn l2_verdict(p: &Pair) -> String {
-    if macs_rewritten(p) {
+    if p.macs_rewritten() {
         "rewritten".into()
     } else if p.copies[0].macs.is_some() && p.copies[0].macs == p.copies[1].macs {
         "unchanged: no router rewrote them (one link captured twice?)".into()
@@ -141,6 +134,7 @@ pub fn reason_name(w: Why) -> &'static str {
         Why::ToRouter => "to_router",
         Why::NotForwarded { .. } => "not_forwarded",
         Why::Fragment => "fragment",
+        Why::Forgotten => "forgotten",
         Why::Unknown => "unknown",
         Why::NotIp => "not_ip",
     }
@@ -188,6 +182,9 @@ pub fn why(o: &Only, names: &[String; 2]) -> String {
             "never seen on {other}: the router did not forward it (dropped by a firewall, a full queue or no route), or the capture ended first"
         ),
         Why::Fragment => format!("an IP fragment with no identical copy on {other}: the view matches whole, unchanged datagrams"),
+        Why::Forgotten => format!(
+            "not matched: more than {MAX_HELD} frames waited for their copy at once, so the one waiting longest was forgotten, and so is its copy on {other} if one comes (memory bound)"
+        ),
         Why::Unknown => format!("not seen on {other}, and neither from nor to a router MAC these captures show"),
         Why::NotIp => "neither IP nor ARP: not for a router to forward".into(),
     }
@@ -195,63 +192,48 @@ pub fn why(o: &Only, names: &[String; 2]) -> String {
 
 /// The closing lines: how many datagrams crossed, what changed on them, the
 /// router's times, and what stayed on one link.
-pub fn summary(view: &HopView, names: &[String; 2]) -> Vec<String> {
-    let pairs: Vec<&Pair> = view.pairs().collect();
+pub fn summary(t: &Tally, names: &[String; 2]) -> Vec<String> {
     let mut v = Vec::new();
-    if pairs.is_empty() {
+    if t.pairs == 0 {
         v.push(format!(
             "No datagram seen on both links: nothing crossed the router between {} and {}.",
             names[0], names[1]
         ));
     } else {
-        let way = |from: usize| pairs.iter().filter(|p| p.from == from).count() as u64;
-        let rewritten = pairs.iter().filter(|p| macs_rewritten(p)).count();
-        let lower = pairs.iter().filter(|p| p.datagram(p.from).ttl == p.datagram(1 - p.from).ttl + 1).count();
         v.push(format!(
-            "{} seen on both links ({} → {}: {}, {} ← {}: {}): MACs rewritten on {rewritten} (L2 is per link: the router sends from its own MAC to the next hop's), TTL or hop limit one lower on {lower}; IP addresses and everything above L3 the same on all {}.",
-            plural(pairs.len() as u64, "datagram"),
+            "{} seen on both links ({} → {}: {}, {} ← {}: {}): MACs rewritten on {} (L2 is per link: the router sends from its own MAC to the next hop's), TTL or hop limit one lower on {}; IP addresses and everything above L3 the same on all {}.",
+            plural(t.pairs, "datagram"),
             names[0],
             names[1],
-            way(0),
+            t.way[0],
             names[0],
             names[1],
-            way(1),
-            pairs.len(),
+            t.way[1],
+            t.rewritten,
+            t.lower,
+            t.pairs,
         ));
-        let mut times: Vec<Duration> = pairs.iter().filter_map(|p| p.router_time()).collect();
-        times.sort();
-        if let (Some(lo), Some(hi)) = (times.first(), times.last()) {
-            let median = times[times.len() / 2];
+        if let (Some(lo), Some(hi), Some(median)) = (t.times.lowest(), t.times.highest(), t.times.median()) {
+            let median = match t.times.coarse() {
+                false => micros(median),
+                true => format!("about {} (to {})", micros(median), micros(t.times.grain())),
+            };
             v.push(format!(
-                "In the router: from {} to {}, median {} (from one link's capture to the other's).",
-                micros(*lo),
-                micros(*hi),
-                micros(median)
+                "In the router: from {} to {}, median {median} (from one link's capture to the other's).",
+                micros(lo),
+                micros(hi),
             ));
         }
     }
-    let only: Vec<&Only> = view
-        .rows
-        .iter()
-        .filter_map(|r| match r {
-            crate::hop::Row::Only(o) => Some(&**o),
-            crate::hop::Row::Pair(_) => None,
-        })
-        .collect();
-    if !only.is_empty() {
-        let mut kinds: Vec<(&str, u64)> = Vec::new();
-        for o in &only {
-            let k = reason_name(o.why);
-            match kinds.iter_mut().find(|(n, _)| *n == k) {
-                Some((_, c)) => *c += 1,
-                None => kinds.push((k, 1)),
-            }
-        }
-        let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {}", kind_words(k))).collect();
+    if t.only_total > 0 {
+        let kinds: Vec<String> =
+            t.only.iter().map(|(w, n)| format!("{n} {}", kind_words(reason_name(*w)))).collect();
+        v.push(format!("{} seen on one link only: {}.", plural(t.only_total, "frame"), kinds.join(", ")));
+    }
+    if t.raw_segments > 0 {
         v.push(format!(
-            "{} seen on one link only: {}.",
-            plural(only.len() as u64, "frame"),
-            kinds.join(", ")
+            "{} shown with raw sequence numbers: their connections' SYNs were forgotten (at most {MAX_FLOWS} TCP flows are followed at once).",
+            plural(t.raw_segments, "TCP segment"),
         ));
     }
     v
@@ -266,6 +248,7 @@ fn kind_words(reason: &str) -> &'static str {
         "to_router" => "addressed to the router",
         "not_forwarded" => "not forwarded",
         "fragment" => "fragments",
+        "forgotten" => "forgotten while waiting for their copy (memory bound)",
         "not_ip" => "neither IP nor ARP",
         _ => "unexplained",
     }

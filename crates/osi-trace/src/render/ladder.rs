@@ -67,7 +67,7 @@ pub fn ladder_head(first: &Annotated, width: usize, link: Option<&str>) -> Vec<S
 /// `link`: the link the segment was seen on, when there are several.
 pub fn ladder_row(n: &Annotated, width: usize, link: Option<&str>) -> Vec<String> {
     let seg = &n.seg;
-    let mut label = format!("{} seq={}", flag_names(seg.tcp.flags).replace(", ", "+"), n.seq);
+    let mut label = format!("{} seq={}", flag_names(seg.tcp.flags).to_string().replace(", ", "+"), n.seq);
     if let Some(a) = n.ack {
         let _ = write!(label, " ack={a}");
     }

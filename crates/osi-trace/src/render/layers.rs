@@ -6,118 +6,181 @@ use std::fmt::Write as _;
 use colored::Colorize;
 use kit::palette::Ink;
 
-use super::fit::{plain, span, Paint};
-use super::{fit_line, flag_names, mac, words};
+use super::fit::{self, plain, span, Paint};
+use super::{flag_names, push_hex, push_ip, push_mac, push_num, words};
 use crate::analysis::Annotated;
 use crate::decode::Link;
 
-/// One layer's line: its tag, then the text.
-fn layer(tag: &str, paint: Paint, text: String, width: usize) -> Vec<String> {
-    fit_line(&[span(tag, paint), span(" ", plain), span(text, plain)], width, "    ", "       ")
+/// One layer's line, appended to `out`: its tag, then the text.
+fn layer(out: &mut String, tag: &str, paint: Paint, text: &mut String, width: usize) {
+    const FIRST: &str = "    ";
+    const REST: &str = "       ";
+    // Measured once: a text of one-column characters is wrapped knowing it.
+    let one_column = (width > 0).then(|| fit::one_column_chars(text)).flatten();
+    let fits = || FIRST.len() + fit::width(tag) + 1 + one_column.unwrap_or_else(|| fit::width(text)) <= width;
+    if width == 0 || fits() {
+        out.push_str(FIRST);
+        fit::push_painted(out, paint, tag);
+        out.push(' ');
+        out.push_str(text);
+        out.push('\n');
+    } else if colored::control::SHOULD_COLORIZE.should_colorize() {
+        fit::wrap_into(out, &[span(tag, paint), span(" ", plain), span(&**text, plain)], width, FIRST, REST);
+    } else {
+        // Without colour the tag is one more word of the text: one span, wrapped a line at a time.
+        text.insert(0, ' ');
+        text.insert_str(0, tag);
+        let one_column = one_column.is_some() && fit::one_column_chars(tag).is_some();
+        fit::wrap_text_into(out, text, one_column, width, FIRST, REST);
+    }
 }
 
-/// The `--layers` view: the segment's L2, L3, L4 and L7, one line each, then its cause.
-pub fn layers(n: &Annotated, width: usize) -> Vec<String> {
+/// The `--layers` view, appended to `out`: the segment's L2, L3, L4 and L7,
+/// one line each, then its cause. `text` is scratch space the caller keeps
+/// from segment to segment. (Writing into a String cannot fail: the results
+/// of `write!` are left aside.)
+pub fn layers(n: &Annotated, width: usize, text: &mut String, out: &mut String) {
     let seg = &n.seg;
-    let mut out = Vec::with_capacity(5);
-    let l2 = match &seg.link {
+    let blue: Paint = |t| Ink::Blue.paint(t).bold().to_string();
+    text.clear();
+    match &seg.link {
         Link::Ethernet { src, dst, ethertype } => {
-            let note = if seg.link.is_loopback_placeholder() {
-                " — loopback: a placeholder header (all-zero MACs), no real link, no ARP"
-            } else {
-                ""
-            };
-            format!("Ethernet {} → {}, type 0x{ethertype:04x}{note}", mac(src), mac(dst))
+            text.push_str("Ethernet ");
+            push_mac(text, src);
+            text.push_str(" → ");
+            push_mac(text, dst);
+            text.push_str(", type 0x");
+            push_hex(text, u64::from(*ethertype), 4);
+            if seg.link.is_loopback_placeholder() {
+                text.push_str(" — loopback: a placeholder header (all-zero MACs), no real link, no ARP");
+            }
         }
-        Link::Cooked { ethertype, v2 } => format!(
-            "Linux cooked capture{} (no link header recorded), type 0x{ethertype:04x}",
-            if *v2 { " v2" } else { "" }
-        ),
-        Link::Raw => "none recorded: the capture starts at the IP header".into(),
-        Link::Null => "BSD loopback header".into(),
+        Link::Cooked { ethertype, v2 } => {
+            let v2 = if *v2 { " v2" } else { "" };
+            let _ =
+                write!(text, "Linux cooked capture{v2} (no link header recorded), type 0x{ethertype:04x}");
+        }
+        Link::Raw => text.push_str("none recorded: the capture starts at the IP header"),
+        Link::Null => text.push_str("BSD loopback header"),
         Link::Ppp { protocol } => {
-            format!("PPP, protocol 0x{protocol:04x} (a point-to-point link: no addresses)")
+            let _ = write!(text, "PPP, protocol 0x{protocol:04x} (a point-to-point link: no addresses)");
         }
-        Link::IpOverIb { ethertype } => format!("IP over InfiniBand, type 0x{ethertype:04x}"),
-    };
-    out.extend(layer("L2", |t| Ink::Blue.paint(t).bold().to_string(), l2, width));
+        Link::IpOverIb { ethertype } => {
+            let _ = write!(text, "IP over InfiniBand, type 0x{ethertype:04x}");
+        }
+    }
+    layer(out, "L2", blue, text, width);
     // Encapsulation between the link and the segment's IP (VLAN tags, PPPoE,
     // MPLS, tunnels' outer headers), outermost first: each one more layer.
     for e in &seg.outer {
-        out.extend(layer(e.layer(), |t| Ink::Blue.paint(t).bold().to_string(), e.to_string(), width));
+        text.clear();
+        let _ = write!(text, "{e}");
+        layer(out, e.layer(), blue, text, width);
     }
+    // L3 and L4 written piece by piece, not with `write!`: --layers writes
+    // them for every segment, and their numbers and addresses add up.
     let ip = &seg.ip;
-    let mut l3 = if ip.id.is_some() {
-        format!("IPv4 {} → {}, TTL {}", ip.src, ip.dst, ip.ttl)
-    } else {
-        format!("IPv6 {} → {}, hop limit {}", ip.src, ip.dst, ip.ttl)
-    };
-    let _ = write!(l3, ", total length {}", ip.total_len);
+    text.clear();
+    text.push_str(if ip.id.is_some() { "IPv4 " } else { "IPv6 " });
+    push_ip(text, ip.src);
+    text.push_str(" → ");
+    push_ip(text, ip.dst);
+    text.push_str(if ip.id.is_some() { ", TTL " } else { ", hop limit " });
+    push_num(text, ip.ttl.into());
+    text.push_str(", total length ");
+    push_num(text, ip.total_len.into());
     if let Some(id) = ip.id {
-        let _ = write!(l3, ", id 0x{id:04x}{}", if ip.df { ", DF (don't fragment)" } else { "" });
+        text.push_str(", id 0x");
+        push_hex(text, id.into(), 4);
+        text.push_str(if ip.df { ", DF (don't fragment)" } else { "" });
     }
     if let Some(note) = ip.length.note() {
-        let _ = write!(l3, " ({note})"); // TSO's length 0, longer than the frame, or reassembled
+        let _ = write!(text, " ({note})"); // TSO's length 0, longer than the frame, or reassembled
     }
-    out.extend(layer("L3", |t| Ink::Blue.paint(t).bold().to_string(), l3, width));
+    layer(out, "L3", blue, text, width);
     let t = &seg.tcp;
-    let mut l4 = format!(
-        "TCP {} → {}, flags {}, seq {} (raw {})",
-        t.src_port,
-        t.dst_port,
-        flag_names(t.flags),
-        n.seq,
-        t.seq
-    );
+    text.clear();
+    text.push_str("TCP ");
+    push_num(text, t.src_port.into());
+    text.push_str(" → ");
+    push_num(text, t.dst_port.into());
+    text.push_str(", flags ");
+    flag_names(t.flags).push_to(text);
+    text.push_str(", seq ");
+    push_num(text, n.seq.into());
+    text.push_str(" (raw ");
+    push_num(text, t.seq.into());
+    text.push(')');
     if let Some(a) = n.ack {
-        let _ = write!(l4, ", ack {a} (raw {})", t.ack);
+        text.push_str(", ack ");
+        push_num(text, a.into());
+        text.push_str(" (raw ");
+        push_num(text, t.ack.into());
+        text.push(')');
     }
-    let _ = write!(l4, ", window {}", t.window);
+    text.push_str(", window ");
+    push_num(text, t.window.into());
     match n.win_shift {
         Some(s) if s > 0 => {
-            let _ = write!(l4, " × 2^{s} = {}", n.win);
+            let _ = write!(text, " × 2^{s} = {}", n.win);
         }
         Some(_) => {}
-        None => l4.push_str(" (scale unknown: handshake not captured)"),
+        None => text.push_str(" (scale unknown: handshake not captured)"),
     }
-    let _ = write!(l4, ", header {} bytes", t.header_len);
+    let _ = write!(text, ", header {} bytes", t.header_len);
     let o = &t.options;
-    let mut opts = Vec::new();
+    // `, options: ` before the first, `, ` between the others.
+    let mut sep = ", options: ";
+    let mut option = |text: &mut String| {
+        text.push_str(sep);
+        sep = ", ";
+    };
     if let Some(m) = o.mss {
-        opts.push(format!("MSS {m}"));
+        option(text);
+        let _ = write!(text, "MSS {m}");
     }
     if let Some(w) = o.wscale {
-        opts.push(format!("window scale {w} (×{})", 1u32 << w.min(14)));
+        option(text);
+        let _ = write!(text, "window scale {w} (×{})", 1u32 << w.min(14));
     }
     if o.sack_perm {
-        opts.push("SACK permitted".into());
+        option(text);
+        text.push_str("SACK permitted");
     }
     if o.sack_blocks > 0 {
-        opts.push(format!("SACK {} blocks", o.sack_blocks));
+        option(text);
+        let _ = write!(text, "SACK {} blocks", o.sack_blocks);
     }
     if let Some((v, e)) = o.timestamps {
-        opts.push(format!("timestamps {v}/{e}"));
+        option(text);
+        text.push_str("timestamps ");
+        push_num(text, v.into());
+        text.push('/');
+        push_num(text, e.into());
     }
     if o.malformed {
-        opts.push("malformed option list".into());
+        option(text);
+        text.push_str("malformed option list");
     }
-    if !opts.is_empty() {
-        let _ = write!(l4, ", options: {}", opts.join(", "));
-    }
-    out.extend(layer("L4", |t| Ink::Yellow.paint(t).bold().to_string(), l4, width));
-    let l7 = if seg.payload_len == 0 {
-        "no payload".to_string()
+    layer(out, "L4", |t| Ink::Yellow.paint(t).bold().to_string(), text, width);
+    text.clear();
+    if seg.payload_len == 0 {
+        text.push_str("no payload");
     } else if seg.payload.len() < seg.payload_len as usize {
-        format!(
+        let _ = write!(
+            text,
             "{} bytes, {} captured: {}",
             seg.payload_len,
             seg.payload.len(),
             kit::preview(&seg.payload, 64)
-        )
+        );
     } else {
-        format!("{} bytes: {}", seg.payload_len, kit::preview(&seg.payload, 64))
-    };
-    out.extend(layer("L7", |t| Ink::Green.paint(t).bold().to_string(), l7, width));
-    out.extend(layer("cause", |t| t.bold().to_string(), words::cause(n), width));
-    out
+        push_num(text, seg.payload_len.into());
+        text.push_str(" bytes: ");
+        text.push_str(&kit::preview(&seg.payload, 64));
+    }
+    layer(out, "L7", |t| Ink::Green.paint(t).bold().to_string(), text, width);
+    text.clear();
+    let _ = write!(text, "{}", words::cause(n));
+    layer(out, "cause", |t| t.bold().to_string(), text, width);
 }

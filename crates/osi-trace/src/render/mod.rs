@@ -7,6 +7,7 @@
 //! switches on or off once (`--color`, `NO_COLOR`).
 
 pub mod call;
+mod columns;
 mod control;
 pub mod fit;
 pub mod hop;
@@ -14,6 +15,7 @@ pub mod hop_words;
 mod ladder;
 mod layers;
 mod line;
+mod numbers;
 mod rtt;
 pub mod words;
 
@@ -21,7 +23,10 @@ pub use control::control;
 pub use ladder::{ladder_head, ladder_row};
 pub use layers::layers;
 pub use line::line;
+pub(crate) use numbers::{mac, push_endpoint, push_hex, push_ip, push_mac, push_num, secs};
 pub use rtt::{segment_rtt, summary_rtt};
+
+use std::fmt;
 
 use colored::Colorize;
 use kit::palette::Ink;
@@ -38,37 +43,66 @@ pub const PREVIEW: usize = 32;
 /// one `--interface`): its lines, fitted in what the link's name leaves of
 /// `width`, with the name in front of the first, e.g. `[va]`.
 pub fn on_link(interface: &str, width: usize, lines: impl FnOnce(usize) -> Vec<String>) -> Vec<String> {
-    let tag = format!("[{interface}]");
-    let rest = if width == 0 { 0 } else { width.saturating_sub(fit::width(&tag)).max(1) };
-    let mut v = lines(rest);
+    let mut tag = String::new();
+    let mut v = lines(link_tag(interface, width, &mut tag));
     if let Some(first) = v.first_mut() {
-        *first = format!("{}{first}", Ink::Cyan.paint(&tag));
+        first.insert_str(0, &tag);
     }
     v
 }
 
-/// Wireshark's flag list: `SYN, ACK`.
-pub fn flag_names(f: u8) -> String {
-    let names = [
-        (CWR, "CWR"),
-        (ECE, "ECE"),
-        (URG, "URG"),
-        (FIN, "FIN"),
-        (SYN, "SYN"),
-        (RST, "RST"),
-        (PSH, "PSH"),
-        (ACK, "ACK"),
-    ];
-    let v: Vec<&str> = names.iter().filter(|(b, _)| f & b != 0).map(|(_, n)| *n).collect();
-    if v.is_empty() {
-        "<none>".into()
+/// Writes the link's name as [`on_link`] puts it in front of a line, and
+/// returns the width left for the line.
+pub fn link_tag(interface: &str, width: usize, out: &mut String) -> usize {
+    let tag = format!("[{interface}]");
+    out.push_str(&Ink::Cyan.paint(&tag).to_string());
+    if width == 0 {
+        0
     } else {
-        v.join(", ")
+        width.saturating_sub(fit::width(&tag)).max(1)
     }
 }
 
-pub(crate) fn secs(d: std::time::Duration) -> String {
-    format!("{:.6}", d.as_secs_f64())
+/// Wireshark's flag list: `SYN, ACK` (`<none>` without any).
+pub fn flag_names(f: u8) -> FlagNames {
+    FlagNames(f)
+}
+
+/// The flag list of [`flag_names`], written where it goes.
+pub struct FlagNames(u8);
+
+impl FlagNames {
+    /// Appends the list to `out` (as `{}` prints it).
+    pub(crate) fn push_to(&self, out: &mut String) {
+        let names = [
+            (CWR, "CWR"),
+            (ECE, "ECE"),
+            (URG, "URG"),
+            (FIN, "FIN"),
+            (SYN, "SYN"),
+            (RST, "RST"),
+            (PSH, "PSH"),
+            (ACK, "ACK"),
+        ];
+        let before = out.len();
+        for (_, name) in names.iter().filter(|(b, _)| self.0 & b != 0) {
+            if out.len() > before {
+                out.push_str(", ");
+            }
+            out.push_str(name);
+        }
+        if out.len() == before {
+            out.push_str("<none>");
+        }
+    }
+}
+
+impl fmt::Display for FlagNames {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut names = String::new();
+        self.push_to(&mut names);
+        f.write_str(&names)
+    }
 }
 
 pub(crate) fn arrow(from: Side) -> &'static str {
@@ -85,10 +119,6 @@ pub(crate) fn fit_line(spans: &[Span], width: usize, first: &str, rest: &str) ->
     } else {
         fit::wrap(spans, width, first, rest)
     }
-}
-
-pub(crate) fn mac(m: &[u8; 6]) -> String {
-    m.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":")
 }
 
 /// A connection's summary, as text lines.

@@ -2,6 +2,8 @@
 //! connection comes from here, made from the analysis's facts. The one place
 //! a translation, or a narrower wording, would change.
 
+use std::fmt;
+
 use crate::analysis::{Annotated, Anomaly, End, Role, Side, State};
 
 /// Both ends' TCP states after a segment, `[client SYN_SENT, server SYN_RECEIVED]`.
@@ -9,158 +11,232 @@ use crate::analysis::{Annotated, Anomaly, End, Role, Side, State};
 /// no answer from the server seen (live, osi-trace waits half a second for it;
 /// reading a file, to the end), an RST a firewall may have sent in the server's
 /// name, or an RST the receiver may not have accepted.
-pub fn states(n: &Annotated) -> String {
-    let said = |end: Side, state: State| -> String {
-        if state != State::Unknown {
-            return state.to_string();
-        }
-        let why = match (end, &n.role) {
-            (Side::Server, Role::Refused) => "the RST may be a firewall's",
-            (Side::Server, _) if n.answered => "the RST answering it may be a firewall's",
-            (Side::Server, _) if n.client_state == State::SynSent => "no answer from the server seen",
-            _ => "the RST may not have been accepted",
-        };
-        format!("? ({why})")
-    };
-    format!("[client {}, server {}]", said(Side::Client, n.client_state), said(Side::Server, n.server_state))
+pub fn states(n: &Annotated) -> States<'_> {
+    States(n)
 }
 
-/// The role in words, for the one-line view.
-pub fn describe(role: &Role, from: Side) -> String {
-    let who = from.name();
-    let peer = from.other().name();
-    match role {
-        Role::Handshake(1) => "handshake 1/3: SYN".into(),
-        Role::Handshake(_) => "handshake 2/3: SYN+ACK".into(),
-        Role::HandshakeAck { again: false, .. } => "handshake 3/3: ACK".into(),
-        Role::HandshakeAck { again: true, .. } => "ACK of the SYN+ACK, again".into(),
-        Role::Data { bytes, total } => format!("data {who}→{peer}: {bytes} bytes (total {total})"),
-        Role::Ack { acked } if *acked > 0 => format!("ACK of {acked} bytes"),
-        Role::Ack { .. } => "ACK".into(),
-        Role::WindowUpdate => "window update".into(),
-        Role::KeepAlive => "keep-alive".into(),
-        Role::WindowProbe { update_lost: false } => {
-            "window probe (persist timer): the peer's window is 0".into()
-        }
-        Role::WindowProbe { update_lost: true } => {
-            format!("window probe (persist timer): the {who} still holds the {peer}'s window for 0")
-        }
-        Role::Fin { crossing, first, acks_fin, data } => {
-            let with = if *data > 0 { format!(" with {data} bytes") } else { String::new() };
-            if *crossing {
-                format!("teardown: {who}'s FIN{with} crosses the {peer}'s (simultaneous close)")
-            } else if *first {
-                format!("teardown: {who}'s FIN{with} (active close)")
-            } else if *acks_fin {
-                format!("teardown: {who}'s FIN+ACK{with}: ACKs the {peer}'s FIN and closes too")
-            } else {
-                format!("teardown: {who}'s FIN{with} (passive close)")
+/// Both ends' states in words, written straight where they go.
+pub struct States<'a>(&'a Annotated);
+
+impl States<'_> {
+    /// Appends the words to `out`: the line view writes them for every segment.
+    pub fn push_to(&self, out: &mut String) {
+        let n = self.0;
+        let said = |out: &mut String, end: Side, state: State| {
+            if state != State::Unknown {
+                return out.push_str(state.name());
             }
+            out.push_str("? (");
+            out.push_str(match (end, &n.role) {
+                (Side::Server, Role::Refused) => "the RST may be a firewall's",
+                (Side::Server, _) if n.answered => "the RST answering it may be a firewall's",
+                (Side::Server, _) if n.client_state == State::SynSent => "no answer from the server seen",
+                _ => "the RST may not have been accepted",
+            });
+            out.push(')');
+        };
+        out.push_str("[client ");
+        said(out, Side::Client, n.client_state);
+        out.push_str(", server ");
+        said(out, Side::Server, n.server_state);
+        out.push(']');
+    }
+}
+
+/// The role in words, for the one-line view (`role_text` in JSON).
+pub fn describe(role: &Role, from: Side) -> Describe<'_> {
+    Describe { role, from }
+}
+
+/// A role in words, written straight into the line or the JSON string it
+/// goes to (a view prints one per segment: no string of its own).
+pub struct Describe<'a> {
+    role: &'a Role,
+    from: Side,
+}
+
+impl fmt::Display for Describe<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let who = self.from.name();
+        let peer = self.from.other().name();
+        match self.role {
+            Role::Handshake(1) => f.write_str("handshake 1/3: SYN"),
+            Role::Handshake(_) => f.write_str("handshake 2/3: SYN+ACK"),
+            Role::HandshakeAck { again: false, .. } => f.write_str("handshake 3/3: ACK"),
+            Role::HandshakeAck { again: true, .. } => f.write_str("ACK of the SYN+ACK, again"),
+            Role::Data { bytes, total } => write!(f, "data {who}→{peer}: {bytes} bytes (total {total})"),
+            Role::Ack { acked } if *acked > 0 => write!(f, "ACK of {acked} bytes"),
+            Role::Ack { .. } => f.write_str("ACK"),
+            Role::WindowUpdate => f.write_str("window update"),
+            Role::KeepAlive => f.write_str("keep-alive"),
+            Role::WindowProbe { update_lost: false } => {
+                f.write_str("window probe (persist timer): the peer's window is 0")
+            }
+            Role::WindowProbe { update_lost: true } => {
+                write!(f, "window probe (persist timer): the {who} still holds the {peer}'s window for 0")
+            }
+            Role::Fin { crossing, first, acks_fin, data } => {
+                let with = With(*data);
+                if *crossing {
+                    write!(f, "teardown: {who}'s FIN{with} crosses the {peer}'s (simultaneous close)")
+                } else if *first {
+                    write!(f, "teardown: {who}'s FIN{with} (active close)")
+                } else if *acks_fin {
+                    write!(f, "teardown: {who}'s FIN+ACK{with}: ACKs the {peer}'s FIN and closes too")
+                } else {
+                    write!(f, "teardown: {who}'s FIN{with} (passive close)")
+                }
+            }
+            Role::FinAck { last: true, again: false } => write!(f, "teardown: last ACK, of the {peer}'s FIN"),
+            Role::FinAck { last: false, again: false } => write!(f, "teardown: ACK of the {peer}'s FIN"),
+            Role::FinAck { again: true, .. } => {
+                write!(f, "teardown: ACK again, of the {peer}'s FIN sent again")
+            }
+            Role::Refused => f.write_str("RST: connection refused"),
+            Role::Reset => write!(f, "RST: {who} resets the connection"),
+            Role::ChallengeAck => f.write_str("challenge ACK (RFC 5961)"),
+            Role::StaleReset => write!(f, "RST: the {who} no longer has this connection"),
         }
-        Role::FinAck { last: true, again: false } => format!("teardown: last ACK, of the {peer}'s FIN"),
-        Role::FinAck { last: false, again: false } => format!("teardown: ACK of the {peer}'s FIN"),
-        Role::FinAck { again: true, .. } => format!("teardown: ACK again, of the {peer}'s FIN sent again"),
-        Role::Refused => "RST: connection refused".into(),
-        Role::Reset => format!("RST: {who} resets the connection"),
-        Role::ChallengeAck => "challenge ACK (RFC 5961)".into(),
-        Role::StaleReset => format!("RST: the {who} no longer has this connection"),
+    }
+}
+
+/// ` with N bytes` after a FIN that carries data; nothing after one without.
+struct With(u32);
+
+impl fmt::Display for With {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            0 => Ok(()),
+            n => write!(f, " with {n} bytes"),
+        }
     }
 }
 
 /// The socket call (or the kernel) that caused the segment.
-pub fn cause(n: &Annotated) -> String {
-    let said = socket_call(n);
-    if n.reset_unheeded {
-        let (who, peer) = (n.from.name(), n.from.other().name());
-        return format!(
-            "{said}; so the {peer}'s RST above never closed the {who} (lost on the way, or not accepted)"
-        );
-    }
-    said
+pub fn cause(n: &Annotated) -> Cause<'_> {
+    Cause(n)
 }
 
-fn socket_call(n: &Annotated) -> String {
+/// A segment's cause in words, written straight where it goes (see [`Describe`]).
+pub struct Cause<'a>(&'a Annotated);
+
+impl fmt::Display for Cause<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0;
+        socket_call(n, f)?;
+        if n.reset_unheeded {
+            let (who, peer) = (n.from.name(), n.from.other().name());
+            write!(
+                f,
+                "; so the {peer}'s RST above never closed the {who} (lost on the way, or not accepted)"
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn socket_call(n: &Annotated, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     let who = n.from.name();
     // A retransmission timer's back-off: the time since the last copy of the same bytes.
-    let after = n.resent_after.map_or(String::new(), |d| format!("; {} after the last copy", interval(d)));
+    let after = After(n.resent_after);
     if n.is_retransmission() {
-        return format!("{who}'s kernel: a retransmission, no new socket call{after}");
+        return write!(f, "{who}'s kernel: a retransmission, no new socket call{after}");
     }
     let older = n.analysis.contains(&Anomaly::OutOfOrder);
     if older && matches!(n.role, Role::Data { .. }) {
         // send() only ever appends at the end of the stream: bytes below newer ones
         // were sent again by the kernel (Linux's RACK after the peer's SACK), or reordered.
-        return format!(
+        return write!(
+            f,
             "{who}'s kernel: older bytes after newer ones, so no send(): a quick retransmission \
              (within a round trip of the newest), or reordered on the way{after}"
         );
     }
     if let Some(said) = sack_answer(n) {
-        return format!("{who}'s kernel: {said}");
+        return write!(f, "{who}'s kernel: {said}");
     }
     match n.role {
-        Role::Handshake(1) => "client's connect()".into(),
-        Role::Handshake(_) => "server's kernel, for the listening socket, before any accept()".into(),
-        Role::HandshakeAck { again: false, syn_acks } if syn_acks > 1 => format!(
+        Role::Handshake(1) => f.write_str("client's connect()"),
+        Role::Handshake(_) => f.write_str("server's kernel, for the listening socket, before any accept()"),
+        Role::HandshakeAck { again: false, syn_acks } if syn_acks > 1 => write!(
+            f,
             "client's kernel: connect() returns at its first ACK of a SYN+ACK, this one unless one \
              was lost before this link (the server sent its SYN+ACK {syn_acks} times)"
         ),
         Role::HandshakeAck { again: false, .. } => {
-            "client's kernel inside connect(), which now returns".into()
+            f.write_str("client's kernel inside connect(), which now returns")
         }
         Role::HandshakeAck { again: true, .. } => {
             // tcp_validate_incoming(), step 4: any SYN on a synchronized connection.
-            "client's kernel: the SYN+ACK came again, and a SYN on an established connection gets \
-             an ACK of what it expects (a challenge ACK, RFC 5961 §4.2); connect() returned at its \
-             first ACK, no socket call"
-                .into()
+            f.write_str(
+                "client's kernel: the SYN+ACK came again, and a SYN on an established connection gets \
+                 an ACK of what it expects (a challenge ACK, RFC 5961 §4.2); connect() returned at its \
+                 first ACK, no socket call",
+            )
         }
-        Role::Data { .. } => format!("{who}'s send()/sendall()"),
-        Role::Ack { .. } => format!("{who}'s kernel (no socket call)"),
-        Role::WindowUpdate => format!("{who}'s recv() made room; the kernel says so"),
-        Role::KeepAlive => format!("{who}'s kernel (SO_KEEPALIVE timer)"),
-        Role::WindowProbe { update_lost: false } => format!("{who}'s kernel (persist timer), no socket call"),
-        Role::WindowProbe { update_lost: true } => format!(
+        Role::Data { .. } => write!(f, "{who}'s send()/sendall()"),
+        Role::Ack { .. } => write!(f, "{who}'s kernel (no socket call)"),
+        Role::WindowUpdate => write!(f, "{who}'s recv() made room; the kernel says so"),
+        Role::KeepAlive => write!(f, "{who}'s kernel (SO_KEEPALIVE timer)"),
+        Role::WindowProbe { update_lost: false } => {
+            write!(f, "{who}'s kernel (persist timer), no socket call")
+        }
+        Role::WindowProbe { update_lost: true } => write!(
+            f,
             "{who}'s kernel (persist timer), no socket call: the {peer}'s window update seen here never \
              reached it (lost on the way); too soon after the {peer}'s last segment for a keep-alive",
             peer = n.from.other().name()
         ),
         Role::Fin { first, crossing, data, .. } => {
-            let close = if first || crossing {
-                format!("{who}'s close() or shutdown(SHUT_WR), or the process exiting")
+            if first || crossing {
+                write!(f, "{who}'s close() or shutdown(SHUT_WR), or the process exiting")?;
             } else {
-                format!("{who}'s close() (typically after its recv() returned 0)")
-            };
+                write!(f, "{who}'s close() (typically after its recv() returned 0)")?;
+            }
             if data > 0 {
                 // tcp_send_fin(): the FIN is queued behind unsent bytes and rides on the last one.
-                format!("{close}; the FIN rides on the last data segment, queued behind unsent bytes")
-            } else {
-                close
+                f.write_str("; the FIN rides on the last data segment, queued behind unsent bytes")?;
             }
+            Ok(())
         }
         // RFC 9293 §3.6: TIME_WAIT keeps the connection so that a FIN sent again is ACKed again.
-        Role::FinAck { again: true, .. } if n.state_of(n.from) == State::TimeWait => format!(
+        Role::FinAck { again: true, .. } if n.state_of(n.from) == State::TimeWait => write!(
+            f,
             "{who}'s kernel, in TIME_WAIT: the {}'s FIN came again (the first ACK was lost), so it \
              ACKs it again; this is what TIME_WAIT waits for",
             n.from.other().name()
         ),
-        Role::FinAck { .. } => format!("{who}'s kernel (no socket call)"),
+        Role::FinAck { .. } => write!(f, "{who}'s kernel (no socket call)"),
         // On loopback no firewall stands between the two ends; on a real link one may
         // answer for the server (nftables `reject with tcp reset`): the RST looks the same.
         Role::Refused if n.seg.link.is_loopback_placeholder() => {
-            format!("{who}'s kernel: no socket listens on that port; connect() fails with ECONNREFUSED")
+            write!(f, "{who}'s kernel: no socket listens on that port; connect() fails with ECONNREFUSED")
         }
-        Role::Refused => format!(
+        Role::Refused => write!(
+            f,
             "{who}'s kernel (no socket listens on that port), or a firewall on the way answering \
              for it; connect() fails with ECONNREFUSED"
         ),
-        Role::Reset => format!("{who}'s close() with unread data, or SO_LINGER 0"),
-        Role::ChallengeAck => format!(
+        Role::Reset => write!(f, "{who}'s close() with unread data, or SO_LINGER 0"),
+        Role::ChallengeAck => write!(
+            f,
             "{who}'s kernel: the RST's sequence number is not the next it expects, so it keeps the \
              connection and ACKs what it expects; only an RST at that number closes it"
         ),
         Role::StaleReset => {
-            format!("{who}'s kernel: a segment came for a connection it has closed; it answers RST")
+            write!(f, "{who}'s kernel: a segment came for a connection it has closed; it answers RST")
+        }
+    }
+}
+
+/// `; 206.5 ms after the last copy` after a copy of earlier bytes; nothing otherwise.
+struct After(Option<std::time::Duration>);
+
+impl fmt::Display for After {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(d) => write!(f, "; {} after the last copy", Interval(d)),
+            None => Ok(()),
         }
     }
 }
@@ -170,25 +246,29 @@ fn socket_call(n: &Annotated) -> String {
 /// ACK is a duplicate ACK, or one Wireshark calls a window update whose blocks report a
 /// new arrival (the analysis then gives it the role of an ACK). `None` for an ACK
 /// without blocks: the same ACK again proves nothing more.
-fn sack_answer(n: &Annotated) -> Option<String> {
+fn sack_answer(n: &Annotated) -> Option<&'static str> {
     let repeats = n.analysis.iter().any(|a| matches!(a, Anomaly::DuplicateAck(_)))
         || (n.analysis.contains(&Anomaly::WindowUpdate) && matches!(n.role, Role::Ack { .. }));
     let dsack = n.seg.tcp.dsack().filter(|_| repeats)?;
     // tcp_data_queue(): a segment out of order, or already received, is ACKed at once.
     Some(if !dsack {
-        "bytes arrived above a hole (its SACK blocks): it ACKs the last byte in order again".into()
+        "bytes arrived above a hole (its SACK blocks): it ACKs the last byte in order again"
     } else {
-        "bytes it already had arrived again (a D-SACK block): it ACKs the same byte again".into()
+        "bytes it already had arrived again (a D-SACK block): it ACKs the same byte again"
     })
 }
 
 /// A time between two copies, at the scale it is read in: `0.044 ms`, `206.5 ms`, `1.664 s`.
-fn interval(d: std::time::Duration) -> String {
-    let s = d.as_secs_f64();
-    match s {
-        _ if s >= 1.0 => format!("{s:.3} s"),
-        _ if s >= 0.001 => format!("{:.1} ms", s * 1000.0),
-        _ => format!("{:.3} ms", s * 1000.0),
+struct Interval(std::time::Duration);
+
+impl fmt::Display for Interval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.0.as_secs_f64();
+        match s {
+            _ if s >= 1.0 => write!(f, "{s:.3} s"),
+            _ if s >= 0.001 => write!(f, "{:.1} ms", s * 1000.0),
+            _ => write!(f, "{:.3} ms", s * 1000.0),
+        }
     }
 }
 
