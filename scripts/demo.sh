@@ -141,8 +141,14 @@ if [[ -z ${OSI_KIT_IN_NS:-} ]]; then
       say "${dim}Using the kit's binaries in $target/release (cannot build there).${reset}"
     fi
   fi
-  trap stop_rest EXIT
-  trap 'stop_rest; exit 130' INT TERM
+  # The servers' narration as they print it (in colour on a terminal; the kept NAME.server.log
+  # is plain), in a folder made here so that this shell removes it even when the run in the
+  # namespace is killed outright (a closed terminal hangs up both).
+  work=$(mktemp -d "${TMPDIR:-/tmp}/demo.XXXXXX")
+  export OSI_KIT_WORK=$work
+  trap 'stop_rest; rm -rf -- "$work"' EXIT
+  trap 'exit 130' INT TERM
+  trap 'exit 129' HUP
 
   # --- The network lab (lessons 14–17), only with --only lab: scripts/lab.sh builds
   # its own namespaces (client, router, server) and captures both links itself. ---
@@ -200,10 +206,9 @@ if [[ -n ${OSI_KIT_NO_NS:-} && $(id -u) -ne 0 ]] &&
   say "  sudo setcap cap_net_raw=eip $bin/osi-trace"
 fi
 
-# --- Cleanup: every process this script starts, also on Ctrl-C ---
+# --- Cleanup: every process this script starts, also on Ctrl-C or a closed terminal ---
 pids=()
-# The servers' narration as they print it (in colour on a terminal); the kept NAME.server.log is plain.
-work=$(mktemp -d "${TMPDIR:-/tmp}/demo.XXXXXX")
+work=${OSI_KIT_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/demo.XXXXXX")}
 cleanup() {
   local p
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -212,7 +217,8 @@ cleanup() {
   stop_rest
 }
 trap cleanup EXIT
-trap 'cleanup; exit 130' INT TERM
+trap 'exit 130' INT TERM
+trap 'exit 129' HUP
 
 # plain: stdin without colour codes, for the files a class opens later.
 plain() { sed $'s/\e\\[[0-9;]*m//g'; }

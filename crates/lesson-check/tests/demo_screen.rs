@@ -152,3 +152,28 @@ fn the_demo_paints_for_the_background_it_is_told_of() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// The terminal closed in the middle of a run (tmux's server killed: a hang-up for every
+/// process in it): the demo leaves no scratch folder behind in TMPDIR.
+#[test]
+fn a_closed_terminal_leaves_no_scratch_folder() -> anyhow::Result<()> {
+    let test = "a_closed_terminal_leaves_no_scratch_folder";
+    if !harness::require(test, Need::Netns) || !harness::require(test, Need::Tool("tmux")) {
+        return Ok(());
+    }
+    let (tmp, out) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let command = format!(
+        "bash {} --only server-basic --out {}",
+        repo().join("scripts/demo.sh").display(),
+        out.path().display()
+    );
+    let bins = bin_dir().display().to_string();
+    let tmpdir = tmp.path().display().to_string();
+    let screen = Screen::start(80, 24, &command, &[("KIT_BIN_DIR", &bins), ("TMPDIR", &tmpdir)])?;
+    screen.wait_for(STEP, WAIT)?;
+    assert_eq!(std::fs::read_dir(tmp.path())?.count(), 1, "one scratch folder while it runs");
+    drop(screen);
+    let left = || std::fs::read_dir(tmp.path()).map(|d| d.count()).unwrap_or(0);
+    harness::wait::until("the scratch folder removed", Duration::from_secs(10), || Ok(left() == 0))?;
+    Ok(())
+}
