@@ -257,7 +257,10 @@ impl HopRows {
 /// A hop copy's frame as the page holds it: its bytes, and its layers when it is a
 /// segment (ARP, ICMP: their bytes without layers; the layers pane reads TCP segments).
 pub fn hop_frame(number: u64, link: &str, frame: &Frame) -> FrameRecord {
-    let seg = crate::decode::decode(frame).ok();
+    let seg = match crate::decode::decode(frame) {
+        Ok(crate::decode::Decoded::Segment(s)) => Some(s),
+        _ => None,
+    };
     frame_record(number, Some(link.to_string()), frame, seg.as_ref())
 }
 

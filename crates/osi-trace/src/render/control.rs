@@ -6,8 +6,8 @@ use colored::Colorize;
 
 use super::fit::{plain, span};
 use super::{fit_line, secs};
-use crate::control::ControlFrame;
 use crate::control_words::{explain, Names};
+use crate::neighbours::ControlFrame;
 
 /// The line view of a control frame: one line, or more when it does not fit `width` (0: no limit).
 pub fn control(c: &ControlFrame, width: usize) -> Vec<String> {
