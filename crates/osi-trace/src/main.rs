@@ -137,7 +137,7 @@ fn main() -> std::process::ExitCode {
                 HopOptions { json: args.json, quiet: args.output.quiet, width: width(&args), html, force };
             return match (&args.read, link2, args.interface.as_slice()) {
                 (Some(link1), Some(link2), _) if args.duration.is_none() => {
-                    hop::run::run(&[link1.clone(), link2.clone()], &opts, std::io::stdout().lock())
+                    hop::run::run(&[link1.clone(), link2.clone()], &opts, kit::PipeOut(std::io::stdout().lock()))
                 }
                 (None, None, [a, b]) => hop::live::run(&[a.clone(), b.clone()], args.duration, &opts),
                 _ => Err(kit::hinted(
@@ -327,7 +327,7 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         quiet: args.output.quiet,
         width: width(args),
     };
-    let mut out = Output::new(std::io::stdout().lock(), view);
+    let mut out = Output::new(kit::PipeOut(std::io::stdout().lock()), view);
     // Remembers IP fragments across frames: a segment shows with the frame that completes it.
     let mut decoder = Decoder::new();
     let mut an = Analyzer::new();
