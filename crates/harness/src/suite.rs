@@ -28,6 +28,31 @@ pub fn echoes_exactly(server: &str, payload: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// `--connections 2` (server-loop, server-threads, server-select): the server
+/// serves two clients, the second connected while the first is still open, waits
+/// for the second to leave, then exits 0 by itself: the lessons stop it that way.
+pub fn stops_after_its_connections(server: &str) -> Result<()> {
+    let mut srv = Server::start(server, &["--connections", "2"])?;
+    let a = connect(srv.addr)?;
+    if echo_on(&a, b"first")? != b"first" {
+        bail!("{server}: the first client's echo differs");
+    }
+    let b = connect(srv.addr)?;
+    drop(a);
+    if echo_on(&b, b"second")? != b"second" {
+        bail!("{server}: the second client's echo differs");
+    }
+    if !srv.is_running() {
+        bail!("{server} --connections 2 exited while its second client was still connected");
+    }
+    drop(b);
+    let status = srv.wait_exit(Duration::from_secs(10))?;
+    if !status.success() {
+        bail!("{server} --connections 2 exited with {status} after its two clients");
+    }
+    Ok(())
+}
+
 /// A client that resets mid-echo and one that half-closes leave the
 /// server serving the next client; the half-closing one gets all its echo.
 pub fn survives_reset_and_half_close(server: &str) -> Result<()> {

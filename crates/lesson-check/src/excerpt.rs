@@ -5,9 +5,10 @@
 
 use crate::parse::Excerpt;
 
-/// Whether an excerpt line stands for source lines left out: `// …` (or `// ...`).
+/// Whether an excerpt line stands for source lines left out: `// …` (or `// ...`),
+/// `# …` in Python.
 fn is_elision(line: &str) -> bool {
-    matches!(line.trim(), "// …" | "// ..." | "…" | "...")
+    matches!(line.trim(), "// …" | "// ..." | "# …" | "# ..." | "…" | "...")
 }
 
 fn indent(line: &str) -> usize {
@@ -78,7 +79,10 @@ fn problems_from(excerpt: &Excerpt, source: &[&str], start: Option<usize>) -> Ve
         }
         elided = false;
     }
-    if let Err(why) = braces(excerpt.lines.iter().filter(|l| !is_elision(l)).map(String::as_str)) {
+    // Python has no braces to balance: its indentation, checked above, is its structure.
+    let python = excerpt.path.ends_with(".py");
+    let lines = excerpt.lines.iter().filter(|l| !is_elision(l)).map(String::as_str);
+    if let Err(why) = if python { Ok(()) } else { braces(lines) } {
         found.push(format!("the excerpt at line {} is not valid code: {why}", excerpt.at));
     }
     found
@@ -177,6 +181,27 @@ mod tests {
             Ok(())
         );
         assert!(braces(["}", "{"].into_iter()).is_err());
+    }
+
+    const PYTHON: &str = "# echo-server.py\nimport socket\n\ndef serve_forever():\n\twith socket.socket() as s:\n\t\ts.listen()\n\t\twhile True:\n\t\t\tconn, addr = s.accept()\n";
+
+    fn python(text: &str) -> Excerpt {
+        Excerpt { path: "scripts/python/article/x.py".into(), ..excerpt(text) }
+    }
+
+    #[test]
+    fn python_is_quoted_with_its_tabs_and_marked_holes() {
+        let e = python("def serve_forever():\n\t# …\n\t\twhile True:\n\t\t\tconn, addr = s.accept()");
+        assert_eq!(problems(&e, PYTHON), Vec::<String>::new());
+    }
+
+    #[test]
+    fn python_changed_or_reindented_is_refused() {
+        let changed = problems(&python("\t\ts.listen(5)"), PYTHON);
+        assert_eq!(changed, ["line 11: not found in scripts/python/article/x.py: s.listen(5)"]);
+        // The article's tabs turned into spaces: `accept()` no longer stands inside the loop.
+        let spaces = problems(&python("\t\twhile True:\n    conn, addr = s.accept()"), PYTHON);
+        assert!(spaces.iter().any(|p| p.contains("is not where the excerpt puts it")), "{spaces:?}");
     }
 
     #[test]

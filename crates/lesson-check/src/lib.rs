@@ -1,6 +1,7 @@
 //! Keeps the lessons from rotting. A lesson is Markdown; its ```` ```console ````
 //! blocks are a shell session (`$ command`, then the output it prints), and its
-//! ```` ```rust ```` blocks marked `<!-- source: PATH -->` are excerpts of the kit's code.
+//! ```` ```rust ```` blocks marked `<!-- source: PATH -->` are excerpts of the kit's code
+//! (```` ```python ```` ones, of the article's code in `scripts/python/article/`).
 //! This crate parses both, runs the session for real and says what no longer matches.
 //!
 //! The rules a lesson follows (also in `lessons/README.md`):
@@ -18,7 +19,9 @@
 //! - `cargo` commands are not run again (the test suite has just built the kit).
 //! - A code excerpt quotes its file line for line, in order, with its indentation
 //!   (shifted left as a whole at most); lines it leaves out are marked `// …`, and
-//!   its braces balance ([`excerpt`]).
+//!   its braces balance ([`excerpt`]); a Python excerpt marks holes `# …`.
+//! - A lesson is a beginner's part, then one folded `<details><summary>Deeper</summary>`
+//!   at the end; the words outside `<details>` stay under a limit ([`prose`]).
 //! - A lesson stops every program it starts: what is still running after its last
 //!   command is a failure (lessons also run one after another in one session).
 //!
@@ -44,6 +47,7 @@ pub mod exercises;
 pub mod grade;
 mod matching;
 mod parse;
+pub mod prose;
 pub mod report;
 pub mod results;
 mod session;

@@ -20,7 +20,7 @@ pub struct Block {
     pub commands: Vec<Command>,
 }
 
-/// A ```` ```rust ```` block preceded by `<!-- source: PATH -->`.
+/// A ```` ```rust ```` or ```` ```python ```` block preceded by `<!-- source: PATH -->`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Excerpt {
     /// Path of the source file, relative to the repository root.
@@ -58,7 +58,8 @@ pub fn parse(markdown: &str) -> Lesson {
         let body: Vec<(usize, &str)> = lines.by_ref().take_while(|(_, l)| l.trim() != "```").collect();
         match info.split_whitespace().next() {
             Some("console") => lesson.blocks.push(console_block(&body)),
-            Some("rust") => {
+            // The kit's Rust, and the article's Python (scripts/python/article/) beside it.
+            Some("rust" | "python") => {
                 if let Some(path) = source.take() {
                     lesson.excerpts.push(Excerpt {
                         path,
@@ -121,6 +122,16 @@ mod tests {
         assert_eq!(cmds[1].expected_at, [8, 10]);
         assert_eq!(cmds[2].line, "echo a \\\n  b");
         assert_eq!(cmds[2].expected, ["a b"]);
+    }
+
+    #[test]
+    fn python_excerpts_and_commands_inside_details_are_read() {
+        let md = "<details><summary>Deeper</summary>\n\n<!-- source: scripts/python/article/echo_client.py -->\n```python\nimport socket\n```\n\n```console\n$ echo deep\ndeep\n```\n\n</details>\n";
+        let lesson = parse(md);
+        assert_eq!(lesson.excerpts.len(), 1);
+        assert_eq!(lesson.excerpts[0].lines, ["import socket"]);
+        assert_eq!(lesson.blocks.len(), 1);
+        assert_eq!(lesson.blocks[0].commands[0].expected, ["deep"]);
     }
 
     #[test]

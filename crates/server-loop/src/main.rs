@@ -16,13 +16,20 @@ use socket2::{Domain, Socket, Type};
 struct Args {
     #[command(flatten)]
     server: ServerArgs,
+
+    /// Serve this many clients, then exit (default: serve for ever).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    connections: Option<u64>,
 }
 
 fn main() -> std::process::ExitCode {
-    kit::run("server-loop", || serve(kit::parse_args::<Args>().server))
+    kit::run("server-loop", || {
+        let args = kit::parse_args::<Args>();
+        serve(args.server, args.connections)
+    })
 }
 
-fn serve(args: ServerArgs) -> anyhow::Result<()> {
+fn serve(args: ServerArgs, connections: Option<u64>) -> anyhow::Result<()> {
     let say = Narrator::new(&args.output);
     let addr = args.bind_addr()?;
 
@@ -44,12 +51,20 @@ fn serve(args: ServerArgs) -> anyhow::Result<()> {
     say.say(Layer::L4, format!("listen(backlog={}) → LISTEN", args.backlog));
     say.ready(bound);
 
-    for served in 1u64.. {
+    let last = connections.unwrap_or(u64::MAX);
+    for served in 1..=last {
         say.say(Layer::App, "waiting in accept() for the next client");
         let (conn, peer) = accept(&server, say);
         say.say(Layer::L4, format!("accept() → connected by {peer}, ESTABLISHED (client {served})"));
         echo(conn, &peer, args.buffer_len(), say);
     }
+
+    // L4: close the listening socket: LISTEN → CLOSED; SYNs to this port now get RST.
+    drop(server);
+    say.say(
+        Layer::L4,
+        format!("close(listening socket) → CLOSED; {} served, exiting", plural(last, "client")),
+    );
     Ok(())
 }
 

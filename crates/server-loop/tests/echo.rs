@@ -38,3 +38,9 @@ fn second_client_connects_at_once_but_waits_for_its_echo() -> anyhow::Result<()>
     assert_eq!(&got, b"second");
     Ok(())
 }
+
+/// `--connections N`: the way the lessons stop a server without `kill`.
+#[test]
+fn stops_by_itself_after_its_connections() -> anyhow::Result<()> {
+    harness::suite::stops_after_its_connections(SERVER)
+}

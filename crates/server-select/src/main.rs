@@ -29,6 +29,10 @@ struct Args {
     /// Close a client after this many seconds without a byte in or out (e.g. 30, 0.5, 250ms).
     #[arg(long, value_name = "SECS", value_parser = kit::duration::positive_seconds)]
     idle_timeout: Option<Duration>,
+
+    /// Serve this many clients, then exit (default: serve for ever).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    connections: Option<u64>,
 }
 
 /// Echo bytes waiting for a client to read them, at most; then we stop reading it.
@@ -56,11 +60,11 @@ struct Client {
 fn main() -> std::process::ExitCode {
     kit::run("server-select", || {
         let args = kit::parse_args::<Args>();
-        serve(args.server, args.idle_timeout)
+        serve(args.server, args.idle_timeout, args.connections)
     })
 }
 
-fn serve(args: ServerArgs, idle_timeout: Option<Duration>) -> anyhow::Result<()> {
+fn serve(args: ServerArgs, idle_timeout: Option<Duration>, connections: Option<u64>) -> anyhow::Result<()> {
     let say = Narrator::new(&args.output);
     let addr = args.bind_addr()?;
 
@@ -89,14 +93,18 @@ fn serve(args: ServerArgs, idle_timeout: Option<Duration>) -> anyhow::Result<()>
     let mut clients: BTreeMap<i32, Client> = BTreeMap::new();
     let mut buf = vec![0u8; args.buffer_len()];
     let mut backoff = Backoff::default();
-    loop {
+    let last = connections.unwrap_or(u64::MAX);
+    let mut accepted = 0u64;
+    while accepted < last || !clients.is_empty() {
         // After accept() failed, the listener rests a while: it is left out of the wait until then.
         let resting = backoff.resting();
 
         // Build the sets: who we want to hear from, who we have echo for.
         let mut readers = FdSet::new();
         let mut writers = FdSet::new();
-        if resting.is_none() {
+        // After the last client of --connections, the listener is no longer watched.
+        let listening = resting.is_none() && accepted < last;
+        if listening {
             readers.insert(server.as_fd());
         }
         for c in clients.values() {
@@ -123,14 +131,14 @@ fn serve(args: ServerArgs, idle_timeout: Option<Duration>) -> anyhow::Result<()>
             Err(nix::errno::Errno::EINTR) => continue,
             Err(e) => return Err(e).context("select()"),
         }
-        let listener_ready = resting.is_none() && readers.contains(server.as_fd());
+        let listener_ready = listening && readers.contains(server.as_fd());
         let ready_r: Vec<i32> =
             clients.keys().copied().filter(|fd| is_set(&readers, &clients, *fd)).collect();
         let ready_w: Vec<i32> =
             clients.keys().copied().filter(|fd| is_set(&writers, &clients, *fd)).collect();
 
         if listener_ready {
-            accept_all(&server, &mut clients, &mut backoff, say);
+            accepted += accept_all(&server, &mut clients, &mut backoff, last - accepted, say);
         }
         for &fd in &ready_r {
             if let Some(c) = clients.get_mut(&fd) {
@@ -171,6 +179,14 @@ fn serve(args: ServerArgs, idle_timeout: Option<Duration>) -> anyhow::Result<()>
             }
         }
     }
+
+    // L4: close the listening socket: LISTEN → CLOSED; SYNs to this port now get RST.
+    drop(server);
+    say.say(
+        Layer::L4,
+        format!("close(listening socket) → CLOSED; {} served, exiting", plural(last, "client")),
+    );
+    Ok(())
 }
 
 /// close(), narrated from what the kernel holds for the socket just before it
@@ -194,22 +210,31 @@ fn is_set(set: &FdSet, clients: &BTreeMap<i32, Client>, fd: i32) -> bool {
     clients.get(&fd).is_some_and(|c| set.contains(c.sock.as_fd()))
 }
 
-/// Accepts every connection waiting in the queue, until accept() says it is
-/// empty (EWOULDBLOCK) or fails (EMFILE: no fd left): then `backoff` rests the
-/// listener, longer each time, and tells the first failure of a run only.
-fn accept_all(server: &Socket, clients: &mut BTreeMap<i32, Client>, backoff: &mut Backoff, say: Narrator) {
-    loop {
+/// Accepts every connection waiting in the queue, `most` at most, until accept()
+/// says it is empty (EWOULDBLOCK) or fails (EMFILE: no fd left): then `backoff`
+/// rests the listener, longer each time, and tells the first failure of a run only.
+/// Returns how many it accepted.
+fn accept_all(
+    server: &Socket,
+    clients: &mut BTreeMap<i32, Client>,
+    backoff: &mut Backoff,
+    most: u64,
+    say: Narrator,
+) -> u64 {
+    let mut accepted = 0;
+    while accepted < most {
         // L4: take an ESTABLISHED connection off the accept queue, without waiting.
         let (sock, peer) = match server.accept() {
             Ok(pair) => pair,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return accepted,
             Err(e) => match backoff.failed(&e, say) {
                 // Only that one connection failed: take the next.
                 rest if rest.is_zero() => continue,
                 // EMFILE and friends: the listener rests; the loop leaves it unwatched until then.
-                _ => return,
+                _ => return accepted,
             },
         };
+        accepted += 1;
         backoff.worked(say);
         let peer = peer_name(&peer);
         let fd = sock.as_raw_fd();
@@ -250,6 +275,7 @@ fn accept_all(server: &Socket, clients: &mut BTreeMap<i32, Client>, backoff: &mu
             },
         );
     }
+    accepted
 }
 
 /// The client is readable: recv() once (it will not block), queue the echo.

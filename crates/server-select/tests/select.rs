@@ -84,3 +84,9 @@ fn fill_with_silent_clients(
     srv.expect_line(|l| l.contains("ESTABLISHED (fd 1023, "), Duration::from_secs(60))?;
     Ok(Some((srv, silent)))
 }
+
+/// `--connections N`: the way the lessons stop a server without `kill`.
+#[test]
+fn stops_by_itself_after_its_connections() -> anyhow::Result<()> {
+    harness::suite::stops_after_its_connections(SERVER)
+}

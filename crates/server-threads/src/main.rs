@@ -16,13 +16,20 @@ use socket2::{Domain, Socket, Type};
 struct Args {
     #[command(flatten)]
     server: ServerArgs,
+
+    /// Serve this many clients, then exit (default: serve for ever).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    connections: Option<u64>,
 }
 
 fn main() -> std::process::ExitCode {
-    kit::run("server-threads", || serve(kit::parse_args::<Args>().server))
+    kit::run("server-threads", || {
+        let args = kit::parse_args::<Args>();
+        serve(args.server, args.connections)
+    })
 }
 
-fn serve(args: ServerArgs) -> anyhow::Result<()> {
+fn serve(args: ServerArgs, connections: Option<u64>) -> anyhow::Result<()> {
     let say = Narrator::new(&args.output);
     let addr = args.bind_addr()?;
 
@@ -44,7 +51,10 @@ fn serve(args: ServerArgs) -> anyhow::Result<()> {
     say.say(Layer::L4, format!("listen(backlog={}) → LISTEN", args.backlog));
     say.ready(bound);
 
-    for served in 1u64.. {
+    let last = connections.unwrap_or(u64::MAX);
+    // The client threads still running: the server waits for them before it exits.
+    let mut threads = Vec::new();
+    for served in 1..=last {
         say.say(Layer::App, "waiting in accept() for the next client");
         let (conn, peer) = accept(&server, say);
         say.say(Layer::L4, format!("accept() → connected by {peer}, ESTABLISHED (client {served})"));
@@ -52,11 +62,26 @@ fn serve(args: ServerArgs) -> anyhow::Result<()> {
         say.say(Layer::App, format!("client {served} gets a thread of its own"));
         let buffer = args.buffer_len();
         let thread = thread::Builder::new().name(format!("client-{served}"));
-        if let Err(e) = thread.spawn(move || echo(conn, &peer, buffer, say)) {
+        match thread.spawn(move || echo(conn, &peer, buffer, say)) {
+            Ok(t) => threads.push(t),
             // The closure, and the connection in it, is dropped: the connection is closed.
-            say.warn(Layer::App, format!("cannot start a thread for client {served}: {e}; closed it"));
+            Err(e) => {
+                say.warn(Layer::App, format!("cannot start a thread for client {served}: {e}; closed it"))
+            }
         }
+        threads.retain(|t| !t.is_finished());
     }
+
+    // L4: close the listening socket: LISTEN → CLOSED; SYNs to this port now get RST.
+    drop(server);
+    for t in threads {
+        // A thread that panicked has already said why on stderr; its connection is closed.
+        let _ = t.join();
+    }
+    say.say(
+        Layer::L4,
+        format!("close(listening socket) → CLOSED; {} served, exiting", plural(last, "client")),
+    );
     Ok(())
 }
 
