@@ -11,12 +11,12 @@
 //! - [`decode`]: pure, one walk down each frame's layers → a TCP segment (one struct per
 //!   layer: `Link`, `Ip`, `Tcp`, payload), a control message (ARP, ICMP, ICMPv6:
 //!   `decode::control`), or a reason why the frame is skipped. Never panics.
-//!   [`control_words`] says a control message in one line; [`neighbours`] which request
+//!   `render::words::control` says a control message in one line; [`neighbours`] which request
 //!   a neighbour reply answers.
 //! - [`analysis`]: pure, segments → connections: stream numbers, relative sequence numbers,
 //!   Wireshark's analysis flags, both ends' TCP states, each segment's role. Facts, no words.
-//! - [`render`]: the words (`render::words`) and the text views: line, `--layers`, `--ladder`,
-//!   summaries. [`json`]: the `--json` schema as types.
+//! - [`render`]: the words (`render::words`, one module per view) and the text views: line, `--layers`, `--ladder`,
+//!   summaries. [`json`]: the `--json` schema as types (the hop view's too).
 //! - [`output`]: writes the chosen view; [`save`]: `--write`, whole or not at all;
 //!   [`target`]: where `--write` and `--tsg` write (a file replaced whole, a FIFO written through);
 //!   `main.rs` wires the pipeline and the flags.
@@ -28,7 +28,6 @@
 
 pub mod analysis;
 pub mod capture;
-pub mod control_words;
 pub mod decode;
 pub mod explorer;
 pub mod frame;

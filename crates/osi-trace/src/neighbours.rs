@@ -101,7 +101,7 @@ mod tests {
     use std::net::Ipv6Addr;
 
     use super::*;
-    use crate::control_words::{explain, Names};
+    use crate::render::words::control::{explain, Names};
 
     const HOST: [u8; 6] = [2, 0, 0, 0, 1, 2];
     const ROUTER: [u8; 6] = [2, 0, 0, 0, 1, 1];

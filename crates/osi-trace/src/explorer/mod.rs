@@ -4,7 +4,7 @@
 //!
 //! Why it is built this way:
 //! - **One schema.** The page embeds `--json`'s own records ([`crate::json::Record`],
-//!   hop's [`crate::hop::record::HopLine`]), in `--json`'s order, so it cannot disagree
+//!   hop's [`crate::json::hop::HopLine`]), in `--json`'s order, so it cannot disagree
 //!   with the terminal (a test compares them line by line). What only the page needs —
 //!   each frame's bytes and layers, field meanings, the programs' listings — are typed
 //!   records next to them ([`records`]).
@@ -39,8 +39,8 @@ use anyhow::Context;
 use crate::analysis::Event;
 use crate::decode::Segment;
 use crate::frame::Frame;
-use crate::hop::record::{HopLine, HopOnlyRecord, HopRecord};
 use crate::hop::{HopView, Row};
+use crate::json::hop::{HopLine, HopOnlyRecord, HopRecord};
 use crate::json::{ConnectionRecord, ControlRecord, Record, SegmentRecord};
 use crate::target::{Existing, Target};
 use records::{FrameRecord, PageData, PageRecord};
