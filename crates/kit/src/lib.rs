@@ -18,6 +18,7 @@ mod errors;
 mod narrate;
 pub mod palette;
 mod payload;
+mod pipe;
 mod sock;
 mod stdout;
 pub mod svg;
@@ -32,6 +33,7 @@ pub use narrate::{Layer, Narrator};
 pub use payload::{
     escape, escape_all, escape_bytes_literal, escape_path, is_binary, preview, DEFAULT_PREVIEW,
 };
+pub use pipe::{PipeOut, ReaderGone};
 pub use sock::{family, local_addr, peer_name, SocketExt};
 pub use stdout::drain;
 pub use tcp_state::{tcp_state, TcpState};
