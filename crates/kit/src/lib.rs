@@ -6,13 +6,15 @@
 //! ([`duration::seconds`]), counted nouns ([`plural`]), and Python's `recv_into`/`sendall`
 //! for `socket2` sockets ([`SocketExt`]), the kernel's own TCP state of a
 //! socket ([`tcp_state`]) with the words for what `close()` does from it
-//! ([`what_close_sends`]), and the servers' rest after accept() failed ([`Backoff`]).
+//! ([`what_close_sends`]), the servers' rest after accept() failed ([`Backoff`]), and the
+//! language of the reports ([`Lang`]: English or Vietnamese).
 
 mod args;
 mod backoff;
 mod closing;
 pub mod duration;
 mod errors;
+pub mod lang;
 mod narrate;
 mod payload;
 mod sock;
@@ -24,6 +26,7 @@ pub use args::{resolve, ColorChoice, OutputArgs, ServerArgs};
 pub use backoff::Backoff;
 pub use closing::{close_effect, ended_by, what_close_sends};
 pub use errors::{error_line, escape_controls, hinted, parse_args, run, Hinted};
+pub use lang::Lang;
 pub use narrate::{Layer, Narrator};
 pub use payload::{escape, escape_all, escape_bytes_literal, escape_path, DEFAULT_PREVIEW};
 pub use sock::{family, local_addr, peer_name, SocketExt};
