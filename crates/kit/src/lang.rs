@@ -53,6 +53,24 @@ impl Lang {
     }
 }
 
+/// English until dropped, then the language chosen again: what is written
+/// for machines (osi-trace's JSON) stays the same whatever `--lang` says.
+#[must_use = "English lasts as long as the guard"]
+pub struct English(u8);
+
+impl English {
+    /// Switches to English until the guard is dropped.
+    pub fn now() -> English {
+        English(CURRENT.swap(Lang::En as u8, Ordering::Relaxed))
+    }
+}
+
+impl Drop for English {
+    fn drop(&mut self) {
+        CURRENT.store(self.0, Ordering::Relaxed);
+    }
+}
+
 /// Whether the process writes Vietnamese (a phrase's one question).
 pub fn vi() -> bool {
     Lang::current() == Lang::Vi

@@ -50,9 +50,9 @@ pub fn explain(c: &Control, names: &Names, waiting: Option<Waiting>, asked: Opti
             let (from, to) = (names.of(IpAddr::V4(*src)), names.of(IpAddr::V4(*dst)));
             match icmp {
                 Icmp::EchoRequest { id, seq } => {
-                    format!("L3 ICMP echo request (ping) {from} → {to}, id {id} seq {seq}")
+                    format!("L3 ICMP yêu cầu echo (echo request, ping) {from} → {to}, id {id} seq {seq}")
                 }
-                Icmp::EchoReply { id, seq } => format!("L3 ICMP echo reply {from} → {to}, id {id} seq {seq}"),
+                Icmp::EchoReply { id, seq } => format!("L3 ICMP trả lời echo (echo reply) {from} → {to}, id {id} seq {seq}"),
                 Icmp::Unreachable { why, quoted } => format!(
                     "L3 ICMP không tới được đích (destination unreachable: {}) từ {from}{}{}",
                     reason(*why),
@@ -93,10 +93,10 @@ pub fn explain(c: &Control, names: &Names, waiting: Option<Waiting>, asked: Opti
                     asked.map_or_else(String::new, |_| format!("; {}", replied(&to, asked)))
                 ),
                 Icmpv6::EchoRequest { id, seq } => {
-                    format!("L3 ICMPv6 echo request (ping) {from} → {to}, id {id} seq {seq}")
+                    format!("L3 ICMPv6 yêu cầu echo (echo request, ping) {from} → {to}, id {id} seq {seq}")
                 }
                 Icmpv6::EchoReply { id, seq } => {
-                    format!("L3 ICMPv6 echo reply {from} → {to}, id {id} seq {seq}")
+                    format!("L3 ICMPv6 trả lời echo (echo reply) {from} → {to}, id {id} seq {seq}")
                 }
                 Icmpv6::Unreachable { why, quoted } => format!(
                     "L3 ICMPv6 không tới được đích (destination unreachable: {}) từ {from}{}{}",
