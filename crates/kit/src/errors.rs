@@ -28,12 +28,15 @@ pub fn hinted(message: impl Into<String>, hint: impl Into<String>) -> Hinted {
 }
 
 /// Runs `body` and turns its error into one line on stderr and exit code 1.
-/// Narration still queued is written first (waiting 2 s at most).
+/// Narration still queued is written first (waiting 2 s at most). When the
+/// error is stdout's reader gone ([`crate::PipeOut`]), the program ends quietly,
+/// by SIGPIPE, as tcpdump and grep do.
 pub fn run(program: &str, body: impl FnOnce() -> anyhow::Result<()>) -> ExitCode {
     let result = body();
     crate::stdout::drain(std::time::Duration::from_secs(2));
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(err) if crate::pipe::reader_gone(&err) => crate::pipe::die_of_sigpipe(),
         Err(err) => {
             eprintln!("{}", error_line(program, &err));
             ExitCode::FAILURE

@@ -4,9 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use harness::Need;
-use osi_trace::control::{decode_control, Message};
-use osi_trace::icmp::Icmp;
-use osi_trace::icmpv6::Icmpv6;
+use osi_trace::decode::control::Message;
+use osi_trace::decode::icmp::Icmp;
+use osi_trace::decode::icmpv6::Icmpv6;
+use osi_trace::decode::{decode, Decoded};
 use osi_trace::pcap::CaptureReader;
 
 fn captures() -> Vec<PathBuf> {
@@ -27,9 +28,9 @@ fn ours(message: &Message) -> String {
         Message::Arp(a) => format!(
             "arp {}",
             match a.op {
-                osi_trace::arp::ArpOp::Request => 1,
-                osi_trace::arp::ArpOp::Reply => 2,
-                osi_trace::arp::ArpOp::Other(n) => n,
+                osi_trace::decode::arp::ArpOp::Request => 1,
+                osi_trace::decode::arp::ArpOp::Reply => 2,
+                osi_trace::decode::arp::ArpOp::Other(n) => n,
             }
         ),
         Message::Icmp { icmp, .. } => match icmp {
@@ -90,7 +91,10 @@ fn every_control_frame_of_the_lab_captures_reads_as_tshark_reads_it() {
         let frames: Vec<_> = CaptureReader::open(&pcap).unwrap().map(|f| f.unwrap()).collect();
         assert_eq!(frames.len(), rows.len(), "{}", pcap.display());
         for (i, (frame, row)) in frames.iter().zip(&rows).enumerate() {
-            let got = decode_control(frame).map(|c| ours(&c.unwrap().message));
+            let got = match decode(frame) {
+                Ok(Decoded::Control(c)) => Some(ours(&c.message)),
+                _ => None,
+            };
             assert_eq!(got, theirs(row), "{} frame {}", pcap.display(), i + 1);
             checked += usize::from(got.is_some());
         }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use harness::Need;
 use lab::{fields, Lab};
-use osi_trace::hop::record::HopLine;
+use osi_trace::json::hop::HopLine;
 
 #[test]
 fn the_echo_scenario_shows_each_datagram_once_across_the_router() {

@@ -1,22 +1,24 @@
 //! The `--json` output as types: one [`SegmentRecord`] per segment, one
 //! [`ConnectionRecord`] per connection and one [`ControlRecord`] per ARP or
-//! ICMP frame, one JSON object per line. The schema
+//! ICMP frame, one JSON object per line; the hop view's records in [`hop`]. The schema
 //! is these structs (documented in the README); the tests read the output
 //! back into the same types. Fields are declared in alphabetical order, the
 //! order the objects have always been written in.
 
 use serde::{Deserialize, Serialize};
 
+pub mod hop;
 mod segment;
 pub use segment::SegmentWriter;
 
 use crate::analysis::{Annotated, End, Estimate, Flow, Role, Summary};
-use crate::arp::ArpOp;
-use crate::control::{ControlFrame, Message};
-use crate::control_words::{explain, Names};
+use crate::decode::arp::ArpOp;
+use crate::decode::control::Message;
 use crate::decode::flags::ACK;
-use crate::icmp::Icmp;
-use crate::icmpv6::Icmpv6;
+use crate::decode::icmp::Icmp;
+use crate::decode::icmpv6::Icmpv6;
+use crate::neighbours::ControlFrame;
+use crate::render::words::control::{explain, Names};
 use crate::render::{call, flag_names, words};
 
 /// How many payload bytes a segment record carries.
@@ -404,7 +406,7 @@ impl From<&ControlFrame> for ControlRecord {
             frame: c.frame,
             link: None,
             mac: match m {
-                Message::Arp(a) => Some(crate::arp::mac_to_string(&a.sender_mac)),
+                Message::Arp(a) => Some(crate::decode::arp::mac_to_string(&a.sender_mac)),
                 _ => None,
             },
             message: message.to_string(),

@@ -12,12 +12,12 @@ use anyhow::{bail, Context};
 use clap::Parser;
 use osi_trace::analysis::{Analyzer, Event, Lookahead, LIVE_WAIT};
 use osi_trace::capture::{Limits, LiveCapture, LiveOptions, DEFAULT_BUFFER_MIB, SNAPLEN};
-use osi_trace::control::{self, ControlFrame};
-use osi_trace::decode::Decoder;
+use osi_trace::decode::{Decoded, Decoder};
 use osi_trace::explorer::Page;
 use osi_trace::frame::Frame;
 use osi_trace::graph;
 use osi_trace::hop::{self, run::HopOptions};
+use osi_trace::neighbours::ControlFrame;
 use osi_trace::output::{Output, View};
 use osi_trace::pcap::CaptureReader;
 use osi_trace::render::closing;
@@ -144,7 +144,7 @@ fn main() -> std::process::ExitCode {
                 HopOptions { json: args.json, quiet: args.output.quiet, width: width(&args), html, force };
             return match (&args.read, link2, args.interface.as_slice()) {
                 (Some(link1), Some(link2), _) if args.duration.is_none() => {
-                    hop::run::run(&[link1.clone(), link2.clone()], &opts, std::io::stdout().lock())
+                    hop::run::run(&[link1.clone(), link2.clone()], &opts, kit::PipeOut(std::io::stdout().lock()))
                 }
                 (None, None, [a, b]) => hop::live::run(&[a.clone(), b.clone()], args.duration, &opts),
                 _ => Err(kit::hinted(
@@ -334,7 +334,7 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         quiet: args.output.quiet,
         width: width(args),
     };
-    let mut out = Output::new(std::io::stdout().lock(), view);
+    let mut out = Output::new(kit::PipeOut(std::io::stdout().lock()), view);
     // Remembers IP fragments across frames: a segment shows with the frame that completes it.
     let mut decoder = Decoder::new();
     let mut an = Analyzer::new();
@@ -385,25 +385,25 @@ fn trace(args: &Args) -> anyhow::Result<()> {
         match decoder.decode(&frame) {
             Err(why) => {
                 skipped += 1;
-                // Saved as shown: the ARP/ICMP rows always; live, also a frame the
-                // filter kept but osi-trace cannot decode (tcpdump would save it too).
-                let control = control::of_skipped(&frame, &why);
-                if let Some(save) = save.as_mut().filter(|_| live || matches!(control, Some(Ok(_)))) {
+                // Live, a frame the filter kept but osi-trace cannot decode is saved
+                // all the same (tcpdump would save it too).
+                if let Some(save) = save.as_mut().filter(|_| live) {
                     save.write(&frame)?;
                 }
-                // ARP, ICMP and ICMPv6 are not TCP, but they are part of the story
-                // (a next hop's MAC, a refusal, a path MTU): shown in their place.
-                match control {
-                    Some(Ok(control)) => {
-                        let asked = neighbours.see(&control);
-                        let c = ControlFrame { frame: number, time, control, asked };
-                        emit(&mut out, &mut lookahead, &mut page, Event::Control(Box::new(c)))?;
-                    }
-                    Some(Err(bad)) => out.skipped(number, &format!("{why}: {bad}"))?,
-                    None => out.skipped(number, &why)?,
-                }
+                out.skipped(number, &why)?;
             }
-            Ok(seg) => {
+            // ARP, ICMP and ICMPv6 are not TCP, but they are part of the story
+            // (a next hop's MAC, a refusal, a path MTU): shown and saved in their place.
+            Ok(Decoded::Control(control)) => {
+                skipped += 1;
+                if let Some(save) = save.as_mut() {
+                    save.write(&frame)?;
+                }
+                let asked = neighbours.see(&control);
+                let c = ControlFrame { frame: number, time, control, asked };
+                emit(&mut out, &mut lookahead, &mut page, Event::Control(Box::new(c)))?;
+            }
+            Ok(Decoded::Segment(seg)) => {
                 // Another port (file input): analysed all the same, so that stream
                 // numbers stay tshark's `tcp.stream`, but neither shown nor saved.
                 let shown = args.port.is_none_or(|p| seg.tcp.src_port == p || seg.tcp.dst_port == p);

@@ -6,10 +6,24 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::time::Duration;
 
-use crate::arp::ArpOp;
-use crate::control::{Control, Message};
-use crate::icmpv6::Icmpv6;
+use crate::decode::arp::ArpOp;
+use crate::decode::control::{Control, Message};
+use crate::decode::icmpv6::Icmpv6;
+
+/// A control frame of the trace, shown in its place between the TCP segments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlFrame {
+    /// Frame number in the capture, from 1 (`frame.number`).
+    pub frame: u64,
+    /// Since the first frame.
+    pub time: Duration,
+    pub control: Control,
+    /// For a neighbour reply (ARP, ICMPv6), how the request it answers was sent,
+    /// when the trace held that request (this module).
+    pub asked: Option<Asked>,
+}
 
 /// How the request a reply answers was sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,7 +101,7 @@ mod tests {
     use std::net::Ipv6Addr;
 
     use super::*;
-    use crate::control_words::{explain, Names};
+    use crate::render::words::control::{explain, Names};
 
     const HOST: [u8; 6] = [2, 0, 0, 0, 1, 2];
     const ROUTER: [u8; 6] = [2, 0, 0, 0, 1, 1];

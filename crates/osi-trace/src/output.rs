@@ -9,8 +9,8 @@ use std::sync::Arc;
 use colored::Colorize;
 
 use crate::analysis::{Annotated, Event, Summary};
-use crate::control::ControlFrame;
 use crate::json::{ConnectionRecord, ControlRecord, SegmentWriter};
+use crate::neighbours::ControlFrame;
 use crate::render;
 use crate::render::fit::{plain, span, Runs};
 use crate::render::lang::summary as vi;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use osi_trace::hop::record::{CopyRecord, HopLine, HopOnlyRecord, HopRecord};
+use osi_trace::json::hop::{CopyRecord, HopLine, HopOnlyRecord, HopRecord};
 
 fn captures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../lab/tests/captures")

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use kit::Lang;
 use osi_trace::analysis::{Analyzer, Annotated, Role, Side, Summary};
-use osi_trace::decode::Decoder;
+use osi_trace::decode::{Decoded, Decoder};
 use osi_trace::pcap::CaptureReader;
 use osi_trace::render::{self, words};
 
@@ -155,7 +155,7 @@ fn analyse(path: &Path) -> (Vec<Annotated>, Vec<Summary>) {
     while let Some(Ok(frame)) = reader.next_frame() {
         number += 1;
         let time = frame.ts.saturating_sub(*first.get_or_insert(frame.ts));
-        if let Ok(seg) = decoder.decode(&frame) {
+        if let Ok(Decoded::Segment(seg)) = decoder.decode(&frame) {
             segments.push(an.push(number, time, seg));
             summaries.extend(an.take_ended());
         }

@@ -225,7 +225,7 @@ fn each_frame_knows_its_interface_and_direction() -> anyhow::Result<()> {
         while seen.len() < 2 && Instant::now() < deadline {
             // TCP only: the filter keeps ARP too, which may come first.
             if let Some(f) = cap.next(Duration::from_millis(100))? {
-                if let Ok(seg) = osi_trace::decode::decode(&f.frame) {
+                if let Ok(osi_trace::decode::Decoded::Segment(seg)) = osi_trace::decode::decode(&f.frame) {
                     seen.push((f.interface.to_string(), f.direction, seg.tcp.flags));
                 }
             }

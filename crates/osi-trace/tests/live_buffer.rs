@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use common::{possible, tcpdump, text, Netns, Proc};
-use osi_trace::decode::decode;
+use osi_trace::decode::{decode, Decoded};
 use osi_trace::pcap::CaptureReader;
 
 const T: Duration = Duration::from_secs(60);
@@ -190,7 +190,7 @@ fn frames(pcap: &Path) -> anyhow::Result<Vec<(String, String, Vec<u8>)>> {
     let mut all = Vec::new();
     while let Some(f) = r.next_frame() {
         let f = f?;
-        if let Ok(s) = decode(&f) {
+        if let Ok(Decoded::Segment(s)) = decode(&f) {
             let (src, dst) =
                 (format!("{}:{}", s.ip.src, s.tcp.src_port), format!("{}:{}", s.ip.dst, s.tcp.dst_port));
             all.push((src, dst, f.data));

@@ -129,10 +129,10 @@ pub(super) fn flags(conn: &Conn, from: Side, seg: &Segment, win: u64, time: Dura
 mod tests {
     use super::*;
     use crate::decode::craft::frame;
-    use crate::decode::decode;
+    use crate::decode::segment;
 
     fn seg(seq: u32, ack: u32, flags: u8, window: u16, data: &[u8]) -> Segment {
-        decode(&frame(0, 40000, 80, seq, ack, flags, window, &[], data)).unwrap()
+        segment(&frame(0, 40000, 80, seq, ack, flags, window, &[], data)).unwrap()
     }
 
     /// An established connection: the client has sent up to 101, the server up to 501.

@@ -7,8 +7,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::estimate::{AckRtt, RoundTrips};
-use crate::control::ControlFrame;
 use crate::decode::Segment;
+use crate::neighbours::ControlFrame;
 
 /// Which end of a connection: the client sent the SYN.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

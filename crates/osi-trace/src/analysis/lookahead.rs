@@ -136,8 +136,8 @@ mod tests {
     use super::*;
     use crate::analysis::Analyzer;
     use crate::decode::craft::{frame, SYN_OPTIONS};
-    use crate::decode::decode;
     use crate::decode::flags::*;
+    use crate::decode::segment;
 
     /// Runs (ms, from_client, seq, ack, flags) through the analysis and the lookahead.
     fn run(segs: &[(u64, bool, u32, u32, u8)]) -> (Vec<State>, Vec<State>) {
@@ -146,7 +146,7 @@ mod tests {
         for (i, &(ms, c, seq, ack, fl)) in segs.iter().enumerate() {
             let (sp, dp) = if c { (40000, 80) } else { (80, 40000) };
             let f = frame(ms, sp, dp, seq, ack, fl, 100, &SYN_OPTIONS, b"");
-            let n = a.push(i as u64 + 1, Duration::from_millis(ms), decode(&f).unwrap());
+            let n = a.push(i as u64 + 1, Duration::from_millis(ms), segment(&f).unwrap());
             live.push(n.server_state);
             read.extend(l.push(Event::Segment(Box::new(n))));
         }
@@ -183,7 +183,7 @@ mod tests {
     fn row(a: &mut Analyzer, ms: u64, c: bool, seq: u32, ack: u32, fl: u8) -> Event {
         let (sp, dp) = if c { (40000, 80) } else { (80, 40000) };
         let f = frame(ms, sp, dp, seq, ack, fl, 100, &SYN_OPTIONS, b"");
-        Event::Segment(Box::new(a.push(1, Duration::from_millis(ms), decode(&f).unwrap())))
+        Event::Segment(Box::new(a.push(1, Duration::from_millis(ms), segment(&f).unwrap())))
     }
 
     fn states(v: Vec<Event>) -> Vec<State> {

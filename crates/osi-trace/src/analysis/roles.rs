@@ -88,11 +88,11 @@ fn reports_arrival(conn: &Conn, from: Side, seg: &Segment) -> bool {
 mod tests {
     use super::*;
     use crate::decode::craft::frame;
-    use crate::decode::decode;
+    use crate::decode::segment;
     use std::time::Duration;
 
     fn seg(seq: u32, ack: u32, flags: u8, data: &[u8]) -> Segment {
-        decode(&frame(0, 40000, 80, seq, ack, flags, 100, &[], data)).unwrap()
+        segment(&frame(0, 40000, 80, seq, ack, flags, 100, &[], data)).unwrap()
     }
 
     fn conn() -> Conn {

@@ -121,12 +121,12 @@ pub(super) fn round_trips(conn: &Conn) -> Box<RoundTrips> {
 mod tests {
     use super::*;
     use crate::decode::craft::frame;
-    use crate::decode::decode;
+    use crate::decode::segment;
 
     /// A segment from the client (port 40000) or the server (80).
     fn seg(client: bool, seq: u32, ack: u32, flags: u8, data: &[u8]) -> Segment {
         let (s, d) = if client { (40000, 80) } else { (80, 40000) };
-        decode(&frame(0, s, d, seq, ack, flags, 1000, &[], data)).unwrap()
+        segment(&frame(0, s, d, seq, ack, flags, 1000, &[], data)).unwrap()
     }
 
     fn ms(n: u64) -> Duration {

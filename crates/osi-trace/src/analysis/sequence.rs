@@ -183,11 +183,11 @@ pub(super) fn record_sent(
 mod tests {
     use super::*;
     use crate::decode::craft::{frame, SYN_OPTIONS};
-    use crate::decode::decode;
+    use crate::decode::segment;
 
     fn seg(seq: u32, ack: u32, flags: u8, window: u16, data: &[u8]) -> Segment {
         let opts: &[u8] = if flags & SYN != 0 { &SYN_OPTIONS } else { &[] };
-        decode(&frame(0, 40000, 80, seq, ack, flags, window, opts, data)).unwrap()
+        segment(&frame(0, 40000, 80, seq, ack, flags, window, opts, data)).unwrap()
     }
 
     fn conn() -> Conn {

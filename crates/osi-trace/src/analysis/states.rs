@@ -209,10 +209,10 @@ fn fin(conn: &mut Conn, from: Side, seg: &Segment, role: &Role) {
 mod tests {
     use super::*;
     use crate::decode::craft::frame;
-    use crate::decode::decode;
+    use crate::decode::segment;
 
     fn seg(flags: u8) -> Segment {
-        decode(&frame(0, 40000, 80, 1, 1, flags, 100, &[], b"")).unwrap()
+        segment(&frame(0, 40000, 80, 1, 1, flags, 100, &[], b"")).unwrap()
     }
 
     fn conn() -> Conn {

@@ -254,11 +254,11 @@ fn summary(conn: &Conn) -> Summary {
 mod tests {
     use super::*;
     use crate::decode::craft::frame;
-    use crate::decode::decode;
+    use crate::decode::segment;
 
     fn syn(a: &mut Analyzer, port: u16, ms: u64) -> u64 {
         let f = frame(ms, port, 80, 1000, 0, SYN, 100, &[], b"");
-        a.push(1, Duration::from_millis(ms), decode(&f).unwrap()).stream
+        a.push(1, Duration::from_millis(ms), segment(&f).unwrap()).stream
     }
 
     #[test]
@@ -269,7 +269,7 @@ mod tests {
         let push = |a: &mut Analyzer, i: usize, ms: u64, flags: u8| {
             let mut f = frame(ms, 1024 + (i % 60000) as u16, 80, 1000, 0, flags, 100, &[], b"");
             f.data[26..30].copy_from_slice(&[10, 0, (i / 60000) as u8, 1]);
-            a.push(1, Duration::from_millis(ms), decode(&f).unwrap()).stream
+            a.push(1, Duration::from_millis(ms), segment(&f).unwrap()).stream
         };
         for i in 0..n {
             assert_eq!(push(&mut a, i, i as u64, SYN), i as u64);

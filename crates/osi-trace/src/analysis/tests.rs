@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use super::*;
 use crate::decode::craft::{frame, SYN_OPTIONS};
-use crate::decode::decode;
 use crate::decode::flags::*;
+use crate::decode::segment;
 use crate::render::words;
 
 /// The role in words, as the views print it.
@@ -37,7 +37,7 @@ fn run(segs: &[Seg]) -> (Vec<Annotated>, Analyzer) {
             let (sp, dp) = if c { (C, S) } else { (S, C) };
             let opts: &[u8] = if fl & SYN != 0 { &SYN_OPTIONS } else { &[] };
             let f = frame(ms, sp, dp, seq, ack, fl, win, opts, data);
-            a.push(i as u64 + 1, f.ts - t0, decode(&f).unwrap())
+            a.push(i as u64 + 1, f.ts - t0, segment(&f).unwrap())
         })
         .collect();
     (out, a)
@@ -309,7 +309,7 @@ fn ended_connections_are_forgotten_so_memory_stays_bounded() {
             frame(0, port, S, CI, 0, SYN, 100, &[], b""),
             frame(0, S, port, 0, CI + 1, RST | ACK, 0, &[], b""),
         ] {
-            a.push(1, Duration::ZERO, decode(&f).unwrap());
+            a.push(1, Duration::ZERO, segment(&f).unwrap());
         }
     }
     assert!(a.held() <= KEEP_ENDED);
@@ -368,11 +368,11 @@ fn a_duplicate_ack_says_what_its_sack_blocks_say() {
         let (sp, dp) = if c { (C, S) } else { (S, C) };
         let opts: &[u8] = if fl & SYN != 0 { &SYN_OPTIONS } else { &[] };
         let f = frame(ms, sp, dp, seq, ack, fl, win, opts, data);
-        out.push(a.push(i as u64 + 1, f.ts - t0, decode(&f).unwrap()));
+        out.push(a.push(i as u64 + 1, f.ts - t0, segment(&f).unwrap()));
     }
     for (i, opts) in [sack(CI + 11, CI + 16), sack(CI + 1, CI + 6)].iter().enumerate() {
         let f = frame(2, S, C, SI + 1, CI + 6, ACK, 512, opts, b"");
-        out.push(a.push(6 + i as u64, f.ts - t0, decode(&f).unwrap()));
+        out.push(a.push(6 + i as u64, f.ts - t0, segment(&f).unwrap()));
     }
     assert!(cause(&out[5]).contains("above a hole"), "{}", cause(&out[5]));
     assert!(cause(&out[6]).contains("D-SACK"), "{}", cause(&out[6]));

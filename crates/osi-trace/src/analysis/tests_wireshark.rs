@@ -5,8 +5,8 @@
 
 use super::*;
 use crate::decode::craft::{frame, SYN_OPTIONS};
-use crate::decode::decode;
 use crate::decode::flags::*;
+use crate::decode::segment;
 use crate::frame::{Frame, LinkType};
 use crate::pcap::CaptureWriter;
 
@@ -37,7 +37,7 @@ fn ours(frames: &[Frame]) -> Vec<Vec<String>> {
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let n = a.push(i as u64 + 1, f.ts - t0, decode(f).unwrap());
+            let n = a.push(i as u64 + 1, f.ts - t0, segment(f).unwrap());
             let mut v: Vec<String> = n.analysis.iter().map(|x| x.field().to_string()).collect();
             v.sort();
             v

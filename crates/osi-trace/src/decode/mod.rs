@@ -1,23 +1,30 @@
-//! Decoding: one captured frame's bytes → one struct per layer (L2 link,
-//! L3 network, L4 transport, L7 payload). Pure code over bytes: it never
-//! panics, whatever the input; a frame it cannot use comes back as a
-//! [`Skip`] that says why. pnet's packet views read the fixed header fields,
-//! once the lengths they rely on have been checked here.
+//! Decoding: one captured frame's bytes, walked once down its layers
+//! (`link_layer → ethertype_chain → network`), → what the frame is: a TCP
+//! segment (one struct per layer: L2 link, L3 network, L4 transport, L7
+//! payload), a control message (ARP, ICMP, ICMPv6), or a [`Skip`] that says
+//! why neither. Pure code over bytes: it never panics, whatever the input.
+//! pnet's packet views read the fixed header fields, once the lengths they
+//! rely on have been checked here.
 
 use std::fmt;
 use std::net::IpAddr;
 
 use crate::frame::Frame;
 
+pub mod arp;
 mod bytes;
+pub mod control;
 mod defrag;
 mod encap;
+pub mod icmp;
+pub mod icmpv6;
 mod ip;
 mod link;
 pub mod seqnum;
 mod tcp;
 mod tunnel;
 
+pub use control::{Control, Macs, Message};
 pub use defrag::DefragStats;
 pub use encap::Encap;
 
@@ -203,7 +210,36 @@ pub struct Layout {
     pub tcp: Option<usize>,
 }
 
-/// Why a frame was not decoded as a TCP segment.
+/// What one frame is, from the one walk down its layers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decoded {
+    /// A TCP segment, all four layers.
+    Segment(Segment),
+    /// The network's own message around TCP: ARP, ICMP or ICMPv6.
+    Control(Control),
+}
+
+/// The outermost IP datagram a walk met (what a router forwards): its header, the
+/// protocol it carries, and where it lies in the frame's captured bytes, from
+/// its IP header's first byte to the datagram's end (Ethernet padding left out).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Datagram {
+    pub ip: Ip,
+    /// IPv4's protocol, or the next header after IPv6's extension headers.
+    pub protocol: u8,
+    pub bytes: std::ops::Range<usize>,
+}
+
+/// One frame walked for the hop view: the decoder's answer, the MACs of its
+/// link header, and the outermost IP datagram met on the way, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Walked {
+    pub macs: Option<Macs>,
+    pub datagram: Option<Datagram>,
+    pub decoded: Result<Decoded, Skip>,
+}
+
+/// Why a frame was neither a TCP segment nor a control message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Skip {
     /// Not IPv4 or IPv6 (e.g. ARP); carries the EtherType.
@@ -220,6 +256,8 @@ pub enum Skip {
     Truncated { layer: &'static str, need: usize, have: usize },
     /// A header length field that cannot be right.
     BadHeader { layer: &'static str, why: String },
+    /// An ARP, ICMP or ICMPv6 message that cannot be read: what carried it, and why.
+    BadControl { carrier: Box<Skip>, why: String },
 }
 
 impl fmt::Display for Skip {
@@ -236,14 +274,21 @@ impl fmt::Display for Skip {
                 write!(f, "truncated {layer} header: {have} of {need} bytes")
             }
             Skip::BadHeader { layer, why } => write!(f, "malformed {layer} header: {why}"),
+            Skip::BadControl { carrier, why } => write!(f, "{carrier}: {why}"),
         }
     }
 }
 
-/// Decodes one frame down to its TCP segment. A fragment of an IP datagram
-/// is skipped: the reassembling decoder puts fragments together.
-pub fn decode(frame: &Frame) -> Result<Segment, Skip> {
-    decode_with(frame, &mut NoDefrag)
+/// Decodes one frame: its TCP segment or control message. A fragment of an
+/// IP datagram is skipped: the reassembling [`Decoder`] puts fragments together.
+pub fn decode(frame: &Frame) -> Result<Decoded, Skip> {
+    decode_with(frame, &mut NoDefrag, false).decoded
+}
+
+/// Decodes one frame as [`decode`] does, keeping what the hop view compares
+/// besides: the link's MACs and the outermost IP datagram.
+pub fn walk(frame: &Frame) -> Walked {
+    decode_with(frame, &mut NoDefrag, true)
 }
 
 /// A decoder with memory across frames: it reassembles fragmented IP
@@ -260,9 +305,9 @@ impl Decoder {
     }
 
     /// Decodes one frame, in capture order.
-    pub fn decode(&mut self, frame: &Frame) -> Result<Segment, Skip> {
+    pub fn decode(&mut self, frame: &Frame) -> Result<Decoded, Skip> {
         self.defrag.now = frame.ts;
-        decode_with(frame, &mut self.defrag)
+        decode_with(frame, &mut self.defrag, false).decoded
     }
 
     /// Datagrams reassembled and dropped incomplete so far.
@@ -271,13 +316,20 @@ impl Decoder {
     }
 }
 
-fn decode_with(frame: &Frame, defrag: &mut dyn Defrag) -> Result<Segment, Skip> {
+/// The one walk: link header, the EtherType chain, then the network layer and
+/// what it carries. `keep`: note the outermost datagram (the hop view's).
+fn decode_with(frame: &Frame, defrag: &mut dyn Defrag, keep: bool) -> Walked {
     let mut outer = Outer::new(&frame.data);
-    let (link, next, rest) = link_layer(frame.link, &frame.data, &mut outer)?;
+    let (link, next, rest) = match link_layer(frame.link, &frame.data, &mut outer) {
+        Ok(l) => l,
+        Err(why) => return Walked { macs: None, datagram: None, decoded: Err(why) },
+    };
     // The bytes the frame had on the wire past those captured (snap length).
     let missing = (frame.orig_len as usize).saturating_sub(frame.data.len());
-    let mut walk = Walk { link, outer, defrag, depth: 0 };
-    network(next, Bytes { data: rest, missing }, &mut walk)
+    let macs = control::macs(&link);
+    let mut walk = Walk { link, outer, defrag, depth: 0, datagram: None, keep };
+    let decoded = network(next, Bytes { data: rest, missing }, &mut walk);
+    Walked { macs, datagram: walk.datagram, decoded }
 }
 
 fn truncated(layer: &'static str, need: usize, have: usize) -> Skip {
@@ -286,6 +338,23 @@ fn truncated(layer: &'static str, need: usize, have: usize) -> Skip {
 
 fn bad(layer: &'static str, why: String) -> Skip {
     Skip::BadHeader { layer, why }
+}
+
+/// Tests' shorthand: the frame's TCP segment, or why it is none.
+#[cfg(test)]
+pub fn segment(frame: &Frame) -> Result<Segment, Skip> {
+    decode(frame).and_then(Decoded::tcp)
+}
+
+impl Decoded {
+    /// Tests' shorthand: the segment (a control message fails the test).
+    #[cfg(test)]
+    pub fn tcp(self) -> Result<Segment, Skip> {
+        match self {
+            Decoded::Segment(s) => Ok(s),
+            Decoded::Control(c) => panic!("a control message, not a segment: {c:?}"),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -35,9 +35,9 @@ fn the_frame_that_completes_the_datagram_carries_the_segment() {
     let frags = v4_fragments(1, 3000, 1480, 0);
     assert_eq!(frags.len(), 3);
     let mut d = Decoder::new();
-    assert_eq!(d.decode(&frags[0]), Err(Skip::Fragment));
-    assert_eq!(d.decode(&frags[1]), Err(Skip::Fragment));
-    let s = d.decode(&frags[2]).unwrap();
+    assert_eq!(d.decode(&frags[0]).and_then(Decoded::tcp), Err(Skip::Fragment));
+    assert_eq!(d.decode(&frags[1]).and_then(Decoded::tcp), Err(Skip::Fragment));
+    let s = d.decode(&frags[2]).and_then(Decoded::tcp).unwrap();
     assert_eq!((s.tcp.src_port, s.tcp.seq, s.payload_len, s.payload.len()), (1234, 7, 3000, 3000));
     assert_eq!(s.payload[2999], (2999 % 256) as u8);
     assert_eq!((s.ip.total_len, s.ip.length), (3040, IpLength::Reassembled { fragments: 3 }));
@@ -51,7 +51,8 @@ fn pieces_out_of_order_and_interleaved_datagrams() {
     let (a, b) = (v4_fragments(1, 2000, 800, 0), v4_fragments(2, 1000, 512, 0));
     let mut d = Decoder::new();
     let order = [&a[2], &b[1], &a[0], &b[0], &a[1]];
-    let results: Vec<_> = order.iter().map(|f| d.decode(f).map(|s| s.payload_len)).collect();
+    let results: Vec<_> =
+        order.iter().map(|f| d.decode(f).and_then(Decoded::tcp).map(|s| s.payload_len)).collect();
     assert_eq!(results, [Err(Skip::Fragment), Err(Skip::Fragment), Err(Skip::Fragment), Ok(1000), Ok(2000)]);
 }
 
@@ -75,8 +76,8 @@ fn ipv6_fragment_headers_are_reassembled() {
         Frame { ts: Duration::ZERO, link: LinkType::RawIp, orig_len: d.len() as u32, data: d }
     };
     let mut d = Decoder::new();
-    assert_eq!(d.decode(&piece(0, true, first)), Err(Skip::Fragment));
-    let s = d.decode(&piece(64, false, second)).unwrap();
+    assert_eq!(d.decode(&piece(0, true, first)).and_then(Decoded::tcp), Err(Skip::Fragment));
+    let s = d.decode(&piece(64, false, second)).and_then(Decoded::tcp).unwrap();
     assert_eq!((s.payload_len, s.ip.src.to_string()), (100, "::1".to_string()));
 }
 
@@ -86,12 +87,12 @@ fn an_incomplete_datagram_expires_after_30_seconds() {
     let early = v4_fragments(1, 1980, 1000, 100);
     let late = v4_fragments(1, 1980, 1000, 131);
     let mut d = Decoder::new();
-    assert_eq!(d.decode(&early[0]), Err(Skip::Fragment));
-    assert_eq!(d.decode(&late[1]), Err(Skip::Fragment), "the first piece expired");
+    assert_eq!(d.decode(&early[0]).and_then(Decoded::tcp), Err(Skip::Fragment));
+    assert_eq!(d.decode(&late[1]).and_then(Decoded::tcp), Err(Skip::Fragment), "the first piece expired");
     assert_eq!(d.defrag_stats().dropped, 1);
     // 29 s after the held piece: in time, it completes the datagram.
     let in_time = v4_fragments(1, 1980, 1000, 160);
-    assert_eq!(d.decode(&in_time[0]).map(|s| s.payload_len), Ok(1980));
+    assert_eq!(d.decode(&in_time[0]).and_then(Decoded::tcp).map(|s| s.payload_len), Ok(1980));
 }
 
 /// A flood of first pieces that never complete stays within the bound, and
@@ -101,14 +102,14 @@ fn memory_is_bounded_under_a_flood_of_incomplete_datagrams() {
     let mut d = Decoder::new();
     for id in 0..20_000u16 {
         let f = v4_fragments(id, 1980, 1000, 0);
-        assert_eq!(d.decode(&f[0]), Err(Skip::Fragment));
+        assert_eq!(d.decode(&f[0]).and_then(Decoded::tcp), Err(Skip::Fragment));
     }
     assert!(d.defrag.bytes <= 4 << 20, "{} bytes held", d.defrag.bytes);
     assert!(d.defrag.pending.len() <= 4096);
     assert!(d.defrag_stats().dropped >= 20_000 - 4096);
     let f = v4_fragments(60_000, 1980, 1000, 1);
-    assert!(d.decode(&f[0]).is_err());
-    assert_eq!(d.decode(&f[1]).map(|s| s.payload_len), Ok(1980));
+    assert!(d.decode(&f[0]).and_then(Decoded::tcp).is_err());
+    assert_eq!(d.decode(&f[1]).and_then(Decoded::tcp).map(|s| s.payload_len), Ok(1980));
 }
 
 /// A first piece that is not all in the frame can never be reassembled:
@@ -119,11 +120,11 @@ fn a_first_piece_not_all_captured_is_decoded_as_it_is() {
     f[0].data.truncate(96);
     f[0].orig_len = 1020;
     let mut d = Decoder::new();
-    let s = d.decode(&f[0]).unwrap();
+    let s = d.decode(&f[0]).and_then(Decoded::tcp).unwrap();
     assert_eq!((s.tcp.seq, s.payload_len, s.payload.len()), (7, 980, 56));
     assert_eq!(d.defrag.bytes, 0);
-    assert_eq!(d.decode(&f[1]), Err(Skip::Fragment), "the first piece is missing");
+    assert_eq!(d.decode(&f[1]).and_then(Decoded::tcp), Err(Skip::Fragment), "the first piece is missing");
     // Shorter than its header says, on the wire: the same.
     f[0].orig_len = 96;
-    assert_eq!(d.decode(&f[0]).map(|s| s.payload.len()), Ok(56));
+    assert_eq!(d.decode(&f[0]).and_then(Decoded::tcp).map(|s| s.payload.len()), Ok(56));
 }

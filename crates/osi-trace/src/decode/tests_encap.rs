@@ -43,7 +43,7 @@ fn ethernet(ethertype: u16, payload: &[u8]) -> Vec<u8> {
 }
 
 fn on(link: LinkType, data: Vec<u8>) -> Result<Segment, Skip> {
-    decode(&Frame { ts: Duration::ZERO, link, orig_len: data.len() as u32, data })
+    segment(&Frame { ts: Duration::ZERO, link, orig_len: data.len() as u32, data })
 }
 
 /// The inner segment is the same whatever carried it.
@@ -204,7 +204,7 @@ fn ip_total_length_zero_and_longer_than_the_frame() {
     // Cut by the snap length instead: the wire had it all, the header is right.
     let mut f = frame(0, 1234, 80, 7, 9, ACK, 512, &[], &[1; 1000]);
     f.data.truncate(60);
-    let s = decode(&f).unwrap();
+    let s = segment(&f).unwrap();
     assert_eq!((s.ip.length, s.payload_len, s.payload.len()), (IpLength::Header, 1000, 6));
 }
 

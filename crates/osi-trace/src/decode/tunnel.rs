@@ -2,12 +2,14 @@
 //! passing IP-in-IP, 6in4, GRE, VXLAN and Geneve on the way. Each outer
 //! header is kept as an [`Encap`] layer; the TCP is the innermost's.
 
+use super::arp::ETHERTYPE_ARP;
 use super::bytes::Bytes;
+use super::control;
 use super::encap::Outer;
 use super::ip::{ipv4, ipv6};
 use super::link::{ethernet, ethertype_chain, ppp_protocol, ppp_to_ethertype};
 use super::tcp::tcp;
-use super::{bad, truncated, Encap, Ip, IpLength, Layout, Link, Next, Segment, Skip};
+use super::{bad, truncated, Datagram, Decoded, Encap, Ip, IpLength, Layout, Link, Next, Segment, Skip};
 
 const ETHERTYPE_IPV4: u16 = 0x0800;
 const ETHERTYPE_IPV6: u16 = 0x86dd;
@@ -50,10 +52,13 @@ pub(super) struct Walk<'d, 'f> {
     pub outer: Outer<'f>,
     pub defrag: &'d mut dyn Defrag,
     pub depth: usize,
+    /// The outermost IP datagram met, when `keep` asks for it (the hop view).
+    pub datagram: Option<Datagram>,
+    pub keep: bool,
 }
 
 /// L3: the network header named by `next`, then what it carries.
-pub(super) fn network(next: Next, b: Bytes<'_>, w: &mut Walk<'_, '_>) -> Result<Segment, Skip> {
+pub(super) fn network(next: Next, b: Bytes<'_>, w: &mut Walk<'_, '_>) -> Result<Decoded, Skip> {
     w.depth += 1;
     if w.depth > MAX_DEPTH {
         return Err(bad("tunnel", format!("more than {MAX_DEPTH} nested network headers")));
@@ -62,6 +67,11 @@ pub(super) fn network(next: Next, b: Bytes<'_>, w: &mut Walk<'_, '_>) -> Result<
     let (mut ip, proto, inner) = match next {
         Next::EtherType(ETHERTYPE_IPV4) => ipv4(b)?,
         Next::EtherType(ETHERTYPE_IPV6) => ipv6(b)?,
+        // L2½: ARP, how the link finds the MAC behind an IPv4 address.
+        Next::EtherType(ETHERTYPE_ARP) => {
+            let macs = control::link_macs(&w.link, &w.outer.layers);
+            return control::arp(b.data, macs).map(Decoded::Control);
+        }
         Next::EtherType(other) => return Err(Skip::NotIp(other)),
         Next::IpByVersion => match b.data.first().map(|v| v >> 4) {
             Some(4) => ipv4(b)?,
@@ -70,6 +80,10 @@ pub(super) fn network(next: Next, b: Bytes<'_>, w: &mut Walk<'_, '_>) -> Result<
             None => return Err(truncated("IP", 1, 0)),
         },
     };
+    if w.keep && w.datagram.is_none() {
+        let bytes = at.map_or(0..0, |at| at..at + ip.header_len + inner.data.len());
+        w.datagram = Some(Datagram { ip: ip.clone(), protocol: proto, bytes });
+    }
     if let Some(frag) = ip.fragment {
         // A piece not all in the frame (cut by the snap length, or shorter
         // than its header says) can never be put together with the rest: a
@@ -95,7 +109,7 @@ fn above_ip(
     proto: u8,
     b: Bytes<'_>,
     w: &mut Walk<'_, '_>,
-) -> Result<Segment, Skip> {
+) -> Result<Decoded, Skip> {
     match proto {
         IPPROTO_TCP => {
             let (tcp, payload, payload_len) = tcp(b, &ip)?;
@@ -103,7 +117,15 @@ fn above_ip(
                 Layout { outer: std::mem::take(&mut w.outer.at), ip: at, tcp: w.outer.offset(b.data) };
             let link = std::mem::replace(&mut w.link, Link::Raw);
             let outer = std::mem::take(&mut w.outer.layers);
-            Ok(Segment { link, outer, ip, tcp, payload: payload.to_vec(), payload_len, layout })
+            Ok(Decoded::Segment(Segment {
+                link,
+                outer,
+                ip,
+                tcp,
+                payload: payload.to_vec(),
+                payload_len,
+                layout,
+            }))
         }
         // IP-in-IP (RFC 2003) and IPv6 in IP (6in4, RFC 4213; or IPv6 in IPv6).
         IPPROTO_IPIP | IPPROTO_IPV6 => {
@@ -116,12 +138,15 @@ fn above_ip(
             gre(b, w)
         }
         IPPROTO_UDP => udp_tunnel(ip, at, b, w),
-        other => Err(Skip::NotTcp(other)),
+        // ICMP, ICMPv6: the network's own messages (echo, errors, neighbour discovery).
+        other => control::icmp(&ip, other, b.data, control::link_macs(&w.link, &w.outer.layers))
+            .unwrap_or(Err(Skip::NotTcp(other)))
+            .map(Decoded::Control),
     }
 }
 
 /// GRE (RFC 2784/2890; version 1 is PPTP's, RFC 2637, with PPP inside).
-fn gre(b: Bytes<'_>, w: &mut Walk<'_, '_>) -> Result<Segment, Skip> {
+fn gre(b: Bytes<'_>, w: &mut Walk<'_, '_>) -> Result<Decoded, Skip> {
     let h = b.data.get(..4).ok_or(truncated("GRE", 4, b.data.len()))?;
     let (flags, protocol) = (u16::from_be_bytes([h[0], h[1]]), u16::from_be_bytes([h[2], h[3]]));
     let (checksum, key, seq, ack) =
@@ -157,7 +182,7 @@ fn gre(b: Bytes<'_>, w: &mut Walk<'_, '_>) -> Result<Segment, Skip> {
 }
 
 /// UDP carrying VXLAN or Geneve: an Ethernet frame (or a network layer) inside.
-fn udp_tunnel(ip: Ip, at: Option<usize>, b: Bytes<'_>, w: &mut Walk<'_, '_>) -> Result<Segment, Skip> {
+fn udp_tunnel(ip: Ip, at: Option<usize>, b: Bytes<'_>, w: &mut Walk<'_, '_>) -> Result<Decoded, Skip> {
     let h = b.data.get(..8).ok_or(truncated("UDP", 8, b.data.len()))?;
     let (src_port, dst_port) = (u16::from_be_bytes([h[0], h[1]]), u16::from_be_bytes([h[2], h[3]]));
     let port = [dst_port, src_port].into_iter().find(|p| *p == VXLAN_PORT || *p == GENEVE_PORT);

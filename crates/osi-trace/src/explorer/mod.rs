@@ -4,7 +4,7 @@
 //!
 //! Why it is built this way:
 //! - **One schema.** The page embeds `--json`'s own records ([`crate::json::Record`],
-//!   hop's [`crate::hop::record::HopLine`]), in `--json`'s order, so it cannot disagree
+//!   hop's [`crate::json::hop::HopLine`]), in `--json`'s order, so it cannot disagree
 //!   with the terminal (a test compares them line by line). What only the page needs —
 //!   each frame's bytes and layers, field meanings, the programs' listings — are typed
 //!   records next to them ([`records`]).
@@ -39,8 +39,8 @@ use anyhow::Context;
 use crate::analysis::Event;
 use crate::decode::Segment;
 use crate::frame::Frame;
-use crate::hop::record::{HopLine, HopOnlyRecord, HopRecord};
 use crate::hop::{HopView, Row};
+use crate::json::hop::{HopLine, HopOnlyRecord, HopRecord};
 use crate::json::{ConnectionRecord, ControlRecord, Record, SegmentRecord};
 use crate::target::{Existing, Target};
 use records::{FrameRecord, PageData, PageRecord};
@@ -257,7 +257,10 @@ impl HopRows {
 /// A hop copy's frame as the page holds it: its bytes, and its layers when it is a
 /// segment (ARP, ICMP: their bytes without layers; the layers pane reads TCP segments).
 pub fn hop_frame(number: u64, link: &str, frame: &Frame) -> FrameRecord {
-    let seg = crate::decode::decode(frame).ok();
+    let seg = match crate::decode::decode(frame) {
+        Ok(crate::decode::Decoded::Segment(s)) => Some(s),
+        _ => None,
+    };
     frame_record(number, Some(link.to_string()), frame, seg.as_ref())
 }
 

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::hop::record::HopLine;
+use crate::json::hop::HopLine;
 use crate::json::Record;
 
 /// One header field: where it lies in the frame and what it holds. Written as

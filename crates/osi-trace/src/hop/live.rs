@@ -64,8 +64,14 @@ pub fn run(interfaces: &[String; 2], duration: Option<Duration>, opts: &HopOptio
     let study = view::study([&mut frames(0), &mut frames(1)])?;
     let names = interfaces.clone();
     let sources = interfaces.clone().map(|i| format!("interface {i}"));
-    let rows =
-        show(&study, [&mut frames(0), &mut frames(1)], &names, &sources, opts, std::io::stdout().lock())?;
+    let rows = show(
+        &study,
+        [&mut frames(0), &mut frames(1)],
+        &names,
+        &sources,
+        opts,
+        kit::PipeOut(std::io::stdout().lock()),
+    )?;
     super::run::page(rows, &names, &sources, opts, None)?;
     match cap.finish() {
         Some(e) => Err(e),

@@ -8,7 +8,6 @@
 
 pub mod live;
 pub mod matcher;
-pub mod record;
 pub mod run;
 mod seen;
 pub mod tally;

@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 
 use super::matcher::MAX_HELD;
-use super::record::{HopOnlyRecord, HopRecord};
 use super::view::{self, Frames, Study};
 use super::{see, Row, Seen, Tally};
 use crate::explorer::HopRows;
+use crate::json::hop::{HopOnlyRecord, HopRecord};
 use crate::pcap::CaptureReader;
 use crate::render::hop;
 

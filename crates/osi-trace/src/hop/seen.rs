@@ -4,12 +4,12 @@
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 use std::time::Duration;
 
-use crate::arp::ETHERTYPE_ARP;
-use crate::control::{decode_control, link_payload, Control, Message};
-use crate::decode;
+use crate::decode::arp::ETHERTYPE_ARP;
+use crate::decode::control::{Control, Message};
+use crate::decode::{self, Decoded, Skip};
 use crate::frame::Frame;
 
 /// A frame of one link's capture, as the hop view sees it.
@@ -95,7 +95,7 @@ impl Datagram {
 
     /// ICMPv6 router/neighbour solicitation or advertisement.
     pub fn is_neighbour_discovery(&self) -> bool {
-        use crate::icmpv6::Icmpv6::*;
+        use crate::decode::icmpv6::Icmpv6::*;
         matches!(
             self.control.as_ref().map(|c| &c.message),
             Some(Message::Icmpv6 {
@@ -109,40 +109,63 @@ impl Datagram {
     }
 }
 
-/// Reduces one frame (number `frame` of its file) to what the hop view compares.
+/// Reduces one frame (number `frame` of its file) to what the hop view compares,
+/// from the decoder's one walk down its layers.
 pub fn see(frame_number: u64, frame: &Frame) -> Seen {
-    let (macs, what) = match link_payload(frame) {
-        None => (None, What::Other("a link type the hop view does not read".into())),
-        Some((macs, ETHERTYPE_ARP, _)) => match decode_control(frame) {
-            Some(Ok(c)) => (macs, What::Arp(c)),
-            _ => (macs, What::Other("a malformed ARP message".into())),
-        },
-        Some((macs, 0x0800, ip)) => (macs, ipv4(ip).map_or_else(|| short("IPv4"), What::Datagram)),
-        Some((macs, 0x86dd, ip)) => (macs, ipv6(ip).map_or_else(|| short("IPv6"), What::Datagram)),
-        Some((macs, t, _)) => (macs, What::Other(format!("not IP (EtherType 0x{t:04x})"))),
+    let walked = decode::walk(frame);
+    let what = match (walked.datagram, walked.decoded) {
+        (Some(d), decoded) => What::Datagram(datagram(frame, d, decoded)),
+        (None, Ok(Decoded::Control(c))) => What::Arp(c),
+        // Proven invariant: the walk notes the datagram before it reads the TCP inside.
+        (None, Ok(Decoded::Segment(_))) => unreachable!("a segment is carried by a datagram"),
+        (None, Err(why)) => What::Other(match why {
+            Skip::UnsupportedLink(_) => "a link type the hop view does not read".into(),
+            Skip::Truncated { layer: layer @ ("IPv4" | "IPv6"), .. } => {
+                format!("an {layer} header too short to read")
+            }
+            Skip::BadControl { carrier, .. } if *carrier == Skip::NotIp(ETHERTYPE_ARP) => {
+                "a malformed ARP message".into()
+            }
+            other => other.to_string(),
+        }),
     };
-    let mut seen = Seen { frame: frame_number, ts: frame.ts, macs, what };
-    if let What::Datagram(d) = &mut seen.what {
-        // L4 as the trace's own decoders read it: TCP's header, ICMP's message.
-        if let Ok(seg) = decode::decode(frame) {
+    Seen { frame: frame_number, ts: frame.ts, macs: walked.macs, what }
+}
+
+/// An IP datagram's facts: its header's, a fingerprint of its bytes above the
+/// fixed IP header, and L4 as the decoder read it (TCP's header, ICMP's message).
+fn datagram(frame: &Frame, d: decode::Datagram, decoded: Result<Decoded, Skip>) -> Datagram {
+    let ip = &d.ip;
+    // IPv6: the extension headers count too, a router changes none of them.
+    let fixed = if ip.id.is_some() { ip.header_len } else { 40 };
+    let above = frame.data.get(d.bytes.start + fixed..d.bytes.end).unwrap_or_default();
+    let (mut tcp, mut control) = (None, None);
+    match decoded {
+        Ok(Decoded::Segment(seg)) => {
             let t = &seg.tcp;
-            let (seq, ack, flags) = (t.seq, t.ack, t.flags);
-            d.tcp = Some(TcpFacts {
+            tcp = Some(TcpFacts {
                 src_port: t.src_port,
                 dst_port: t.dst_port,
-                seq,
-                ack,
-                flags,
+                seq: t.seq,
+                ack: t.ack,
+                flags: t.flags,
                 len: seg.payload_len,
             });
         }
-        d.control = decode_control(frame).and_then(Result::ok).map(Box::new);
+        Ok(Decoded::Control(c)) => control = Some(Box::new(c)),
+        Err(_) => {}
     }
-    seen
-}
-
-fn short(what: &str) -> What {
-    What::Other(format!("an {what} header too short to read"))
+    Datagram {
+        src: ip.src,
+        dst: ip.dst,
+        ttl: ip.ttl,
+        id: ip.id,
+        protocol: d.protocol,
+        fragment: ip.fragment.is_some(),
+        fingerprint: fingerprint(above),
+        tcp,
+        control,
+    }
 }
 
 /// The bytes after the IP header, cut at the IP length (Ethernet pads short frames).
@@ -150,51 +173,6 @@ fn fingerprint(above: &[u8]) -> u64 {
     let mut h = DefaultHasher::new();
     above.hash(&mut h);
     h.finish()
-}
-
-/// L3 IPv4: addresses, TTL, id, protocol, and the fingerprint of the rest.
-fn ipv4(ip: &[u8]) -> Option<Datagram> {
-    let h = ip.get(..20)?;
-    let header_len = usize::from(h[0] & 0x0f) * 4;
-    let total = usize::from(u16::from_be_bytes([h[2], h[3]]));
-    // Total length 0 (segmentation offload): the frame's own length.
-    let end = if total == 0 { ip.len() } else { total.min(ip.len()) };
-    let above = ip.get(header_len.max(20)..end.max(header_len.max(20))).unwrap_or(&[]);
-    let frag = u16::from_be_bytes([h[6], h[7]]);
-    Some(Datagram {
-        src: IpAddr::V4(Ipv4Addr::new(h[12], h[13], h[14], h[15])),
-        dst: IpAddr::V4(Ipv4Addr::new(h[16], h[17], h[18], h[19])),
-        ttl: h[8],
-        id: Some(u16::from_be_bytes([h[4], h[5]])),
-        protocol: h[9],
-        fragment: frag & 0x3fff != 0,
-        fingerprint: fingerprint(above),
-        tcp: None,
-        control: None,
-    })
-}
-
-/// L3 IPv6: addresses, hop limit, next header, and the fingerprint of the
-/// rest (extension headers included: a router changes none of them).
-fn ipv6(ip: &[u8]) -> Option<Datagram> {
-    let h = ip.get(..40)?;
-    let end = (40 + usize::from(u16::from_be_bytes([h[4], h[5]]))).min(ip.len());
-    let addr = |i: usize| -> IpAddr {
-        let mut a = [0u8; 16];
-        a.copy_from_slice(&h[i..i + 16]);
-        IpAddr::V6(Ipv6Addr::from(a))
-    };
-    Some(Datagram {
-        src: addr(8),
-        dst: addr(24),
-        ttl: h[7],
-        id: None,
-        protocol: h[6],
-        fragment: h[6] == 44,
-        fingerprint: fingerprint(ip.get(40..end).unwrap_or(&[])),
-        tcp: None,
-        control: None,
-    })
 }
 
 #[cfg(test)]

@@ -9,9 +9,9 @@ use std::net::IpAddr;
 
 use super::matcher::Matched;
 use super::{Seen, What};
-use crate::arp::ArpOp;
-use crate::control::Message;
-use crate::icmpv6::Icmpv6;
+use crate::decode::arp::ArpOp;
+use crate::decode::control::Message;
+use crate::decode::icmpv6::Icmpv6;
 
 /// How many entries each table of [`Knowledge`] keeps (per link).
 pub const MAX_FACTS: usize = 65_536;

@@ -166,7 +166,7 @@ mod tests {
             // Three thousand frames of each file: the big ones repeat themselves.
             while let Some(Ok(frame)) = reader.next_frame().filter(|_| number < 3000) {
                 number += 1;
-                let Ok(seg) = decoder.decode(&frame) else { continue };
+                let Ok(crate::decode::Decoded::Segment(seg)) = decoder.decode(&frame) else { continue };
                 let n = an.push(number, frame.ts, seg);
                 for link in [None, Some("veth \"0\"")] {
                     let want = SegmentRecord { link: link.map(String::from), ..SegmentRecord::from(&n) };

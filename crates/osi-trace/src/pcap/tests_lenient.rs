@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::tests::{pcap, read, Ng};
 use super::CaptureReader;
-use crate::decode::{decode, Skip};
+use crate::decode::{segment, Skip};
 use crate::frame::LinkType;
 
 /// Reads every frame of `bytes`, and the notes the reader gave.
@@ -98,9 +98,9 @@ fn a_frame_of_an_unsupported_link_type_in_mid_file_is_skipped_not_the_end() -> a
     let (f, notes) = read_with_notes(n.v)?;
     assert_eq!(f.len(), 4);
     assert_eq!(f[1].link, LinkType::Unsupported(147));
-    assert_eq!(decode(&f[1]), Err(Skip::UnsupportedLink(147)));
+    assert_eq!(segment(&f[1]), Err(Skip::UnsupportedLink(147)));
     assert_eq!(
-        decode(&f[1]).map(|_| ()).unwrap_err().to_string(),
+        segment(&f[1]).map(|_| ()).unwrap_err().to_string(),
         "link type 147, which osi-trace does not decode"
     );
     assert_eq!(f[3].link, LinkType::Ethernet);

@@ -1,13 +1,13 @@
 //! The line of a control frame (ARP, ICMP, ICMPv6) between the segments: its
-//! time, then what it says in one sentence (`control_words`), continued on
+//! time, then what it says in one sentence (`words::control`), continued on
 //! indented lines when it does not fit.
 
 use colored::Colorize;
 
 use super::fit::{plain, span};
 use super::{fit_line, secs};
-use crate::control::ControlFrame;
-use crate::control_words::{explain, Names};
+use crate::neighbours::ControlFrame;
+use crate::render::words::control::{explain, Names};
 
 /// The line view of a control frame: one line, or more when it does not fit `width` (0: no limit).
 pub fn control(c: &ControlFrame, width: usize) -> Vec<String> {

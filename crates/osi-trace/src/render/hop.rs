@@ -6,9 +6,10 @@
 use colored::Colorize;
 
 use super::fit::{self, plain, span, Span};
-use super::{fit_line, hop_words as words, secs};
-use crate::control_words::{explain, Names};
+use super::words::hop as words;
+use super::{fit_line, secs};
 use crate::hop::{HopView, Only, Pair, Row, Tally, What};
+use crate::render::words::control::{explain, Names};
 
 /// Indent of the layer rows and of the reason, under the time column.
 const INDENT: &str = "    ";

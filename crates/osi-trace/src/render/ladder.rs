@@ -122,8 +122,8 @@ mod tests {
     use super::*;
     use crate::analysis::Analyzer;
     use crate::decode::craft::{frame, SYN_OPTIONS};
-    use crate::decode::decode;
     use crate::decode::flags::{ACK, PSH, SYN};
+    use crate::decode::segment;
 
     /// (source port, destination port, seq, ack, flags, TCP options, payload)
     type Seg = (u16, u16, u32, u32, u8, &'static [u8], &'static [u8]);
@@ -143,7 +143,7 @@ mod tests {
             .enumerate()
             .map(|(i, &(sp, dp, seq, ack, fl, opts, data))| {
                 let f = frame(i as u64, sp, dp, seq, ack, fl, 65000, opts, data);
-                a.push(i as u64 + 1, f.ts - t0, decode(&f).expect("a crafted TCP frame"))
+                a.push(i as u64 + 1, f.ts - t0, segment(&f).expect("a crafted TCP frame"))
             })
             .collect()
     }

@@ -1,7 +1,7 @@
 //! Rendering: one annotated segment → a line ([`line()`]), its layers
 //! ([`layers`]) or a ladder arrow (`ladder`); a control frame (ARP, ICMP) →
 //! its line ([`control()`]); a connection summary → text; two links' captures
-//! → the hop view ([`hop`], its words in [`hop_words`]).
+//! → the hop view ([`hop`], its words in `words::hop`).
 //! The words come from [`words`] (their Vietnamese from [`lang`]), the JSON
 //! from [`crate::json`]; every view
 //! fits the width of [`fit`]. Colour comes from `colored`, which the program
@@ -13,7 +13,6 @@ mod columns;
 mod control;
 pub mod fit;
 pub mod hop;
-pub mod hop_words;
 mod ladder;
 pub mod lang;
 mod layers;

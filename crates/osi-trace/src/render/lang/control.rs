@@ -1,15 +1,15 @@
-//! The Vietnamese of the network's own messages (`control_words`): what an
+//! The Vietnamese of the network's own messages (`render::words::control`): what an
 //! ARP, ICMP or neighbour discovery frame says, who sent it and why, and what
 //! the socket call waiting behind it will see. Sentence for sentence the English.
 
 use std::net::IpAddr;
 
-use crate::arp::{mac_to_string, ArpOp};
-use crate::control::{Control, Message};
-use crate::control_words::{Names, Waiting};
-use crate::icmp::{Icmp, Quoted, Unreachable};
-use crate::icmpv6::Icmpv6;
+use crate::decode::arp::{mac_to_string, ArpOp};
+use crate::decode::control::{Control, Message};
+use crate::decode::icmp::{Icmp, Quoted, Unreachable};
+use crate::decode::icmpv6::Icmpv6;
 use crate::neighbours::{is_probe, Asked};
+use crate::render::words::control::{Names, Waiting};
 
 /// One line explaining `c`, as `control_words::explain` does in English.
 pub fn explain(c: &Control, names: &Names, waiting: Option<Waiting>, asked: Option<Asked>) -> String {

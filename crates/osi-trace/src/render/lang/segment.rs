@@ -1,4 +1,4 @@
-//! The Vietnamese of a segment's words (`render::words`): its role, the socket
+//! The Vietnamese of a segment's words (`render::words`, from `words/segment.rs`): its role, the socket
 //! call or kernel behind it, why an end's state is unknown, how a connection
 //! ended. Same facts, same order, sentence for sentence the English.
 

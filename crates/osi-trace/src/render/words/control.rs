@@ -4,10 +4,10 @@
 
 use std::net::IpAddr;
 
-use crate::arp::{mac_to_string, ArpOp};
-use crate::control::{Control, Message};
-use crate::icmp::{Icmp, Quoted, Unreachable};
-use crate::icmpv6::Icmpv6;
+use crate::decode::arp::{mac_to_string, ArpOp};
+use crate::decode::control::{Control, Message};
+use crate::decode::icmp::{Icmp, Quoted, Unreachable};
+use crate::decode::icmpv6::Icmpv6;
 use crate::neighbours::{is_probe, Asked};
 
 /// Names for the hosts of a trace ("client", "router"…); an address without
@@ -220,8 +220,8 @@ fn time_exceeded(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::arp::tests::{hex, REPLY, REQUEST};
-    use crate::control::decode_control;
+    use crate::decode::arp::tests::{hex, REPLY, REQUEST};
+    use crate::decode::{decode, Decoded};
     use crate::frame::{Frame, LinkType};
     use std::time::Duration;
 
@@ -237,7 +237,8 @@ mod tests {
     fn say(frame: &str, waiting: Option<Waiting>) -> String {
         let data = hex(frame);
         let f = Frame { ts: Duration::ZERO, link: LinkType::Ethernet, orig_len: data.len() as u32, data };
-        explain(&decode_control(&f).unwrap().unwrap(), &lab_names(), waiting, Some(Asked::Everyone))
+        let Ok(Decoded::Control(c)) = decode(&f) else { panic!("not a control message: {frame}") };
+        explain(&c, &lab_names(), waiting, Some(Asked::Everyone))
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::fmt;
 
 use kit::lang::vi;
 
-use super::lang::segment as vi_words;
+use crate::render::lang::segment as vi_words;
 
 use crate::analysis::{Annotated, Anomaly, End, Role, Side, State};
 
@@ -281,8 +281,8 @@ fn sack_answer(n: &Annotated) -> Option<Sack> {
 }
 
 /// An ACK's answer to the bytes its SACK blocks report (`dsack`: a D-SACK block).
-pub(super) struct Sack {
-    pub(super) dsack: bool,
+pub(crate) struct Sack {
+    pub(crate) dsack: bool,
 }
 
 impl fmt::Display for Sack {

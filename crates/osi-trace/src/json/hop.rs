@@ -4,10 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{HopView, Only, Pair, Seen, What};
-use crate::control_words::{explain, Names};
 use crate::decode::flags::ACK;
-use crate::render::{flag_names, hop_words, mac};
+use crate::hop::{HopView, Only, Pair, Seen, What};
+use crate::render::words::control::{explain, Names};
+use crate::render::words::hop as hop_words;
+use crate::render::{flag_names, mac};
 
 /// The `type` field of a [`HopRecord`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

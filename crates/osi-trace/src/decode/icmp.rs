@@ -141,7 +141,7 @@ fn with_transport(src: IpAddr, dst: IpAddr, protocol: u8, ttl: u8, t: &[u8]) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::arp::tests::hex;
+    use crate::decode::arp::tests::hex;
 
     /// The ICMP message of a frame of the lab's icmp-link1.pcap (Ethernet 14 + IPv4 20 bytes before it).
     fn icmp_of(frame: &str) -> Icmp {

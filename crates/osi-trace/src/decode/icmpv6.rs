@@ -5,7 +5,7 @@
 
 use std::net::Ipv6Addr;
 
-use crate::icmp::{quoted_ipv6, IcmpError, Quoted, Unreachable};
+use crate::decode::icmp::{quoted_ipv6, IcmpError, Quoted, Unreachable};
 
 /// One ICMPv6 message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,7 +100,7 @@ fn link_layer_option(data: &[u8], wanted: u8) -> Option<[u8; 6]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::arp::tests::hex;
+    use crate::decode::arp::tests::hex;
 
     /// The ICMPv6 message of a lab frame (Ethernet 14 + IPv6 40 bytes before it).
     fn msg(frame: &str) -> Icmpv6 {

@@ -5,10 +5,10 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use crate::control_words::{explain, Names};
 use crate::decode::flags::ACK;
 use crate::hop::matcher::MAX_HELD;
 use crate::hop::{Datagram, HopView, Only, Pair, Tally, What, Why, MAX_FLOWS};
+use crate::render::words::control::{explain, Names};
 use crate::render::{flag_names, mac};
 use kit::plural;
 
