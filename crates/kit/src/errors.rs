@@ -50,9 +50,13 @@ pub fn run(program: &str, body: impl FnOnce() -> anyhow::Result<()>) -> ExitCode
 /// sequence in a file name, a value or a peer's message) passes raw.
 pub fn error_line(program: &str, err: &anyhow::Error) -> String {
     let chain: Vec<String> = err.chain().map(ToString::to_string).collect();
-    let mut line = format!("{program}: error: {}", chain.join(": "));
+    // Vietnamese (`--lang vi`, `LANG=vi…`): the same line with its two labels translated.
+    let (error, hint_label) = if crate::lang::vi() { ("lỗi", "gợi ý") } else { ("error", "hint") };
+    let mut line = format!("{program}: {error}: {}", chain.join(": "));
     if let Some(hint) = hint_for(err) {
-        line.push_str("; hint: ");
+        line.push_str("; ");
+        line.push_str(hint_label);
+        line.push_str(": ");
         line.push_str(&hint);
     }
     escape_controls(&line)
@@ -99,6 +103,9 @@ fn hint_for(err: &anyhow::Error) -> Option<String> {
         }
     }
     let kind = err.chain().find_map(|cause| cause.downcast_ref::<io::Error>())?.kind();
+    if crate::lang::vi() {
+        return io_hint_vi(kind, err).map(String::from);
+    }
     let hint = match kind {
         io::ErrorKind::AddrInUse => {
             "another socket holds that port: a server still running, or connections of an earlier \
@@ -127,6 +134,29 @@ fn hint_for(err: &anyhow::Error) -> Option<String> {
         _ => return None,
     };
     Some(hint.to_string())
+}
+
+/// The Vietnamese of [`hint_for`]'s hints by kind, sentence for sentence.
+fn io_hint_vi(kind: io::ErrorKind, err: &anyhow::Error) -> Option<&'static str> {
+    Some(match kind {
+        io::ErrorKind::AddrInUse => {
+            "một socket khác đang giữ port đó: một server vẫn đang chạy, hoặc các kết nối của một server \
+             trước đang ở TIME_WAIT (trên Linux SO_REUSEADDR chỉ vượt qua được chúng nếu các socket cũ cũng \
+             đặt nó); hãy dừng nó, chờ một phút, hoặc chọn port khác với --port (0 chọn một port trống)"
+        }
+        io::ErrorKind::PermissionDenied if err.chain().any(|c| c.to_string().starts_with("bind ")) => {
+            "port dưới 1024 cần root hoặc CAP_NET_BIND_SERVICE; hãy dùng port từ 1024 trở lên"
+        }
+        io::ErrorKind::AddrNotAvailable => {
+            "địa chỉ đó không phải của máy này; thử --host 127.0.0.1 hoặc --host ::1"
+        }
+        io::ErrorKind::ConnectionRefused => {
+            "không server nào lắng nghe ở đó (kernel trả lời SYN bằng RST); hãy chạy một server trước, \
+             ví dụ `cargo run -p server-basic -- --port 65432`"
+        }
+        io::ErrorKind::TimedOut => "không gì trả lời kịp; hãy kiểm tra --host và --port",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

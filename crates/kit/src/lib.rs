@@ -7,14 +7,15 @@
 //! for `socket2` sockets ([`SocketExt`]), the kernel's own TCP state of a
 //! socket ([`tcp_state`]) with the words for what `close()` does from it
 //! ([`what_close_sends`]), the servers' rest after accept() failed ([`Backoff`]), and the
-//! one way the kit draws a chart, SVG by hand ([`svg`]), and its colours for dark and light
-//! terminals ([`palette`]).
+//! one way the kit draws a chart, SVG by hand ([`svg`]), its colours for dark and light
+//! terminals ([`palette`]), and the language of the reports ([`Lang`]: English or Vietnamese).
 
 mod args;
 mod backoff;
 mod closing;
 pub mod duration;
 mod errors;
+pub mod lang;
 mod narrate;
 pub mod palette;
 mod payload;
@@ -29,6 +30,7 @@ pub use args::{resolve, ColorChoice, OutputArgs, ServerArgs};
 pub use backoff::Backoff;
 pub use closing::{close_effect, ended_by, what_close_sends};
 pub use errors::{error_line, escape_controls, hinted, parse_args, run, Hinted};
+pub use lang::Lang;
 pub use narrate::{Layer, Narrator};
 pub use payload::{
     escape, escape_all, escape_bytes_literal, escape_path, is_binary, preview, DEFAULT_PREVIEW,

@@ -127,6 +127,8 @@ pub struct SegmentRecord {
 
 impl From<&Annotated> for SegmentRecord {
     fn from(n: &Annotated) -> Self {
+        // JSON is language-neutral: its texts are English whatever --lang says.
+        let _en = kit::lang::English::now();
         let seg = &n.seg;
         let call = call::cause(n);
         SegmentRecord {
@@ -288,6 +290,8 @@ pub struct ConnectionRecord {
 
 impl From<&Summary> for ConnectionRecord {
     fn from(s: &Summary) -> Self {
+        // JSON is language-neutral: its texts are English whatever --lang says.
+        let _en = kit::lang::English::now();
         ConnectionRecord {
             client: s.client.to_string(),
             client_to_server: s.to_server.into(),
@@ -357,6 +361,8 @@ pub struct ControlRecord {
 
 impl From<&ControlFrame> for ControlRecord {
     fn from(c: &ControlFrame) -> Self {
+        // JSON is language-neutral: its texts are English whatever --lang says.
+        let _en = kit::lang::English::now();
         let m = &c.control.message;
         let (protocol, message) = match m {
             Message::Arp(a) => (

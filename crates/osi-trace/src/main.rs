@@ -20,6 +20,7 @@ use osi_trace::hop::{self, run::HopOptions};
 use osi_trace::neighbours::ControlFrame;
 use osi_trace::output::{Output, View};
 use osi_trace::pcap::CaptureReader;
+use osi_trace::render::closing;
 use osi_trace::save::Save;
 
 /// What the hop view does not combine with: it shows datagrams, not connections.
@@ -123,6 +124,11 @@ struct Args {
     #[arg(long, value_name = "N")]
     width: Option<usize>,
 
+    /// The language of the explanations: en or vi (default: the first of LC_ALL, LC_MESSAGES,
+    /// LANG that is set; one starting with `vi` is Vietnamese). --json is the same in both.
+    #[arg(long, value_enum, value_name = "LANG")]
+    lang: Option<kit::Lang>,
+
     #[command(flatten)]
     output: kit::OutputArgs,
 }
@@ -131,6 +137,7 @@ fn main() -> std::process::ExitCode {
     kit::run("osi-trace", || {
         let args = kit::parse_args::<Args>();
         args.output.apply();
+        kit::Lang::resolve(args.lang).apply();
         if let Some(link2) = &args.hop {
             let (html, force) = (args.html.clone(), args.force);
             let opts =
@@ -472,34 +479,9 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     out.finish(segments, an.evictions())?;
 
     // The closing counts go to stderr, as tcpdump's do.
-    let mut tail = format!(
-        "{}, {}, {}",
-        kit::plural(clock.frames, "frame"),
-        kit::plural(segments, "TCP segment"),
-        kit::plural(streams.count, "connection")
-    );
-    if skipped > 0 {
-        tail.push_str(&format!(", {skipped} frames not decoded as TCP"));
-    }
-    if an.evictions() > 0 {
-        tail.push_str(&format!(", {} forgotten while open (memory bound)", an.evictions()));
-    }
+    let mut tail = closing::counts(clock.frames, segments, streams.count, skipped, an.evictions());
     if let Source::Live { cap, .. } = &mut source {
-        let st = cap.stats()?;
-        tail.push_str(&format!("; kernel: {} frames passed the filter, {} dropped", st.received, st.dropped));
-        if st.other_links > 0 {
-            tail.push_str(&format!(", {} of links osi-trace cannot decode left out", st.other_links));
-        }
-        if st.overflowed > 0 {
-            tail.push_str(&format!(
-                "; {} dropped by osi-trace: its buffer of {} MiB was full, raise --buffer",
-                st.overflowed,
-                st.buffer >> 20
-            ));
-        }
-        if stop.load(Ordering::SeqCst) && st.unread > 0 {
-            tail.push_str(&format!("; {} captured but not shown (Ctrl-C twice)", st.unread));
-        }
+        tail.push_str(&closing::live_counts(&cap.stats()?, stop.load(Ordering::SeqCst)));
     }
     if !args.output.quiet {
         eprintln!("{tail}");
@@ -507,12 +489,7 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     if let (Some(g), Some(target), Some(path)) = (&tsg, tsg_target, &args.tsg) {
         let (stream, side, marks) = graph::write(g, target)?;
         if !args.output.quiet {
-            eprintln!(
-                "wrote {}: stream {stream}, the {}'s segments, {}",
-                kit::escape_path(path),
-                side.name(),
-                kit::plural(marks as u64, "retransmission")
-            );
+            eprintln!("{}", closing::wrote_tsg(&kit::escape_path(path), stream, side, marks));
         }
     }
     if let Some(said) = page.map(Page::finish).transpose()?.filter(|_| !args.output.quiet) {
@@ -527,7 +504,7 @@ fn trace(args: &Args) -> anyhow::Result<()> {
     }
     if let Some(e) = damaged {
         let path = args.read.as_ref().map_or(String::new(), |p| kit::escape_path(p));
-        return Err(e.context(format!("{path} is damaged")));
+        return Err(e.context(closing::damaged(&path)));
     }
     Ok(())
 }

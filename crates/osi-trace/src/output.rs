@@ -13,6 +13,7 @@ use crate::json::{ConnectionRecord, ControlRecord, SegmentWriter};
 use crate::neighbours::ControlFrame;
 use crate::render;
 use crate::render::fit::{plain, span, Runs};
+use crate::render::lang::summary as vi;
 
 /// Which view, and how much of it.
 #[derive(Debug, Clone, Copy, Default)]
@@ -213,10 +214,13 @@ impl<W: Write> Output<W> {
                 self.line(r)?;
             }
             if let Some(n) = self.rows_left_out.remove(&s.stream) {
-                self.line(format!(
-                    "… {} not drawn (--ladder holds at most {MAX_LADDER_ROWS_EACH} rows of a connection)",
-                    kit::plural(n, "more segment")
-                ))?;
+                self.line(match kit::lang::vi() {
+                    true => vi::not_drawn(n, true, MAX_LADDER_ROWS_EACH),
+                    false => format!(
+                        "… {} not drawn (--ladder holds at most {MAX_LADDER_ROWS_EACH} rows of a connection)",
+                        kit::plural(n, "more segment")
+                    ),
+                })?;
             }
             self.line(String::new())?;
         }
@@ -242,11 +246,14 @@ impl<W: Write> Output<W> {
                     self.line(String::new())?;
                 }
                 let n = self.summaries.len() as u64 + self.more_summaries;
-                let head = format!(
-                    "Summary: {}, {}",
-                    kit::plural(n, "connection"),
-                    kit::plural(segments, "TCP segment")
-                );
+                let head = match kit::lang::vi() {
+                    true => vi::table_head(n, segments),
+                    false => format!(
+                        "Summary: {}, {}",
+                        kit::plural(n, "connection"),
+                        kit::plural(segments, "TCP segment")
+                    ),
+                };
                 self.line(format!("{}", head.bold()))?;
             }
             let summaries = std::mem::take(&mut self.summaries);
@@ -260,17 +267,23 @@ impl<W: Write> Output<W> {
                     }
                 }
             }
-            if self.more_summaries > 0 {
+            if self.more_summaries > 0 && kit::lang::vi() {
+                self.line(vi::more_connections(self.more_summaries))?;
+            } else if self.more_summaries > 0 {
                 self.line(format!("… and {} more connections (use --json for all)", self.more_summaries))?;
             }
-            if evicted > 0 {
+            if evicted > 0 && kit::lang::vi() {
+                self.line(vi::forgotten(evicted, crate::analysis::MAX_OPEN))?;
+            } else if evicted > 0 {
                 self.line(format!(
                     "{} forgotten while still open, the longest idle first (at most {} open connections are followed)",
                     kit::plural(evicted, "connection"),
                     crate::analysis::MAX_OPEN
                 ))?;
             }
-            if self.ladders_left_out > 0 {
+            if self.ladders_left_out > 0 && kit::lang::vi() {
+                self.line(vi::not_drawn(self.ladders_left_out, false, MAX_LADDER_ROWS))?;
+            } else if self.ladders_left_out > 0 {
                 self.line(format!(
                     "… {} not drawn (--ladder holds at most {MAX_LADDER_ROWS} rows at once)",
                     kit::plural(self.ladders_left_out, "more connection")

@@ -8,12 +8,17 @@ use std::io;
 
 use pnet::datalink::{self, NetworkInterface};
 
+use crate::render::lang::capture as vi;
+
 pub(super) fn find_interface(name: &str) -> anyhow::Result<NetworkInterface> {
     let all = datalink::interfaces();
     if let Some(i) = all.iter().find(|i| i.name == name) {
         return Ok(i.clone());
     }
     let names: Vec<String> = all.into_iter().map(|i| i.name).collect();
+    if kit::lang::vi() {
+        return Err(vi::no_interface(name, &names.join(", ")).into());
+    }
     Err(kit::hinted(format!("no interface named {name:?}"), format!("interfaces here: {}", names.join(", ")))
         .into())
 }
@@ -25,6 +30,9 @@ pub(super) fn read_sys(path: &str) -> Option<String> {
 /// The refusal for an interface whose frames start with a link header
 /// osi-trace cannot decode (ppp, infiniband, …): say so rather than misread them.
 pub(super) fn unsupported_link(name: &str, hatype: u16) -> anyhow::Error {
+    if kit::lang::vi() {
+        return vi::unsupported_link(name, hatype).into();
+    }
     kit::hinted(
         format!(
             "{name} has link type ARPHRD {hatype}, which osi-trace cannot decode live \
@@ -37,6 +45,9 @@ pub(super) fn unsupported_link(name: &str, hatype: u16) -> anyhow::Error {
 
 /// The line for a capture that ended because its interface went down or away.
 pub(super) fn went_down(name: &str) -> anyhow::Error {
+    if kit::lang::vi() {
+        return vi::went_down(name).into();
+    }
     kit::hinted(
         format!(
             "{name} went down during the capture (ENETDOWN); the counts above cover the frames until then"
@@ -49,6 +60,9 @@ pub(super) fn went_down(name: &str) -> anyhow::Error {
 /// The warning, said once, when osi-trace's own buffer (`--buffer`) is full
 /// and frames the kernel handed over are being dropped.
 pub(super) fn buffer_full(budget: usize) -> String {
+    if kit::lang::vi() {
+        return vi::buffer_full(budget >> 20);
+    }
     format!("its buffer of {} MiB is full, frames are being dropped (raise --buffer)", budget >> 20)
 }
 
@@ -60,9 +74,15 @@ pub(super) fn permission_error(
     sys: impl Fn(&str) -> Option<String>,
 ) -> anyhow::Error {
     if !matches!(e.raw_os_error(), Some(libc::EPERM) | Some(libc::EACCES)) {
-        return anyhow::Error::new(e).context(format!("cannot open a packet socket on {iface}"));
+        return anyhow::Error::new(e).context(match kit::lang::vi() {
+            true => vi::no_packet_socket(iface),
+            false => format!("cannot open a packet socket on {iface}"),
+        });
     }
     let exe = std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_else(|_| "osi-trace".into());
+    if kit::lang::vi() {
+        return vi::permission(iface, &exe, userns_restricted(sys).as_deref()).into();
+    }
     let mut hint = format!(
         "run as root; or once `sudo setcap cap_net_raw=eip {exe}`; \
          or in your own network namespace: `unshare --user --map-root-user --net` \

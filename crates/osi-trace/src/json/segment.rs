@@ -26,6 +26,8 @@ impl SegmentWriter {
     /// The record of segment `n`, seen on `link` when the capture had several:
     /// one line of JSON, its newline included.
     pub fn record(&mut self, n: &Annotated, link: Option<&str>) -> serde_json::Result<&[u8]> {
+        // JSON is language-neutral: its texts are English whatever --lang says.
+        let _en = kit::lang::English::now();
         let (seg, tcp) = (&n.seg, &n.seg.tcp);
         let (out, raw) = (&mut self.line, &mut self.text);
         out.clear();

@@ -108,8 +108,8 @@ fn io_bad(e: io::Error) -> Bad {
 impl CaptureReader {
     /// Opens `path`, telling pcap from pcapng by the magic number.
     pub fn open(path: &Path) -> anyhow::Result<CaptureReader> {
-        let file = File::open(path).with_context(|| format!("cannot open {}", kit::escape_path(path)))?;
-        Self::from_reader(file).with_context(|| format!("cannot read {}", kit::escape_path(path)))
+        let file = File::open(path).with_context(|| vi_or("cannot open", "không mở được", path))?;
+        Self::from_reader(file).with_context(|| vi_or("cannot read", "không đọc được", path))
     }
 
     /// Reads a capture from any byte stream.
@@ -195,6 +195,12 @@ fn len_u32(n: usize) -> u32 {
 
 fn not_a_capture(magic: &[u8]) -> kit::Hinted {
     let hex: String = magic.iter().map(|b| format!("{b:02x}")).collect();
+    if kit::lang::vi() {
+        return kit::hinted(
+            format!("không phải tệp pcap hay pcapng (bắt đầu bằng 0x{hex})"),
+            "hãy đưa một tệp do tcpdump -w, tshark -w, Wireshark hoặc osi-trace --write ghi ra",
+        );
+    }
     kit::hinted(
         format!("not a pcap or pcapng file (starts with 0x{hex})"),
         "give a file written by tcpdump -w, tshark -w, Wireshark or osi-trace --write",
@@ -207,3 +213,8 @@ mod tests;
 mod tests_lenient;
 #[cfg(test)]
 mod tests_write;
+
+/// `cannot open PATH` in the language chosen (`vi`: its Vietnamese).
+fn vi_or(en: &str, vi: &str, path: &Path) -> String {
+    format!("{} {}", if kit::lang::vi() { vi } else { en }, kit::escape_path(path))
+}

@@ -2,16 +2,19 @@
 //! ([`layers`]) or a ladder arrow (`ladder`); a control frame (ARP, ICMP) →
 //! its line ([`control()`]); a connection summary → text; two links' captures
 //! → the hop view ([`hop`], its words in `words::hop`).
-//! The words come from [`words`], the JSON from [`crate::json`]; every view
+//! The words come from [`words`] (their Vietnamese from [`lang`]), the JSON
+//! from [`crate::json`]; every view
 //! fits the width of [`fit`]. Colour comes from `colored`, which the program
 //! switches on or off once (`--color`, `NO_COLOR`).
 
 pub mod call;
+pub mod closing;
 mod columns;
 mod control;
 pub mod fit;
 pub mod hop;
 mod ladder;
+pub mod lang;
 mod layers;
 mod line;
 mod numbers;
@@ -122,6 +125,9 @@ pub(crate) fn fit_line(spans: &[Span], width: usize, first: &str, rest: &str) ->
 
 /// A connection's summary, as text lines.
 pub fn summary(s: &Summary, width: usize) -> Vec<String> {
+    if kit::lang::vi() {
+        return lang::summary::summary(s, width);
+    }
     let ms = |d: std::time::Duration| format!("{:.3} ms", d.as_secs_f64() * 1000.0);
     let rtt = match (s.handshake_rtt, s.handshake_time) {
         // The server's timer resent the SYN+ACK after the last SYN: no time from a SYN is a round trip.
@@ -163,7 +169,7 @@ pub fn summary(s: &Summary, width: usize) -> Vec<String> {
     v
 }
 
-fn format_secs(d: std::time::Duration) -> String {
+pub(crate) fn format_secs(d: std::time::Duration) -> String {
     if d.as_secs_f64() < 1.0 {
         format!("{:.3} ms", d.as_secs_f64() * 1000.0)
     } else {

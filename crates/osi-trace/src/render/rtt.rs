@@ -13,6 +13,9 @@ fn ms(s: f64) -> String {
 /// The RTT sample of this segment's ACK, on an indented line; none without one.
 pub fn segment_rtt(n: &Annotated, width: usize) -> Vec<String> {
     let Some(r) = n.ack_rtt else { return Vec::new() };
+    if kit::lang::vi() {
+        return fit_line(&[span(super::lang::summary::segment_rtt(&r), plain)], width, "    ", "      ");
+    }
     let mut text = format!("RTT {}: ACKs frame {} (ack_rtt)", ms(r.rtt.as_secs_f64()), r.acks_frame);
     if r.ambiguous {
         text.push_str(
@@ -37,8 +40,26 @@ fn direction(dir: &str, e: &Estimate) -> String {
         k => format!(", {k} left out by Karn's rule"),
     };
     let (Some(srtt), Some(raw), Some(rto)) = (e.srtt, e.rto_computed(), e.rto()) else {
+        if kit::lang::vi() {
+            return super::lang::summary::rtt_no_sample(dir, e.karn_skipped);
+        }
         return format!("RTT of {dir} segments: no sample{skipped}");
     };
+    if kit::lang::vi() {
+        let n = [
+            ms(e.min),
+            ms(e.max),
+            ms(srtt),
+            ms(e.rttvar),
+            ms(G.as_secs_f64()),
+            ms(raw),
+            secs(rto),
+            secs(RFC_RTO_MIN.as_secs_f64()),
+            secs(LINUX_RTO_MIN.as_secs_f64()),
+            secs(srtt + LINUX_RTO_MIN.as_secs_f64()),
+        ];
+        return super::lang::summary::rtt_direction(dir, e, n);
+    }
     format!(
         "RTT of {dir} segments: {} sample{} (min {}, max {}){skipped}; RFC 6298: SRTT {}, \
          RTTVAR {}, RTO = SRTT + max(G {}, 4·RTTVAR) = {} → {} (the RFC's minimum is {}); \

@@ -16,7 +16,7 @@ use crate::neighbours::{is_probe, Asked};
 pub struct Names(pub Vec<(IpAddr, String)>);
 
 impl Names {
-    fn of(&self, addr: IpAddr) -> String {
+    pub(crate) fn of(&self, addr: IpAddr) -> String {
         self.0.iter().find(|(a, _)| *a == addr).map_or_else(|| addr.to_string(), |(_, n)| n.clone())
     }
 }
@@ -37,6 +37,9 @@ pub enum Waiting {
 /// neighbour request, if known; `asked`, for a reply, how the request it
 /// answers was sent, if the trace held it.
 pub fn explain(c: &Control, names: &Names, waiting: Option<Waiting>, asked: Option<Asked>) -> String {
+    if kit::lang::vi() {
+        return crate::render::lang::control::explain(c, names, waiting, asked);
+    }
     match &c.message {
         Message::Arp(a) => {
             let (who, target) = (names.of(IpAddr::V4(a.sender_ip)), a.target_ip);

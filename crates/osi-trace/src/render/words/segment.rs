@@ -1,8 +1,12 @@
 //! The words: every English phrase the views print about a segment or a
-//! connection comes from here, made from the analysis's facts. The one place
-//! a translation, or a narrower wording, would change.
+//! connection comes from here, made from the analysis's facts; each one asks
+//! [`vi`] and hands over to its Vietnamese form in `lang::segment` when it is set.
 
 use std::fmt;
+
+use kit::lang::vi;
+
+use crate::render::lang::segment as vi_words;
 
 use crate::analysis::{Annotated, Anomaly, End, Role, Side, State};
 
@@ -27,6 +31,10 @@ impl States<'_> {
                 return out.push_str(state.name());
             }
             out.push_str("? (");
+            if vi() {
+                out.push_str(vi_words::unknown_state(end, n));
+                return out.push(')');
+            }
             out.push_str(match (end, &n.role) {
                 (Side::Server, Role::Refused) => "the RST may be a firewall's",
                 (Side::Server, _) if n.answered => "the RST answering it may be a firewall's",
@@ -57,6 +65,9 @@ pub struct Describe<'a> {
 
 impl fmt::Display for Describe<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if vi() {
+            return vi_words::describe(self.role, self.from, f);
+        }
         let who = self.from.name();
         let peer = self.from.other().name();
         match self.role {
@@ -124,7 +135,9 @@ impl fmt::Display for Cause<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0;
         socket_call(n, f)?;
-        if n.reset_unheeded {
+        if n.reset_unheeded && vi() {
+            vi_words::reset_unheeded(n, f)?;
+        } else if n.reset_unheeded {
             let (who, peer) = (n.from.name(), n.from.other().name());
             write!(
                 f,
@@ -140,10 +153,16 @@ fn socket_call(n: &Annotated, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     // A retransmission timer's back-off: the time since the last copy of the same bytes.
     let after = After(n.resent_after);
     if n.is_retransmission() {
+        if vi() {
+            return vi_words::retransmission(who, &after, f);
+        }
         return write!(f, "{who}'s kernel: a retransmission, no new socket call{after}");
     }
     let older = n.analysis.contains(&Anomaly::OutOfOrder);
     if older && matches!(n.role, Role::Data { .. }) {
+        if vi() {
+            return vi_words::older_bytes(who, &after, f);
+        }
         // send() only ever appends at the end of the stream: bytes below newer ones
         // were sent again by the kernel (Linux's RACK after the peer's SACK), or reordered.
         return write!(
@@ -153,7 +172,13 @@ fn socket_call(n: &Annotated, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         );
     }
     if let Some(said) = sack_answer(n) {
+        if vi() {
+            return vi_words::sack_answer(who, said, f);
+        }
         return write!(f, "{who}'s kernel: {said}");
+    }
+    if vi() {
+        return vi_words::socket_call(n, f);
     }
     match n.role {
         Role::Handshake(1) => f.write_str("client's connect()"),
@@ -235,6 +260,7 @@ struct After(Option<std::time::Duration>);
 impl fmt::Display for After {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
+            Some(d) if vi() => write!(f, "; {} {}", Interval(d), vi_words::AFTER_LAST_COPY),
             Some(d) => write!(f, "; {} after the last copy", Interval(d)),
             None => Ok(()),
         }
@@ -246,16 +272,27 @@ impl fmt::Display for After {
 /// ACK is a duplicate ACK, or one Wireshark calls a window update whose blocks report a
 /// new arrival (the analysis then gives it the role of an ACK). `None` for an ACK
 /// without blocks: the same ACK again proves nothing more.
-fn sack_answer(n: &Annotated) -> Option<&'static str> {
+fn sack_answer(n: &Annotated) -> Option<Sack> {
     let repeats = n.analysis.iter().any(|a| matches!(a, Anomaly::DuplicateAck(_)))
         || (n.analysis.contains(&Anomaly::WindowUpdate) && matches!(n.role, Role::Ack { .. }));
     let dsack = n.seg.tcp.dsack().filter(|_| repeats)?;
     // tcp_data_queue(): a segment out of order, or already received, is ACKed at once.
-    Some(if !dsack {
-        "bytes arrived above a hole (its SACK blocks): it ACKs the last byte in order again"
-    } else {
-        "bytes it already had arrived again (a D-SACK block): it ACKs the same byte again"
-    })
+    Some(Sack { dsack })
+}
+
+/// An ACK's answer to the bytes its SACK blocks report (`dsack`: a D-SACK block).
+pub(crate) struct Sack {
+    pub(crate) dsack: bool,
+}
+
+impl fmt::Display for Sack {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if !self.dsack {
+            "bytes arrived above a hole (its SACK blocks): it ACKs the last byte in order again"
+        } else {
+            "bytes it already had arrived again (a D-SACK block): it ACKs the same byte again"
+        })
+    }
 }
 
 /// A time between two copies, at the scale it is read in: `0.044 ms`, `206.5 ms`, `1.664 s`.
@@ -292,6 +329,9 @@ pub fn anomaly(a: Anomaly) -> String {
 
 /// How a connection ended, in words.
 pub fn end(e: End) -> &'static str {
+    if vi() {
+        return vi_words::end(e);
+    }
     match e {
         End::Graceful => "graceful (FIN both ways)",
         End::Reset { refused: true } => "refused (RST answered the SYN)",
