@@ -39,6 +39,9 @@ command -v iperf3 >/dev/null 2>&1 || need+=(iperf3)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v nft >/dev/null 2>&1 || need+=(nftables)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+# The Vietnamese lessons run in a vi_VN.UTF-8 terminal; lesson-check compiles that
+# locale into its own folder with localedef, from glibc's sources in `locales`.
+[[ -e /usr/share/i18n/locales/vi_VN ]] || need+=(locales)
 # The explorer's pages are tested in a real headless browser, driven through WebDriver.
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)

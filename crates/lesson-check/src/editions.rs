@@ -36,7 +36,9 @@ pub fn pages(dir: &Path) -> Vec<String> {
         .unwrap_or_default();
     names.retain(|n| {
         n.ends_with(".md")
-            && (n.as_bytes().first().is_some_and(u8::is_ascii_digit) || n == "glossary.md" || n == "README.md")
+            && (n.as_bytes().first().is_some_and(u8::is_ascii_digit)
+                || n == "glossary.md"
+                || n == "README.md")
     });
     names.sort();
     names
@@ -245,6 +247,9 @@ mod tests {
     #[test]
     fn headings_inside_code_are_not_sections() {
         let en = "# T\n\n```python\n# comment\n```\n";
-        assert_eq!(parts(en), [(1, Part::Heading(1)), (3, Part::Fence("python".into(), vec!["# comment".into()]))]);
+        assert_eq!(
+            parts(en),
+            [(1, Part::Heading(1)), (3, Part::Fence("python".into(), vec!["# comment".into()]))]
+        );
     }
 }

@@ -30,7 +30,8 @@ pub fn outside_details(markdown: &str) -> String {
 /// navigation, not reading.
 pub fn words_outside_details(markdown: &str) -> usize {
     let switch = |l: &str| {
-        l.starts_with("**English** · [Tiếng Việt](") || (l.starts_with("[English](") && l.ends_with("· **Tiếng Việt**"))
+        l.starts_with("**English** · [Tiếng Việt](")
+            || (l.starts_with("[English](") && l.ends_with("· **Tiếng Việt**"))
     };
     outside_details(markdown).lines().filter(|l| !switch(l)).flat_map(str::split_whitespace).count()
 }

@@ -145,3 +145,29 @@ fn drift_in_a_doctored_copy_is_caught() {
         ]
     );
 }
+
+/// The repository's README leads a Vietnamese reader, without English prose, from its
+/// top to every Vietnamese lesson: a link under its title to its `## Tiếng Việt`
+/// section, which has the two commands and the lesson map, each lesson linked in lessons/vi.
+#[test]
+fn the_readme_leads_a_vietnamese_reader_to_every_vietnamese_lesson() {
+    let readme = read(&lessons().join("../README.md"));
+    let top: Vec<&str> = readme.lines().take(3).collect();
+    assert!(
+        top[2].starts_with("**English** · [Tiếng Việt](#tiếng-việt)"),
+        "README.md's line 3: {:?}",
+        top[2]
+    );
+    let (_, section) =
+        readme.split_once("\n## Tiếng Việt\n").expect("README.md has a `## Tiếng Việt` section");
+    let section = section.split("\n## ").next().unwrap_or_default();
+    for needle in ["### Hai lệnh", "scripts/demo.sh", "scripts/test.sh", "### Bản đồ"] {
+        assert!(section.contains(needle), "README.md's Tiếng Việt section lacks {needle:?}");
+    }
+    let missing: Vec<String> = editions::pages(&lessons())
+        .into_iter()
+        .filter(|f| f.as_bytes()[0].is_ascii_digit())
+        .filter(|f| !section.contains(&format!("(lessons/{VI_DIR}/{f})")))
+        .collect();
+    assert!(missing.is_empty(), "README.md's Tiếng Việt section does not link {missing:?}");
+}

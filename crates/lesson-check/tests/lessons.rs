@@ -196,7 +196,10 @@ fn all_lessons_in_order(edition: Edition, columns: Columns) {
         .zip(&outcomes)
         .flat_map(|(file, o)| {
             let file = edition.name(file);
-            o.failures.iter().map(move |f| format!("{file} (in sequence, {columns:?}):{f}")).collect::<Vec<_>>()
+            o.failures
+                .iter()
+                .map(move |f| format!("{file} (in sequence, {columns:?}):{f}"))
+                .collect::<Vec<_>>()
         })
         .collect();
     failures.extend(
@@ -241,15 +244,13 @@ fn vietnamese_lessons_run_in_a_vietnamese_locale() {
         .expect("session runs");
     assert_eq!(
         o.outputs,
-        [
-            vec!["LANG=vi_VN.UTF-8", "LC_CTYPE=\"vi_VN.UTF-8\"", "LC_NUMERIC=\"vi_VN.UTF-8\""],
-            vec!["2,5"]
-        ],
+        [vec!["LANG=vi_VN.UTF-8", "LC_CTYPE=\"vi_VN.UTF-8\"", "LC_NUMERIC=\"vi_VN.UTF-8\""], vec!["2,5"]],
         "{:?}",
         o.failures
     );
-    let en = run_lesson(&parse(md), work.path(), &bin_dir(), LESSON_LIMIT, Columns::Unset, &Language::English)
-        .expect("session runs");
+    let en =
+        run_lesson(&parse(md), work.path(), &bin_dir(), LESSON_LIMIT, Columns::Unset, &Language::English)
+            .expect("session runs");
     assert_eq!(en.outputs[0], ["LANG=C.UTF-8", "LC_CTYPE=\"C.UTF-8\"", "LC_NUMERIC=\"C.UTF-8\""]);
 }
 
@@ -263,10 +264,12 @@ fn lessons_run_in_a_students_environment() {
     let lesson = parse("```console\n$ echo \"COLUMNS=${COLUMNS-unset}\"\nCOLUMNS=unset\n```\n");
     let work = workdir();
     let unset =
-        run_lesson(&lesson, work.path(), &bin_dir(), LESSON_LIMIT, Columns::Unset, &Language::English).expect("session runs");
+        run_lesson(&lesson, work.path(), &bin_dir(), LESSON_LIMIT, Columns::Unset, &Language::English)
+            .expect("session runs");
     assert!(unset.failures.is_empty(), "{:?}", unset.failures);
-    let set = run_lesson(&lesson, work.path(), &bin_dir(), LESSON_LIMIT, Columns::Exported(80), &Language::English)
-        .expect("session runs");
+    let set =
+        run_lesson(&lesson, work.path(), &bin_dir(), LESSON_LIMIT, Columns::Exported(80), &Language::English)
+            .expect("session runs");
     assert_eq!(set.outputs, [["COLUMNS=80"]], "{:?}", set.failures);
 }
 
@@ -280,13 +283,20 @@ fn a_lesson_that_leaves_a_server_running_fails() {
     let forgets = parse("```console\n$ server-loop --port 0 > s.log &\n```\n");
     let stops = parse("```console\n$ server-loop --port 0 > s.log & S=$!\n$ kill $S\n```\n");
     let work = workdir();
-    let outcomes = run_lessons(&[&forgets, &stops], work.path(), &bin_dir(), LESSON_LIMIT, Columns::Unset, &Language::English)
-        .expect("session runs");
+    let outcomes = run_lessons(
+        &[&forgets, &stops],
+        work.path(),
+        &bin_dir(),
+        LESSON_LIMIT,
+        Columns::Unset,
+        &Language::English,
+    )
+    .expect("session runs");
     assert!(outcomes[0].left_running.iter().any(|p| p.contains("server-loop")), "{:?}", outcomes[0]);
     // The first lesson's server is still there during the second: only the second's stops.
     assert!(outcomes[1].left_running.iter().any(|p| p.contains("server-loop")), "{:?}", outcomes[1]);
-    let alone =
-        run_lesson(&stops, work.path(), &bin_dir(), LESSON_LIMIT, Columns::Unset, &Language::English).expect("session runs");
+    let alone = run_lesson(&stops, work.path(), &bin_dir(), LESSON_LIMIT, Columns::Unset, &Language::English)
+        .expect("session runs");
     assert!(alone.failures.is_empty(), "{:?}", alone.failures);
     assert_eq!(alone.ran, 2);
 }
@@ -303,7 +313,8 @@ fn a_ready_line_left_by_an_earlier_program_is_not_taken_for_the_new_ones() {
     let md = "```console\n$ echo READY old > server.log\n$ sleep 0.5 && echo READY new > server.log &\n$ cat server.log\nREADY new\n```\n";
     let work = workdir();
     let outcome =
-        run_lesson(&parse(md), work.path(), &bin_dir(), LESSON_LIMIT, Columns::Unset, &Language::English).expect("session runs");
+        run_lesson(&parse(md), work.path(), &bin_dir(), LESSON_LIMIT, Columns::Unset, &Language::English)
+            .expect("session runs");
     assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
 }
 
@@ -317,7 +328,8 @@ fn bless_mends_a_lesson_whose_program_changed_its_words() {
     let md = "```console\n$ echo 'READY 127.0.0.1:7'; echo '[L3+L4] bind(127.0.0.1:65432) in 0.21 ms'\nREADY 127.0.0.1:[..]\n[L3] bind(127.0.0.1:65432) in [..] ms\n```\n";
     let work = workdir();
     let before =
-        run_lesson(&parse(md), work.path(), &bin_dir(), LESSON_LIMIT, Columns::Unset, &Language::English).expect("session runs");
+        run_lesson(&parse(md), work.path(), &bin_dir(), LESSON_LIMIT, Columns::Unset, &Language::English)
+            .expect("session runs");
     assert_eq!(before.failures.len(), 1, "{:?}", before.failures);
     let blessed = bless(md, &parse(md), &before.outputs);
     assert_eq!(blessed.replaced, 1);
@@ -326,8 +338,15 @@ fn bless_mends_a_lesson_whose_program_changed_its_words() {
         "{}",
         blessed.markdown
     );
-    let after = run_lesson(&parse(&blessed.markdown), work.path(), &bin_dir(), LESSON_LIMIT, Columns::Unset, &Language::English)
-        .expect("session runs");
+    let after = run_lesson(
+        &parse(&blessed.markdown),
+        work.path(),
+        &bin_dir(),
+        LESSON_LIMIT,
+        Columns::Unset,
+        &Language::English,
+    )
+    .expect("session runs");
     assert!(after.failures.is_empty(), "{:?}", after.failures);
 }
 
