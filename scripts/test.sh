@@ -41,6 +41,9 @@ command -v nft >/dev/null 2>&1 || need+=(nftables)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 # The demo's and the lab's screens are tested in tmux panes of a class's sizes.
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
+# The Vietnamese lessons run in a vi_VN.UTF-8 terminal; lesson-check compiles that
+# locale into its own folder with localedef, from glibc's sources in `locales`.
+[[ -e /usr/share/i18n/locales/vi_VN ]] || need+=(locales)
 # The explorer's pages are tested in a real headless browser, driven through WebDriver.
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)

@@ -26,18 +26,24 @@ pub fn outside_details(markdown: &str) -> String {
 }
 
 /// Words outside the folded parts, counted as `wc -w` counts them (code and output included:
-/// the reader reads them too).
+/// the reader reads them too), but for the language switch under the title, which is
+/// navigation, not reading.
 pub fn words_outside_details(markdown: &str) -> usize {
-    outside_details(markdown).split_whitespace().count()
+    let switch = |l: &str| {
+        l.starts_with("**English** · [Tiếng Việt](")
+            || (l.starts_with("[English](") && l.ends_with("· **Tiếng Việt**"))
+    };
+    outside_details(markdown).lines().filter(|l| !switch(l)).flat_map(str::split_whitespace).count()
 }
 
-/// Whether the lesson ends with one folded "Deeper" part: exactly one [`DEEPER`] line, at
-/// the top level, whose `</details>` is the lesson's last line.
-pub fn deeper_part_problem(markdown: &str) -> Option<String> {
+/// Whether the lesson ends with one folded "Deeper" part: exactly one `deeper` line
+/// ([`DEEPER`] in English, [`crate::editions::DEEPER_VI`] in Vietnamese), at the top level,
+/// whose `</details>` is the lesson's last line.
+pub fn deeper_part_problem(markdown: &str, deeper: &str) -> Option<String> {
     let lines: Vec<&str> = markdown.lines().collect();
-    let opens: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].trim() == DEEPER).collect();
+    let opens: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].trim() == deeper).collect();
     let [open] = opens[..] else {
-        return Some(format!("{} `{DEEPER}` lines, not one", opens.len()));
+        return Some(format!("{} `{deeper}` lines, not one", opens.len()));
     };
     let mut depth = 0usize;
     for (i, line) in lines.iter().enumerate() {
@@ -72,15 +78,17 @@ mod tests {
     #[test]
     fn words_in_folded_parts_do_not_count() {
         assert_eq!(words_outside_details(LESSON), 5);
-        assert_eq!(deeper_part_problem(LESSON), None);
+        let switched = LESSON.replace("# 1. T\n", "# 1. T\n\n**English** · [Tiếng Việt](vi/01-t.md)\n");
+        assert_eq!(words_outside_details(&switched), 5);
+        assert_eq!(deeper_part_problem(LESSON, DEEPER), None);
     }
 
     #[test]
     fn a_lesson_without_a_final_deeper_part_is_named() {
-        assert!(deeper_part_problem("# T\n").is_some_and(|p| p.contains("0 `")));
+        assert!(deeper_part_problem("# T\n", DEEPER).is_some_and(|p| p.contains("0 `")));
         let after = format!("{LESSON}\n## More\n");
-        assert!(deeper_part_problem(&after).is_some_and(|p| p.contains("text after")));
+        assert!(deeper_part_problem(&after, DEEPER).is_some_and(|p| p.contains("text after")));
         let unclosed = "<details><summary>Deeper</summary>\n\nx\n";
-        assert!(deeper_part_problem(unclosed).is_some_and(|p| p.contains("never closed")));
+        assert!(deeper_part_problem(unclosed, DEEPER).is_some_and(|p| p.contains("never closed")));
     }
 }

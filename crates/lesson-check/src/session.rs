@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
 
+use crate::language::Language;
 use crate::matching::missing_lines;
 use crate::parse::{Command, Lesson};
 
@@ -38,7 +39,8 @@ pub struct Outcome {
 }
 
 /// Runs every command of `lesson` in `workdir` with `bin_dir` first on PATH, in a
-/// session of its own, and compares what they print with what the lesson shows.
+/// session of its own, in the locale of `language`'s student, and compares what they
+/// print with what the lesson shows.
 /// Fails (rather than reporting mismatches) when the session itself cannot run.
 pub fn run_lesson(
     lesson: &Lesson,
@@ -46,8 +48,11 @@ pub fn run_lesson(
     bin_dir: &Path,
     limit: Duration,
     columns: Columns,
+    language: &Language,
 ) -> Result<Outcome> {
-    run_lessons(&[lesson], workdir, bin_dir, limit, columns)?.pop().context("one lesson, one outcome")
+    run_lessons(&[lesson], workdir, bin_dir, limit, columns, language)?
+        .pop()
+        .context("one lesson, one outcome")
 }
 
 /// Runs `lessons` one after another in *one* session (one shell, one working
@@ -60,6 +65,7 @@ pub fn run_lessons(
     bin_dir: &Path,
     limit: Duration,
     columns: Columns,
+    language: &Language,
 ) -> Result<Vec<Outcome>> {
     let marker = format!(
         "@@lesson-check-{}",
@@ -82,6 +88,7 @@ pub fn run_lessons(
         Columns::Unset => bash.env_remove("COLUMNS"),
         Columns::Exported(n) => bash.env("COLUMNS", n.to_string()),
     };
+    language.apply(&mut bash);
     let output = run_bounded(bash, limit)?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -1,0 +1,255 @@
+//! The book's two editions, English (`lessons/`) and Vietnamese (`lessons/vi/`), kept in
+//! step: the same pages, and on each page the same headings, the same code and console
+//! blocks byte for byte, the same `<!-- … -->` markers and `<details>` parts, in the same
+//! order, and the language switch under each title. Only prose is translated.
+//!
+//! One exception, for later: a console block's *output* line may differ where the
+//! Vietnamese one is Vietnamese (it holds more Vietnamese letters than the English line)
+//! — what a program prints when it speaks the reader's language under `LANG=vi_VN.UTF-8`.
+//! Today no program does, so such a line fails the Vietnamese lesson's run: the two
+//! checks together keep the outputs equal. When one does, `LESSON_CHECK_BLESS=1` rewrites
+//! the Vietnamese lessons' outputs from their runs and this check lets them through,
+//! line for line (same commands, same number of lines).
+
+use std::path::Path;
+
+/// The folder of the Vietnamese edition, inside `lessons/`.
+pub const VI_DIR: &str = "vi";
+
+/// The summary of a Vietnamese lesson's final folded part (English: [`crate::prose::DEEPER`]).
+pub const DEEPER_VI: &str = "<details><summary>Đi sâu hơn</summary>";
+
+/// The language switch an English page carries right under its title.
+pub fn english_switch(file: &str) -> String {
+    format!("**English** · [Tiếng Việt]({VI_DIR}/{file})")
+}
+
+/// The language switch a Vietnamese page carries right under its title.
+pub fn vietnamese_switch(file: &str) -> String {
+    format!("[English](../{file}) · **Tiếng Việt**")
+}
+
+/// The pages of one edition in `dir`: numbered lessons, `glossary.md`, `README.md`, sorted.
+pub fn pages(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect())
+        .unwrap_or_default();
+    names.retain(|n| {
+        n.ends_with(".md")
+            && (n.as_bytes().first().is_some_and(u8::is_ascii_digit)
+                || n == "glossary.md"
+                || n == "README.md")
+    });
+    names.sort();
+    names
+}
+
+/// Every page of `lessons` that has no counterpart in the other edition, named.
+pub fn unmatched_pages(lessons: &Path) -> Vec<String> {
+    let (en, vi) = (pages(lessons), pages(&lessons.join(VI_DIR)));
+    let mut out: Vec<String> = en
+        .iter()
+        .filter(|f| !vi.contains(f))
+        .map(|f| format!("lessons/{VI_DIR}/{f} is missing: the Vietnamese of lessons/{f}"))
+        .collect();
+    out.extend(
+        vi.iter()
+            .filter(|f| !en.contains(f))
+            .map(|f| format!("lessons/{VI_DIR}/{f} has no English page lessons/{f}")),
+    );
+    out
+}
+
+/// What the two editions must share, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    /// A heading's level (`#` count); its words are translated.
+    Heading(usize),
+    /// A fenced block: its info string and lines.
+    Fence(String, Vec<String>),
+    /// An HTML comment line (`<!-- source: … -->` and the like).
+    Marker(String),
+    /// `<details>` opens (its summary is translated) or closes.
+    Open,
+    Close,
+}
+
+fn describe(part: &Part) -> String {
+    match part {
+        Part::Heading(n) => format!("a level-{n} heading"),
+        Part::Fence(info, lines) => {
+            format!("a ```{info} block: {}", lines.first().map_or("(empty)", String::as_str))
+        }
+        Part::Marker(m) => format!("the marker {m}"),
+        Part::Open => "<details>".to_string(),
+        Part::Close => "</details>".to_string(),
+    }
+}
+
+/// The page's parts with their line numbers (1-based).
+fn parts(markdown: &str) -> Vec<(usize, Part)> {
+    let mut out = Vec::new();
+    let mut lines = markdown.lines().enumerate();
+    while let Some((n, line)) = lines.next() {
+        let t = line.trim();
+        if let Some(info) = t.strip_prefix("```") {
+            let body = lines.by_ref().take_while(|(_, l)| l.trim() != "```").map(|(_, l)| l.to_string());
+            out.push((n + 1, Part::Fence(info.to_string(), body.collect())));
+            continue;
+        }
+        let hashes = line.len() - line.trim_start_matches('#').len();
+        if hashes > 0 && line[hashes..].starts_with(' ') {
+            out.push((n + 1, Part::Heading(hashes)));
+        }
+        if t.starts_with("<!--") {
+            out.push((n + 1, Part::Marker(t.to_string())));
+        }
+        if t.starts_with("<details") {
+            out.push((n + 1, Part::Open));
+        }
+        if t.ends_with("</details>") {
+            out.push((n + 1, Part::Close));
+        }
+    }
+    out
+}
+
+/// How many letters of the Vietnamese alphabet beyond ASCII a line holds.
+fn vietnamese_letters(line: &str) -> usize {
+    line.chars()
+        .filter(|&c| {
+            "ăâđêôơưĂÂĐÊÔƠƯàáãèéìíòóõùúýÀÁÃÈÉÌÍÒÓÕÙÚÝ".contains(c) || ('\u{1EA0}'..='\u{1EF9}').contains(&c)
+        })
+        .count()
+}
+
+/// Whether a Vietnamese console block stands for the English one: the same lines, except
+/// output lines (not `$ ` commands nor their continuations) that are Vietnamese where
+/// the English are not.
+fn same_console(en: &[String], vi: &[String]) -> Option<String> {
+    if en.len() != vi.len() {
+        return Some(format!("{} lines where the English has {}", vi.len(), en.len()));
+    }
+    let mut continued = false;
+    for (i, (e, v)) in en.iter().zip(vi).enumerate() {
+        let command = continued || e.starts_with("$ ");
+        continued = command && e.ends_with('\\');
+        if e == v || (!command && !v.starts_with("$ ") && vietnamese_letters(v) > vietnamese_letters(e)) {
+            continue;
+        }
+        return Some(format!("its line {} is `{v}`, the English one `{e}`", i + 1));
+    }
+    None
+}
+
+/// How the Vietnamese page `vi` has drifted from the English page `en`, both named
+/// `file`: an empty list when they are in step.
+pub fn drift(file: &str, en: &str, vi: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(problem) = switch_problem(en, &english_switch(file)) {
+        out.push(format!("lessons/{file}: {problem}"));
+    }
+    if let Some(problem) = switch_problem(vi, &vietnamese_switch(file)) {
+        out.push(format!("lessons/{VI_DIR}/{file}: {problem}"));
+    }
+    let (en_parts, vi_parts) = (parts(en), parts(vi));
+    for (i, ((en_at, e), (vi_at, v))) in en_parts.iter().zip(&vi_parts).enumerate() {
+        let why = match (e, v) {
+            (Part::Fence(ei, el), Part::Fence(vi_info, vl)) if ei == "console" && vi_info == "console" => {
+                same_console(el, vl)
+            }
+            _ if e == v => None,
+            _ => Some(format!("{}, where the English has {}", describe(v), describe(e))),
+        };
+        if let Some(why) = why {
+            out.push(format!(
+                "lessons/{VI_DIR}/{file}:{vi_at} drifted from lessons/{file}:{en_at} (part {} of {}): {why}",
+                i + 1,
+                en_parts.len()
+            ));
+            // After one difference the rest is shifted; the first says where to look.
+            return out;
+        }
+    }
+    if en_parts.len() != vi_parts.len() {
+        let (longer, at) = match en_parts.len() > vi_parts.len() {
+            true => ("lessons", en_parts[vi_parts.len()].0),
+            false => ("lessons/vi", vi_parts[en_parts.len()].0),
+        };
+        out.push(format!(
+            "lessons/{VI_DIR}/{file}: {} headings, blocks, markers and <details> where the English has {}; {longer}/{file}:{at} is the first without a counterpart",
+            vi_parts.len(),
+            en_parts.len()
+        ));
+    }
+    out
+}
+
+/// Whether the page has `switch` alone on the line after its `# ` title, blank lines around it.
+fn switch_problem(page: &str, switch: &str) -> Option<String> {
+    let lines: Vec<&str> = page.lines().take(4).collect();
+    match lines[..] {
+        [title, "", s, ""] if title.starts_with("# ") && s == switch => None,
+        _ => Some(format!("the line under the `# ` title (blank lines around it) is not `{switch}`")),
+    }
+}
+
+/// The glossary's terms: the bold term and the lesson file each line names.
+pub fn glossary_terms(glossary: &str) -> Vec<(String, String)> {
+    glossary
+        .lines()
+        .filter(|l| l.starts_with("- **"))
+        .map(|l| {
+            let term = l[4..].split("**").next().unwrap_or_default().to_string();
+            let file = l.rsplit("](").next().and_then(|r| r.strip_suffix(".md))")).unwrap_or_default();
+            (term, format!("{file}.md"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EN: &str = "# 1. T\n\n**English** · [Tiếng Việt](vi/01-t.md)\n\nText.\n\n## Run\n\n```console\n$ client --message \"a b\" \\\n  --quiet\nReceived \"a b\"\n```\n\n<details><summary>Deeper</summary>\n\n<!-- source: a.rs -->\n```rust\nlet x = 1;\n```\n\n</details>\n";
+    const VI: &str = "# 1. Tê\n\n[English](../01-t.md) · **Tiếng Việt**\n\nChữ.\n\n## Chạy\n\n```console\n$ client --message \"a b\" \\\n  --quiet\nReceived \"a b\"\n```\n\n<details><summary>Đi sâu hơn</summary>\n\n<!-- source: a.rs -->\n```rust\nlet x = 1;\n```\n\n</details>\n";
+
+    #[test]
+    fn a_faithful_translation_has_no_drift() {
+        assert_eq!(drift("01-t.md", EN, VI), Vec::<String>::new());
+    }
+
+    #[test]
+    fn every_kind_of_drift_is_named() {
+        for (doctored, needle) in [
+            (VI.replace("--quiet", "--quiet --count 2"), "its line 2"),
+            (VI.replace("Received \"a b\"", "Received \"a c\""), "its line 3"),
+            (VI.replace("## Chạy", "### Chạy"), "level-3 heading"),
+            (VI.replace("let x = 1;", "let x = 1; "), "```rust"),
+            (VI.replace("<!-- source: a.rs -->", "<!-- source: b.rs -->"), "b.rs"),
+            (VI.replace("[English](../01-t.md) · **Tiếng Việt**", ""), "not `[English]"),
+            (VI.replace("</details>\n", ""), "headings, blocks, markers"),
+        ] {
+            let found = drift("01-t.md", EN, &doctored);
+            assert!(found.iter().any(|d| d.contains(needle)), "{needle}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn an_output_line_may_differ_only_where_it_is_vietnamese() {
+        let translated = VI.replace("Received \"a b\"", "Đã nhận \"a b\"");
+        assert_eq!(drift("01-t.md", EN, &translated), Vec::<String>::new());
+        // A command is never translated, even into Vietnamese words.
+        let command = VI.replace("  --quiet", "  --quiet # yên lặng");
+        assert!(!drift("01-t.md", EN, &command).is_empty());
+    }
+
+    #[test]
+    fn headings_inside_code_are_not_sections() {
+        let en = "# T\n\n```python\n# comment\n```\n";
+        assert_eq!(
+            parts(en),
+            [(1, Part::Heading(1)), (3, Part::Fence("python".into(), vec!["# comment".into()]))]
+        );
+    }
+}
