@@ -26,6 +26,8 @@
 # uses the kit's binaries from DIR instead (the test suite does this, and so can a
 # student who cannot build: see the README).
 set -euo pipefail
+# Seconds with a point whatever the terminal's language (vi_VN.UTF-8 writes a comma).
+export LC_NUMERIC=C
 shopt -s extglob
 
 here=$(cd "$(dirname "$0")/.." && pwd)

@@ -47,6 +47,9 @@
 # The kit's programs come from KIT_BIN_DIR, else from PATH, else target/release: built
 # there with cargo where it can write, used as they are where it cannot.
 set -euo pipefail
+# Seconds are written with a point whatever the terminal's language: in a vi_VN.UTF-8
+# terminal bash's $EPOCHREALTIME and awk's printf would use a comma.
+export LC_NUMERIC=C
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 usage() {

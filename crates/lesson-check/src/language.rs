@@ -34,7 +34,13 @@ impl Language {
         }
         match self {
             Language::English => bash.env("LANG", "C.UTF-8"),
-            Language::Vietnamese { locales } => bash.env("LANG", VIETNAMESE).env("LOCPATH", locales),
+            // The pages show osi-trace's English words: the kit's programs read
+            // LC_MESSAGES before LANG (as gettext does), so the Vietnamese pages' outputs
+            // stay the English ones, byte for byte; lesson 1 tells the reader
+            // `--lang vi` (or their own LANG) gives the Vietnamese annotations.
+            Language::Vietnamese { locales } => {
+                bash.env("LANG", VIETNAMESE).env("LC_MESSAGES", "C.UTF-8").env("LOCPATH", locales)
+            }
         };
     }
 }
