@@ -1,6 +1,6 @@
 //! The book's two editions, English (`lessons/`) and Vietnamese (`lessons/vi/`), kept in
 //! step: the same pages, and on each page the same headings, the same code and console
-//! blocks byte for byte, the same `<!-- … -->` markers and `<details>` parts, in the same
+//! blocks byte for byte, the same `<!-- … -->` markers, images and `<details>` parts, in the same
 //! order, and the language switch under each title. Only prose is translated.
 //!
 //! One exception, for later: a console block's *output* line may differ where the
@@ -69,6 +69,9 @@ enum Part {
     Fence(String, Vec<String>),
     /// An HTML comment line (`<!-- source: … -->` and the like).
     Marker(String),
+    /// An image: where it points from the English page (a Vietnamese page's `../` taken
+    /// off); its alt text is translated.
+    Image(String),
     /// `<details>` opens (its summary is translated) or closes.
     Open,
     Close,
@@ -81,6 +84,7 @@ fn describe(part: &Part) -> String {
             format!("a ```{info} block: {}", lines.first().map_or("(empty)", String::as_str))
         }
         Part::Marker(m) => format!("the marker {m}"),
+        Part::Image(target) => format!("the image {target}"),
         Part::Open => "<details>".to_string(),
         Part::Close => "</details>".to_string(),
     }
@@ -103,6 +107,11 @@ fn parts(markdown: &str) -> Vec<(usize, Part)> {
         }
         if t.starts_with("<!--") {
             out.push((n + 1, Part::Marker(t.to_string())));
+        }
+        for image in line.split("![").skip(1) {
+            let target = image.split_once("](").and_then(|(_, rest)| rest.split(')').next());
+            let target = target.unwrap_or_default();
+            out.push((n + 1, Part::Image(target.strip_prefix("../").unwrap_or(target).to_string())));
         }
         if t.starts_with("<details") {
             out.push((n + 1, Part::Open));
@@ -177,7 +186,7 @@ pub fn drift(file: &str, en: &str, vi: &str) -> Vec<String> {
             false => ("lessons/vi", vi_parts[en_parts.len()].0),
         };
         out.push(format!(
-            "lessons/{VI_DIR}/{file}: {} headings, blocks, markers and <details> where the English has {}; {longer}/{file}:{at} is the first without a counterpart",
+            "lessons/{VI_DIR}/{file}: {} headings, blocks, markers, images and <details> where the English has {}; {longer}/{file}:{at} is the first without a counterpart",
             vi_parts.len(),
             en_parts.len()
         ));
@@ -211,8 +220,8 @@ pub fn glossary_terms(glossary: &str) -> Vec<(String, String)> {
 mod tests {
     use super::*;
 
-    const EN: &str = "# 1. T\n\n**English** · [Tiếng Việt](vi/01-t.md)\n\nText.\n\n## Run\n\n```console\n$ client --message \"a b\" \\\n  --quiet\nReceived \"a b\"\n```\n\n<details><summary>Deeper</summary>\n\n<!-- source: a.rs -->\n```rust\nlet x = 1;\n```\n\n</details>\n";
-    const VI: &str = "# 1. Tê\n\n[English](../01-t.md) · **Tiếng Việt**\n\nChữ.\n\n## Chạy\n\n```console\n$ client --message \"a b\" \\\n  --quiet\nReceived \"a b\"\n```\n\n<details><summary>Đi sâu hơn</summary>\n\n<!-- source: a.rs -->\n```rust\nlet x = 1;\n```\n\n</details>\n";
+    const EN: &str = "# 1. T\n\n**English** · [Tiếng Việt](vi/01-t.md)\n\nText.\n\n![A chart](charts/b.svg)\n\n## Run\n\n```console\n$ client --message \"a b\" \\\n  --quiet\nReceived \"a b\"\n```\n\n<details><summary>Deeper</summary>\n\n<!-- source: a.rs -->\n```rust\nlet x = 1;\n```\n\n</details>\n";
+    const VI: &str = "# 1. Tê\n\n[English](../01-t.md) · **Tiếng Việt**\n\nChữ.\n\n![Biểu đồ](../charts/b.svg)\n\n## Chạy\n\n```console\n$ client --message \"a b\" \\\n  --quiet\nReceived \"a b\"\n```\n\n<details><summary>Đi sâu hơn</summary>\n\n<!-- source: a.rs -->\n```rust\nlet x = 1;\n```\n\n</details>\n";
 
     #[test]
     fn a_faithful_translation_has_no_drift() {
@@ -226,9 +235,11 @@ mod tests {
             (VI.replace("Received \"a b\"", "Received \"a c\""), "its line 3"),
             (VI.replace("## Chạy", "### Chạy"), "level-3 heading"),
             (VI.replace("let x = 1;", "let x = 1; "), "```rust"),
+            (VI.replace("../charts/b.svg", "../charts/c.svg"), "charts/c.svg"),
             (VI.replace("<!-- source: a.rs -->", "<!-- source: b.rs -->"), "b.rs"),
             (VI.replace("[English](../01-t.md) · **Tiếng Việt**", ""), "not `[English]"),
             (VI.replace("</details>\n", ""), "headings, blocks, markers"),
+            (VI.replace("Chữ.", "![Hình](../charts/a.svg)"), "the image charts/a.svg"),
         ] {
             let found = drift("01-t.md", EN, &doctored);
             assert!(found.iter().any(|d| d.contains(needle)), "{needle}: {found:?}");
