@@ -6,6 +6,7 @@
 //! marked not answered, naming both lines.
 
 use crate::exercises::Question;
+use crate::words::marks;
 
 mod near;
 pub mod text;
@@ -54,7 +55,7 @@ pub enum StrayKind {
 #[derive(Debug, PartialEq, Eq)]
 pub struct Mark {
     pub key: String,
-    /// The question, as the lesson asks it.
+    /// The question, as the lesson asks it, in the language of the run.
     pub question: &'static str,
     /// What the student wrote; `None` when the question was left out, or answered more than once.
     pub given: Option<String>,
@@ -144,11 +145,11 @@ pub fn mark(questions: &[Question], answers: &Answers, expected: &[Option<String
             let near = near.iter().filter(|(k, ..)| *k == q.key).map(|(_, l, t)| (*l, t.clone())).collect();
             Mark {
                 key: q.key.to_string(),
-                question: q.text,
+                question: q.asked(),
                 given,
                 expected: expected.clone(),
                 right,
-                why: q.why,
+                why: q.reason(),
                 lines,
                 near,
             }
@@ -181,42 +182,23 @@ fn shown(text: &str) -> String {
     }
 }
 
-/// One line per mark, for the terminal or a report: what the student wrote is
-/// shown with its control characters escaped (an answer is any text; the
-/// terminal is not). With `reveal`, a wrong answer says what the capture says
-/// and why; without, it repeats the question (a report handed back to a class).
+/// One line per mark, for the terminal or a report, in the language of the run
+/// ([`marks`]): what the student wrote is shown with its control characters
+/// escaped (an answer is any text; the terminal is not). With `reveal`, a wrong
+/// answer says what the capture says and why; without, it repeats the question (a
+/// report handed back to a class).
 pub fn render(mark: &Mark, reveal: bool) -> String {
     let key = &mark.key;
     let line = match (mark.right, &mark.given, &mark.expected) {
-        (_, None, _) if !mark.lines.is_empty() => {
-            let lines: Vec<String> = mark.lines.iter().map(usize::to_string).collect();
-            format!(
-                "open   {key}: answered more than once (lines {}), so not marked; keep one answer",
-                lines.join(" and ")
-            )
-        }
-        (_, Some(g), None) => {
-            format!("?      {key} = {}: this capture cannot tell (is it the exercise's run?)", shown(g))
-        }
-        (_, None, None) => format!("?      {key}: this capture cannot tell (is it the exercise's run?)"),
-        (true, Some(g), _) => format!("right  {key} = {}: {}", shown(g), mark.why),
-        (false, Some(g), Some(e)) if reveal => {
-            format!("wrong  {key} = {}: the trace says {e}, because {}", shown(g), mark.why)
-        }
-        (false, Some(g), Some(_)) => {
-            format!("wrong  {key} = {}: not what the capture says; the question: {}", shown(g), mark.question)
-        }
+        (_, None, _) if !mark.lines.is_empty() => marks::twice(key, &mark.lines),
+        (_, Some(g), None) => marks::cannot_tell(key, Some(&shown(g))),
+        (_, None, None) => marks::cannot_tell(key, None),
+        (true, Some(g), _) => marks::right(key, &shown(g), mark.why),
+        (false, Some(g), Some(e)) if reveal => marks::wrong_shown(key, &shown(g), e, mark.why),
+        (false, Some(g), Some(_)) => marks::wrong_hidden(key, &shown(g), mark.question),
         (_, None, Some(_)) => {
-            let mut line = format!("open   {key}: not answered");
-            let near: Vec<String> =
-                mark.near.iter().map(|(n, typed)| format!("line {n} has `{}`", shown(typed))).collect();
-            if !near.is_empty() {
-                line.push_str(&format!(" ({}: did you mean `{key}`?)", near.join(", ")));
-            }
-            if !reveal {
-                line.push_str(&format!("; the question: {}", mark.question));
-            }
-            line
+            let near: Vec<(usize, String)> = mark.near.iter().map(|(n, typed)| (*n, shown(typed))).collect();
+            marks::open(key, &near, (!reveal).then_some(mark.question))
         }
     };
     kit::escape_controls(&line)
@@ -226,18 +208,9 @@ pub fn render(mark: &Mark, reveal: bool) -> String {
 pub fn render_stray(stray: &Stray, keys: &[&str]) -> String {
     let n = stray.line;
     let line = match &stray.what {
-        StrayKind::NotAPair(text) => {
-            format!("note   line {n}: \"{}\" is not `key = value`, so it is not marked", shown(text))
-        }
-        StrayKind::Unknown { key, near: Some(k) } => format!(
-            "note   line {n}: this exercise asks no `{}` (did you mean `{k}`? it is answered on another line), so it is not marked",
-            shown(key)
-        ),
-        StrayKind::Unknown { key, near: None } => format!(
-            "note   line {n}: this exercise asks no `{}`, so it is not marked; it asks: {}",
-            shown(key),
-            keys.join(", ")
-        ),
+        StrayKind::NotAPair(text) => marks::not_a_pair(n, &shown(text)),
+        StrayKind::Unknown { key, near: Some(k) } => marks::unknown_near(n, &shown(key), k),
+        StrayKind::Unknown { key, near: None } => marks::unknown(n, &shown(key), keys),
     };
     kit::escape_controls(&line)
 }

@@ -14,6 +14,7 @@ use anyhow::{bail, Context, Result};
 
 use crate::exercises::reading::answer_all;
 use crate::exercises::Question;
+use crate::words::errors;
 
 /// How much of one capture may be read, and for how long.
 #[derive(Debug, Clone, Copy)]
@@ -38,16 +39,12 @@ pub fn answers(
     name: &str,
     limits: Limits,
 ) -> Result<Vec<Option<String>>> {
-    let meta = std::fs::metadata(pcap).with_context(|| format!("no capture file {name}"))?;
+    let meta = std::fs::metadata(pcap).with_context(|| errors::no_capture_file(name))?;
     if !meta.is_file() {
-        bail!("{name} is not a file");
+        bail!(errors::not_a_file(name));
     }
     if let Some(max) = limits.max_bytes.filter(|&max| meta.len() > max) {
-        bail!(
-            "{name} holds {} MiB, more than the {} MiB a capture may hold here, so it was not read",
-            mib(meta.len()),
-            mib(max)
-        );
+        bail!(errors::capture_too_big(name, mib(meta.len()), mib(max)));
     }
     let deadline = limits.time.map(|t| (Instant::now() + t, t));
     let readers: Vec<_> = questions.iter().map(|q| q.answer).collect();
@@ -70,27 +67,25 @@ pub fn each_row(
     let mut child = Command::new(osi_trace())
         .arg("--read")
         .arg(pcap)
-        .args(["--json", "--color", "never"])
+        .args(["--json", "--color", "never", "--lang", if kit::lang::vi() { "vi" } else { "en" }])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .context(
-            "run osi-trace; hint: build the kit (`cargo build --release`) and put target/release on PATH",
-        )?;
+        .with_context(errors::run_osi_trace)?;
     // Its stderr (a few lines: counts, warnings) is read meanwhile, so it never blocks.
-    let stderr = child.stderr.take().context("osi-trace's stderr")?;
+    let stderr = child.stderr.take().with_context(|| errors::osi_trace_output("stderr"))?;
     let said = std::thread::spawn(move || {
         let mut text = String::new();
         let _ = stderr.take(64 << 10).read_to_string(&mut text);
         text
     });
-    let stdout = child.stdout.take().context("osi-trace's stdout")?;
+    let stdout = child.stdout.take().with_context(|| errors::osi_trace_output("stdout"))?;
     let child = Arc::new(Mutex::new(child));
     let (done, watch) = watchdog(&child, deadline);
     let read = (|| -> Result<()> {
         for line in BufReader::new(stdout).lines() {
-            let line = line.context("reading osi-trace's output")?;
+            let line = line.with_context(errors::reading_osi_trace)?;
             if let Ok(row) = serde_json::from_str(&line) {
                 f(&row);
             }
@@ -99,17 +94,21 @@ pub fn each_row(
     })();
     drop(done);
     let killed = watch.join().unwrap_or(false);
-    let status = child.lock().map_err(|_| anyhow::anyhow!("osi-trace's watchdog failed"))?.wait();
-    let status = status.context("waiting for osi-trace")?;
+    let status = child.lock().map_err(|_| anyhow::anyhow!(errors::watchdog_failed()))?.wait();
+    let status = status.with_context(errors::waiting_for_osi_trace)?;
     let said = said.join().unwrap_or_default();
     if let Some((_, time)) = deadline.filter(|_| killed) {
-        bail!("reading {name} took longer than {} s, so it was stopped", time.as_secs_f64());
+        bail!(errors::too_slow(name, time.as_secs_f64()));
     }
     read?;
     if !status.success() {
         let why = said.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
-        let why = why.strip_prefix("osi-trace: error: ").unwrap_or(why);
-        bail!("osi-trace could not read {name}: {why}");
+        // Its one error line, in the language it was asked for (see `--lang` above).
+        let why = ["osi-trace: error: ", "osi-trace: lỗi: "]
+            .iter()
+            .find_map(|p| why.strip_prefix(p))
+            .unwrap_or(why);
+        bail!(errors::osi_trace_could_not_read(name, why));
     }
     Ok(())
 }

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
+use crate::words::errors;
+
 /// The most students one folder may hold: a folder of a million files given by
 /// mistake is refused, not listed into memory.
 pub const MAX_STUDENTS: usize = 10_000;
@@ -63,20 +65,17 @@ fn classify(file: &OsStr) -> Option<(OsString, bool)> {
 /// Reads the folder `dir`: its files only (not its subfolders), grouped by student.
 pub fn read_class(dir: &Path) -> Result<Class> {
     let shown = kit::escape_path(dir);
-    let entries = std::fs::read_dir(dir).with_context(|| format!("cannot read the folder {shown}"))?;
+    let entries = std::fs::read_dir(dir).with_context(|| errors::cannot_read_folder(&shown))?;
     let mut by_name: BTreeMap<Vec<u8>, Submission> = BTreeMap::new();
     let mut ignored = 0;
     for entry in entries {
-        let entry = entry.with_context(|| format!("cannot read the folder {shown}"))?;
+        let entry = entry.with_context(|| errors::cannot_read_folder(&shown))?;
         let Some((name, capture)) = classify(&entry.file_name()) else {
             ignored += 1;
             continue;
         };
         if !by_name.contains_key(name.as_bytes()) && by_name.len() == MAX_STUDENTS {
-            bail!(kit::hinted(
-                format!("{shown} holds more than {MAX_STUDENTS} students' files"),
-                "give the folder of one class"
-            ));
+            bail!(errors::too_many_students(&shown, MAX_STUDENTS));
         }
         let student = by_name
             .entry(name.as_bytes().to_vec())

@@ -16,6 +16,7 @@ use crate::answers::{self, mark, parse_answers, Answers, Marking, MAX_ANSWERS_FI
 use crate::capture::{self, Limits};
 use crate::class::Submission;
 use crate::exercises::Question;
+use crate::words::{errors, report as words};
 
 /// How a class is graded.
 #[derive(Debug, Clone)]
@@ -103,7 +104,7 @@ pub fn grade(questions: &[Question], limits: Limits, teacher: &Teacher, student:
     let mut problems = Vec::new();
     let answers = match student.answers.as_slice() {
         [] => {
-            problems.push(format!("no answers file ({}.answers)", student.shown()));
+            problems.push(words::no_answers_file(&student.shown()));
             Answers::default()
         }
         [one] => match read_submitted(one) {
@@ -114,7 +115,7 @@ pub fn grade(questions: &[Question], limits: Limits, teacher: &Teacher, student:
             }
         },
         many => {
-            problems.push(format!("{} answers files ({}): hand in one", many.len(), names(many)));
+            problems.push(words::many_answers_files(many.len(), &names(many)));
             Answers::default()
         }
     };
@@ -132,11 +133,11 @@ pub fn grade(questions: &[Question], limits: Limits, teacher: &Teacher, student:
             (vec![None; questions.len()], Against::Nothing)
         }
         ([], None) => {
-            problems.push(format!("no capture handed in ({}.pcap)", student.shown()));
+            problems.push(words::no_capture_handed_in(&student.shown()));
             (vec![None; questions.len()], Against::Nothing)
         }
         (many, _) => {
-            problems.push(format!("{} captures ({}): hand in one", many.len(), names(many)));
+            problems.push(words::many_captures(many.len(), &names(many)));
             (vec![None; questions.len()], Against::Nothing)
         }
     };
@@ -159,12 +160,12 @@ pub fn file_name(path: &Path) -> String {
 /// point at any file of the teacher's, whose lines would end up in a report),
 /// not a device or a FIFO (which could block or never end).
 fn check_submitted(path: &Path) -> Result<()> {
-    let meta = std::fs::symlink_metadata(path).with_context(|| format!("cannot read {}", file_name(path)))?;
+    let meta = std::fs::symlink_metadata(path).with_context(|| errors::cannot_read(&file_name(path)))?;
     if meta.file_type().is_symlink() {
-        bail!("{} is a symbolic link, not read: hand in the file itself", file_name(path));
+        bail!(errors::symlink(&file_name(path)));
     }
     if !meta.is_file() {
-        bail!("{} is not a regular file, not read", file_name(path));
+        bail!(errors::not_regular(&file_name(path)));
     }
     Ok(())
 }
@@ -172,7 +173,7 @@ fn check_submitted(path: &Path) -> Result<()> {
 fn own_capture(questions: &[Question], pcap: &Path, limits: Limits) -> Result<Vec<Option<String>>> {
     check_submitted(pcap)?;
     if std::fs::metadata(pcap).is_ok_and(|m| m.len() == 0) {
-        bail!("{} is empty", file_name(pcap));
+        bail!(errors::empty(&file_name(pcap)));
     }
     capture::answers(questions, pcap, &file_name(pcap), limits)
 }
@@ -186,16 +187,12 @@ fn read_submitted(path: &Path) -> Result<String> {
 /// one byte more, never all: it may be a pipe or a device); UTF-8 or UTF-16,
 /// its byte order mark dropped ([`answers::text::decode`]). Errors name it `name`.
 pub fn read_answers(path: &Path, name: &str) -> Result<String> {
-    let what = || format!("cannot read {name}");
+    let what = || errors::cannot_read(name);
     let file = std::fs::File::open(path).with_context(what)?;
     let mut bytes = Vec::new();
     file.take(MAX_ANSWERS_FILE + 1).read_to_end(&mut bytes).with_context(what)?;
     if bytes.len() as u64 > MAX_ANSWERS_FILE {
-        bail!(kit::hinted(
-            format!("{name} holds more than {} KiB", MAX_ANSWERS_FILE >> 10),
-            "an answers file is a few `key = value` lines"
-        ));
+        bail!(errors::answers_too_long(name, MAX_ANSWERS_FILE >> 10));
     }
-    answers::text::decode(&bytes)
-        .with_context(|| format!("{name} is not text (UTF-8 or UTF-16); save it as UTF-8 text"))
+    answers::text::decode(&bytes).with_context(|| errors::not_text(name))
 }

@@ -32,7 +32,9 @@
 //! LESSON FOLDER --out RESULTS` does it for a class ([`class`], [`grade`]): a CSV and a
 //! report per student ([`report`]), written whole or not at all ([`results`]). The test
 //! suite runs it on the reference captures in `lessons/captures/`, against the
-//! reference answers in `crates/lesson-check/answers/`.
+//! reference answers in `crates/lesson-check/answers/`. Its marks, reports and errors
+//! speak English or Vietnamese as osi-trace does (`--lang`, else `LC_ALL`,
+//! `LC_MESSAGES`, `LANG`): [`words`].
 //!
 //! `LESSON_CHECK_BLESS=1 cargo test -p lesson-check` rewrites the shown lines that no
 //! longer match from the real run (see [`bless`]); review the diff before committing.
@@ -53,6 +55,7 @@ pub mod prose;
 pub mod report;
 pub mod results;
 mod session;
+pub mod words;
 
 pub use bless::{bless, bless_lines, Blessed};
 pub use language::{compile_vietnamese_locale, Language};

@@ -15,6 +15,7 @@ use lesson_check::answers::{mark, parse_answers, render, render_stray};
 use lesson_check::capture::{self, Limits};
 use lesson_check::exercises::{exercise, lesson_number, Question, LESSONS};
 use lesson_check::grade::{grade_class as grade_all, read_answers, Options};
+use lesson_check::words::{self, errors, marks};
 use lesson_check::{class, report, results};
 
 /// Checks a lesson's exercise on a capture, for one student or a class.
@@ -23,6 +24,11 @@ use lesson_check::{class, report, results};
 struct Args {
     #[command(subcommand)]
     command: Cmd,
+    /// The language of the marks, reports and errors: en or vi (default: the first of LC_ALL,
+    /// LC_MESSAGES, LANG that is set; one starting with `vi` is Vietnamese). Keys, answers and
+    /// the CSV's columns are the same in both.
+    #[arg(long, global = true, value_enum, value_name = "LANG")]
+    lang: Option<kit::Lang>,
 }
 
 #[derive(Subcommand)]
@@ -89,7 +95,9 @@ Exit status:
      results could not be written";
 
 fn main() -> ExitCode {
-    let outcome = match kit::parse_args::<Args>().command {
+    let args = kit::parse_args::<Args>();
+    kit::Lang::resolve(args.lang).apply();
+    let outcome = match args.command {
         Cmd::Answers { lesson, pcap, answers } => run(&lesson, &pcap, answers.as_deref()),
         Cmd::Grade { lesson, folder, out, capture, show_answers, force, max_capture, time_limit } => {
             let limits = Limits { max_bytes: Some(max_capture << 20), time: Some(time_limit) };
@@ -110,16 +118,10 @@ fn main() -> ExitCode {
 /// The exercise of lesson `lesson`, as the user typed it.
 fn questions_of(lesson: &str) -> Result<&'static [Question]> {
     let Some(number) = lesson_number(lesson) else {
-        bail!(kit::hinted(
-            format!("lesson {lesson:?} is not a lesson number"),
-            "write it in digits, from 1 to 99, e.g. `lesson-check answers 03 hello.pcap`"
-        ));
+        bail!(errors::not_a_lesson(lesson));
     };
     let Some(questions) = exercise(number) else {
-        bail!(kit::hinted(
-            format!("lesson {number} has no checked exercise"),
-            format!("these do: {}", LESSONS.join(", "))
-        ));
+        bail!(errors::no_exercise(number, &LESSONS.join(", ")));
     };
     Ok(questions)
 }
@@ -128,21 +130,18 @@ fn questions_of(lesson: &str) -> Result<&'static [Question]> {
 fn run(lesson: &str, pcap: &Path, answers: Option<&Path>) -> Result<bool> {
     let questions = questions_of(lesson)?;
     if !pcap.is_file() {
-        bail!(kit::hinted(
-            format!("no capture file {}", kit::escape_path(pcap)),
-            "record one as the lesson shows (`osi-trace … --write FILE`), or use the reference capture in lessons/captures/"
-        ));
+        bail!(errors::no_capture_file_hinted(&kit::escape_path(pcap)));
     }
     let name = kit::escape_path(pcap);
     let Some(answers) = answers else {
         // The capture is read once all the same: a damaged one is said now, not after the work.
         capture::each_row(pcap, &name, None, &mut |_| {})?;
         let shown = name.trim_matches('"');
-        println!("Lesson {lesson}: answer from {shown}, one `key = value` line each, in a file:");
+        println!("{}", marks::listing_head(lesson, shown));
         for q in questions {
-            println!("  {} — {}", q.key, q.text);
+            println!("  {} — {}", q.key, q.asked());
         }
-        println!("then: lesson-check answers {lesson} {shown} FILE");
+        println!("{}", marks::listing_tail(lesson, shown));
         return Ok(true);
     };
     let text = read_answers(answers, &kit::escape_path(answers))?;
@@ -156,7 +155,7 @@ fn run(lesson: &str, pcap: &Path, answers: Option<&Path>) -> Result<bool> {
     for s in &marking.stray {
         println!("{}", render_stray(s, &keys));
     }
-    println!("{} of {} right", marking.right(), marking.marks.len());
+    println!("{}", marks::score(marking.right(), marking.marks.len()));
     Ok(marking.all_right())
 }
 
@@ -166,14 +165,11 @@ fn grade_class(opts: &Options, folder: &Path, out: &Path, reveal: bool, force: b
     let questions = questions_of(&opts.lesson)?;
     let class = class::read_class(folder)?;
     if class.students.is_empty() {
-        bail!(kit::hinted(
-            format!("no submission in {}", kit::escape_path(folder)),
-            "name each student's files NAME.pcap and NAME.answers"
-        ));
+        bail!(errors::no_submission(&kit::escape_path(folder)));
     }
     if let Some(teacher) = &opts.fallback {
         if !teacher.is_file() {
-            bail!("no capture file {}", kit::escape_path(teacher));
+            bail!(errors::no_capture_file(&kit::escape_path(teacher)));
         }
     }
     // The results are refused now, not after the class is graded.
@@ -183,13 +179,13 @@ fn grade_class(opts: &Options, folder: &Path, out: &Path, reveal: bool, force: b
         let problems =
             if g.problems.is_empty() { String::new() } else { format!("; {}", g.problems.join("; ")) };
         // A closed stdout (`| head`) costs the lines, never the grading: the results are still written.
-        let _ = writeln!(
-            std::io::stdout(),
-            "{}: {} of {} right{problems}",
-            g.student.shown(),
+        let line = words::report::student_line(
+            &g.student.shown(),
             g.marking.right(),
-            g.marking.marks.len()
+            g.marking.marks.len(),
+            &problems,
         );
+        let _ = writeln!(std::io::stdout(), "{line}");
     });
     let mut csv = report::csv_header(questions);
     let mut files = Vec::new();
@@ -206,21 +202,15 @@ fn grade_class(opts: &Options, folder: &Path, out: &Path, reveal: bool, force: b
     let shown = kit::escape_path(out);
     let _ = writeln!(
         std::io::stdout(),
-        "{}, {all_right} with every answer right; wrote {}/{} and {} (one per student) in {}",
-        kit::plural(count as u64, "student"),
-        shown.trim_matches('"'),
-        results::CSV,
-        kit::plural(count as u64, "report"),
-        shown.trim_matches('"')
+        "{}",
+        words::report::written(count, all_right, results::CSV, shown.trim_matches('"'))
     );
     if class.ignored > 0 {
         let folder = kit::escape_path(folder);
-        let what = if class.ignored == 1 { "1 other entry" } else { "other entries" };
-        let n = if class.ignored == 1 { String::new() } else { format!("{} ", class.ignored) };
         let _ = writeln!(
             std::io::stdout(),
-            "({n}{what} in {} left alone: not NAME.pcap, NAME.pcapng or NAME.answers)",
-            folder.trim_matches('"')
+            "{}",
+            words::report::left_alone(class.ignored, folder.trim_matches('"'))
         );
     }
     Ok(all_right == count)

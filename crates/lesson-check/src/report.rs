@@ -9,6 +9,7 @@ use crate::capture::Limits;
 use crate::csv;
 use crate::exercises::Question;
 use crate::grade::{file_name, Against, Graded};
+use crate::words::report as words;
 
 /// The CSV's first row: `student`, each question's key, `right`, `questions`, `notes`.
 pub fn csv_header(questions: &[Question]) -> String {
@@ -34,11 +35,11 @@ pub fn csv_row(g: &Graded) -> String {
     fields.push(g.marking.marks.len().to_string());
     let mut notes = g.problems.clone();
     if let Against::Fallback(teacher) = &g.against {
-        notes.push(format!("no capture handed in: marked against {}", file_name(teacher)));
+        notes.push(words::note_fallback(&file_name(teacher)));
     }
     let stray = g.marking.stray.len() + g.marking.marks.iter().map(|m| m.near.len()).sum::<usize>();
     if stray > 0 {
-        notes.push(format!("{} not marked (see the report)", kit::plural(stray as u64, "line")));
+        notes.push(words::note_not_marked(stray));
     }
     fields.push(notes.join("; "));
     csv::record(&fields)
@@ -47,22 +48,20 @@ pub fn csv_row(g: &Graded) -> String {
 /// A student's report: what was marked against what, a line per question, the
 /// lines that answered nothing, the score, and the limits files were read within.
 pub fn report(lesson: &str, g: &Graded, keys: &[&str], reveal: bool, limits: Limits) -> String {
-    let mut out = format!("Lesson {lesson}, exercise: {}\n\n", g.student.shown());
+    let mut out = format!("{}\n\n", words::heading(lesson, &g.student.shown()));
     let answers = match g.student.answers.as_slice() {
         [one] => file_name(one),
         _ => "-".to_string(),
     };
-    out.push_str(&format!("Answers: {answers}\n"));
+    out.push_str(&format!("{}\n", words::answers_file(&answers)));
     let capture = match &g.against {
-        Against::Own(p) => format!("{} (yours)", file_name(p)),
-        Against::Fallback(p) => {
-            format!("none handed in, so marked against {} (your teacher's)", file_name(p))
-        }
-        Against::Nothing => "none that could be read, so nothing could be marked right".to_string(),
+        Against::Own(p) => words::own_capture(&file_name(p)),
+        Against::Fallback(p) => words::teachers_capture(&file_name(p)),
+        Against::Nothing => words::no_capture(),
     };
-    out.push_str(&format!("Capture: {capture}\n"));
+    out.push_str(&format!("{}\n", words::capture_line(&capture)));
     for p in &g.problems {
-        out.push_str(&format!("Problem: {p}\n"));
+        out.push_str(&format!("{}\n", words::problem(p)));
     }
     out.push('\n');
     for m in &g.marking.marks {
@@ -74,19 +73,15 @@ pub fn report(lesson: &str, g: &Graded, keys: &[&str], reveal: bool, limits: Lim
         out.push('\n');
     }
     let (right, of) = (g.marking.right(), g.marking.marks.len());
-    out.push_str(&format!("\n{right} of {of} right\n"));
+    out.push_str(&format!("\n{}\n", crate::words::marks::score(right, of)));
     out.push_str(&format!("\n{}\n", limits_said(limits)));
     out
 }
 
 /// The limits, in words, as each report says them.
 pub fn limits_said(limits: Limits) -> String {
-    let size = limits.max_bytes.map_or("any size".to_string(), |b| format!("up to {} MiB", b >> 20));
-    let time = limits.time.map_or(String::new(), |t| format!(", read for at most {} s", t.as_secs_f64()));
-    format!(
-        "(Marked by lesson-check: a capture {size}{time}; an answers file up to {} KiB of `key = value` lines, UTF-8 or UTF-16.)",
-        crate::answers::MAX_ANSWERS_FILE >> 10
-    )
+    let seconds = limits.time.map(|t| t.as_secs_f64());
+    words::limits(limits.max_bytes.map(|b| b >> 20), seconds, crate::answers::MAX_ANSWERS_FILE >> 10)
 }
 
 /// The report's file name for a student: the name as the CSV shows it, `.txt`;

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
+use crate::words::errors::{self, ResultsStep as Step};
+
 /// The CSV's name in the results folder.
 pub const CSV: &str = "grades.csv";
 
@@ -17,33 +19,21 @@ pub const CSV: &str = "grades.csv";
 pub fn check(out: &Path, force: bool) -> Result<bool> {
     let shown = kit::escape_path(out);
     match std::fs::symlink_metadata(out) {
-        Ok(meta) if !force => {
-            let what = if meta.is_dir() { "folder" } else { "file" };
-            bail!(kit::hinted(
-                format!("{shown} already exists ({what}): not written over"),
-                "give a new folder with --out, or --force to replace the results of an earlier grading"
-            ));
-        }
+        Ok(meta) if !force => bail!(errors::results_exist(&shown, meta.is_dir())),
         Ok(meta) => {
             if !meta.is_dir() || !out.join(CSV).is_file() {
-                bail!(kit::hinted(
-                    format!("{shown} holds no earlier {CSV}: not replaced, even with --force"),
-                    "give a new folder with --out"
-                ));
+                bail!(errors::no_earlier_results(&shown, CSV));
             }
             Ok(true)
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
             if !parent.is_dir() {
-                bail!(kit::hinted(
-                    format!("no folder {} to write {shown} in", kit::escape_path(parent)),
-                    "create it first, or give --out in an existing folder"
-                ));
+                bail!(errors::no_parent(&kit::escape_path(parent), &shown));
             }
             Ok(false)
         }
-        Err(e) => Err(e).with_context(|| format!("cannot look at {shown}")),
+        Err(e) => Err(e).with_context(|| errors::results_failed(Step::Look, &shown)),
     }
 }
 
@@ -52,21 +42,21 @@ pub fn write(out: &Path, force: bool, files: &[(String, String)]) -> Result<()> 
     let shown = kit::escape_path(out);
     let earlier = check(out, force)?;
     let fresh = beside(out, "new")?;
-    std::fs::create_dir(&fresh).with_context(|| format!("cannot create a folder beside {shown}"))?;
+    std::fs::create_dir(&fresh).with_context(|| errors::results_failed(Step::CreateBeside, &shown))?;
     let written = (|| -> Result<()> {
         for (name, text) in files {
             let path = fresh.join(name);
             std::fs::write(&path, text)
-                .with_context(|| format!("cannot write {}", kit::escape_path(&path)))?;
+                .with_context(|| errors::results_failed(Step::Write, &kit::escape_path(&path)))?;
         }
         if earlier {
             let old = beside(out, "old")?;
-            std::fs::rename(out, &old).with_context(|| format!("cannot move {shown} aside"))?;
-            std::fs::rename(&fresh, out).with_context(|| format!("cannot rename the results to {shown}"))?;
+            std::fs::rename(out, &old).with_context(|| errors::results_failed(Step::MoveAside, &shown))?;
+            std::fs::rename(&fresh, out).with_context(|| errors::results_failed(Step::Rename, &shown))?;
             std::fs::remove_dir_all(&old)
-                .with_context(|| format!("cannot remove {}", kit::escape_path(&old)))?;
+                .with_context(|| errors::results_failed(Step::Remove, &kit::escape_path(&old)))?;
         } else {
-            std::fs::rename(&fresh, out).with_context(|| format!("cannot rename the results to {shown}"))?;
+            std::fs::rename(&fresh, out).with_context(|| errors::results_failed(Step::Rename, &shown))?;
         }
         Ok(())
     })();
@@ -78,7 +68,8 @@ pub fn write(out: &Path, force: bool, files: &[(String, String)]) -> Result<()> 
 
 /// A hidden folder name beside `out`, for this process: `.NAME.new-PID`.
 fn beside(out: &Path, what: &str) -> Result<PathBuf> {
-    let name = out.file_name().with_context(|| format!("{} names no folder", kit::escape_path(out)))?;
+    let name =
+        out.file_name().with_context(|| errors::results_failed(Step::NoName, &kit::escape_path(out)))?;
     let mut hidden = std::ffi::OsString::from(".");
     hidden.push(name);
     hidden.push(format!(".{what}-{}", std::process::id()));

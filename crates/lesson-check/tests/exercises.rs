@@ -193,7 +193,7 @@ fn bad_input_is_one_error_line_with_a_hint_and_exit_2() {
     // No subcommand: clap's usage, exit 2.
     let out = Command::new(bin_dir().join("lesson-check")).output().expect("run");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("Usage: lesson-check <COMMAND>"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Usage: lesson-check [OPTIONS] <COMMAND>"));
 }
 
 /// `--help` is there, and says what each exit status means.

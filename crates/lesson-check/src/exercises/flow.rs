@@ -43,26 +43,34 @@ pub(super) const LESSON_09: &[Question] = &[
     Question {
         key: "data_segments",
         text: "How many segments carried the sender's ten bytes?",
+        text_vi: "Bao nhiêu segment đã chở mười byte của bên gửi?",
         answer: || count(client_data, |n| Some(n.to_string())),
         why: "with TCP_NODELAY each send() left at once as its own segment: the wire kept the two sends apart; the receiver's buffer, and its one recv(), did not",
+        why_vi: "với TCP_NODELAY mỗi send() ra đi ngay thành một segment riêng: đường truyền giữ hai lần send tách biệt; bộ đệm của bên nhận, và lần recv() duy nhất của nó, thì không",
     },
     Question {
         key: "world_seq",
         text: "What is the relative sequence number of the segment carrying \"World\"?",
+        text_vi: "Số thứ tự tương đối của segment mang \"World\" là bao nhiêu?",
         answer: || nth(client_data, 1, |r| Some(r["seq"].to_string())),
         why: "\"Hello\" took bytes 1 to 5, so \"World\" starts at 6: sequence numbers count bytes, not messages",
+        why_vi: "\"Hello\" chiếm các byte 1 tới 5, nên \"World\" bắt đầu ở 6: số thứ tự đếm byte, không đếm message",
     },
     Question {
         key: "ack_after_world",
         text: "What relative ack did the receiver's side send right after \"World\" arrived?",
+        text_vi: "Phía bên nhận đã gửi ack tương đối nào ngay sau khi \"World\" đến?",
         answer: || Box::<AfterWorld>::default(),
         why: "the receiver's kernel acknowledged bytes 1 to 10 as they arrived, while its program still slept: an ACK says the bytes are in the receive buffer, not that recv() read them",
+        why_vi: "kernel của bên nhận xác nhận các byte 1 tới 10 ngay khi chúng đến, trong lúc chương trình của nó vẫn ngủ: một ACK nói các byte đã nằm trong bộ đệm nhận, chứ không nói recv() đã đọc chúng",
     },
     Question {
         key: "time_wait",
         text: "Which side ends in TIME_WAIT (client or server)?",
+        text_vi: "Bên nào kết thúc ở TIME_WAIT (`client` hay `server`)?",
         answer: || first(|r| role(r, 0, "fin"), |r| text(r, "from")),
         why: "the sender closed right after its two sends, while the receiver slept: its FIN came first (the active close), and the active close ends in TIME_WAIT",
+        why_vi: "bên gửi đóng ngay sau hai lần send, trong lúc bên nhận còn ngủ: FIN của nó đến trước (chủ động đóng), và bên chủ động đóng kết thúc ở TIME_WAIT",
     },
 ];
 
@@ -147,26 +155,34 @@ pub(super) const LESSON_10: &[Question] = &[
     Question {
         key: "waited_rounds",
         text: "In how many rounds did \"lo\" leave 30 ms or more after \"Hel\"?",
+        text_vi: "Trong bao nhiêu vòng \"lo\" ra đi từ 30 ms trở lên sau \"Hel\"?",
         answer: || Box::new(Rounds { waited: Some(0), ..Rounds::default() }),
         why: "with Nagle on, \"lo\" waits for the ACK of \"Hel\", which the server's kernel delays (40 ms timer) once the connection is interactive, from round 2 on; with TCP_NODELAY \"lo\" leaves at once",
+        why_vi: "khi Nagle bật, \"lo\" chờ ACK của \"Hel\", thứ mà kernel của server trì hoãn (bộ đếm giờ 40 ms) một khi kết nối đã thành tương tác, từ vòng 2 trở đi; với TCP_NODELAY \"lo\" ra đi ngay",
     },
     Question {
         key: "round_1_waited",
         text: "Did round 1's \"lo\" leave 30 ms or more after its \"Hel\"? (yes or no)",
+        text_vi: "\"lo\" của vòng 1 có ra đi từ 30 ms trở lên sau \"Hel\" của nó không? (`yes` hoặc `no`)",
         answer: || Box::new(Rounds { round_1: true, waited: Some(0), ..Rounds::default() }),
         why: "round 1 never waits: with TCP_NODELAY nothing holds \"lo\", and with Nagle on the server's kernel is still in quick-ACK mode at the start of a connection, so its ACK of \"Hel\" comes at once",
+        why_vi: "vòng 1 không bao giờ phải chờ: với TCP_NODELAY không gì giữ \"lo\" lại, còn khi Nagle bật thì kernel của server vẫn ở chế độ quick-ACK lúc đầu kết nối, nên ACK của nó cho \"Hel\" đến ngay",
     },
     Question {
         key: "ack_before_lo",
         text: "In round 2, what relative ack does the server's last segment before \"lo\" carry?",
+        text_vi: "Ở vòng 2, segment cuối cùng của server trước \"lo\" mang ack tương đối nào?",
         answer: || before_rest(|r| Some(r["ack"].to_string())),
         why: "with Nagle on, \"lo\" leaves only once \"Hel\" (bytes 6 to 8) is acknowledged: ack=9; with TCP_NODELAY it does not wait, and the server's last segment is still round 1's echo: ack=6",
+        why_vi: "khi Nagle bật, \"lo\" chỉ ra đi khi \"Hel\" (các byte 6 tới 8) đã được xác nhận: ack=9; với TCP_NODELAY nó không chờ, và segment cuối cùng của server vẫn là echo của vòng 1: ack=6",
     },
     Question {
         key: "ack_before_lo_call",
         text: "Which socket call made that segment? (connect, accept, send, recv, close, or none)",
+        text_vi: "Lời gọi socket nào tạo ra segment đó? (`connect`, `accept`, `send`, `recv`, `close`, hoặc `none`)",
         answer: || before_rest(|r| super::first_steps::call(r["cause"].as_str()?)),
         why: "with Nagle on it is the delayed ACK, which the server's kernel sends when its timer fires (no call); with TCP_NODELAY it is round 1's echo, from the server's send()",
+        why_vi: "khi Nagle bật, đó là delayed ACK, do kernel của server gửi khi bộ đếm giờ của nó nổ (không lời gọi nào); với TCP_NODELAY đó là echo của vòng 1, từ send() của server",
     },
 ];
 
