@@ -15,6 +15,8 @@
 #   scripts/demo.sh --theme light colours for a white background (a projector's), dark for
 #                                black; default: what the terminal's COLORFGBG says, else
 #                                colours readable on both
+#   LANG=vi_VN.UTF-8 scripts/demo.sh   the headings in Vietnamese, as osi-trace's words
+#                                (the first of LC_ALL, LC_MESSAGES, LANG decides)
 #
 # Capture needs CAP_NET_RAW. As root it just works; otherwise the demo re-runs
 # itself in a new user and network namespace, where an ordinary user holds that
@@ -113,6 +115,8 @@ say() { printf '%s\n' "$*" | fit; }
 # tell WORDS…: a sentence or two of the demo's own, wrapped at the terminal's width as
 # one paragraph (its lines are not cut where the source happens to break them).
 tell() { printf '%s\n' "$*" | fit "" ""; }
+# shellcheck source=scripts/demo/words.sh
+. "$here/scripts/demo/words.sh"
 # shellcheck source=scripts/demo/build.sh
 . "$here/scripts/demo/build.sh"
 # shellcheck source=scripts/demo/show.sh
@@ -156,7 +160,7 @@ if [[ -z ${OSI_KIT_IN_NS:-} ]]; then
   # its own namespaces (client, router, server) and captures both links itself. ---
   if [[ $only == lab ]]; then
     for s in $("$here/scripts/lab.sh" --list | awk '{ print $1 }'); do
-      banner "Lessons 14–17 · the network lab: $s"
+      banner "$(phrase lab "$s")"
       status=0
       KIT_BIN_DIR=${KIT_BIN_DIR:-$target/release} "$here/scripts/lab.sh" --scenario "$s" \
         --out "$out/lab-$s" || status=$?
@@ -165,10 +169,10 @@ if [[ -z ${OSI_KIT_IN_NS:-} ]]; then
       ((status != 2)) || die "the lab cannot run here: see lab.sh's line above"
       # Ctrl-C (130) or a closed terminal stopped the lab run: the demo stops with it.
       ((status < 128)) || exit "$status"
-      if [[ $pause == yes ]]; then read -r -p "${dim}— Enter for the next run —${reset}" _ || true; fi
+      if [[ $pause == yes ]]; then read -r -p "${dim}$(phrase next_run)${reset}" _ || true; fi
     done
-    banner "Done"
-    say "Each lab run's captures (link1.pcap, link2.pcap) are in $(shown "$out")/lab-*"
+    banner "$(phrase finished)"
+    say "$(phrase lab_kept "$(shown "$out")")"
     exit 0
   fi
 
@@ -255,7 +259,7 @@ start_server() {
   pids+=($!)
   server_pid=$!
   wait_ready "$work/$1.server.log" 10
-  say "${bold}The server, before any packet:${reset}"
+  say "${bold}$(phrase server_before)${reset}"
   sed '/^READY/,$d' "$work/$1.server.log" | fit "  "
 }
 
@@ -271,18 +275,18 @@ finish() {
       osi-trace --read "$out/$1.pcap" --html "$out/$1.html" --programs "$1,client" --quiet
     } 2>>"$out/$1.read.log"
     say ""
-    say "${bold}What went over the wire (osi-trace):${reset}"
+    say "${bold}$(phrase wire)${reset}"
     show_trace "$1"
-    say "In a browser (the trace explorer): $out/$1.html"
+    say "$(phrase browser "$out/$1.html")"
   fi
   kill "$server_pid" 2>/dev/null || true
   wait "$server_pid" 2>/dev/null || true
   plain <"$work/$1.server.log" >"$out/$1.server.log"
   say ""
-  say "${bold}What the server said then:${reset}"
+  say "${bold}$(phrase server_then)${reset}"
   sed '1,/^READY/d' "$work/$1.server.log" | fit "  "
   if [[ $pause == yes ]]; then
-    read -r -p "${dim}— Enter for the next run —${reset}" _ || true
+    read -r -p "${dim}$(phrase next_run)${reset}" _ || true
   fi
 }
 
@@ -297,12 +301,11 @@ labelled() {
   command client --port "$port" --color "$color" "$@" 2>&1 | sed -u "s/^/$label /" | fit
 }
 
-clients_say() { say "${bold}What the client said:${reset}"; }
+clients_say() { say "${bold}$(phrase client_said)${reset}"; }
 
 scenario_server-basic() {
-  banner "Lesson 03–05 · server-basic (article §2): one echo, handshake to teardown"
-  tell "One client sends \"Hello\"; the server echoes it and exits. A second client then" \
-    "finds no one listening: the kernel answers its SYN with RST (connection refused)."
+  banner "$(phrase basic)"
+  tell "$(phrase basic_story)"
   start_trace server-basic 2
   start_server server-basic
   clients_say
@@ -314,12 +317,11 @@ scenario_server-basic() {
 
 scenario_server-loop() {
   wait_rest
-  banner "Lesson 06 · server-loop (article §3.1): clients wait their turn"
-  tell "Client A holds its connection for 2 s. Client B connects at once (the kernel" \
-    "finishes the handshake into the accept queue) but gets its echo only after A leaves."
+  banner "$(phrase loop)"
+  tell "$(phrase loop_story)"
   start_trace server-loop 2
   start_server server-loop
-  say "${bold}What the clients said (A: and B: mark whose line it is):${reset}"
+  say "${bold}$(phrase clients_said)${reset}"
   labelled A: --message first --hold 2 &
   pids+=($!)
   sleep 0.3
@@ -330,8 +332,8 @@ scenario_server-loop() {
 
 scenario_server-threads() {
   wait_rest
-  banner "Lesson 07 · server-threads (article §3.2): a thread per connection"
-  tell "Two clients at once, each holding 1 s: both get their echo immediately."
+  banner "$(phrase threads)"
+  tell "$(phrase threads_story)"
   start_trace server-threads 2
   start_server server-threads
   clients_say
@@ -341,8 +343,8 @@ scenario_server-threads() {
 
 scenario_server-select() {
   wait_rest
-  banner "Lesson 08 · server-select (article §3.3): one thread, select(2)"
-  tell "Three clients at once, each sending three messages: one thread serves them all."
+  banner "$(phrase select)"
+  tell "$(phrase select_story)"
   start_trace server-select 3
   start_server server-select
   clients_say
@@ -354,14 +356,14 @@ for s in "${scenarios[@]}"; do
   "scenario_$s"
 done
 
-banner "Done"
+banner "$(phrase finished)"
 if [[ $capture == no ]]; then
-  say "Nothing was captured (no permission, see the start); the servers' logs are in:"
+  say "$(phrase nothing_captured)"
   say "  $(shown "$out")"
   exit 0
 fi
 first=${scenarios[0]}
-say "Every run's trace, ladder, JSON, page and pcap are in:"
+say "$(phrase kept)"
 say "  $out"
-say "Open a pcap in Wireshark:  wireshark $out/$first.pcap"
-say "Or read it again here:     $bin/osi-trace --read $out/$first.pcap --layers"
+say "$(phrase wireshark "$out/$first.pcap")"
+say "$(phrase read_again "$bin/osi-trace --read $out/$first.pcap --layers")"

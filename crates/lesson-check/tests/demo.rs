@@ -1,6 +1,7 @@
 //! scripts/demo.sh end to end, as an instructor runs it (without pauses): each
 //! scenario leaves a trace with a complete handshake and teardown, a pcap,
-//! JSON and an explorer page, and no server is left running.
+//! JSON and an explorer page, and no server is left running; in a Vietnamese
+//! terminal its headings are Vietnamese, as osi-trace's words under them.
 
 mod common;
 
@@ -111,5 +112,46 @@ fn demo_runs_every_scenario_and_keeps_complete_traces() -> anyhow::Result<()> {
     // Nothing left running from the demo.
     let left = Command::new("pgrep").args(["-f", &bin_dir.join("server-").display().to_string()]).output()?;
     assert!(left.stdout.is_empty(), "servers left running: {}", String::from_utf8_lossy(&left.stdout));
+    Ok(())
+}
+
+/// In a Vietnamese terminal (`LANG=vi_VN.UTF-8`, the locale compiled for the test) the
+/// demo's headings are Vietnamese, and so is osi-trace's trace under them.
+#[test]
+fn demo_headings_follow_the_terminals_language() -> anyhow::Result<()> {
+    if !harness::require("demo in Vietnamese", harness::Need::Netns) {
+        return Ok(());
+    }
+    let locales = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("locales");
+    let locales = lesson_check::compile_vietnamese_locale(&locales)?;
+    let out = tempfile::tempdir()?;
+    let mut cmd = Command::new("bash");
+    cmd.arg(repo().join("scripts/demo.sh"))
+        .args(["--no-pause", "--only", "server-basic", "--out"])
+        .arg(out.path())
+        .env("KIT_BIN_DIR", bin_dir());
+    for v in ["LC_ALL", "LC_MESSAGES", "LANGUAGE"] {
+        cmd.env_remove(v);
+    }
+    cmd.env("LANG", "vi_VN.UTF-8").env("LOCPATH", &locales);
+    let run = harness::run(cmd, b"", Duration::from_secs(120))?;
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "demo failed: {stdout}\n{}", String::from_utf8_lossy(&run.stderr));
+    for heading in [
+        "Bài 03–05 · server-basic (bài viết §2): một lần echo, từ bắt tay tới đóng",
+        "Server, trước gói tin đầu tiên:",
+        "Client đã nói gì:",
+        "Những gì đã đi trên đường truyền (osi-trace):",
+        "Server đã nói gì lúc đó:",
+        "Đã xong",
+        "Trace, ladder, JSON, trang web và pcap của mỗi lần chạy nằm trong:",
+    ] {
+        assert!(stdout.contains(heading), "{heading:?} in:\n{stdout}");
+    }
+    for english in ["Lesson 03", "What the client said", "What went over the wire", "Done"] {
+        assert!(!stdout.contains(english), "{english:?} left in:\n{stdout}");
+    }
+    // osi-trace reads the same terminal: its roles under the heading are Vietnamese too.
+    assert!(stdout.contains("bắt tay 1/3"), "osi-trace in Vietnamese: {stdout}");
     Ok(())
 }

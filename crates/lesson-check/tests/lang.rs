@@ -279,3 +279,67 @@ fn a_class_report_follows_the_language_and_the_csv_stays_the_same() {
         assert!(has_vietnamese(s));
     }
 }
+
+/// The demo's headings (`scripts/demo/words.sh`): each key in both languages, the
+/// Vietnamese true to the English (the same numbers, the same `%s`), and every key the
+/// demo asks for is there. (tests/demo.rs runs the demo itself in a Vietnamese terminal.)
+#[test]
+fn every_heading_of_the_demo_has_its_vietnamese() {
+    let list = r#". scripts/demo/words.sh
+        for k in "${!phrases_en[@]}"; do printf '%s\t%s\t%s\n' "$k" "${phrases_en[$k]}" "${phrases_vi[$k]-}"; done
+        for k in "${!phrases_vi[@]}"; do [[ -v "phrases_en[$k]" ]] || printf '%s\t\t%s\n' "$k" "${phrases_vi[$k]}"; done"#;
+    let out = Command::new("bash").args(["-c", list]).current_dir(repo()).output().expect("bash");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let table = String::from_utf8(out.stdout).expect("utf-8");
+    let mut bad = Vec::new();
+    let mut keys = Vec::new();
+    for row in table.lines() {
+        let [key, en, vi] = row.splitn(3, '\t').collect::<Vec<_>>()[..] else { panic!("{row:?}") };
+        keys.push(key.to_string());
+        if en.is_empty() {
+            bad.push(format!("{key}: Vietnamese {vi:?} with no English"));
+            continue;
+        }
+        check(key, en, vi, &mut bad);
+        if numbers(en) != numbers(vi) || en.matches("%s").count() != vi.matches("%s").count() {
+            bad.push(format!("{key}: {en:?} and {vi:?} do not hold the same numbers and %s"));
+        }
+    }
+    assert!(keys.len() > 15, "{table}");
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+    let demo = std::fs::read_to_string(repo().join("scripts/demo.sh")).expect("demo.sh");
+    let asked: Vec<&str> =
+        demo.split("$(phrase ").skip(1).filter_map(|s| s.split([' ', ')']).next()).collect();
+    assert!(asked.len() > 15, "the demo's headings come from the table: {asked:?}");
+    for key in asked {
+        assert!(
+            keys.iter().any(|k| k == key),
+            "demo.sh asks for `{key}`, which scripts/demo/words.sh has not"
+        );
+    }
+}
+
+/// The demo chooses its language as the kit's programs do (`kit::Lang::from_env`): the
+/// first of LC_ALL, LC_MESSAGES, LANG that is set and not empty.
+#[test]
+fn the_demo_reads_the_language_as_the_kit_does() {
+    let cases: [&[(&str, &str)]; 6] = [
+        &[],
+        &[("LANG", "vi_VN.UTF-8")],
+        &[("LC_ALL", "C.UTF-8"), ("LANG", "vi_VN.UTF-8")],
+        &[("LC_MESSAGES", "vi_VN.UTF-8"), ("LANG", "en_US.UTF-8")],
+        &[("LC_ALL", ""), ("LANG", "vi")],
+        &[("LC_ALL", "vi_VN"), ("LC_MESSAGES", "en_US")],
+    ];
+    for env in cases {
+        let kit = Lang::from_vars(|n| env.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string()));
+        let mut bash = Command::new("bash");
+        bash.args(["-c", ". scripts/demo/words.sh; phrase finished"]).current_dir(repo());
+        for v in ["LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"] {
+            bash.env_remove(v);
+        }
+        let said = bash.envs(env.iter().copied()).output().expect("bash").stdout;
+        let want = if kit == Lang::Vi { "Đã xong" } else { "Done" };
+        assert_eq!(String::from_utf8_lossy(&said), want, "{env:?}");
+    }
+}
