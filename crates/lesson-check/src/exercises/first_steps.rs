@@ -32,7 +32,7 @@ pub(super) const LESSON_01: &[Question] = &[
     Question {
         key: "reset_flags",
         text: "Which flags did the answer to the SYN carry, as the trace writes them?",
-        text_vi: "Câu trả lời cho SYN mang những flag nào, viết như trace viết?",
+        text_vi: "Câu trả lời cho SYN mang những flag nào (ghi như trong trace)?",
         answer: || first(|r| role(r, 0, "refused"), |r| text(r, "flags")),
         why: "RST, because no socket listens on the port; ACK too, because the SYN carried no ACK, so the RST acknowledges it instead (RFC 9293 §3.10.7.1)",
         why_vi: "RST, vì không socket nào lắng nghe trên port đó; và cả ACK, vì SYN không mang ACK, nên RST xác nhận chính SYN (RFC 9293 §3.10.7.1)",

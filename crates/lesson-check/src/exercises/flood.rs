@@ -168,7 +168,7 @@ pub(super) const LESSON_08: &[Question] = &[
         text_vi: "Trong kết nối của flooder, frame nào là [TCP ZeroWindow] đầu tiên?",
         answer: || Flood::reader(Ask::ZeroWindowFrame),
         why: "the first segment whose window field is 0: its sender's receive buffer had no room left to offer",
-        why_vi: "segment đầu tiên có trường window bằng 0: bộ đệm nhận của bên gửi nó đã hết chỗ để mời",
+        why_vi: "segment đầu tiên có trường window bằng 0: bộ đệm nhận của bên gửi segment đó đã hết chỗ trống",
     },
     Question {
         key: "first_zero_window_from",

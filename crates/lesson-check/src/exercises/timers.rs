@@ -109,7 +109,7 @@ pub(super) const LESSON_16: &[Question] = &[
     Question {
         key: "timed_across_the_queues",
         text: "Whose segments does link1 time across both queues, the client's or the server's (the larger SRTT)?",
-        text_vi: "Link1 đo thời gian qua cả hai hàng đợi cho segment của bên nào, `client` hay `server` (SRTT lớn hơn)?",
+        text_vi: "Trên link1, segment của bên nào được đo thời gian qua cả hai hàng đợi, `client` hay `server` (SRTT lớn hơn)?",
         answer: || {
             first(connection_0, |r| {
                 let (client, server) = (srtt(r, "client_to_server_rtt")?, srtt(r, "server_to_client_rtt")?);
