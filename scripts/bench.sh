@@ -24,6 +24,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$here/scripts/lib.sh"
 runs=3
 quick=no
 pingpong_only=no
@@ -36,7 +38,7 @@ while (($#)); do
     --pingpong-only) pingpong_only=yes ;;
     --bin) bin=${2:?--bin needs a folder}; shift ;;
     --out) out=${2:?--out needs a folder}; shift ;;
-    -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
+    -h | --help) kit_usage; exit 0 ;;
     *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -91,14 +93,8 @@ start_server() {
   : > "$work/server.out"
   "$@" >> "$work/server.out" 2>&1 &
   server_pid=$!
-  port=""
-  for _ in $(seq 200); do
-    port=$(sed -n 's/^READY .*:\([0-9]*\)$/\1/p' "$work/server.out" | head -1)
-    [[ -n $port ]] && return 0
-    sleep 0.05
-  done
-  echo "bench.sh: $* did not start: $(cat "$work/server.out")" >&2
-  exit 1
+  kit_wait_ready "$work/server.out" 10 '^READY .*:[0-9]*$' || { echo "bench.sh: $* did not start" >&2; exit 1; }
+  port=$(sed -n 's/^READY .*:\([0-9]*\)$/\1/p' "$work/server.out" | head -1)
 }
 
 stop_server() {
@@ -219,7 +215,7 @@ if [[ -n $(command -v "$bin/osi-trace") ]] && "$bin/osi-trace" --port 1 --durati
   start_server "$bin/server-select" --port 0 --quiet
   "$bin/osi-trace" --port "$port" --summary-only --duration 120 > /dev/null 2> "$work/trace.err" &
   tpid=$!
-  for _ in $(seq 200); do grep -qs READY "$work/trace.err" && break; sleep 0.05; done
+  kit_wait_ready "$work/trace.err" 10 READY || true
   "$bin/echo-bench" pingpong --port "$port" --conns 10 --messages 2000 > /dev/null
   kill -INT "$tpid"
   wait "$tpid" || true
