@@ -16,6 +16,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$here/scripts/lib.sh"
 runs=5
 conns=100
 messages=3000
@@ -30,7 +32,7 @@ while (($#)); do
     --view) view=${2:?}; shift ;;
     --nice) nice=${2:?}; shift ;;
     --inside) inside=yes ;;
-    -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) kit_usage; exit 0 ;;
     *) echo "bench-capture.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -62,12 +64,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Waits (at most 20 s) until file $1 holds a line matching $2.
-wait_for() {
-  for _ in $(seq 400); do grep -qs -- "$2" "$1" && return 0; sleep 0.05; done
-  echo "bench-capture.sh: no '$2' in $1:" >&2; cat "$1" >&2; exit 1
-}
-
 # One run: appends "ours_frames kernel_drops tcpdump_frames tcpdump_drops seconds unread buffer_drops" to $results
 # (not in a subshell, so that cleanup knows every process it started).
 one_run() {
@@ -83,9 +79,10 @@ one_run() {
   "$bin/server-threads" --port "$port" --quiet > "$log_s" 2>&1 &
   local srv=$!
   pids+=("$srv")
-  wait_for "$log_o" READY
-  wait_for "$log_t" "listening on"
-  wait_for "$log_s" READY
+  # At most 20 s each (tcpdump says "listening on" once it captures).
+  kit_wait_ready "$log_o" 20 READY || exit 1
+  kit_wait_ready "$log_t" 20 "listening on" || exit 1
+  kit_wait_ready "$log_s" 20 READY || exit 1
   t0=$(date +%s.%N)
   "$bin/echo-bench" pingpong --port "$port" --conns "$conns" --messages "$messages" > "$work/bench.$1.log"
   t1=$(date +%s.%N)

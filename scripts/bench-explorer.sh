@@ -11,13 +11,15 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$here/scripts/lib.sh"
 segments=10000
 runs=3
 while (($#)); do
   case "$1" in
     --segments) segments=${2:?} && shift ;;
     --runs) runs=${2:?} && shift ;;
-    -h | --help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' && exit 0 ;;
+    -h | --help) kit_usage && exit 0 ;;
     *) echo "bench-explorer.sh: unknown argument $1" >&2 && exit 2 ;;
   esac
   shift

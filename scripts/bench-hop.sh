@@ -16,6 +16,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$here/scripts/lib.sh"
 sizes="100000 200000 400000 1000000"
 runs=3
 check=no
@@ -26,7 +28,7 @@ while (($#)); do
     --sizes) sizes=${2:?--sizes needs numbers}; shift ;;
     --runs) runs=${2:?--runs needs a number}; shift ;;
     --bin) bin=${2:?--bin needs a folder}; shift ;;
-    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) kit_usage; exit 0 ;;
     *) echo "bench-hop.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift

@@ -18,6 +18,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$here/scripts/lib.sh"
 rounds=125000  # echo rounds per client; 4 clients × ~2 segments per round (ACKs ride on the echo) ≈ 1 million
 runs=5
 check=no
@@ -30,7 +32,7 @@ while (($#)); do
     --runs) runs=${2:?--runs needs a number}; shift ;;
     --keep) keep=${2:?--keep needs a folder}; shift ;;
     --bin) bin=${2:?--bin needs a folder}; shift ;;
-    -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) kit_usage; exit 0 ;;
     *) echo "bench-trace.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -60,23 +62,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Waits (at most 10 s) for a READY line in a log.
-ready() {
-  for _ in $(seq 200); do grep -qs READY "$1" && return 0; sleep 0.05; done
-  echo "bench-trace.sh: no READY in $1: $(tail -1 "$1")" >&2
-  exit 1
-}
-
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 pcap=$work/load.pcap
 echo "Recording about $((rounds * 8)) segments on port $port ..." >&2
 "$bin/osi-trace" --port "$port" --write "$pcap" --summary-only --duration 300 --connections 4 \
   > /dev/null 2> "$work/capture.log" &
 pids+=($!)
-ready "$work/capture.log"
+kit_wait_ready "$work/capture.log" 10 READY || exit 1
 "$bin/server-threads" --port "$port" --quiet > "$work/server.log" &
 pids+=($!)
-ready "$work/server.log"
+kit_wait_ready "$work/server.log" 10 READY || exit 1
 # One deadline over the client's whole run: long enough for the load, still bounded.
 "$bin/client" --port "$port" --clients 4 --repeat "$rounds" --message x --timeout 600 --quiet > /dev/null
 wait "${pids[0]}"

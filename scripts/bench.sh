@@ -24,6 +24,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$here/scripts/lib.sh"
 runs=3
 quick=no
 pingpong_only=no
@@ -36,7 +38,7 @@ while (($#)); do
     --pingpong-only) pingpong_only=yes ;;
     --bin) bin=${2:?--bin needs a folder}; shift ;;
     --out) out=${2:?--out needs a folder}; shift ;;
-    -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
+    -h | --help) kit_usage; exit 0 ;;
     *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -91,14 +93,8 @@ start_server() {
   : > "$work/server.out"
   "$@" >> "$work/server.out" 2>&1 &
   server_pid=$!
-  port=""
-  for _ in $(seq 200); do
-    port=$(sed -n 's/^READY .*:\([0-9]*\)$/\1/p' "$work/server.out" | head -1)
-    [[ -n $port ]] && return 0
-    sleep 0.05
-  done
-  echo "bench.sh: $* did not start: $(cat "$work/server.out")" >&2
-  exit 1
+  kit_wait_ready "$work/server.out" 10 '^READY .*:[0-9]*$' || { echo "bench.sh: $* did not start" >&2; exit 1; }
+  port=$(sed -n 's/^READY .*:\([0-9]*\)$/\1/p' "$work/server.out" | head -1)
 }
 
 stop_server() {
@@ -176,7 +172,6 @@ for design in ${BENCH_DESIGNS:-basic loop threads select epoll tokio}; do
   done
 done
 
-ceiling=""
 trace_line=""
 if [[ $pingpong_only == no ]]; then
 echo "Bulk ..." >&2
@@ -209,7 +204,6 @@ r = json.load(sys.stdin)
 print(json.dumps({"mode": "iperf3", "mb_per_sec": r["end"]["sum_received"]["bits_per_second"] / 8e6, "stalled": None}))' >> "$results" || true
     wait 2>/dev/null || true
   done
-  ceiling=yes
 else
   echo "bench.sh: iperf3 is not installed (apt-get install iperf3): no ceiling for bulk" >&2
 fi
@@ -219,7 +213,7 @@ if [[ -n $(command -v "$bin/osi-trace") ]] && "$bin/osi-trace" --port 1 --durati
   start_server "$bin/server-select" --port 0 --quiet
   "$bin/osi-trace" --port "$port" --summary-only --duration 120 > /dev/null 2> "$work/trace.err" &
   tpid=$!
-  for _ in $(seq 200); do grep -qs READY "$work/trace.err" && break; sleep 0.05; done
+  kit_wait_ready "$work/trace.err" 10 READY || true
   "$bin/echo-bench" pingpong --port "$port" --conns 10 --messages 2000 > /dev/null
   kill -INT "$tpid"
   wait "$tpid" || true
@@ -230,124 +224,5 @@ fi
 
 "$bin/echo-bench" chart --input <(grep '"mode": "pingpong"' "$results") --output "$out/pingpong.svg" >/dev/null
 
-python3 - "$results" "$runs" "$ceiling" "$trace_line" <<'EOF'
-import json, statistics, sys
-from collections import defaultdict
-
-rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-runs, ceiling_on, trace_line = sys.argv[2], sys.argv[3], sys.argv[4]
-groups = defaultdict(list)
-for r in rows:
-    key = (r.get("mode"), r.get("design"), r.get("lang"), r.get("conns") if r.get("mode") != "bulk" else r.get("label", "").split()[-1])
-    groups[key].append(r)
-
-def med(rs, field):
-    vals = [r[field] for r in rs if r.get(field) is not None]
-    return statistics.median(vals) if vals else None
-
-def cell(rs, field, fmt="{:,.0f}"):
-    if any(r.get("stalled") for r in rs):
-        return "stalled"
-    v = med(rs, field)
-    return fmt.format(v) if v is not None else "–"
-
-def ratio(a, b):
-    if not a or not b or any(r.get("stalled") for r in a + b):
-        return "–"
-    x, y = med(a, a[0]["_f"]), med(b, b[0]["_f"])
-    return f"{x / y:.1f}×" if x and y else "–"
-
-TWIN = {"basic": "basic", "loop": "loop", "threads": "threads", "select": "select", "epoll": "select", "tokio": "tokio"}
-TWIN_NAME = {"basic": "echo_loop.py --once", "loop": "echo_loop.py", "threads": "echo_threads.py", "select": "selectors", "epoll": "selectors", "tokio": "asyncio"}
-
-def stalled(rs):
-    return any(r.get("stalled") for r in rs)
-
-def rate(rs):
-    return None if not rs or stalled(rs) else med(rs, "msgs_per_sec")
-
-def mem(rs):
-    rss, thr = med(rs, "server_rss_kib"), med(rs, "server_threads")
-    return "–" if rss is None else f"{rss / 1024:.1f} / {thr:,.0f}"
-
-def times(a, b):
-    return f"{a / b:.2f}×" if a and b else "–"
-
-print(f"\n### Ping-pong, 64-byte messages (median of {runs} runs)\n")
-print("Server memory is its peak resident set (MB) during the run, with its thread count, from /proc. "
-      "÷ select compares with server-select at the same C in this same run.\n")
-print("| design | C | Rust msg/s | Rust p50 / p99 µs | Rust MB / threads | Python twin | Python msg/s | Python MB / threads | Rust ÷ Python | Rust ÷ select |")
-print("|---|---|---|---|---|---|---|---|---|---|")
-notes = []
-for design in ["basic", "loop", "threads", "select", "epoll", "tokio"]:
-    for c in sorted({k[3] for k in groups if k[0] == "pingpong" and k[1] == design}):
-        rs, ps = groups.get(("pingpong", design, "rust", c), []), groups.get(("pingpong", TWIN[design], "python", c), [])
-        sel = groups.get(("pingpong", "select", "rust", c), [])
-        lat = "–" if not rs else "stalled" if stalled(rs) else f"{med(rs, 'p50_us'):,.0f} / {med(rs, 'p99_us'):,.0f}"
-        r_rate, p_rate, s_rate = rate(rs), rate(ps), rate(sel)
-        print(f"| {design} | {c:,} | {cell(rs, 'msgs_per_sec')} | {lat} | {mem(rs)} | {TWIN_NAME[design]} | "
-              f"{cell(ps, 'msgs_per_sec') if ps else '–'} | {mem(ps) if ps else '–'} | {times(r_rate, p_rate)} | {times(r_rate, s_rate)} |")
-        for who, group in (("Rust", rs), (TWIN_NAME[design], ps)):
-            if stalled(group) and not (who != "Rust" and design == "epoll"):
-                why = next(r["stalled"] for r in group if r.get("stalled"))
-                said = next((r["server_said"] for r in group if r.get("server_said")), "")
-                notes.append(f"- {design} ({who}) at C = {c:,}: stalled: {why}" + (f"; the server said: `{said}`" if said else ""))
-if notes:
-    print("\n" + "\n".join(notes))
-
-def at(design, lang, c):
-    return groups.get(("pingpong", design, lang, c), [])
-
-cs = sorted({k[3] for k in groups if k[0] == "pingpong" and k[1] == "epoll"})
-print("\n### Targets\n")
-if 1000 in cs:
-    e, s_ = rate(at("epoll", "rust", 1000)), rate(at("select", "rust", 1000))
-    ok = e and s_ and e >= 1.5 * s_
-    print(f"- server-epoll ≥ 1.5 × server-select at C = 1 000: {times(e, s_)} → {'met' if ok else 'NOT met'}")
-for c in cs:
-    e, p = rate(at("epoll", "rust", c)), rate(at("select", "python", c))
-    print(f"- server-epoll ≥ Python selectors at C = {c:,}: {times(e, p)} → {'met' if e and p and e >= p else 'NOT met'}")
-if 10000 in cs:
-    for d in ("epoll", "tokio"):
-        g = at(d, "rust", 10000)
-        rss = med(g, "server_rss_kib")
-        ok = g and not stalled(g) and rss is not None and rss < 64 * 1024
-        print(f"- server-{d} serves all 10 000 under 64 MB: " + ("stalled" if stalled(g) else f"{rss / 1024:.1f} MB") + f" → {'met' if ok else 'NOT met'}")
-    g = at("select", "rust", 10000)
-    said = next((r["server_said"] for r in g if r.get("server_said")), "")
-    print(f"- server-select at C = 10 000 refuses past its wall: " + (f"`{said}` → met" if stalled(g) and said else "NOT shown"))
-    g = at("threads", "rust", 10000)
-    print(f"- server-threads at C = 10 000: {mem(g)} (MB / threads)")
-
-if any(r.get("mode") == "bulk" for r in rows):
-    ceil = [r["mb_per_sec"] for r in rows if r.get("mode") == "iperf3"]
-    ceil_v = statistics.median(ceil) if ceil else None
-    print(f"\n### Bulk echo, one connection (median of {runs} runs)" + (f"; iperf3 ceiling {ceil_v:,.0f} MB/s" if ceil_v else "") + "\n")
-    print("| design | server buffer | Rust MB/s | Python MB/s | Rust ÷ Python | Rust ÷ iperf3 |")
-    print("|---|---|---|---|---|---|")
-    for design in ["loop", "threads", "select"]:
-        for buf in ["1024", "65536"]:
-            rs, ps = groups[("bulk", design, "rust", buf)], groups[("bulk", design, "python", buf)]
-            for r in rs + ps:
-                r["_f"] = "mb_per_sec"
-            vs_ceiling = f"{med(rs, 'mb_per_sec') / ceil_v:.0%}" if ceil_v and rs and not any(r.get("stalled") for r in rs) else "–"
-            print(f"| {design} | {buf} | {cell(rs, 'mb_per_sec')} | {cell(ps, 'mb_per_sec')} | {ratio(rs, ps)} | {vs_ceiling} |")
-
-    print(f"\n### Connection churn: connect, one echo, close (median of {runs} runs)\n")
-    print("| design | Rust conn/s | Python conn/s | Rust ÷ Python |")
-    print("|---|---|---|---|")
-    for design in ["loop", "threads", "select"]:
-        key = [k for k in groups if k[0] == "churn" and k[1] == design and k[2] == "rust"]
-        if not key:
-            continue
-        rs = groups[key[0]]
-        ps = groups[("churn", design, "python", key[0][3])]
-        for r in rs + ps:
-            r["_f"] = "conns_per_sec"
-        notes = {r["stalled"] for r in rs + ps if r.get("stalled")}
-        print(f"| {design} | {cell(rs, 'conns_per_sec')} | {cell(ps, 'conns_per_sec')} | {ratio(rs, ps)} |" + (f" {'; '.join(notes)}" if notes else ""))
-
-if trace_line:
-    print(f"\nosi-trace live on lo during ping-pong at C = 10 (server-select): {trace_line}")
-print(f"\nRaw results: {sys.argv[1]}; figures: pingpong-throughput.svg, pingpong-latency.svg, pingpong-memory.svg next to it.")
-EOF
+# The tables: every figure the median of its runs (echo-bench medians).
+"$bin/echo-bench" medians --input "$results" --runs "$runs" --trace-line="$trace_line"

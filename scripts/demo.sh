@@ -33,17 +33,14 @@ export LC_NUMERIC=C
 shopt -s extglob
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$here/scripts/lib.sh"
 pause=auto
 only=""
 out=""
 port=65432
 theme=auto
 
-usage() {
-  # The comment block at the top, up to its first line of code.
-  awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"
-  exit 0
-}
 # die MESSAGE: one line on stderr, exit 2 (a wrong option or a missing tool).
 die() {
   echo "demo.sh: $*" >&2
@@ -71,7 +68,7 @@ while (($#)); do
       theme=$2
       shift
       ;;
-    -h | --help) usage ;;
+    -h | --help) kit_usage && exit 0 ;;
     *) die "unknown option $(shown "$1") (see scripts/demo.sh --help)" ;;
   esac
   shift
@@ -127,9 +124,8 @@ banner() {
   printf '\n%s%s%s\n%s%s%s\n%s%s%s\n' "$cyan" "$line" "$reset" "$bold$cyan" "$1" "$reset" "$cyan" "$line" "$reset"
 }
 
-# ip, tc and nft (the lab's tools) live in /usr/sbin or /sbin, which Debian
-# leaves off an ordinary user's PATH.
-export PATH="$PATH:/usr/sbin:/sbin"
+# ip, tc and nft: the lab's tools.
+kit_sbin_path
 
 # --- Stage 1: build (outside any namespace, so cargo can reach its cache) ---
 if [[ -z ${OSI_KIT_IN_NS:-} ]]; then
@@ -229,18 +225,6 @@ trap 'exit 129' HUP
 # plain: stdin without colour codes, for the files a class opens later.
 plain() { sed $'s/\e\\[[0-9;]*m//g'; }
 
-# wait_ready FILE SECONDS: until FILE holds a READY line.
-wait_ready() {
-  local i
-  for ((i = 0; i < $2 * 20; i++)); do
-    grep -qs '^READY' "$1" && return 0
-    sleep 0.05
-  done
-  echo "demo.sh: no READY line in $1 after $2 s:" >&2
-  cat "$1" >&2
-  return 1
-}
-
 # start_trace NAME CONNECTIONS: capture until CONNECTIONS have closed (30 s at most); the
 # kept NAME.trace.txt has one line per segment and no colour codes, for grep and editors.
 start_trace() {
@@ -249,7 +233,7 @@ start_trace() {
     --color never >"$out/$1.trace.txt" 2>"$out/$1.capture.log" &
   pids+=($!)
   trace_pid=$!
-  wait_ready "$out/$1.capture.log" 10
+  kit_wait_ready "$out/$1.capture.log" 10
 }
 
 # start_server NAME: the server; what it did before any packet (socket, bind, listen),
@@ -258,7 +242,7 @@ start_server() {
   "$1" --port "$port" --color "$color" >"$work/$1.server.log" 2>&1 &
   pids+=($!)
   server_pid=$!
-  wait_ready "$work/$1.server.log" 10
+  kit_wait_ready "$work/$1.server.log" 10
   say "${bold}$(phrase server_before)${reset}"
   sed '/^READY/,$d' "$work/$1.server.log" | fit "  "
 }

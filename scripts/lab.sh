@@ -52,11 +52,8 @@ set -euo pipefail
 export LC_NUMERIC=C
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-usage() {
-  # The comment block at the top, up to its first line of code.
-  awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"
-  exit "${1:-0}"
-}
+# shellcheck source=scripts/lib.sh
+. "$here/scripts/lib.sh"
 die() {
   echo "lab.sh: $*" >&2
   exit 2
@@ -95,7 +92,7 @@ while (($#)); do
       ;;
     --force) force=yes ;;
     --list) exec "$here/scripts/lab/scenarios.sh" --list ;;
-    -h | --help) usage 0 ;;
+    -h | --help) kit_usage && exit 0 ;;
     --) shift && break ;;
     --clean) clean=yes ;;
     *) die "unknown option $(shown "$1") (see --help)" ;;
@@ -127,8 +124,8 @@ if [[ -z ${LAB_INSIDE:-} ]]; then
     [[ $clean == no ]] || echo "removed $(shown "$d"): its lab was killed"
   done
   [[ $clean == no ]] || exit 0
-  # Debian keeps nft, tc and ip in /usr/sbin, which an ordinary user's PATH lacks.
-  PATH="$PATH:/usr/sbin:/sbin"
+  # nft, tc and ip.
+  kit_sbin_path
   for tool in ip nft tc dumpcap tshark unshare flock; do
     command -v "$tool" >/dev/null || die "$tool is missing (Debian: iproute2 nftables tshark util-linux)"
   done

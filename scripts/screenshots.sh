@@ -10,11 +10,13 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$here/scripts/lib.sh"
 cd "$here"
 shots=yes
 case "${1:-}" in
   --pages) shots=no ;;
-  -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' && exit 0 ;;
+  -h | --help) kit_usage && exit 0 ;;
   "") ;;
   *) echo "screenshots.sh: unknown argument $1" >&2 && exit 2 ;;
 esac

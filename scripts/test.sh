@@ -16,10 +16,12 @@
 #   scripts/test.sh -- --list            the names of every test, none run
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 case "${1:-}" in
   -h | --help)
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    kit_usage
     exit 0
     ;;
 esac
@@ -27,9 +29,8 @@ command -v cargo >/dev/null || {
   echo "test.sh: cargo is not on PATH; install Rust (https://rustup.rs), then open a new shell or run . \"\$HOME/.cargo/env\"" >&2
   exit 2
 }
-# ip, tc, nft and setcap live in /usr/sbin or /sbin, which Debian leaves off an
-# ordinary user's PATH: without them there, the tests that use them would not run.
-export PATH="$PATH:/usr/sbin:/sbin"
+# ip, tc, nft and setcap: without them on PATH, the tests that use them would not run.
+kit_sbin_path
 
 need=()
 command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)

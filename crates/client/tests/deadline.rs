@@ -115,7 +115,7 @@ fn a_zero_timeout_is_refused_with_a_clear_line() -> anyhow::Result<()> {
 /// The bracketed form people copy from URLs works as the bare one does.
 #[test]
 fn a_bracketed_ipv6_host_is_accepted() -> anyhow::Result<()> {
-    if !harness::require("a_bracketed_ipv6_host_is_accepted", harness::Need::Ipv6) {
+    if !harness::require!(harness::Need::Ipv6) {
         return Ok(());
     }
     let srv = Server::start("server-basic", &["--host", "::1"])?;

@@ -35,7 +35,7 @@ fn sends_under_strace(port: u16, args: &[&str]) -> anyhow::Result<Vec<String>> {
 
 #[test]
 fn split_sends_each_message_as_two_send_calls() -> anyhow::Result<()> {
-    if !harness::require("split_sends_each_message_as_two_send_calls", harness::Need::Tool("strace")) {
+    if !harness::require!(harness::Need::Tool("strace")) {
         return Ok(());
     }
     let srv = Server::start("server-threads", &["--quiet"])?;

@@ -37,7 +37,7 @@ fn after_the_servers_fin_the_client_closes_from_close_wait() -> anyhow::Result<(
 /// client in LAST_ACK at its FIN, as the client's own narration says.
 #[test]
 fn the_tracer_agrees_the_client_closed_from_close_wait() -> anyhow::Result<()> {
-    if !harness::require("the_tracer_agrees_the_client_closed_from_close_wait", harness::Need::Capture) {
+    if !harness::require!(harness::Need::Capture) {
         return Ok(());
     }
     let mut srv = Server::start("server-loop", &["--quiet"])?;
@@ -82,7 +82,7 @@ fn a_missing_file_is_named_escaped() -> anyhow::Result<()> {
 /// hint about the file, not about ports below 1024.
 #[test]
 fn an_unreadable_file_is_a_permission_error_about_the_file() -> anyhow::Result<()> {
-    if !harness::require("an_unreadable_file_is_a_permission_error", harness::Need::Unprivileged) {
+    if !harness::require!(harness::Need::Unprivileged) {
         return Ok(());
     }
     let dir = tempfile::tempdir()?;

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use kit::svg::{self, Axis, Marker, Style, Svg};
 
+use crate::medians::median;
+
 /// One ping-pong result, as `pingpong --json` writes it.
 #[derive(serde::Deserialize)]
 struct Point {
@@ -30,17 +32,6 @@ type Line = (String, Style, Vec<(f64, f64)>);
 
 /// A figure: its file's suffix, its title, its y axis, its scale and the value it shows.
 type Panel = (&'static str, &'static str, &'static str, Scale, fn(&Row) -> Option<f64>);
-
-/// The median of some numbers (the mean of the middle two for an even count); 0 for none.
-fn median(values: impl Iterator<Item = f64>) -> f64 {
-    let mut v: Vec<f64> = values.collect();
-    v.sort_by(f64::total_cmp);
-    match v.len() {
-        0 => 0.0,
-        n if n % 2 == 1 => v[n / 2],
-        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
-    }
-}
 
 /// A tick label with at most three significant digits and no float noise (`0.3`).
 pub fn tick(v: &f64) -> String {
@@ -78,7 +69,7 @@ pub const MAX_INPUT: u64 = 16 << 20;
 
 /// The text of `input`, refused in one line past [`MAX_INPUT`] bytes (read up
 /// to one byte more, never all of it: `--input` may be a pipe or a device).
-fn read_input(input: &Path) -> anyhow::Result<String> {
+pub fn read_input(input: &Path) -> anyhow::Result<String> {
     let what = || format!("cannot read --input {}", kit::escape_path(input));
     let file = std::fs::File::open(input).with_context(what)?;
     let mut bytes = Vec::new();
@@ -115,11 +106,11 @@ pub fn draw(input: &Path, output: &Path) -> anyhow::Result<Vec<PathBuf>> {
         if group.iter().any(|p| p.stalled.is_some()) {
             continue;
         }
-        let rate = median(group.iter().map(|p| p.msgs_per_sec));
-        let p99_ms = median(group.iter().map(|p| p.p99_us.unwrap_or(0) as f64 / 1000.0));
+        let rate = median(group.iter().map(|p| p.msgs_per_sec)).unwrap_or(0.0);
+        let p99_ms = median(group.iter().map(|p| p.p99_us.unwrap_or(0) as f64 / 1000.0)).unwrap_or(0.0);
         let rss: Vec<f64> =
             group.iter().filter_map(|p| p.server_rss_kib).map(|k| k as f64 / 1024.0).collect();
-        let rss_mb = (!rss.is_empty()).then(|| median(rss.into_iter()).max(0.1));
+        let rss_mb = median(rss.into_iter()).map(|m| m.max(0.1));
         series.entry(label).or_default().push((conns, rate, p99_ms.max(0.001), rss_mb));
     }
     anyhow::ensure!(!series.is_empty(), "{} holds no completed ping-pong run", kit::escape_path(input));

@@ -7,6 +7,7 @@
 //! - `churn`: connect, one echo, close, K times; connections/s.
 //! - `chart`: SVG figures (one per panel) of throughput, p99 latency and the server's memory
 //!   against connection count, from the JSON lines that scripts/bench.sh collects.
+//! - `medians`: bench.sh's Markdown tables from the same lines, each figure a median of runs.
 //!
 //! With `--server-pid`, the server's peak resident memory and thread count
 //! during the run are reported too (from /proc).
@@ -30,6 +31,7 @@ use serde::Serialize;
 
 mod chart;
 mod conn;
+mod medians;
 mod server_stats;
 
 /// Load generator for the kit's echo servers.
@@ -114,6 +116,18 @@ enum Mode {
         #[arg(long)]
         output: PathBuf,
     },
+    /// Prints scripts/bench.sh's Markdown tables: each figure the median of its runs.
+    Medians {
+        /// The JSON lines bench.sh collects (its results.jsonl); at most 16 MiB.
+        #[arg(long)]
+        input: PathBuf,
+        /// Runs per figure, as the tables' titles say.
+        #[arg(long, default_value_t = 3)]
+        runs: u32,
+        /// osi-trace's summary line of its live capture during ping-pong, if measured.
+        #[arg(long, default_value = "")]
+        trace_line: String,
+    },
 }
 
 /// What a run measured.
@@ -168,6 +182,10 @@ fn main() -> std::process::ExitCode {
                 for figure in chart::draw(&input, &output)? {
                     println!("{}", kit::escape_controls(&figure.display().to_string()));
                 }
+                return Ok(());
+            }
+            Mode::Medians { input, runs, trace_line } => {
+                io::stdout().write_all(medians::tables(&input, runs, &trace_line)?.as_bytes())?;
                 return Ok(());
             }
         };

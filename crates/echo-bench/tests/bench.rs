@@ -157,7 +157,7 @@ fn a_quiet_epoll_server_is_one_thread() -> anyhow::Result<()> {
 /// A server that refuses connections past its wall: the run stops, and says why.
 #[test]
 fn connections_closed_without_echo_are_reported_as_refused() -> anyhow::Result<()> {
-    if !harness::require("bench_refused_past_wall", harness::Need::FdLimit(2300)) {
+    if !harness::require!(harness::Need::FdLimit(2300)) {
         return Ok(());
     }
     let mut cmd = Command::new("sh");
@@ -176,7 +176,7 @@ fn connections_closed_without_echo_are_reported_as_refused() -> anyhow::Result<(
 /// row, the ratios, the targets and a chart whose tick labels are short.
 #[test]
 fn bench_sh_quick_prints_every_design_and_draws_the_chart() -> anyhow::Result<()> {
-    if !harness::require("bench_sh_quick", harness::Need::Tool("python3")) {
+    if !harness::require!(harness::Need::Tool("python3")) {
         return Ok(());
     }
     for b in

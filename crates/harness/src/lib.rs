@@ -15,8 +15,9 @@
 //! - [`listing`] compares the sibling servers' sources: shared blocks, diff sizes.
 //! - [`tmux::Screen`] runs a program on a terminal of W×H cells and reads its screen;
 //!   [`sgr`] reads the colours it painted with.
-//! - [`require`] decides whether a test that needs capture rights, a tool or
-//!   namespaces runs, is reported as not run, or (in CI) fails.
+//! - [`require!`] decides whether a test that needs capture rights, a tool or
+//!   namespaces runs, is reported as not run, or (in CI) fails; it names the
+//!   test it is written in by itself ([`test_name!`]).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
@@ -44,7 +45,7 @@ pub mod tmux;
 pub mod tshark;
 /// Waiting for an event with a deadline, instead of sleeping.
 pub mod wait;
-pub use needs::{declared, require, require_that, Need};
+pub use needs::{declared, require, require_all, require_that, test_path, Need};
 
 /// How long a program may take to print its READY line.
 pub const READY_TIMEOUT: Duration = Duration::from_secs(20);

@@ -1,7 +1,9 @@
 //! What a test needs from the machine, and what happens when it is missing.
 //!
 //! A test that needs capture rights, a tool such as tshark, network namespaces
-//! or a high fd limit asks [`require`] first. Where the need is met it runs.
+//! or a high fd limit asks `harness::require!(Need::Netns, Need::Tool("tshark"))`
+//! first, which names the test it is written in by itself ([`test_name!`]), so
+//! that a skip or a failure says which test it was. Where the needs are met it runs.
 //! Where it is not, the test is *reported as not run*, never silently passed:
 //! a `SKIPPED` line goes to stderr and, when `OSI_KIT_SKIP_LOG` names a file,
 //! a line is appended to it (`scripts/test.sh` prints that list at the end).
@@ -75,6 +77,59 @@ impl Need {
             },
         }
     }
+}
+
+/// The name of the test this is written in: its package, then its path as `cargo
+/// test` lists it (`osi-trace: pcap::tests::reads_the_file`, or `lab: reruns_go_to_a_fresh_folder`
+/// in an integration test), which `cargo test -p PACKAGE PATH` runs again. Taken from
+/// the type name of a function declared in place; closures around it are left out.
+#[macro_export]
+macro_rules! test_name {
+    () => {{
+        fn __harness_test_name() {}
+        $crate::test_path(::std::env!("CARGO_PKG_NAME"), ::std::any::type_name_of_val(&__harness_test_name))
+    }};
+}
+
+/// Whether the test this is written in can run: every need given is met, asked
+/// in order (the first one missing is the one reported). Named by [`test_name!`].
+///
+/// ```ignore
+/// if !harness::require!(Need::Netns, Need::Tool("tshark")) {
+///     return;
+/// }
+/// ```
+#[macro_export]
+macro_rules! require {
+    ($($need:expr),+ $(,)?) => {
+        $crate::require_all(&$crate::test_name!(), &[$($need),+])
+    };
+}
+
+/// Like [`require!`], for a condition the test checks itself: `name` is the need's
+/// name in `OSI_KIT_PROVIDES`, `outcome` the result of the check.
+#[macro_export]
+macro_rules! require_that {
+    ($name:expr, $outcome:expr $(,)?) => {
+        $crate::require_that(&$crate::test_name!(), $name, $outcome)
+    };
+}
+
+/// `package: path`, the path from the type name of [`test_name!`]'s function without
+/// the crate (the test file's), the enclosing closures and the function's own name.
+pub fn test_path(package: &str, type_name: &str) -> String {
+    let mut path = type_name.strip_suffix("::__harness_test_name").unwrap_or(type_name);
+    while let Some(outer) = path.strip_suffix("::{{closure}}") {
+        path = outer;
+    }
+    let path = path.split_once("::").map_or(path, |(_, in_crate)| in_crate);
+    format!("{package}: {path}")
+}
+
+/// Whether `test` can run: every one of `needs` met, in order; the first missing is
+/// reported as [`require`] does.
+pub fn require_all(test: &str, needs: &[Need]) -> bool {
+    needs.iter().all(|need| require(test, *need))
 }
 
 /// Whether `test` can run: true when `need` is met. Otherwise the skip is
@@ -158,6 +213,16 @@ mod tests {
         assert_eq!(Need::FdLimit(2300).name(), "fd-limit");
         assert_eq!(Need::Capture.name(), "capture");
         assert_eq!(Need::Browser.name(), "chromium");
+    }
+
+    #[test]
+    fn a_test_names_itself() {
+        assert_eq!(test_name!(), "harness: needs::tests::a_test_names_itself");
+        let in_closure = || test_name!();
+        assert_eq!(in_closure(), "harness: needs::tests::a_test_names_itself");
+        assert_eq!(test_path("kit", "kit::outer::inner::__harness_test_name"), "kit: outer::inner");
+        let nested = "files::reads::{{closure}}::{{closure}}::__harness_test_name";
+        assert_eq!(test_path("osi-trace", nested), "osi-trace: reads");
     }
 
     #[test]

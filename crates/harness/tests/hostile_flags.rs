@@ -218,7 +218,7 @@ fn walk(cases: Vec<(PathBuf, Vec<OsString>)>, cwd: &Path, env: &[(&str, &OsStr)]
 
 #[test]
 fn no_flag_value_panics_hangs_or_reaches_the_terminal_raw() -> anyhow::Result<()> {
-    if !harness::require("no_flag_value_panics_hangs_or_reaches_the_terminal_raw", Need::Netns) {
+    if !harness::require!(Need::Netns) {
         return Ok(());
     }
     let dir = tempfile::tempdir()?;

@@ -78,10 +78,7 @@ fn theirs(row: &[String]) -> Option<String> {
 
 #[test]
 fn every_control_frame_of_the_lab_captures_reads_as_tshark_reads_it() {
-    if !harness::require(
-        "every_control_frame_of_the_lab_captures_reads_as_tshark_reads_it",
-        Need::Tool("tshark"),
-    ) {
+    if !harness::require!(Need::Tool("tshark")) {
         return;
     }
     let mut checked = 0;

@@ -8,8 +8,7 @@ use harness::Need;
 
 #[test]
 fn the_demo_runs_every_lab_scenario_and_keeps_its_captures() {
-    let test = "the_demo_runs_every_lab_scenario_and_keeps_its_captures";
-    if !harness::require(test, Need::Netns) || !harness::require(test, Need::Tool("tshark")) {
+    if !harness::require!(Need::Netns, Need::Tool("tshark")) {
         return;
     }
     let bin = harness::bin("client");

@@ -9,8 +9,7 @@ use osi_trace::json::hop::HopLine;
 
 #[test]
 fn the_echo_scenario_shows_each_datagram_once_across_the_router() {
-    let test = "the_echo_scenario_shows_each_datagram_once_across_the_router";
-    if !harness::require(test, Need::Netns) || !harness::require(test, Need::Tool("tshark")) {
+    if !harness::require!(Need::Netns, Need::Tool("tshark")) {
         return;
     }
     let run = Lab::default().run("scenarios.sh echo", Duration::from_secs(90)).unwrap();
@@ -40,8 +39,7 @@ fn the_echo_scenario_shows_each_datagram_once_across_the_router() {
 /// every TCP frame of both links is in the view exactly once.
 #[test]
 fn dropped_segments_stay_on_one_link_and_retransmissions_cross() {
-    let test = "dropped_segments_stay_on_one_link_and_retransmissions_cross";
-    if !harness::require(test, Need::Netns) || !harness::require(test, Need::Tool("tshark")) {
+    if !harness::require!(Need::Netns, Need::Tool("tshark")) {
         return;
     }
     let script = lab::serve_and_capture("server-basic", "10.0.2.2")
@@ -105,8 +103,7 @@ fn dropped_segments_stay_on_one_link_and_retransmissions_cross() {
 /// dumpcap's captures of the same run (MACs, TTLs, addresses, IP id, TCP).
 #[test]
 fn the_live_hop_view_on_the_router_matches_the_view_of_its_captures() {
-    let test = "the_live_hop_view_on_the_router_matches_the_view_of_its_captures";
-    if !harness::require(test, Need::Netns) || !harness::require(test, Need::Tool("tshark")) {
+    if !harness::require!(Need::Netns, Need::Tool("tshark")) {
         return;
     }
     // The capture ends at its --duration, a deadline far past the echo's few milliseconds.

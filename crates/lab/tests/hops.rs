@@ -12,7 +12,7 @@ const ROUTER2_MAC: &str = "02:00:00:00:02:01";
 const SERVER_MAC: &str = "02:00:00:00:02:02";
 
 fn lab_available(test: &str) -> bool {
-    harness::require(test, Need::Netns) && harness::require(test, Need::Tool("tshark"))
+    harness::require_all(test, &[Need::Netns, Need::Tool("tshark")])
 }
 
 fn echo_script(server_host: &str, target: &str) -> String {
@@ -25,7 +25,7 @@ fn echo_script(server_host: &str, target: &str) -> String {
 
 #[test]
 fn client_reaches_server_two_hops_away_with_arp_and_rewritten_macs() {
-    if !lab_available("client_reaches_server_two_hops_away_with_arp_and_rewritten_macs") {
+    if !lab_available(&harness::test_name!()) {
         return;
     }
     let run = Lab::default().run(&echo_script("10.0.2.2", "10.0.2.2"), Duration::from_secs(60)).unwrap();
@@ -61,7 +61,7 @@ fn client_reaches_server_two_hops_away_with_arp_and_rewritten_macs() {
 
 #[test]
 fn ipv6_hops_use_neighbour_discovery_and_lower_the_hop_limit() {
-    if !lab_available("ipv6_hops_use_neighbour_discovery_and_lower_the_hop_limit") {
+    if !lab_available(&harness::test_name!()) {
         return;
     }
     let run = Lab::default().run(&echo_script("::", "fd00:2::2"), Duration::from_secs(60)).unwrap();
@@ -86,8 +86,7 @@ fn ipv6_hops_use_neighbour_discovery_and_lower_the_hop_limit() {
 
 #[test]
 fn an_unprivileged_user_runs_the_lab_and_it_leaves_nothing_behind() {
-    let test = "an_unprivileged_user_runs_the_lab_and_it_leaves_nothing_behind";
-    if !lab_available(test) || !harness::require(test, Need::Unprivileged) {
+    if !lab_available(&harness::test_name!()) || !harness::require!(Need::Unprivileged) {
         return;
     }
     let before = std::process::Command::new("ip").args(["netns", "list"]).output().unwrap();
@@ -107,7 +106,7 @@ fn an_unprivileged_user_runs_the_lab_and_it_leaves_nothing_behind() {
 
 #[test]
 fn the_lab_removes_its_scratch_folder_and_processes() {
-    if !harness::require("the_lab_removes_its_scratch_folder_and_processes", Need::Netns) {
+    if !harness::require!(Need::Netns) {
         return;
     }
     // Without --out the lab makes its own folder; print it, and leave a server running.

@@ -51,8 +51,7 @@ fn locked(file: &Path) -> anyhow::Result<bool> {
 
 #[test]
 fn a_killed_labs_folder_is_removed_by_clean_or_the_next_run_and_only_its() -> anyhow::Result<()> {
-    let test = "a_killed_labs_folder_is_removed_by_clean_or_the_next_run_and_only_its";
-    if !harness::require(test, Need::Netns) {
+    if !harness::require!(Need::Netns) {
         return Ok(());
     }
     let tmp = tempfile::tempdir()?;

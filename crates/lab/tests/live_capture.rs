@@ -38,11 +38,8 @@ wait "$theirs" || true
 
 #[test]
 fn osi_trace_on_a_lab_link_writes_the_frames_tcpdump_sees() {
-    let test = "osi_trace_on_a_lab_link_writes_the_frames_tcpdump_sees";
-    for need in [Need::Netns, Need::Tool("tshark"), Need::Tool("tcpdump")] {
-        if !harness::require(test, need) {
-            return;
-        }
+    if !harness::require!(Need::Netns, Need::Tool("tshark"), Need::Tool("tcpdump")) {
+        return;
     }
     // As an ordinary user the lab is a user namespace, where tcpdump cannot run.
     let uid = std::fs::read_to_string("/proc/self/status")
@@ -54,7 +51,7 @@ fn osi_trace_on_a_lab_link_writes_the_frames_tcpdump_sees() {
     } else {
         Err("tcpdump runs in the lab only as root: in a user namespace it cannot give up privileges".into())
     };
-    if !harness::require_that(test, "root", root) {
+    if !harness::require_that!("root", root) {
         return;
     }
     let run = Lab::default().run(SCRIPT, Duration::from_secs(90)).unwrap();

@@ -8,7 +8,7 @@ use harness::Need;
 use lab::{fields, serve_and_capture, Lab, Run};
 
 fn lab_available(test: &str) -> bool {
-    harness::require(test, Need::Netns) && harness::require(test, Need::Tool("tshark"))
+    harness::require_all(test, &[Need::Netns, Need::Tool("tshark")])
 }
 
 /// Echo a file of `kib` KiB of random bytes through a lab with `flags`.
@@ -35,7 +35,7 @@ fn count(run: &Run, link: &str, filter: &str) -> usize {
 
 #[test]
 fn loss_causes_retransmissions_duplicate_acks_and_sack_but_the_echo_arrives() {
-    if !lab_available("loss_causes_retransmissions_duplicate_acks_and_sack_but_the_echo_arrives") {
+    if !lab_available(&harness::test_name!()) {
         return;
     }
     let run = bulk_echo(&["--loss", "5"], 256);
@@ -56,7 +56,7 @@ fn loss_causes_retransmissions_duplicate_acks_and_sack_but_the_echo_arrives() {
 
 #[test]
 fn through_a_bottleneck_throughput_is_the_link_rate_and_the_queue_delays() {
-    if !lab_available("through_a_bottleneck_throughput_is_the_link_rate_and_the_queue_delays") {
+    if !lab_available(&harness::test_name!()) {
         return;
     }
     let run = bulk_echo(&["--rate", "2mbit"], 256);
@@ -92,7 +92,7 @@ fn through_a_bottleneck_throughput_is_the_link_rate_and_the_queue_delays() {
 
 #[test]
 fn lost_data_waits_for_a_loss_probe_then_timeouts_that_double() {
-    if !lab_available("lost_data_waits_for_a_loss_probe_then_timeouts_that_double") {
+    if !lab_available(&harness::test_name!()) {
         return;
     }
     // The handshake passes; every data segment from the client is dropped.

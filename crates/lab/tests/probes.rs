@@ -8,8 +8,7 @@ use lab::Lab;
 
 #[test]
 fn a_ping_nobody_answers_ends_in_one_line_not_a_traceback() {
-    let test = "a_ping_nobody_answers_ends_in_one_line_not_a_traceback";
-    if !harness::require(test, Need::Netns) || !harness::require(test, Need::Tool("python3")) {
+    if !harness::require!(Need::Netns, Need::Tool("python3")) {
         return;
     }
     // 10.0.1.99 is on the client's link, and nobody has it: no reply ever comes.

@@ -7,7 +7,7 @@ use harness::Need;
 use lab::{fields, serve_and_capture, Lab, Run};
 
 fn lab_available(test: &str) -> bool {
-    harness::require(test, Need::Netns) && harness::require(test, Need::Tool("tshark"))
+    harness::require_all(test, &[Need::Netns, Need::Tool("tshark")])
 }
 
 /// One client connecting through the impaired router; its output in client.log.
@@ -25,7 +25,7 @@ fn connect_through(flags: &[&str], before: &str, after: &str) -> Run {
 
 #[test]
 fn reject_with_rst_is_connection_refused() {
-    if !lab_available("reject_with_rst_is_connection_refused") {
+    if !lab_available(&harness::test_name!()) {
         return;
     }
     let run = connect_through(&["--reject-rst"], "", "");
@@ -39,7 +39,7 @@ fn reject_with_rst_is_connection_refused() {
 
 #[test]
 fn reject_with_icmp_is_no_route_to_host() {
-    if !lab_available("reject_with_icmp_is_no_route_to_host") {
+    if !lab_available(&harness::test_name!()) {
         return;
     }
     let run = connect_through(&["--reject-icmp"], "", "");
@@ -58,7 +58,7 @@ fn reject_with_icmp_is_no_route_to_host() {
 
 #[test]
 fn a_server_nobody_answers_arp_for_is_unreachable_after_three_seconds() {
-    if !lab_available("a_server_nobody_answers_arp_for_is_unreachable_after_three_seconds") {
+    if !lab_available(&harness::test_name!()) {
         return;
     }
     let run = connect_through(&["--no-arp"], "", "");
@@ -77,7 +77,7 @@ fn a_server_nobody_answers_arp_for_is_unreachable_after_three_seconds() {
 
 #[test]
 fn dropped_syns_are_retransmitted_with_doubling_intervals_then_etimedout() {
-    if !lab_available("dropped_syns_are_retransmitted_with_doubling_intervals_then_etimedout") {
+    if !lab_available(&harness::test_name!()) {
         return;
     }
     // Exponential back-off from the first retransmission (no linear phase), 2 retries.
@@ -99,7 +99,7 @@ fn dropped_syns_are_retransmitted_with_doubling_intervals_then_etimedout() {
 
 #[test]
 fn a_smaller_mtu_on_link2_shrinks_the_mss_and_earns_frag_needed() {
-    if !lab_available("a_smaller_mtu_on_link2_shrinks_the_mss_and_earns_frag_needed") {
+    if !lab_available(&harness::test_name!()) {
         return;
     }
     let probe = format!("{}/../../scripts/lab/df-probe.py", env!("CARGO_MANIFEST_DIR"));

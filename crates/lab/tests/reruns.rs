@@ -23,8 +23,7 @@ fn echo_scenario(out: &Path, force: bool) -> (bool, String) {
 
 #[test]
 fn a_scenario_run_again_into_the_same_out_goes_to_a_fresh_folder_or_with_force_replaces() {
-    let test = "a_scenario_run_again_into_the_same_out_goes_to_a_fresh_folder_or_with_force_replaces";
-    if !harness::require(test, Need::Netns) || !harness::require(test, Need::Tool("tshark")) {
+    if !harness::require!(Need::Netns, Need::Tool("tshark")) {
         return;
     }
     for name in ["client", "server-basic", "osi-trace"] {

@@ -21,12 +21,12 @@ fn bins() -> String {
 }
 
 fn needs(test: &str) -> bool {
-    harness::require(test, Need::Netns) && harness::require(test, Need::Tool("tmux"))
+    harness::require_all(test, &[Need::Netns, Need::Tool("tmux")])
 }
 
 #[test]
 fn the_interactive_lab_labels_each_line_with_its_host() -> anyhow::Result<()> {
-    if !needs("the_interactive_lab_labels_each_line_with_its_host") {
+    if !needs(&harness::test_name!()) {
         return Ok(());
     }
     let cmd = format!("{}; echo LAB-EXIT $?", lab::lab_sh().display());
@@ -52,7 +52,7 @@ fn the_interactive_lab_labels_each_line_with_its_host() -> anyhow::Result<()> {
 
 #[test]
 fn lab_tmux_gives_each_host_a_pane_of_its_own() -> anyhow::Result<()> {
-    if !needs("lab_tmux_gives_each_host_a_pane_of_its_own") {
+    if !needs(&harness::test_name!()) {
         return Ok(());
     }
     let dir = tempfile::tempdir()?;
@@ -116,7 +116,7 @@ fn ctrl_c_stops(command: &str, shown: &str, not_after: &str) -> anyhow::Result<(
 
 #[test]
 fn ctrl_c_stops_a_scenario_and_the_demos_lab_runs() -> anyhow::Result<()> {
-    if !needs("ctrl_c_stops_a_scenario_and_the_demos_lab_runs") {
+    if !needs(&harness::test_name!()) {
         return Ok(());
     }
     let lab = lab::lab_sh().display().to_string();
@@ -183,8 +183,7 @@ fn lab_sh_answers_a_wrong_out_a_missing_name_and_help_at_once() -> anyhow::Resul
 
 #[test]
 fn lab_sh_uses_the_built_kit_where_it_cannot_build() -> anyhow::Result<()> {
-    let test = "lab_sh_uses_the_built_kit_where_it_cannot_build";
-    if !harness::require(test, Need::Netns) || !harness::require(test, Need::Unprivileged) {
+    if !harness::require!(Need::Netns, Need::Unprivileged) {
         return Ok(());
     }
     // A clone's target/ that the student cannot write, with the kit built in release/.
@@ -218,7 +217,7 @@ fn lab_sh_uses_the_built_kit_where_it_cannot_build() -> anyhow::Result<()> {
 /// the client's 1 MiB of random bytes summed up, not a line of \xNN.
 #[test]
 fn lab_sh_bulk_on_a_light_80_column_terminal() -> anyhow::Result<()> {
-    if !needs("lab_sh_bulk_on_a_light_80_column_terminal") {
+    if !needs(&harness::test_name!()) {
         return Ok(());
     }
     let cmd = format!("{} --theme light --scenario bulk; echo LAB-EXIT $?", lab::lab_sh().display());

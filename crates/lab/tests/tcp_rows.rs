@@ -21,8 +21,7 @@ fn flagged(rows: &std::collections::BTreeMap<u64, harness::tcp_rows::Row>, flag:
 
 #[test]
 fn tshark_agrees_on_every_tcp_row_of_the_loss_rto_and_syn_drop_captures() -> anyhow::Result<()> {
-    let test = "tshark_agrees_on_every_tcp_row_of_the_loss_rto_and_syn_drop_captures";
-    if !harness::require(test, Need::Tool("tshark")) {
+    if !harness::require!(Need::Tool("tshark")) {
         return Ok(());
     }
     // What each capture must show, so that the agreement is about something:
@@ -78,8 +77,7 @@ fn tshark_intervals(file: &Path, filter: &str) -> Vec<f64> {
 
 #[test]
 fn the_back_off_osi_trace_shows_is_the_one_tshark_measures() {
-    let test = "the_back_off_osi_trace_shows_is_the_one_tshark_measures";
-    if !harness::require(test, Need::Tool("tshark")) {
+    if !harness::require!(Need::Tool("tshark")) {
         return;
     }
     for (name, filter) in [

@@ -37,10 +37,7 @@ fn the_line_view_shows_arp_and_icmp_rows_in_their_place() {
 /// the schema's types.
 #[test]
 fn json_has_a_control_record_for_each_arp_and_icmp_frame_tshark_sees() {
-    if !harness::require(
-        "json_has_a_control_record_for_each_arp_and_icmp_frame_tshark_sees",
-        Need::Tool("tshark"),
-    ) {
+    if !harness::require!(Need::Tool("tshark")) {
         return;
     }
     let mut checked = 0;
@@ -84,7 +81,7 @@ fn json_has_a_control_record_for_each_arp_and_icmp_frame_tshark_sees() {
 /// needed" (ICMPv6 "packet too big") MTU.
 #[test]
 fn json_gives_mss_sack_mac_and_mtu_as_tshark_reads_them() {
-    if !harness::require("json_gives_mss_sack_mac_and_mtu_as_tshark_reads_them", Need::Tool("tshark")) {
+    if !harness::require!(Need::Tool("tshark")) {
         return;
     }
     let names = ["frame.number", "tcp.options.mss_val", "tcp.options.sack_le", "tcp.options.sack_re"];

@@ -24,7 +24,7 @@ fn embedded(html: &str) -> anyhow::Result<serde_json::Value> {
 
 #[test]
 fn demo_runs_every_scenario_and_keeps_complete_traces() -> anyhow::Result<()> {
-    if !harness::require("demo", harness::Need::Netns) {
+    if !harness::require!(harness::Need::Netns) {
         return Ok(());
     }
     let bin_dir = bin_dir();

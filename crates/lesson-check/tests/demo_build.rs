@@ -31,8 +31,7 @@ fi
 
 #[test]
 fn the_demo_builds_the_first_runs_programs_first_and_the_rest_while_it_plays() -> anyhow::Result<()> {
-    let test = "the_demo_builds_the_first_runs_programs_first_and_the_rest_while_it_plays";
-    if !harness::require(test, harness::Need::Netns) {
+    if !harness::require!(harness::Need::Netns) {
         return Ok(());
     }
     let real = bin_dir();

@@ -103,8 +103,7 @@ fn demo_on_a_screen(width: usize, height: usize) -> anyhow::Result<()> {
 
 #[test]
 fn the_demo_stops_after_the_handshake_and_the_teardown_at_80x24() -> anyhow::Result<()> {
-    let test = "the_demo_stops_after_the_handshake_and_the_teardown_at_80x24";
-    if !harness::require(test, Need::Netns) || !harness::require(test, Need::Tool("tmux")) {
+    if !harness::require!(Need::Netns, Need::Tool("tmux")) {
         return Ok(());
     }
     demo_on_a_screen(80, 24)
@@ -112,8 +111,7 @@ fn the_demo_stops_after_the_handshake_and_the_teardown_at_80x24() -> anyhow::Res
 
 #[test]
 fn the_demo_stops_after_the_handshake_and_the_teardown_at_120x35() -> anyhow::Result<()> {
-    let test = "the_demo_stops_after_the_handshake_and_the_teardown_at_120x35";
-    if !harness::require(test, Need::Netns) || !harness::require(test, Need::Tool("tmux")) {
+    if !harness::require!(Need::Netns, Need::Tool("tmux")) {
         return Ok(());
     }
     demo_on_a_screen(120, 35)
@@ -125,8 +123,7 @@ fn the_demo_stops_after_the_handshake_and_the_teardown_at_120x35() -> anyhow::Re
 /// and none of the basic colours, whose yellow and cyan fade on white.
 #[test]
 fn the_demo_paints_for_the_background_it_is_told_of() -> anyhow::Result<()> {
-    let test = "the_demo_paints_for_the_background_it_is_told_of";
-    if !harness::require(test, Need::Netns) || !harness::require(test, Need::Tool("tmux")) {
+    if !harness::require!(Need::Netns, Need::Tool("tmux")) {
         return Ok(());
     }
     let bins = bin_dir().display().to_string();
@@ -157,8 +154,7 @@ fn the_demo_paints_for_the_background_it_is_told_of() -> anyhow::Result<()> {
 /// process in it): the demo leaves no scratch folder behind in TMPDIR.
 #[test]
 fn a_closed_terminal_leaves_no_scratch_folder() -> anyhow::Result<()> {
-    let test = "a_closed_terminal_leaves_no_scratch_folder";
-    if !harness::require(test, Need::Netns) || !harness::require(test, Need::Tool("tmux")) {
+    if !harness::require!(Need::Netns, Need::Tool("tmux")) {
         return Ok(());
     }
     let (tmp, out) = (tempfile::tempdir()?, tempfile::tempdir()?);

@@ -166,10 +166,7 @@ const CHECKED: [(&str, &str, &str); 5] = [
 
 #[test]
 fn tshark_gives_every_reference_answer_of_lessons_13_to_17() {
-    if !harness::require(
-        "tshark_gives_every_reference_answer_of_lessons_13_to_17",
-        harness::Need::Tool("tshark"),
-    ) {
+    if !harness::require!(harness::Need::Tool("tshark")) {
         return;
     }
     for (lesson, pcap, file) in CHECKED {

@@ -129,14 +129,15 @@ fn blessing() -> bool {
     std::env::var_os("LESSON_CHECK_BLESS").is_some_and(|v| v == "1")
 }
 
-/// Runs one lesson alone and fails with every mismatch it found.
-fn check(edition: Edition, file: &str) {
+/// Runs one lesson alone and fails with every mismatch it found; `test` is the
+/// test's name ([`harness::test_name!`]).
+fn check(test: &str, edition: Edition, file: &str) {
     let (markdown, lesson) = read_in(edition, file);
     let language = edition.language();
     let shown = edition.name(file);
     let file = shown.as_str();
     let mut failures = stale_excerpts(file, &lesson);
-    if lesson.blocks.iter().all(|b| b.commands.is_empty()) || !harness::require(file, harness::Need::Netns) {
+    if lesson.blocks.iter().all(|b| b.commands.is_empty()) || !harness::require(test, harness::Need::Netns) {
         assert!(failures.is_empty(), "{}", failures.join("\n"));
         return;
     }
@@ -175,8 +176,8 @@ fn check(edition: Edition, file: &str) {
 
 /// A student's evening: every lesson in order, in one shell and one folder, while
 /// a classmate's `server-threads` runs on the same machine (outside the session).
-fn all_lessons_in_order(edition: Edition, columns: Columns) {
-    if !harness::require("lessons in order", harness::Need::Netns) {
+fn all_lessons_in_order(test: &str, edition: Edition, columns: Columns) {
+    if !harness::require(test, harness::Need::Netns) {
         return;
     }
     let language = edition.language();
@@ -214,19 +215,19 @@ fn all_lessons_in_order(edition: Edition, columns: Columns) {
 
 #[test]
 fn all_lessons_in_order_in_one_session_while_another_kit_server_runs() {
-    all_lessons_in_order(Edition::English, Columns::Unset);
+    all_lessons_in_order(&harness::test_name!(), Edition::English, Columns::Unset);
 }
 
 #[test]
 fn all_lessons_in_order_with_columns_80() {
-    all_lessons_in_order(Edition::English, Columns::Exported(80));
+    all_lessons_in_order(&harness::test_name!(), Edition::English, Columns::Exported(80));
 }
 
 /// The Vietnamese edition in order, once: the same commands as the English in a
 /// Vietnamese terminal (see the file's head for why not again with `COLUMNS=80`).
 #[test]
 fn all_vietnamese_lessons_in_order_in_a_vietnamese_terminal() {
-    all_lessons_in_order(Edition::Vietnamese, Columns::Unset);
+    all_lessons_in_order(&harness::test_name!(), Edition::Vietnamese, Columns::Unset);
 }
 
 /// A Vietnamese lesson's shell has the locale a Vietnamese student's terminal has:
@@ -234,7 +235,7 @@ fn all_vietnamese_lessons_in_order_in_a_vietnamese_terminal() {
 /// shell's own `printf` wants a decimal comma; an English lesson's shell has C.UTF-8.
 #[test]
 fn vietnamese_lessons_run_in_a_vietnamese_locale() {
-    if !harness::require("Vietnamese locale", harness::Need::Netns) {
+    if !harness::require!(harness::Need::Netns) {
         return;
     }
     let md = "```console\n$ locale 2>&1 | grep -E '^(LANG|LC_CTYPE|LC_NUMERIC)=|annot'\n$ printf '%.1f\\n' 2,5\n```\n";
@@ -258,7 +259,7 @@ fn vietnamese_lessons_run_in_a_vietnamese_locale() {
 /// exported as the test asks, whatever the environment of `cargo test` holds.
 #[test]
 fn lessons_run_in_a_students_environment() {
-    if !harness::require("student's environment", harness::Need::Netns) {
+    if !harness::require!(harness::Need::Netns) {
         return;
     }
     let lesson = parse("```console\n$ echo \"COLUMNS=${COLUMNS-unset}\"\nCOLUMNS=unset\n```\n");
@@ -277,7 +278,7 @@ fn lessons_run_in_a_students_environment() {
 /// server and forgets it is caught; the same lesson that stops it passes.
 #[test]
 fn a_lesson_that_leaves_a_server_running_fails() {
-    if !harness::require("left running", harness::Need::Netns) {
+    if !harness::require!(harness::Need::Netns) {
         return;
     }
     let forgets = parse("```console\n$ server-loop --port 0 > s.log &\n```\n");
@@ -307,7 +308,7 @@ fn a_lesson_that_leaves_a_server_running_fails() {
 /// lesson 5's server had not yet started, and a client found nobody listening).
 #[test]
 fn a_ready_line_left_by_an_earlier_program_is_not_taken_for_the_new_ones() {
-    if !harness::require("stale READY", harness::Need::Netns) {
+    if !harness::require!(harness::Need::Netns) {
         return;
     }
     let md = "```console\n$ echo READY old > server.log\n$ sleep 0.5 && echo READY new > server.log &\n$ cat server.log\nREADY new\n```\n";
@@ -322,7 +323,7 @@ fn a_ready_line_left_by_an_earlier_program_is_not_taken_for_the_new_ones() {
 /// line the program no longer prints, keeps its `[..]`, and the lesson passes again.
 #[test]
 fn bless_mends_a_lesson_whose_program_changed_its_words() {
-    if !harness::require("bless", harness::Need::Netns) {
+    if !harness::require!(harness::Need::Netns) {
         return;
     }
     let md = "```console\n$ echo 'READY 127.0.0.1:7'; echo '[L3+L4] bind(127.0.0.1:65432) in 0.21 ms'\nREADY 127.0.0.1:[..]\n[L3] bind(127.0.0.1:65432) in [..] ms\n```\n";
@@ -352,8 +353,8 @@ fn bless_mends_a_lesson_whose_program_changed_its_words() {
 
 macro_rules! lessons {
     ($($test:ident, $vi_test:ident => $file:literal,)*) => {
-        $( #[test] fn $test() { check(Edition::English, $file); } )*
-        $( #[test] fn $vi_test() { check(Edition::Vietnamese, $file); } )*
+        $( #[test] fn $test() { check(&harness::test_name!(), Edition::English, $file); } )*
+        $( #[test] fn $vi_test() { check(&harness::test_name!(), Edition::Vietnamese, $file); } )*
 
         #[test]
         fn every_lesson_has_a_test_and_a_place_in_the_book() {

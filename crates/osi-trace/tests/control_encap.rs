@@ -104,8 +104,7 @@ fn theirs(pcap: &Path) -> anyhow::Result<BTreeMap<u64, Message>> {
 
 #[test]
 fn arp_and_icmp_inside_qinq_pppoe_mpls_and_gre_read_as_tshark_reads_them() {
-    let test = "arp_and_icmp_inside_qinq_pppoe_mpls_and_gre_read_as_tshark_reads_them";
-    if !harness::require(test, Need::Tool("tshark")) {
+    if !harness::require!(Need::Tool("tshark")) {
         return;
     }
     let pcap = Path::new(env!("CARGO_MANIFEST_DIR")).join(CAPTURE);

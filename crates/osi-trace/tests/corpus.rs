@@ -32,10 +32,7 @@ fn corpus() -> Vec<PathBuf> {
 
 #[test]
 fn every_corpus_file_is_read_whole_and_agrees_with_tshark() -> anyhow::Result<()> {
-    if !harness::require(
-        "every_corpus_file_is_read_whole_and_agrees_with_tshark",
-        harness::Need::Tool("tshark"),
-    ) {
+    if !harness::require!(harness::Need::Tool("tshark")) {
         return Ok(());
     }
     let files = corpus();
@@ -72,10 +69,7 @@ fn every_corpus_file_is_read_whole_and_agrees_with_tshark() -> anyhow::Result<()
 /// AE (Accurate ECN, formerly NS) and the reserved bits too, not the low byte.
 #[test]
 fn flags_hex_carries_all_12_flag_bits_as_tshark_shows_them() -> anyhow::Result<()> {
-    if !harness::require(
-        "flags_hex_carries_all_12_flag_bits_as_tshark_shows_them",
-        harness::Need::Tool("tshark"),
-    ) {
+    if !harness::require!(harness::Need::Tool("tshark")) {
         return Ok(());
     }
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/tcp-flags12.pcap");

@@ -6,6 +6,7 @@
 
 #[path = "explorer/browser.rs"]
 mod browser;
+mod common;
 #[path = "explorer/page.rs"]
 mod page;
 
@@ -13,19 +14,20 @@ use std::path::Path;
 use std::time::Duration;
 
 use browser::{Browser, DOWN, RIGHT};
+use common::osi_trace_ok;
 use osi_trace::frame::{Frame, LinkType};
 use osi_trace::pcap::CaptureWriter;
-use page::{embedded, osi_trace, pdml, repo};
+use page::{embedded, pdml, repo};
 use serde_json::json;
 
 fn can_run(test: &str) -> bool {
-    harness::require(test, harness::Need::Browser) && harness::require(test, harness::Need::Tool("tshark"))
+    harness::require_all(test, &[harness::Need::Browser, harness::Need::Tool("tshark")])
 }
 
 /// A page of `pcap` in `dir`, with the programs of the lessons' echo.
 fn page_of(dir: &Path, pcap: &Path, name: &str) -> anyhow::Result<std::path::PathBuf> {
     let html = dir.join(name);
-    osi_trace(&[
+    osi_trace_ok(&[
         "--read",
         &pcap.to_string_lossy(),
         "--html",
@@ -47,7 +49,7 @@ async fn clean(b: &Browser) -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn a_click_on_a_row_selects_it_in_every_pane() -> anyhow::Result<()> {
-    if !can_run("a_click_on_a_row_selects_it_in_every_pane") {
+    if !can_run(&harness::test_name!()) {
         return Ok(());
     }
     let dir = tempfile::tempdir()?;
@@ -149,7 +151,7 @@ async fn a_click_on_a_row_selects_it_in_every_pane() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn step_mode_shows_the_handshake_in_three_steps() -> anyhow::Result<()> {
-    if !can_run("step_mode_shows_the_handshake_in_three_steps") {
+    if !can_run(&harness::test_name!()) {
         return Ok(());
     }
     let dir = tempfile::tempdir()?;
@@ -249,7 +251,7 @@ fn tcp_frame(ms: u64, sport: u16, dport: u16, seq: u32, ack: u32, flags: u8, dat
 
 #[tokio::test]
 async fn a_hostile_capture_shows_its_strings_and_runs_nothing() -> anyhow::Result<()> {
-    if !can_run("a_hostile_capture_shows_its_strings_and_runs_nothing") {
+    if !can_run(&harness::test_name!()) {
         return Ok(());
     }
     let dir = tempfile::tempdir()?;
@@ -300,7 +302,7 @@ async fn a_hostile_capture_shows_its_strings_and_runs_nothing() -> anyhow::Resul
 /// in the net log and in the console (its policy refuses it, and says so).
 #[tokio::test]
 async fn a_page_request_would_be_seen() -> anyhow::Result<()> {
-    if !can_run("a_page_request_would_be_seen") {
+    if !can_run(&harness::test_name!()) {
         return Ok(());
     }
     let dir = tempfile::tempdir()?;

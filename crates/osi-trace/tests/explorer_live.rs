@@ -9,7 +9,7 @@ use common::Lab;
 
 #[test]
 fn a_live_capture_writes_its_records_into_the_page() -> anyhow::Result<()> {
-    let Some(lab) = Lab::for_test("a_live_capture_writes_its_records_into_the_page", "xhtml", &[])? else {
+    let Some(lab) = Lab::for_test(&harness::test_name!(), "xhtml", &[])? else {
         return Ok(());
     };
     let dir = tempfile::tempdir()?;

@@ -2,10 +2,12 @@
 //! the terminal), its byte offsets are tshark's, and each segment's `call`
 //! and `by` say what its cause says in words.
 
+mod common;
 #[path = "explorer/page.rs"]
 mod page;
 
-use page::{embedded, lines, osi_trace, page_fields, pdml, repo};
+use common::osi_trace_ok;
+use page::{embedded, lines, page_fields, pdml, repo};
 
 /// Fields whose place in the frame the page must agree on with tshark.
 const FIELDS: [&str; 12] = [
@@ -39,8 +41,8 @@ fn the_page_embeds_exactly_the_records_json_writes() -> anyhow::Result<()> {
         let pcap = repo(pcap);
         let html = dir.path().join(format!("{i}.html"));
         let read = pcap.to_string_lossy();
-        let json = osi_trace(&["--read", &read, "--json"])?;
-        osi_trace(&[
+        let json = osi_trace_ok(&["--read", &read, "--json"])?;
+        osi_trace_ok(&[
             "--read",
             &read,
             "--html",
@@ -49,7 +51,7 @@ fn the_page_embeds_exactly_the_records_json_writes() -> anyhow::Result<()> {
             "server-basic,client",
         ])?;
         let data = embedded(&std::fs::read_to_string(&html)?)?;
-        let want = lines(&json.stdout);
+        let want = lines(&json);
         assert!(!want.is_empty());
         assert_eq!(data["records"].as_array().expect("records"), &want, "{read}");
     }
@@ -62,10 +64,10 @@ fn a_page_of_one_stream_holds_that_stream_only() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let pcap = repo("lessons/captures/05-endings.pcap");
     let html = dir.path().join("one.html");
-    let json = osi_trace(&["--read", &pcap.to_string_lossy(), "--json"])?;
-    osi_trace(&["--read", &pcap.to_string_lossy(), "--html", &html.to_string_lossy(), "--stream", "1"])?;
+    let json = osi_trace_ok(&["--read", &pcap.to_string_lossy(), "--json"])?;
+    osi_trace_ok(&["--read", &pcap.to_string_lossy(), "--html", &html.to_string_lossy(), "--stream", "1"])?;
     let data = embedded(&std::fs::read_to_string(&html)?)?;
-    let want: Vec<_> = lines(&json.stdout).into_iter().filter(|r| r["stream"] == 1).collect();
+    let want: Vec<_> = lines(&json).into_iter().filter(|r| r["stream"] == 1).collect();
     assert!(want.len() > 5);
     assert_eq!(data["records"].as_array().expect("records"), &want);
     let frames: Vec<_> =
@@ -86,10 +88,10 @@ fn the_hop_page_embeds_exactly_the_records_hop_json_writes() -> anyhow::Result<(
     );
     let (a, b) = (a.to_string_lossy(), b.to_string_lossy());
     let html = dir.path().join("hop.html");
-    let json = osi_trace(&["--read", &a, "--hop", &b, "--json"])?;
-    osi_trace(&["--read", &a, "--hop", &b, "--html", &html.to_string_lossy()])?;
+    let json = osi_trace_ok(&["--read", &a, "--hop", &b, "--json"])?;
+    osi_trace_ok(&["--read", &a, "--hop", &b, "--html", &html.to_string_lossy()])?;
     let data = embedded(&std::fs::read_to_string(&html)?)?;
-    assert_eq!(data["hop"].as_array().expect("hop"), &lines(&json.stdout));
+    assert_eq!(data["hop"].as_array().expect("hop"), &lines(&json));
     assert_eq!(data["page"]["mode"], "hop");
     assert_eq!(
         data["frames"].as_array().map(Vec::len),
@@ -101,7 +103,7 @@ fn the_hop_page_embeds_exactly_the_records_hop_json_writes() -> anyhow::Result<(
 
 #[test]
 fn field_offsets_are_where_tshark_puts_them() -> anyhow::Result<()> {
-    if !harness::require("field_offsets_are_where_tshark_puts_them", harness::Need::Tool("tshark")) {
+    if !harness::require!(harness::Need::Tool("tshark")) {
         return Ok(());
     }
     let dir = tempfile::tempdir()?;
@@ -116,7 +118,7 @@ fn field_offsets_are_where_tshark_puts_them() -> anyhow::Result<()> {
         let path = repo(pcap);
         let html = dir.path().join("p.html");
         let _ = std::fs::remove_file(&html);
-        osi_trace(&["--read", &path.to_string_lossy(), "--html", &html.to_string_lossy()])?;
+        osi_trace_ok(&["--read", &path.to_string_lossy(), "--html", &html.to_string_lossy()])?;
         let data = embedded(&std::fs::read_to_string(&html)?)?;
         let shark = pdml(&path)?;
         let frames = data["frames"].as_array().expect("frames");
@@ -152,7 +154,7 @@ fn call_and_by_say_what_the_cause_says() -> anyhow::Result<()> {
         if path.extension().is_none_or(|e| e != "pcap") {
             continue;
         }
-        for r in lines(&osi_trace(&["--read", &path.to_string_lossy(), "--json"])?.stdout) {
+        for r in lines(&osi_trace_ok(&["--read", &path.to_string_lossy(), "--json"])?) {
             if r["type"] != "segment" {
                 continue;
             }
@@ -207,7 +209,7 @@ fn an_existing_page_is_not_replaced_without_force() -> anyhow::Result<()> {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("exists") && err.contains("--force"), "{err}");
     assert_eq!(std::fs::read_to_string(&html)?, "mine");
-    osi_trace(&[
+    osi_trace_ok(&[
         "--read",
         &repo("lessons/captures/03-hello.pcap").to_string_lossy(),
         "--html",

@@ -1,22 +1,15 @@
 //! Files and time: `--write` never destroys what it reads nor leaves a torn
 //! file, and `--duration` with `--read` is the capture's own time.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use common::{fixture, osi_trace};
 use osi_trace::json::Record;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
-}
-
-fn osi_trace(args: &[&str]) -> anyhow::Result<std::process::Output> {
-    let mut cmd = Command::new(harness::bin("osi-trace"));
-    cmd.args(args);
-    harness::run(cmd, b"", Duration::from_secs(60))
-}
 
 #[test]
 fn writing_the_file_being_read_is_refused_and_leaves_it_whole() -> anyhow::Result<()> {
@@ -52,7 +45,7 @@ fn writing_the_file_being_read_is_refused_and_leaves_it_whole() -> anyhow::Resul
 /// A live `--write` killed outright leaves the old file as it was, not a torn one.
 #[test]
 fn a_killed_write_leaves_no_torn_file() -> anyhow::Result<()> {
-    if !harness::require("a_killed_write_leaves_no_torn_file", harness::Need::Capture) {
+    if !harness::require!(harness::Need::Capture) {
         return Ok(());
     }
     let dir = tempfile::tempdir()?;
@@ -98,7 +91,7 @@ fn duration_with_read_is_capture_time() -> anyhow::Result<()> {
 /// file renamed at the end, and tshark reads every TCP frame of both links.
 #[test]
 fn writing_mixed_link_types_gives_a_whole_pcapng() -> anyhow::Result<()> {
-    if !harness::require("writing_mixed_link_types_gives_a_whole_pcapng", harness::Need::Tool("tshark")) {
+    if !harness::require!(harness::Need::Tool("tshark")) {
         return Ok(());
     }
     let dir = tempfile::tempdir()?;

@@ -2,11 +2,14 @@
 //! links: its text as checked in, every pair's MACs, TTL / hop limit and TCP
 //! fields as tshark reads them from the same files, and bad input.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
+use common::{fixture, osi_trace_cmd};
 use osi_trace::json::hop::{CopyRecord, HopLine, HopOnlyRecord, HopRecord};
 
 fn captures() -> PathBuf {
@@ -14,9 +17,9 @@ fn captures() -> PathBuf {
 }
 
 /// osi-trace run in the captures' folder, so file names print the same everywhere.
-fn osi_trace(args: &[&str]) -> anyhow::Result<Output> {
-    let mut cmd = Command::new(harness::bin("osi-trace"));
-    cmd.args(args).current_dir(captures()).env_remove("COLUMNS");
+fn in_captures(args: &[&str]) -> anyhow::Result<Output> {
+    let mut cmd = osi_trace_cmd(args);
+    cmd.current_dir(captures());
     harness::run(cmd, b"", Duration::from_secs(60))
 }
 
@@ -27,11 +30,10 @@ fn osi_trace(args: &[&str]) -> anyhow::Result<Output> {
 fn the_hop_view_of_each_lab_pair_is_as_checked_in() -> anyhow::Result<()> {
     for name in ["echo", "echo6", "no-arp"] {
         let (l1, l2) = (format!("{name}-link1.pcap"), format!("{name}-link2.pcap"));
-        let out = osi_trace(&["--read", &l1, "--hop", &l2, "--width", "100", "--color", "never"])?;
+        let out = in_captures(&["--read", &l1, "--hop", &l2, "--width", "100", "--color", "never"])?;
         assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
         let got = String::from_utf8(out.stdout)?;
-        let path =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/hop-{name}.expected.txt"));
+        let path = fixture(&format!("hop-{name}.expected.txt"));
         let want = std::fs::read_to_string(&path)?;
         assert_eq!(got, want, "{name}: the hop view differs from {}", path.display());
         assert!(got.lines().all(|l| l.chars().count() <= 100), "{name}: a line wider than 100 columns");
@@ -105,7 +107,7 @@ fn tshark(file: &str) -> anyhow::Result<Vec<Tshark>> {
 }
 
 fn hop_json(l1: &str, l2: &str) -> anyhow::Result<Vec<HopLine>> {
-    let out = osi_trace(&["--read", l1, "--hop", l2, "--json"])?;
+    let out = in_captures(&["--read", l1, "--hop", l2, "--json"])?;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout)?.lines().map(|l| Ok(serde_json::from_str(l)?)).collect()
 }
@@ -213,7 +215,7 @@ fn bad_input_is_one_line_and_a_non_zero_exit() -> anyhow::Result<()> {
         (&["--read", "echo-link1.pcap", "--hop", "echo6-link2.pcap"], "no datagram seen on both links"),
     ];
     for (args, want) in cases {
-        let out = osi_trace(args)?;
+        let out = in_captures(args)?;
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
@@ -221,7 +223,7 @@ fn bad_input_is_one_line_and_a_non_zero_exit() -> anyhow::Result<()> {
         assert!(out.stdout.is_empty(), "{args:?}: nothing on stdout");
     }
     // A flag of the connection views: refused by the argument parser (exit 2).
-    let out = osi_trace(&["--read", "echo-link1.pcap", "--hop", "echo-link2.pcap", "--ladder"])?;
+    let out = in_captures(&["--read", "echo-link1.pcap", "--hop", "echo-link2.pcap", "--ladder"])?;
     assert_eq!(out.status.code(), Some(2));
     Ok(())
 }
@@ -234,7 +236,7 @@ fn every_line_fits_the_width() -> anyhow::Result<()> {
         let (l1, l2) = (format!("{name}-link1.pcap"), format!("{name}-link2.pcap"));
         for width in [30, 50, 70, 84, 85, 100, 120] {
             let w = width.to_string();
-            let out = osi_trace(&["--read", &l1, "--hop", &l2, "--width", &w, "--color", "never"])?;
+            let out = in_captures(&["--read", &l1, "--hop", &l2, "--width", &w, "--color", "never"])?;
             assert!(out.status.success());
             let text = String::from_utf8(out.stdout)?;
             for l in text.lines() {
@@ -244,7 +246,7 @@ fn every_line_fits_the_width() -> anyhow::Result<()> {
             // 4 + 4 (indent, label) + 37 + 3 + 37: side by side from 85 columns (no-arp has no pair).
             assert_eq!(side_by_side, width >= 85 && name != "no-arp", "{name} at {width}");
         }
-        let out = osi_trace(&["--read", &l1, "--hop", &l2, "--width", "0", "--color", "never"])?;
+        let out = in_captures(&["--read", &l1, "--hop", &l2, "--width", "0", "--color", "never"])?;
         let text = String::from_utf8(out.stdout)?;
         // A continuation is indented 6 columns (the column heads 8, the layer rows 4).
         let continued = |l: &&str| l.starts_with("      ") && !l.starts_with("       ");
@@ -258,10 +260,7 @@ fn every_line_fits_the_width() -> anyhow::Result<()> {
 /// frame the router made: it says the other capture lacks the copy.
 #[test]
 fn a_copy_missing_from_one_capture_is_not_blamed_on_the_router() -> anyhow::Result<()> {
-    if !harness::require(
-        "a_copy_missing_from_one_capture_is_not_blamed_on_the_router",
-        harness::Need::Tool("editcap"),
-    ) {
+    if !harness::require!(harness::Need::Tool("editcap")) {
         return Ok(());
     }
     let dir = tempfile::tempdir()?;
@@ -270,7 +269,7 @@ fn a_copy_missing_from_one_capture_is_not_blamed_on_the_router() -> anyhow::Resu
         Command::new("editcap").arg(captures().join("echo-link1.pcap")).arg(&cut).arg("12").status()?;
     assert!(status.success());
     let link2 = captures().join("echo-link2.pcap");
-    let out = osi_trace(&["--read", cut.to_str().unwrap(), "--hop", link2.to_str().unwrap(), "--json"])?;
+    let out = in_captures(&["--read", cut.to_str().unwrap(), "--hop", link2.to_str().unwrap(), "--json"])?;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let only: Vec<HopOnlyRecord> = String::from_utf8(out.stdout)?
         .lines()

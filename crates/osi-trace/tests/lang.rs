@@ -3,11 +3,14 @@
 //! here, found by its English words, not by eye); the JSON is the same in both
 //! languages; the line view keeps one line per segment, and fits 80 columns.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use common::osi_trace_cmd;
 use kit::Lang;
 use osi_trace::analysis::{Analyzer, Annotated, Role, Side, Summary};
 use osi_trace::decode::{Decoded, Decoder};
@@ -263,9 +266,10 @@ fn every_phrase_has_its_vietnamese_form() {
     assert!(bad.is_empty(), "{} phrases without their Vietnamese form:\n{}", bad.len(), bad.join("\n"));
 }
 
-fn osi_trace(args: &[&str]) -> std::process::Output {
-    let mut cmd = Command::new(harness::bin("osi-trace"));
-    cmd.args(args).env_remove("LC_ALL").env_remove("LC_MESSAGES").env_remove("LANG");
+/// osi-trace with no locale of its own (LANG, LC_ALL, LC_MESSAGES): `--lang` alone picks.
+fn without_locale(args: &[&str]) -> std::process::Output {
+    let mut cmd = osi_trace_cmd(args);
+    cmd.env_remove("LC_ALL").env_remove("LC_MESSAGES").env_remove("LANG");
     harness::run(cmd, b"", Duration::from_secs(120)).expect("osi-trace runs")
 }
 
@@ -288,8 +292,10 @@ fn network_messages_and_closing_lines_are_in_vietnamese() {
     let mut bad = Vec::new();
     for path in captures() {
         let p = path.to_string_lossy();
-        let (en, vi) =
-            (osi_trace(&["--read", &p, "--lang", "en"]), osi_trace(&["--read", &p, "--lang", "vi"]));
+        let (en, vi) = (
+            without_locale(&["--read", &p, "--lang", "en"]),
+            without_locale(&["--read", &p, "--lang", "vi"]),
+        );
         let (en_lines, vi_lines) = (control_lines(&text(&en)), control_lines(&text(&vi)));
         assert_eq!(en_lines.len(), vi_lines.len(), "{p}");
         for (e, v) in en_lines.iter().zip(&vi_lines) {
@@ -312,13 +318,15 @@ fn network_messages_and_closing_lines_are_in_vietnamese() {
 fn json_and_the_line_layout_are_the_same_in_both_languages() {
     for path in captures() {
         let p = path.to_string_lossy();
-        let en = osi_trace(&["--read", &p, "--json", "--lang", "en"]);
-        let vi = osi_trace(&["--read", &p, "--json", "--lang", "vi"]);
+        let en = without_locale(&["--read", &p, "--json", "--lang", "en"]);
+        let vi = without_locale(&["--read", &p, "--json", "--lang", "vi"]);
         assert_eq!(en.status.code(), vi.status.code(), "{p}");
         assert!(en.stdout == vi.stdout, "{p}: the JSON differs between --lang en and --lang vi");
         // A file gets one line per segment, whatever the language.
-        let (en, vi) =
-            (osi_trace(&["--read", &p, "--lang", "en"]), osi_trace(&["--read", &p, "--lang", "vi"]));
+        let (en, vi) = (
+            without_locale(&["--read", &p, "--lang", "en"]),
+            without_locale(&["--read", &p, "--lang", "vi"]),
+        );
         assert_eq!(text(&en).lines().count(), text(&vi).lines().count(), "{p}");
     }
 }
@@ -355,7 +363,7 @@ fn vietnamese_lines_fit_80_columns() {
         for view in [&[][..], &["--layers"][..], &["--rtt"][..]] {
             let mut args = vec!["--read", p.to_str().expect("a UTF-8 path"), "--lang", "vi", "--width", "80"];
             args.extend(view);
-            let out = text(&osi_trace(&args));
+            let out = text(&without_locale(&args));
             assert!(out.contains("kết nối"), "{name} {view:?}");
             for line in out.lines() {
                 assert!(line.width() <= 80, "{name} {view:?}: {} columns: {line}", line.width());

@@ -3,18 +3,17 @@
 //! tshark's — stream, relative seq and ack, length, flags, every analysis flag
 //! (`ack_lost_segment` too) and each ACK's `acks_frame` and `ack_rtt`.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+use common::fixture;
 use harness::tcp_rows;
 
 const T: Duration = Duration::from_secs(60);
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
-}
 
 /// Per frame: `ack_lost_segment` flagged, and the RTT sample (acks_frame, ack_rtt in µs).
 type Extra = (bool, Option<(u64, u64)>);
@@ -59,7 +58,7 @@ fn theirs(pcap: &Path) -> anyhow::Result<BTreeMap<u64, Extra>> {
 /// the RTT samples are tshark's.
 #[test]
 fn each_last_rule_agrees_with_tshark() -> anyhow::Result<()> {
-    if !harness::require("each_last_rule_agrees_with_tshark", harness::Need::Tool("tshark")) {
+    if !harness::require!(harness::Need::Tool("tshark")) {
         return Ok(());
     }
     let pcap = fixture("last-rules.pcap");
@@ -98,7 +97,7 @@ fn json_and_rtt_combine() -> anyhow::Result<()> {
 /// fields (86 where the block takes 88 bytes): read whole, as tshark reads it.
 #[test]
 fn obsolete_packet_blocks_without_their_padding_are_read_whole() -> anyhow::Result<()> {
-    if !harness::require("obsolete_packet_blocks_without_their_padding", harness::Need::Tool("tshark")) {
+    if !harness::require!(harness::Need::Tool("tshark")) {
         return Ok(());
     }
     let pcap = fixture("obsolete-packet-block.pcapng");
@@ -114,7 +113,7 @@ fn obsolete_packet_blocks_without_their_padding_are_read_whole() -> anyhow::Resu
 /// shows raw numbers; osi-trace keeps the relative ones (README, "Checked against Wireshark").
 #[test]
 fn a_tcp_header_cut_before_the_capture_is_still_shown() -> anyhow::Result<()> {
-    if !harness::require("a_tcp_header_cut_before_the_capture", harness::Need::Tool("tshark")) {
+    if !harness::require!(harness::Need::Tool("tshark")) {
         return Ok(());
     }
     let pcap = fixture("tcp-header-cut.pcap");

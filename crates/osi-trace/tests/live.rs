@@ -15,8 +15,7 @@ use common::{ip, listing, records, segments, stop_tcpdump_at, tcpdump, text, Lab
 /// earns an ICMP port unreachable), as with tcpdump's `tcp port N or arp or icmp`.
 #[test]
 fn on_a_veth_link_both_directions_are_captured_like_tcpdump() -> anyhow::Result<()> {
-    let Some(lab) = Lab::for_test("on_a_veth_link_both_directions_are_captured_like_tcpdump", "veth", &[])?
-    else {
+    let Some(lab) = Lab::for_test(&harness::test_name!(), "veth", &[])? else {
         return Ok(());
     };
     let dir = tempfile::tempdir()?;
@@ -81,8 +80,7 @@ while True:
 /// (ARPHRD_NONE). osi-trace decodes them as raw IP, as tcpdump does.
 #[test]
 fn on_a_tun_device_frames_are_raw_ip_and_decoded() -> anyhow::Result<()> {
-    let test = "on_a_tun_device_frames_are_raw_ip_and_decoded";
-    let Some(lab) = Lab::for_test(test, "tun", &[harness::Need::Tool("python3")])? else {
+    let Some(lab) = Lab::for_test(&harness::test_name!(), "tun", &[harness::Need::Tool("python3")])? else {
         return Ok(());
     };
     let _holder = Proc::start(lab.a.cmd("python3", &["-c", TUN_HOLDER]), "READY tun0", T)?;
@@ -135,8 +133,7 @@ fn on_a_tun_device_frames_are_raw_ip_and_decoded() -> anyhow::Result<()> {
 /// the counts, and one line saying what happened; exit status 1.
 #[test]
 fn an_interface_going_down_ends_with_the_summary_and_one_line() -> anyhow::Result<()> {
-    let Some(lab) = Lab::for_test("an_interface_going_down_ends_with_the_summary_and_one_line", "down", &[])?
-    else {
+    let Some(lab) = Lab::for_test(&harness::test_name!(), "down", &[])? else {
         return Ok(());
     };
     let port = "7009";
@@ -167,8 +164,7 @@ fn an_interface_going_down_ends_with_the_summary_and_one_line() -> anyhow::Resul
 /// many frames as `tcpdump -i any` in the same run.
 #[test]
 fn several_interfaces_and_any_name_the_link_of_each_row() -> anyhow::Result<()> {
-    let Some(lab) = Lab::for_test("several_interfaces_and_any_name_the_link_of_each_row", "many", &[])?
-    else {
+    let Some(lab) = Lab::for_test(&harness::test_name!(), "many", &[])? else {
         return Ok(());
     };
     let port = "7010";
@@ -208,7 +204,7 @@ fn several_interfaces_and_any_name_the_link_of_each_row() -> anyhow::Result<()> 
 #[test]
 fn each_frame_knows_its_interface_and_direction() -> anyhow::Result<()> {
     use osi_trace::capture::{Direction, LiveCapture, LiveOptions};
-    let Some(lab) = Lab::for_test("each_frame_knows_its_interface_and_direction", "dir", &[])? else {
+    let Some(lab) = Lab::for_test(&harness::test_name!(), "dir", &[])? else {
         return Ok(());
     };
     let port = 7011u16;

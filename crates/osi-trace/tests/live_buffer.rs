@@ -81,7 +81,7 @@ fn tail(stderr: &[String]) -> anyhow::Result<Tail> {
 /// closing line. Every frame the kernel kept is either shown or counted.
 #[test]
 fn a_full_buffer_drops_frames_and_says_how_many() -> anyhow::Result<()> {
-    if !possible("a_full_buffer_drops_frames_and_says_how_many", &[]) {
+    if !possible(&harness::test_name!(), &[]) {
         return Ok(());
     }
     let ns = netns("full")?;
@@ -120,7 +120,7 @@ fn a_full_buffer_drops_frames_and_says_how_many() -> anyhow::Result<()> {
 /// the capture ends by itself after `--connections 20`.
 #[test]
 fn every_frame_arrives_in_order_and_connections_stop_the_capture() -> anyhow::Result<()> {
-    if !possible("every_frame_arrives_in_order_and_connections_stop_the_capture", &[]) {
+    if !possible(&harness::test_name!(), &[]) {
         return Ok(());
     }
     let ns = netns("order")?;
@@ -214,7 +214,7 @@ fn by_flow(frames: &[(String, String, Vec<u8>)]) -> std::collections::BTreeMap<(
 /// closing line says how many were not shown.
 #[test]
 fn ctrl_c_shows_what_was_captured_and_twice_stops_at_once() -> anyhow::Result<()> {
-    if !possible("ctrl_c_shows_what_was_captured_and_twice_stops_at_once", &[]) {
+    if !possible(&harness::test_name!(), &[]) {
         return Ok(());
     }
     let ns = netns("ctrlc")?;
@@ -254,7 +254,7 @@ fn ctrl_c_shows_what_was_captured_and_twice_stops_at_once() -> anyhow::Result<()
 /// it, with its closing line, whatever the reader does.
 #[test]
 fn duration_ends_a_quiet_capture_on_time() -> anyhow::Result<()> {
-    if !possible("duration_ends_a_quiet_capture_on_time", &[]) {
+    if !possible(&harness::test_name!(), &[]) {
         return Ok(());
     }
     let ns = netns("duration")?;

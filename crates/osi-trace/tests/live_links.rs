@@ -21,8 +21,7 @@ fn link_of(addr: &str) -> &'static str {
 /// `--interface` the JSON has no `link` field.
 #[test]
 fn on_two_links_the_ladder_and_json_name_the_link_of_each_segment() -> anyhow::Result<()> {
-    let test = "on_two_links_the_ladder_and_json_name_the_link_of_each_segment";
-    let Some(lab) = Lab::for_test(test, "links", &[])? else {
+    let Some(lab) = Lab::for_test(&harness::test_name!(), "links", &[])? else {
         return Ok(());
     };
     let port = "7012";

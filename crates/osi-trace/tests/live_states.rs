@@ -53,7 +53,7 @@ fn rows(trace: &str) -> Vec<String> {
 
 #[test]
 fn the_same_handshake_shows_the_same_states_live_and_read_back() -> anyhow::Result<()> {
-    if !harness::require("live states", harness::Need::Capture) {
+    if !harness::require!(harness::Need::Capture) {
         return Ok(());
     }
     let dir = tempfile::tempdir()?;
@@ -81,7 +81,7 @@ fn the_same_handshake_shows_the_same_states_live_and_read_back() -> anyhow::Resu
 
 #[test]
 fn a_syn_dropped_at_a_full_accept_queue_says_why_live_and_what_followed_read_back() -> anyhow::Result<()> {
-    if !harness::require("live states, dropped SYN", harness::Need::Capture) {
+    if !harness::require!(harness::Need::Capture) {
         return Ok(());
     }
     let dir = tempfile::tempdir()?;

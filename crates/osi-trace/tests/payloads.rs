@@ -4,10 +4,13 @@
 //! there (C0, ESC, DEL, C1, bidi overrides, invalid UTF-8); wide and zero-width
 //! characters fitted by the columns they take; JSON keeping its bytes literal.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use common::osi_trace_ok;
 use unicode_width::UnicodeWidthStr;
 
 const T: Duration = Duration::from_secs(30);
@@ -52,17 +55,9 @@ fn text(b: &[u8]) -> String {
     String::from_utf8(b.to_vec()).unwrap_or_else(|e| panic!("output is not UTF-8: {e}"))
 }
 
-fn osi_trace(args: &[&str]) -> anyhow::Result<String> {
-    let mut cmd = Command::new(harness::bin("osi-trace"));
-    cmd.args(args).args(["--color", "never"]);
-    let out = harness::run(cmd, b"", T)?;
-    anyhow::ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    Ok(text(&out.stdout))
-}
-
 #[test]
 fn utf8_is_text_and_hostile_bytes_are_escaped_in_client_server_and_trace() -> anyhow::Result<()> {
-    if !harness::require("payloads", harness::Need::Capture) {
+    if !harness::require!(harness::Need::Capture) {
         return Ok(());
     }
     let dir = tempfile::tempdir()?;
@@ -112,8 +107,8 @@ fn utf8_is_text_and_hostile_bytes_are_escaped_in_client_server_and_trace() -> an
 
     // The hostile bytes: escaped in the client's, the server's and the trace's lines.
     let pcap = pcap.to_string_lossy().into_owned();
-    let read = osi_trace(&["--read", &pcap, "--width", "0"])?;
-    let layers = osi_trace(&["--read", &pcap, "--layers", "--width", "0"])?;
+    let read = osi_trace_ok(&["--read", &pcap, "--color", "never", "--width", "0"])?;
+    let layers = osi_trace_ok(&["--read", &pcap, "--color", "never", "--layers", "--width", "0"])?;
     for (who, out) in
         [("client", &hostile), ("server", &served), ("live", &live), ("read", &read), ("layers", &layers)]
     {
@@ -132,8 +127,8 @@ fn utf8_is_text_and_hostile_bytes_are_escaped_in_client_server_and_trace() -> an
     // Wide and zero-width characters: every line fits 80 (and 60) columns as the terminal counts them.
     for width in ["80", "60"] {
         for view in [&[][..], &["--layers"]] {
-            let args = [&["--read", &pcap, "--width", width][..], view].concat();
-            let out = osi_trace(&args)?;
+            let args = [&["--read", &pcap, "--color", "never", "--width", width][..], view].concat();
+            let out = osi_trace_ok(&args)?;
             assert!(out.contains("日本語のテキスト"), "{view:?}:\n{out}");
             let max: usize = width.parse()?;
             for line in out.lines() {
@@ -143,7 +138,7 @@ fn utf8_is_text_and_hostile_bytes_are_escaped_in_client_server_and_trace() -> an
     }
 
     // JSON keeps its documented bytes-literal form.
-    let json = osi_trace(&["--read", &pcap, "--json"])?;
+    let json = osi_trace_ok(&["--read", &pcap, "--color", "never", "--json"])?;
     assert!(
         json.contains(r#""payload":"Xin ch\\xc3\\xa0o, th\\xe1\\xba\\xbf gi\\xe1\\xbb\\x9bi""#),
         "{json}"

@@ -3,24 +3,28 @@
 //! `COLUMNS` says; the cause moves to its own indented line when the line is
 //! too long, and is never printed dim.
 
-use std::path::{Path, PathBuf};
+mod common;
+
 use std::process::Command;
 use std::time::Duration;
 
-const FIXTURES: [&str; 5] = ["echo-and-refused", "three-clients", "anomalies", "accept-queue", "zero-window"];
+use common::{fixture, osi_trace_cmd};
+
+const FIXTURES: [&str; 5] = [
+    "echo-and-refused.pcap",
+    "three-clients.pcap",
+    "anomalies.pcap",
+    "accept-queue.pcap",
+    "zero-window.pcap",
+];
 const VIEWS: [&[&str]; 4] = [&[], &["--layers"], &["--ladder"], &["--summary-only"]];
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(format!("{name}.pcap"))
-}
-
+/// osi-trace's stdout, with `COLUMNS` set to `columns` (or unset).
 fn run(args: &[&str], columns: Option<&str>) -> anyhow::Result<String> {
-    let mut cmd = Command::new(harness::bin("osi-trace"));
-    cmd.args(args);
-    match columns {
-        Some(c) => cmd.env("COLUMNS", c),
-        None => cmd.env_remove("COLUMNS"),
-    };
+    let mut cmd = osi_trace_cmd(args);
+    if let Some(c) = columns {
+        cmd.env("COLUMNS", c);
+    }
     let out = harness::run(cmd, b"", Duration::from_secs(60))?;
     anyhow::ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     Ok(String::from_utf8(out.stdout)?)
@@ -102,7 +106,7 @@ fn on_terminal(args: &[&str], cols: u16, columns: &str) -> anyhow::Result<String
 /// or exported by someone else), and the line view wraps its rows there.
 #[test]
 fn on_a_terminal_the_views_fit_its_real_width() -> anyhow::Result<()> {
-    let pcap = fixture("echo-and-refused");
+    let pcap = fixture("echo-and-refused.pcap");
     let p = pcap.to_string_lossy();
     for view in VIEWS {
         let args = [&["--read", &p, "--color", "never"][..], view].concat();
@@ -119,7 +123,7 @@ fn on_a_terminal_the_views_fit_its_real_width() -> anyhow::Result<()> {
 
 #[test]
 fn the_cause_goes_on_its_own_indented_line_when_it_does_not_fit() -> anyhow::Result<()> {
-    let p = fixture("echo-and-refused");
+    let p = fixture("echo-and-refused.pcap");
     let p = p.to_string_lossy();
     let wide = run(&["--read", &p, "--color", "never", "--width", "0"], None)?;
     let syn_ack = wide.lines().nth(1).unwrap_or_default();
@@ -138,7 +142,7 @@ fn the_cause_goes_on_its_own_indented_line_when_it_does_not_fit() -> anyhow::Res
 
 #[test]
 fn causes_are_not_dim() -> anyhow::Result<()> {
-    let p = fixture("echo-and-refused");
+    let p = fixture("echo-and-refused.pcap");
     let p = p.to_string_lossy();
     for view in [&[][..], &["--layers"]] {
         let out = run(&[&["--read", &p, "--color", "always"][..], view].concat(), None)?;

@@ -3,19 +3,18 @@
 //! for the background, never the basic yellow and cyan, and every line fitted to 80 and
 //! 120 columns with no word cut.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use std::process::Output;
 use std::time::Duration;
 
+use common::{fixture, osi_trace_cmd};
 use unicode_width::UnicodeWidthStr;
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(format!("{name}.pcap"))
-}
-
-fn osi_trace(args: &[&str], fgbg: Option<&str>) -> anyhow::Result<Output> {
-    let mut cmd = Command::new(harness::bin("osi-trace"));
-    cmd.args(args).env_remove("COLORFGBG");
+/// osi-trace, which must succeed, told the terminal's background in `COLORFGBG` (`None`: told nothing).
+fn on_background(args: &[&str], fgbg: Option<&str>) -> anyhow::Result<Output> {
+    let mut cmd = osi_trace_cmd(args);
+    cmd.env_remove("COLORFGBG");
     if let Some(v) = fgbg {
         cmd.env("COLORFGBG", v);
     }
@@ -30,8 +29,10 @@ fn text(out: &Output) -> String {
 
 #[test]
 fn random_payloads_are_summarised_and_text_stays_text() -> anyhow::Result<()> {
-    let bulk =
-        text(&osi_trace(&["--read", &fixture("bulk-echo").to_string_lossy(), "--color", "never"], None)?);
+    let bulk = text(&on_background(
+        &["--read", &fixture("bulk-echo.pcap").to_string_lossy(), "--color", "never"],
+        None,
+    )?);
     let data: Vec<&str> = bulk.lines().filter(|l| l.contains("  data ")).collect();
     assert!(data.len() > 20, "{bulk}");
     for line in &data {
@@ -41,8 +42,8 @@ fn random_payloads_are_summarised_and_text_stays_text() -> anyhow::Result<()> {
         assert_eq!(hex[8], "…", "{line}");
     }
     assert!(!bulk.contains("\\x"), "a line of \\xNN is left");
-    let hello = text(&osi_trace(
-        &["--read", &fixture("echo-and-refused").to_string_lossy(), "--color", "never"],
+    let hello = text(&on_background(
+        &["--read", &fixture("echo-and-refused.pcap").to_string_lossy(), "--color", "never"],
         None,
     )?);
     assert!(hello.contains("(total 5) \"Hello\""), "{hello}");
@@ -53,10 +54,10 @@ fn random_payloads_are_summarised_and_text_stays_text() -> anyhow::Result<()> {
 #[test]
 fn the_colours_are_for_the_background() -> anyhow::Result<()> {
     let read = |args: &[&str], fgbg| -> anyhow::Result<String> {
-        let pcap = fixture("bulk-loss");
+        let pcap = fixture("bulk-loss.pcap");
         let mut all = vec!["--read", pcap.to_str().unwrap_or_default(), "--color", "always"];
         all.extend_from_slice(args);
-        Ok(text(&osi_trace(&all, fgbg)?))
+        Ok(text(&on_background(&all, fgbg)?))
     };
     // (theme, COLORFGBG) and the xterm 256-colour values of its yellow, green and cyan.
     let cases: [(&[&str], Option<&str>, [u8; 3]); 4] = [
@@ -83,15 +84,15 @@ fn the_colours_are_for_the_background() -> anyhow::Result<()> {
 #[test]
 fn every_line_fits_80_and_120_columns_without_cutting_a_word() -> anyhow::Result<()> {
     for width in [80usize, 120] {
-        for name in ["echo-and-refused", "bulk-loss", "three-clients"] {
+        for name in ["echo-and-refused.pcap", "bulk-loss.pcap", "three-clients.pcap"] {
             for view in [&[][..], &["--layers"], &["--ladder"]] {
                 let pcap = fixture(name);
                 let w = width.to_string();
                 let mut args =
                     vec!["--read", pcap.to_str().unwrap_or_default(), "--color", "never", "--width", &w];
                 args.extend_from_slice(view);
-                let out = text(&osi_trace(&args, None)?);
-                let one = text(&osi_trace(&[&args[..4], view].concat(), None)?);
+                let out = text(&on_background(&args, None)?);
+                let one = text(&on_background(&[&args[..4], view].concat(), None)?);
                 // Words, not the ladder's arrows (drawn as long as the width allows).
                 let arrow = |w: &&str| w.chars().all(|c| matches!(c, '─' | '▶' | '◀'));
                 let words: Vec<&str> = one.split_whitespace().filter(|w| !arrow(w)).collect();

@@ -3,38 +3,29 @@
 //! every ACK's `ack_rtt` and `acks_frame` as tshark gives them, Karn's rule,
 //! and RFC 6298's estimate in the `--rtt` summary.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+use common::{fixture, osi_trace_ok};
 use osi_trace::json::{ConnectionRecord, Record, SegmentRecord};
 
 const T: Duration = Duration::from_secs(60);
 const FIXTURES: [&str; 7] = [
-    "bulk-echo",
-    "bulk-loss",
-    "echo-and-refused",
-    "three-clients",
-    "anomalies",
-    "accept-queue",
-    "zero-window",
+    "bulk-echo.pcap",
+    "bulk-loss.pcap",
+    "echo-and-refused.pcap",
+    "three-clients.pcap",
+    "anomalies.pcap",
+    "accept-queue.pcap",
+    "zero-window.pcap",
 ];
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(format!("{name}.pcap"))
-}
-
-fn osi_trace(args: &[&str]) -> anyhow::Result<String> {
-    let mut cmd = Command::new(harness::bin("osi-trace"));
-    cmd.args(args).args(["--color", "never", "--width", "0"]);
-    let out = harness::run(cmd, b"", T)?;
-    anyhow::ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    Ok(String::from_utf8(out.stdout)?)
-}
 
 fn json(pcap: &Path) -> anyhow::Result<(Vec<SegmentRecord>, Vec<ConnectionRecord>)> {
     let (mut segs, mut conns) = (Vec::new(), Vec::new());
-    for line in osi_trace(&["--read", &pcap.to_string_lossy(), "--json"])?.lines() {
+    for line in osi_trace_ok(&["--read", &pcap.to_string_lossy(), "--json"])?.lines() {
         match serde_json::from_str(line)? {
             Record::Segment(s) => segs.push(*s),
             Record::Connection(c) => conns.push(c),
@@ -75,10 +66,7 @@ fn tshark_samples(pcap: &Path) -> anyhow::Result<Vec<Sample>> {
 
 #[test]
 fn every_ack_rtt_and_acks_frame_is_the_one_tshark_gives() -> anyhow::Result<()> {
-    if !harness::require(
-        "every_ack_rtt_and_acks_frame_is_the_one_tshark_gives",
-        harness::Need::Tool("tshark"),
-    ) {
+    if !harness::require!(harness::Need::Tool("tshark")) {
         return Ok(());
     }
     for name in FIXTURES {
@@ -104,7 +92,7 @@ fn every_ack_rtt_and_acks_frame_is_the_one_tshark_gives() -> anyhow::Result<()> 
 /// each such sample covers bytes tshark flags as retransmitted.
 #[test]
 fn karn_leaves_out_the_acks_of_retransmitted_bytes() -> anyhow::Result<()> {
-    let (segs, conns) = json(&fixture("bulk-loss"))?;
+    let (segs, conns) = json(&fixture("bulk-loss.pcap"))?;
     let retransmitted: Vec<&SegmentRecord> =
         segs.iter().filter(|s| s.analysis.iter().any(|a| a == "retransmission")).collect();
     assert!(!retransmitted.is_empty(), "the loss capture has retransmissions");
@@ -138,8 +126,8 @@ fn karn_leaves_out_the_acks_of_retransmitted_bytes() -> anyhow::Result<()> {
 /// direction, with the RFC's 1 s floor and Linux's 200 ms beside it.
 #[test]
 fn the_rtt_view_shows_samples_and_the_rfc6298_estimate() -> anyhow::Result<()> {
-    let pcap = fixture("echo-and-refused");
-    let text = osi_trace(&["--read", &pcap.to_string_lossy(), "--rtt"])?;
+    let pcap = fixture("echo-and-refused.pcap");
+    let text = osi_trace_ok(&["--read", &pcap.to_string_lossy(), "--rtt"])?;
     let (segs, conns) = json(&pcap)?;
     // The SYN+ACK times the SYN: frame 2 ACKs frame 1.
     let synack = segs.iter().find(|s| s.role == "syn_ack").expect("a SYN+ACK");
@@ -161,15 +149,15 @@ fn the_rtt_view_shows_samples_and_the_rfc6298_estimate() -> anyhow::Result<()> {
     // The refused connection's RST ACKs the SYN: one sample, nothing smoothed beyond it.
     assert!(text.contains("RTT of server → client segments: no sample"), "{text}");
     // Without --rtt the views are as before.
-    assert!(!osi_trace(&["--read", &pcap.to_string_lossy()])?.contains("ack_rtt"));
+    assert!(!osi_trace_ok(&["--read", &pcap.to_string_lossy()])?.contains("ack_rtt"));
     Ok(())
 }
 
 /// The new fields read back into the schema's types and write out byte for byte.
 #[test]
 fn rtt_fields_round_trip_through_the_typed_schema() -> anyhow::Result<()> {
-    for name in ["bulk-echo", "bulk-loss"] {
-        for line in osi_trace(&["--read", &fixture(name).to_string_lossy(), "--json"])?.lines() {
+    for name in ["bulk-echo.pcap", "bulk-loss.pcap"] {
+        for line in osi_trace_ok(&["--read", &fixture(name).to_string_lossy(), "--json"])?.lines() {
             let r: Record = serde_json::from_str(line)?;
             assert_eq!(serde_json::to_string(&r)?, line, "{name}");
         }

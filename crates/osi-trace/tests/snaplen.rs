@@ -5,19 +5,11 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Duration;
 
-use common::{possible, segments, text, Netns, Proc, T};
+use common::{osi_trace, possible, segments, text, Netns, Proc, T};
 
 fn corpus(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus").join(name)
-}
-
-fn osi_trace(args: &[&str]) -> anyhow::Result<std::process::Output> {
-    let mut cmd = Command::new(harness::bin("osi-trace"));
-    cmd.args(args);
-    harness::run(cmd, b"", Duration::from_secs(60))
 }
 
 /// tshark's `frame.len` and `frame.cap_len` of each frame.
@@ -74,10 +66,7 @@ fn assert_cut(written: &Path, from: &[(u32, u32)], n: u32) -> anyhow::Result<()>
 /// its `--layers` view says how much of a payload was captured.
 #[test]
 fn snaplen_cuts_each_frame_read_from_a_file_and_keeps_its_length() -> anyhow::Result<()> {
-    if !harness::require(
-        "snaplen_cuts_each_frame_read_from_a_file_and_keeps_its_length",
-        harness::Need::Tool("tshark"),
-    ) {
+    if !harness::require!(harness::Need::Tool("tshark")) {
         return Ok(());
     }
     let dir = tempfile::tempdir()?;
@@ -107,8 +96,7 @@ fn snaplen_cuts_each_frame_read_from_a_file_and_keeps_its_length() -> anyhow::Re
 /// real length, and reads back as the segments shown live.
 #[test]
 fn snaplen_cuts_each_frame_captured_live() -> anyhow::Result<()> {
-    let test = "snaplen_cuts_each_frame_captured_live";
-    if !possible(test, &[harness::Need::Tool("tshark")]) {
+    if !possible(&harness::test_name!(), &[harness::Need::Tool("tshark")]) {
         return Ok(());
     }
     let ns = Netns::new(format!("osi-snap-{}", std::process::id()))?;

@@ -5,27 +5,16 @@
 //! frame is read. Device nodes are made in a temporary folder (`mknod`), never
 //! the machine's own `/dev`.
 
+mod common;
+
 use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Duration;
 
+use common::{fixture, osi_trace, text};
 use nix::sys::stat::{makedev, mknod, Mode, SFlag};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
-}
-
-fn osi_trace(args: &[&str]) -> anyhow::Result<Output> {
-    let mut cmd = Command::new(harness::bin("osi-trace"));
-    cmd.args(args).args(["--color", "never"]);
-    harness::run(cmd, b"", Duration::from_secs(60))
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions and cannot fail.
@@ -69,7 +58,7 @@ fn still_device(path: &Path, major: u64, minor: u64) -> anyhow::Result<()> {
 /// (1:7) fail with the device's own error; either way the node stays a device.
 #[test]
 fn a_character_device_is_written_through_and_stays_a_device() -> anyhow::Result<()> {
-    if !root("a_character_device_is_written_through_and_stays_a_device") {
+    if !root(&harness::test_name!()) {
         return Ok(());
     }
     let dir = tempfile::tempdir()?;
@@ -188,7 +177,7 @@ fn a_socket_a_directory_and_a_block_device_are_refused_before_reading() -> anyho
 /// link stays a link, and the file it points to is the one replaced.
 #[test]
 fn a_replaced_file_keeps_its_mode_and_owner_and_a_link_stays_a_link() -> anyhow::Result<()> {
-    if !root("a_replaced_file_keeps_its_mode_and_owner_and_a_link_stays_a_link") {
+    if !root(&harness::test_name!()) {
         return Ok(());
     }
     let dir = tempfile::tempdir()?;

@@ -3,18 +3,13 @@
 //! in one line and leave the folder as it was; Ctrl-C while `--read … --write`
 //! runs removes the partial file.
 
+mod common;
+
+use common::{fixture, text};
 use std::io::{BufWriter, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 /// Runs `script` in a new mount namespace where `$1` is a tmpfs of 8 KiB
 /// holding `old.svg` (one page): one page is left, less than any SVG or pcap
@@ -36,10 +31,9 @@ fn on_full_disk(script: &str) -> anyhow::Result<String> {
 
 #[test]
 fn a_full_disk_leaves_no_torn_file_and_no_temporary_one() -> anyhow::Result<()> {
-    let test = "a_full_disk_leaves_no_torn_file_and_no_temporary_one";
     // SAFETY: geteuid has no preconditions and cannot fail.
     let root = if unsafe { libc::geteuid() } == 0 { Ok(()) } else { Err("mount needs root".into()) };
-    if !harness::require_that(test, "root", root) || !harness::require(test, harness::Need::Tool("unshare")) {
+    if !harness::require_that!("root", root) || !harness::require!(harness::Need::Tool("unshare")) {
         return Ok(());
     }
     let pcap = fixture("bulk-loss.pcap");

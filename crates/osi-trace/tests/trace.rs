@@ -2,8 +2,10 @@
 //! real runs of the kit), against tshark on the same files, and live on lo
 //! against the kit's real server and client.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
@@ -11,21 +13,6 @@ use std::time::{Duration, Instant};
 use osi_trace::json::Record;
 
 const T: Duration = Duration::from_secs(60);
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
-}
-
-fn osi_trace(args: &[&str]) -> anyhow::Result<std::process::Output> {
-    let mut cmd = Command::new(harness::bin("osi-trace"));
-    // Not a terminal: one line per segment unless --width says otherwise.
-    cmd.args(args).env_remove("COLUMNS");
-    harness::run(cmd, b"", T)
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 /// The annotated trace of each fixture is exactly the one checked in, fitted to
 /// 100 columns (a projector's): `osi-trace --read F.pcap --color never --width 100`.
@@ -67,12 +54,13 @@ fn json_lines_are_the_typed_schema() -> anyhow::Result<()> {
 }
 
 // osi-trace's and tshark's TCP rows, field by field (harness::tcp_rows).
+use common::{fixture, osi_trace, text};
 use harness::tcp_rows;
 
 /// The same streams, relative numbers, lengths and analysis flags as tshark.
 #[test]
 fn agrees_with_tshark_on_the_fixtures() -> anyhow::Result<()> {
-    if !harness::require("agrees_with_tshark_on_the_fixtures", harness::Need::Tool("tshark")) {
+    if !harness::require!(harness::Need::Tool("tshark")) {
         return Ok(());
     }
     for name in [
@@ -115,7 +103,7 @@ fn agrees_with_tshark_on_the_fixtures() -> anyhow::Result<()> {
 /// `--read F --port N` keeps the file's frame numbers and tcp.stream numbers, as tshark's display filter does.
 #[test]
 fn a_port_filter_keeps_the_files_frame_and_stream_numbers() -> anyhow::Result<()> {
-    if !harness::require("a_port_filter_keeps_numbers", harness::Need::Tool("tshark")) {
+    if !harness::require!(harness::Need::Tool("tshark")) {
         return Ok(());
     }
     let pcap = fixture("wireshark-rules.pcap");
@@ -227,7 +215,7 @@ fn start_capture(args: &[String]) -> anyhow::Result<std::process::Child> {
 /// client; `--write` gives a pcap that tcpdump and `--read` read the same.
 #[test]
 fn live_capture_of_an_echo_and_a_refused_connection() -> anyhow::Result<()> {
-    if !harness::require("live_capture", harness::Need::Capture) {
+    if !harness::require!(harness::Need::Capture) {
         return Ok(());
     }
     let port = free_port()?;
@@ -245,7 +233,7 @@ fn live_capture_of_an_echo_and_a_refused_connection() -> anyhow::Result<()> {
         pcap.to_string_lossy().into_owned(),
     ])?;
     // tcpdump on the same traffic, if installed, as the oracle for frame counts.
-    let tcpdump = if harness::require("live_capture (tcpdump oracle)", harness::Need::Tool("tcpdump")) {
+    let tcpdump = if harness::require!(harness::Need::Tool("tcpdump")) {
         let out = dir.path().join("tcpdump.pcap");
         Some((Tcpdump::start(port, &out)?, out))
     } else {
@@ -413,7 +401,7 @@ fn missing_capture_permission_names_the_ways_out() -> anyhow::Result<()> {
     let me = harness::bin("osi-trace");
     let mut cmd = if harness::can_capture() {
         // Root: drop to nobody, if setpriv can.
-        if !harness::require("missing_capture_permission", harness::Need::Unprivileged) {
+        if !harness::require!(harness::Need::Unprivileged) {
             return Ok(());
         }
         let mut c = Command::new("setpriv");
@@ -429,7 +417,7 @@ fn missing_capture_permission_names_the_ways_out() -> anyhow::Result<()> {
         || err.contains("cannot open") && err.contains("target")
     {
         let why = "the unprivileged user cannot run the test binary here".to_string();
-        harness::require_that("missing_capture_permission", "unprivileged-user", Err(why));
+        harness::require_that!("unprivileged-user", Err(why));
         return Ok(());
     }
     assert_eq!(out.status.code(), Some(1), "{err}");
@@ -441,7 +429,7 @@ fn missing_capture_permission_names_the_ways_out() -> anyhow::Result<()> {
 
 #[test]
 fn an_unknown_interface_lists_the_real_ones() -> anyhow::Result<()> {
-    if !harness::require("unknown_interface", harness::Need::Capture) {
+    if !harness::require!(harness::Need::Capture) {
         return Ok(());
     }
     let out = osi_trace(&["--interface", "nosuch0", "--duration", "1"])?;

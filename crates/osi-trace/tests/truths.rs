@@ -9,28 +9,17 @@
 //! the handshake's ACK lost, an RST lost, a last ACK lost, FINs crossing, window
 //! updates with SACK blocks, a window update lost before a zero-window probe.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Duration;
+mod common;
 
+use std::path::Path;
+
+use common::{fixture, osi_trace_ok};
 use osi_trace::json::{ConnectionRecord, Record, SegmentRecord};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
-}
-
-fn run(args: &[&str]) -> anyhow::Result<String> {
-    let mut cmd = Command::new(harness::bin("osi-trace"));
-    cmd.args(args).args(["--color", "never", "--width", "0"]);
-    let out = harness::run(cmd, b"", Duration::from_secs(60))?;
-    anyhow::ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    Ok(String::from_utf8(out.stdout)?)
-}
 
 /// The `--json` records of a fixture: segments and connections (ARP and ICMP left out).
 fn json(name: &str) -> anyhow::Result<(Vec<SegmentRecord>, Vec<ConnectionRecord>)> {
     let (mut segs, mut conns) = (Vec::new(), Vec::new());
-    for line in run(&["--read", &fixture(name).to_string_lossy(), "--json"])?.lines() {
+    for line in osi_trace_ok(&["--read", &fixture(name).to_string_lossy(), "--json"])?.lines() {
         match serde_json::from_str(line)? {
             Record::Segment(s) => segs.push(*s),
             Record::Connection(c) => conns.push(c),
@@ -46,7 +35,7 @@ fn a_refused_syn_finds_the_server_end_closed_not_listening() -> anyhow::Result<(
     let refused: Vec<_> = segs.iter().filter(|s| s.stream == 1).collect();
     let states: Vec<_> = refused.iter().map(|s| (s.role.as_str(), s.server_state.as_str())).collect();
     assert_eq!(states, [("syn", "CLOSED"), ("refused", "CLOSED")]);
-    let ladder = run(&["--read", &fixture("echo-and-refused.pcap").to_string_lossy(), "--ladder"])?;
+    let ladder = osi_trace_ok(&["--read", &fixture("echo-and-refused.pcap").to_string_lossy(), "--ladder"])?;
     let head = ladder.lines().skip_while(|l| !l.starts_with("stream 1:")).nth(2).unwrap_or_default();
     assert_eq!(head.split_whitespace().collect::<Vec<_>>(), ["CLOSED", "CLOSED"], "{ladder}");
     Ok(())
@@ -81,7 +70,7 @@ fn a_syn_dropped_at_a_full_accept_queue_makes_no_syn_received() -> anyhow::Resul
     // Wireshark's initial RTT is taken from the last SYN; from the first it is seconds.
     assert!(c.handshake_rtt.is_some_and(|r| r < 0.01), "{c:?}");
     assert!(c.handshake_time.is_some_and(|t| t > 1.0), "{c:?}");
-    let text = run(&["--read", &fixture("accept-queue.pcap").to_string_lossy(), "--summary-only"])?;
+    let text = osi_trace_ok(&["--read", &fixture("accept-queue.pcap").to_string_lossy(), "--summary-only"])?;
     assert!(
         text.contains(
             "(includes 2 SYN retransmissions, so it is no round-trip time; 0.022 ms from the last SYN)"
@@ -152,7 +141,7 @@ fn a_syn_ack_that_comes_again_is_acked_again_and_connect_returned_at_the_first()
             assert_eq!((s.client_state.as_str(), s.server_state.as_str()), ("ESTABLISHED", "ESTABLISHED"));
         }
         assert_eq!(conns[0].syn_retransmissions, 1, "{link}");
-        let text = run(&["--read", &fixture(&name).to_string_lossy()])?;
+        let text = osi_trace_ok(&["--read", &fixture(&name).to_string_lossy()])?;
         assert_eq!(text.matches("which now returns").count(), usize::from(synacks == 1), "{link}:\n{text}");
         assert_eq!(
             text.matches("the SYN+ACK came again, and a SYN on an established connection gets").count(),
@@ -276,7 +265,7 @@ fn a_probe_too_soon_for_a_keep_alive_is_the_persist_timer_after_a_lost_window_up
 #[test]
 fn a_unicast_arp_request_is_a_probe_and_its_reply_answers_it() -> anyhow::Result<()> {
     let pcap = Path::new(env!("CARGO_MANIFEST_DIR")).join("../lab/tests/captures/rto-link1.pcap");
-    let arp: Vec<String> = run(&["--read", &pcap.to_string_lossy()])?
+    let arp: Vec<String> = osi_trace_ok(&["--read", &pcap.to_string_lossy()])?
         .lines()
         .filter(|l| l.contains(" L2 ARP "))
         .map(String::from)
@@ -302,7 +291,7 @@ fn a_unicast_arp_request_is_a_probe_and_its_reply_answers_it() -> anyhow::Result
         "{}",
         arp[3]
     );
-    if harness::require("ARP probe (tshark)", harness::Need::Tool("tshark")) {
+    if harness::require!(harness::Need::Tool("tshark")) {
         let fields = ["arp.opcode".to_string(), "eth.dst".to_string()];
         let rows = harness::tshark::fields(&pcap, &fields)?;
         let arp_dst: Vec<&str> =
@@ -321,7 +310,8 @@ fn a_unicast_arp_request_is_a_probe_and_its_reply_answers_it() -> anyhow::Result
 /// as for a resent SYN; where only the client's SYN was resent, the last SYN's time stays one.
 #[test]
 fn a_handshake_whose_syn_ack_was_resent_is_no_round_trip_time() -> anyhow::Result<()> {
-    let summary = run(&["--read", &fixture("syn-ack-timer.pcap").to_string_lossy(), "--summary-only"])?;
+    let summary =
+        osi_trace_ok(&["--read", &fixture("syn-ack-timer.pcap").to_string_lossy(), "--summary-only"])?;
     assert!(
         summary.contains(", handshake 10")
             && summary.contains(" ms (includes 1 SYN+ACK retransmission, so it is no round-trip time), "),
@@ -332,7 +322,8 @@ fn a_handshake_whose_syn_ack_was_resent_is_no_round_trip_time() -> anyhow::Resul
     assert_eq!((conns[0].syn_ack_retransmissions, conns[0].syn_retransmissions), (1, 0));
     assert!(conns[0].handshake_rtt.is_some_and(|t| t > 1.0), "{:?}", conns[0].handshake_rtt);
     // The client's SYN resent, the SYN+ACK's copy after the handshake's ACK: the last SYN's time stands.
-    let resent = run(&["--read", &fixture("syn-ack-resent-link1.pcap").to_string_lossy(), "--summary-only"])?;
+    let resent =
+        osi_trace_ok(&["--read", &fixture("syn-ack-resent-link1.pcap").to_string_lossy(), "--summary-only"])?;
     assert!(
         resent.contains(
             "(includes 1 SYN retransmission, so it is no round-trip time; 0.041 ms from the last SYN)"

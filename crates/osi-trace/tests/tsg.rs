@@ -2,26 +2,15 @@
 //! mark per retransmission tshark finds in the graphed direction, from a file
 //! and from a live run; and never written over a file by accident.
 
+mod common;
+
+use common::{fixture, osi_trace, text};
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 const T: Duration = Duration::from_secs(60);
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(format!("{name}.pcap"))
-}
-
-fn osi_trace(args: &[&str]) -> anyhow::Result<Output> {
-    let mut cmd = Command::new(harness::bin("osi-trace"));
-    cmd.args(args).args(["--color", "never"]);
-    harness::run(cmd, b"", T)
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 /// What a test reads from the SVG: retransmission marks, segments, axis labels, the title.
 struct Graph {
@@ -100,7 +89,7 @@ fn sender_port(title: &str) -> anyhow::Result<u16> {
 
 #[test]
 fn the_graph_of_a_lossy_bulk_transfer_marks_each_retransmission_tshark_finds() -> anyhow::Result<()> {
-    let pcap = fixture("bulk-loss");
+    let pcap = fixture("bulk-loss.pcap");
     let dir = tempfile::tempdir()?;
     let svg = dir.path().join("loss.svg");
     let out =
@@ -118,7 +107,7 @@ fn the_graph_of_a_lossy_bulk_transfer_marks_each_retransmission_tshark_finds() -
         g.axis_labels,
         ["time (s, since the capture's first frame)", "sequence number (bytes, relative: the SYN is 0)"]
     );
-    if harness::require("tsg_retransmissions_match_tshark", harness::Need::Tool("tshark")) {
+    if harness::require!(harness::Need::Tool("tshark")) {
         let want = tshark_retransmissions(&pcap, 0, sender_port(&g.title)?)?;
         assert!(want > 0, "the loss capture has retransmissions");
         assert_eq!(g.retransmissions, want, "red marks vs tshark's tcp.analysis.retransmission");
@@ -144,7 +133,7 @@ fn the_graph_of_a_lossy_bulk_transfer_marks_each_retransmission_tshark_finds() -
 
 #[test]
 fn an_existing_file_is_kept_unless_force_and_a_missing_stream_is_one_line() -> anyhow::Result<()> {
-    let pcap = fixture("echo-and-refused");
+    let pcap = fixture("echo-and-refused.pcap");
     let dir = tempfile::tempdir()?;
     let svg = dir.path().join("mine.svg");
     std::fs::write(&svg, "my own notes")?;
@@ -198,7 +187,7 @@ fn an_existing_file_is_kept_unless_force_and_a_missing_stream_is_one_line() -> a
 /// Live on lo: a 256 KiB echo through server-threads, graphed when the connection ends.
 #[test]
 fn a_live_run_is_graphed_when_it_ends() -> anyhow::Result<()> {
-    if !harness::require("tsg_live", harness::Need::Capture) {
+    if !harness::require!(harness::Need::Capture) {
         return Ok(());
     }
     let srv = harness::Server::start("server-threads", &["--quiet"])?;

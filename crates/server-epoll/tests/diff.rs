@@ -35,7 +35,7 @@ fn shared_functions_are_byte_identical_in_select_and_epoll() -> anyhow::Result<(
 /// readiness mechanism. `diff -u` of the two sources changes at most this many lines.
 #[test]
 fn differs_from_server_select_only_in_the_readiness_mechanism() -> anyhow::Result<()> {
-    if !harness::require("differs_from_server_select", harness::Need::Tool("diff")) {
+    if !harness::require!(harness::Need::Tool("diff")) {
         return Ok(());
     }
     let changed = listing::changed_lines("server-select", "server-epoll")?;

@@ -20,6 +20,9 @@ harness::idle_timeout_tests!(SERVER);
 
 #[test]
 fn connections_beyond_fd_setsize_are_all_served() -> anyhow::Result<()> {
+    if !harness::require!(harness::Need::FdLimit(2300)) {
+        return Ok(());
+    }
     harness::suite::event_loop::connections_beyond_fd_setsize_are_all_served(SERVER)
 }
 
@@ -28,7 +31,7 @@ fn connections_beyond_fd_setsize_are_all_served() -> anyhow::Result<()> {
 /// the next wall, and --idle-timeout the answer to it, as for select).
 #[test]
 fn idle_clients_do_not_lock_new_ones_out() -> anyhow::Result<()> {
-    if !harness::require("epoll_idle_clients", harness::Need::FdLimit(2300)) {
+    if !harness::require!(harness::Need::FdLimit(2300)) {
         return Ok(());
     }
     let mut srv = idle::spawn_with_fd_limit(SERVER, 2200, &[])?;
@@ -46,7 +49,7 @@ fn idle_clients_do_not_lock_new_ones_out() -> anyhow::Result<()> {
 /// narration queue drops lines rather than stall serving).
 #[test]
 fn the_idle_timeout_closes_every_silent_client() -> anyhow::Result<()> {
-    if !harness::require("epoll_idle_timeout", harness::Need::FdLimit(2300)) {
+    if !harness::require!(harness::Need::FdLimit(2300)) {
         return Ok(());
     }
     let mut srv = idle::spawn_with_fd_limit(SERVER, 2200, &["--idle-timeout", "2"])?;

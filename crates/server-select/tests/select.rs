@@ -20,7 +20,7 @@ harness::idle_timeout_tests!(SERVER);
 /// with one logged reason; the server and its earlier clients go on.
 #[test]
 fn connections_beyond_fd_setsize_are_refused_cleanly() -> anyhow::Result<()> {
-    if !harness::require("connections_beyond_fd_setsize", harness::Need::FdLimit(2300)) {
+    if !harness::require!(harness::Need::FdLimit(2300)) {
         return Ok(());
     }
     let mut srv = idle::spawn_with_fd_limit(SERVER, 2200, &[])?;
@@ -40,7 +40,7 @@ fn connections_beyond_fd_setsize_are_refused_cleanly() -> anyhow::Result<()> {
 /// the next client are refused at the wall: closed at once.
 #[test]
 fn idle_clients_lock_new_ones_out_without_an_idle_timeout() -> anyhow::Result<()> {
-    let Some((mut srv, silent)) = fill_with_silent_clients("idle_clients_lock_out", &[])? else {
+    let Some((mut srv, silent)) = fill_with_silent_clients(&harness::test_name!(), &[])? else {
         return Ok(());
     };
     idle::each_gets_the_servers_fin(SERVER, &silent[1020..], Duration::from_secs(20))?;
@@ -57,7 +57,8 @@ fn idle_clients_lock_new_ones_out_without_an_idle_timeout() -> anyhow::Result<()
 /// cut short by design (the narration queue drops lines rather than stall serving).
 #[test]
 fn the_idle_timeout_frees_the_slots_of_silent_clients() -> anyhow::Result<()> {
-    let Some((mut srv, silent)) = fill_with_silent_clients("idle_timeout_frees", &["--idle-timeout", "10"])?
+    let Some((mut srv, silent)) =
+        fill_with_silent_clients(&harness::test_name!(), &["--idle-timeout", "10"])?
     else {
         return Ok(());
     };

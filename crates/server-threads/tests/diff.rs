@@ -30,7 +30,7 @@ fn setup_block_fn_accept_and_fn_echo_are_byte_identical_in_the_three_servers() -
 
 #[test]
 fn loop_to_threads_diff_is_the_idea_only() -> anyhow::Result<()> {
-    if !harness::require("loop_to_threads_diff_is_the_idea_only", harness::Need::Tool("diff")) {
+    if !harness::require!(harness::Need::Tool("diff")) {
         return Ok(());
     }
     let n = listing::changed_lines("server-loop", "server-threads")?.len();

@@ -101,7 +101,7 @@ fn assert_last(test: &str, segs: &[Seg], expected: &[&str]) {
 /// window opens, which starts at that byte, is new data.
 #[test]
 fn zero_window_probes_leave_the_next_sequence_number_alone() {
-    let test = "zero_window_probes_leave_the_next_sequence_number_alone";
+    let test = &harness::test_name!();
     let mut segs = HANDSHAKE.to_vec();
     segs.extend([
         (10, true, CI + 1, SI + 1, PSH | ACK, W, &b"Hello"[..]),
@@ -125,7 +125,7 @@ fn one_byte_below_next_with_more_data_is_new_data() {
         (10, true, CI + 1, SI + 1, PSH | ACK, W, &b"Hello"[..]),
         (11, true, CI + 5, SI + 1, PSH | ACK, W, b"o, world"),
     ]);
-    assert_last("one_byte_below_next_with_more_data_is_new_data", &segs, &[]);
+    assert_last(&harness::test_name!(), &segs, &[]);
 }
 
 /// Bytes the peer already acknowledged, sent again, are a spurious
@@ -141,14 +141,10 @@ fn resending_bytes_acked_unseen_is_a_spurious_retransmission() {
         (11, false, SI + 1, CI + 11, ACK, W, b""),
         (300, true, CI + 6, SI + 1, PSH | ACK, W, b"world"),
     ]);
-    assert_last(
-        "resending_bytes_acked_unseen_is_a_spurious_retransmission",
-        &segs,
-        &["retransmission", "spurious_retransmission"],
-    );
+    assert_last(&harness::test_name!(), &segs, &["retransmission", "spurious_retransmission"]);
     // It moved what the client has sent: its next bytes follow on, no gap.
     segs.push((310, true, CI + 11, SI + 1, PSH | ACK, W, b"again"));
-    assert_last("resending_bytes_acked_unseen_is_a_spurious_retransmission", &segs, &[]);
+    assert_last(&harness::test_name!(), &segs, &[]);
 }
 
 /// The ordinary cases around them stay: old bytes at once are out of order,
@@ -161,7 +157,7 @@ fn old_bytes_are_out_of_order_at_once_and_a_retransmission_later() {
         (10, true, CI + 6, SI + 1, PSH | ACK, W, b"world"),
         (11, true, CI + 1, SI + 1, PSH | ACK, W, b"Hello"),
     ]);
-    let test = "old_bytes_are_out_of_order_at_once_and_a_retransmission_later";
+    let test = &harness::test_name!();
     assert_last(test, &segs, &["out_of_order"]);
     segs.last_mut().unwrap().0 = 500;
     assert_last(test, &segs, &["retransmission"]);

@@ -7,10 +7,6 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-fn can_capture() -> bool {
-    harness::require("osi-trace live capture unit test", harness::Need::Capture)
-}
-
 fn now() -> Duration {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap()
 }
@@ -95,7 +91,7 @@ fn assert_one_echo(frames: &[Frame], port: u16) {
 
 #[test]
 fn one_echo_is_exactly_ten_frames_one_copy_each_with_kernel_times() {
-    if !can_capture() {
+    if !harness::require!(harness::Need::Capture) {
         return;
     }
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -127,7 +123,7 @@ fn one_echo_is_exactly_ten_frames_one_copy_each_with_kernel_times() {
 
 #[test]
 fn ipv6_echo_is_ten_frames_too() {
-    if !can_capture() || !harness::require("ipv6_echo_is_ten_frames_too", harness::Need::Ipv6) {
+    if !harness::require!(harness::Need::Capture, harness::Need::Ipv6) {
         return;
     }
     let listener = TcpListener::bind("[::1]:0").unwrap();
@@ -138,7 +134,7 @@ fn ipv6_echo_is_ten_frames_too() {
 
 #[test]
 fn without_a_port_the_kernel_keeps_all_tcp_once() {
-    if !can_capture() {
+    if !harness::require!(harness::Need::Capture) {
         return;
     }
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -154,7 +150,7 @@ fn without_a_port_the_kernel_keeps_all_tcp_once() {
 
 #[test]
 fn a_60000_byte_write_is_not_cut_and_other_ports_are_filtered_out() {
-    if !can_capture() {
+    if !harness::require!(harness::Need::Capture) {
         return;
     }
     // Unrelated traffic on another port during the capture.
@@ -188,7 +184,7 @@ fn a_60000_byte_write_is_not_cut_and_other_ports_are_filtered_out() {
 
 #[test]
 fn next_returns_none_on_time() {
-    if !can_capture() {
+    if !harness::require!(harness::Need::Capture) {
         return;
     }
     // A port nothing uses: the listener holds it.

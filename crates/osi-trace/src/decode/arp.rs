@@ -77,9 +77,9 @@ pub fn decode_arp(data: &[u8]) -> Result<Arp, ArpError> {
     Ok(Arp { op, sender_mac: mac(8), sender_ip: ip(14), target_mac: mac(18), target_ip: ip(24) })
 }
 
-/// A MAC address as `02:00:00:00:01:02`.
+/// A MAC address as `02:00:00:00:01:02`, as [`super::mac::mac`] writes it.
 pub fn mac_to_string(mac: &[u8; 6]) -> String {
-    mac.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":")
+    super::mac::mac(mac).to_string()
 }
 
 #[cfg(test)]

@@ -109,8 +109,8 @@ impl fmt::Display for Encap {
                 write!(f, "Geneve network {vni}, carrying EtherType 0x{protocol:04x}")
             }
             Encap::Ethernet { src, dst, ethertype } => {
-                let mac = |m: &[u8; 6]| m.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":");
-                write!(f, "Ethernet {} → {}, type 0x{ethertype:04x} (inside the tunnel)", mac(src), mac(dst))
+                let (src, dst) = (super::mac::mac(src), super::mac::mac(dst));
+                write!(f, "Ethernet {src} → {dst}, type 0x{ethertype:04x} (inside the tunnel)")
             }
         }
     }

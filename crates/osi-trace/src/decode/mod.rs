@@ -20,6 +20,7 @@ pub mod icmp;
 pub mod icmpv6;
 mod ip;
 mod link;
+pub mod mac;
 pub mod seqnum;
 mod tcp;
 mod tunnel;

@@ -7,16 +7,17 @@
 //! `tcpdump -s 96`, records over the snap length, an option list without
 //! `opt_endofopt`, a comment not in UTF-8), keeps the padding of a Simple
 //! Packet Block as packet bytes, and reads the obsolete Packet Block's
-//! timestamp with its halves swapped. Its header writer is still used.
+//! timestamp with its halves swapped. The writer is here too (`write`), and
+//! the link types' names (`linktype_name`).
 
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::Path;
 
 use anyhow::{bail, Context};
-use pcap_file::DataLink;
 
 mod classic;
+mod linktype_name;
 mod ng;
 mod write;
 
@@ -52,7 +53,7 @@ pub fn link_type(number: u32) -> anyhow::Result<LinkType> {
         9 => LinkType::Ppp,
         242 => LinkType::IpOverIb,
         other => bail!(kit::hinted(
-            format!("unsupported link type {other} ({:?})", DataLink::from(other)),
+            format!("unsupported link type {other} ({})", linktype_name::linktype_name(other)),
             "osi-trace reads Ethernet, Linux cooked (SLL, SLL2), raw IP, PPP, IP over InfiniBand and BSD loopback captures"
         )),
     })

@@ -415,13 +415,9 @@ fn read_all(bytes: Vec<u8>) -> Result<usize, ()> {
     Ok(n)
 }
 
-fn have(tool: &'static str) -> bool {
-    harness::require(&format!("osi-trace pcap unit test ({tool})"), harness::Need::Tool(tool))
-}
-
 #[test]
 fn tcpdump_reads_what_we_write() -> anyhow::Result<()> {
-    if !have("tcpdump") {
+    if !harness::require!(harness::Need::Tool("tcpdump")) {
         return Ok(());
     }
     let dir = tempfile::tempdir()?;
@@ -444,7 +440,7 @@ fn tcpdump_reads_what_we_write() -> anyhow::Result<()> {
 /// A pcapng as Wireshark's own tools write it (options, if_tsresol, ...).
 #[test]
 fn reads_pcapng_written_by_editcap() -> anyhow::Result<()> {
-    if !have("editcap") {
+    if !harness::require!(harness::Need::Tool("editcap")) {
         return Ok(());
     }
     let dir = tempfile::tempdir()?;

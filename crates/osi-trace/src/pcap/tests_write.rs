@@ -43,10 +43,7 @@ fn frames_of_a_second_link_type_turn_the_file_into_pcapng() -> anyhow::Result<()
     assert_eq!(back, want);
     assert_eq!(std::fs::read_dir(dir.path())?.count(), 1, "no temporary file left");
 
-    if harness::require(
-        "frames_of_a_second_link_type_turn_the_file_into_pcapng (tshark)",
-        harness::Need::Tool("tshark"),
-    ) {
+    if harness::require!(harness::Need::Tool("tshark")) {
         let out = std::process::Command::new("tshark")
             .arg("-r")
             .arg(&path)

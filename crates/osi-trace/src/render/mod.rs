@@ -21,11 +21,12 @@ mod numbers;
 mod rtt;
 pub mod words;
 
+pub(crate) use crate::decode::mac::{mac, push_mac};
 pub use control::control;
 pub use ladder::{ladder_head, ladder_row};
 pub use layers::layers;
 pub use line::line;
-pub(crate) use numbers::{mac, push_endpoint, push_hex, push_ip, push_mac, push_num, secs};
+pub(crate) use numbers::{push_endpoint, push_hex, push_ip, push_num, secs};
 pub use rtt::{segment_rtt, summary_rtt};
 
 use std::fmt;

@@ -77,16 +77,6 @@ pub(crate) fn push_hex(out: &mut String, v: u64, width: usize) {
     out.extend(tmp[start..].iter().map(|&b| char::from(b)));
 }
 
-/// Appends a MAC address as [`mac`] writes it.
-pub(crate) fn push_mac(out: &mut String, m: &[u8; 6]) {
-    for (i, b) in m.iter().enumerate() {
-        if i > 0 {
-            out.push(':');
-        }
-        push_hex(out, u64::from(*b), 2);
-    }
-}
-
 /// Writes the digits of `v` at the end of `tmp` (20 bytes hold any u64);
 /// returns where they start.
 fn digits_of(mut v: u64, tmp: &mut [u8; 20]) -> usize {
@@ -187,29 +177,6 @@ impl fmt::Write for Digits {
     }
 }
 
-/// A MAC address as Wireshark writes it: `02:00:00:00:01:02`.
-pub(crate) fn mac(m: &[u8; 6]) -> Mac {
-    Mac(*m)
-}
-
-/// The address of [`mac`], written where it goes.
-pub(crate) struct Mac([u8; 6]);
-
-impl fmt::Display for Mac {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut digits = Digits::new();
-        for (i, b) in self.0.iter().enumerate() {
-            if i > 0 {
-                digits.push_byte(b':');
-            }
-            digits.push_byte(HEX[usize::from(b >> 4)]);
-            digits.push_byte(HEX[usize::from(b & 0xf)]);
-        }
-        f.write_str(digits.as_str())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,10 +222,6 @@ mod tests {
             push_endpoint(&mut b, SocketAddr::new(ip, 65_432));
             assert_eq!(String::from_utf8(b).unwrap(), SocketAddr::new(ip, 65_432).to_string());
         }
-        assert_eq!(mac(&[2, 0, 0xab, 0, 1, 0xff]).to_string(), "02:00:ab:00:01:ff");
-        let mut m = String::new();
-        push_mac(&mut m, &[2, 0, 0xab, 0, 1, 0xff]);
-        assert_eq!(m, "02:00:ab:00:01:ff");
         for (v, w) in [(0u64, 4), (0x800, 4), (0x86dd, 4), (0xabcde, 4), (7, 1), (u64::MAX, 4), (0, 0)] {
             let mut s = String::new();
             push_hex(&mut s, v, w);

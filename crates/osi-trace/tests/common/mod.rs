@@ -1,13 +1,14 @@
-//! What the live tests share: network namespaces the test creates (one with
-//! only `lo`, or two joined by a veth pair), a child process that is killed
-//! on drop and says when it is ready, and tcpdump as the oracle.
+//! What osi-trace's tests share: the fixtures and osi-trace run on them
+//! ([`fixture`], [`osi_trace`]); for the live tests, network namespaces the test
+//! creates (one with only `lo`, or two joined by a veth pair), a child process
+//! that is killed on drop and says when it is ready, and tcpdump as the oracle.
 
 // Each test file uses a part of this module; the rest is not dead there.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
@@ -20,12 +21,38 @@ pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// A file of tests/fixtures, by its name: `fixture("anomalies.pcap")`.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// `osi-trace ARGS`, ready to run: its output not a terminal and `COLUMNS` unset, so
+/// that only ARGS say how it writes (a test adds a folder or a variable it needs).
+pub fn osi_trace_cmd(args: &[&str]) -> Command {
+    let mut cmd = Command::new(harness::bin("osi-trace"));
+    cmd.args(args).env_remove("COLUMNS");
+    cmd
+}
+
+/// Runs `osi-trace ARGS` (two minutes at most): what it wrote, and how it exited.
+pub fn osi_trace(args: &[&str]) -> anyhow::Result<Output> {
+    harness::run(osi_trace_cmd(args), b"", Duration::from_secs(120))
+}
+
+/// Runs `osi-trace ARGS`, which must succeed: what it wrote on stdout.
+pub fn osi_trace_ok(args: &[&str]) -> anyhow::Result<String> {
+    let out = osi_trace(args)?;
+    anyhow::ensure!(out.status.success(), "osi-trace {}: {}", args.join(" "), text(&out.stderr));
+    Ok(String::from_utf8(out.stdout)?)
+}
+
 /// Whether `test` can run here: capture rights, namespaces, `ip`, tcpdump and
 /// `also`; a missing need is reported as the test not run.
 pub fn possible(test: &str, also: &[harness::Need]) -> bool {
     use harness::Need::{Capture, Netns, Tool};
-    let lab = [Capture, Netns, Tool("tcpdump"), Tool("ip")];
-    lab.iter().chain(also).all(|need| harness::require(test, *need))
+    let needs: Vec<harness::Need> =
+        [Capture, Netns, Tool("tcpdump"), Tool("ip")].into_iter().chain(also.iter().copied()).collect();
+    harness::require_all(test, &needs)
 }
 
 /// Runs `ip ARGS`, failing with its stderr.

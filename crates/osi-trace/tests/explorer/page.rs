@@ -1,5 +1,6 @@
-//! What the browser tests and the record tests share: running osi-trace,
-//! reading the records a page embeds, and tshark's field offsets.
+//! What the browser tests and the record tests share: reading the records a
+//! page embeds, and tshark's field offsets (osi-trace itself runs through
+//! `common::osi_trace_ok`).
 
 #![allow(dead_code)]
 
@@ -14,14 +15,6 @@ pub fn repo(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(rel)
 }
 
-pub fn osi_trace(args: &[&str]) -> anyhow::Result<std::process::Output> {
-    let mut cmd = Command::new(harness::bin("osi-trace"));
-    cmd.args(args);
-    let out = harness::run(cmd, b"", Duration::from_secs(120))?;
-    anyhow::ensure!(out.status.success(), "osi-trace {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    Ok(out)
-}
-
 /// The JSON object a page embeds, read back as the page's script reads it.
 pub fn embedded(html: &str) -> anyhow::Result<serde_json::Value> {
     let open = r#"<script id="data" type="application/json">"#;
@@ -31,8 +24,8 @@ pub fn embedded(html: &str) -> anyhow::Result<serde_json::Value> {
 }
 
 /// `--json`'s lines as values.
-pub fn lines(stdout: &[u8]) -> Vec<serde_json::Value> {
-    String::from_utf8_lossy(stdout).lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect()
+pub fn lines(stdout: &str) -> Vec<serde_json::Value> {
+    stdout.lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect()
 }
 
 /// Each frame's fields as tshark's PDML places them: name → (pos, size), the
