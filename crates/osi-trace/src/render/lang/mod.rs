@@ -6,5 +6,7 @@
 pub mod capture;
 pub mod closing;
 pub mod control;
+pub mod hop;
+pub mod layers;
 pub mod segment;
 pub mod summary;
