@@ -25,6 +25,7 @@ use ng::NgReader;
 pub use write::CaptureWriter;
 
 use crate::frame::{Frame, LinkType};
+use crate::render::words::files::{self, Damage};
 
 /// The pcap link type number of `link`.
 pub fn linktype_number(link: LinkType) -> u32 {
@@ -51,10 +52,7 @@ pub fn link_type(number: u32) -> anyhow::Result<LinkType> {
         0 | 108 => LinkType::Null,
         9 => LinkType::Ppp,
         242 => LinkType::IpOverIb,
-        other => bail!(kit::hinted(
-            format!("unsupported link type {other} ({:?})", DataLink::from(other)),
-            "osi-trace reads Ethernet, Linux cooked (SLL, SLL2), raw IP, PPP, IP over InfiniBand and BSD loopback captures"
-        )),
+        other => bail!(files::unsupported_link(other, &format!("{:?}", DataLink::from(other)))),
     })
 }
 
@@ -92,10 +90,8 @@ fn damaged(msg: impl std::fmt::Display) -> Bad {
 }
 
 fn truncated() -> Bad {
-    damaged(TRUNCATED)
+    damaged(files::damage(Damage::TruncatedRecord))
 }
-
-const TRUNCATED: &str = "the file ends in the middle of a record (truncated)";
 
 fn io_bad(e: io::Error) -> Bad {
     if e.kind() == io::ErrorKind::UnexpectedEof {
@@ -108,8 +104,8 @@ fn io_bad(e: io::Error) -> Bad {
 impl CaptureReader {
     /// Opens `path`, telling pcap from pcapng by the magic number.
     pub fn open(path: &Path) -> anyhow::Result<CaptureReader> {
-        let file = File::open(path).with_context(|| vi_or("cannot open", "không mở được", path))?;
-        Self::from_reader(file).with_context(|| vi_or("cannot read", "không đọc được", path))
+        let file = File::open(path).with_context(|| files::cannot_open(&kit::escape_path(path)))?;
+        Self::from_reader(file).with_context(|| files::cannot_read(&kit::escape_path(path)))
     }
 
     /// Reads a capture from any byte stream.
@@ -154,7 +150,7 @@ impl CaptureReader {
             }
             Err(bad) => {
                 self.done = true;
-                Some(Err(bad.0.context(format!("damaged record after frame {}", self.frames))))
+                Some(Err(bad.0.context(files::damage(Damage::RecordAfter(self.frames)))))
             }
         }
     }
@@ -213,8 +209,3 @@ mod tests;
 mod tests_lenient;
 #[cfg(test)]
 mod tests_write;
-
-/// `cannot open PATH` in the language chosen (`vi`: its Vietnamese).
-fn vi_or(en: &str, vi: &str, path: &Path) -> String {
-    format!("{} {}", if kit::lang::vi() { vi } else { en }, kit::escape_path(path))
-}
