@@ -3,9 +3,11 @@
 //! here, found by its English words, not by eye); the JSON is the same in both
 //! languages; the line view keeps one line per segment, and fits 80 columns.
 
-use std::path::{Path, PathBuf};
+#[path = "vi_check/mod.rs"]
+mod vi_check;
+
+use std::path::Path;
 use std::process::Command;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use kit::Lang;
@@ -13,139 +15,7 @@ use osi_trace::analysis::{Analyzer, Annotated, Role, Side, Summary};
 use osi_trace::decode::{Decoded, Decoder};
 use osi_trace::pcap::CaptureReader;
 use osi_trace::render::{self, words};
-
-/// The language is the process's: the tests that switch it take turns.
-static LANG: Mutex<()> = Mutex::new(());
-
-/// English words a Vietnamese sentence never needs: one of them in a phrase
-/// rendered in Vietnamese is a phrase (or a piece) left in English. Technical
-/// terms the article keeps in English (socket, kernel, window update, keep-alive)
-/// are not among them.
-const ENGLISH: &[&str] = &[
-    "the",
-    "of",
-    "and",
-    "is",
-    "are",
-    "its",
-    "it",
-    "to",
-    "from",
-    "with",
-    "by",
-    "for",
-    "after",
-    "before",
-    "not",
-    "was",
-    "were",
-    "has",
-    "have",
-    "this",
-    "that",
-    "which",
-    "when",
-    "at",
-    "on",
-    "no",
-    "or",
-    "an",
-    "be",
-    "been",
-    "one",
-    "still",
-    "again",
-    "sent",
-    "seen",
-    "came",
-    "lost",
-    "way",
-    "answers",
-    "closes",
-    "returns",
-    "connection",
-    "bytes",
-    "data",
-    "total",
-    "last",
-    "peer",
-    "handshake",
-    "teardown",
-    "refused",
-    "resets",
-    "duration",
-    "ended",
-    "summary",
-    "segments",
-    "frames",
-    "connections",
-    "graceful",
-    "open",
-    "while",
-    "more",
-    "forgotten",
-    "cannot",
-    "interface",
-    "permission",
-    "denied",
-    "run",
-    "file",
-];
-
-/// Phrases that are the same words in both languages (a flag's name).
-const NEUTRAL: &[&str] = &["ACK"];
-
-/// The English words left in `vi` (text in double quotes, a payload or a
-/// system's own message such as "No route to host", left aside).
-fn english_in(vi: &str) -> Vec<String> {
-    let unquoted: String = vi.split('"').step_by(2).collect::<Vec<_>>().join(" ");
-    unquoted
-        .split(|c: char| !c.is_alphabetic())
-        // Names in capitals (SYN_SENT, FIN, ACK) are the same in both languages.
-        .filter(|w| w.chars().any(char::is_lowercase))
-        .filter(|w| ENGLISH.contains(&w.to_lowercase().as_str()))
-        .map(String::from)
-        .collect()
-}
-
-/// A letter only Vietnamese (of the two) writes: one with a diacritic, or đ.
-fn has_vietnamese(s: &str) -> bool {
-    s.chars().any(|c| c.is_alphabetic() && !c.is_ascii())
-}
-
-/// Checks one phrase: `en` and `vi` are the same fact in each language.
-fn check(what: &str, en: &str, vi: &str, bad: &mut Vec<String>) {
-    let left = english_in(vi);
-    let untranslated = !(has_vietnamese(vi) || (en == vi && NEUTRAL.contains(&vi)));
-    if !left.is_empty() || untranslated {
-        bad.push(format!("{what}: {vi:?} (English: {en:?}; English words: {left:?})"));
-    }
-}
-
-fn in_lang<T>(lang: Lang, f: impl FnOnce() -> T) -> T {
-    lang.apply();
-    let out = f();
-    Lang::En.apply();
-    out
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Every capture the repository holds: the lessons', the fixtures', the corpus'.
-fn captures() -> Vec<PathBuf> {
-    let dirs = ["lessons/captures", "crates/osi-trace/tests/fixtures", "crates/osi-trace/tests/corpus"];
-    let mut v: Vec<PathBuf> = dirs
-        .iter()
-        .flat_map(|d| std::fs::read_dir(root().join(d)).into_iter().flatten().flatten())
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "pcap" || x == "pcapng"))
-        .collect();
-    v.sort();
-    assert!(v.len() > 40, "the repository's captures: {v:?}");
-    v
-}
+use vi_check::{captures, check, in_lang, osi_trace, root, text, LANG};
 
 /// Every segment and every connection summary of a capture, analysed.
 fn analyse(path: &Path) -> (Vec<Annotated>, Vec<Summary>) {
@@ -261,16 +131,6 @@ fn every_phrase_has_its_vietnamese_form() {
         check(&format!("end {end:?}"), en, vi, &mut bad);
     }
     assert!(bad.is_empty(), "{} phrases without their Vietnamese form:\n{}", bad.len(), bad.join("\n"));
-}
-
-fn osi_trace(args: &[&str]) -> std::process::Output {
-    let mut cmd = Command::new(harness::bin("osi-trace"));
-    cmd.args(args).env_remove("LC_ALL").env_remove("LC_MESSAGES").env_remove("LANG");
-    harness::run(cmd, b"", Duration::from_secs(120)).expect("osi-trace runs")
-}
-
-fn text(o: &std::process::Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("UTF-8")
 }
 
 /// The lines a network message (ARP, ICMP) gets: `  0.000011 L2 ARP reply…`.

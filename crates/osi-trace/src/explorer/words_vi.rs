@@ -34,7 +34,7 @@ pub const VI: &[(&str, &str)] = &[
     ("bytes", "Các byte"),
     (
         "keys",
-        "↑ ↓ chọn · s chế độ từng bước, rồi → ← · / lọc · 1 2 3 các tab · + − phóng to, thu nhỏ · t sáng/tối · \
+        "↑ ↓ chọn · s chế độ từng bước, rồi → ← · / lọc · 1 2 3 các tab · + − cỡ chữ · t sáng/tối · \
          bấm vào bất cứ đâu: các khung khác đi theo",
     ),
     ("rows", "{n} hàng ({links})"),
@@ -93,12 +93,12 @@ pub const VI: &[(&str, &str)] = &[
     (
         "tsg_hint",
         "stream {stream}, các segment của {side} (thanh; đỏ: truyền lại), đường ACK và đường window (nét đứt) \
-         của {other}. Cuộn chuột: phóng to · kéo: di chuyển · double-click: xem toàn bộ",
+         của {other}. Cuộn chuột: thu phóng · kéo: di chuyển · double-click: xem toàn bộ",
     ),
     (
         "rtt_hint",
         "stream {stream}: các ACK của {other} đo thời gian các segment của {side} (ms; đỏ: các byte đã gửi hai \
-         lần, Karn). Cuộn chuột: phóng to · kéo: di chuyển · double-click: xem toàn bộ",
+         lần, Karn). Cuộn chuột: thu phóng · kéo: di chuyển · double-click: xem toàn bộ",
     ),
     ("nothing", "Không có gì để vẽ ở đây."),
     ("acks_frame", "frame {frame} xác nhận (ACK) frame {acked}: {ms} ms"),
@@ -131,7 +131,7 @@ pub const MEANINGS: &[(&str, &str, &str)] = &[
     ("ip.dsfield", "DSCP và ECN", "L3: dấu ưu tiên (DSCP) và dấu tắc nghẽn (ECN) cho router; bằng 0 với một socket bình thường."),
     ("ip.len", "tổng độ dài", "L3: số byte của gói IP này, kể cả header: IP header + TCP header + dữ liệu."),
     ("ip.id", "định danh (identification)", "L3: con số bên gửi đặt cho mỗi gói tin, để các mảnh (fragment) của một gói có thể được ghép lại."),
-    ("ip.flags", "flag", "L3: DF (don't fragment: Linux bật nó và thay vào đó tự dò path MTU) và MF (more fragments: còn mảnh theo sau)."),
+    ("ip.flags", "flag", "L3: DF (don't fragment: Linux bật nó và thay vào đó tự dò path MTU) và MF (còn mảnh theo sau)."),
     ("ip.frag_offset", "vị trí mảnh (fragment offset)", "L3: dữ liệu của mảnh này nằm ở đâu trong gói tin gốc; bằng 0 khi gói tin không bị phân mảnh."),
     ("ip.ttl", "thời gian sống (TTL)", "L3: mỗi router giảm nó đi một và bỏ gói tin khi nó về 0 (một vòng lặp không thể kéo dài mãi). Linux bắt đầu từ 64."),
     ("ip.proto", "protocol", "L3: gói IP mang gì: 6 là TCP, 17 UDP, 1 ICMP."),
@@ -149,11 +149,11 @@ pub const MEANINGS: &[(&str, &str, &str)] = &[
     ("ipv6.ext", "extension header", "L3: các header IPv6 nối tiếp sau header cố định (hop-by-hop option, routing, fragment…)."),
     ("tcp.srcport", "port nguồn", "L4: port của socket gửi. Port của client do kernel chọn lúc connect(); port của server là port nó bind()."),
     ("tcp.dstport", "port đích", "L4: port của socket mà segment này gửi tới: với server, là port nó lắng nghe."),
-    ("tcp.seq", "số thứ tự (sequence number)", "L4: số của byte đầu tiên của segment này trong luồng byte của bên gửi. Hiển thị tương đối so với số đầu tiên (ISN, một số ngẫu nhiên); SYN và FIN mỗi cái tính là một."),
-    ("tcp.ack", "số xác nhận (acknowledgement number)", "L4: khi có flag ACK, byte tiếp theo mà bên gửi chờ từ phía bên kia: mọi byte trước nó đã tới."),
+    ("tcp.seq", "số thứ tự", "L4: số của byte đầu tiên của segment này trong luồng byte của bên gửi. Hiển thị tương đối so với số đầu tiên (ISN, một số ngẫu nhiên); SYN và FIN mỗi cái tính là một."),
+    ("tcp.ack", "số xác nhận", "L4: khi có flag ACK, byte tiếp theo mà bên gửi chờ từ phía bên kia: mọi byte trước nó đã tới."),
     ("tcp.hdr_len", "độ dài header", "L4: độ dài TCP header tính bằng từ 4 byte (4 bit cao): 20 byte cộng các option."),
     ("tcp.flags", "flag", "L4: SYN mở, FIN đóng một chiều, RST hủy, ACK nói số ack hợp lệ, PSH yêu cầu bên nhận giao dữ liệu ngay."),
-    ("tcp.window_size_value", "window", "L4: bên gửi còn nhận thêm được bao nhiêu byte lúc này (chỗ trống trong bộ đệm nhận của nó); sau handshake, nhân với window scale mà các SYN đã thỏa thuận."),
+    ("tcp.window_size_value", "window", "L4: bên gửi còn nhận thêm được bao nhiêu byte lúc này (chỗ trống trong bộ đệm nhận của nó); sau bắt tay, nhân với window scale mà các SYN đã thỏa thuận."),
     ("tcp.checksum", "checksum", "L4: bao trùm TCP header, dữ liệu và các địa chỉ IP. Bắt trên máy gửi thì nó thường chưa xong: card mạng (hoặc, trên lo, không ai cả) hoàn tất nó sau (checksum offload)."),
     ("tcp.urgent_pointer", "urgent pointer", "L4: chỉ có nghĩa khi có flag URG, thứ mà socket bình thường không dùng."),
     ("tcp.options", "option", "L4: được thỏa thuận trong các SYN: MSS (segment lớn nhất), window scale, SACK permitted; sau đó là timestamps và các khối SACK."),

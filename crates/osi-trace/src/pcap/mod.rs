@@ -193,8 +193,8 @@ fn not_a_capture(magic: &[u8]) -> kit::Hinted {
     let hex: String = magic.iter().map(|b| format!("{b:02x}")).collect();
     if kit::lang::vi() {
         return kit::hinted(
-            format!("không phải tệp pcap hay pcapng (bắt đầu bằng 0x{hex})"),
-            "hãy đưa một tệp do tcpdump -w, tshark -w, Wireshark hoặc osi-trace --write ghi ra",
+            format!("không phải file pcap hay pcapng (bắt đầu bằng 0x{hex})"),
+            "hãy đưa một file do tcpdump -w, tshark -w, Wireshark hoặc osi-trace --write ghi ra",
         );
     }
     kit::hinted(

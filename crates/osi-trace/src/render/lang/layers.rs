@@ -15,7 +15,7 @@ pub const WORDS: Words = Words {
     point_to_point: "link điểm-điểm: không có địa chỉ",
     total_length: ", tổng độ dài ",
     raw: " (thô ",
-    scale_unknown: " (chưa biết scale: không bắt được handshake)",
+    scale_unknown: " (chưa biết scale: capture không có phần bắt tay)",
     bytes: "byte",
     options: ", option: ",
     blocks: "khối",
