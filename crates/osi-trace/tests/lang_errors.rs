@@ -85,7 +85,7 @@ fn bad_input_is_told_in_vietnamese() {
 }
 
 /// Words said from nothing: a case of [`each`].
-type Say = Box<dyn Fn() -> String>;
+type Say<'a> = Box<dyn Fn() -> String + 'a>;
 
 /// Each case of the words, English and Vietnamese.
 fn each(bad: &mut Vec<String>, what: &str, say: impl Fn() -> String) {
@@ -131,7 +131,7 @@ fn every_case_of_the_words_about_files_and_graphs_has_its_vietnamese_form() {
         });
     }
     let e = std::io::Error::from_raw_os_error(17); // EEXIST
-    let said: [(&str, Say); 12] = [
+    let said: [(&str, Say<'_>); 12] = [
         ("appeared", Box::new(|| kit::error_line("osi-trace", &files::appeared("x", &e).into()))),
         ("write is read", Box::new(|| files::write_is_read("x.pcap"))),
         ("link", Box::new(|| kit::error_line("osi-trace", &files::unsupported_link(147, "USER0").into()))),
