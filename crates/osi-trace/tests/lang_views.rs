@@ -43,6 +43,11 @@ fn the_layers_and_the_ladder_are_vietnamese() {
                 if !skipped(&vi) {
                     check_line(&format!("{p} {view}"), &en, &vi, &mut bad);
                 }
+                // The ladder's heads: `time` is a word the check cannot tell (the
+                // Vietnamese keeps it in `(round-trip time)`), so it is looked for.
+                if en.trim_start().starts_with("time ") && vi == en {
+                    bad.push(format!("{p} {view}: the heads {vi:?} are English"));
+                }
             }
         }
     }
