@@ -41,6 +41,7 @@ pub fn l2_verdict(p: &Pair) -> &'static str {
 pub fn l3_verdict(name: &str, lower: u8) -> String {
     match lower {
         0 => format!("{name} không đổi: không router nào giảm nó"),
+        1 => format!("{name} giảm một"),
         n => format!("{name} giảm {n}"),
     }
 }
