@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The book's explorer pages and their pictures: osi-trace --html on a few of the
-# lessons' reference captures (lessons/captures/), written to lessons/explorer/,
-# and screenshots of each in headless Chromium at 1280×800 and at projector
-# zoom. Run it after a change to what osi-trace says or to the page; the test
-# suite checks that the pages are current (explorer_records.rs).
+# lessons' reference captures (lessons/captures/), written to lessons/explorer/
+# (lessons/explorer/vi/: --lang vi), and screenshots in headless Chromium at
+# 1280×800 and at projector zoom. Run it after a change to what osi-trace says or
+# to the page; the test suite checks that the pages are current (explorer_records.rs).
 #
 #   scripts/screenshots.sh            pages and screenshots
 #   scripts/screenshots.sh --pages    the pages only (no browser needed)
@@ -29,10 +29,13 @@ pages=(
   "05-endings lessons/captures/05-endings.pcap server-loop,client"
   "06-loop lessons/captures/06-loop.pcap server-loop,client"
 )
+# Each page twice: in English, and in Vietnamese for lessons/vi (lessons/explorer/vi/).
 for p in "${pages[@]}"; do
   read -r name pcap programs <<<"$p"
   "$bin/osi-trace" --read "$pcap" --html "lessons/explorer/$name.html" --programs "$programs" --force --quiet
-  echo "lessons/explorer/$name.html"
+  "$bin/osi-trace" --read "$pcap" --html "lessons/explorer/vi/$name.html" --programs "$programs" --force \
+    --quiet --lang vi
+  echo "lessons/explorer/$name.html lessons/explorer/vi/$name.html"
 done
 [[ $shots == yes ]] || exit 0
 command -v chromium >/dev/null || { echo "screenshots.sh: needs chromium (apt-get install chromium)" >&2; exit 1; }

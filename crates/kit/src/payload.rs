@@ -12,7 +12,8 @@ pub const DEFAULT_PREVIEW: usize = 48;
 /// and every byte that is not part of valid UTF-8 (a character cut by a
 /// segment or a `recv()` shows as its lone bytes). When there are more than
 /// `max` bytes, only the first `max` are shown (fewer, rather than half a
-/// character), followed by `…(+N bytes)` outside the quotes.
+/// character), followed by `…(+N bytes)` outside the quotes (`…(+N byte)` in
+/// Vietnamese, [`crate::lang`]).
 pub fn escape(bytes: &[u8], max: usize) -> String {
     let shown = &bytes[..preview_end(bytes, max)];
     let mut out = String::with_capacity(shown.len() + 16);
@@ -20,7 +21,8 @@ pub fn escape(bytes: &[u8], max: usize) -> String {
     push_escaped(&mut out, shown);
     out.push('"');
     if bytes.len() > shown.len() {
-        out.push_str(&format!("…(+{} bytes)", bytes.len() - shown.len()));
+        let unit = if crate::lang::vi() { "byte" } else { "bytes" };
+        out.push_str(&format!("…(+{} {unit})", bytes.len() - shown.len()));
     }
     out
 }
@@ -60,14 +62,15 @@ pub fn is_binary(bytes: &[u8]) -> bool {
 
 /// A payload as a terminal line shows it: text as [`escape`] does, and for bytes that
 /// are not text ([`is_binary`]) `binary data: e1 d6 3f 0a 9c 21 00 7f …`, the hex of
-/// the first [`HEX_PREVIEW`] bytes.
+/// the first [`HEX_PREVIEW`] bytes (`dữ liệu nhị phân: …` in Vietnamese, [`crate::lang`]).
 pub fn preview(bytes: &[u8], max: usize) -> String {
     if !is_binary(bytes) {
         return escape(bytes, max);
     }
     let hex: Vec<String> = bytes.iter().take(HEX_PREVIEW).map(|b| format!("{b:02x}")).collect();
     let more = if bytes.len() > HEX_PREVIEW { " …" } else { "" };
-    format!("binary data: {}{more}", hex.join(" "))
+    let binary = if crate::lang::vi() { "dữ liệu nhị phân" } else { "binary data" };
+    format!("{binary}: {}{more}", hex.join(" "))
 }
 
 /// Escapes all of `bytes` as [`escape`] does, without quotes and without shortening.

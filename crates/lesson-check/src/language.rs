@@ -34,13 +34,11 @@ impl Language {
         }
         match self {
             Language::English => bash.env("LANG", "C.UTF-8"),
-            // The pages show osi-trace's English words: the kit's programs read
-            // LC_MESSAGES before LANG (as gettext does), so the Vietnamese pages' outputs
-            // stay the English ones, byte for byte; lesson 1 tells the reader
-            // `--lang vi` (or their own LANG) gives the Vietnamese annotations.
-            Language::Vietnamese { locales } => {
-                bash.env("LANG", VIETNAMESE).env("LC_MESSAGES", "C.UTF-8").env("LOCPATH", locales)
-            }
+            // Nothing but LANG, as on the student's machine: osi-trace (which reads
+            // LC_ALL, LC_MESSAGES, LANG as gettext does) explains in Vietnamese, and
+            // the Vietnamese pages show its Vietnamese words; the servers and the
+            // client narrate in English whatever the locale.
+            Language::Vietnamese { locales } => bash.env("LANG", VIETNAMESE).env("LOCPATH", locales),
         };
     }
 }

@@ -138,7 +138,8 @@ fn compare(cmd: &Command, lines: &[String], status: Option<i32>, failures: &mut 
             lines.join("\n    ")
         ));
     }
-    let should_fail = cmd.expected.iter().any(|l| l.contains("error:"));
+    // kit's error line: `error:`, or `lỗi:` from a program speaking Vietnamese (osi-trace).
+    let should_fail = cmd.expected.iter().any(|l| l.contains("error:") || l.contains("lỗi:"));
     match (status, should_fail) {
         (Some(0), true) => {
             failures.push(format!("line {}: `{}` succeeded, but the lesson shows an error", cmd.at, cmd.line))

@@ -14,6 +14,7 @@ use anyhow::{bail, Context};
 use crate::capture::SNAPLEN;
 use crate::frame::{Frame, LinkType};
 use crate::pcap::CaptureWriter;
+use crate::render::words::files;
 use crate::target::{Existing, Target};
 
 /// The smallest `--snaplen`: an Ethernet header. Below it not even L2 is kept.
@@ -54,13 +55,9 @@ impl Save {
     /// inode), a directory, a socket or a block device.
     pub fn new(path: &Path, read: Option<&Path>, snaplen: u32) -> anyhow::Result<Save> {
         if let (Some(read), Ok(w)) = (read, std::fs::metadata(path)) {
-            let r =
-                std::fs::metadata(read).with_context(|| format!("cannot open {}", kit::escape_path(read)))?;
+            let r = std::fs::metadata(read).with_context(|| files::cannot_open(&kit::escape_path(read)))?;
             if (r.dev(), r.ino()) == (w.dev(), w.ino()) {
-                bail!(
-                    "--write {} is the file --read reads: it would be emptied before it is read; hint: write to another file",
-                    kit::escape_path(path)
-                );
+                bail!(files::write_is_read(&kit::escape_path(path)));
             }
         }
         let target = Target::open(path, "--write", Existing::Replace)?;
@@ -70,7 +67,7 @@ impl Save {
     fn writer(&self, link: LinkType) -> anyhow::Result<CaptureWriter> {
         let t = &self.target;
         CaptureWriter::on(t.file()?, t.writing(), link, self.snaplen, t.rewritable())
-            .with_context(|| format!("writing {}", kit::escape_path(t.shown())))
+            .with_context(|| files::writing(&kit::escape_path(t.shown())))
     }
 
     pub fn write(&mut self, frame: &Frame) -> anyhow::Result<()> {
@@ -81,14 +78,14 @@ impl Save {
                 self.writer.insert(w)
             }
         };
-        w.write(frame).with_context(|| format!("writing {}", kit::escape_path(self.target.shown())))
+        w.write(frame).with_context(|| files::writing(&kit::escape_path(self.target.shown())))
     }
 
     pub fn flush(&mut self) -> anyhow::Result<()> {
         let shown = self.target.shown();
         self.writer
             .as_mut()
-            .map_or(Ok(()), |w| w.flush().with_context(|| format!("writing {}", kit::escape_path(shown))))
+            .map_or(Ok(()), |w| w.flush().with_context(|| files::writing(&kit::escape_path(shown))))
     }
 
     /// Completes the file: everything written, then renamed over the target.
@@ -98,7 +95,7 @@ impl Save {
             Some(w) => w,
             None => self.writer(LinkType::Ethernet)?,
         };
-        w.flush().with_context(|| format!("writing {}", kit::escape_path(self.target.shown())))?;
+        w.flush().with_context(|| files::writing(&kit::escape_path(self.target.shown())))?;
         drop(w);
         self.target.commit()
     }

@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use tempfile::TempPath;
 
+use crate::render::words::files::{self, Refused};
+
 /// A file being written for `--write` or `--tsg`.
 #[derive(Debug)]
 pub struct Target {
@@ -52,42 +54,30 @@ impl Target {
     pub fn open(path: &Path, flag: &str, existing: Existing) -> anyhow::Result<Target> {
         let shown = path.to_path_buf();
         let at = kit::escape_path(path);
-        let refuse = |what: &str, hint: &str| -> anyhow::Result<Target> {
-            Err(kit::hinted(format!("{flag} {at} {what}"), hint).into())
-        };
-        let give = "give the name of a file to write, e.g. run.pcap or graph.svg";
+        let refuse = |why: Refused| -> anyhow::Result<Target> { Err(files::refused(flag, &at, why).into()) };
+        let cannot = || files::cannot_write(&format!("{flag} {at}"));
         let meta = match std::fs::metadata(path) {
             Ok(m) => Some(m),
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(e) => return Err(anyhow::Error::new(e).context(format!("cannot write {flag} {at}"))),
+            Err(e) => return Err(anyhow::Error::new(e).context(cannot())),
         };
         let kind = meta.as_ref().map(Metadata::file_type);
         match kind {
             Some(k) if k.is_dir() => {
-                let hint = format!("give a file in it, e.g. {}", kit::escape_path(&path.join("run.pcap")));
-                return refuse("is a directory", &hint);
+                return refuse(Refused::Directory(&kit::escape_path(&path.join("run.pcap"))));
             }
-            Some(k) if k.is_socket() => {
-                return refuse("is a socket: a file cannot be written into one", give)
-            }
-            Some(k) if k.is_block_device() => {
-                return refuse("is a block device (a disk): osi-trace does not write over disks", give)
-            }
+            Some(k) if k.is_socket() => return refuse(Refused::Socket),
+            Some(k) if k.is_block_device() => return refuse(Refused::BlockDevice),
             Some(k) if k.is_char_device() || k.is_fifo() => {
-                let file = OpenOptions::new()
-                    .write(true)
-                    .open(path)
-                    .with_context(|| format!("cannot write {flag} {at}"))?;
+                let file = OpenOptions::new().write(true).open(path).with_context(cannot)?;
                 return Ok(Target { shown, how: How::Through(file) });
             }
-            Some(_) if existing == Existing::Keep => {
-                return refuse("exists", "give another file name, or --force to replace it")
-            }
+            Some(_) if existing == Existing::Keep => return refuse(Refused::Exists),
             _ => {}
         }
         // A symbolic link stays one: the file it points to is the one replaced.
         let path = match &meta {
-            Some(_) => std::fs::canonicalize(path).with_context(|| format!("cannot write {flag} {at}"))?,
+            Some(_) => std::fs::canonicalize(path).with_context(cannot)?,
             None => path.to_path_buf(),
         };
         let dir = match path.parent() {
@@ -95,8 +85,7 @@ impl Target {
             _ => Path::new("."),
         };
         if !dir.is_dir() {
-            let hint = "create it first";
-            return refuse(&format!("cannot be written: no directory {}", kit::escape_path(dir)), hint);
+            return refuse(Refused::NoDirectory(&kit::escape_path(dir)));
         }
         // A new file gets the mode any new file gets (0666 less the umask); a
         // file that replaces another stays private until it takes that one's mode.
@@ -106,7 +95,7 @@ impl Target {
             .suffix(".part")
             .permissions(Permissions::from_mode(mode))
             .tempfile_in(dir)
-            .with_context(|| format!("cannot write {flag} {at}"))?
+            .with_context(cannot)?
             .into_temp_path();
         let clobber = existing == Existing::Replace;
         let old = meta.map(|m| Old { uid: m.uid(), gid: m.gid(), mode: m.mode() });
@@ -119,7 +108,7 @@ impl Target {
             How::Replace { tmp, .. } => OpenOptions::new().write(true).truncate(true).open(tmp),
             How::Through(file) => file.try_clone(),
         };
-        f.with_context(|| format!("cannot write {}", kit::escape_path(&self.shown)))
+        f.with_context(|| files::cannot_write(&kit::escape_path(&self.shown)))
     }
 
     /// The path written now (the temporary file's, or the device's).
@@ -152,22 +141,21 @@ impl Target {
             // Only root may give a file away; anyone else keeps the file as theirs.
             match std::os::unix::fs::chown(&tmp, Some(old.uid), Some(old.gid)) {
                 Err(e) if e.kind() != io::ErrorKind::PermissionDenied => {
-                    return Err(anyhow::Error::new(e).context(format!("cannot write {at}")))
+                    return Err(anyhow::Error::new(e).context(files::cannot_write(&at)))
                 }
                 _ => {}
             }
             std::fs::set_permissions(&tmp, Permissions::from_mode(old.mode & 0o7777))
-                .with_context(|| format!("cannot write {at}"))?;
+                .with_context(|| files::cannot_write(&at))?;
         }
         let placed = if clobber { tmp.persist(&path) } else { tmp.persist_noclobber(&path) };
         placed.map_err(|e| {
             // The error alone: its path is the temporary file's, which is gone.
             let e = e.error;
             if e.kind() == io::ErrorKind::AlreadyExists {
-                let hint = "it appeared while osi-trace ran; --force replaces it";
-                return kit::hinted(format!("cannot write {at}: {e}"), hint).into();
+                return files::appeared(&at, &e).into();
             }
-            anyhow::Error::new(e).context(format!("cannot write {at}"))
+            anyhow::Error::new(e).context(files::cannot_write(&at))
         })
     }
 }

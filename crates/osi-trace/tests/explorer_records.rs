@@ -221,8 +221,9 @@ fn an_existing_page_is_not_replaced_without_force() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The book's reference pages (lessons/explorer/) are what osi-trace writes today
-/// from the lessons' captures: they cannot say what osi-trace no longer says.
+/// The book's reference pages (lessons/explorer/, and lessons/explorer/vi/ in
+/// Vietnamese) are what osi-trace writes today from the lessons' captures: they
+/// cannot say what osi-trace no longer says.
 #[test]
 fn the_books_pages_are_current() -> anyhow::Result<()> {
     let script = std::fs::read_to_string(repo("scripts/screenshots.sh"))?;
@@ -230,22 +231,27 @@ fn the_books_pages_are_current() -> anyhow::Result<()> {
     let mut pages = 0;
     for line in script.lines().filter_map(|l| l.trim().strip_prefix('"')?.strip_suffix('"')) {
         let [name, pcap, programs] = line.split(' ').collect::<Vec<_>>()[..] else { continue };
-        let fresh = dir.path().join(format!("{name}.html"));
-        let mut cmd = std::process::Command::new(harness::bin("osi-trace"));
-        cmd.current_dir(repo("."))
-            .args(["--read", pcap, "--html"])
-            .arg(&fresh)
-            .args(["--programs", programs]);
-        let out = harness::run(cmd, b"", std::time::Duration::from_secs(60))?;
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let committed = repo(&format!("lessons/explorer/{name}.html"));
-        assert!(
-            std::fs::read(&committed)? == std::fs::read(&fresh)?,
-            "{} is not what osi-trace writes now: run scripts/screenshots.sh and commit what it changes",
-            committed.display()
-        );
-        pages += 1;
+        // Each page in English, and in Vietnamese for the Vietnamese edition (lessons/explorer/vi/).
+        for (lang, folder) in [("en", "lessons/explorer"), ("vi", "lessons/explorer/vi")] {
+            let fresh = dir.path().join(format!("{name}-{lang}.html"));
+            let mut cmd = std::process::Command::new(harness::bin("osi-trace"));
+            cmd.current_dir(repo(".")).args(["--read", pcap, "--html"]).arg(&fresh).args([
+                "--programs",
+                programs,
+                "--lang",
+                lang,
+            ]);
+            let out = harness::run(cmd, b"", std::time::Duration::from_secs(60))?;
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            let committed = repo(&format!("{folder}/{name}.html"));
+            assert!(
+                std::fs::read(&committed)? == std::fs::read(&fresh)?,
+                "{} is not what osi-trace writes now: run scripts/screenshots.sh and commit what it changes",
+                committed.display()
+            );
+            pages += 1;
+        }
     }
-    assert_eq!(pages, 3, "the pages scripts/screenshots.sh lists");
+    assert_eq!(pages, 6, "the pages scripts/screenshots.sh lists, in both languages");
     Ok(())
 }

@@ -3,152 +3,19 @@
 //! here, found by its English words, not by eye); the JSON is the same in both
 //! languages; the line view keeps one line per segment, and fits 80 columns.
 
-mod common;
+#[path = "vi_check/mod.rs"]
+mod vi_check;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::Mutex;
 use std::time::Duration;
 
-use common::osi_trace_cmd;
 use kit::Lang;
 use osi_trace::analysis::{Analyzer, Annotated, Role, Side, Summary};
 use osi_trace::decode::{Decoded, Decoder};
 use osi_trace::pcap::CaptureReader;
 use osi_trace::render::{self, words};
-
-/// The language is the process's: the tests that switch it take turns.
-static LANG: Mutex<()> = Mutex::new(());
-
-/// English words a Vietnamese sentence never needs: one of them in a phrase
-/// rendered in Vietnamese is a phrase (or a piece) left in English. Technical
-/// terms the article keeps in English (socket, kernel, window update, keep-alive)
-/// are not among them.
-const ENGLISH: &[&str] = &[
-    "the",
-    "of",
-    "and",
-    "is",
-    "are",
-    "its",
-    "it",
-    "to",
-    "from",
-    "with",
-    "by",
-    "for",
-    "after",
-    "before",
-    "not",
-    "was",
-    "were",
-    "has",
-    "have",
-    "this",
-    "that",
-    "which",
-    "when",
-    "at",
-    "on",
-    "no",
-    "or",
-    "an",
-    "be",
-    "been",
-    "one",
-    "still",
-    "again",
-    "sent",
-    "seen",
-    "came",
-    "lost",
-    "way",
-    "answers",
-    "closes",
-    "returns",
-    "connection",
-    "bytes",
-    "data",
-    "total",
-    "last",
-    "peer",
-    "handshake",
-    "teardown",
-    "refused",
-    "resets",
-    "duration",
-    "ended",
-    "summary",
-    "segments",
-    "frames",
-    "connections",
-    "graceful",
-    "open",
-    "while",
-    "more",
-    "forgotten",
-    "cannot",
-    "interface",
-    "permission",
-    "denied",
-    "run",
-    "file",
-];
-
-/// Phrases that are the same words in both languages (a flag's name).
-const NEUTRAL: &[&str] = &["ACK"];
-
-/// The English words left in `vi` (text in double quotes, a payload or a
-/// system's own message such as "No route to host", left aside).
-fn english_in(vi: &str) -> Vec<String> {
-    let unquoted: String = vi.split('"').step_by(2).collect::<Vec<_>>().join(" ");
-    unquoted
-        .split(|c: char| !c.is_alphabetic())
-        // Names in capitals (SYN_SENT, FIN, ACK) are the same in both languages.
-        .filter(|w| w.chars().any(char::is_lowercase))
-        .filter(|w| ENGLISH.contains(&w.to_lowercase().as_str()))
-        .map(String::from)
-        .collect()
-}
-
-/// A letter only Vietnamese (of the two) writes: one with a diacritic, or đ.
-fn has_vietnamese(s: &str) -> bool {
-    s.chars().any(|c| c.is_alphabetic() && !c.is_ascii())
-}
-
-/// Checks one phrase: `en` and `vi` are the same fact in each language.
-fn check(what: &str, en: &str, vi: &str, bad: &mut Vec<String>) {
-    let left = english_in(vi);
-    let untranslated = !(has_vietnamese(vi) || (en == vi && NEUTRAL.contains(&vi)));
-    if !left.is_empty() || untranslated {
-        bad.push(format!("{what}: {vi:?} (English: {en:?}; English words: {left:?})"));
-    }
-}
-
-fn in_lang<T>(lang: Lang, f: impl FnOnce() -> T) -> T {
-    lang.apply();
-    let out = f();
-    Lang::En.apply();
-    out
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Every capture the repository holds: the lessons', the fixtures', the corpus'.
-fn captures() -> Vec<PathBuf> {
-    let dirs = ["lessons/captures", "crates/osi-trace/tests/fixtures", "crates/osi-trace/tests/corpus"];
-    let mut v: Vec<PathBuf> = dirs
-        .iter()
-        .flat_map(|d| std::fs::read_dir(root().join(d)).into_iter().flatten().flatten())
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "pcap" || x == "pcapng"))
-        .collect();
-    v.sort();
-    assert!(v.len() > 40, "the repository's captures: {v:?}");
-    v
-}
+use vi_check::{captures, check, in_lang, osi_trace, root, text, LANG};
 
 /// Every segment and every connection summary of a capture, analysed.
 fn analyse(path: &Path) -> (Vec<Annotated>, Vec<Summary>) {
@@ -266,17 +133,6 @@ fn every_phrase_has_its_vietnamese_form() {
     assert!(bad.is_empty(), "{} phrases without their Vietnamese form:\n{}", bad.len(), bad.join("\n"));
 }
 
-/// osi-trace with no locale of its own (LANG, LC_ALL, LC_MESSAGES): `--lang` alone picks.
-fn without_locale(args: &[&str]) -> std::process::Output {
-    let mut cmd = osi_trace_cmd(args);
-    cmd.env_remove("LC_ALL").env_remove("LC_MESSAGES").env_remove("LANG");
-    harness::run(cmd, b"", Duration::from_secs(120)).expect("osi-trace runs")
-}
-
-fn text(o: &std::process::Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("UTF-8")
-}
-
 /// The lines a network message (ARP, ICMP) gets: `  0.000011 L2 ARP reply…`.
 fn control_lines(out: &str) -> Vec<String> {
     out.lines()
@@ -292,10 +148,8 @@ fn network_messages_and_closing_lines_are_in_vietnamese() {
     let mut bad = Vec::new();
     for path in captures() {
         let p = path.to_string_lossy();
-        let (en, vi) = (
-            without_locale(&["--read", &p, "--lang", "en"]),
-            without_locale(&["--read", &p, "--lang", "vi"]),
-        );
+        let (en, vi) =
+            (osi_trace(&["--read", &p, "--lang", "en"]), osi_trace(&["--read", &p, "--lang", "vi"]));
         let (en_lines, vi_lines) = (control_lines(&text(&en)), control_lines(&text(&vi)));
         assert_eq!(en_lines.len(), vi_lines.len(), "{p}");
         for (e, v) in en_lines.iter().zip(&vi_lines) {
@@ -318,15 +172,13 @@ fn network_messages_and_closing_lines_are_in_vietnamese() {
 fn json_and_the_line_layout_are_the_same_in_both_languages() {
     for path in captures() {
         let p = path.to_string_lossy();
-        let en = without_locale(&["--read", &p, "--json", "--lang", "en"]);
-        let vi = without_locale(&["--read", &p, "--json", "--lang", "vi"]);
+        let en = osi_trace(&["--read", &p, "--json", "--lang", "en"]);
+        let vi = osi_trace(&["--read", &p, "--json", "--lang", "vi"]);
         assert_eq!(en.status.code(), vi.status.code(), "{p}");
         assert!(en.stdout == vi.stdout, "{p}: the JSON differs between --lang en and --lang vi");
         // A file gets one line per segment, whatever the language.
-        let (en, vi) = (
-            without_locale(&["--read", &p, "--lang", "en"]),
-            without_locale(&["--read", &p, "--lang", "vi"]),
-        );
+        let (en, vi) =
+            (osi_trace(&["--read", &p, "--lang", "en"]), osi_trace(&["--read", &p, "--lang", "vi"]));
         assert_eq!(text(&en).lines().count(), text(&vi).lines().count(), "{p}");
     }
 }
@@ -363,7 +215,7 @@ fn vietnamese_lines_fit_80_columns() {
         for view in [&[][..], &["--layers"][..], &["--rtt"][..]] {
             let mut args = vec!["--read", p.to_str().expect("a UTF-8 path"), "--lang", "vi", "--width", "80"];
             args.extend(view);
-            let out = text(&without_locale(&args));
+            let out = text(&osi_trace(&args));
             assert!(out.contains("kết nối"), "{name} {view:?}");
             for line in out.lines() {
                 assert!(line.width() <= 80, "{name} {view:?}: {} columns: {line}", line.width());

@@ -1,8 +1,8 @@
 //! The capture's words for what goes wrong before the first frame: an unknown
 //! interface, a link type it cannot decode, a missing permission (with the
 //! three ways out, and why one of them may be closed on this machine); the
-//! one line for an interface that goes down mid-capture, and the warning
-//! for a full buffer.
+//! one line for an interface that goes down mid-capture, the warning for a
+//! full buffer, and what the capture was doing when the system failed it.
 
 use std::io;
 
@@ -108,4 +108,31 @@ fn userns_restricted(sys: impl Fn(&str) -> Option<String>) -> Option<String> {
         return Some("user.max_user_namespaces=0".into());
     }
     None
+}
+
+/// What the capture was doing when the system failed it (the error's context).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Doing<'a> {
+    InterfaceIndex,
+    Filter,
+    /// Setting up the capture ring on these interfaces.
+    Ring(&'a str),
+    StartThread,
+    /// Reading from the packet socket on these interfaces.
+    Reading(&'a str),
+    ThreadFailed,
+}
+
+pub(super) fn doing(d: Doing) -> String {
+    if kit::lang::vi() {
+        return vi::doing(d);
+    }
+    match d {
+        Doing::InterfaceIndex => "interface index".into(),
+        Doing::Filter => "attaching the BPF filter".into(),
+        Doing::Ring(on) => format!("cannot set up the capture ring on {on}"),
+        Doing::StartThread => "starting the capture thread".into(),
+        Doing::Reading(on) => format!("reading from the packet socket on {on}"),
+        Doing::ThreadFailed => "the capture thread failed".into(),
+    }
 }

@@ -19,7 +19,7 @@ use socket2::{Domain, Socket, Type};
 use crate::frame::{Frame, LinkType};
 
 mod filter;
-mod hints;
+pub(crate) mod hints;
 mod queue;
 mod ring;
 #[cfg(test)]
@@ -27,7 +27,7 @@ mod tests;
 mod thread;
 
 pub use filter::{filter, FilterSpec};
-use hints::{find_interface, permission_error, read_sys, unsupported_link, went_down};
+use hints::{doing, find_interface, permission_error, read_sys, unsupported_link, went_down, Doing};
 use queue::{Captured, End, Queue};
 use ring::Ring;
 
@@ -164,7 +164,7 @@ impl LiveCapture {
                         return Err(unsupported_link(name, t));
                     }
                 }
-                let index = i32::try_from(iface.index).context("interface index")?;
+                let index = i32::try_from(iface.index).with_context(|| doing(Doing::InterfaceIndex))?;
                 names.insert(index, Arc::from(name.as_str()));
             }
         }
@@ -180,16 +180,15 @@ impl LiveCapture {
         let sock = Socket::new(Domain::PACKET, Type::RAW, None)
             .map_err(|e| permission_error(e, &label, read_sys))?;
         let spec = FilterSpec { port: opts.port, ifindexes };
-        sock.attach_filter(&filter(&spec)).context("attaching the BPF filter")?;
-        let ring = Ring::new(OwnedFd::from(sock), bind_to)
-            .with_context(|| format!("cannot set up the capture ring on {label}"))?;
+        sock.attach_filter(&filter(&spec)).with_context(|| doing(Doing::Filter))?;
+        let ring = Ring::new(OwnedFd::from(sock), bind_to).with_context(|| doing(Doing::Ring(&label)))?;
         let queue = Arc::new(Queue::new(limits.buffer));
         let deadline = limits.duration.and_then(|d| Instant::now().checked_add(d));
         let q = Arc::clone(&queue);
         let thread = std::thread::Builder::new()
             .name("capture".into())
             .spawn(move || thread::run(ring, q, deadline))
-            .context("starting the capture thread")?;
+            .with_context(|| doing(Doing::StartThread))?;
         Ok(LiveCapture {
             queue,
             thread: Some(thread),
@@ -209,8 +208,7 @@ impl LiveCapture {
             match self.queue.take(&mut self.taken, timeout) {
                 Some(End::Failed(e)) => {
                     self.end = Some(End::Stopped);
-                    return Err(e)
-                        .with_context(|| format!("reading from the packet socket on {}", self.interface));
+                    return Err(e).with_context(|| doing(Doing::Reading(&self.interface)));
                 }
                 end => self.end = end,
             }
@@ -283,7 +281,7 @@ impl LiveCapture {
     pub fn stats(&mut self) -> anyhow::Result<CaptureStats> {
         self.queue.stop();
         if let Some(t) = self.thread.take() {
-            t.join().map_err(|_| anyhow::anyhow!("the capture thread failed"))?;
+            t.join().map_err(|_| anyhow::anyhow!(doing(Doing::ThreadFailed)))?;
         }
         let t = self.queue.totals();
         Ok(CaptureStats {

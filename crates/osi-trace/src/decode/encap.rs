@@ -1,10 +1,9 @@
 //! What sits between the capture's link header and the IP header that carries
 //! the TCP: VLAN tags, PPPoE, MPLS, and tunnels' outer headers. Encapsulation
-//! is itself the OSI lesson: each is one more layer, named here in words.
+//! is itself the OSI lesson: each is one more layer (`render::words::layers` names
+//! each in words).
 
-use std::fmt;
-
-use super::{Ip, IpLength};
+use super::Ip;
 
 /// The outer headers found so far, and where each starts in the frame's bytes
 /// (what the explorer's byte pane colours). Offsets come from where a header's
@@ -76,61 +75,6 @@ impl Encap {
             Encap::Mpls { .. } => "L2.5",
             Encap::Ip(_) | Encap::Gre { .. } => "L3",
             Encap::Udp { .. } | Encap::Vxlan { .. } | Encap::Geneve { .. } => "L4",
-        }
-    }
-}
-
-impl fmt::Display for Encap {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Encap::Vlan { tpid: 0x8100, id, pcp } => write!(f, "802.1Q VLAN tag: VLAN {id}, priority {pcp}"),
-            Encap::Vlan { tpid, id, pcp } => {
-                write!(f, "802.1ad service tag (QinQ, TPID 0x{tpid:04x}): VLAN {id}, priority {pcp}")
-            }
-            Encap::Pppoe { session, protocol } => {
-                write!(f, "PPPoE session 0x{session:04x}, PPP protocol 0x{protocol:04x}")
-            }
-            Encap::Mpls { label, tc, ttl } => write!(f, "MPLS label {label}, traffic class {tc}, TTL {ttl}"),
-            Encap::Ip(ip) => {
-                let v = if ip.id.is_some() { "IPv4" } else { "IPv6" };
-                write!(
-                    f,
-                    "{v} {} → {} (tunnel endpoints: the IP packet inside is its payload)",
-                    ip.src, ip.dst
-                )
-            }
-            Encap::Gre { protocol, key } => {
-                write!(f, "GRE tunnel, carrying EtherType 0x{protocol:04x}")?;
-                key.map_or(Ok(()), |k| write!(f, ", key {k}"))
-            }
-            Encap::Udp { src_port, dst_port } => write!(f, "UDP {src_port} → {dst_port} (a tunnel over UDP)"),
-            Encap::Vxlan { vni } => write!(f, "VXLAN network {vni}: a whole Ethernet frame inside"),
-            Encap::Geneve { vni, protocol } => {
-                write!(f, "Geneve network {vni}, carrying EtherType 0x{protocol:04x}")
-            }
-            Encap::Ethernet { src, dst, ethertype } => {
-                let (src, dst) = (super::mac::mac(src), super::mac::mac(dst));
-                write!(f, "Ethernet {src} → {dst}, type 0x{ethertype:04x} (inside the tunnel)")
-            }
-        }
-    }
-}
-
-impl IpLength {
-    /// A note for the L3 line when the length did not come from the header as is.
-    pub fn note(&self) -> Option<String> {
-        match self {
-            IpLength::Header => None,
-            IpLength::ZeroInHeader => Some(
-                "the header says 0: captured before segmentation offload (TSO/GRO) cut it, length taken from the frame"
-                    .into(),
-            ),
-            IpLength::Reassembled { fragments } => Some(format!(
-                "reassembled from {fragments} fragments: this frame completed the datagram"
-            )),
-            IpLength::LongerThanFrame { header } => {
-                Some(format!("the header says {header}, more than the frame held: taken as captured"))
-            }
         }
     }
 }

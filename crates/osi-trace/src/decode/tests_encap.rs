@@ -194,7 +194,7 @@ fn ip_total_length_zero_and_longer_than_the_frame() {
     let s = on(LinkType::RawIp, d).unwrap();
     assert_inner(&s);
     assert_eq!((s.ip.total_len, s.ip.length), (45, IpLength::ZeroInHeader));
-    assert!(s.ip.length.note().is_some_and(|n| n.contains("TSO")));
+    assert!(crate::render::words::layers::length_note(&s.ip.length).is_some_and(|n| n.contains("TSO")));
     // The header says 1045 but the frame, captured whole, held 45: take what is there.
     let mut d = inner_v4();
     d[2..4].copy_from_slice(&1045u16.to_be_bytes());

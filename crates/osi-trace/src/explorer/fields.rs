@@ -6,9 +6,10 @@
 //! tshark's PDML `pos`/`size`.
 
 use crate::decode::{Encap, Layout, Link, Segment};
-use crate::render::{flag_names, mac};
+use crate::render::{flag_names, mac, words};
 
 use super::records::{FieldRecord, LayerRecord};
+use super::words::fields as words_of;
 
 /// The layers of one frame, outermost first, each with its fields. `data`:
 /// the frame's captured bytes (values of fields the decoder does not keep,
@@ -24,13 +25,14 @@ pub fn layers(seg: &Segment, data: &[u8]) -> Vec<LayerRecord> {
     for (i, (e, at)) in seg.outer.iter().zip(&l.outer).enumerate() {
         if let Some(at) = *at {
             let len = next_after(i + 1).saturating_sub(at);
+            let text = words::layers::encap(e).to_string();
             out.push(LayerRecord {
                 layer: e.layer().into(),
-                name: encap_name(e).into(),
-                text: e.to_string(),
+                name: encap_name(e),
+                text: text.clone(),
                 offset: at,
                 length: len,
-                fields: vec![field("encap", e.to_string(), at, len)],
+                fields: vec![field("encap", text, at, len)],
             });
         }
     }
@@ -44,14 +46,14 @@ pub fn layers(seg: &Segment, data: &[u8]) -> Vec<LayerRecord> {
     if let Some(at) = payload_at(seg, l).filter(|_| !seg.payload.is_empty()) {
         let len = seg.payload.len().min(data.len().saturating_sub(at));
         let text = if seg.payload.len() < seg.payload_len as usize {
-            format!("{} bytes, {} captured", seg.payload_len, seg.payload.len())
+            words::layers::cut_payload(seg.payload_len, seg.payload.len())
         } else {
-            format!("{} bytes", seg.payload_len)
+            format!("{} {}", seg.payload_len, words_of().bytes)
         };
         let value = kit::escape(&seg.payload, 64);
         out.push(LayerRecord {
             layer: "L7".into(),
-            name: "data".into(),
+            name: words_of().data.into(),
             text,
             offset: at,
             length: len,
@@ -70,9 +72,10 @@ fn field(name: &str, value: impl Into<String>, offset: usize, length: usize) -> 
 }
 
 fn link(link: &Link, len: usize) -> LayerRecord {
+    let w = words_of();
     let (name, text, fields) = match link {
         Link::Ethernet { src, dst, ethertype } => {
-            let note = if link.is_loopback_placeholder() { " (loopback: a placeholder header)" } else { "" };
+            let note = if link.is_loopback_placeholder() { w.loopback } else { "" };
             (
                 "Ethernet",
                 format!("Ethernet {} → {}{note}", mac(src), mac(dst)),
@@ -87,9 +90,10 @@ fn link(link: &Link, len: usize) -> LayerRecord {
             let name = if *v2 { "Linux cooked capture v2" } else { "Linux cooked capture" };
             (name, format!("{name}, type 0x{ethertype:04x}"), vec![field("link", name, 0, len)])
         }
-        Link::Raw => ("no link header", "none recorded: the capture starts at the IP header".into(), vec![]),
+        Link::Raw => (w.no_link_header, w.none_recorded.into(), vec![]),
         Link::Null => {
-            ("BSD loopback", "BSD loopback header".into(), vec![field("link", "address family", 0, len)])
+            let text = words::layers::words().bsd_loopback.into();
+            ("BSD loopback", text, vec![field("link", w.address_family, 0, len)])
         }
         Link::Ppp { protocol } => {
             ("PPP", format!("PPP, protocol 0x{protocol:04x}"), vec![field("link", "PPP", 0, len)])
@@ -103,20 +107,22 @@ fn link(link: &Link, len: usize) -> LayerRecord {
     LayerRecord { layer: "L2".into(), name: name.into(), text, offset: 0, length: len, fields }
 }
 
-fn encap_name(e: &Encap) -> &'static str {
-    match e {
+fn encap_name(e: &Encap) -> String {
+    let w = words_of();
+    let name = match e {
         Encap::Vlan { tpid: 0x8100, .. } => "802.1Q VLAN tag",
         Encap::Vlan { .. } => "802.1ad service tag",
         Encap::Pppoe { .. } => "PPPoE",
         Encap::Mpls { .. } => "MPLS label",
-        Encap::Ip(ip) if ip.id.is_some() => "IPv4 (tunnel)",
-        Encap::Ip(_) => "IPv6 (tunnel)",
+        Encap::Ip(ip) if ip.id.is_some() => return format!("IPv4 ({})", w.tunnel),
+        Encap::Ip(_) => return format!("IPv6 ({})", w.tunnel),
         Encap::Gre { .. } => "GRE",
-        Encap::Udp { .. } => "UDP (tunnel)",
+        Encap::Udp { .. } => return format!("UDP ({})", w.tunnel),
         Encap::Vxlan { .. } => "VXLAN",
         Encap::Geneve { .. } => "Geneve",
-        Encap::Ethernet { .. } => "Ethernet (inside the tunnel)",
-    }
+        Encap::Ethernet { .. } => return format!("Ethernet ({})", w.inside_tunnel),
+    };
+    name.into()
 }
 
 /// A big-endian number of `n` bytes at `at`, if captured.
@@ -125,21 +131,22 @@ fn be(data: &[u8], at: usize, n: usize) -> Option<u32> {
 }
 
 fn hex(v: Option<u32>, digits: usize) -> String {
-    v.map_or("not captured".into(), |v| format!("0x{v:0digits$x}"))
+    v.map_or(words_of().not_captured.into(), |v| format!("0x{v:0digits$x}"))
 }
 
 fn ip(seg: &Segment, data: &[u8], at: usize, len: usize) -> LayerRecord {
     let ip = &seg.ip;
+    let w = words_of();
     let mut f = Vec::with_capacity(12);
     let (name, text) = if let Some(id) = ip.id {
-        f.push(field("ip.version", format!("4, header {} bytes", ip.header_len), at, 1));
+        f.push(field("ip.version", format!("4, {} {} {}", w.header, ip.header_len, w.bytes), at, 1));
         f.push(field("ip.dsfield", hex(be(data, at + 1, 1), 2), at + 1, 1));
         f.push(field("ip.len", ip.total_len.to_string(), at + 2, 2));
         f.push(field("ip.id", format!("0x{id:04x} ({id})"), at + 4, 2));
         let flags = match (ip.df, ip.fragment.is_some_and(|f| f.more)) {
             (true, _) => "DF (don't fragment)",
             (false, true) => "MF (more fragments)",
-            (false, false) => "none",
+            (false, false) => w.no_flags,
         };
         f.push(field("ip.flags", flags, at + 6, 1));
         f.push(field("ip.frag_offset", ip.fragment.map_or(0, |f| f.offset).to_string(), at + 6, 2));
@@ -149,7 +156,8 @@ fn ip(seg: &Segment, data: &[u8], at: usize, len: usize) -> LayerRecord {
         f.push(field("ip.src", ip.src.to_string(), at + 12, 4));
         f.push(field("ip.dst", ip.dst.to_string(), at + 16, 4));
         if ip.header_len > 20 {
-            f.push(field("ip.options", format!("{} bytes", ip.header_len - 20), at + 20, ip.header_len - 20));
+            let options = format!("{} {}", ip.header_len - 20, w.bytes);
+            f.push(field("ip.options", options, at + 20, ip.header_len - 20));
         }
         ("IPv4", format!("IPv4 {} → {}, TTL {}", ip.src, ip.dst, ip.ttl))
     } else {
@@ -161,18 +169,20 @@ fn ip(seg: &Segment, data: &[u8], at: usize, len: usize) -> LayerRecord {
         f.push(field("ipv6.src", ip.src.to_string(), at + 8, 16));
         f.push(field("ipv6.dst", ip.dst.to_string(), at + 24, 16));
         if ip.header_len > 40 {
-            f.push(field("ipv6.ext", format!("{} bytes", ip.header_len - 40), at + 40, ip.header_len - 40));
+            let ext = format!("{} {}", ip.header_len - 40, w.bytes);
+            f.push(field("ipv6.ext", ext, at + 40, ip.header_len - 40));
         }
         ("IPv6", format!("IPv6 {} → {}, hop limit {}", ip.src, ip.dst, ip.ttl))
     };
     let mut text = text;
-    if let Some(note) = ip.length.note() {
+    if let Some(note) = words::layers::length_note(&ip.length) {
         text.push_str(&format!(" ({note})"));
     }
     LayerRecord { layer: "L3".into(), name: name.into(), text, offset: at, length: len, fields: f }
 }
 
 fn tcp(seg: &Segment, data: &[u8], at: usize) -> LayerRecord {
+    let (w, lw) = (words_of(), words::layers::words());
     let t = &seg.tcp;
     let o = &t.options;
     let mut opts = Vec::new();
@@ -186,27 +196,27 @@ fn tcp(seg: &Segment, data: &[u8], at: usize) -> LayerRecord {
         opts.push("SACK permitted".into());
     }
     if o.sack_blocks > 0 {
-        opts.push(format!("SACK {} blocks", o.sack_blocks));
+        opts.push(format!("SACK {} {}", o.sack_blocks, lw.blocks));
     }
     if let Some((v, e)) = o.timestamps {
         opts.push(format!("timestamps {v}/{e}"));
     }
     if o.malformed {
-        opts.push("malformed option list".into());
+        opts.push(lw.malformed_options.into());
     }
     let mut f = vec![
         field("tcp.srcport", t.src_port.to_string(), at, 2),
         field("tcp.dstport", t.dst_port.to_string(), at + 2, 2),
-        field("tcp.seq", format!("raw {}", t.seq), at + 4, 4),
-        field("tcp.ack", format!("raw {}", t.ack), at + 8, 4),
-        field("tcp.hdr_len", format!("{} bytes", t.header_len), at + 12, 1),
+        field("tcp.seq", format!("{} {}", w.raw, t.seq), at + 4, 4),
+        field("tcp.ack", format!("{} {}", w.raw, t.ack), at + 8, 4),
+        field("tcp.hdr_len", format!("{} {}", t.header_len, w.bytes), at + 12, 1),
         field("tcp.flags", format!("0x{:03x} {}", t.flags12, flag_names(t.flags)), at + 12, 2),
         field("tcp.window_size_value", t.window.to_string(), at + 14, 2),
         field("tcp.checksum", hex(be(data, at + 16, 2), 4), at + 16, 2),
         field("tcp.urgent_pointer", be(data, at + 18, 2).map_or("?".into(), |u| u.to_string()), at + 18, 2),
     ];
     if t.header_len > 20 {
-        let list = if opts.is_empty() { "padding only".to_string() } else { opts.join(", ") };
+        let list = if opts.is_empty() { w.padding_only.to_string() } else { opts.join(", ") };
         f.push(field("tcp.options", list, at + 20, t.header_len - 20));
     }
     let text = format!("TCP {} → {}, flags {}", t.src_port, t.dst_port, flag_names(t.flags));

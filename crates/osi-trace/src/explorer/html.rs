@@ -1,8 +1,9 @@
 //! The page as one file: the HTML template with the stylesheet, the scripts
-//! (several small files by pane, joined when osi-trace is built) and the
-//! records inlined. A Content-Security-Policy allows exactly this script and
-//! this stylesheet (by their SHA-256) and nothing from anywhere: even a bug
-//! that put capture bytes into markup could neither run them nor load anything.
+//! (several small files by pane, joined when osi-trace is built), the records
+//! and the page's words (in its language) inlined. A Content-Security-Policy
+//! allows exactly this script and this stylesheet (by their SHA-256) and nothing
+//! from anywhere: even a bug that put capture bytes into markup could neither
+//! run them nor load anything.
 
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -54,6 +55,19 @@ pub fn escape_json(json: &str) -> String {
     out
 }
 
+/// `text` as HTML text or a quoted attribute's value: `&`, `<`, `>` and `"` escaped.
+fn escape_html_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+}
+
 /// The whole page. The template is cut at its `{{…}}` marks once, so nothing
 /// inserted (the records least of all) is ever searched for marks.
 pub fn page(data: &PageData) -> anyhow::Result<String> {
@@ -71,7 +85,12 @@ pub fn page(data: &PageData) -> anyhow::Result<String> {
             "style" => out.push_str(STYLE),
             "script" => out.push_str(SCRIPT),
             "data" => out.push_str(&json),
-            other => anyhow::bail!("template: unknown mark {other}"),
+            mark => {
+                // `{{w:NAME}}`: the page's words in its language (`lang`: which one).
+                let word = mark.strip_prefix("w:").and_then(|name| data.words.get(name));
+                let Some(word) = word else { anyhow::bail!("template: unknown mark {mark}") };
+                escape_html_into(&mut out, word);
+            }
         }
         rest = &rest[end + 2..];
     }

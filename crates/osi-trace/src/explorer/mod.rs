@@ -29,6 +29,9 @@ pub mod fields;
 pub mod html;
 pub mod meanings;
 pub mod records;
+pub mod texts;
+pub mod words;
+pub mod words_vi;
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
@@ -42,6 +45,7 @@ use crate::frame::Frame;
 use crate::hop::{HopView, Row};
 use crate::json::hop::{HopLine, HopOnlyRecord, HopRecord};
 use crate::json::{ConnectionRecord, ControlRecord, Record, SegmentRecord};
+use crate::render::closing;
 use crate::target::{Existing, Target};
 use records::{FrameRecord, PageData, PageRecord};
 
@@ -54,6 +58,7 @@ pub const MAX_FRAME_BYTES: usize = 256;
 pub fn source_name(read: Option<&Path>, interfaces: &[String]) -> String {
     match read {
         Some(path) => kit::escape_path(path),
+        None if kit::lang::vi() => format!("bắt trực tiếp trên {}", interfaces.join(", ")),
         None => format!("live on {}", interfaces.join(", ")),
     }
 }
@@ -86,10 +91,7 @@ impl Page {
     ) -> anyhow::Result<Page> {
         let target = Target::open(path, "--html", if force { Existing::Replace } else { Existing::Keep })?;
         let (listings, code) = code::for_programs(programs);
-        let fields = meanings::MEANINGS
-            .iter()
-            .map(|(f, label, meaning)| (f.to_string(), (label.to_string(), meaning.to_string())))
-            .collect();
+        let fields = words::meanings();
         let page = PageRecord {
             cap: MAX_ROWS,
             stream,
@@ -108,6 +110,7 @@ impl Page {
             listings,
             page,
             records: Vec::new(),
+            words: words::table(),
         };
         let waiting = Default::default();
         Ok(Page { target, data, rows: 0, stream, waiting })
@@ -141,9 +144,19 @@ impl Page {
         }
         let record = match e {
             Event::Segment(n) => {
-                Record::Segment(Box::new(SegmentRecord { link, ..SegmentRecord::from(&**n) }))
+                let mut r = SegmentRecord { link, ..SegmentRecord::from(&**n) };
+                if texts::needed() {
+                    texts::segment(&mut r, n);
+                }
+                Record::Segment(Box::new(r))
             }
-            Event::Control(c) => Record::Control(ControlRecord { link, ..ControlRecord::from(&**c) }),
+            Event::Control(c) => {
+                let mut r = ControlRecord { link, ..ControlRecord::from(&**c) };
+                if texts::needed() {
+                    texts::control(&mut r, c);
+                }
+                Record::Control(r)
+            }
             Event::Ended(s) => Record::Connection(ConnectionRecord::from(s)),
         };
         if self.rows < MAX_ROWS {
@@ -164,23 +177,15 @@ impl Page {
     pub fn finish(self) -> anyhow::Result<String> {
         let doc = html::page(&self.data)?;
         let shown = self.target.shown().to_path_buf();
-        let what = || format!("writing the page to {}", kit::escape_path(&shown));
+        let what = || closing::writing_page(&kit::escape_path(&shown));
         let mut f = self.target.file()?;
         f.write_all(doc.as_bytes()).and_then(|()| f.flush()).with_context(what)?;
         drop(f);
         self.target.commit()?;
         let segments = self.data.records.iter().filter(|r| matches!(r, Record::Segment(_))).count();
-        let mut said = format!(
-            "wrote {}: {} ({} KiB)",
-            kit::escape_path(&shown),
-            kit::plural(segments as u64, "segment"),
-            doc.len().div_ceil(1024)
-        );
+        let mut said = closing::wrote_page(&kit::escape_path(&shown), segments, doc.len().div_ceil(1024));
         if self.data.page.left_out > 0 {
-            said.push_str(&format!(
-                "; {} left out (a page holds {MAX_ROWS}: choose with --stream or --count)",
-                self.data.page.left_out
-            ));
+            said.push_str(&closing::page_left_out(self.data.page.left_out, MAX_ROWS));
         }
         for p in self.data.page.programs.iter() {
             said.push_str(&match code::program(p) {
@@ -194,7 +199,7 @@ impl Page {
                         .collect();
                     format!("\n  {p}: {}", calls.join(", "))
                 }
-                None => format!("\n  {p}: not a program of the kit, its calls are named without a listing"),
+                None => format!("\n  {p}: {}", closing::not_a_program()),
             });
         }
         Ok(said)
@@ -238,11 +243,19 @@ impl HopRows {
         }
         match r {
             Row::Pair(p) => {
-                self.lines.push(HopLine::Hop(Box::new(HopRecord::new(view, p, names))));
+                let mut r = HopRecord::new(view, p, names);
+                if texts::needed() {
+                    texts::hop(&mut r, view, p);
+                }
+                self.lines.push(HopLine::Hop(Box::new(r)));
                 self.copies.push((p.from, p.before().frame));
             }
             Row::Only(o) => {
-                self.lines.push(HopLine::Only(Box::new(HopOnlyRecord::new(view, o, names))));
+                let mut r = HopOnlyRecord::new(view, o, names);
+                if texts::needed() {
+                    texts::hop_only(&mut r, view, o, names);
+                }
+                self.lines.push(HopLine::Only(Box::new(r)));
                 self.copies.push((o.link, o.seen.frame));
             }
         }
@@ -274,7 +287,8 @@ pub fn hop_page(
     sources: &[String; 2],
     mut frames: HashMap<(usize, u64), FrameRecord>,
 ) -> anyhow::Result<String> {
-    let mut page = Page::new(path, force, &[], None, format!("{} and {}", sources[0], sources[1]))?;
+    let and = if kit::lang::vi() { "và" } else { "and" };
+    let mut page = Page::new(path, force, &[], None, format!("{} {and} {}", sources[0], sources[1]))?;
     page.data.page.mode = "hop".into();
     page.data.page.links = names.to_vec();
     page.data.page.left_out = rows.left_out;

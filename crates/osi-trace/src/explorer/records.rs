@@ -126,4 +126,6 @@ pub struct PageData {
     pub page: PageRecord,
     /// `--json`'s lines, in order (trace pages).
     pub records: Vec<Record>,
+    /// The page's own words in its language (`super::words`): name → text.
+    pub words: std::collections::BTreeMap<String, String>,
 }

@@ -13,6 +13,7 @@ use anyhow::{bail, Context};
 
 use crate::analysis::{Annotated, Anomaly, Side};
 use crate::decode::flags::*;
+use crate::render::words::graph::{no_graph, writing_graph, NoGraph};
 use crate::target::{Existing, Target};
 
 /// At most this many segments and ACKs are kept for the graph (about 32 bytes each).
@@ -199,20 +200,12 @@ impl Collector {
     /// carried the most bytes of any stream (a bulk transfer).
     pub fn pick(&self) -> anyhow::Result<(&Stream, Side)> {
         if self.overflow {
-            let hint = if self.want.is_none() && self.bytes.len() > 1 {
-                "pick one connection with --stream N"
-            } else {
-                "graph its first seconds: --duration S (with --read, seconds of the capture)"
-            };
-            bail!("more than {MAX_POINTS} segments and ACKs to graph; hint: {hint}");
+            let several = self.want.is_none() && self.bytes.len() > 1;
+            bail!(no_graph(NoGraph::TooMany { max: MAX_POINTS, several }));
         }
         let most = |b: &[u64; 2]| b[0].max(b[1]);
         let s = match self.want {
-            Some(w) => self.streams.get(&w).with_context(|| {
-                format!(
-                    "stream {w} is not in the trace; hint: the summaries (--summary-only) list the streams"
-                )
-            })?,
+            Some(w) => self.streams.get(&w).with_context(|| no_graph(NoGraph::NoStream(w)))?,
             None => {
                 let (top, winner) = self
                     .bytes
@@ -220,17 +213,12 @@ impl Collector {
                     .enumerate()
                     .map(|(i, b)| (most(b), std::cmp::Reverse(i)))
                     .max()
-                    .context("no TCP segment to graph")?;
+                    .with_context(|| no_graph(NoGraph::NoSegment))?;
                 // The one that carried the most; among equals, the first that is kept.
                 let kept = self.streams.values().filter(|s| most(&self.bytes[s.stream as usize]) == top);
                 let Some(s) = kept.min_by_key(|s| s.stream) else {
-                    bail!(
-                        "stream {} carried the most bytes, but its first segments were forgotten: --tsg keeps \
-                         those of {MAX_KEPT} connections at a time ({} forgotten); hint: --stream {} graphs it alone",
-                        winner.0,
-                        self.forgotten_count,
-                        winner.0
-                    );
+                    let (stream, forgotten) = (winner.0 as u64, self.forgotten_count);
+                    bail!(no_graph(NoGraph::Forgotten { stream, kept: MAX_KEPT, forgotten }));
                 };
                 s
             }
@@ -238,7 +226,7 @@ impl Collector {
         let b = self.bytes.get(s.stream as usize).copied().unwrap_or_default();
         let side = if b[1] > b[0] { Side::Server } else { Side::Client };
         if s.dirs[index(side)].sent.is_empty() {
-            bail!("stream {} sent no segment with data, SYN or FIN to graph", s.stream);
+            bail!(no_graph(NoGraph::NothingSent(s.stream)));
         }
         Ok((s, side))
     }
@@ -269,7 +257,7 @@ pub fn target(path: &Path, force: bool) -> anyhow::Result<Target> {
 pub fn write(c: &Collector, target: Target) -> anyhow::Result<(u64, Side, usize)> {
     let (s, side) = c.pick()?;
     let (doc, marks) = svg::draw(s, side);
-    let what = || format!("writing the graph to {}", kit::escape_path(target.shown()));
+    let what = || writing_graph(&kit::escape_path(target.shown()));
     let mut f = target.file()?;
     f.write_all(doc.as_bytes()).and_then(|()| f.flush()).with_context(what)?;
     drop(f);

@@ -10,6 +10,7 @@ use kit::svg::{esc, tick_label, Axis, Marker, Style, Svg};
 
 use super::{Acked, Sent, Stream};
 use crate::analysis::Side;
+use crate::render::words::graph as words;
 
 /// Sized for a book's column (~750 px): the text stays legible at 1:1.
 const W: f64 = 720.0;
@@ -47,8 +48,7 @@ pub fn draw(s: &Stream, side: Side) -> (String, usize) {
         Side::Client => (s.client, s.server),
         Side::Server => (s.server, s.client),
     };
-    let title =
-        format!("Time-sequence graph: stream {}, the {}'s segments {from} → {to}", s.stream, side.name());
+    let title = words::title(s.stream, side, &from.to_string(), &to.to_string());
     // The window's edge above the plot (a few bytes sent into a 64 KiB window) is not drawn.
     let window = acks.iter().any(|a| ((a.ack + a.win) as f64) < y1);
     let drawn = Drawn {
@@ -62,12 +62,8 @@ pub fn draw(s: &Stream, side: Side) -> (String, usize) {
     let mut d = Svg::new(W, 475.0 + rows * 20.0, &title);
     let label = |v: f64| tick_label(v);
     let seq = |v: f64| format!("{v:.0}");
-    d.frame(
-        &xa,
-        &ya,
-        ("time (s, since the capture's first frame)", "sequence number (bytes, relative: the SYN is 0)"),
-        (&label, &seq),
-    );
+    let w = words::labels();
+    d.frame(&xa, &ya, (w.x_axis, w.y_axis), (&label, &seq));
     d.raw(&format!(
         r#"<clipPath id="plot"><rect x="{L}" y="{T}" width="{}" height="{}"/></clipPath>"#,
         R - L,
@@ -128,12 +124,13 @@ struct Drawn {
 /// The legend's entries: the segments always, the rest only where the graph draws them.
 fn legend(drawn: Drawn) -> Vec<(String, Style)> {
     let line = |colour| Style { colour, marker: Marker::None, hollow: false };
+    let w = words::labels();
     let items = [
-        (true, "segment (seq to next seq)", line(SEGMENT)),
-        (drawn.retransmissions, "R: retransmission", line(RETRANSMISSION)),
-        (drawn.acks, "ACK from the other side", line(ACK)),
-        (drawn.window, "window: ACK + advertised window", line(WINDOW)),
-        (drawn.sacks, "SACK block", line(SACK)),
+        (true, w.segment, line(SEGMENT)),
+        (drawn.retransmissions, w.retransmission, line(RETRANSMISSION)),
+        (drawn.acks, w.ack, line(ACK)),
+        (drawn.window, w.window, line(WINDOW)),
+        (drawn.sacks, w.sack, line(SACK)),
     ];
     items
         .into_iter()

@@ -118,6 +118,8 @@ fn copy(p: &Pair, i: usize, names: &[String; 2]) -> CopyRecord {
 
 impl HopRecord {
     pub fn new(view: &HopView, p: &Pair, names: &[String; 2]) -> HopRecord {
+        // JSON is language-neutral: its texts are English whatever --lang says.
+        let _en = kit::lang::English::now();
         let d = p.datagram(p.from);
         let tcp = d.tcp.map(|t| {
             let (seq, ack) = view.relative(d).unwrap_or((t.seq, t.ack));
@@ -143,6 +145,7 @@ impl HopRecord {
 
 impl HopOnlyRecord {
     pub fn new(view: &HopView, o: &Only, names: &[String; 2]) -> HopOnlyRecord {
+        let _en = kit::lang::English::now();
         let (eth_src, eth_dst) = macs(&o.seen);
         let text = match &o.seen.what {
             What::Datagram(d) => hop_words::carries(view, d),

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use super::{damaged, io_bad, len_u32, link_type, read_full, truncated, Bad};
 use crate::frame::{Frame, LinkType};
+use crate::render::words::files::{self, Damage};
 
 /// No link type osi-trace reads has frames anywhere near this (Wireshark
 /// refuses records over 256 KiB for Ethernet); a bigger captured length is
@@ -40,20 +41,20 @@ impl ClassicReader {
     pub(super) fn new(mut r: Box<dyn Read>, notes: &mut Vec<String>) -> anyhow::Result<ClassicReader> {
         let mut h = [0u8; 24];
         if read_full(&mut r, &mut h)? < 24 {
-            anyhow::bail!("the file ends in the middle of its pcap header (truncated)");
+            anyhow::bail!(files::damage(Damage::TruncatedHeader));
         }
         let (big_endian, nanos) = match h[..4] {
             [0xa1, 0xb2, 0xc3, 0xd4] => (true, false),
             [0xd4, 0xc3, 0xb2, 0xa1] => (false, false),
             [0xa1, 0xb2, 0x3c, 0x4d] => (true, true),
             [0x4d, 0x3c, 0xb2, 0xa1] => (false, true),
-            _ => anyhow::bail!("not a pcap file header"),
+            _ => anyhow::bail!(files::damage(Damage::NotPcapHeader)),
         };
         let mut reader =
             ClassicReader { r, big_endian, nanos, link: LinkType::Ethernet, fcs_len: 0, warned_frac: false };
         let word = reader.u32_at(&h, 20);
         reader.link = link_type(word & 0xffff).unwrap_or_else(|e| {
-            notes.push(format!("{e}; its frames are skipped"));
+            notes.push(files::frames_skipped(None, &e.to_string()));
             LinkType::Unsupported(word & 0xffff)
         });
         if word & FCS_LENGTH_PRESENT != 0 {
@@ -83,9 +84,7 @@ impl ClassicReader {
         let (secs, frac, caplen, wire) =
             (self.u32_at(&h, 0), self.u32_at(&h, 4), self.u32_at(&h, 8), self.u32_at(&h, 12));
         if caplen > MAX_RECORD {
-            return Err(damaged(format_args!(
-                "a record of {caplen} captured bytes (more than {MAX_RECORD})"
-            )));
+            return Err(damaged(files::damage(Damage::RecordTooBig(caplen, MAX_RECORD))));
         }
         // Sized at once (caplen is bounded above): read_to_end then never grows it.
         let mut data = Vec::with_capacity(caplen as usize);
@@ -96,10 +95,7 @@ impl ClassicReader {
         let limit = if self.nanos { 1_000_000_000 } else { 1_000_000 };
         if frac >= limit && !self.warned_frac {
             self.warned_frac = true;
-            notes.push(format!(
-                "a record's fraction of a second is {frac} {} (≥ 1 s); carried into the seconds, as Wireshark shows it",
-                if self.nanos { "ns" } else { "µs" }
-            ));
+            notes.push(files::fraction_note(frac, if self.nanos { "ns" } else { "µs" }));
         }
         let frac = u64::from(frac) * if self.nanos { 1 } else { 1000 };
         let ts = Duration::from_secs(u64::from(secs)) + Duration::from_nanos(frac);

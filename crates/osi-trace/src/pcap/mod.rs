@@ -26,6 +26,7 @@ use ng::NgReader;
 pub use write::CaptureWriter;
 
 use crate::frame::{Frame, LinkType};
+use crate::render::words::files::{self, Damage};
 
 /// The pcap link type number of `link`.
 pub fn linktype_number(link: LinkType) -> u32 {
@@ -52,10 +53,7 @@ pub fn link_type(number: u32) -> anyhow::Result<LinkType> {
         0 | 108 => LinkType::Null,
         9 => LinkType::Ppp,
         242 => LinkType::IpOverIb,
-        other => bail!(kit::hinted(
-            format!("unsupported link type {other} ({})", linktype_name::linktype_name(other)),
-            "osi-trace reads Ethernet, Linux cooked (SLL, SLL2), raw IP, PPP, IP over InfiniBand and BSD loopback captures"
-        )),
+        other => bail!(files::unsupported_link(other, &linktype_name::linktype_name(other))),
     })
 }
 
@@ -93,10 +91,8 @@ fn damaged(msg: impl std::fmt::Display) -> Bad {
 }
 
 fn truncated() -> Bad {
-    damaged(TRUNCATED)
+    damaged(files::damage(Damage::TruncatedRecord))
 }
-
-const TRUNCATED: &str = "the file ends in the middle of a record (truncated)";
 
 fn io_bad(e: io::Error) -> Bad {
     if e.kind() == io::ErrorKind::UnexpectedEof {
@@ -109,8 +105,8 @@ fn io_bad(e: io::Error) -> Bad {
 impl CaptureReader {
     /// Opens `path`, telling pcap from pcapng by the magic number.
     pub fn open(path: &Path) -> anyhow::Result<CaptureReader> {
-        let file = File::open(path).with_context(|| vi_or("cannot open", "không mở được", path))?;
-        Self::from_reader(file).with_context(|| vi_or("cannot read", "không đọc được", path))
+        let file = File::open(path).with_context(|| files::cannot_open(&kit::escape_path(path)))?;
+        Self::from_reader(file).with_context(|| files::cannot_read(&kit::escape_path(path)))
     }
 
     /// Reads a capture from any byte stream.
@@ -155,7 +151,7 @@ impl CaptureReader {
             }
             Err(bad) => {
                 self.done = true;
-                Some(Err(bad.0.context(format!("damaged record after frame {}", self.frames))))
+                Some(Err(bad.0.context(files::damage(Damage::RecordAfter(self.frames)))))
             }
         }
     }
@@ -198,8 +194,8 @@ fn not_a_capture(magic: &[u8]) -> kit::Hinted {
     let hex: String = magic.iter().map(|b| format!("{b:02x}")).collect();
     if kit::lang::vi() {
         return kit::hinted(
-            format!("không phải tệp pcap hay pcapng (bắt đầu bằng 0x{hex})"),
-            "hãy đưa một tệp do tcpdump -w, tshark -w, Wireshark hoặc osi-trace --write ghi ra",
+            format!("không phải file pcap hay pcapng (bắt đầu bằng 0x{hex})"),
+            "hãy đưa một file do tcpdump -w, tshark -w, Wireshark hoặc osi-trace --write ghi ra",
         );
     }
     kit::hinted(
@@ -214,8 +210,3 @@ mod tests;
 mod tests_lenient;
 #[cfg(test)]
 mod tests_write;
-
-/// `cannot open PATH` in the language chosen (`vi`: its Vietnamese).
-fn vi_or(en: &str, vi: &str, path: &Path) -> String {
-    format!("{} {}", if kit::lang::vi() { vi } else { en }, kit::escape_path(path))
-}

@@ -8,6 +8,7 @@ use anyhow::bail;
 
 use super::{damaged, io_bad, len_u32, link_type, read_full, truncated, Bad};
 use crate::frame::{Frame, LinkType};
+use crate::render::words::files::{self, Damage};
 
 // pcapng
 
@@ -41,8 +42,8 @@ impl NgReader {
         let mut ng = NgReader { r, big_endian: false, interfaces: Vec::new() };
         match ng.next_block() {
             Ok(Some((SHB, body))) => ng.section(&body).map_err(bad_error)?,
-            Ok(_) => bail!("a pcapng file must start with a section header block"),
-            Err(bad) => return Err(bad_error(bad).context("a damaged pcapng section header")),
+            Ok(_) => bail!(files::damage(Damage::NgStart)),
+            Err(bad) => return Err(bad_error(bad).context(files::damage(Damage::NgSectionHeader))),
         }
         Ok(ng)
     }
@@ -81,7 +82,7 @@ impl NgReader {
             self.big_endian = match bom {
                 [0x1a, 0x2b, 0x3c, 0x4d] => true,
                 [0x4d, 0x3c, 0x2b, 0x1a] => false,
-                _ => return Err(damaged("a section header with a bad byte-order magic")),
+                _ => return Err(damaged(files::damage(Damage::ByteOrder))),
             };
             self.interfaces.clear();
             body.extend_from_slice(&bom);
@@ -94,7 +95,7 @@ impl NgReader {
         // its length fields; the block still takes it (tshark reads such files).
         let taken = if kind == 2 { len.next_multiple_of(4) } else { len };
         if len < 12 + len_u32(body.len()) || taken % 4 != 0 || taken > MAX_BLOCK {
-            return Err(damaged(format_args!("a block (type {kind:#x}) with an impossible length {len}")));
+            return Err(damaged(files::damage(Damage::BlockLength(kind, len))));
         }
         let rest = u64::from(taken - 12) - body.len() as u64;
         let before = body.len() as u64;
@@ -108,9 +109,7 @@ impl NgReader {
         }
         let tail = self.u32_at(&tail, 0).unwrap_or_default();
         if tail != len {
-            return Err(damaged(format_args!(
-                "a block (type {kind:#x}) whose two length fields disagree ({len} and {tail})"
-            )));
+            return Err(damaged(files::damage(Damage::LengthsDisagree(kind, len, tail))));
         }
         Ok(Some((kind, body)))
     }
@@ -120,7 +119,7 @@ impl NgReader {
             let Some((kind, body)) = self.next_block()? else {
                 return Ok(None);
             };
-            let short = || damaged(format_args!("a block (type {kind}) too short for its fields"));
+            let short = || damaged(files::damage(Damage::BlockShort(kind)));
             match kind {
                 SHB => self.section(&body)?,
                 IDB => self.interface(&body, notes)?,
@@ -164,17 +163,17 @@ impl NgReader {
 
     fn section(&mut self, body: &[u8]) -> Result<(), Bad> {
         let (Some(major), Some(minor)) = (self.u16_at(body, 4), self.u16_at(body, 6)) else {
-            return Err(damaged("a section header too short for its fields"));
+            return Err(damaged(files::damage(Damage::SectionShort)));
         };
         if major != 1 {
-            return Err(damaged(format_args!("a section header of pcapng version {major}.{minor}, not 1.x")));
+            return Err(damaged(files::damage(Damage::Version(major, minor))));
         }
         Ok(())
     }
 
     fn interface(&mut self, body: &[u8], notes: &mut Vec<String>) -> Result<(), Bad> {
         let (Some(linktype), Some(snaplen)) = (self.u16_at(body, 0), self.u32_at(body, 4)) else {
-            return Err(damaged("an interface description too short for its fields"));
+            return Err(damaged(files::damage(Damage::InterfaceShort)));
         };
         let mut iface = Interface { linktype: u32::from(linktype), snaplen, tsresol: 6, tsoffset: 0 };
         // Options, read leniently: the list may end without opt_endofopt, and
@@ -192,10 +191,7 @@ impl NgReader {
             at += 4 + len.next_multiple_of(4);
         }
         if let Err(e) = link_type(iface.linktype) {
-            notes.push(format!(
-                "interface {} of the pcapng file: {e}; its frames are skipped",
-                self.interfaces.len()
-            ));
+            notes.push(files::frames_skipped(Some(self.interfaces.len()), &e.to_string()));
         }
         self.interfaces.push(iface);
         Ok(())
@@ -209,9 +205,7 @@ impl NgReader {
         data: Vec<u8>,
     ) -> Result<Option<Frame>, Bad> {
         let Some(i) = self.interfaces.get(iface) else {
-            return Err(damaged(format_args!(
-                "a packet on interface {iface}, which the file never described"
-            )));
+            return Err(damaged(files::damage(Damage::Undescribed(iface as u32))));
         };
         // A frame of a link type osi-trace does not read is passed on marked
         // so: the decoder skips it with a reason, and the read goes on.
@@ -233,9 +227,9 @@ impl NgReader {
 
 /// The `caplen` packet bytes at `at` in a block's body.
 fn packet_data(body: &[u8], at: usize, caplen: u32) -> Result<Vec<u8>, Bad> {
-    body.get(at..at.saturating_add(caplen as usize)).map(<[u8]>::to_vec).ok_or_else(|| {
-        damaged(format_args!("a packet of {caplen} captured bytes in a block of {} bytes", body.len() + 12))
-    })
+    body.get(at..at.saturating_add(caplen as usize))
+        .map(<[u8]>::to_vec)
+        .ok_or_else(|| damaged(files::damage(Damage::PacketTooBig(caplen, body.len() + 12))))
 }
 
 fn bad_error(bad: Bad) -> anyhow::Error {

@@ -10,6 +10,7 @@ use anyhow::{bail, Context};
 
 use super::{len_u32, linktype_number, CaptureReader};
 use crate::frame::{Frame, LinkType};
+use crate::render::words::files;
 
 /// Writes frames to a classic pcap file (microsecond timestamps, this
 /// machine's byte order), which tcpdump, tshark and Wireshark all read; or,
@@ -39,7 +40,7 @@ impl CaptureWriter {
     /// Creates `path` for frames of link type `link`, cut at `snaplen` bytes
     /// (0: not cut).
     pub fn create(path: &Path, link: LinkType, snaplen: u32) -> anyhow::Result<CaptureWriter> {
-        let file = File::create(path).with_context(|| format!("cannot create {}", kit::escape_path(path)))?;
+        let file = File::create(path).with_context(|| files::cannot_create(&kit::escape_path(path)))?;
         CaptureWriter::on(file, path, link, snaplen, true)
     }
 
@@ -76,18 +77,10 @@ impl CaptureWriter {
     pub fn write(&mut self, frame: &Frame) -> anyhow::Result<()> {
         if self.interfaces.is_none() && frame.link != self.link {
             if !self.rewritable {
-                bail!(kit::hinted(
-                    format!(
-                        "frames of two link types ({:?}, then {:?}) need a pcapng file, made by rewriting \
-                         the pcap written so far, and {} cannot be rewritten",
-                        self.link,
-                        frame.link,
-                        kit::escape_path(&self.path)
-                    ),
-                    "--write to a regular file",
-                ));
+                let (first, then) = (format!("{:?}", self.link), format!("{:?}", frame.link));
+                bail!(files::two_link_types(&first, &then, &kit::escape_path(&self.path)));
             }
-            self.become_pcapng().context("turning the file into pcapng")?;
+            self.become_pcapng().context(files::turning_pcapng())?;
         }
         let data = frame.data.get(..self.snaplen as usize).unwrap_or(&frame.data);
         let orig_len = frame.orig_len.max(len_u32(data.len()));
@@ -103,7 +96,7 @@ impl CaptureWriter {
             return Ok(self.out.write_all(&epb(iface as u32, frame, data, orig_len))?);
         }
         let Ok(secs) = u32::try_from(frame.ts.as_secs()) else {
-            bail!("a frame time of {} s after 1970 does not fit a pcap file", frame.ts.as_secs());
+            bail!(files::too_late(frame.ts.as_secs()));
         };
         // The record header, in the byte order the file header announced.
         let mut rec = [0u8; 16];
@@ -122,7 +115,7 @@ impl CaptureWriter {
         self.out.flush()?;
         let name = self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let tmp = self.path.with_file_name(format!(".{name}.osi-trace-pcapng"));
-        let file = File::create(&tmp).with_context(|| format!("cannot create {}", kit::escape_path(&tmp)))?;
+        let file = File::create(&tmp).with_context(|| files::cannot_create(&kit::escape_path(&tmp)))?;
         let mut ng = BufWriter::with_capacity(1 << 16, file);
         let copy = |ng: &mut BufWriter<File>| -> anyhow::Result<()> {
             ng.write_all(&shb())?;

@@ -1,6 +1,6 @@
 //! The run's last words on stderr, as tcpdump's: how many frames, segments and
 //! connections, what the kernel and osi-trace dropped live, the graph written,
-//! the file found damaged. Each asks [`kit::lang::vi`] first.
+//! the file found damaged, the page written. Each asks [`kit::lang::vi`] first.
 
 use crate::analysis::Side;
 use crate::capture::CaptureStats;
@@ -67,4 +67,36 @@ pub fn damaged(path: &str) -> String {
         return vi::damaged(path);
     }
     format!("{path} is damaged")
+}
+
+/// The context of an error writing the `--html` page.
+pub fn writing_page(path: &str) -> String {
+    if kit::lang::vi() {
+        return vi::writing_page(path);
+    }
+    format!("writing the page to {path}")
+}
+
+/// The line after `--html` wrote its page.
+pub fn wrote_page(path: &str, segments: usize, kib: usize) -> String {
+    if kit::lang::vi() {
+        return vi::wrote_page(path, segments, kib);
+    }
+    format!("wrote {path}: {} ({kib} KiB)", kit::plural(segments as u64, "segment"))
+}
+
+/// What a page left out, after [`wrote_page`].
+pub fn page_left_out(left_out: u64, cap: usize) -> String {
+    if kit::lang::vi() {
+        return vi::page_left_out(left_out, cap);
+    }
+    format!("; {left_out} left out (a page holds {cap}: choose with --stream or --count)")
+}
+
+/// After a `--programs` name that is not one of the kit's programs.
+pub fn not_a_program() -> &'static str {
+    if kit::lang::vi() {
+        return "không phải chương trình của bộ kit, các lệnh của nó được nêu tên mà không có listing";
+    }
+    "not a program of the kit, its calls are named without a listing"
 }

@@ -49,11 +49,7 @@ fn side_by_side(col: usize, width: usize) -> bool {
 
 /// The view's first lines: which file is which link, and the column heads.
 pub fn head(names: &[String; 2], files: &[String; 2], col: usize, width: usize) -> Vec<String> {
-    let title = format!(
-        "Hop view: {} = {}, {} = {}; each datagram seen on both links once, its copies side by side",
-        names[0], files[0], names[1], files[1]
-    );
-    let mut v = fit_line(&[span(title, bold)], width, "", "  ");
+    let mut v = fit_line(&[span(words::title(names, files), bold)], width, "", "  ");
     if col > 0 && side_by_side(col, width) {
         let pad = " ".repeat(INDENT.len() + LABEL);
         v.push(format!("{pad}{:<col$}{GAP}{}", names[0], names[1]).trim_end().to_string());
@@ -91,7 +87,7 @@ fn pair(view: &HopView, p: &Pair, names: &[String; 2], col: usize, width: usize)
     let lower = p.datagram(0).ttl != p.datagram(1).ttl;
     v.extend(layer("L3", &l3, &words::l3_verdict(p), paint(!lower), names, col, width));
     let l4 =
-        [span(words::l4(view, p.datagram(p.from)), plain), span(format!("  {}", words::L4_VERDICT), plain)];
+        [span(words::l4(view, p.datagram(p.from)), plain), span(format!("  {}", words::l4_verdict()), plain)];
     // ICMP's words name their own layer (`L3 ICMP …`); TCP and UDP are L4.
     let d = p.datagram(p.from);
     let label = if d.tcp.is_some() || d.protocol == 17 { "L4" } else { "" };
@@ -144,7 +140,7 @@ fn only(view: &HopView, o: &Only, names: &[String; 2], width: usize) -> Vec<Stri
         What::Arp(c) => explain(c, &Names::default(), None, o.asked),
         What::Other(why) => why.clone(),
     };
-    let lead = span(format!("only on {} #{}: ", names[o.link], o.seen.frame), bold);
+    let lead = span(words::only_on(&names[o.link], o.seen.frame), bold);
     let mut v = fit_line(&[lead, span(text, said)], width, &time(view, o.seen.ts), CONT);
     v.extend(fit_line(&[span(format!("↳ {}", words::why(o, names)), plain)], width, INDENT, CONT));
     v

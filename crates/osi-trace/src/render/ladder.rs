@@ -54,9 +54,10 @@ pub fn ladder_head(first: &Annotated, width: usize, link: Option<&str>) -> Vec<S
     let w = arrow_width(width.saturating_sub(link_width(link)));
     let title = format!("stream {}: client {client} ⇄ server {server}", first.stream);
     let mut head = super::fit_line(&[super::fit::span(title, |t| t.bold().to_string())], width, "", "    ");
-    let names = format!("{:>10}  {:<12} {:^w$} {}", "time", "client", "", "server");
+    let (time, link_head) = super::words::ladder::heads();
+    let names = format!("{time:>10}  {:<12} {:^w$} {}", "client", "", "server");
     head.push(match link {
-        Some(_) => format!("{names:<width$}  link", width = 10 + 2 + 12 + 1 + w + 1 + 12),
+        Some(_) => format!("{names:<width$}  {link_head}", width = 10 + 2 + 12 + 1 + w + 1 + 12),
         None => names,
     });
     head.push(format!("{:>10}  {:<12} {:^w$} {}", "", before.0, "", before.1));

@@ -42,6 +42,7 @@ fn layer(out: &mut String, tag: &str, paint: Paint, text: &mut String, width: us
 pub fn layers(n: &Annotated, width: usize, text: &mut String, out: &mut String) {
     let seg = &n.seg;
     let blue: Paint = |t| Ink::Blue.paint(t).bold().to_string();
+    let w = words::layers::words();
     text.clear();
     match &seg.link {
         Link::Ethernet { src, dst, ethertype } => {
@@ -52,18 +53,17 @@ pub fn layers(n: &Annotated, width: usize, text: &mut String, out: &mut String) 
             text.push_str(", type 0x");
             push_hex(text, u64::from(*ethertype), 4);
             if seg.link.is_loopback_placeholder() {
-                text.push_str(" — loopback: a placeholder header (all-zero MACs), no real link, no ARP");
+                text.push_str(w.loopback);
             }
         }
         Link::Cooked { ethertype, v2 } => {
             let v2 = if *v2 { " v2" } else { "" };
-            let _ =
-                write!(text, "Linux cooked capture{v2} (no link header recorded), type 0x{ethertype:04x}");
+            let _ = write!(text, "Linux cooked capture{v2} ({}), type 0x{ethertype:04x}", w.no_link_header);
         }
-        Link::Raw => text.push_str("none recorded: the capture starts at the IP header"),
-        Link::Null => text.push_str("BSD loopback header"),
+        Link::Raw => text.push_str(w.none_recorded),
+        Link::Null => text.push_str(w.bsd_loopback),
         Link::Ppp { protocol } => {
-            let _ = write!(text, "PPP, protocol 0x{protocol:04x} (a point-to-point link: no addresses)");
+            let _ = write!(text, "PPP, protocol 0x{protocol:04x} ({})", w.point_to_point);
         }
         Link::IpOverIb { ethertype } => {
             let _ = write!(text, "IP over InfiniBand, type 0x{ethertype:04x}");
@@ -74,7 +74,7 @@ pub fn layers(n: &Annotated, width: usize, text: &mut String, out: &mut String) 
     // MPLS, tunnels' outer headers), outermost first: each one more layer.
     for e in &seg.outer {
         text.clear();
-        let _ = write!(text, "{e}");
+        let _ = write!(text, "{}", words::layers::encap(e));
         layer(out, e.layer(), blue, text, width);
     }
     // L3 and L4 written piece by piece, not with `write!`: --layers writes
@@ -87,14 +87,14 @@ pub fn layers(n: &Annotated, width: usize, text: &mut String, out: &mut String) 
     push_ip(text, ip.dst);
     text.push_str(if ip.id.is_some() { ", TTL " } else { ", hop limit " });
     push_num(text, ip.ttl.into());
-    text.push_str(", total length ");
+    text.push_str(w.total_length);
     push_num(text, ip.total_len.into());
     if let Some(id) = ip.id {
         text.push_str(", id 0x");
         push_hex(text, id.into(), 4);
         text.push_str(if ip.df { ", DF (don't fragment)" } else { "" });
     }
-    if let Some(note) = ip.length.note() {
+    if let Some(note) = words::layers::length_note(&ip.length) {
         let _ = write!(text, " ({note})"); // TSO's length 0, longer than the frame, or reassembled
     }
     layer(out, "L3", blue, text, width);
@@ -108,13 +108,13 @@ pub fn layers(n: &Annotated, width: usize, text: &mut String, out: &mut String) 
     flag_names(t.flags).push_to(text);
     text.push_str(", seq ");
     push_num(text, n.seq.into());
-    text.push_str(" (raw ");
+    text.push_str(w.raw);
     push_num(text, t.seq.into());
     text.push(')');
     if let Some(a) = n.ack {
         text.push_str(", ack ");
         push_num(text, a.into());
-        text.push_str(" (raw ");
+        text.push_str(w.raw);
         push_num(text, t.ack.into());
         text.push(')');
     }
@@ -125,12 +125,12 @@ pub fn layers(n: &Annotated, width: usize, text: &mut String, out: &mut String) 
             let _ = write!(text, " × 2^{s} = {}", n.win);
         }
         Some(_) => {}
-        None => text.push_str(" (scale unknown: handshake not captured)"),
+        None => text.push_str(w.scale_unknown),
     }
-    let _ = write!(text, ", header {} bytes", t.header_len);
+    let _ = write!(text, ", header {} {}", t.header_len, w.bytes);
     let o = &t.options;
     // `, options: ` before the first, `, ` between the others.
-    let mut sep = ", options: ";
+    let mut sep = w.options;
     let mut option = |text: &mut String| {
         text.push_str(sep);
         sep = ", ";
@@ -149,7 +149,7 @@ pub fn layers(n: &Annotated, width: usize, text: &mut String, out: &mut String) 
     }
     if o.sack_blocks > 0 {
         option(text);
-        let _ = write!(text, "SACK {} blocks", o.sack_blocks);
+        let _ = write!(text, "SACK {} {}", o.sack_blocks, w.blocks);
     }
     if let Some((v, e)) = o.timestamps {
         option(text);
@@ -160,27 +160,24 @@ pub fn layers(n: &Annotated, width: usize, text: &mut String, out: &mut String) 
     }
     if o.malformed {
         option(text);
-        text.push_str("malformed option list");
+        text.push_str(w.malformed_options);
     }
     layer(out, "L4", |t| Ink::Yellow.paint(t).bold().to_string(), text, width);
     text.clear();
     if seg.payload_len == 0 {
-        text.push_str("no payload");
+        text.push_str(w.no_payload);
     } else if seg.payload.len() < seg.payload_len as usize {
-        let _ = write!(
-            text,
-            "{} bytes, {} captured: {}",
-            seg.payload_len,
-            seg.payload.len(),
-            kit::preview(&seg.payload, 64)
-        );
+        let cut = words::layers::cut_payload(seg.payload_len, seg.payload.len());
+        let _ = write!(text, "{cut}: {}", kit::preview(&seg.payload, 64));
     } else {
         push_num(text, seg.payload_len.into());
-        text.push_str(" bytes: ");
+        text.push(' ');
+        text.push_str(w.bytes);
+        text.push_str(": ");
         text.push_str(&kit::preview(&seg.payload, 64));
     }
     layer(out, "L7", |t| Ink::Green.paint(t).bold().to_string(), text, width);
     text.clear();
     let _ = write!(text, "{}", words::cause(n));
-    layer(out, "cause", |t| t.bold().to_string(), text, width);
+    layer(out, w.cause, |t| t.bold().to_string(), text, width);
 }

@@ -8,9 +8,10 @@
   $('title').textContent = 'osi-trace · ' + D.page.source;
   const segs = ROWS.filter((r) => HOP || isSeg(r)).length;
   $('stats').textContent = HOP
-    ? ROWS.length + ' rows (' + D.page.links.join(' and ') + ')'
-    : segs + (segs === 1 ? ' segment, ' : ' segments, ') + CONNS.length + (CONNS.length === 1 ? ' connection' : ' connections') +
-      (D.page.programs.length ? ' · programs: ' + D.page.programs.join(', ') : '');
+    ? say('rows', { n: ROWS.length, links: D.page.links.join(say('and')) })
+    : say(segs === 1 ? 'one_segment' : 'n_segments', { n: segs }) + ', ' +
+      say(CONNS.length === 1 ? 'one_connection' : 'n_connections', { n: CONNS.length }) +
+      (D.page.programs.length ? say('programs', { list: D.page.programs.join(', ') }) : '');
   // A hop page has no connections to graph or follow, and no code: the list takes their room.
   if (HOP) {
     document.body.classList.add('hop');
@@ -19,15 +20,14 @@
   if (D.page.left_out > 0) {
     const n = $('notice');
     n.hidden = false;
-    n.textContent = 'This page holds the first ' + D.page.cap + ' rows; ' + D.page.left_out +
-      ' more were left out. Pick what to show with --stream N or --count N (e.g. osi-trace --read FILE --html page.html --stream 3).';
+    n.textContent = say('left_out', { cap: D.page.cap, n: D.page.left_out });
   }
 
   // Filters: the streams and flags this capture has.
   const opt = (sel, value, text) => { const o = el('option', '', text); o.value = value; sel.appendChild(o); };
-  opt($('stream'), '', 'all');
+  opt($('stream'), '', say('all'));
   for (const c of CONNS) opt($('stream'), String(c.stream), '#' + c.stream + ' ' + c.client + ' → ' + c.server);
-  opt($('flag'), '', 'any');
+  opt($('flag'), '', say('any'));
   const flags = new Set();
   for (const r of ROWS) for (const f of rowFlags(r).split(', ')) flags.add(f);
   for (const f of [...flags].sort()) opt($('flag'), f, f);

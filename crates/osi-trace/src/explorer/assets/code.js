@@ -34,20 +34,19 @@ const Code = (() => {
     const kernel = r.by.endsWith('_kernel');
     const call = r.call ? r.call + '()' : null;
     let head;
-    if (!call) head = 'The ' + side + '\u2019s kernel sent it on its own: no socket call.';
-    else if (kernel) head = 'The ' + side + '\u2019s kernel, for its ' + call + ':';
-    else head = 'The ' + side + '\u2019s ' + call + ':';
+    if (!call) head = say('by_kernel', { side });
+    else if (kernel) head = say('kernel_for', { side, call });
+    else head = say('call_of', { side, call });
     box.appendChild(el('div', 'call', head));
     if (!call) return;
     const program = PROGRAMS.get(side);
     if (!program) {
-      box.appendChild(el('div', 'hint', 'The ' + side + '\u2019s program is not known: the call is ' + call +
-        ' (osi-trace --programs names the kit\u2019s programs that ran, e.g. --programs server-basic,client).'));
+      box.appendChild(el('div', 'hint', say('program_unknown', { side, call })));
       return;
     }
     const found = D.code.filter((c) => c.program === program && c.call === r.call);
     if (!found.length) {
-      box.appendChild(el('div', 'hint', program + ': no line of its listing makes ' + call + '.'));
+      box.appendChild(el('div', 'hint', say('no_line', { program, call })));
       return;
     }
     for (const c of found) {

@@ -28,6 +28,12 @@ function svg(tag, attrs, text) {
   return e;
 }
 function clear(e) { while (e.firstChild) e.removeChild(e.firstChild); return e; }
+/** The page's words in its language (osi-trace --lang), `{name}` filled from `args`. */
+function say(name, args) {
+  let s = D.words[name] === undefined ? name : D.words[name];
+  for (const [k, v] of Object.entries(args || {})) s = s.split('{' + k + '}').join(String(v));
+  return s;
+}
 
 function frameOf(r) {
   if (!r) return null;

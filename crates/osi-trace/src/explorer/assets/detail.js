@@ -33,7 +33,7 @@ const Detail = (() => {
     clear(tree);
     fieldEls = [];
     if (!f) {
-      tree.appendChild(el('p', 'hint', 'This frame\u2019s bytes are not on the page (see the note at the top).'));
+      tree.appendChild(el('p', 'hint', say('no_bytes')));
       return;
     }
     for (const l of f.layers) {
@@ -44,13 +44,13 @@ const Detail = (() => {
         const x = { field, offset, length, value: raw };
         const [label, meaning] = D.fields[x.field] || [x.field, ''];
         let value = x.value;
-        if (r && isSeg(r) && x.field === 'tcp.seq') value = r.seq + ' (relative; ' + x.value + ')';
-        if (r && isSeg(r) && x.field === 'tcp.ack') value = (r.ack === null ? 'not set (no ACK flag)' : r.ack + ' (relative)') + '; ' + x.value;
+        if (r && isSeg(r) && x.field === 'tcp.seq') value = say('relative_seq', { n: r.seq, raw: x.value });
+        if (r && isSeg(r) && x.field === 'tcp.ack') value = (r.ack === null ? say('no_ack') : say('relative', { n: r.ack })) + '; ' + x.value;
         if (r && isSeg(r) && x.field === 'tcp.window_size_value' && r.window_size_scalefactor > 1) {
           value = x.value + ' × ' + r.window_size_scalefactor + ' = ' + r.window_size;
         }
         const row = el('div', 'field', null, el('span', 'k', label), el('span', 'v mono', value), el('span', 'm', meaning));
-        row.title = x.field + ': bytes ' + x.offset + '–' + (x.offset + x.length - 1);
+        row.title = say('field_bytes', { field: x.field, from: x.offset, to: x.offset + x.length - 1 });
         row.dataset.field = x.field;
         const entry = { e: row, offset: x.offset, length: x.length, field: x.field };
         row.addEventListener('mouseenter', () => light(x.offset, row, x.length));
@@ -89,11 +89,10 @@ const Detail = (() => {
     }
     hexBox.appendChild(frag);
     if (f.captured > b.length) {
-      hexBox.appendChild(el('p', 'hint', 'The page keeps the first ' + b.length + ' of the ' + f.captured +
-        ' bytes captured (the pcap has them all).'));
+      hexBox.appendChild(el('p', 'hint', say('kept', { kept: b.length, captured: f.captured })));
     }
     if (f.wire > f.captured) {
-      hexBox.appendChild(el('p', 'hint', f.wire + ' bytes on the wire, ' + f.captured + ' captured (snap length).'));
+      hexBox.appendChild(el('p', 'hint', say('snap', { wire: f.wire, captured: f.captured })));
     }
   }
 
@@ -108,17 +107,17 @@ const Detail = (() => {
   function show() {
     const r = ROWS[S.sel];
     clear(cause);
-    if (!r) { title.textContent = 'Select a segment'; clear(tree); clear(hexBox); return; }
+    if (!r) { title.textContent = say('select'); clear(tree); clear(hexBox); return; }
     if (HOP) { Hop.show(r); return; }
     if (isSeg(r)) {
-      title.textContent = 'Frame ' + r.frame + ' · stream ' + r.stream + ' · ' + r.from + ' → ' +
+      title.textContent = say('frame_title', { frame: r.frame }) + ' · stream ' + r.stream + ' · ' + r.from + ' → ' +
         (r.from === 'client' ? 'server' : 'client') + ' [' + r.flags + ']';
       cause.appendChild(el('div', '', r.role_text));
       cause.appendChild(el('div', '', '← ' + r.cause));
-      cause.appendChild(el('div', 'hint', 'after it: client ' + r.client_state + ', server ' + r.server_state +
+      cause.appendChild(el('div', 'hint', say('after_it', { client: r.client_state, server: r.server_state }) +
         (r.analysis.length ? ' · Wireshark: ' + r.analysis.join(', ') : '')));
     } else {
-      title.textContent = 'Frame ' + r.frame + ' · ' + r.protocol.toUpperCase();
+      title.textContent = say('frame_title', { frame: r.frame }) + ' · ' + r.protocol.toUpperCase();
       cause.appendChild(el('div', '', r.text));
     }
     if (!isSeg(r)) { clear(tree); clear(hexBox); return; }

@@ -14,8 +14,8 @@ const Follow = (() => {
     drawn = stream;
     clear(box);
     const c = CONNS.find((x) => x.stream === stream);
-    box.appendChild(el('div', 'hint', 'stream ' + stream + (c ? ': client ' + c.client + ' → server ' + c.server : '') +
-      ' · client\u2019s bytes in one colour, the server\u2019s in the other; click a part to select its segment'));
+    const ends = c ? ': client ' + c.client + ' → server ' + c.server : '';
+    box.appendChild(el('div', 'hint', say('follow_head', { stream, ends })));
     const pre = el('pre');
     let missing = 0;
     for (let i = 0; i < ROWS.length; i++) {
@@ -30,12 +30,12 @@ const Follow = (() => {
       showText(part, bytesText(b));
       if (b.length < s.len) {
         missing += s.len - b.length;
-        part.appendChild(el('span', 'esc', '[… ' + (s.len - b.length) + ' bytes not on the page]'));
+        part.appendChild(el('span', 'esc', say('follow_cut', { n: s.len - b.length })));
       }
       pre.appendChild(part);
     }
     box.appendChild(pre);
-    if (missing) box.appendChild(el('p', 'hint', missing + ' bytes of this stream are not on the page: it keeps the first ' + D.page.frame_bytes + ' bytes of each frame.'));
+    if (missing) box.appendChild(el('p', 'hint', say('follow_missing', { n: missing, k: D.page.frame_bytes })));
   }
   box.addEventListener('click', (e) => {
     const p = e.target.closest('[data-i]');

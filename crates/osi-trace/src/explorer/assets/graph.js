@@ -60,10 +60,8 @@ const Graph = (() => {
     clear(box);
     box.classList.add('graph');
     const other = side === 'client' ? 'server' : 'client';
-    box.appendChild(el('div', 'hint', kind === 'tsg'
-      ? 'stream ' + stream + ', the ' + side + '\u2019s segments (bars, red: retransmitted), the ' + other + '\u2019s ACK line and window line (dashed). Wheel: zoom · drag: pan · double-click: all'
-      : 'stream ' + stream + ': the ' + other + '\u2019s ACKs timing the ' + side + '\u2019s segments (ms; red: the bytes were sent twice, Karn). Wheel: zoom · drag: pan · double-click: all'));
-    if (v.x0 === undefined) { box.appendChild(el('p', 'hint', 'Nothing to draw here.')); return; }
+    box.appendChild(el('div', 'hint', say(kind === 'tsg' ? 'tsg_hint' : 'rtt_hint', { stream, side, other })));
+    if (v.x0 === undefined) { box.appendChild(el('p', 'hint', say('nothing'))); return; }
     const W = Math.max(200, box.clientWidth - 8), H = Math.max(120, box.clientHeight - 40);
     const X = (t) => 44 + (t - v.x0) / (v.x1 - v.x0) * (W - 50);
     const Y = (y) => H - 18 - (y - v.y0) / (v.y1 - v.y0) * (H - 24);
@@ -101,7 +99,8 @@ const Graph = (() => {
         if (!inX(p.r.time)) continue;
         const c = svg('circle', { cx: X(p.r.time), cy: Y(p.r.ack_rtt * 1000), r: p.i === S.sel ? 6 : 4,
           class: 'pt rttp' + (p.r.ack_rtt_retransmitted ? ' amb' : '') + (p.i === S.sel ? ' sel' : ''), 'data-i': p.i });
-        c.appendChild(svg('title', {}, 'frame ' + p.r.frame + ' ACKs frame ' + p.r.acks_frame + ': ' + (p.r.ack_rtt * 1000).toFixed(3) + ' ms'));
+        const ms = (p.r.ack_rtt * 1000).toFixed(3);
+        c.appendChild(svg('title', {}, say('acks_frame', { frame: p.r.frame, acked: p.r.acks_frame, ms })));
         s.appendChild(c);
       }
     }

@@ -15,18 +15,18 @@ const Hop = (() => {
     clear(document.getElementById('layers'));
     clear(document.getElementById('bytes'));
     if (r.type === 'hop') {
-      title.textContent = r.src + ' → ' + r.dst + ' · forwarded by the router';
+      title.textContent = say('forwarded', { src: r.src, dst: r.dst });
       cause.appendChild(el('div', '', r.text));
       cause.appendChild(copy(r.before));
       cause.appendChild(copy(r.after));
-      const rt = r.router_time === null ? 'the two files\u2019 clocks disagree' : (r.router_time * 1000).toFixed(3) + ' ms in the router';
-      cause.appendChild(el('div', 'hint', 'L2 rewritten (new MACs on each link), L3 TTL one lower, L4 and up unchanged; ' + rt + '.'));
+      const rt = r.router_time === null ? say('clocks') : say('in_router', { ms: (r.router_time * 1000).toFixed(3) });
+      cause.appendChild(el('div', 'hint', say('hop_changed', { time: rt })));
       const f1 = FRAMES.get(r.before.link + '#' + r.before.frame);
       const f2 = FRAMES.get(r.after.link + '#' + r.after.frame);
       if (f1) { Detail.showLayers(f1, null); Detail.showBytes(f1); }
-      if (f2) document.getElementById('bytes').appendChild(el('p', 'hint', 'above: the copy on ' + r.before.link + ' (before the router)'));
+      if (f2) document.getElementById('bytes').appendChild(el('p', 'hint', say('copy_above', { link: r.before.link })));
     } else {
-      title.textContent = r.link + ' only · frame ' + r.frame;
+      title.textContent = say('only_title', { link: r.link, frame: r.frame });
       cause.appendChild(el('div', '', r.text));
       cause.appendChild(el('div', 'hint', r.reason_text));
       const f = FRAMES.get(r.link + '#' + r.frame);

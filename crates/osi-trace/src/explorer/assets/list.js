@@ -15,7 +15,7 @@ const List = (() => {
         return fmtTime(r.time) + ' ' + r.before.link + '→' + r.after.link + ' ' + r.src + ' → ' + r.dst +
           ' TTL ' + r.before.ttl + '→' + r.after.ttl + ' ' + t + '  ' + r.text;
       }
-      return fmtTime(r.time) + ' ' + r.link + ' only: ' + r.text + '  (' + r.reason_text + ')';
+      return fmtTime(r.time) + ' ' + say('only_on', { link: r.link }) + ' ' + r.text + '  (' + r.reason_text + ')';
     }
     // Seen on one of several links: its name first, as the terminal's line shows it.
     const on = r.link ? '[' + r.link + '] ' : '';
@@ -66,7 +66,7 @@ const List = (() => {
     for (const [i, d] of drawn) if (!keep.has(i)) d.remove();
     drawn = keep;
     document.getElementById('count').textContent =
-      '(' + v.length + (v.length !== ROWS.length ? ' of ' + ROWS.length : '') + ')';
+      '(' + (v.length !== ROWS.length ? say('count_of', { n: v.length, all: ROWS.length }) : v.length) + ')';
   }
 
   /** Scrolls so that row `i` is in view. */

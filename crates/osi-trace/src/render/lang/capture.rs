@@ -49,3 +49,16 @@ pub fn permission(iface: &str, exe: &str, restricted: Option<&str>) -> Hinted {
     }
     kit::hinted(format!("không bắt gói được trên {iface}: bị từ chối quyền (bắt gói cần CAP_NET_RAW)"), hint)
 }
+
+/// What the capture was doing when the system failed it.
+pub(crate) fn doing(d: crate::capture::hints::Doing) -> String {
+    use crate::capture::hints::Doing;
+    match d {
+        Doing::InterfaceIndex => "chỉ số của interface".into(),
+        Doing::Filter => "khi gắn bộ lọc BPF".into(),
+        Doing::Ring(on) => format!("không dựng được vòng đệm bắt gói (capture ring) trên {on}"),
+        Doing::StartThread => "khi khởi động thread bắt gói".into(),
+        Doing::Reading(on) => format!("khi đọc từ packet socket trên {on}"),
+        Doing::ThreadFailed => "thread bắt gói đã thất bại".into(),
+    }
+}

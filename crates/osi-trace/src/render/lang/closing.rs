@@ -46,3 +46,18 @@ pub fn wrote_tsg(path: &str, stream: u64, side: Side, marks: usize) -> String {
 pub fn damaged(path: &str) -> String {
     format!("{path} bị hỏng")
 }
+
+/// The context of an error writing the `--html` page.
+pub fn writing_page(path: &str) -> String {
+    format!("khi ghi trang vào {path}")
+}
+
+/// The line after `--html` wrote its page.
+pub fn wrote_page(path: &str, segments: usize, kib: usize) -> String {
+    format!("đã ghi {path}: {segments} segment ({kib} KiB)")
+}
+
+/// What a page left out.
+pub fn page_left_out(left_out: u64, cap: usize) -> String {
+    format!("; {left_out} bị bỏ ra (một trang giữ {cap}: chọn bằng --stream hoặc --count)")
+}

@@ -6,5 +6,9 @@
 pub mod capture;
 pub mod closing;
 pub mod control;
+pub mod files;
+pub mod graph;
+pub mod hop;
+pub mod layers;
 pub mod segment;
 pub mod summary;

@@ -1,6 +1,7 @@
 //! The words of the hop view: what a datagram carries, what changed at the
 //! router per layer (L2 MACs, L3 TTL / hop limit, L4 not at all), why a frame
-//! is on one link only, and the closing counts. Facts in, English out.
+//! is on one link only, and the closing counts. Facts in, English out (each
+//! phrase asks [`vi`] and hands over to its Vietnamese in `lang::hop`).
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -8,9 +9,30 @@ use std::time::Duration;
 use crate::decode::flags::ACK;
 use crate::hop::matcher::MAX_HELD;
 use crate::hop::{Datagram, HopView, Only, Pair, Tally, What, Why, MAX_FLOWS};
+use crate::render::lang::hop as vi_words;
 use crate::render::words::control::{explain, Names};
 use crate::render::{flag_names, mac};
+use kit::lang::vi;
 use kit::plural;
+
+/// The view's title: which file is which link.
+pub fn title(names: &[String; 2], files: &[String; 2]) -> String {
+    if vi() {
+        return vi_words::title(names, files);
+    }
+    format!(
+        "Hop view: {} = {}, {} = {}; each datagram seen on both links once, its copies side by side",
+        names[0], files[0], names[1], files[1]
+    )
+}
+
+/// `only on link1 #3: ` before a frame seen on one link.
+pub fn only_on(name: &str, frame: u64) -> String {
+    if vi() {
+        return format!("chỉ trên {name} #{frame}: ");
+    }
+    format!("only on {name} #{frame}: ")
+}
 
 /// What a datagram carries, in one line: TCP's ports, flags and numbers, or
 /// what an ICMP message says, with the IP addresses.
@@ -64,6 +86,9 @@ pub fn direction(p: &Pair, names: &[String; 2]) -> String {
 
 /// How long the router held it: `27 µs in the router`.
 pub fn router_time(p: &Pair) -> String {
+    if vi() {
+        return vi_words::router_time(p.router_time());
+    }
     match p.router_time() {
         Some(t) => format!("{} in the router", micros(t)),
         None => "stamped earlier after the router than before it: the two files' clocks disagree".into(),
@@ -80,15 +105,21 @@ pub fn micros(t: Duration) -> String {
 
 /// L2 of one copy: `02:00:00:00:01:02 → 02:00:00:00:01:01`.
 pub fn l2_cell(p: &Pair, i: usize) -> String {
-    p.copies[i]
-        .macs
-        .map_or_else(|| "(no MACs on this link)".into(), |(s, d)| format!("{} → {}", mac(&s), mac(&d)))
+    p.copies[i].macs.map_or_else(|| no_macs().into(), |(s, d)| format!("{} → {}", mac(&s), mac(&d)))
 }
 
 /// L3 of one copy: `10.0.1.2 → 10.0.2.2 TTL 64` (IPv6: `hop limit 64`).
 pub fn l3_cell(p: &Pair, i: usize) -> String {
     let d = p.datagram(i);
     format!("{} → {} {} {}", d.src, d.dst, ttl_name(d), d.ttl)
+}
+
+fn no_macs() -> &'static str {
+    if vi() {
+        "(đường truyền này không có MAC)"
+    } else {
+        "(no MACs on this link)"
+    }
 }
 
 fn ttl_name(d: &Datagram) -> &'static str {
@@ -101,6 +132,9 @@ fn ttl_name(d: &Datagram) -> &'static str {
 
 /// What happened to L2 at the router.
 pub fn l2_verdict(p: &Pair) -> String {
+    if vi() {
+        return vi_words::l2_verdict(p).into();
+    }
     if p.macs_rewritten() {
         "rewritten".into()
     } else if p.copies[0].macs.is_some() && p.copies[0].macs == p.copies[1].macs {
@@ -114,6 +148,9 @@ pub fn l2_verdict(p: &Pair) -> String {
 pub fn l3_verdict(p: &Pair) -> String {
     let (b, a) = (p.datagram(p.from), p.datagram(1 - p.from));
     let name = ttl_name(b);
+    if vi() {
+        return vi_words::l3_verdict(name, b.ttl.saturating_sub(a.ttl));
+    }
     match b.ttl.saturating_sub(a.ttl) {
         0 => format!("{name} unchanged: no router lowered it"),
         1 => format!("{name} one lower"),
@@ -122,7 +159,13 @@ pub fn l3_verdict(p: &Pair) -> String {
 }
 
 /// What happened above L3: nothing, which is how the two copies were matched.
-pub const L4_VERDICT: &str = "unchanged: the same bytes on both links";
+pub fn l4_verdict() -> &'static str {
+    if vi() {
+        "không đổi: cùng các byte trên cả hai đường truyền"
+    } else {
+        "unchanged: the same bytes on both links"
+    }
+}
 
 /// The stable name of a reason, for JSON.
 pub fn reason_name(w: Why) -> &'static str {
@@ -149,6 +192,9 @@ pub fn why(o: &Only, names: &[String; 2]) -> String {
     };
     let dst = d.map_or_else(String::new, |d| d.dst.to_string());
     let src = d.map_or_else(String::new, |d| d.src.to_string());
+    if vi() {
+        return vi_words::why(o, [here.as_str(), other.as_str()], [&src, &dst]);
+    }
     match o.why {
         Why::Arp { request, by_router, for_router, answered } => {
             let (sender, target) = match &o.seen.what {
@@ -193,6 +239,9 @@ pub fn why(o: &Only, names: &[String; 2]) -> String {
 /// The closing lines: how many datagrams crossed, what changed on them, the
 /// router's times, and what stayed on one link.
 pub fn summary(t: &Tally, names: &[String; 2]) -> Vec<String> {
+    if vi() {
+        return vi_words::summary(t, names);
+    }
     let mut v = Vec::new();
     if t.pairs == 0 {
         v.push(format!(
