@@ -5,7 +5,8 @@
 //! and 10 in `flow`, 13 in `idle`, 14 and 17 in `links`, 15 and 16 in `timers`;
 //! the rest here.
 
-use reading::{count, field, first, firsts, role, seg, text, yes_no, Reader};
+use osi_trace::json::Record;
+use reading::{connection, count, first, firsts, from, or_null, role, seg, segment, yes_no, Reader};
 
 mod first_steps;
 mod flood;
@@ -66,33 +67,33 @@ pub const LESSONS: [&str; 17] =
     ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16", "17"];
 
 /// The time of a row, in seconds since the first frame.
-fn time(row: Option<&serde_json::Value>) -> Option<f64> {
-    row?["time"].as_f64()
+fn time(row: Option<&Record>) -> Option<f64> {
+    Some(segment(row?)?.time)
 }
 
 const LESSON_03: &[Question] = &[
     Question {
         key: "client_port",
         text: "Which port did the client send its SYN from?",
-        answer: || first(|r| role(r, 0, "syn"), |r| field(r, "srcport")),
+        answer: || first(|r| role(r, 0, "syn"), |r| Some(segment(r)?.srcport.to_string())),
         why: "connect() picked an ephemeral port for the client; the SYN's source port is it",
     },
     Question {
         key: "server_port",
         text: "Which port was the SYN sent to?",
-        answer: || first(|r| role(r, 0, "syn"), |r| field(r, "dstport")),
+        answer: || first(|r| role(r, 0, "syn"), |r| Some(segment(r)?.dstport.to_string())),
         why: "the port the server bound and listens on",
     },
     Question {
         key: "syn_ack_ack",
         text: "What is the SYN+ACK's relative acknowledgement number?",
-        answer: || first(|r| role(r, 0, "syn_ack"), |r| field(r, "ack")),
+        answer: || first(|r| role(r, 0, "syn_ack"), |r| Some(or_null(segment(r)?.ack))),
         why: "the SYN counts as one byte in sequence space; the SYN+ACK acknowledges it: \"send byte 1 next\"",
     },
     Question {
         key: "first_data_seq",
         text: "What is the relative sequence number of the client's first data byte?",
-        answer: || first(|r| role(r, 0, "data") && r["from"] == "client", |r| field(r, "seq")),
+        answer: || first(|r| role(r, 0, "data") && from(r, "client"), |r| Some(segment(r)?.seq.to_string())),
         why: "the SYN used sequence number 0, so data starts at 1",
     },
     Question {
@@ -104,7 +105,7 @@ const LESSON_03: &[Question] = &[
     Question {
         key: "time_wait",
         text: "Which side ends in TIME_WAIT (client or server)?",
-        answer: || first(|r| role(r, 0, "fin"), |r| text(r, "from")),
+        answer: || first(|r| role(r, 0, "fin"), |r| Some(segment(r)?.from.clone())),
         why: "the side that sends the first FIN (the active close) ends in TIME_WAIT",
     },
 ];
@@ -113,21 +114,26 @@ const LESSON_04: &[Question] = &[
     Question {
         key: "data_len",
         text: "How many payload bytes does the client's data segment carry?",
-        answer: || first(|r| role(r, 0, "data") && r["from"] == "client", |r| field(r, "len")),
+        answer: || first(|r| role(r, 0, "data") && from(r, "client"), |r| Some(segment(r)?.len.to_string())),
         why: "\"Hello, OSI\" is 10 bytes, and it fits in one segment",
     },
     Question {
         key: "server_ack",
         text: "What relative ack does the server send after the client's data?",
         answer: || {
-            first(|r| seg(r, 0) && r["from"] == "server" && r["role"] != "syn_ack", |r| field(r, "ack"))
+            first(
+                |r| seg(r, 0) && from(r, "server") && !role(r, 0, "syn_ack"),
+                |r| Some(or_null(segment(r)?.ack)),
+            )
         },
         why: "bytes 1 to 10 arrived, so the next one expected is 11",
     },
     Question {
         key: "ip_total_length",
         text: "What is the IP total length of the client's data segment?",
-        answer: || first(|r| role(r, 0, "data") && r["from"] == "client", |r| field(r, "ip_len")),
+        answer: || {
+            first(|r| role(r, 0, "data") && from(r, "client"), |r| Some(segment(r)?.ip_len.to_string()))
+        },
         why: "20 bytes of IPv4 header + 32 of TCP header (20 + 12 of timestamps option) + 10 of payload",
     },
 ];
@@ -136,19 +142,19 @@ const LESSON_05: &[Question] = &[
     Question {
         key: "refused_ack",
         text: "What relative ack does the RST that refuses stream 0 carry?",
-        answer: || first(|r| role(r, 0, "refused"), |r| field(r, "ack")),
+        answer: || first(|r| role(r, 0, "refused"), |r| Some(or_null(segment(r)?.ack))),
         why: "it acknowledges the SYN, which counts as one, so the client's kernel can match it to its connect()",
     },
     Question {
         key: "time_wait",
         text: "Which side of stream 1 (the half-close) ends in TIME_WAIT (client or server)?",
-        answer: || first(|r| role(r, 1, "fin"), |r| text(r, "from")),
+        answer: || first(|r| role(r, 1, "fin"), |r| Some(segment(r)?.from.clone())),
         why: "the client's shutdown(SHUT_WR) sent the first FIN: the active close ends in TIME_WAIT",
     },
     Question {
         key: "reset_by",
         text: "Which side ended stream 2 with an RST (client or server)?",
-        answer: || first(|r| role(r, 2, "reset"), |r| text(r, "from")),
+        answer: || first(|r| role(r, 2, "reset"), |r| Some(segment(r)?.from.clone())),
         why: "the client closed with SO_LINGER 0: its kernel throws the connection away and sends RST",
     },
 ];
@@ -158,7 +164,7 @@ const LESSON_06: &[Question] = &[
         key: "second_echo_after_first_fin",
         text: "Does the server's echo to B (stream 1) come after A's FIN (stream 0)? (yes or no)",
         answer: || {
-            let echo = |r: &serde_json::Value| role(r, 1, "data") && r["from"] == "server";
+            let echo = |r: &Record| role(r, 1, "data") && from(r, "server");
             firsts([|r| role(r, 0, "fin"), echo], |[fin, echo]| Some(yes_no(time(echo)? > time(fin)?)))
         },
         why: "server-loop serves one client at a time: it calls accept() for B only after A has left",
@@ -167,7 +173,7 @@ const LESSON_06: &[Question] = &[
         key: "second_handshake_before_first_fin",
         text: "Did B's handshake (stream 1) finish before A's FIN? (yes or no)",
         answer: || {
-            let ack = |r: &serde_json::Value| role(r, 1, "handshake_ack");
+            let ack = |r: &Record| role(r, 1, "handshake_ack");
             firsts([|r| role(r, 0, "fin"), ack], |[fin, ack]| Some(yes_no(time(ack)? < time(fin)?)))
         },
         why: "the kernel finishes handshakes by itself into the accept queue, while the program is busy",
@@ -178,7 +184,7 @@ const LESSON_07: &[Question] = &[Question {
     key: "second_echo_before_first_fin",
     text: "Does the server's echo to B (stream 1) come before A's FIN (stream 0)? (yes or no)",
     answer: || {
-        let echo = |r: &serde_json::Value| role(r, 1, "data") && r["from"] == "server";
+        let echo = |r: &Record| role(r, 1, "data") && from(r, "server");
         firsts([|r| role(r, 0, "fin"), echo], |[fin, echo]| Some(yes_no(time(echo)? < time(fin)?)))
     },
     why: "B has a thread of its own: it is served while A's thread still holds A's connection",
@@ -209,19 +215,19 @@ const LESSON_12: &[Question] = &[
     Question {
         key: "resets",
         text: "How many connections ended with an RST?",
-        answer: || count(|r| r["type"] == "connection" && r["end"] == "reset", |n| Some(n.to_string())),
+        answer: || count(|r| connection(r).is_some_and(|c| c.end == "reset"), |n| Some(n.to_string())),
         why: "every thread died with the TypeError, so every connection was closed with its data unread",
     },
     Question {
         key: "unread_bytes",
         text: "How many bytes had the server's kernel acknowledged, unread, when stream 0 was reset?",
-        answer: || first(|r| role(r, 0, "reset"), |rst| Some(rst["ack"].as_u64()?.checked_sub(1)?.to_string())),
+        answer: || first(|r| role(r, 0, "reset"), |rst| Some(segment(rst)?.ack?.checked_sub(1)?.to_string())),
         why: "the RST's ack counts every byte the kernel took in (minus 1 for the SYN): \"Hello\", never read by a thread",
     },
     Question {
         key: "rst_from",
         text: "Which side sent the RSTs (client or server)?",
-        answer: || first(|r| role(r, 0, "reset"), |r| text(r, "from")),
+        answer: || first(|r| role(r, 0, "reset"), |r| Some(segment(r)?.from.clone())),
         why: "the server closed sockets with unread data: Python collected them, or the process exited",
     },
 ];

@@ -2,8 +2,9 @@
 //! listens on (lesson 1), and which socket call put which segment of one echo on the
 //! wire (lesson 2, answered from lesson 3's capture).
 
-use super::reading::{count, field, first, role, seg, text};
+use super::reading::{count, first, or_null, role, seg, segment};
 use super::Question;
+use osi_trace::json::Record;
 
 /// The socket call a segment's `cause` names ("client's connect()" → `connect`), or
 /// `none` when the kernel sent it by itself ("server's kernel (no socket call)").
@@ -16,8 +17,8 @@ pub(super) fn call(cause: &str) -> Option<String> {
 }
 
 /// The call behind a segment, from its `cause`.
-fn call_behind(row: &serde_json::Value) -> Option<String> {
-    call(row["cause"].as_str()?)
+fn call_behind(row: &Record) -> Option<String> {
+    call(&segment(row)?.cause)
 }
 
 pub(super) const LESSON_01: &[Question] = &[
@@ -30,25 +31,25 @@ pub(super) const LESSON_01: &[Question] = &[
     Question {
         key: "reset_flags",
         text: "Which flags did the answer to the SYN carry, as the trace writes them?",
-        answer: || first(|r| role(r, 0, "refused"), |r| text(r, "flags")),
+        answer: || first(|r| role(r, 0, "refused"), |r| Some(segment(r)?.flags.clone())),
         why: "RST, because no socket listens on the port; ACK too, because the SYN carried no ACK, so the RST acknowledges it instead (RFC 9293 §3.10.7.1)",
     },
     Question {
         key: "reset_from",
         text: "Which side sent the RST (client or server)?",
-        answer: || first(|r| role(r, 0, "refused"), |r| text(r, "from")),
+        answer: || first(|r| role(r, 0, "refused"), |r| Some(segment(r)?.from.clone())),
         why: "the server host's kernel answered by itself: no program listens on the port, and none is needed to refuse",
     },
     Question {
         key: "reset_ack",
         text: "What is the RST's relative acknowledgement number?",
-        answer: || first(|r| role(r, 0, "refused"), |r| field(r, "ack")),
+        answer: || first(|r| role(r, 0, "refused"), |r| Some(or_null(segment(r)?.ack))),
         why: "it acknowledges the SYN, which counts as one byte in sequence space, so the client's kernel matches it to its connect(), which fails with ECONNREFUSED",
     },
     Question {
         key: "reset_seq_raw",
         text: "What is the RST's raw (absolute) sequence number?",
-        answer: || first(|r| role(r, 0, "refused"), |r| field(r, "seq_raw")),
+        answer: || first(|r| role(r, 0, "refused"), |r| Some(segment(r)?.seq_raw.to_string())),
         why: "an RST answering a segment without ACK takes sequence number 0 (RFC 9293 §3.10.7.1; Linux's tcp_v4_send_reset)",
     },
 ];
