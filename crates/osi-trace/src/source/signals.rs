@@ -54,11 +54,6 @@ impl Stop {
         Ok(Stop(shared))
     }
 
-    /// A stop no signal sets (for tests, and readers that are not interrupted).
-    pub fn never() -> Stop {
-        Stop(Arc::new(Shared::default()))
-    }
-
     /// From now on, a signal first ends this live capture.
     pub fn ends_capture(&self, capture: Stopper) {
         let _ = self.0.capture.set(capture);
