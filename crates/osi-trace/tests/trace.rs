@@ -60,7 +60,9 @@ fn json_lines_are_the_typed_schema() -> anyhow::Result<()> {
                 Record::Segment(_) => kinds.0 += 1,
                 Record::Connection(_) => kinds.1 += 1,
                 Record::Control(_) => {} // no ARP or ICMP in these (the lab's captures have them)
-                Record::Hop(_) | Record::HopOnly(_) => panic!("{name}: a hop record in a trace: {line}"),
+                Record::Hop(_) | Record::HopOnly(_) | Record::Unknown => {
+                    panic!("{name}: not a trace's record: {line}")
+                }
             }
             assert!(i > 0 || matches!(r, Record::Start(_)), "{name}: first line {line}");
             assert!(line.starts_with("{\"type\":"), "{name}: {line}");
