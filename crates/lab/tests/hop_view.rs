@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use harness::Need;
 use lab::{fields, Lab};
-use osi_trace::json::hop::HopLine;
+use osi_trace::json::Record;
 
 #[test]
 fn the_echo_scenario_shows_each_datagram_once_across_the_router() {
@@ -56,8 +56,9 @@ fn dropped_segments_stay_on_one_link_and_retransmissions_cross() {
     let (mut pairs, mut dropped, mut missed) = (0, [0, 0], [0, 0]);
     let mut seen = std::collections::HashSet::new();
     for line in String::from_utf8(out.stdout).unwrap().lines() {
-        match serde_json::from_str::<HopLine>(line).unwrap() {
-            HopLine::Hop(h) => {
+        match serde_json::from_str::<Record>(line).unwrap() {
+            Record::Start(_) => {}
+            Record::Hop(h) => {
                 assert_eq!(h.before.ttl, h.after.ttl + 1, "{h:?}");
                 assert!(
                     seen.insert((h.before.link.clone(), h.before.frame))
@@ -65,16 +66,17 @@ fn dropped_segments_stay_on_one_link_and_retransmissions_cross() {
                 );
                 pairs += usize::from(h.tcp.is_some());
             }
-            HopLine::Only(o) if o.reason == "not_forwarded" => {
+            Record::HopOnly(o) if o.reason == "not_forwarded" => {
                 assert!(seen.insert((o.link.clone(), o.frame)));
                 dropped[usize::from(o.link == "link2")] += 1;
             }
             // The two captures stop one after the other: a last frame may be in one only.
-            HopLine::Only(o) if o.reason == "missed_on_other" => {
+            Record::HopOnly(o) if o.reason == "missed_on_other" => {
                 assert!(seen.insert((o.link.clone(), o.frame)));
                 missed[usize::from(o.link == "link2")] += 1;
             }
-            HopLine::Only(o) => assert_eq!(o.reason, "arp", "{o:?}"),
+            Record::HopOnly(o) => assert_eq!(o.reason, "arp", "{o:?}"),
+            other => panic!("not a hop record: {other:?}"),
         }
     }
     let tcp = |link: &str| fields(&run.path(link), "tcp", &["frame.number"]).unwrap().len();
@@ -119,9 +121,9 @@ fn the_live_hop_view_on_the_router_matches_the_view_of_its_captures() {
     assert!(run.status.success(), "{}\n{}\n{}", run.stdout, run.stderr, run.read("live.err"));
     let pairs = |json: &str| -> Vec<String> {
         json.lines()
-            .filter_map(|l| match serde_json::from_str::<HopLine>(l).unwrap() {
+            .filter_map(|l| match serde_json::from_str::<Record>(l).unwrap() {
                 // What the router changed and kept; frame numbers and times differ between captures.
-                HopLine::Hop(h) => Some(format!(
+                Record::Hop(h) => Some(format!(
                     "{:?} {:?} {} {} {} {} {:?} {:?}",
                     (&h.before.eth_src, &h.before.eth_dst, h.before.ttl),
                     (&h.after.eth_src, &h.after.eth_dst, h.after.ttl),
@@ -132,7 +134,7 @@ fn the_live_hop_view_on_the_router_matches_the_view_of_its_captures() {
                     h.ip_id,
                     h.tcp
                 )),
-                HopLine::Only(_) => None,
+                _ => None,
             })
             .collect()
     };

@@ -118,7 +118,7 @@ fn json_gives_mss_sack_mac_and_mtu_as_tshark_reads_them() {
                     let none = String::new;
                     (c.frame, false, [none(), none(), none(), c.mac.unwrap_or_default(), v4 + &v6])
                 }
-                Record::Connection(_) => continue,
+                _ => continue,
             };
             let row = &theirs[frame as usize - 1];
             let what = format!("{} frame {frame}", pcap.display());

@@ -1,7 +1,10 @@
 //! A capture's answers: `osi-trace --read PCAP --json`, read row by row as it
-//! comes (a capture of any size, in bounded memory), each question's reader fed
-//! each row. For a class, within limits: a capture past a size is not read, and
-//! one that takes too long is stopped (its osi-trace killed) at a deadline.
+//! comes (a capture of any size, in bounded memory) into osi-trace's own record
+//! types, each question's reader fed each row. The first row gives the schema
+//! the rows follow: another version than the one this program was built with is
+//! one error line, not answers misread. For a class, within limits: a capture
+//! past a size is not read, and one that takes too long is stopped (its
+//! osi-trace killed) at a deadline.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -11,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
+use osi_trace::json::{Record, SCHEMA};
 
 use crate::exercises::reading::answer_all;
 use crate::exercises::Question;
@@ -62,7 +66,7 @@ pub fn each_row(
     pcap: &Path,
     name: &str,
     deadline: Option<(Instant, Duration)>,
-    f: &mut dyn FnMut(&serde_json::Value),
+    f: &mut dyn FnMut(&Record),
 ) -> Result<()> {
     let mut child = Command::new(osi_trace())
         .arg("--read")
@@ -83,15 +87,7 @@ pub fn each_row(
     let stdout = child.stdout.take().with_context(|| errors::osi_trace_output("stdout"))?;
     let child = Arc::new(Mutex::new(child));
     let (done, watch) = watchdog(&child, deadline);
-    let read = (|| -> Result<()> {
-        for line in BufReader::new(stdout).lines() {
-            let line = line.with_context(errors::reading_osi_trace)?;
-            if let Ok(row) = serde_json::from_str(&line) {
-                f(&row);
-            }
-        }
-        Ok(())
-    })();
+    let read = rows(BufReader::new(stdout), f);
     drop(done);
     let killed = watch.join().unwrap_or(false);
     let status = child.lock().map_err(|_| anyhow::anyhow!(errors::watchdog_failed()))?.wait();
@@ -109,6 +105,34 @@ pub fn each_row(
             .find_map(|p| why.strip_prefix(p))
             .unwrap_or(why);
         bail!(errors::osi_trace_could_not_read(name, why));
+    }
+    Ok(())
+}
+
+/// Same version hint for every line that is not what this program reads.
+const SAME_KIT: &str = "use an osi-trace and a lesson-check built from the same version of the kit";
+
+/// Calls `f` with each record of osi-trace's `--json` output after the
+/// first, which must give the schema this program was built with.
+fn rows(out: impl BufRead, f: &mut dyn FnMut(&Record)) -> Result<()> {
+    for (i, line) in out.lines().enumerate() {
+        let line = line.context("reading osi-trace's output")?;
+        let record = serde_json::from_str(&line).map_err(|e| {
+            kit::hinted(format!("osi-trace wrote a line that is not one of its records ({e})"), SAME_KIT)
+        })?;
+        match (i, record) {
+            (0, Record::Start(start)) if start.schema == SCHEMA => {}
+            (0, Record::Start(start)) => bail!(kit::hinted(
+                format!("osi-trace writes schema {}, this lesson-check reads schema {SCHEMA}", start.schema),
+                SAME_KIT
+            )),
+            (0, _) => {
+                bail!(kit::hinted("osi-trace's --json did not start with its schema version", SAME_KIT))
+            }
+            // A record type added since this program was built: nothing here asks about it.
+            (_, Record::Unknown) => {}
+            (_, row) => f(&row),
+        }
     }
     Ok(())
 }
@@ -138,4 +162,40 @@ fn watchdog(
 fn osi_trace() -> PathBuf {
     let beside = std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.join("osi-trace")));
     beside.filter(|p| p.is_file()).unwrap_or_else(|| PathBuf::from("osi-trace"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Result<Vec<Record>> {
+        let mut got = Vec::new();
+        rows(text.as_bytes(), &mut |r| got.push(r.clone()))?;
+        Ok(got)
+    }
+
+    /// The rows after the start record are given (a record type added later
+    /// skipped); the start record of another schema, none, or a line that is
+    /// no record, is one error line.
+    #[test]
+    fn the_first_row_must_give_this_schema() {
+        let start = Record::start_line();
+        let connection = r#"{"type":"connection","client":"a","client_to_server":{"bytes":0,"segments":0},"client_to_server_rtt":null,"duration":0.0,"end":"open","handshake_rtt":null,"handshake_time":null,"joined_late":false,"server":"b","server_to_client":{"bytes":0,"segments":0},"server_to_client_rtt":null,"start":0.0,"stream":7,"syn_ack_retransmissions":0,"syn_retransmissions":0}"#;
+        let got = read(&format!("{start}{connection}\n")).unwrap();
+        assert!(matches!(&got[..], [Record::Connection(c)] if c.stream == 7), "{got:?}");
+        assert!(read("").unwrap().is_empty());
+        let other = format!("{{\"type\":\"start\",\"schema\":{}}}\n", SCHEMA + 1);
+        let e = read(&other).unwrap_err().to_string();
+        assert!(
+            e.contains(&format!("writes schema {}, this lesson-check reads schema {SCHEMA}", SCHEMA + 1)),
+            "{e}"
+        );
+        let e = read(&format!("{connection}\n")).unwrap_err().to_string();
+        assert!(e.contains("did not start with its schema version"), "{e}");
+        let e = read(&format!("{start}{{\"type\":\"segment\"}}\n")).unwrap_err().to_string();
+        assert!(e.contains("not one of its records"), "{e}");
+        // A record type added later, within the same schema, is skipped.
+        let got = read(&format!("{start}{{\"type\":\"later\"}}\n{connection}\n")).unwrap();
+        assert!(matches!(&got[..], [Record::Connection(_)]), "{got:?}");
+    }
 }

@@ -6,7 +6,8 @@
 //! and 10 in `flow`, 13 in `idle`, 14 and 17 in `links`, 15 and 16 in `timers`;
 //! the rest here.
 
-use reading::{count, field, first, firsts, role, seg, text, yes_no, Reader};
+use osi_trace::json::Record;
+use reading::{connection, count, first, firsts, from, or_null, role, seg, segment, yes_no, Reader};
 
 mod first_steps;
 mod flood;
@@ -92,8 +93,8 @@ pub const LESSONS: [&str; 17] =
     ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16", "17"];
 
 /// The time of a row, in seconds since the first frame.
-fn time(row: Option<&serde_json::Value>) -> Option<f64> {
-    row?["time"].as_f64()
+fn time(row: Option<&Record>) -> Option<f64> {
+    Some(segment(row?)?.time)
 }
 
 const LESSON_03: &[Question] = &[
@@ -101,7 +102,7 @@ const LESSON_03: &[Question] = &[
         key: "client_port",
         text: "Which port did the client send its SYN from?",
         text_vi: "Client gửi SYN của nó từ port nào?",
-        answer: || first(|r| role(r, 0, "syn"), |r| field(r, "srcport")),
+        answer: || first(|r| role(r, 0, "syn"), |r| Some(segment(r)?.srcport.to_string())),
         why: "connect() picked an ephemeral port for the client; the SYN's source port is it",
         why_vi: "connect() đã chọn một port tạm (ephemeral) cho client; port nguồn của SYN chính là port đó",
     },
@@ -109,7 +110,7 @@ const LESSON_03: &[Question] = &[
         key: "server_port",
         text: "Which port was the SYN sent to?",
         text_vi: "SYN được gửi tới port nào?",
-        answer: || first(|r| role(r, 0, "syn"), |r| field(r, "dstport")),
+        answer: || first(|r| role(r, 0, "syn"), |r| Some(segment(r)?.dstport.to_string())),
         why: "the port the server bound and listens on",
         why_vi: "port mà server đã bind và đang lắng nghe",
     },
@@ -117,7 +118,7 @@ const LESSON_03: &[Question] = &[
         key: "syn_ack_ack",
         text: "What is the SYN+ACK's relative acknowledgement number?",
         text_vi: "Số xác nhận (acknowledgement number) tương đối của SYN+ACK là bao nhiêu?",
-        answer: || first(|r| role(r, 0, "syn_ack"), |r| field(r, "ack")),
+        answer: || first(|r| role(r, 0, "syn_ack"), |r| Some(or_null(segment(r)?.ack))),
         why: "the SYN counts as one byte in sequence space; the SYN+ACK acknowledges it: \"send byte 1 next\"",
         why_vi: "SYN được tính là một byte trong không gian số thứ tự; SYN+ACK xác nhận nó: \"hãy gửi byte 1 tiếp theo\"",
     },
@@ -125,7 +126,7 @@ const LESSON_03: &[Question] = &[
         key: "first_data_seq",
         text: "What is the relative sequence number of the client's first data byte?",
         text_vi: "Số thứ tự tương đối của byte dữ liệu đầu tiên của client là bao nhiêu?",
-        answer: || first(|r| role(r, 0, "data") && r["from"] == "client", |r| field(r, "seq")),
+        answer: || first(|r| role(r, 0, "data") && from(r, "client"), |r| Some(segment(r)?.seq.to_string())),
         why: "the SYN used sequence number 0, so data starts at 1",
         why_vi: "SYN đã dùng số thứ tự 0, nên dữ liệu bắt đầu từ 1",
     },
@@ -141,7 +142,7 @@ const LESSON_03: &[Question] = &[
         key: "time_wait",
         text: "Which side ends in TIME_WAIT (client or server)?",
         text_vi: "Bên nào kết thúc ở TIME_WAIT (`client` hay `server`)?",
-        answer: || first(|r| role(r, 0, "fin"), |r| text(r, "from")),
+        answer: || first(|r| role(r, 0, "fin"), |r| Some(segment(r)?.from.clone())),
         why: "the side that sends the first FIN (the active close) ends in TIME_WAIT",
         why_vi: "bên gửi FIN đầu tiên (bên chủ động đóng) kết thúc ở TIME_WAIT",
     },
@@ -152,7 +153,7 @@ const LESSON_04: &[Question] = &[
         key: "data_len",
         text: "How many payload bytes does the client's data segment carry?",
         text_vi: "Segment dữ liệu của client mang bao nhiêu byte payload?",
-        answer: || first(|r| role(r, 0, "data") && r["from"] == "client", |r| field(r, "len")),
+        answer: || first(|r| role(r, 0, "data") && from(r, "client"), |r| Some(segment(r)?.len.to_string())),
         why: "\"Hello, OSI\" is 10 bytes, and it fits in one segment",
         why_vi: "\"Hello, OSI\" dài 10 byte, và vừa trong một segment",
     },
@@ -161,7 +162,10 @@ const LESSON_04: &[Question] = &[
         text: "What relative ack does the server send after the client's data?",
         text_vi: "Server gửi ack tương đối nào sau dữ liệu của client?",
         answer: || {
-            first(|r| seg(r, 0) && r["from"] == "server" && r["role"] != "syn_ack", |r| field(r, "ack"))
+            first(
+                |r| seg(r, 0) && from(r, "server") && !role(r, 0, "syn_ack"),
+                |r| Some(or_null(segment(r)?.ack)),
+            )
         },
         why: "bytes 1 to 10 arrived, so the next one expected is 11",
         why_vi: "các byte 1 tới 10 đã đến, nên byte được chờ tiếp theo là 11",
@@ -170,7 +174,9 @@ const LESSON_04: &[Question] = &[
         key: "ip_total_length",
         text: "What is the IP total length of the client's data segment?",
         text_vi: "Tổng độ dài IP (total length) của segment dữ liệu của client là bao nhiêu?",
-        answer: || first(|r| role(r, 0, "data") && r["from"] == "client", |r| field(r, "ip_len")),
+        answer: || {
+            first(|r| role(r, 0, "data") && from(r, "client"), |r| Some(segment(r)?.ip_len.to_string()))
+        },
         why: "20 bytes of IPv4 header + 32 of TCP header (20 + 12 of timestamps option) + 10 of payload",
         why_vi: "20 byte header IPv4 + 32 byte header TCP (20 + 12 của option timestamps) + 10 byte payload",
     },
@@ -181,7 +187,7 @@ const LESSON_05: &[Question] = &[
         key: "refused_ack",
         text: "What relative ack does the RST that refuses stream 0 carry?",
         text_vi: "RST từ chối stream 0 mang ack tương đối nào?",
-        answer: || first(|r| role(r, 0, "refused"), |r| field(r, "ack")),
+        answer: || first(|r| role(r, 0, "refused"), |r| Some(or_null(segment(r)?.ack))),
         why: "it acknowledges the SYN, which counts as one, so the client's kernel can match it to its connect()",
         why_vi: "nó xác nhận SYN, vốn được tính là một, nên kernel của client khớp được nó với connect() của mình",
     },
@@ -189,7 +195,7 @@ const LESSON_05: &[Question] = &[
         key: "time_wait",
         text: "Which side of stream 1 (the half-close) ends in TIME_WAIT (client or server)?",
         text_vi: "Bên nào của stream 1 (half-close) kết thúc ở TIME_WAIT (`client` hay `server`)?",
-        answer: || first(|r| role(r, 1, "fin"), |r| text(r, "from")),
+        answer: || first(|r| role(r, 1, "fin"), |r| Some(segment(r)?.from.clone())),
         why: "the client's shutdown(SHUT_WR) sent the first FIN: the active close ends in TIME_WAIT",
         why_vi: "shutdown(SHUT_WR) của client đã gửi FIN đầu tiên: bên chủ động đóng kết thúc ở TIME_WAIT",
     },
@@ -197,7 +203,7 @@ const LESSON_05: &[Question] = &[
         key: "reset_by",
         text: "Which side ended stream 2 with an RST (client or server)?",
         text_vi: "Bên nào đã kết thúc stream 2 bằng một RST (`client` hay `server`)?",
-        answer: || first(|r| role(r, 2, "reset"), |r| text(r, "from")),
+        answer: || first(|r| role(r, 2, "reset"), |r| Some(segment(r)?.from.clone())),
         why: "the client closed with SO_LINGER 0: its kernel throws the connection away and sends RST",
         why_vi: "client đã đóng với SO_LINGER 0: kernel của nó vứt bỏ kết nối và gửi RST",
     },
@@ -209,7 +215,7 @@ const LESSON_06: &[Question] = &[
         text: "Does the server's echo to B (stream 1) come after A's FIN (stream 0)? (yes or no)",
         text_vi: "Echo của server cho B (stream 1) có đến sau FIN của A (stream 0) không? (`yes` hoặc `no`)",
         answer: || {
-            let echo = |r: &serde_json::Value| role(r, 1, "data") && r["from"] == "server";
+            let echo = |r: &Record| role(r, 1, "data") && from(r, "server");
             firsts([|r| role(r, 0, "fin"), echo], |[fin, echo]| Some(yes_no(time(echo)? > time(fin)?)))
         },
         why: "server-loop serves one client at a time: it calls accept() for B only after A has left",
@@ -220,7 +226,7 @@ const LESSON_06: &[Question] = &[
         text: "Did B's handshake (stream 1) finish before A's FIN? (yes or no)",
         text_vi: "Handshake của B (stream 1) có xong trước FIN của A không? (`yes` hoặc `no`)",
         answer: || {
-            let ack = |r: &serde_json::Value| role(r, 1, "handshake_ack");
+            let ack = |r: &Record| role(r, 1, "handshake_ack");
             firsts([|r| role(r, 0, "fin"), ack], |[fin, ack]| Some(yes_no(time(ack)? < time(fin)?)))
         },
         why: "the kernel finishes handshakes by itself into the accept queue, while the program is busy",
@@ -233,7 +239,7 @@ const LESSON_07: &[Question] = &[Question {
     text: "Does the server's echo to B (stream 1) come before A's FIN (stream 0)? (yes or no)",
     text_vi: "Echo của server cho B (stream 1) có đến trước FIN của A (stream 0) không? (`yes` hoặc `no`)",
     answer: || {
-        let echo = |r: &serde_json::Value| role(r, 1, "data") && r["from"] == "server";
+        let echo = |r: &Record| role(r, 1, "data") && from(r, "server");
         firsts([|r| role(r, 0, "fin"), echo], |[fin, echo]| Some(yes_no(time(echo)? < time(fin)?)))
     },
     why: "B has a thread of its own: it is served while A's thread still holds A's connection",
@@ -270,7 +276,7 @@ const LESSON_12: &[Question] = &[
         key: "resets",
         text: "How many connections ended with an RST?",
         text_vi: "Bao nhiêu kết nối kết thúc bằng một RST?",
-        answer: || count(|r| r["type"] == "connection" && r["end"] == "reset", |n| Some(n.to_string())),
+        answer: || count(|r| connection(r).is_some_and(|c| c.end == "reset"), |n| Some(n.to_string())),
         why: "every thread died with the TypeError, so every connection was closed with its data unread",
         why_vi: "mọi thread đều chết vì TypeError, nên mọi kết nối bị đóng khi dữ liệu của nó chưa được đọc",
     },
@@ -278,7 +284,7 @@ const LESSON_12: &[Question] = &[
         key: "unread_bytes",
         text: "How many bytes had the server's kernel acknowledged, unread, when stream 0 was reset?",
         text_vi: "Khi stream 0 bị reset, kernel của server đã xác nhận bao nhiêu byte chưa được đọc?",
-        answer: || first(|r| role(r, 0, "reset"), |rst| Some(rst["ack"].as_u64()?.checked_sub(1)?.to_string())),
+        answer: || first(|r| role(r, 0, "reset"), |rst| Some(segment(rst)?.ack?.checked_sub(1)?.to_string())),
         why: "the RST's ack counts every byte the kernel took in (minus 1 for the SYN): \"Hello\", never read by a thread",
         why_vi: "ack của RST đếm mọi byte kernel đã nhận (trừ 1 cho SYN): \"Hello\", không thread nào từng đọc",
     },
@@ -286,7 +292,7 @@ const LESSON_12: &[Question] = &[
         key: "rst_from",
         text: "Which side sent the RSTs (client or server)?",
         text_vi: "Bên nào đã gửi các RST (`client` hay `server`)?",
-        answer: || first(|r| role(r, 0, "reset"), |r| text(r, "from")),
+        answer: || first(|r| role(r, 0, "reset"), |r| Some(segment(r)?.from.clone())),
         why: "the server closed sockets with unread data: Python collected them, or the process exited",
         why_vi: "server đã đóng các socket còn dữ liệu chưa đọc: Python thu dọn chúng, hoặc tiến trình thoát",
     },

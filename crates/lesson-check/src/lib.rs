@@ -27,7 +27,8 @@
 //!
 //! The binary, `lesson-check answers LESSON PCAP [ANSWERS]`, marks a student's answers
 //! to a lesson's exercise ([`exercises`]) from a capture ([`answers`]), reading
-//! `osi-trace --json` row by row in bounded memory ([`capture`]); it exits 0 when every
+//! `osi-trace --json` row by row in bounded memory, into osi-trace's own record types
+//! (`osi_trace::json::Record`, the schema version checked) ([`capture`]); it exits 0 when every
 //! answer is right, 1 when one is not, 2 on input it cannot use. `lesson-check grade
 //! LESSON FOLDER --out RESULTS` does it for a class ([`class`], [`grade`]): a CSV and a
 //! report per student ([`report`]), written whole or not at all ([`results`]). The test

@@ -10,8 +10,14 @@ use std::time::Duration;
 
 use common::{bin_dir, repo};
 
-fn segments(jsonl: &str) -> Vec<serde_json::Value> {
-    jsonl.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+use osi_trace::json::Record;
+
+/// osi-trace's `--json` records, after the first (the start record, which gives the schema).
+fn records(jsonl: &str) -> anyhow::Result<Vec<Record>> {
+    let mut all = jsonl.lines().map(serde_json::from_str).collect::<Result<Vec<Record>, _>>()?;
+    anyhow::ensure!(matches!(all.first(), Some(Record::Start(_))), "no start record first: {jsonl}");
+    all.remove(0);
+    Ok(all)
 }
 
 /// The records an explorer page embeds (its one JSON element).
@@ -76,18 +82,26 @@ fn demo_runs_every_scenario_and_keeps_complete_traces() -> anyhow::Result<()> {
                 f.display()
             );
         }
-        let json = segments(&std::fs::read_to_string(dir.join(format!("{name}.trace.jsonl")))?);
-        let summaries: Vec<_> = json.iter().filter(|j| j["type"] == "connection").collect();
+        let json = records(&std::fs::read_to_string(dir.join(format!("{name}.trace.jsonl")))?)?;
+        let summaries: Vec<_> = json
+            .iter()
+            .filter_map(|r| match r {
+                Record::Connection(c) => Some(c),
+                _ => None,
+            })
+            .collect();
         assert_eq!(summaries.len(), conns, "{name}: connections");
-        let ended_well = summaries.iter().filter(|s| s["end"] == "graceful").count();
+        let ended_well = summaries.iter().filter(|s| s.end == "graceful").count();
         assert_eq!(ended_well, graceful, "{name}: graceful endings");
         for stream in 0..graceful as u64 {
             let roles: Vec<&str> = json
                 .iter()
-                .filter(|j| j["type"] == "segment" && j["stream"] == stream)
-                .filter_map(|j| j["role"].as_str())
+                .filter_map(|r| match r {
+                    Record::Segment(s) if s.stream == stream => Some(s.role.as_str()),
+                    _ => None,
+                })
                 .collect();
-            let ended = summaries.iter().any(|s| s["stream"] == stream && s["end"] == "graceful");
+            let ended = summaries.iter().any(|s| s.stream == stream && s.end == "graceful");
             if !ended {
                 continue;
             }
@@ -97,7 +111,7 @@ fn demo_runs_every_scenario_and_keeps_complete_traces() -> anyhow::Result<()> {
             assert_eq!(roles.last(), Some(&"fin_ack"), "{name} stream {stream}: {roles:?}");
         }
         if name == "server-basic" {
-            assert!(summaries.iter().any(|s| s["end"] == "refused"), "the second client is refused");
+            assert!(summaries.iter().any(|s| s.end == "refused"), "the second client is refused");
         }
         let text = std::fs::read_to_string(dir.join(format!("{name}.trace.txt")))?;
         assert!(text.contains("handshake 1/3: SYN"), "{name}: {text}");
@@ -106,7 +120,8 @@ fn demo_runs_every_scenario_and_keeps_complete_traces() -> anyhow::Result<()> {
         let page = dir.join(format!("{name}.html"));
         assert!(stdout.contains(&page.display().to_string()), "{name}: the page is named: {stdout}");
         let data = embedded(&std::fs::read_to_string(&page)?)?;
-        assert_eq!(data["records"].as_array(), Some(&json), "{name}: the page's records are the JSON's");
+        let embedded: Vec<Record> = serde_json::from_value(data["records"].clone())?;
+        assert_eq!(embedded, json, "{name}: the page's records are the JSON's");
         assert_eq!(data["page"]["programs"], serde_json::json!([name, "client"]), "{name}");
     }
     // Nothing left running from the demo.

@@ -3,32 +3,39 @@
 //!
 //! # Layout
 //!
-//! Data flows one way, one frame at a time: **source → decode → analyse → render**.
+//! Data flows one way, one frame at a time: **source → decode → analyse → render → output**,
+//! and the modules import each other in that order only (decode never imports the analysis,
+//! the analysis never the words, the words never a driver).
 //!
 //! - [`frame`]: a captured frame (time, link type, bytes), the seam between sources and the rest.
-//! - Sources: [`capture`] (live, an `AF_PACKET` socket with a BPF filter) and [`pcap`]
-//!   (pcap/pcapng files, and the `--write` writer).
+//! - [`source`]: where frames come from, the same way for every driver: a file ([`pcap`]:
+//!   pcap/pcapng, and the `--write` writer) or a live capture ([`capture`]: an `AF_PACKET`
+//!   socket with a BPF filter) that says READY, read until the end or a signal
+//!   (`source::Stop`: Ctrl-C and SIGTERM, handled once for the process).
 //! - [`decode`]: pure, one walk down each frame's layers → a TCP segment (one struct per
 //!   layer: `Link`, `Ip`, `Tcp`, payload), a control message (ARP, ICMP, ICMPv6:
 //!   `decode::control`), or a reason why the frame is skipped. Never panics.
-//!   `render::words::control` says a control message in one line; [`neighbours`] which request
-//!   a neighbour reply answers.
+//!   [`neighbours`] says which request a neighbour reply answers.
 //! - [`analysis`]: pure, segments → connections: stream numbers, relative sequence numbers,
 //!   Wireshark's analysis flags, both ends' TCP states, each segment's role. Facts, no words.
-//! - [`render`]: the words (`render::words`, one module per view) and the text views: line, `--layers`, `--ladder`,
-//!   summaries. [`json`]: the `--json` schema as types (the hop view's too).
-//! - [`output`]: writes the chosen view; [`save`]: `--write`, whole or not at all;
-//!   [`target`]: where `--write` and `--tsg` write (a file replaced whole, a FIFO written through);
-//!   `main.rs` wires the pipeline and the flags.
-//! - [`graph`]: `--tsg`, one connection's time-sequence graph as SVG.
-//! - [`explorer`]: `--html`, the whole run as one self-contained page (ladder, list,
-//!   layers, bytes, the code), built from the `--json` records.
-//! - [`hop`]: `--hop`, two links' captures matched datagram by datagram: what a router
-//!   changes (MACs, TTL) and what it keeps; `render::hop` lays it out.
+//!   [`hop`]: pure, two links' frames matched datagram by datagram: what a router changes
+//!   (MACs, TTL) and what it keeps.
+//! - [`render`]: the words (`render::words`, one module per view) and the text views: line,
+//!   `--layers`, `--ladder`, summaries, the hop view. [`json`]: every `--json` record as one
+//!   `Record` enum, the schema versioned in its first record.
+//! - [`output`]: one sink per view (line, ladder, summary, JSON, the hop view's), chosen once;
+//!   [`explorer`]: `--html`, the whole run as one self-contained page built from the `--json`
+//!   records; [`graph`]: `--tsg`, one connection's time-sequence graph as SVG; [`save`]:
+//!   `--write`, whole or not at all; [`target`]: where `--write`, `--tsg` and `--html` write
+//!   (a file replaced whole, a FIFO written through).
+//! - [`drive`]: the drivers that wire it from the command line ([`cli`]): the trace, and the
+//!   hop view from two files or two live links. `main.rs` parses the flags and picks one.
 
 pub mod analysis;
 pub mod capture;
+pub mod cli;
 pub mod decode;
+pub mod drive;
 pub mod explorer;
 pub mod frame;
 pub mod graph;
@@ -39,4 +46,5 @@ pub mod output;
 pub mod pcap;
 pub mod render;
 pub mod save;
+pub mod source;
 pub mod target;

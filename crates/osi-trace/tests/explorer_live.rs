@@ -35,7 +35,7 @@ fn a_live_capture_writes_its_records_into_the_page() -> anyhow::Result<()> {
     let (status, json, err) = ours.finish()?;
     assert!(status.success(), "{err:?}");
     let data = page::embedded(&std::fs::read_to_string(&html)?)?;
-    let lines: Vec<serde_json::Value> = json.lines().map(serde_json::from_str).collect::<Result<_, _>>()?;
+    let lines = page::lines(json.as_bytes());
     assert!(lines.iter().filter(|l| l["type"] == "segment").count() >= 10, "{json}");
     assert_eq!(data["records"].as_array().expect("records"), &lines);
     assert_eq!(data["page"]["source"], "live on va");

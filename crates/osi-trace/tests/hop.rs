@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use common::{fixture, osi_trace_cmd};
-use osi_trace::json::hop::{CopyRecord, HopLine, HopOnlyRecord, HopRecord};
+use osi_trace::json::{CopyRecord, HopOnlyRecord, HopRecord, Record};
 
 fn captures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../lab/tests/captures")
@@ -106,10 +106,17 @@ fn tshark(file: &str) -> anyhow::Result<Vec<Tshark>> {
     Ok(v)
 }
 
-fn hop_json(l1: &str, l2: &str) -> anyhow::Result<Vec<HopLine>> {
+/// The records of `--hop --json` after the first, which gives the schema.
+fn hop_json(l1: &str, l2: &str) -> anyhow::Result<Vec<Record>> {
     let out = in_captures(&["--read", l1, "--hop", l2, "--json"])?;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout)?.lines().map(|l| Ok(serde_json::from_str(l)?)).collect()
+    let mut records = String::from_utf8(out.stdout)?
+        .lines()
+        .map(|l| Ok(serde_json::from_str(l)?))
+        .collect::<anyhow::Result<Vec<Record>>>()?;
+    assert!(matches!(records.first(), Some(Record::Start(_))), "{:?}", records.first());
+    records.remove(0);
+    Ok(records)
 }
 
 /// A copy's MACs and TTL are what tshark reads in that frame.
@@ -131,7 +138,7 @@ fn every_pair_agrees_with_tshark_on_the_same_files() -> anyhow::Result<()> {
         let (mut pairs, mut lowered) = (0, 0);
         for line in hop_json(&files[0], &files[1])? {
             match line {
-                HopLine::Hop(h) => {
+                Record::Hop(h) => {
                     let HopRecord { before, after, .. } = &*h;
                     let (b, a) = (
                         &ts[link(&before.link)][before.frame as usize - 1],
@@ -165,7 +172,7 @@ fn every_pair_agrees_with_tshark_on_the_same_files() -> anyhow::Result<()> {
                     }
                     pairs += 1;
                 }
-                HopLine::Only(o) => {
+                Record::HopOnly(o) => {
                     let HopOnlyRecord { link: l, frame, reason, .. } = &*o;
                     let t = &ts[link(l)][*frame as usize - 1];
                     // On one link only: tshark finds no frame on the other link with the
@@ -185,6 +192,7 @@ fn every_pair_agrees_with_tshark_on_the_same_files() -> anyhow::Result<()> {
                     }
                     *shown.entry((link(l), *frame)).or_default() += 1;
                 }
+                other => panic!("{name}: not a hop record: {other:?}"),
             }
         }
         assert_eq!(shown.len(), ts[0].len() + ts[1].len(), "{name}: every frame shown");
@@ -273,8 +281,8 @@ fn a_copy_missing_from_one_capture_is_not_blamed_on_the_router() -> anyhow::Resu
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let only: Vec<HopOnlyRecord> = String::from_utf8(out.stdout)?
         .lines()
-        .filter_map(|l| match serde_json::from_str::<HopLine>(l) {
-            Ok(HopLine::Only(o)) if o.reason != "arp" => Some(*o),
+        .filter_map(|l| match serde_json::from_str::<Record>(l) {
+            Ok(Record::HopOnly(o)) if o.reason != "arp" => Some(*o),
             _ => None,
         })
         .collect();

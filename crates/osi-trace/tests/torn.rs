@@ -1,6 +1,6 @@
 //! No torn or leftover file: `--write` and `--tsg` on a full disk (a small
 //! tmpfs in a mount namespace the test makes, never the machine's disk) fail
-//! in one line and leave the folder as it was; Ctrl-C while `--read … --write`
+//! in one line and leave the folder as it was; Ctrl-C (or SIGTERM) while `--read … --write`
 //! runs removes the partial file.
 
 mod common;
@@ -10,6 +10,8 @@ use std::io::{BufWriter, Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
+
+use nix::sys::signal::Signal;
 
 /// Runs `script` in a new mount namespace where `$1` is a tmpfs of 8 KiB
 /// holding `old.svg` (one page): one page is left, less than any SVG or pcap
@@ -92,6 +94,17 @@ fn long_capture(path: &Path, n: u32) -> anyhow::Result<()> {
 /// old one is as it was, and the run says so in one line.
 #[test]
 fn ctrl_c_while_reading_removes_the_partial_file() -> anyhow::Result<()> {
+    stopped_while_reading(Signal::SIGINT, "Ctrl-C")
+}
+
+/// SIGTERM (a plain `kill`) does what Ctrl-C does, and the line names it.
+#[test]
+fn sigterm_while_reading_removes_the_partial_file() -> anyhow::Result<()> {
+    stopped_while_reading(Signal::SIGTERM, "SIGTERM")
+}
+
+/// `signal` while a file is read and written; `by` is how the error line names it.
+fn stopped_while_reading(signal: Signal, by: &str) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let big = dir.path().join("big.pcap");
     long_capture(&big, 400_000)?;
@@ -119,9 +132,9 @@ fn ctrl_c_while_reading_removes_the_partial_file() -> anyhow::Result<()> {
         let _ = child.kill();
     }
     started?;
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::SIGINT)?;
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), signal)?;
     let mut status = None;
-    let exited = harness::wait::until("osi-trace to exit after Ctrl-C", Duration::from_secs(60), || {
+    let exited = harness::wait::until("osi-trace to exit after the signal", Duration::from_secs(60), || {
         status = child.try_wait()?;
         Ok(status.is_some())
     });
@@ -139,7 +152,7 @@ fn ctrl_c_while_reading_removes_the_partial_file() -> anyhow::Result<()> {
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("stopped by Ctrl-C before the end of"), "{err}");
+    assert!(err.contains(&format!("stopped by {by} before the end of")), "{err}");
     assert_eq!(std::fs::read(&old)?, b"the previous run");
     let mut names: Vec<String> = std::fs::read_dir(dir.path())?
         .map(|e| Ok(e?.file_name().to_string_lossy().into_owned()))

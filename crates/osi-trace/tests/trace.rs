@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
-use osi_trace::json::Record;
+use osi_trace::json::{Record, SCHEMA};
 
 const T: Duration = Duration::from_secs(60);
 
@@ -32,20 +32,27 @@ fn fixtures_give_their_checked_in_trace() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Every line of `--json` reads into the schema's types and writes back byte for byte.
+/// Every line of `--json` reads into the schema's types and writes back byte for
+/// byte; the first says the schema's version, and `type` is every line's first key.
 #[test]
 fn json_lines_are_the_typed_schema() -> anyhow::Result<()> {
     for name in ["echo-and-refused", "three-clients", "anomalies"] {
         let pcap = fixture(&format!("{name}.pcap"));
         let out = osi_trace(&["--read", &pcap.to_string_lossy(), "--json"])?;
         let mut kinds = (0, 0);
-        for line in text(&out.stdout).lines() {
+        for (i, line) in text(&out.stdout).lines().enumerate() {
             let r: Record = serde_json::from_str(line)?;
             match &r {
+                Record::Start(s) => assert_eq!((i, s.schema), (0, SCHEMA), "{name}"),
                 Record::Segment(_) => kinds.0 += 1,
                 Record::Connection(_) => kinds.1 += 1,
                 Record::Control(_) => {} // no ARP or ICMP in these (the lab's captures have them)
+                Record::Hop(_) | Record::HopOnly(_) | Record::Unknown => {
+                    panic!("{name}: not a trace's record: {line}")
+                }
             }
+            assert!(i > 0 || matches!(r, Record::Start(_)), "{name}: first line {line}");
+            assert!(line.starts_with("{\"type\":"), "{name}: {line}");
             assert_eq!(serde_json::to_string(&r)?, line, "{name}");
         }
         assert!(kinds.0 > 0 && kinds.1 > 0, "{name}: {kinds:?}");

@@ -23,7 +23,7 @@ fn json(name: &str) -> anyhow::Result<(Vec<SegmentRecord>, Vec<ConnectionRecord>
         match serde_json::from_str(line)? {
             Record::Segment(s) => segs.push(*s),
             Record::Connection(c) => conns.push(c),
-            Record::Control(_) => {}
+            _ => {}
         }
     }
     Ok((segs, conns))

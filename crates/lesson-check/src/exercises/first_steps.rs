@@ -2,8 +2,9 @@
 //! listens on (lesson 1), and which socket call put which segment of one echo on the
 //! wire (lesson 2, answered from lesson 3's capture).
 
-use super::reading::{count, field, first, role, seg, text};
+use super::reading::{count, first, or_null, role, seg, segment};
 use super::Question;
+use osi_trace::json::Record;
 
 /// The socket call a segment's `cause` names ("client's connect()" → `connect`), or
 /// `none` when the kernel sent it by itself ("server's kernel (no socket call)").
@@ -16,8 +17,8 @@ pub(super) fn call(cause: &str) -> Option<String> {
 }
 
 /// The call behind a segment, from its `cause`.
-fn call_behind(row: &serde_json::Value) -> Option<String> {
-    call(row["cause"].as_str()?)
+fn call_behind(row: &Record) -> Option<String> {
+    call(&segment(row)?.cause)
 }
 
 pub(super) const LESSON_01: &[Question] = &[
@@ -33,7 +34,7 @@ pub(super) const LESSON_01: &[Question] = &[
         key: "reset_flags",
         text: "Which flags did the answer to the SYN carry, as the trace writes them?",
         text_vi: "Câu trả lời cho SYN mang những flag nào (ghi như trong trace)?",
-        answer: || first(|r| role(r, 0, "refused"), |r| text(r, "flags")),
+        answer: || first(|r| role(r, 0, "refused"), |r| Some(segment(r)?.flags.clone())),
         why: "RST, because no socket listens on the port; ACK too, because the SYN carried no ACK, so the RST acknowledges it instead (RFC 9293 §3.10.7.1)",
         why_vi: "RST, vì không socket nào lắng nghe trên port đó; và cả ACK, vì SYN không mang ACK, nên RST xác nhận chính SYN (RFC 9293 §3.10.7.1)",
     },
@@ -41,7 +42,7 @@ pub(super) const LESSON_01: &[Question] = &[
         key: "reset_from",
         text: "Which side sent the RST (client or server)?",
         text_vi: "Bên nào đã gửi RST (`client` hay `server`)?",
-        answer: || first(|r| role(r, 0, "refused"), |r| text(r, "from")),
+        answer: || first(|r| role(r, 0, "refused"), |r| Some(segment(r)?.from.clone())),
         why: "the server host's kernel answered by itself: no program listens on the port, and none is needed to refuse",
         why_vi: "kernel của máy server tự trả lời: không chương trình nào lắng nghe trên port đó, và cũng chẳng cần chương trình nào để từ chối",
     },
@@ -49,7 +50,7 @@ pub(super) const LESSON_01: &[Question] = &[
         key: "reset_ack",
         text: "What is the RST's relative acknowledgement number?",
         text_vi: "Số xác nhận (acknowledgement number) tương đối của RST là bao nhiêu?",
-        answer: || first(|r| role(r, 0, "refused"), |r| field(r, "ack")),
+        answer: || first(|r| role(r, 0, "refused"), |r| Some(or_null(segment(r)?.ack))),
         why: "it acknowledges the SYN, which counts as one byte in sequence space, so the client's kernel matches it to its connect(), which fails with ECONNREFUSED",
         why_vi: "nó xác nhận SYN, vốn được tính là một byte trong không gian số thứ tự, nên kernel của client khớp nó với connect() của mình, và connect() thất bại với ECONNREFUSED",
     },
@@ -57,7 +58,7 @@ pub(super) const LESSON_01: &[Question] = &[
         key: "reset_seq_raw",
         text: "What is the RST's raw (absolute) sequence number?",
         text_vi: "Số thứ tự (sequence number) thô (tuyệt đối) của RST là bao nhiêu?",
-        answer: || first(|r| role(r, 0, "refused"), |r| field(r, "seq_raw")),
+        answer: || first(|r| role(r, 0, "refused"), |r| Some(segment(r)?.seq_raw.to_string())),
         why: "an RST answering a segment without ACK takes sequence number 0 (RFC 9293 §3.10.7.1; Linux's tcp_v4_send_reset)",
         why_vi: "một RST trả lời cho segment không có ACK lấy số thứ tự 0 (RFC 9293 §3.10.7.1; hàm tcp_v4_send_reset của Linux)",
     },

@@ -3,9 +3,9 @@
 //! connection's byte count is: a first pass finds it, a second reads it, and a
 //! third (for the others served meanwhile) compares the others with its end.
 
-use serde_json::Value;
+use osi_trace::json::{Record, SegmentRecord};
 
-use super::reading::Answer;
+use super::reading::{connection, segment, Answer};
 use super::Question;
 
 /// What is asked of the flooder's connection.
@@ -25,16 +25,16 @@ struct Flood {
     ask: Ask,
     pass: u8,
     /// Pass 1: the connection that carried the most bytes client → server (the
-    /// last of equals, as the one-pass reading found it), and its byte count.
-    best: Option<(u64, Value)>,
+    /// last of equals, as the one-pass reading found it): its byte count and stream.
+    best: Option<(u64, u64)>,
     /// From pass 2: the flooder's stream.
     stream: Option<u64>,
-    /// Pass 2: the first row of the flooder's connection that answers.
-    found: Option<Value>,
+    /// Pass 2: the first segment of the flooder's connection that answers.
+    found: Option<SegmentRecord>,
     /// Pass 2: whether the client, the server sent window probes.
     probes: [bool; 2],
-    /// Pass 2: the time of the flooder's last segment (`None` inside: it had none with a time).
-    end: Option<Option<f64>>,
+    /// Pass 2: the time of the flooder's last segment.
+    end: Option<f64>,
     /// Pass 3: per stream, whether its first echo (server data) was seen, and was before `end`.
     echoed: Vec<bool>,
     before: Vec<bool>,
@@ -57,59 +57,56 @@ impl Flood {
         })
     }
 
-    fn answers(&self, row: &Value) -> bool {
+    fn answers(&self, s: &SegmentRecord) -> bool {
         match self.ask {
-            Ask::Port => row["from"] == "client",
-            Ask::ZeroWindowFrame | Ask::ZeroWindowFrom => flagged(row, "zero_window"),
-            Ask::ResetBy => row["role"] == "reset",
+            Ask::Port => s.from == "client",
+            Ask::ZeroWindowFrame | Ask::ZeroWindowFrom => s.analysis.iter().any(|a| a == "zero_window"),
+            Ask::ResetBy => s.role == "reset",
             Ask::ProbesFrom | Ask::OthersServed => false,
         }
     }
 
     /// Pass 3: marks a connection's first echo; counts a connection, when it ends, if it was served in time.
-    fn other(&mut self, row: &Value, s: u64, end: f64) {
-        let Some(x) = row["stream"].as_u64().filter(|&x| x < 1 << 32) else { return };
+    fn other(&mut self, row: &Record, s: u64, end: f64) {
+        let stream = segment(row).map(|g| g.stream).or(connection(row).map(|c| c.stream));
+        let Some(x) = stream.filter(|&x| x < 1 << 32) else { return };
         let x_ = x as usize;
-        if row["type"] == "segment" && row["role"] == "data" && row["from"] == "server" {
+        if let Some(g) = segment(row).filter(|g| g.role == "data" && g.from == "server") {
             if self.echoed.len() <= x_ {
                 self.echoed.resize(x_ + 1, false);
                 self.before.resize(x_ + 1, false);
             }
             if !self.echoed[x_] {
                 self.echoed[x_] = true;
-                self.before[x_] = row["time"].as_f64().is_some_and(|t| t < end);
+                self.before[x_] = g.time < end;
             }
-        } else if row["type"] == "connection" && x != s && self.before.get(x_).copied().unwrap_or(false) {
+        } else if connection(row).is_some() && x != s && self.before.get(x_).copied().unwrap_or(false) {
             self.served += 1;
         }
     }
 }
 
-fn flagged(segment: &Value, analysis: &str) -> bool {
-    segment["analysis"].as_array().is_some_and(|a| a.iter().any(|x| x == analysis))
-}
-
 impl Answer for Flood {
-    fn row(&mut self, row: &Value) {
-        match (self.pass, self.stream) {
-            (1, _) if row["type"] == "connection" => {
-                let bytes = row["client_to_server"]["bytes"].as_u64().unwrap_or(0);
+    fn row(&mut self, row: &Record) {
+        match (self.pass, self.stream, row) {
+            (1, _, Record::Connection(c)) => {
+                let bytes = c.client_to_server.bytes;
                 if self.best.as_ref().is_none_or(|(most, _)| bytes >= *most) {
-                    self.best = Some((bytes, row["stream"].clone()));
+                    self.best = Some((bytes, c.stream));
                 }
             }
-            (2, Some(s)) if row["type"] == "segment" && row["stream"] == s => {
-                self.end = Some(row["time"].as_f64());
-                if row["role"] == "window_probe" {
-                    self.probes[0] |= row["from"] == "client";
-                    self.probes[1] |= row["from"] == "server";
+            (2, Some(s), Record::Segment(g)) if g.stream == s => {
+                self.end = Some(g.time);
+                if g.role == "window_probe" {
+                    self.probes[0] |= g.from == "client";
+                    self.probes[1] |= g.from == "server";
                 }
-                if self.found.is_none() && self.answers(row) {
-                    self.found = Some(row.clone());
+                if self.found.is_none() && self.answers(g) {
+                    self.found = Some((**g).clone());
                 }
             }
-            (3, Some(s)) => {
-                if let Some(Some(end)) = self.end {
+            (3, Some(s), _) => {
+                if let Some(end) = self.end {
                     self.other(row, s, end);
                 }
             }
@@ -121,10 +118,10 @@ impl Answer for Flood {
         self.pass += 1;
         match self.pass {
             2 => {
-                self.stream = self.best.as_ref().and_then(|(_, s)| s.as_u64());
+                self.stream = self.best.map(|(_, s)| s);
                 self.stream.is_some()
             }
-            3 => self.ask == Ask::OthersServed && matches!(self.end, Some(Some(_))),
+            3 => self.ask == Ask::OthersServed && self.end.is_some(),
             _ => false,
         }
     }
@@ -133,9 +130,9 @@ impl Answer for Flood {
         self.stream?;
         let found = self.found.as_ref();
         match self.ask {
-            Ask::Port => Some(found?["srcport"].to_string()),
-            Ask::ZeroWindowFrame => Some(found?["frame"].to_string()),
-            Ask::ZeroWindowFrom | Ask::ResetBy => Some(found?["from"].as_str()?.to_string()),
+            Ask::Port => Some(found?.srcport.to_string()),
+            Ask::ZeroWindowFrame => Some(found?.frame.to_string()),
+            Ask::ZeroWindowFrom | Ask::ResetBy => Some(found?.from.clone()),
             Ask::ProbesFrom => Some(
                 match self.probes {
                     [true, true] => "both",
@@ -146,7 +143,7 @@ impl Answer for Flood {
                 .to_string(),
             ),
             Ask::OthersServed => {
-                self.end??;
+                self.end?;
                 Some(self.served.to_string())
             }
         }

@@ -2,14 +2,14 @@
 //! timers: two sends on one stream (lesson 9), and a message written in two
 //! pieces, with Nagle on or off (lesson 10). Each reader keeps a row or two.
 
-use serde_json::Value;
+use osi_trace::json::Record;
 
-use super::reading::{count, first, nth, role, seg, text, yes_no, Answer};
+use super::reading::{count, first, from, nth, or_null, role, seg, segment, yes_no, Answer};
 use super::Question;
 
 /// Whether `row` is one of the client's data segments of stream 0.
-fn client_data(row: &Value) -> bool {
-    role(row, 0, "data") && row["from"] == "client"
+fn client_data(row: &Record) -> bool {
+    role(row, 0, "data") && from(row, "client")
 }
 
 /// The first segment the server sent on stream 0 after the client's second data segment.
@@ -17,25 +17,25 @@ fn client_data(row: &Value) -> bool {
 struct AfterWorld {
     pieces: u64,
     world: Option<u64>,
-    found: Option<Value>,
+    found: Option<Record>,
 }
 
 impl Answer for AfterWorld {
-    fn row(&mut self, row: &Value) {
+    fn row(&mut self, row: &Record) {
         if client_data(row) {
             self.pieces += 1;
             if self.pieces == 2 {
-                self.world = row["frame"].as_u64();
+                self.world = segment(row).map(|s| s.frame);
             }
         } else if let (Some(world), None) = (self.world, &self.found) {
-            if seg(row, 0) && row["from"] == "server" && row["frame"].as_u64() > Some(world) {
+            if seg(row, 0) && from(row, "server") && segment(row).is_some_and(|s| s.frame > world) {
                 self.found = Some(row.clone());
             }
         }
     }
 
     fn answer(&self) -> Option<String> {
-        Some(self.found.as_ref()?["ack"].to_string())
+        Some(or_null(segment(self.found.as_ref()?)?.ack))
     }
 }
 
@@ -52,7 +52,7 @@ pub(super) const LESSON_09: &[Question] = &[
         key: "world_seq",
         text: "What is the relative sequence number of the segment carrying \"World\"?",
         text_vi: "Số thứ tự tương đối của segment mang \"World\" là bao nhiêu?",
-        answer: || nth(client_data, 1, |r| Some(r["seq"].to_string())),
+        answer: || nth(client_data, 1, |r| Some(segment(r)?.seq.to_string())),
         why: "\"Hello\" took bytes 1 to 5, so \"World\" starts at 6: sequence numbers count bytes, not messages",
         why_vi: "\"Hello\" chiếm các byte 1 tới 5, nên \"World\" bắt đầu ở 6: số thứ tự đếm byte, không đếm message",
     },
@@ -68,7 +68,7 @@ pub(super) const LESSON_09: &[Question] = &[
         key: "time_wait",
         text: "Which side ends in TIME_WAIT (client or server)?",
         text_vi: "Bên nào kết thúc ở TIME_WAIT (`client` hay `server`)?",
-        answer: || first(|r| role(r, 0, "fin"), |r| text(r, "from")),
+        answer: || first(|r| role(r, 0, "fin"), |r| Some(segment(r)?.from.clone())),
         why: "the sender closed right after its two sends, while the receiver slept: its FIN came first (the active close), and the active close ends in TIME_WAIT",
         why_vi: "bên gửi đóng ngay sau hai lần send, trong lúc bên nhận còn ngủ: FIN của nó đến trước (chủ động đóng), và bên chủ động đóng kết thúc ở TIME_WAIT",
     },
@@ -91,11 +91,11 @@ struct Rounds {
 }
 
 impl Answer for Rounds {
-    fn row(&mut self, row: &Value) {
+    fn row(&mut self, row: &Record) {
         if !client_data(row) {
             return;
         }
-        let at = row["time"].as_f64();
+        let at = segment(row).map(|s| s.time);
         let Some(start) = self.open.take() else {
             self.open = Some(at);
             return;
@@ -121,13 +121,13 @@ impl Answer for Rounds {
 /// client's fourth data segment); the answer is `say` of it.
 struct BeforeRest {
     pieces: u64,
-    last: Option<Value>,
-    found: Option<Value>,
-    say: fn(&Value) -> Option<String>,
+    last: Option<Record>,
+    found: Option<Record>,
+    say: fn(&Record) -> Option<String>,
 }
 
 impl Answer for BeforeRest {
-    fn row(&mut self, row: &Value) {
+    fn row(&mut self, row: &Record) {
         if self.found.is_some() {
             return;
         }
@@ -137,7 +137,7 @@ impl Answer for BeforeRest {
                 self.found = self.last.take();
                 self.pieces = u64::MAX; // done, found or not
             }
-        } else if seg(row, 0) && row["from"] == "server" {
+        } else if seg(row, 0) && from(row, "server") {
             self.last = Some(row.clone());
         }
     }
@@ -147,7 +147,7 @@ impl Answer for BeforeRest {
     }
 }
 
-fn before_rest(say: fn(&Value) -> Option<String>) -> Box<dyn Answer> {
+fn before_rest(say: fn(&Record) -> Option<String>) -> Box<dyn Answer> {
     Box::new(BeforeRest { pieces: 0, last: None, found: None, say })
 }
 
@@ -172,7 +172,7 @@ pub(super) const LESSON_10: &[Question] = &[
         key: "ack_before_lo",
         text: "In round 2, what relative ack does the server's last segment before \"lo\" carry?",
         text_vi: "Ở vòng 2, segment cuối cùng của server trước \"lo\" mang ack tương đối nào?",
-        answer: || before_rest(|r| Some(r["ack"].to_string())),
+        answer: || before_rest(|r| Some(or_null(segment(r)?.ack))),
         why: "with Nagle on, \"lo\" leaves only once \"Hel\" (bytes 6 to 8) is acknowledged: ack=9; with TCP_NODELAY it does not wait, and the server's last segment is still round 1's echo: ack=6",
         why_vi: "khi Nagle bật, \"lo\" chỉ ra đi khi \"Hel\" (các byte 6 tới 8) đã được xác nhận: ack=9; với TCP_NODELAY nó không chờ, và segment cuối cùng của server vẫn là echo của vòng 1: ack=6",
     },
@@ -180,7 +180,7 @@ pub(super) const LESSON_10: &[Question] = &[
         key: "ack_before_lo_call",
         text: "Which socket call made that segment? (connect, accept, send, recv, close, or none)",
         text_vi: "Lời gọi socket nào tạo ra segment đó? (`connect`, `accept`, `send`, `recv`, `close`, hoặc `none`)",
-        answer: || before_rest(|r| super::first_steps::call(r["cause"].as_str()?)),
+        answer: || before_rest(|r| super::first_steps::call(&segment(r)?.cause)),
         why: "with Nagle on it is the delayed ACK, which the server's kernel sends when its timer fires (no call); with TCP_NODELAY it is round 1's echo, from the server's send()",
         why_vi: "khi Nagle bật, đó là delayed ACK, do kernel của server gửi khi bộ đếm giờ của nó nổ (không lời gọi nào); với TCP_NODELAY đó là echo của vòng 1, từ send() của server",
     },

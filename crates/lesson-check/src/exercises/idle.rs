@@ -2,18 +2,18 @@
 //! `server-epoll --idle-timeout 2`. One thread serves the real client at once
 //! while the silent one waits, and the idle timer closes the silent one.
 
-use serde_json::Value;
+use osi_trace::json::Record;
 
-use super::reading::{first, firsts, role, text, yes_no};
+use super::reading::{connection, first, firsts, from, role, segment, yes_no};
 use super::Question;
 
 /// The time of a row, in seconds since the first frame.
-fn time(row: Option<&Value>) -> Option<f64> {
-    row?["time"].as_f64()
+fn time(row: Option<&Record>) -> Option<f64> {
+    Some(segment(row?)?.time)
 }
 
 /// The first FIN of the silent connection (stream 0).
-fn idle_fin(row: &Value) -> bool {
+fn idle_fin(row: &Record) -> bool {
     role(row, 0, "fin")
 }
 
@@ -22,7 +22,7 @@ pub(super) const LESSON_13: &[Question] = &[
         key: "idle_closed_by",
         text: "Which side sent the first FIN of the silent connection, stream 0 (client or server)?",
         text_vi: "Bên nào đã gửi FIN đầu tiên của kết nối im lặng, stream 0 (`client` hay `server`)?",
-        answer: || first(idle_fin, |r| text(r, "from")),
+        answer: || first(idle_fin, |r| Some(segment(r)?.from.clone())),
         why: "the client never sent a byte and never closed: the server's idle timer (--idle-timeout) closed it, so the server made the active close",
         why_vi: "client không bao giờ gửi byte nào và không bao giờ đóng: bộ đếm giờ rảnh (--idle-timeout) của server đã đóng nó, nên server là bên chủ động đóng",
     },
@@ -44,8 +44,8 @@ pub(super) const LESSON_13: &[Question] = &[
         text_vi: "Client im lặng đã gửi bao nhiêu byte payload?",
         answer: || {
             first(
-                |r| r["type"] == "connection" && r["stream"] == 0,
-                |r| Some(r["client_to_server"]["bytes"].as_u64()?.to_string()),
+                |r| connection(r).is_some_and(|c| c.stream == 0),
+                |r| Some(connection(r)?.client_to_server.bytes.to_string()),
             )
         },
         why: "none: it connected and waited, holding a socket (and an fd) of the server's, as slowloris's clients do",
@@ -56,7 +56,7 @@ pub(super) const LESSON_13: &[Question] = &[
         text: "Did the other client (stream 1) get its echo before the silent connection was closed? (yes or no)",
         text_vi: "Client kia (stream 1) có nhận được echo trước khi kết nối im lặng bị đóng không? (`yes` hoặc `no`)",
         answer: || {
-            let echo = |r: &Value| role(r, 1, "data") && r["from"] == "server";
+            let echo = |r: &Record| role(r, 1, "data") && from(r, "server");
             firsts([echo, idle_fin], |[echo, fin]| Some(yes_no(time(echo)? < time(fin)?)))
         },
         why: "epoll_wait() reported the second client's socket as soon as its bytes arrived; the silent socket, never ready, cost the one thread nothing",
@@ -66,7 +66,7 @@ pub(super) const LESSON_13: &[Question] = &[
         key: "idle_fin_call",
         text: "Which socket call made the server's FIN? (connect, accept, send, recv, close, or none)",
         text_vi: "Lời gọi socket nào tạo ra FIN của server? (`connect`, `accept`, `send`, `recv`, `close`, hoặc `none`)",
-        answer: || first(idle_fin, |r| text(r, "call")),
+        answer: || first(idle_fin, |r| segment(r)?.call.clone()),
         why: "when the idle timer expired, the server called close() on the socket: its kernel sent the FIN",
         why_vi: "khi bộ đếm giờ rảnh hết hạn, server gọi close() trên socket: kernel của nó gửi FIN",
     },

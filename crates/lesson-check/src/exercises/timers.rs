@@ -3,14 +3,14 @@
 //! (lesson 15); a 1 MiB echo through a 2 Mbit/s bottleneck, its RTT estimate
 //! and the SACK blocks that repair the drops at the full queue (lesson 16).
 
-use serde_json::Value;
+use osi_trace::json::{ConnectionRecord, Record, RttRecord};
 
-use super::reading::{count, first, number, role, seg, Answer};
+use super::reading::{connection, count, first, from, role, seg, segment, Answer};
 use super::Question;
 
 /// Whether `row` is one of the client's data segments on stream 0, first copies and resent ones.
-fn client_data(row: &Value) -> bool {
-    role(row, 0, "data") && row["from"] == "client"
+fn client_data(row: &Record) -> bool {
+    role(row, 0, "data") && from(row, "client")
 }
 
 /// The back-off of the client's retransmission timer: the wait of its last copy
@@ -21,8 +21,8 @@ struct Backoff {
 }
 
 impl Answer for Backoff {
-    fn row(&mut self, row: &Value) {
-        if let Some(wait) = row["resent_after"].as_f64().filter(|_| client_data(row)) {
+    fn row(&mut self, row: &Record) {
+        if let Some(wait) = segment(row).and_then(|s| s.resent_after).filter(|_| client_data(row)) {
             self.waits = [self.waits[1], Some(wait)];
         }
     }
@@ -48,8 +48,8 @@ pub(super) const LESSON_15: &[Question] = &[
         text_vi: "Làm tròn tới 100 ms, bản sao đầu tiên của \"Hello\" ra đi bao lâu sau nó?",
         answer: || {
             first(
-                |r| client_data(r) && r["resent_after"].is_number(),
-                |r| Some(format!("{}", (r["resent_after"].as_f64()? * 10.0).round() * 100.0)),
+                |r| client_data(r) && segment(r).is_some_and(|s| s.resent_after.is_some()),
+                |r| Some(format!("{}", (segment(r)?.resent_after? * 10.0).round() * 100.0)),
             )
         },
         why: "about 200 ms: Linux's tail loss probe, and its minimum retransmission timeout, are both 200 ms on a link whose round trip is well under a millisecond",
@@ -67,7 +67,7 @@ pub(super) const LESSON_15: &[Question] = &[
         key: "rst_seq",
         text: "Which relative sequence number does the client's first RST carry?",
         text_vi: "RST đầu tiên của client mang số thứ tự tương đối nào?",
-        answer: || first(|r| role(r, 0, "reset") && r["from"] == "client", |r| number(r, "seq")),
+        answer: || first(|r| role(r, 0, "reset") && from(r, "client"), |r| Some(segment(r)?.seq.to_string())),
         why: "the client's next byte after \"Hello\" (bytes 1 to 5): its kernel counts them as sent, though none arrived",
         why_vi: "byte kế tiếp của client sau \"Hello\" (các byte 1 tới 5): kernel của nó tính chúng là đã gửi, dù không byte nào đến nơi",
     },
@@ -75,24 +75,24 @@ pub(super) const LESSON_15: &[Question] = &[
         key: "challenge_ack",
         text: "Which relative ack does the server's answer to that RST carry?",
         text_vi: "Câu trả lời của server cho RST đó mang ack tương đối nào?",
-        answer: || first(|r| role(r, 0, "challenge_ack"), |r| number(r, "ack")),
+        answer: || first(|r| role(r, 0, "challenge_ack"), |r| Some(segment(r)?.ack?.to_string())),
         why: "the server never got \"Hello\" and expects byte 1: an RST at another number only draws a challenge ACK saying what it expects (RFC 5961)",
         why_vi: "server chưa bao giờ nhận được \"Hello\" và đang chờ byte 1: một RST ở số khác chỉ nhận về một challenge ACK nói rõ nó đang chờ gì (RFC 5961)",
     },
 ];
 
 /// Whether `row` is a segment of the server's, on stream 0, with SACK blocks.
-fn server_sack(row: &Value) -> bool {
-    seg(row, 0) && row["from"] == "server" && row["sack"].as_array().is_some_and(|b| !b.is_empty())
+fn server_sack(row: &Record) -> bool {
+    seg(row, 0) && from(row, "server") && segment(row).is_some_and(|s| !s.sack.is_empty())
 }
 
 /// The SRTT of one direction of stream 0, in seconds, from its connection record.
-fn srtt(row: &Value, direction: &str) -> Option<f64> {
-    row[direction]["srtt"].as_f64()
+fn srtt(row: &Record, direction: fn(&ConnectionRecord) -> &Option<Box<RttRecord>>) -> Option<f64> {
+    Some(direction(connection(row)?).as_ref()?.srtt)
 }
 
-fn connection_0(row: &Value) -> bool {
-    row["type"] == "connection" && row["stream"] == 0
+fn connection_0(row: &Record) -> bool {
+    connection(row).is_some_and(|c| c.stream == 0)
 }
 
 pub(super) const LESSON_16: &[Question] = &[
@@ -101,7 +101,7 @@ pub(super) const LESSON_16: &[Question] = &[
         text: "RFC 6298's SRTT of the client's segments, as osi-trace --rtt gives it on link1, in whole milliseconds?",
         text_vi: "SRTT theo RFC 6298 của các segment của client, như osi-trace --rtt cho trên link1, tính bằng mili giây chẵn?",
         answer: || {
-            first(connection_0, |r| Some(format!("{}", (srtt(r, "client_to_server_rtt")? * 1000.0).round())))
+            first(connection_0, |r| Some(format!("{}", (srtt(r, |c| &c.client_to_server_rtt)? * 1000.0).round())))
         },
         why: "the client's segments wait in the router's queue toward the server, and their ACKs in the queue back: tens of milliseconds, where the empty path took a fraction of one",
         why_vi: "các segment của client chờ trong hàng đợi của router về phía server, và ACK của chúng chờ trong hàng đợi chiều về: hàng chục mili giây, trong khi đường trống chỉ mất một phần nhỏ của một mili giây",
@@ -112,7 +112,7 @@ pub(super) const LESSON_16: &[Question] = &[
         text_vi: "Trên link1, segment của bên nào được đo thời gian qua cả hai hàng đợi, `client` hay `server` (SRTT lớn hơn)?",
         answer: || {
             first(connection_0, |r| {
-                let (client, server) = (srtt(r, "client_to_server_rtt")?, srtt(r, "server_to_client_rtt")?);
+                let (client, server) = (srtt(r, |c| &c.client_to_server_rtt)?, srtt(r, |c| &c.server_to_client_rtt)?);
                 Some(if client > server { "client" } else { "server" }.to_string())
             })
         },
@@ -125,7 +125,7 @@ pub(super) const LESSON_16: &[Question] = &[
         text_vi: "Bao nhiêu segment của client là truyền lại (retransmission)?",
         answer: || {
             count(
-                |r| seg(r, 0) && r["from"] == "client" && r["analysis"].as_array().is_some_and(|a| a.iter().any(|x| x == "retransmission")),
+                |r| seg(r, 0) && from(r, "client") && segment(r).is_some_and(|s| s.analysis.iter().any(|a| a == "retransmission")),
                 |n| Some(n.to_string()),
             )
         },
@@ -136,7 +136,7 @@ pub(super) const LESSON_16: &[Question] = &[
         key: "first_sack_ack",
         text: "The server's first ACK with a SACK block: which relative ack does it carry?",
         text_vi: "ACK đầu tiên của server có khối SACK: nó mang ack tương đối nào?",
-        answer: || first(server_sack, |r| number(r, "ack")),
+        answer: || first(server_sack, |r| Some(segment(r)?.ack?.to_string())),
         why: "the first byte the server still misses: the segment carrying it was dropped at the full queue",
         why_vi: "byte đầu tiên server vẫn còn thiếu: segment mang nó đã bị bỏ ở hàng đợi đầy",
     },
@@ -144,7 +144,7 @@ pub(super) const LESSON_16: &[Question] = &[
         key: "first_sack_left",
         text: "The server's first ACK with a SACK block: what is the left edge of its first block?",
         text_vi: "ACK đầu tiên của server có khối SACK: mép trái của khối đầu tiên là bao nhiêu?",
-        answer: || first(server_sack, |r| Some(r["sack"][0][0].as_u64()?.to_string())),
+        answer: || first(server_sack, |r| Some(segment(r)?.sack.first()?[0].to_string())),
         why: "the first byte the server holds above the hole: a segment after the dropped one arrived, and the SACK block says so, so the client resends only what is missing",
         why_vi: "byte đầu tiên server đang giữ phía trên lỗ hổng: một segment sau segment bị bỏ đã đến, và khối SACK nói như vậy, nên client chỉ gửi lại phần còn thiếu",
     },

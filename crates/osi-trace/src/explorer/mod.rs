@@ -4,7 +4,7 @@
 //!
 //! Why it is built this way:
 //! - **One schema.** The page embeds `--json`'s own records ([`crate::json::Record`],
-//!   hop's [`crate::json::hop::HopLine`]), in `--json`'s order, so it cannot disagree
+//!   the trace's or the hop view's), in `--json`'s order, so it cannot disagree
 //!   with the terminal (a test compares them line by line). What only the page needs —
 //!   each frame's bytes and layers, field meanings, the programs' listings — are typed
 //!   records next to them ([`records`]).
@@ -43,8 +43,7 @@ use crate::analysis::Event;
 use crate::decode::Segment;
 use crate::frame::Frame;
 use crate::hop::{HopView, Row};
-use crate::json::hop::{HopLine, HopOnlyRecord, HopRecord};
-use crate::json::{ConnectionRecord, ControlRecord, Record, SegmentRecord};
+use crate::json::{ConnectionRecord, ControlRecord, HopOnlyRecord, HopRecord, Record, SegmentRecord};
 use crate::render::closing;
 use crate::target::{Existing, Target};
 use records::{FrameRecord, PageData, PageRecord};
@@ -228,7 +227,7 @@ fn frame_record(number: u64, link: Option<String>, frame: &Frame, seg: Option<&S
 /// which frame of which link each one shows.
 #[derive(Default)]
 pub struct HopRows {
-    lines: Vec<HopLine>,
+    lines: Vec<Record>,
     /// (link, frame number) of each line's copy: a pair's before the router.
     copies: Vec<(usize, u64)>,
     left_out: u64,
@@ -247,7 +246,7 @@ impl HopRows {
                 if texts::needed() {
                     texts::hop(&mut r, view, p);
                 }
-                self.lines.push(HopLine::Hop(Box::new(r)));
+                self.lines.push(Record::Hop(Box::new(r)));
                 self.copies.push((p.from, p.before().frame));
             }
             Row::Only(o) => {
@@ -255,7 +254,7 @@ impl HopRows {
                 if texts::needed() {
                     texts::hop_only(&mut r, view, o, names);
                 }
-                self.lines.push(HopLine::Only(Box::new(r)));
+                self.lines.push(Record::HopOnly(Box::new(r)));
                 self.copies.push((o.link, o.seen.frame));
             }
         }

@@ -5,7 +5,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::json::hop::HopLine;
 use crate::json::Record;
 
 /// One header field: where it lies in the frame and what it holds. Written as
@@ -120,11 +119,11 @@ pub struct PageData {
     /// Field name → (label, meaning).
     pub fields: std::collections::BTreeMap<String, (String, String)>,
     pub frames: Vec<FrameRecord>,
-    /// `--hop --json`'s lines, in order (hop pages).
-    pub hop: Vec<HopLine>,
+    /// `--hop --json`'s lines after the start record, in order (hop pages).
+    pub hop: Vec<Record>,
     pub listings: Vec<ListingRecord>,
     pub page: PageRecord,
-    /// `--json`'s lines, in order (trace pages).
+    /// `--json`'s lines after the start record, in order (trace pages).
     pub records: Vec<Record>,
     /// The page's own words in its language (`super::words`): name → text.
     pub words: std::collections::BTreeMap<String, String>,

@@ -3,12 +3,11 @@
 //! [`Pair`] (new MACs, TTL one lower, the rest as it was); every other frame is
 //! an [`Only`] with the reason it exists on one link. Pure: the matching as the
 //! frames are read ([`matcher`]), the reasons ([`Knowledge`]), the closing
-//! counts ([`Tally`]) and the two passes that join them ([`view`]); files in
-//! through [`run`] (two files) or [`live`] (two interfaces), words in `render::hop`.
+//! counts ([`Tally`]) and the two passes that join them ([`view`]). The frames
+//! come in through the drivers (`drive::hop`: two files, or two interfaces);
+//! the words and the layout are `render::hop`'s.
 
-pub mod live;
 pub mod matcher;
-pub mod run;
 mod seen;
 pub mod tally;
 pub mod view;
@@ -20,7 +19,7 @@ use std::time::Duration;
 
 pub use seen::{see, Datagram, Seen, TcpFacts, What};
 pub use tally::Tally;
-pub use why::{Knowledge, Why};
+pub use why::{Knowledge, Why, MAX_FACTS};
 
 use crate::decode::flags::SYN;
 

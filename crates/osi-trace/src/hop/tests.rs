@@ -34,7 +34,7 @@ impl Shown {
 
 fn match_links(a: Vec<Seen>, b: Vec<Seen>) -> Shown {
     let frames = |v: &Vec<Seen>| v.clone().into_iter().map(Ok);
-    let study = view::study([&mut frames(&a), &mut frames(&b)]).unwrap();
+    let study = view::study([&mut frames(&a), &mut frames(&b)], crate::render::hop::cells_width).unwrap();
     let (mut rows, mut last) = (Vec::new(), HopView::default());
     view::rows(&study, [&mut frames(&a), &mut frames(&b)], |v, r| {
         rows.push(r.clone());

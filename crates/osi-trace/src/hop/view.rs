@@ -11,9 +11,8 @@ use std::time::Duration;
 
 use super::matcher::{walk, Matched, Step};
 use super::why::MAX_FACTS;
-use super::{HopView, Knowledge, Only, Row, Seen, Tally, What, Why};
+use super::{HopView, Knowledge, Only, Pair, Row, Seen, Tally, What, Why};
 use crate::neighbours::Neighbours;
-use crate::render::hop::cells_width;
 
 /// One link's frames, each in its file's order.
 pub type Frames<'a> = &'a mut dyn Iterator<Item = anyhow::Result<Seen>>;
@@ -36,8 +35,9 @@ pub struct Study {
     pub forgotten: u64,
 }
 
-/// The first pass.
-pub fn study(links: [Frames; 2]) -> anyhow::Result<Study> {
+/// The first pass; `width` measures a pair's widest cell as the view lays it
+/// out (`render::hop::cells_width`).
+pub fn study(links: [Frames; 2], width: impl Fn(&Pair) -> usize) -> anyhow::Result<Study> {
     let mut knowledge = Knowledge::default();
     let mut addresses: [HashSet<IpAddr>; 2] = Default::default();
     let (mut column, mut paired, mut start, mut frames) = (0, false, None, [0, 0]);
@@ -62,7 +62,7 @@ pub fn study(links: [Frames; 2]) -> anyhow::Result<Study> {
             Step::Row(m) => {
                 if let Matched::Pair(p) = &m {
                     paired = true;
-                    column = column.max(cells_width(p));
+                    column = column.max(width(p));
                 }
                 knowledge.row(&m);
             }

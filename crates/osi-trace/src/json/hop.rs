@@ -1,6 +1,6 @@
-//! The hop view's `--json` records as types: a [`HopRecord`] per datagram seen
-//! on both links, a [`HopOnlyRecord`] per frame seen on one (documented in the
-//! README; the tests read them back into these types).
+//! The hop view's `--json` records: a [`HopRecord`] (`"type": "hop"`) per
+//! datagram seen on both links, a [`HopOnlyRecord`] (`"type": "hop_only"`) per
+//! frame seen on one; both are variants of [`super::Record`].
 
 use serde::{Deserialize, Serialize};
 
@@ -9,20 +9,6 @@ use crate::hop::{HopView, Only, Pair, Seen, What};
 use crate::render::words::control::{explain, Names};
 use crate::render::words::hop as hop_words;
 use crate::render::{flag_names, mac};
-
-/// The `type` field of a [`HopRecord`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HopType {
-    Hop,
-}
-
-/// The `type` field of a [`HopOnlyRecord`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HopOnlyType {
-    HopOnly,
-}
 
 /// One copy of a datagram, on one link.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -76,8 +62,6 @@ pub struct HopRecord {
     pub text: String,
     /// Seconds since the first frame of either file, of the copy before the router.
     pub time: f64,
-    #[serde(rename = "type")]
-    pub kind: HopType,
 }
 
 /// A frame seen on one link only.
@@ -95,16 +79,6 @@ pub struct HopOnlyRecord {
     /// What the frame carries, in words.
     pub text: String,
     pub time: f64,
-    #[serde(rename = "type")]
-    pub kind: HopOnlyType,
-}
-
-/// Any line of `--hop --json`: the `type` field tells which.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum HopLine {
-    Hop(Box<HopRecord>),
-    Only(Box<HopOnlyRecord>),
 }
 
 fn macs(s: &Seen) -> (Option<String>, Option<String>) {
@@ -138,7 +112,6 @@ impl HopRecord {
             tcp,
             text: hop_words::carries(view, d),
             time: p.before().ts.saturating_sub(view.start).as_secs_f64(),
-            kind: HopType::Hop,
         }
     }
 }
@@ -161,7 +134,6 @@ impl HopOnlyRecord {
             reason_text: hop_words::why(o, names),
             text,
             time: o.seen.ts.saturating_sub(view.start).as_secs_f64(),
-            kind: HopOnlyType::HopOnly,
         }
     }
 }

@@ -1,194 +1,174 @@
-//! A segment's `--json` record written straight from the analysed segment:
-//! the same bytes as serializing its [`super::SegmentRecord`] (a test holds them
-//! equal), without making the record's strings first — one record per
-//! segment, a million of them in a big capture. The names are written as
-//! they are; each value is serde_json's own (numbers, null, escaped text).
+//! A TCP segment's `--json` record ([`SegmentRecord`], `"type": "segment"`):
+//! the analysed segment's facts under Wireshark's display-filter names, and its
+//! words in English. `write.rs` writes the same bytes without making the record.
 
-use std::fmt::Display;
+use serde::{Deserialize, Serialize};
 
-use serde::Serialize;
-
-use super::{role_name, sack_blocks, PAYLOAD};
-use crate::analysis::Annotated;
+use crate::analysis::{Annotated, Role};
 use crate::decode::flags::ACK;
-use crate::render::{call, flag_names, push_endpoint, push_hex, words};
+use crate::render::{call, flag_names, words};
 
-/// Writes segment records, its buffers reused from record to record.
-#[derive(Default)]
-pub struct SegmentWriter {
-    /// The record being written.
-    line: Vec<u8>,
-    /// A text value as it is made, before it goes in (escaped when it must).
-    text: String,
+/// How many payload bytes a segment record carries.
+pub const PAYLOAD: usize = 256;
+
+/// One TCP segment. Names follow Wireshark's display filter fields where one exists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentRecord {
+    /// Relative to the receiver's ISN (`tcp.ack`); null without the ACK flag.
+    pub ack: Option<u32>,
+    /// As on the wire (`tcp.ack_raw`); null without the ACK flag.
+    pub ack_raw: Option<u32>,
+    /// Seconds from the frame this ACK acknowledges to it (`tcp.analysis.ack_rtt`); null when it
+    /// acknowledges no segment exactly. Wireshark leaves the field out when it is 0.
+    pub ack_rtt: Option<f64>,
+    /// The acknowledged bytes were sent more than once, so the sample is ambiguous: Karn's
+    /// rule (RFC 6298 §3) keeps it out of the RTO estimate. Null without a sample.
+    pub ack_rtt_retransmitted: Option<bool>,
+    /// The frame this ACK acknowledges (`tcp.analysis.acks_frame`).
+    pub acks_frame: Option<u64>,
+    /// Wireshark's `tcp.analysis.*` flags, e.g. `retransmission`.
+    pub analysis: Vec<String>,
+    /// Who sent it: `client` or `server` (the program's own socket call sent it), or
+    /// `client_kernel` or `server_kernel` (its kernel did, on its own or for `call`).
+    pub by: String,
+    /// The socket call behind it: `connect`, `listen`, `send`, `recv` or `close`;
+    /// null when the kernel sent it on its own (an ACK, a retransmission, …).
+    pub call: Option<String>,
+    /// The socket call (or the kernel) that caused it.
+    pub cause: String,
+    /// The client's TCP state after this segment, e.g. `FIN_WAIT_2`.
+    pub client_state: String,
+    pub dst: String,
+    pub dstport: u16,
+    /// e.g. `SYN, ACK`.
+    pub flags: String,
+    /// e.g. `0x012`: all 12 bits after the data offset, AE and reserved too (`tcp.flags`).
+    pub flags_hex: String,
+    /// Frame number in the capture, from 1 (`frame.number`).
+    pub frame: u64,
+    /// `client` or `server`: who sent it; the client sent the SYN.
+    pub from: String,
+    /// IP total length.
+    pub ip_len: u32,
+    /// Payload bytes (`tcp.len`).
+    pub len: u32,
+    /// The interface it was seen on, when the capture had several (`--interface`
+    /// repeated, or `any`); left out otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    /// The MSS option of a SYN or SYN+ACK: the largest payload its sender takes in one
+    /// segment (`tcp.options.mss_val`); null without it.
+    #[serde(default)]
+    pub mss: Option<u16>,
+    /// Relative sequence number after this segment (`tcp.nxtseq`).
+    pub nxtseq: u32,
+    /// The first [`PAYLOAD`] payload bytes, escaped like a Python bytes literal.
+    pub payload: String,
+    /// A copy of the last segment its sender sent with data, a SYN or a FIN: the seconds
+    /// since that copy (a retransmission timer's back-off shows in them); null otherwise.
+    #[serde(default)]
+    pub resent_after: Option<f64>,
+    /// A short stable name: `syn`, `syn_ack`, `handshake_ack`, `handshake_ack_again`, `data`, `ack`, …
+    pub role: String,
+    /// The role in words, as in the line view.
+    pub role_text: String,
+    /// The SACK blocks (RFC 2018), `[left, right)`, relative like `ack`
+    /// (`tcp.options.sack_le`, `tcp.options.sack_re`); empty without any.
+    #[serde(default)]
+    pub sack: Vec<[u32; 2]>,
+    /// Relative to the sender's ISN (`tcp.seq`).
+    pub seq: u32,
+    pub seq_raw: u32,
+    pub server_state: String,
+    pub src: String,
+    pub srcport: u16,
+    /// Connection number, from 0 (`tcp.stream`).
+    pub stream: u64,
+    /// Seconds since the first frame (`frame.time_relative`).
+    pub time: f64,
+    /// IPv4 TTL or IPv6 hop limit.
+    pub ttl: u8,
+    /// The window with the scale applied (`tcp.window_size`).
+    pub window_size: u64,
+    /// The multiplier, -1 while unknown (`tcp.window_size_scalefactor`).
+    pub window_size_scalefactor: i64,
+    /// The window field as sent (`tcp.window_size_value`).
+    pub window_size_value: u16,
 }
 
-impl SegmentWriter {
-    /// The record of segment `n`, seen on `link` when the capture had several:
-    /// one line of JSON, its newline included.
-    pub fn record(&mut self, n: &Annotated, link: Option<&str>) -> serde_json::Result<&[u8]> {
+impl From<&Annotated> for SegmentRecord {
+    fn from(n: &Annotated) -> Self {
         // JSON is language-neutral: its texts are English whatever --lang says.
         let _en = kit::lang::English::now();
-        let (seg, tcp) = (&n.seg, &n.seg.tcp);
-        let (out, raw) = (&mut self.line, &mut self.text);
-        out.clear();
-        // SegmentRecord's fields, in its order, made the same way.
-        value(out, b"{\"ack\":", &n.ack)?;
-        value(out, b",\"ack_raw\":", &tcp.has(ACK).then_some(tcp.ack))?;
-        value(out, b",\"ack_rtt\":", &n.ack_rtt.map(|r| r.rtt.as_secs_f64()))?;
-        value(out, b",\"ack_rtt_retransmitted\":", &n.ack_rtt.map(|r| r.ambiguous))?;
-        value(out, b",\"acks_frame\":", &n.ack_rtt.map(|r| r.acks_frame))?;
-        out.extend_from_slice(b",\"analysis\":[");
-        for (i, a) in n.analysis.iter().enumerate() {
-            value(out, if i == 0 { b"" } else { b"," }, a.field())?;
-        }
-        out.push(b']');
+        let seg = &n.seg;
         let call = call::cause(n);
-        out.extend_from_slice(b",\"by\":\"");
-        out.extend_from_slice(call.side.name().as_bytes());
-        if call.kernel {
-            out.extend_from_slice(b"_kernel");
+        SegmentRecord {
+            ack: n.ack,
+            ack_raw: seg.tcp.has(ACK).then_some(seg.tcp.ack),
+            ack_rtt: n.ack_rtt.map(|r| r.rtt.as_secs_f64()),
+            ack_rtt_retransmitted: n.ack_rtt.map(|r| r.ambiguous),
+            acks_frame: n.ack_rtt.map(|r| r.acks_frame),
+            analysis: n.analysis.iter().map(|a| a.field().to_string()).collect(),
+            by: call.by(),
+            call: call.call.map(|c| c.name().to_string()),
+            cause: words::cause(n).to_string(),
+            client_state: n.client_state.to_string(),
+            dst: n.dst.to_string(),
+            dstport: seg.tcp.dst_port,
+            flags: flag_names(seg.tcp.flags).to_string(),
+            flags_hex: format!("0x{:03x}", seg.tcp.flags12),
+            frame: n.frame,
+            from: n.from.name().to_string(),
+            ip_len: seg.ip.total_len,
+            len: n.len,
+            link: None,
+            mss: seg.tcp.options.mss,
+            nxtseq: n.next_seq,
+            payload: kit::escape_bytes_literal(&seg.payload[..seg.payload.len().min(PAYLOAD)]),
+            resent_after: n.resent_after.map(|d| d.as_secs_f64()),
+            role: role_name(&n.role).to_string(),
+            role_text: words::describe(&n.role, n.from).to_string(),
+            sack: sack_blocks(n),
+            seq: n.seq,
+            seq_raw: seg.tcp.seq,
+            server_state: n.server_state.to_string(),
+            src: n.src.to_string(),
+            srcport: seg.tcp.src_port,
+            stream: n.stream,
+            time: n.time.as_secs_f64(),
+            ttl: seg.ip.ttl,
+            window_size: n.win,
+            window_size_scalefactor: n.win_shift.map_or(-1, |s| 1i64 << s),
+            window_size_value: seg.tcp.window,
         }
-        out.push(b'"');
-        value(out, b",\"call\":", &call.call.map(|c| c.name()))?;
-        text(out, raw, b",\"cause\":", words::cause(n))?;
-        quoted(out, b",\"client_state\":", n.client_state.name())?;
-        endpoint(out, b",\"dst\":", n.dst);
-        value(out, b",\"dstport\":", &tcp.dst_port)?;
-        raw.clear();
-        flag_names(tcp.flags).push_to(raw);
-        quoted(out, b",\"flags\":", raw)?;
-        raw.clear();
-        raw.push_str("0x");
-        push_hex(raw, tcp.flags12.into(), 3);
-        quoted(out, b",\"flags_hex\":", raw)?;
-        value(out, b",\"frame\":", &n.frame)?;
-        value(out, b",\"from\":", n.from.name())?;
-        value(out, b",\"ip_len\":", &seg.ip.total_len)?;
-        value(out, b",\"len\":", &n.len)?;
-        if let Some(link) = link {
-            value(out, b",\"link\":", link)?;
-        }
-        value(out, b",\"mss\":", &tcp.options.mss)?;
-        value(out, b",\"nxtseq\":", &n.next_seq)?;
-        quoted(
-            out,
-            b",\"payload\":",
-            &kit::escape_bytes_literal(&seg.payload[..seg.payload.len().min(PAYLOAD)]),
-        )?;
-        value(out, b",\"resent_after\":", &n.resent_after.map(|d| d.as_secs_f64()))?;
-        value(out, b",\"role\":", role_name(&n.role))?;
-        text(out, raw, b",\"role_text\":", words::describe(&n.role, n.from))?;
-        // No SACK block (nearly every segment): `[]`, and nothing allocated.
-        value(out, b",\"sack\":", &sack_blocks(n))?;
-        value(out, b",\"seq\":", &n.seq)?;
-        value(out, b",\"seq_raw\":", &tcp.seq)?;
-        quoted(out, b",\"server_state\":", n.server_state.name())?;
-        endpoint(out, b",\"src\":", n.src);
-        value(out, b",\"srcport\":", &tcp.src_port)?;
-        value(out, b",\"stream\":", &n.stream)?;
-        value(out, b",\"time\":", &n.time.as_secs_f64())?;
-        value(out, b",\"ttl\":", &seg.ip.ttl)?;
-        out.extend_from_slice(b",\"type\":\"segment\"");
-        value(out, b",\"window_size\":", &n.win)?;
-        value(out, b",\"window_size_scalefactor\":", &n.win_shift.map_or(-1, |s| 1i64 << s))?;
-        value(out, b",\"window_size_value\":", &tcp.window)?;
-        out.extend_from_slice(b"}\n");
-        Ok(out)
     }
 }
 
-/// `name`, then the value as serde_json writes it. (Inlined, as the other
-/// writers: the names' lengths are then known where they are copied.)
-#[inline(always)]
-fn value(out: &mut Vec<u8>, name: &[u8], v: &(impl Serialize + ?Sized)) -> serde_json::Result<()> {
-    out.extend_from_slice(name);
-    serde_json::to_writer(out, v)
+/// The SACK blocks of a segment, relative like its ack number (the same base: the
+/// peer's ISN), as the line view shows them; none without the ACK flag.
+pub fn sack_blocks(n: &Annotated) -> Vec<[u32; 2]> {
+    let t = &n.seg.tcp;
+    let Some(rel_ack) = n.ack.filter(|_| !t.options.sack.is_empty()) else { return Vec::new() };
+    let base = t.ack.wrapping_sub(rel_ack);
+    t.options.sack.iter().map(|&(l, r)| [l.wrapping_sub(base), r.wrapping_sub(base)]).collect()
 }
 
-/// `name`, then an address and port as a JSON string (they need no escape).
-#[inline(always)]
-fn endpoint(out: &mut Vec<u8>, name: &[u8], a: std::net::SocketAddr) {
-    out.extend_from_slice(name);
-    out.push(b'"');
-    push_endpoint(out, a);
-    out.push(b'"');
-}
-
-/// `name`, then the text `v` writes, as a JSON string (made in `raw` first).
-fn text(out: &mut Vec<u8>, raw: &mut String, name: &[u8], v: impl Display) -> serde_json::Result<()> {
-    use std::fmt::Write as _;
-    raw.clear();
-    // Writing into a String cannot fail.
-    let _ = write!(raw, "{v}");
-    quoted(out, name, raw)
-}
-
-/// `name`, then `s` as a JSON string: as it is when it needs no escape (the
-/// words always), else escaped by serde_json.
-#[inline(always)]
-fn quoted(out: &mut Vec<u8>, name: &[u8], s: &str) -> serde_json::Result<()> {
-    out.extend_from_slice(name);
-    // serde_json escapes control characters, quotes and backslashes, nothing else.
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.push(b'"');
-        out.extend_from_slice(s.as_bytes());
-        out.push(b'"');
-        return Ok(());
-    }
-    serde_json::to_writer(out, s)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::analysis::Analyzer;
-    use crate::decode::Decoder;
-    use crate::json::SegmentRecord;
-    use crate::pcap::CaptureReader;
-
-    /// Every segment of every capture in tests/fixtures and tests/corpus, on one
-    /// link and on a named one: the same bytes as its [`SegmentRecord`].
-    #[test]
-    fn the_record_written_straight_is_the_record_serialized() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
-        let mut files: Vec<_> = ["fixtures", "corpus"]
-            .iter()
-            .flat_map(|d| std::fs::read_dir(root.join(d)).unwrap())
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "pcap" || x == "pcapng"))
-            .collect();
-        files.sort();
-        assert!(files.len() > 20, "{files:?}");
-        let (mut w, mut segments) = (SegmentWriter::default(), 0);
-        for path in &files {
-            let mut reader = CaptureReader::open(path).unwrap();
-            let (mut decoder, mut an, mut number) = (Decoder::new(), Analyzer::new(), 0);
-            // Three thousand frames of each file: the big ones repeat themselves.
-            while let Some(Ok(frame)) = reader.next_frame().filter(|_| number < 3000) {
-                number += 1;
-                let Ok(crate::decode::Decoded::Segment(seg)) = decoder.decode(&frame) else { continue };
-                let n = an.push(number, frame.ts, seg);
-                for link in [None, Some("veth \"0\"")] {
-                    let want = SegmentRecord { link: link.map(String::from), ..SegmentRecord::from(&n) };
-                    let want = serde_json::to_string(&want).unwrap() + "\n";
-                    let got = String::from_utf8(w.record(&n, link).unwrap().to_vec()).unwrap();
-                    assert_eq!(got, want, "{}", path.display());
-                }
-                segments += 1;
-            }
-        }
-        assert!(segments > 4000, "{segments}");
-    }
-
-    /// Text that needs escaping (a payload's backslashes, a quote, a control
-    /// character) is escaped as serde_json escapes it.
-    #[test]
-    fn text_is_escaped_as_serde_json_escapes_it() {
-        let (mut out, mut raw) = (Vec::new(), String::new());
-        for s in ["plain → text", "a \"quote\"", "back\\slash", "tab\there", "\u{1}\u{1f}\u{7f}é"] {
-            out.clear();
-            text(&mut out, &mut raw, b"", s).unwrap();
-            assert_eq!(String::from_utf8(out.clone()).unwrap(), serde_json::to_string(s).unwrap());
-        }
+/// A short, stable name for a role, for scripts.
+pub fn role_name(r: &Role) -> &'static str {
+    match r {
+        Role::Handshake(1) => "syn",
+        Role::Handshake(_) => "syn_ack",
+        Role::HandshakeAck { again: false, .. } => "handshake_ack",
+        Role::HandshakeAck { again: true, .. } => "handshake_ack_again",
+        Role::Data { .. } => "data",
+        Role::Ack { .. } => "ack",
+        Role::WindowUpdate => "window_update",
+        Role::KeepAlive => "keep_alive",
+        Role::WindowProbe { .. } => "window_probe",
+        Role::Fin { .. } => "fin",
+        Role::FinAck { .. } => "fin_ack",
+        Role::Refused => "refused",
+        Role::Reset | Role::StaleReset => "reset",
+        Role::ChallengeAck => "challenge_ack",
     }
 }

@@ -23,9 +23,16 @@ pub fn embedded(html: &str) -> anyhow::Result<serde_json::Value> {
     Ok(serde_json::from_str(&html[start..end])?)
 }
 
-/// `--json`'s lines as values.
-pub fn lines(stdout: &str) -> Vec<serde_json::Value> {
-    stdout.lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect()
+/// `--json`'s lines as values, after the first (the start record, which gives
+/// the schema: the page has its own facts instead).
+pub fn lines(stdout: impl AsRef<[u8]>) -> Vec<serde_json::Value> {
+    let mut all: Vec<serde_json::Value> = String::from_utf8_lossy(stdout.as_ref())
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(all.first().map(|s| &s["type"]), Some(&serde_json::json!("start")), "{all:?}");
+    all.remove(0);
+    all
 }
 
 /// Each frame's fields as tshark's PDML places them: name → (pos, size), the
