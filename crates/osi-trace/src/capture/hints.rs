@@ -8,7 +8,7 @@ use std::io;
 
 use pnet::datalink::{self, NetworkInterface};
 
-use crate::render::lang::capture as vi;
+use super::hints_vi as vi;
 
 pub(super) fn find_interface(name: &str) -> anyhow::Result<NetworkInterface> {
     let all = datalink::interfaces();

@@ -20,6 +20,7 @@ use crate::frame::{Frame, LinkType};
 
 mod filter;
 pub(crate) mod hints;
+mod hints_vi;
 mod queue;
 mod ring;
 #[cfg(test)]

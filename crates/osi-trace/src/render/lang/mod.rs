@@ -3,7 +3,6 @@
 //! [`kit::lang::vi`] once and hands over here. The facts, numbers, TCP state
 //! names, flags and socket calls are the English's, unchanged.
 
-pub mod capture;
 pub mod closing;
 pub mod control;
 pub mod files;

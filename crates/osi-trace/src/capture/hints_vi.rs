@@ -1,16 +1,16 @@
 //! The Vietnamese of what goes wrong before or during a live capture
-//! (`capture::hints`): an unknown interface, a link type osi-trace cannot
+//! (`hints.rs` beside it): an unknown interface, a link type osi-trace cannot
 //! decode, a missing permission and the three ways out, a link gone down.
 
 use kit::Hinted;
 
 /// No interface of that name; `names` lists those there are.
-pub fn no_interface(name: &str, names: &str) -> Hinted {
+pub(super) fn no_interface(name: &str, names: &str) -> Hinted {
     kit::hinted(format!("không có interface nào tên {name:?}"), format!("các interface ở đây: {names}"))
 }
 
 /// A link type osi-trace cannot decode live.
-pub fn unsupported_link(name: &str, hatype: u16) -> Hinted {
+pub(super) fn unsupported_link(name: &str, hatype: u16) -> Hinted {
     kit::hinted(
         format!(
             "{name} có kiểu link ARPHRD {hatype}, loại osi-trace không giải mã được khi bắt trực tiếp \
@@ -21,7 +21,7 @@ pub fn unsupported_link(name: &str, hatype: u16) -> Hinted {
 }
 
 /// The interface went down mid-capture.
-pub fn went_down(name: &str) -> Hinted {
+pub(super) fn went_down(name: &str) -> Hinted {
     kit::hinted(
         format!("{name} đã down trong lúc bắt gói (ENETDOWN); các con số ở trên tính các frame tới lúc đó"),
         format!("hãy bật nó lên (`ip link set {name} up`) rồi bắt gói lại"),
@@ -29,17 +29,17 @@ pub fn went_down(name: &str) -> Hinted {
 }
 
 /// osi-trace's own buffer is full (`mib` MiB).
-pub fn buffer_full(mib: usize) -> String {
+pub(super) fn buffer_full(mib: usize) -> String {
     format!("bộ đệm {mib} MiB của nó đã đầy, các frame đang bị bỏ (hãy tăng --buffer)")
 }
 
 /// A packet socket that could not be opened, for a reason other than permission.
-pub fn no_packet_socket(iface: &str) -> String {
+pub(super) fn no_packet_socket(iface: &str) -> String {
     format!("không mở được packet socket trên {iface}")
 }
 
 /// Permission denied: the three ways out, and why one may be closed here.
-pub fn permission(iface: &str, exe: &str, restricted: Option<&str>) -> Hinted {
+pub(super) fn permission(iface: &str, exe: &str, restricted: Option<&str>) -> Hinted {
     let mut hint = format!(
         "hãy chạy bằng root; hoặc một lần `sudo setcap cap_net_raw=eip {exe}`; hoặc trong network \
          namespace của riêng bạn: `unshare --user --map-root-user --net` rồi `ip link set lo up`"
@@ -51,8 +51,8 @@ pub fn permission(iface: &str, exe: &str, restricted: Option<&str>) -> Hinted {
 }
 
 /// What the capture was doing when the system failed it.
-pub(crate) fn doing(d: crate::capture::hints::Doing) -> String {
-    use crate::capture::hints::Doing;
+pub(super) fn doing(d: super::hints::Doing) -> String {
+    use super::hints::Doing;
     match d {
         Doing::InterfaceIndex => "chỉ số của interface".into(),
         Doing::Filter => "khi gắn bộ lọc BPF".into(),
