@@ -45,6 +45,13 @@ pub fn run(program: &str, body: impl FnOnce() -> anyhow::Result<()>) -> ExitCode
     }
 }
 
+/// One warning line for stderr, `PROGRAM: warning: NOTE` (`cảnh báo` in
+/// Vietnamese): something odd the program goes on after.
+pub fn warning_line(program: &str, note: &str) -> String {
+    let warning = if crate::lang::vi() { "cảnh báo" } else { "warning" };
+    escape_controls(&format!("{program}: {warning}: {note}"))
+}
+
 /// The error line: the context chain joined by `: `, then the hint, if one is
 /// known. Every error goes through here, so here no control character (an ESC
 /// sequence in a file name, a value or a peer's message) passes raw.

@@ -29,7 +29,7 @@ mod words;
 pub use args::{resolve, ColorChoice, OutputArgs, ServerArgs};
 pub use backoff::Backoff;
 pub use closing::{close_effect, ended_by, what_close_sends};
-pub use errors::{error_line, escape_controls, hinted, parse_args, run, Hinted};
+pub use errors::{error_line, escape_controls, hinted, parse_args, run, warning_line, Hinted};
 pub use lang::Lang;
 pub use narrate::{Layer, Narrator};
 pub use payload::{

@@ -11,9 +11,11 @@ use std::path::Path;
 
 use kit::Lang;
 use osi_trace::analysis::Side;
+use osi_trace::decode::Skip;
 use osi_trace::render::closing;
 use osi_trace::render::words::files::{self, Damage, Refused};
 use osi_trace::render::words::graph::{self, NoGraph};
+use osi_trace::render::words::notes;
 use vi_check::{check, check_line, in_lang, root, LANG};
 
 /// stderr of `osi-trace ARGS --lang vi`, run in `dir`.
@@ -29,6 +31,7 @@ fn stderr_vi(dir: &Path, args: &[&str]) -> String {
 /// (`: No such file or directory (os error 2)`).
 fn ours(line: &str) -> String {
     let line = line.strip_prefix("osi-trace: warning: ").unwrap_or(line);
+    let line = line.strip_prefix("osi-trace: cảnh báo: ").unwrap_or(line);
     let Some(at) = line.find(" (os error ") else { return line.to_string() };
     let end = line[at..].find(')').map_or(line.len(), |e| at + e + 1);
     let start = line[..at].rfind(": ").unwrap_or(at);
@@ -169,6 +172,28 @@ fn every_case_of_the_words_about_files_and_graphs_has_its_vietnamese_form() {
         each(&mut bad, &format!("{g:?}"), || graph::no_graph(g));
     }
     each(&mut bad, "graph title", || graph::title(0, Side::Server, "a", "b") + &graph::writing_graph("x"));
+    let warning = |lang| in_lang(lang, || kit::warning_line("osi-trace", "x"));
+    assert_eq!(warning(Lang::En), "osi-trace: warning: x");
+    assert_eq!(warning(Lang::Vi), "osi-trace: cảnh báo: x");
+    each(&mut bad, "backlog", || notes::backlog(12));
+    each(&mut bad, "interrupted", || notes::interrupted("SIGTERM", "big.pcap", true));
+    each(&mut bad, "interrupted, nothing written", || notes::interrupted("Ctrl-C", "big.pcap", false));
+    each(&mut bad, "hop forgotten", || notes::hop_forgotten(3, 100_000));
+    each(&mut bad, "hop facts", || notes::hop_facts_not_kept(4, 4096));
+    each(&mut bad, "hop frames", || notes::hop_frames_cap(1_000_000, "veth1"));
+    let skips = [
+        Skip::NotIp(0x88cc),
+        Skip::NotIpOver { link: "PPP", protocol: 0xc021 },
+        Skip::UnsupportedLink(147),
+        Skip::NotTcp(17),
+        Skip::Fragment,
+        Skip::Truncated { layer: "TCP", need: 20, have: 12 },
+        Skip::BadHeader { layer: "IPv4", why: "IHL 3".into() },
+        Skip::BadControl { carrier: Box::new(Skip::NotTcp(1)), why: "8".into() },
+    ];
+    for s in &skips {
+        each(&mut bad, &format!("{s:?}"), || notes::skipped(7, s));
+    }
     let labels = |lang| {
         in_lang(lang, || {
             let l = graph::labels();

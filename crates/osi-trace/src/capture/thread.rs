@@ -91,7 +91,7 @@ impl Copier {
                 // Said at once, from here: the reader may be stuck on its output.
                 if !self.warned {
                     self.warned = true;
-                    eprintln!("osi-trace: warning: {}", buffer_full(queue.budget()));
+                    eprintln!("{}", kit::warning_line("osi-trace", &buffer_full(queue.budget())));
                 }
                 continue;
             }

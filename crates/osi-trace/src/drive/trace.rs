@@ -236,17 +236,13 @@ pub fn run(args: &Args, stop: &Stop) -> anyhow::Result<()> {
     // Reading a file, a signal abandons the run: what --write and --tsg began is removed.
     if !live && stop.is_set() {
         let read = args.read.as_deref().map_or(String::new(), kit::escape_path);
-        let kept = match (&args.write, &args.tsg) {
-            (None, None) => "",
-            _ => "; the files of --write and --tsg are put in place only when the whole capture was read",
-        };
-        return Err(stop.interrupted(&read, kept));
+        return Err(stop.interrupted(&read, args.write.is_some() || args.tsg.is_some()));
     }
     if let Some(save) = save {
         save.finish()?;
     }
     // Odd but readable things in the file, each said once.
-    source.take_notes().iter().for_each(|n| eprintln!("osi-trace: warning: {n}"));
+    source.take_notes().iter().for_each(|n| eprintln!("{}", kit::warning_line("osi-trace", n)));
     for e in lookahead.finish() {
         views.show(e)?;
     }

@@ -6,10 +6,10 @@
 //! says; the closing table of connections is one part ([`table`]) the text
 //! sinks share.
 
-use std::fmt::Display;
 use std::io::{BufWriter, Write};
 
 use crate::analysis::{Annotated, Event, Summary};
+use crate::decode::Skip;
 use crate::neighbours::ControlFrame;
 
 pub mod hop;
@@ -40,7 +40,7 @@ pub struct View {
 /// `link` is the interface the frame being shown was seen on, live on several.
 pub trait Sink {
     /// A frame that did not decode as TCP (only `--layers` says so).
-    fn skipped(&mut self, _frame: u64, _why: &dyn Display) -> anyhow::Result<()> {
+    fn skipped(&mut self, _frame: u64, _why: &Skip) -> anyhow::Result<()> {
         Ok(())
     }
     /// An analysed segment.
@@ -108,7 +108,7 @@ fn lines<W: Write>(w: &mut W, lines: impl IntoIterator<Item = String>) -> anyhow
 }
 
 /// A frame that did not decode as TCP, in `--layers` words.
-fn skipped_lines(frame: u64, why: &dyn Display, width: usize) -> Vec<String> {
+fn skipped_lines(frame: u64, why: &Skip, width: usize) -> Vec<String> {
     use crate::render::fit::{plain, span, wrap};
-    wrap(&[span(format!("frame {frame}: skipped, {why}"), plain)], width, "", "    ")
+    wrap(&[span(crate::render::words::notes::skipped(frame, why), plain)], width, "", "    ")
 }

@@ -2,12 +2,12 @@
 //! on several), each ACK's RTT sample below it with `--rtt`, its layers with
 //! `--layers`; a line per control frame; the closing table.
 
-use std::fmt::Display;
 use std::io::Write;
 
 use super::table::Table;
 use super::{lines, skipped_lines, Sink, View};
 use crate::analysis::{Annotated, Summary};
+use crate::decode::Skip;
 use crate::neighbours::ControlFrame;
 use crate::render;
 use crate::render::fit::Runs;
@@ -42,7 +42,7 @@ impl<W: Write> Standard<W> {
 }
 
 impl<W: Write> Sink for Standard<W> {
-    fn skipped(&mut self, frame: u64, why: &dyn Display) -> anyhow::Result<()> {
+    fn skipped(&mut self, frame: u64, why: &Skip) -> anyhow::Result<()> {
         if self.layers {
             lines(&mut self.w, skipped_lines(frame, why, self.width))?;
         }

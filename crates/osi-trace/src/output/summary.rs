@@ -1,12 +1,12 @@
 //! `--summary-only`: no line per segment, only the closing table of
 //! connections (and, with `--layers`, the frames that were skipped).
 
-use std::fmt::Display;
 use std::io::Write;
 
 use super::table::Table;
 use super::{lines, skipped_lines, Sink, View};
 use crate::analysis::{Annotated, Summary};
+use crate::decode::Skip;
 use crate::neighbours::ControlFrame;
 
 /// Writes the connections' summaries at the end.
@@ -29,7 +29,7 @@ impl<W: Write> Summaries<W> {
 }
 
 impl<W: Write> Sink for Summaries<W> {
-    fn skipped(&mut self, frame: u64, why: &dyn Display) -> anyhow::Result<()> {
+    fn skipped(&mut self, frame: u64, why: &Skip) -> anyhow::Result<()> {
         if self.layers {
             lines(&mut self.w, skipped_lines(frame, why, self.width))?;
         }

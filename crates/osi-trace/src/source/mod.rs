@@ -157,9 +157,7 @@ fn ready_line(interfaces: &[String], ready: Ready) -> String {
 /// frames it captured are still being shown.
 fn backlog_note(cap: &mut LiveCapture, quiet: bool) {
     if let Some(n) = cap.backlog().filter(|_| !quiet) {
-        eprintln!(
-            "osi-trace: capture ended; showing the {n} frames it had captured (Ctrl-C again stops now)"
-        );
+        eprintln!("{}", crate::render::words::notes::backlog(n));
     }
 }
 

@@ -73,8 +73,8 @@ impl Stop {
     }
 
     /// The error of a file not read to its end because of the stop: `what`
-    /// names the file; `kept` says what became of the files being written.
-    pub fn interrupted(&self, what: &str, kept: &str) -> anyhow::Error {
-        anyhow::anyhow!("stopped by {} before the end of {what}{kept}", self.by())
+    /// names the file; `writing`: whether `--write` or `--tsg` had begun a file.
+    pub fn interrupted(&self, what: &str, writing: bool) -> anyhow::Error {
+        anyhow::anyhow!(crate::render::words::notes::interrupted(self.by(), what, writing))
     }
 }

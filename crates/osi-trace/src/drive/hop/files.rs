@@ -12,6 +12,7 @@ use anyhow::{bail, Context};
 use super::{page, show, study, HopOptions};
 use crate::hop::{see, Seen};
 use crate::pcap::CaptureReader;
+use crate::render::words::files;
 use crate::source::{Got, Source, Stop};
 
 /// Reads the capture of link1 (`--read`) and of link2 (`--hop`), matches and
@@ -30,7 +31,7 @@ pub fn run(files: &[PathBuf; 2], opts: &HopOptions, stop: &Stop, out: impl Write
     let study = study([&mut one, &mut two])?;
     // Odd but readable things in the files, each said once.
     for n in one.source.take_notes().into_iter().chain(two.source.take_notes()) {
-        eprintln!("osi-trace: warning: {n}");
+        eprintln!("{}", kit::warning_line("osi-trace", &n));
     }
     if !study.related {
         bail!(kit::hinted(
@@ -78,7 +79,7 @@ impl<'a> Input<'a> {
         } else if std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
             return Source::file(path, self.stop);
         } else {
-            let from = File::open(path).with_context(|| format!("cannot open {}", kit::escape_path(path)))?;
+            let from = File::open(path).with_context(|| files::cannot_open(&kit::escape_path(path)))?;
             let copy =
                 tempfile::NamedTempFile::new().context("creating a temporary copy of a piped capture")?;
             let to = copy.reopen().context("creating a temporary copy of a piped capture")?;
@@ -127,7 +128,7 @@ impl Iterator for LinkFrames<'_> {
                 Some(Ok(see(self.number, &f)))
             }
             Ok(_) if self.source.stop().is_set() => {
-                Some(Err(self.source.stop().interrupted(&kit::escape_path(self.path), "")))
+                Some(Err(self.source.stop().interrupted(&kit::escape_path(self.path), false)))
             }
             Ok(_) => None,
             Err(e) => Some(Err(e.context(format!("{} is damaged", kit::escape_path(self.path))))),

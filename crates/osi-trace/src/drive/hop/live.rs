@@ -7,6 +7,7 @@ use anyhow::bail;
 use super::{page, show, study, HopOptions};
 use crate::capture::{Limits, LiveOptions};
 use crate::hop::{see, Seen};
+use crate::render::words::notes;
 use crate::source::{Got, Ready, Source, Stop};
 
 /// At most this many frames of each link are captured (each kept as its
@@ -34,7 +35,7 @@ pub fn run(interfaces: &[String; 2], limits: Limits, opts: &HopOptions, stop: &S
         // Each link's frames are numbered from 1, as in a file of that link alone.
         let i = usize::from(*link == *interfaces[1]);
         if links[i].len() == MAX_FRAMES {
-            eprintln!("osi-trace: warning: {MAX_FRAMES} frames on {link}: the capture stops here");
+            eprintln!("{}", notes::hop_frames_cap(MAX_FRAMES, &link));
             break;
         }
         links[i].push(see(links[i].len() as u64 + 1, &frame));

@@ -12,6 +12,7 @@ use crate::hop::matcher::MAX_HELD;
 use crate::hop::view::{self, Frames, Study};
 use crate::hop::Tally;
 use crate::output::hop::{sink, Layout};
+use crate::render::words::notes;
 use crate::source::Got;
 
 pub mod files;
@@ -98,16 +99,9 @@ fn page(
 /// Says on stderr what the memory bound left out.
 fn warn(study: &Study, tally: &Tally) {
     if study.forgotten > 0 {
-        eprintln!(
-            "osi-trace: warning: {} forgotten while waiting for their copy on the other link (at most {MAX_HELD} are held at once): shown as seen on one link only",
-            kit::plural(study.forgotten, "frame")
-        );
+        eprintln!("{}", notes::hop_forgotten(study.forgotten, MAX_HELD));
     }
     if study.knowledge.not_kept() > 0 && tally.only_total > 0 {
-        eprintln!(
-            "osi-trace: warning: {} about the links not kept (more than {} addresses or MACs): a reason given for a frame seen on one link only may be wrong",
-            kit::plural(study.knowledge.not_kept(), "fact"),
-            crate::hop::MAX_FACTS
-        );
+        eprintln!("{}", notes::hop_facts_not_kept(study.knowledge.not_kept(), crate::hop::MAX_FACTS));
     }
 }

@@ -13,6 +13,7 @@ pub mod graph;
 pub mod hop;
 pub mod ladder;
 pub mod layers;
+pub mod notes;
 mod segment;
 
 pub use segment::*;
