@@ -87,7 +87,7 @@ pub fn socket_call(n: &Annotated, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     let who = n.from.name();
     let peer = n.from.other().name();
     match n.role {
-        Role::Handshake(1) => f.write_str("connect() của client"),
+        Role::Handshake(1) => write!(f, "connect() của {who}"),
         Role::Handshake(_) => f.write_str("kernel của server, cho socket đang lắng nghe, trước mọi accept()"),
         Role::HandshakeAck { again: false, syn_acks } if syn_acks > 1 => write!(
             f,

@@ -181,7 +181,7 @@ fn socket_call(n: &Annotated, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         return vi_words::socket_call(n, f);
     }
     match n.role {
-        Role::Handshake(1) => f.write_str("client's connect()"),
+        Role::Handshake(1) => write!(f, "{who}'s connect()"),
         Role::Handshake(_) => f.write_str("server's kernel, for the listening socket, before any accept()"),
         Role::HandshakeAck { again: false, syn_acks } if syn_acks > 1 => write!(
             f,
