@@ -135,3 +135,50 @@ fn a_tcp_header_cut_before_the_capture_is_still_shown() -> anyhow::Result<()> {
     assert!(text.contains("\"srcport\":40000") && text.contains("\"frame\":4,"), "{text}");
     Ok(())
 }
+
+/// Where osi-trace keeps its answer and tshark 4.0 differs (README, "Checked against
+/// Wireshark"), on `open-bugs/tshark-4.0-differs.pcap`: the differences are exactly these three.
+/// - A split handshake (frames 1–5: the server ACKs the SYN, then sends a SYN of its own):
+///   one connection to osi-trace; tshark 4.0 opens a stream at the server's SYN (and calls
+///   the client's SYN+ACK, which repeats its SYN, no retransmission), so every later
+///   stream number is one higher.
+/// - Frame 9, a SYN whose IPv4 Timestamp option claims 3 bytes: tshark 4.0 stops at the IP
+///   header (no TCP row); osi-trace shows the segment.
+/// - Stream 3: the server's data comes before the client's handshake ACK. tshark 4.0's
+///   initial RTT ends at that data segment (6 ms); osi-trace's handshake RTT at the ACK (7 ms).
+#[test]
+fn where_tshark_4_0_differs_osi_trace_keeps_its_answer() -> anyhow::Result<()> {
+    if !harness::require!(harness::Need::Tool("tshark")) {
+        return Ok(());
+    }
+    let pcap = fixture("open-bugs/tshark-4.0-differs.pcap");
+    let ((rows, frames), (their_rows, their_frames)) = (tcp_rows::ours(&pcap)?, tcp_rows::theirs(&pcap)?);
+    assert_eq!((frames, their_frames), (15, 15));
+    assert!(rows[&9].4 == 0x002 && !their_rows.contains_key(&9), "frame 9: {:?}", their_rows.get(&9));
+    for (frame, theirs) in &their_rows {
+        let mut ours = rows[frame].clone();
+        let (split, shift) = ((1..=5).contains(frame), u64::from(*frame >= 3));
+        assert_eq!(ours.0 + shift, theirs.0, "frame {frame}: tshark's stream");
+        ours.0 = theirs.0;
+        if *frame == 4 {
+            assert_eq!(ours.5, ["retransmission"], "frame 4 repeats the client's SYN");
+            ours.5.clear();
+        }
+        assert_eq!(&ours, theirs, "frame {frame} (split handshake: {split})");
+    }
+    let ours: Vec<serde_json::Value> = {
+        let mut cmd = Command::new(harness::bin("osi-trace"));
+        cmd.arg("--read").arg(&pcap).arg("--json");
+        let out = harness::run(cmd, b"", T)?;
+        String::from_utf8_lossy(&out.stdout).lines().map(serde_json::from_str).collect::<Result<_, _>>()?
+    };
+    // The server's own SYN (a split handshake, or a simultaneous open): its connect(), not the client's.
+    let syn = ours.iter().find(|j| j["type"] == "segment" && j["frame"] == 3).expect("frame 3");
+    assert_eq!((syn["from"].as_str(), syn["cause"].as_str()), (Some("server"), Some("server's connect()")));
+    let conn = ours.iter().find(|j| j["type"] == "connection" && j["stream"] == 3).expect("stream 3");
+    assert_eq!(conn["handshake_rtt"].as_f64(), Some(0.007));
+    let fields = ["frame.number", "tcp.analysis.initial_rtt"].map(String::from);
+    let initial = harness::tshark::fields(&pcap, &fields)?;
+    assert!(initial.lines().any(|l| l == "15\t0.006000000"), "{initial}");
+    Ok(())
+}
