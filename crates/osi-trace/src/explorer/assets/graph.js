@@ -8,10 +8,15 @@ const Graph = (() => {
   const view = { tsg: null, rtt: null };
   let key = '';
 
-  /** The stream and direction to draw: the selected segment's, else the busiest. */
-  function pick() {
+  /** The stream and direction to draw: the selected segment's, else the busiest. An
+   *  RTT sample belongs to an ACK and times the other side's segments: selecting it
+   *  keeps their graph, where it is a point (not the ACK sender's, where it is none). */
+  function pick(kind) {
     const r = ROWS[S.sel];
-    if (r && isSeg(r)) return [r.stream, r.from];
+    if (r && isSeg(r)) {
+      if (kind === 'rtt' && r.ack_rtt !== null) return [r.stream, r.from === 'client' ? 'server' : 'client'];
+      return [r.stream, r.from];
+    }
     let best = null;
     for (const c of CONNS) {
       for (const [side, f] of [['client', c.client_to_server], ['server', c.server_to_client]]) {
@@ -52,7 +57,7 @@ const Graph = (() => {
   function draw(kind) {
     const box = boxes[kind];
     if (box.hidden) return;
-    const [stream, side] = pick();
+    const [stream, side] = pick(kind);
     const pts = data(kind, stream, side);
     const k = kind + stream + side;
     if (!view[kind] || view[kind].key !== k) view[kind] = Object.assign({ key: k }, bounds(kind, pts));
@@ -74,15 +79,24 @@ const Graph = (() => {
     s.appendChild(svg('text', { x: 2, y: H - 20 }, Math.round(v.y0)));
     const inX = (t) => t >= v.x0 && t <= v.x1;
     if (kind === 'tsg') {
+      // The other side's ACKs as steps, as --tsg draws them: an ACK number holds until
+      // the next ACK (a slope would claim numbers no ACK carried). Every ACK is drawn,
+      // so that a zoomed view starts at the level of the last ACK before it; the plot's
+      // clip keeps the lines off the axes.
+      const clip = 'tsgclip' + stream + side;
+      const c = svg('clipPath', { id: clip });
+      c.appendChild(svg('rect', { x: 44, y: 0, width: W - 44, height: H - 18 }));
+      s.appendChild(c);
       let ack = '', win = '';
       for (const p of pts) {
-        if (p.mine || p.r.ack === null || !inX(p.r.time)) continue;
+        if (p.mine || p.r.ack === null) continue;
         const x = X(p.r.time).toFixed(1);
-        ack += (ack ? ' L' : 'M') + x + ' ' + Y(p.r.ack).toFixed(1);
-        win += (win ? ' L' : 'M') + x + ' ' + Y(p.r.ack + p.r.window_size).toFixed(1);
+        const a = Y(p.r.ack).toFixed(1), w = Y(p.r.ack + p.r.window_size).toFixed(1);
+        ack += ack ? ' H' + x + ' V' + a : 'M' + x + ' ' + a;
+        win += win ? ' H' + x + ' V' + w : 'M' + x + ' ' + w;
       }
-      if (ack) s.appendChild(svg('path', { d: ack, class: 'ackl' }));
-      if (win) s.appendChild(svg('path', { d: win, class: 'winl' }));
+      if (ack) s.appendChild(svg('path', { d: ack, class: 'ackl', 'clip-path': 'url(#' + clip + ')' }));
+      if (win) s.appendChild(svg('path', { d: win, class: 'winl', 'clip-path': 'url(#' + clip + ')' }));
       for (const p of pts) {
         if (!p.mine || !inX(p.r.time)) continue;
         const re = p.r.analysis.some((a) => a.includes('retransmission'));
@@ -142,8 +156,7 @@ const Graph = (() => {
     pending = true;
     setTimeout(() => {
       pending = false;
-      const [stream, side] = pick();
-      const k = stream + side + S.sel;
+      const k = pick('tsg').join() + pick('rtt').join() + S.sel;
       if (k === key) return;
       key = k;
       draw('tsg');
