@@ -201,10 +201,8 @@ capture=yes
 if [[ -n ${OSI_KIT_NO_NS:-} && $(id -u) -ne 0 ]] &&
   ! getcap "$bin/osi-trace" 2>/dev/null | grep -q cap_net_raw; then
   capture=no
-  say "${yellow}No capture permission here: running the programs without osi-trace.${reset}"
-  tell "To see the traces: run as root, or let unprivileged user namespaces be created" \
-    "(e.g. sysctl kernel.apparmor_restrict_unprivileged_userns=0 on recent Ubuntu), or once" \
-    "(again after each build):"
+  say "${yellow}$(phrase no_capture)${reset}"
+  tell "$(phrase no_capture_how)"
   say "  sudo setcap cap_net_raw=eip $bin/osi-trace"
 fi
 

@@ -25,10 +25,11 @@ kit_binaries() {
 
 # build_first PACKAGE…: a release build of these packages (cargo's progress shown).
 build_first() {
-  local p args=() long="seconds: only what changed"
+  local p args=() long
+  long=$(phrase build_quick)
   for p; do args+=(-p "$p"); done
-  [[ -x $target/release/osi-trace ]] || long="about a minute the first time on two cores"
-  tell "${bold}Building what the first run needs: $* (release; $long)…${reset}"
+  [[ -x $target/release/osi-trace ]] || long=$(phrase build_long)
+  tell "${bold}$(phrase build_first "$*" "$long")${reset}"
   # Cargo's colours are the basic ones (a bright green that fades on white): plain here.
   (cd "$here" && cargo build --release --color never "${args[@]}") ||
     die "the build failed (cargo's error above); the kit needs Rust 1.85 or newer and a C linker (Debian: apt-get install build-essential)"
@@ -42,8 +43,7 @@ build_first() {
 build_rest() {
   OSI_KIT_REST_LOG=$(mktemp "${TMPDIR:-/tmp}/demo-build.XXXXXX")
   export OSI_KIT_REST_LOG
-  tell "${dim}The rest of the kit (the other servers, the lessons' programs) builds in the background" \
-    "while this run plays (about 30 s more on two cores).${reset}"
+  tell "${dim}$(phrase build_rest)${reset}"
   # Not a job-control shell: the background job shares our process group, so setsid
   # makes it a session (and group) of its own without forking; its pid is the group's.
   # shellcheck disable=SC2016 # $1 and $2 are the inner shell's
@@ -69,13 +69,12 @@ wait_rest() {
   local log=${OSI_KIT_REST_LOG:-} started=$SECONDS
   [[ -n $log ]] || return 0
   if [[ ! -s $log.status ]]; then
-    tell "${dim}Waiting for the background build of the rest of the kit (about 30 s after the first" \
-    "run started, on two cores)…${reset}"
+    tell "${dim}$(phrase build_wait)${reset}"
     until [[ -s $log.status ]]; do
       ((SECONDS - started < 600)) || die "the background build did not finish in 10 minutes; its log: $log"
       sleep 0.2
     done
-    say "${dim}… built ($((SECONDS - started)) s of waiting).${reset}"
+    say "${dim}$(phrase build_done "$((SECONDS - started))")${reset}"
   fi
   if [[ $(<"$log.status") != 0 ]]; then
     tail -n 20 "$log" >&2

@@ -94,9 +94,9 @@ steps() {
 after_segment() {
   [[ $pause == yes && $stepping == yes ]] || return 0
   case $1 in
-    next) stop "— Enter: next segment · c: play on —" ;;
-    handshake) stop "— handshake done · Enter: next segment · c: play on —" ;;
-    teardown) stop "— teardown done · Enter: go on · c: play on —" ;;
+    next) stop "$(phrase step_next)" ;;
+    handshake) stop "$(phrase step_handshake)" ;;
+    teardown) stop "$(phrase step_teardown)" ;;
   esac
 }
 

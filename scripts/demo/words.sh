@@ -36,6 +36,17 @@ declare -A phrases_en=(
   [kept]="Every run's trace, ladder, JSON, page and pcap are in:"
   [wireshark]="Open a pcap in Wireshark:  wireshark %s"
   [read_again]="Or read it again here:     %s"
+  [step_next]="— Enter: next segment · c: play on —"
+  [step_handshake]="— handshake done · Enter: next segment · c: play on —"
+  [step_teardown]="— teardown done · Enter: go on · c: play on —"
+  [build_first]="Building what the first run needs: %s (release; %s)…"
+  [build_quick]="seconds: only what changed"
+  [build_long]="about a minute the first time on two cores"
+  [build_rest]="The rest of the kit (the other servers, the lessons' programs) builds in the background while this run plays (about 30 s more on two cores)."
+  [build_wait]="Waiting for the background build of the rest of the kit (about 30 s after the first run started, on two cores)…"
+  [build_done]="… built (%s s of waiting)."
+  [no_capture]="No capture permission here: running the programs without osi-trace."
+  [no_capture_how]="To see the traces: run as root, or let unprivileged user namespaces be created (e.g. sysctl kernel.apparmor_restrict_unprivileged_userns=0 on recent Ubuntu), or once (again after each build):"
 )
 
 # shellcheck disable=SC2034 # read by phrase, by name
@@ -62,6 +73,17 @@ declare -A phrases_vi=(
   [kept]="Trace, ladder, JSON, trang web và pcap của mỗi lần chạy nằm trong:"
   [wireshark]="Mở một pcap trong Wireshark:  wireshark %s"
   [read_again]="Hoặc đọc lại nó ở đây:        %s"
+  [step_next]="— Enter: segment tiếp theo · c: chạy tiếp một mạch —"
+  [step_handshake]="— bắt tay xong · Enter: segment tiếp theo · c: chạy tiếp một mạch —"
+  [step_teardown]="— đóng kết nối xong · Enter: đi tiếp · c: chạy tiếp một mạch —"
+  [build_first]="Đang build những gì lần chạy đầu cần: %s (release; %s)…"
+  [build_quick]="vài giây: chỉ phần đã thay đổi"
+  [build_long]="khoảng một phút cho lần đầu trên máy hai nhân"
+  [build_rest]="Phần còn lại của bộ kit (các server khác, chương trình của các bài) được build chạy nền trong lúc lần chạy này diễn ra (thêm khoảng 30 s trên máy hai nhân)."
+  [build_wait]="Đang chờ build chạy nền của phần còn lại của bộ kit (khoảng 30 s sau khi lần chạy đầu bắt đầu, trên máy hai nhân)…"
+  [build_done]="… đã build xong (chờ %s s)."
+  [no_capture]="Ở đây không có quyền bắt gói: chạy các chương trình mà không có osi-trace."
+  [no_capture_how]="Để thấy các trace: chạy bằng root, hoặc cho phép user thường tạo user namespace (ví dụ sysctl kernel.apparmor_restrict_unprivileged_userns=0 trên Ubuntu gần đây), hoặc một lần (làm lại sau mỗi lần build):"
 )
 
 # phrase KEY [ARG…]: KEY's words in the demo's language, each %s filled with an ARG.

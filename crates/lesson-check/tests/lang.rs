@@ -282,7 +282,7 @@ fn a_class_report_follows_the_language_and_the_csv_stays_the_same() {
 
 /// The demo's headings (`scripts/demo/words.sh`): each key in both languages, the
 /// Vietnamese true to the English (the same numbers, the same `%s`), and every key the
-/// demo asks for is there. (tests/demo.rs runs the demo itself in a Vietnamese terminal.)
+/// demo asks for is there (demo.sh, its build messages, its stops). (tests/demo.rs runs the demo itself in a Vietnamese terminal.)
 #[test]
 fn every_heading_of_the_demo_has_its_vietnamese() {
     let list = r#". scripts/demo/words.sh
@@ -307,15 +307,19 @@ fn every_heading_of_the_demo_has_its_vietnamese() {
     }
     assert!(keys.len() > 15, "{table}");
     assert!(bad.is_empty(), "{}", bad.join("\n"));
-    let demo = std::fs::read_to_string(repo().join("scripts/demo.sh")).expect("demo.sh");
-    let asked: Vec<&str> =
-        demo.split("$(phrase ").skip(1).filter_map(|s| s.split([' ', ')']).next()).collect();
-    assert!(asked.len() > 15, "the demo's headings come from the table: {asked:?}");
-    for key in asked {
-        assert!(
-            keys.iter().any(|k| k == key),
-            "demo.sh asks for `{key}`, which scripts/demo/words.sh has not"
-        );
+    // demo.sh and the parts it sources: its build messages and its stops speak too.
+    let mut asked = Vec::new();
+    for script in ["scripts/demo.sh", "scripts/demo/build.sh", "scripts/demo/show.sh"] {
+        let text = std::fs::read_to_string(repo().join(script)).expect("the demo's script");
+        let keys_in = text.split("$(phrase ").skip(1).filter_map(|s| s.split([' ', ')']).next());
+        asked.extend(keys_in.map(|k| (script, k.to_string())));
+    }
+    assert!(asked.len() > 25, "the demo's headings come from the table: {asked:?}");
+    for name in ["step_next", "step_handshake", "step_teardown", "build_first", "no_capture"] {
+        assert!(asked.iter().any(|(_, k)| k == name), "the demo no longer asks for `{name}`: {asked:?}");
+    }
+    for (script, key) in asked {
+        assert!(keys.contains(&key), "{script} asks for `{key}`, which scripts/demo/words.sh has not");
     }
 }
 
