@@ -33,7 +33,7 @@ while (($#)); do
     --keep) keep=${2:?--keep needs a folder}; shift ;;
     --bin) bin=${2:?--bin needs a folder}; shift ;;
     -h | --help) kit_usage; exit 0 ;;
-    *) echo "bench-trace.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+    *) echo "bench-trace.sh: unknown argument $(printf %q "$1") (see --help)" >&2; exit 2 ;;
   esac
   shift
 done

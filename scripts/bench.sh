@@ -39,7 +39,7 @@ while (($#)); do
     --bin) bin=${2:?--bin needs a folder}; shift ;;
     --out) out=${2:?--out needs a folder}; shift ;;
     -h | --help) kit_usage; exit 0 ;;
-    *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+    *) echo "bench.sh: unknown argument $(printf %q "$1") (see --help)" >&2; exit 2 ;;
   esac
   shift
 done

@@ -17,8 +17,9 @@ shots=yes
 case "${1:-}" in
   --pages) shots=no ;;
   -h | --help) kit_usage && exit 0 ;;
-  "") ;;
-  *) echo "screenshots.sh: unknown argument $1" >&2 && exit 2 ;;
+  # No argument; an empty one ("") is a mistake, not a request to rewrite the pages.
+  "") (($# == 0)) || { echo "screenshots.sh: unknown argument ''" >&2 && exit 2; } ;;
+  *) echo "screenshots.sh: unknown argument $(printf %q "$1")" >&2 && exit 2 ;;
 esac
 cargo build --release --quiet -p osi-trace
 bin=$here/target/release

@@ -185,7 +185,8 @@ fn main() -> std::process::ExitCode {
                 return Ok(());
             }
             Mode::Medians { input, runs, trace_line } => {
-                io::stdout().write_all(medians::tables(&input, runs, &trace_line)?.as_bytes())?;
+                kit::PipeOut(io::stdout())
+                    .write_all(medians::tables(&input, runs, &trace_line)?.as_bytes())?;
                 return Ok(());
             }
         };

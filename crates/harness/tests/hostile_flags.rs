@@ -1,4 +1,5 @@
-//! Every flag of every program of the workspace, and the values the scripts
+//! Every flag of every program of the workspace (echo-bench medians and
+//! osi-trace --programs with --html included), and the values the scripts
 //! echo back, given hostile values: negative, not a number, infinite, too big
 //! for any integer, empty, invalid UTF-8, control characters and ESC sequences.
 //! Nothing panics, every run ends by itself, and no raw control character (an
@@ -82,7 +83,8 @@ fn programs(results: &Path) -> Vec<Program> {
         p("echo-bench", Some("pingpong"), &port),
         p("echo-bench", Some("bulk"), &port),
         p("echo-bench", Some("churn"), &port),
-        p("echo-bench", Some("chart"), &[("--input", results), ("--output", "chart.svg".into())]),
+        p("echo-bench", Some("chart"), &[("--input", results.clone()), ("--output", "chart.svg".into())]),
+        p("echo-bench", Some("medians"), &[("--input", results)]),
         // Its positionals first (a lesson, a class of one), then each flag in turn.
         p("lesson-check", Some("grade"), &[("03", class), ("--out", "grades".into())]),
     ]
@@ -262,6 +264,15 @@ fn no_flag_value_panics_hangs_or_reaches_the_terminal_raw() -> anyhow::Result<()
             cases.push((lesson_check.clone(), [vec![OsString::from("answers")], args].concat()));
         }
     }
+    // --programs is echoed back only when a page is written: walked with --html too.
+    let osi_trace = harness::bin("osi-trace");
+    for value in hostile() {
+        let mut programs = OsString::from("--programs=");
+        programs.push(&value);
+        let args =
+            ["--read".into(), pcap.clone(), "--html".into(), "page.html".into(), "--force".into(), programs];
+        cases.push((osi_trace.clone(), args.to_vec()));
+    }
     let mut failed = walk(cases, dir.path(), &[]);
     eprintln!("walked {walked} flags and lesson-check's arguments with {} values each", hostile().len());
 
@@ -279,6 +290,9 @@ fn no_flag_value_panics_hangs_or_reaches_the_terminal_raw() -> anyhow::Result<()
         cases.push((scripts.join("lab.sh"), vec![value.clone()]));
         cases.push((scripts.join("demo.sh"), vec!["--only".into(), value.clone()]));
         cases.push((scripts.join("demo.sh"), vec![value.clone()]));
+        for script in ["bench.sh", "bench-trace.sh", "screenshots.sh"] {
+            cases.push((scripts.join(script), vec![value.clone()]));
+        }
     }
     let env = [("KIT_BIN_DIR", bin_dir.as_os_str()), ("TMPDIR", dir.path().as_os_str())];
     failed.extend(walk(cases, dir.path(), &env));

@@ -30,9 +30,11 @@ pub fn hinted(message: impl Into<String>, hint: impl Into<String>) -> Hinted {
 
 /// Runs `body` and turns its error into one line on stderr and exit code 1.
 /// Narration still queued is written first (waiting 2 s at most). When the
-/// error is stdout's reader gone ([`crate::PipeOut`]), the program ends quietly,
-/// by SIGPIPE, as tcpdump and grep do.
+/// error is stdout's reader gone ([`crate::PipeOut`]), or a `println!` found it
+/// gone ([`crate::quiet_on_broken_pipe`]), the program ends quietly, by SIGPIPE,
+/// as tcpdump and grep do.
 pub fn run(program: &str, body: impl FnOnce() -> anyhow::Result<()>) -> ExitCode {
+    crate::pipe::quiet_on_broken_pipe();
     let result = body();
     crate::stdout::drain(std::time::Duration::from_secs(2));
     match result {

@@ -35,7 +35,7 @@ pub use narrate::{Layer, Narrator};
 pub use payload::{
     escape, escape_all, escape_bytes_literal, escape_path, is_binary, preview, DEFAULT_PREVIEW,
 };
-pub use pipe::{PipeOut, ReaderGone};
+pub use pipe::{quiet_on_broken_pipe, PipeOut, ReaderGone};
 pub use sock::{family, local_addr, peer_name, SocketExt};
 pub use stdout::drain;
 pub use tcp_state::{tcp_state, TcpState};

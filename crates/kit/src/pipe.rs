@@ -68,3 +68,26 @@ pub(crate) fn die_of_sigpipe() -> ExitCode {
     // Not reached: SIGPIPE's default action ends the process. 128 + 13, as a shell says it.
     ExitCode::from(141)
 }
+
+/// Makes `println!` and `eprintln!` end the program as [`die_of_sigpipe`] does
+/// when their reader went away (`lesson-check answers … | head -1`), instead of
+/// panicking with a backtrace: std panics there ("failed printing to stdout:
+/// Broken pipe") since Rust ignores SIGPIPE. Any other panic is reported as before.
+pub fn quiet_on_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        // std's words: "failed printing to stdout: Broken pipe (os error 32)" (EPIPE).
+        let gone = message.starts_with("failed printing to std")
+            && message.contains(&format!("(os error {})", libc::EPIPE));
+        if gone {
+            die_of_sigpipe();
+        }
+        default(info);
+    }));
+}

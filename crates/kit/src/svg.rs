@@ -108,9 +108,15 @@ pub fn tick_label(v: f64) -> String {
     }
 }
 
-/// Text for XML: `&`, `<`, `>` and `"` escaped.
+/// Text for XML: `&`, `<`, `>` and `"` escaped, and each control character
+/// (ESC in a label from a results file) written as [`crate::escape_controls`]
+/// writes it: XML 1.0 forbids most of them, and `cat chart.svg` shows it raw.
 pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    crate::escape_controls(s)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// An SVG document being written.
@@ -290,6 +296,12 @@ mod tests {
         let log = Axis { lo: 1.0, hi: 12_000.0, log: true, from: 0.0, to: 100.0 };
         assert_eq!(log.ticks(), [1.0, 10.0, 100.0, 1000.0, 10_000.0]);
         assert!((log.at(100.0) - 100.0 * 2.0 / 12_000f64.log10()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn text_has_no_control_character_xml_forbids() {
+        assert_eq!(esc("a\x1b]0;x\x07<b>&\"c\""), "a\\x1b]0;x\\x07&lt;b&gt;&amp;&quot;c&quot;");
+        assert_eq!(esc("client → server"), "client → server");
     }
 
     #[test]

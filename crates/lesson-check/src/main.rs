@@ -95,6 +95,7 @@ Exit status:
      results could not be written";
 
 fn main() -> ExitCode {
+    kit::quiet_on_broken_pipe();
     let args = kit::parse_args::<Args>();
     kit::Lang::resolve(args.lang).apply();
     let outcome = match args.command {

@@ -198,7 +198,7 @@ impl Page {
                         .collect();
                     format!("\n  {p}: {}", calls.join(", "))
                 }
-                None => format!("\n  {p}: {}", closing::not_a_program()),
+                None => format!("\n  {}: {}", kit::escape_controls(p), closing::not_a_program()),
             });
         }
         Ok(said)
