@@ -53,6 +53,11 @@ fn every_role() -> Vec<Role> {
         Role::ChallengeAck,
         Role::StaleReset,
     ];
+    for step in 1..=3 {
+        for again in [false, true] {
+            v.push(Role::Simultaneous { step, again });
+        }
+    }
     for again in [false, true] {
         for syn_acks in [1, 3] {
             v.push(Role::HandshakeAck { again, syn_acks });

@@ -137,7 +137,7 @@ fn a_tcp_header_cut_before_the_capture_is_still_shown() -> anyhow::Result<()> {
 }
 
 /// Where osi-trace keeps its answer and tshark 4.0 differs (README, "Checked against
-/// Wireshark"), on `open-bugs/tshark-4.0-differs.pcap`: the differences are exactly these three.
+/// Wireshark"), on `tshark-4.0-differs.pcap`: the differences are exactly these three.
 /// - A split handshake (frames 1–5: the server ACKs the SYN, then sends a SYN of its own):
 ///   one connection to osi-trace; tshark 4.0 opens a stream at the server's SYN (and calls
 ///   the client's SYN+ACK, which repeats its SYN, no retransmission), so every later
@@ -151,7 +151,7 @@ fn where_tshark_4_0_differs_osi_trace_keeps_its_answer() -> anyhow::Result<()> {
     if !harness::require!(harness::Need::Tool("tshark")) {
         return Ok(());
     }
-    let pcap = fixture("open-bugs/tshark-4.0-differs.pcap");
+    let pcap = fixture("tshark-4.0-differs.pcap");
     let ((rows, frames), (their_rows, their_frames)) = (tcp_rows::ours(&pcap)?, tcp_rows::theirs(&pcap)?);
     assert_eq!((frames, their_frames), (15, 15));
     assert!(rows[&9].4 == 0x002 && !their_rows.contains_key(&9), "frame 9: {:?}", their_rows.get(&9));

@@ -1,7 +1,7 @@
 //! The states osi-trace gives each end never contradict what that end sends, on every
 //! capture the project holds (fixtures, corpus, the lab's and the lessons' recorded captures): an end
 //! shown CLOSED or LISTEN sends nothing but an RST, data never leaves an end in SYN_SENT,
-//! TIME_WAIT or FIN_WAIT_2, and no connection has two handshake ACKs (connect() returns
+//! TIME_WAIT or FIN_WAIT_2, and no end sends two handshake ACKs (connect() returns
 //! once). Each row's state is the sender's as it was when it sent: where segments crossed
 //! on the wire or one was lost behind the capture, it follows from the sender's own fields.
 
@@ -67,15 +67,16 @@ fn no_end_sends_from_a_state_it_cannot_send_from() -> anyhow::Result<()> {
         wrong.extend(
             segs.iter().filter_map(|s| contradiction(s).map(|w| format!("{name} frame {}: {w}", s.frame))),
         );
-        let mut handshakes = std::collections::BTreeMap::<u64, u32>::new();
+        // One per end that called connect(): both, in a simultaneous open.
+        let mut handshakes = std::collections::BTreeMap::<(u64, &str), u32>::new();
         for s in segs.iter().filter(|s| s.role == "handshake_ack") {
-            *handshakes.entry(s.stream).or_default() += 1;
+            *handshakes.entry((s.stream, s.from.as_str())).or_default() += 1;
         }
         wrong.extend(
             handshakes
                 .iter()
                 .filter(|(_, n)| **n > 1)
-                .map(|(st, n)| format!("{name} stream {st}: {n} handshake ACKs")),
+                .map(|((st, from), n)| format!("{name} stream {st}: {n} handshake ACKs from the {from}")),
         );
     }
     assert!(wrong.is_empty(), "{} rows contradict their states:\n{}", wrong.len(), wrong.join("\n"));

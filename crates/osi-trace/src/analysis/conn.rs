@@ -59,6 +59,10 @@ pub(super) struct Half {
     /// This side has sent something again: some of its segments were lost, so the
     /// peer may not hold every byte below this side's sequence number.
     pub resent: bool,
+    /// In a simultaneous open: this side sent its SYN+ACK, and its connect() completed
+    /// (its ACK of the peer's SYN+ACK seen).
+    pub syn_ack_sent: bool,
+    pub open_done: bool,
     /// This side's segments awaiting an ACK, and the RTT estimate (`rtt`).
     pub timing: Timing,
 }
@@ -97,6 +101,8 @@ pub(super) struct Conn {
     pub syn_ack_retransmissions: u32,
     /// The client's ACK completing the handshake was seen.
     pub handshake_acked: bool,
+    /// Both ends sent a SYN (a simultaneous open, `simopen`), or one socket connects to itself.
+    pub simultaneous: bool,
     pub first_fin: Option<Side>,
     pub end: Option<End>,
     pub joined_late: bool,
@@ -141,6 +147,7 @@ impl Conn {
             syn_acks_since_syn: 0,
             syn_ack_retransmissions: 0,
             handshake_acked: false,
+            simultaneous: false,
             first_fin: None,
             end: None,
             joined_late,

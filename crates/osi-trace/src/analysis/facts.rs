@@ -88,6 +88,13 @@ pub enum Role {
     /// SYN+ACKs came before it (more than one: the server resent it). `again`: the
     /// client had ACKed one already; this ACK answers a copy, connect() returned before.
     HandshakeAck { again: bool, syn_acks: u32 },
+    /// A simultaneous open (RFC 9293 §3.5): both ends called connect(), or one socket
+    /// connects to its own address and port. `step` 1: a SYN of the second end (or any
+    /// SYN once both sent one); 2: a SYN+ACK, the kernel answering the peer's SYN that
+    /// came in SYN_SENT, inside connect() (`again`: a copy of it, sent by the timer);
+    /// 3: an end's ACK of the peer's SYN+ACK (or split-handshake SYN+ACK): it is
+    /// ESTABLISHED, and its connect() returns.
+    Simultaneous { step: u8, again: bool },
     /// Payload bytes; `total` counts this direction's bytes so far, this segment included.
     Data { bytes: u32, total: u64 },
     /// Acknowledges data, carries none.
@@ -212,6 +219,9 @@ pub struct Annotated {
     /// server state is then what that answer says, `?` only after an RST a firewall
     /// may have sent.
     pub answered: bool,
+    /// The server's state is `?` on this row because it sent a bare ACK before its own
+    /// SYN (a split handshake): no state of RFC 9293 does that.
+    pub ack_before_syn: bool,
 }
 
 impl Annotated {

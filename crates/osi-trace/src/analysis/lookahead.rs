@@ -103,6 +103,9 @@ impl Lookahead {
 
     /// What `n` tells of the SYNs of its connection still waiting.
     fn answer(&mut self, n: &Annotated) {
+        if n.from == Side::Server && matches!(n.role, Role::Simultaneous { step: 1, .. }) {
+            return self.answer_with_syn(n.stream);
+        }
         let resolved = match (&n.role, n.from) {
             (Role::Handshake(2), Side::Server) => State::SynReceived,
             // CLOSED, or `?` where a firewall may have answered in the server's name.
@@ -124,6 +127,27 @@ impl Lookahead {
             if let Some(Event::Segment(h)) = self.held.get_mut(at) {
                 h.server_state = state;
                 h.answered = true;
+            }
+        }
+    }
+
+    /// The server's own SYN answers the client's (a simultaneous open): no socket
+    /// listened, its end was CLOSED until its connect(). Where the server had sent
+    /// something before its SYN (a split handshake's bare ACK), no state of RFC 9293
+    /// sends that: `?`.
+    fn answer_with_syn(&mut self, stream: u64) {
+        let Some(numbers) = self.waiting.remove(&stream) else { return };
+        let popped = self.popped;
+        let at = |number: u64| number.wrapping_sub(popped) as usize;
+        let from_server = |e: Option<&Event>| matches!(e, Some(Event::Segment(h)) if h.from == Side::Server);
+        let spoke = numbers.iter().any(|&i| from_server(self.held.get(at(i))));
+        for number in numbers {
+            if let Some(Event::Segment(h)) = self.held.get_mut(at(number)) {
+                h.server_state = if spoke { State::Unknown } else { State::Closed };
+                (h.answered, h.ack_before_syn) = (true, spoke);
+                if h.role == Role::Handshake(1) {
+                    h.role = Role::Simultaneous { step: 1, again: false }; // the first of two SYNs
+                }
             }
         }
     }

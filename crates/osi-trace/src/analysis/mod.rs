@@ -6,7 +6,7 @@
 //! - `sequence`: relative sequence/acknowledgement numbers and the window scale;
 //! - `expert`: Wireshark's TCP analysis flags, with the same meaning;
 //! - `roles`: what the segment does (handshake step, data, ACK, FIN, RST…);
-//! - `states`: both ends' TCP states after it;
+//! - `states`: both ends' TCP states after it (`simopen`: where both ends sent a SYN);
 //! - `rtt`: the RTT sample of its ACK (Wireshark's `ack_rtt`), RFC 6298's estimate
 //!   and the handshake's timing;
 //! - then `sequence::record_sent` notes what its sender has now sent.
@@ -26,6 +26,7 @@ mod lookahead;
 mod roles;
 mod rtt;
 mod sequence;
+mod simopen;
 mod states;
 mod step;
 mod streams;

@@ -26,7 +26,9 @@ pub(super) fn role(conn: &Conn, from: Side, seg: &Segment, x: &Expert) -> (Role,
     // it did not accept that RST, and asks for one at the number it expects.
     let reset_by = conn.reset.map(|(by, ..)| by);
     let challenge = conn.reset.is_some_and(|(by, seq, _)| by == to && t.ack != seq);
-    let role = if rst {
+    let role = if let Some(r) = super::simopen::role(conn, from, seg) {
+        r
+    } else if rst {
         // An RST from the server while the client waits in SYN_SENT: nothing listens.
         if conn.client_state == State::SynSent && from == Side::Server {
             Role::Refused

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::conn::Conn;
 use super::facts::{End, Role, Side, State};
-use super::rtt;
+use super::{rtt, simopen};
 use crate::decode::seqnum::seq_lt;
 use crate::decode::{flags::*, Segment};
 
@@ -44,10 +44,14 @@ pub(super) fn advance(
             return;
         }
     }
-    if t.has(SYN) {
-        syn(conn, t.has(ACK), time);
+    if let Role::Simultaneous { step, .. } = *role {
+        simopen::advance(conn, from, step, time);
+    } else {
+        if t.has(SYN) {
+            syn(conn, t.has(ACK), time);
+        }
+        handshake_ack(conn, from, seg, role, time);
     }
-    handshake_ack(conn, from, seg, role, time);
     if acks_peer_fin {
         fin_acked(conn, from.other());
     }

@@ -49,6 +49,7 @@ pub(super) fn step(conn: &mut Conn, frame: u64, time: Duration, src: SocketAddr,
         resent_after,
         reset_unheeded,
         answered: false,
+        ack_before_syn: false,
         seg,
     }
 }

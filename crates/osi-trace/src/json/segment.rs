@@ -156,9 +156,9 @@ pub fn sack_blocks(n: &Annotated) -> Vec<[u32; 2]> {
 /// A short, stable name for a role, for scripts.
 pub fn role_name(r: &Role) -> &'static str {
     match r {
-        Role::Handshake(1) => "syn",
-        Role::Handshake(_) => "syn_ack",
-        Role::HandshakeAck { again: false, .. } => "handshake_ack",
+        Role::Handshake(1) | Role::Simultaneous { step: 1, .. } => "syn",
+        Role::Handshake(_) | Role::Simultaneous { step: 2, .. } => "syn_ack",
+        Role::HandshakeAck { again: false, .. } | Role::Simultaneous { .. } => "handshake_ack",
         Role::HandshakeAck { again: true, .. } => "handshake_ack_again",
         Role::Data { .. } => "data",
         Role::Ack { .. } => "ack",

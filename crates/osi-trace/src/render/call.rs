@@ -60,11 +60,19 @@ pub fn cause(n: &Annotated) -> Cause {
     let kernel = |call| Cause { call, side: n.from, kernel: true };
     let program = |call| Cause { call: Some(call), side: n.from, kernel: false };
     let older = n.analysis.contains(&Anomaly::OutOfOrder);
+    // A simultaneous open's first SYN+ACK: Wireshark flags it, but it is the kernel's answer
+    // inside connect() (`words::simopen`).
+    if let Role::Simultaneous { step, again } = n.role {
+        if !(n.is_retransmission() && (step != 2 || again)) {
+            return if step == 1 { program(Call::Connect) } else { kernel(Some(Call::Connect)) };
+        }
+    }
     if n.is_retransmission() || (older && matches!(n.role, Role::Data { .. })) || answers_sack(n) {
         return kernel(None);
     }
     match n.role {
-        Role::Handshake(1) => program(Call::Connect),
+        Role::Handshake(1) | Role::Simultaneous { step: 1, .. } => program(Call::Connect),
+        Role::Simultaneous { .. } => kernel(None), // a copy of its SYN+ACK: said above
         Role::Handshake(_) => kernel(Some(Call::Listen)),
         Role::HandshakeAck { again: false, .. } => kernel(Some(Call::Connect)),
         Role::Data { .. } => program(Call::Send),

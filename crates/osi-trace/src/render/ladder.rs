@@ -99,9 +99,11 @@ pub fn ladder_row(n: &Annotated, width: usize, link: Option<&str>) -> Vec<String
     };
     let paint: Paint = match n.role {
         Role::Refused | Role::Reset | Role::StaleReset => |t| Ink::Red.paint(t).to_string(),
-        Role::Handshake(_) | Role::HandshakeAck { .. } | Role::Fin { .. } | Role::FinAck { .. } => {
-            |t| Ink::Yellow.paint(t).to_string()
-        }
+        Role::Handshake(_)
+        | Role::HandshakeAck { .. }
+        | Role::Simultaneous { .. }
+        | Role::Fin { .. }
+        | Role::FinAck { .. } => |t| Ink::Yellow.paint(t).to_string(),
         Role::Data { .. } => |t| Ink::Green.paint(t).to_string(),
         _ => plain,
     };

@@ -147,6 +147,16 @@ pub fn summary(s: &Summary, width: usize) -> Vec<String> {
             ms(rtt)
         ),
         (Some(rtt), _) => format!("handshake RTT {}", ms(rtt)),
+        // Only a simultaneous open has a handshake time and no RTT: each end's SYN left on its own.
+        (None, Some(all)) => format!(
+            "simultaneous open (both ends called connect()), handshake {} from the first SYN to both ends \
+             ESTABLISHED{} (no round-trip time)",
+            ms(all),
+            match s.syn_retransmissions {
+                0 => String::new(),
+                n => format!(", including {}", plural(n, "SYN retransmission")),
+            }
+        ),
         (None, _) => "handshake RTT not seen".to_string(),
     };
     let head = format!(

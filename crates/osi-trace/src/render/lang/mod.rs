@@ -10,4 +10,5 @@ pub mod graph;
 pub mod hop;
 pub mod layers;
 pub mod segment;
+pub mod simopen;
 pub mod summary;

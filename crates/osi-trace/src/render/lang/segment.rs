@@ -22,6 +22,7 @@ pub fn describe(role: &Role, from: Side, f: &mut fmt::Formatter<'_>) -> fmt::Res
     let who = from.name();
     let peer = from.other().name();
     match role {
+        Role::Simultaneous { step, again } => super::simopen::describe(*step, *again, from, f),
         Role::Handshake(1) => f.write_str("bắt tay 1/3: SYN"),
         Role::Handshake(_) => f.write_str("bắt tay 2/3: SYN+ACK"),
         Role::HandshakeAck { again: false, .. } => f.write_str("bắt tay 3/3: ACK"),
@@ -87,6 +88,7 @@ pub fn socket_call(n: &Annotated, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     let who = n.from.name();
     let peer = n.from.other().name();
     match n.role {
+        Role::Simultaneous { step, .. } => super::simopen::cause(n, step, n.src == n.dst, f),
         Role::Handshake(1) => write!(f, "connect() của {who}"),
         Role::Handshake(_) => f.write_str("kernel của server, cho socket đang lắng nghe, trước mọi accept()"),
         Role::HandshakeAck { again: false, syn_acks } if syn_acks > 1 => write!(

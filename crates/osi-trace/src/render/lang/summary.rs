@@ -35,6 +35,15 @@ pub fn summary(s: &Summary, width: usize) -> Vec<String> {
             ms(rtt)
         ),
         (Some(rtt), _) => format!("RTT bắt tay {}", ms(rtt)),
+        (None, Some(all)) => format!(
+            "mở đồng thời (cả hai đầu đều gọi connect()), bắt tay {} từ SYN đầu tiên tới khi cả hai đầu \
+             ESTABLISHED{} (không phải thời gian khứ hồi)",
+            ms(all),
+            match s.syn_retransmissions {
+                0 => String::new(),
+                n => format!(", gồm {n} lần truyền lại SYN"),
+            }
+        ),
         (None, _) => "không thấy RTT bắt tay".to_string(),
     };
     let head = format!(

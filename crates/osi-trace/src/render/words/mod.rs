@@ -15,5 +15,6 @@ pub mod ladder;
 pub mod layers;
 pub mod notes;
 mod segment;
+mod simopen;
 
 pub use segment::*;

@@ -31,11 +31,12 @@ impl States<'_> {
                 return out.push_str(state.name());
             }
             out.push_str("? (");
-            if vi() {
+            if vi() && !(end == Side::Server && n.ack_before_syn) {
                 out.push_str(vi_words::unknown_state(end, n));
                 return out.push(')');
             }
             out.push_str(match (end, &n.role) {
+                (Side::Server, _) if n.ack_before_syn => super::simopen::ack_before_syn(),
                 (Side::Server, Role::Refused) => "the RST may be a firewall's",
                 (Side::Server, _) if n.answered => "the RST answering it may be a firewall's",
                 (Side::Server, _) if n.client_state == State::SynSent => "no answer from the server seen",
@@ -65,12 +66,16 @@ pub struct Describe<'a> {
 
 impl fmt::Display for Describe<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Role::Simultaneous { step, again } = *self.role {
+            return super::simopen::describe(step, again, self.from, f);
+        }
         if vi() {
             return vi_words::describe(self.role, self.from, f);
         }
         let who = self.from.name();
         let peer = self.from.other().name();
         match self.role {
+            Role::Simultaneous { .. } => Ok(()), // said above
             Role::Handshake(1) => f.write_str("handshake 1/3: SYN"),
             Role::Handshake(_) => f.write_str("handshake 2/3: SYN+ACK"),
             Role::HandshakeAck { again: false, .. } => f.write_str("handshake 3/3: ACK"),
@@ -152,6 +157,12 @@ fn socket_call(n: &Annotated, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     let who = n.from.name();
     // A retransmission timer's back-off: the time since the last copy of the same bytes.
     let after = After(n.resent_after);
+    // A simultaneous open's first SYN+ACK repeats its SYN's number: Wireshark's flag, no copy.
+    if let Role::Simultaneous { step, again } = n.role {
+        if !(n.is_retransmission() && (step != 2 || again)) {
+            return super::simopen::cause(n, step, f);
+        }
+    }
     if n.is_retransmission() {
         if vi() {
             return vi_words::retransmission(who, &after, f);
@@ -181,6 +192,7 @@ fn socket_call(n: &Annotated, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         return vi_words::socket_call(n, f);
     }
     match n.role {
+        Role::Simultaneous { step, .. } => super::simopen::cause(n, step, f),
         Role::Handshake(1) => write!(f, "{who}'s connect()"),
         Role::Handshake(_) => f.write_str("server's kernel, for the listening socket, before any accept()"),
         Role::HandshakeAck { again: false, syn_acks } if syn_acks > 1 => write!(
