@@ -79,7 +79,7 @@ fn phrases(n: &Annotated) -> [(String, String, String); 3] {
         in_lang(lang, || {
             let mut states = String::new();
             words::states(n).push_to(&mut states);
-            (words::describe(&n.role, n.from).to_string(), words::cause(n).to_string(), states)
+            (words::describe(n).to_string(), words::cause(n).to_string(), states)
         })
     };
     let (en, vi) = (say(Lang::En), say(Lang::Vi));
@@ -115,13 +115,19 @@ fn every_phrase_has_its_vietnamese_form() {
     }
     // Each role and each of its cases, from each side, as the cause's facts allow.
     let mut n = sample.expect("a segment");
+    // Also in a connection joined after its handshake (its FINs' words differ; `?` states).
     for role in every_role() {
         for from in [Side::Client, Side::Server] {
-            for unheeded in [false, true] {
-                (n.role, n.from, n.reset_unheeded) = (role.clone(), from, unheeded);
+            for (unheeded, joined) in [(false, false), (true, false), (false, true)] {
+                (n.role, n.from, n.reset_unheeded, n.joined_late) = (role.clone(), from, unheeded, joined);
                 n.analysis.clear();
                 for (what, en, vi) in phrases(&n).into_iter().take(2) {
-                    check(&format!("{role:?} from the {} {what}", from.name()), &en, &vi, &mut bad);
+                    check(
+                        &format!("{role:?} from the {} {what} (joined {joined})", from.name()),
+                        &en,
+                        &vi,
+                        &mut bad,
+                    );
                 }
             }
         }

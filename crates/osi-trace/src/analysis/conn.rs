@@ -120,13 +120,11 @@ impl Conn {
         time: Duration,
         joined_late: bool,
     ) -> Self {
-        // Joining late, both ends are evidently ESTABLISHED; otherwise the
-        // client is still CLOSED and the server LISTENs.
-        let (client_state, server_state) = if joined_late {
-            (State::Established, State::Established)
-        } else {
-            (State::Closed, State::Listen)
-        };
+        // Joining late, neither end's state is known: past the handshake each end may
+        // be ESTABLISHED, or already closing (a FIN sent before the capture began, or
+        // received). Otherwise the client is still CLOSED and the server LISTENs.
+        let (client_state, server_state) =
+            if joined_late { (State::Unknown, State::Unknown) } else { (State::Closed, State::Listen) };
         Conn {
             stream,
             client: Half { addr: Some(client), ..Half::default() },

@@ -207,6 +207,9 @@ pub struct Annotated {
     pub server_state: State,
     /// Whether the capture joined this connection after its handshake.
     pub joined_late: bool,
+    /// The connection's first segment in the capture (a view explains a joined
+    /// connection's `?` states once, there).
+    pub first: bool,
     /// The RTT sample this segment's ACK gives, as Wireshark's `tcp.analysis.ack_rtt`.
     pub ack_rtt: Option<AckRtt>,
     /// A copy of the last segment its sender sent with data, a SYN or a FIN: how long

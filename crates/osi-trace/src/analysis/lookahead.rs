@@ -40,7 +40,13 @@ fn payload(e: &Event) -> usize {
 }
 
 fn waiting(e: &Event) -> bool {
-    matches!(e, Event::Segment(n) if n.server_state == State::Unknown)
+    matches!(e, Event::Segment(n) if unanswered(n))
+}
+
+/// A row whose server state waits for an answer: not one of a connection joined after
+/// its handshake, where `?` means unknown for good (no SYN of it is waiting).
+fn unanswered(n: &Annotated) -> bool {
+    n.server_state == State::Unknown && !n.joined_late
 }
 
 impl Lookahead {
@@ -52,7 +58,7 @@ impl Lookahead {
     pub fn push(&mut self, e: Event) -> Vec<Event> {
         if let Event::Segment(n) = &e {
             self.answer(n);
-            if n.server_state == State::Unknown {
+            if unanswered(n) {
                 self.waiting.entry(n.stream).or_default().push(self.pushed);
             }
         }
@@ -233,6 +239,15 @@ mod tests {
         assert!(l.push(row(&mut a, 0, true, 10, 0, SYN)).is_empty());
         assert_eq!(states(l.expire(ms(499), LIVE_WAIT)), []);
         assert_eq!(states(l.expire(ms(500), LIVE_WAIT)), [State::Unknown]);
+        assert!(l.finish().is_empty());
+    }
+
+    #[test]
+    fn a_connection_joined_after_its_handshake_waits_for_nothing() {
+        // Its `?` states are unknown for good: no SYN of it waits for an answer.
+        let (mut a, mut l) = (Analyzer::new(), Lookahead::new());
+        assert_eq!(states(l.push(row(&mut a, 0, false, 50, 11, PSH | ACK))), [State::Unknown]);
+        assert_eq!(states(l.push(row(&mut a, 0, true, 11, 51, ACK))), [State::Unknown]);
         assert!(l.finish().is_empty());
     }
 

@@ -170,7 +170,9 @@ fn fin(conn: &mut Conn, from: Side, seg: &Segment, role: &Role) {
         // Its FIN again, after the peer's ACK of it: that ACK had not reached it (lost, or
         // crossing this copy on the wire). Its state is the one before: still waiting.
         conn.half_mut(from).fin_acked = false;
+        // Joined after the handshake, the first FIN seen may not be the first sent: unknown.
         *conn.state_mut(from) = match (conn.first_fin == Some(from), has_peer_fin) {
+            _ if conn.joined_late => State::Unknown,
             (false, _) => State::LastAck,
             (true, true) => State::Closing,
             (true, false) => State::FinWait1,

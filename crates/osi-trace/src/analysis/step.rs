@@ -12,6 +12,7 @@ use crate::decode::Segment;
 /// One segment of one connection, explained: every concern in its order.
 pub(super) fn step(conn: &mut Conn, frame: u64, time: Duration, src: SocketAddr, seg: Segment) -> Annotated {
     let from = conn.side_of(src);
+    let first = conn.client.flow.segments + conn.server.flow.segments == 0;
     conn.last = time;
     let numbers = sequence::number(conn, from, &seg);
     let (win, win_shift) = sequence::window(conn, from, &seg);
@@ -45,6 +46,7 @@ pub(super) fn step(conn: &mut Conn, frame: u64, time: Duration, src: SocketAddr,
         client_state: conn.client_state,
         server_state: conn.server_state,
         joined_late: conn.joined_late,
+        first,
         ack_rtt,
         resent_after,
         reset_unheeded,

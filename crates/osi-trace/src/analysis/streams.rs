@@ -222,11 +222,27 @@ fn syn_answered_before(c: &Conn, seg: &Segment) -> bool {
 /// The record of a connection first seen with `seg`.
 fn new_connection(stream: u64, src: SocketAddr, dst: SocketAddr, time: Duration, seg: &Segment) -> Conn {
     let t = &seg.tcp;
-    // The SYN's sender is the client; joining late, guess the client is the
-    // side with the higher (ephemeral) port.
-    let client_is_src = (t.has(SYN) && !t.has(ACK)) || (!t.has(SYN) && src.port() > dst.port());
+    // The SYN's sender is the client; joining late, a guess from the ports.
+    let client_is_src =
+        (t.has(SYN) && !t.has(ACK)) || (!t.has(SYN) && client_port_guess(src.port(), dst.port()));
     let (c, s) = if client_is_src { (src, dst) } else { (dst, src) };
     Conn::new(stream, c, s, time, !t.has(SYN))
+}
+
+/// Linux's default range of ephemeral ports (`net.ipv4.ip_local_port_range`), from which
+/// connect() (or bind() to port 0) picks a client's port; a server listens on a port it
+/// chose, usually outside it.
+pub const EPHEMERAL: std::ops::RangeInclusive<u16> = 32768..=60999;
+
+/// Joining a connection after its handshake (no SYN seen): whether the end on port `a`,
+/// rather than the one on `b`, is the client. A guess, as Linux picks a client's port:
+/// the one port inside [`EPHEMERAL`]; both or neither inside, the higher port.
+pub fn client_port_guess(a: u16, b: u16) -> bool {
+    match (EPHEMERAL.contains(&a), EPHEMERAL.contains(&b)) {
+        (true, false) => true,
+        (false, true) => false,
+        _ => a > b,
+    }
 }
 
 /// The connection's summary, as the views print it when it ends (or the capture does).
@@ -259,6 +275,20 @@ mod tests {
     fn syn(a: &mut Analyzer, port: u16, ms: u64) -> u64 {
         let f = frame(ms, port, 80, 1000, 0, SYN, 100, &[], b"");
         a.push(1, Duration::from_millis(ms), segment(&f).unwrap()).stream
+    }
+
+    #[test]
+    fn joining_late_the_client_is_the_end_on_an_ephemeral_port() {
+        // 03-hello: the server listens on 65432, the client's port 50950 is Linux's pick.
+        assert!(client_port_guess(50950, 65432));
+        assert!(!client_port_guess(65432, 50950));
+        // A server on port 80 and a client from the range.
+        assert!(!client_port_guess(80, 40000));
+        // Both inside the range, or neither: the higher port.
+        assert!(client_port_guess(50000, 40000) && !client_port_guess(40000, 50000));
+        assert!(client_port_guess(61000, 80) && !client_port_guess(80, 61000));
+        // The range's bounds.
+        assert!(client_port_guess(32768, 32767) && client_port_guess(60999, 61000));
     }
 
     #[test]

@@ -10,8 +10,8 @@ use crate::decode::segment;
 use crate::render::words;
 
 /// The role in words, as the views print it.
-fn describe(role: &Role, from: Side) -> String {
-    words::describe(role, from).to_string()
+fn describe(n: &Annotated) -> String {
+    words::describe(n).to_string()
 }
 
 /// The cause in words, as the views print it.
@@ -62,7 +62,7 @@ fn echo() -> Vec<Seg<'static>> {
 #[test]
 fn an_echo_exchange_reads_like_the_textbook() {
     let (out, mut a) = run(&echo());
-    let roles: Vec<String> = out.iter().map(|n| describe(&n.role, n.from)).collect();
+    let roles: Vec<String> = out.iter().map(describe).collect();
     assert_eq!(
         roles,
         [
@@ -143,9 +143,9 @@ fn four_segment_teardown_and_half_close() {
         (9, true, CI + 7, SI + 7, ACK, 512, b""),
     ]);
     let (out, _) = run(&segs);
-    assert_eq!(describe(&out[8].role, out[8].from), "teardown: ACK of the client's FIN");
+    assert_eq!(describe(&out[8]), "teardown: ACK of the client's FIN");
     assert_eq!((out[8].client_state, out[8].server_state), (State::FinWait2, State::CloseWait));
-    assert_eq!(describe(&out[9].role, out[9].from), "teardown: server's FIN (passive close)");
+    assert_eq!(describe(&out[9]), "teardown: server's FIN (passive close)");
     assert_eq!((out[9].client_state, out[9].server_state), (State::TimeWait, State::LastAck));
     assert_eq!((out[10].client_state, out[10].server_state), (State::TimeWait, State::Closed));
 }
@@ -161,7 +161,7 @@ fn simultaneous_close_goes_through_closing() {
         (4, false, SI + 7, CI + 7, ACK, 512, b""),
     ]);
     let (out, mut a) = run(&segs);
-    assert!(describe(&out[8].role, out[8].from).contains("simultaneous close"));
+    assert!(describe(&out[8]).contains("simultaneous close"));
     assert_eq!((out[8].client_state, out[8].server_state), (State::Closing, State::Closing));
     assert_eq!((out[10].client_state, out[10].server_state), (State::TimeWait, State::TimeWait));
     assert_eq!(a.take_ended()[0].end, End::Graceful);
@@ -185,7 +185,7 @@ fn rst_mid_connection_is_a_reset() {
     segs.truncate(4);
     segs.push((5, true, CI + 6, SI + 1, RST | ACK, 0, b""));
     let (out, mut a) = run(&segs);
-    assert_eq!(describe(&out[4].role, out[4].from), "RST: client resets the connection");
+    assert_eq!(describe(&out[4]), "RST: client resets the connection");
     assert!(cause(&out[4]).contains("SO_LINGER 0"));
     assert_eq!((out[4].client_state, out[4].server_state), (State::Closed, State::Closed));
     assert_eq!(a.take_ended()[0].end, End::Reset { refused: false });

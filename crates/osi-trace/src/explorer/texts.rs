@@ -18,7 +18,7 @@ pub fn needed() -> bool {
 }
 
 pub fn segment(r: &mut SegmentRecord, n: &Annotated) {
-    r.role_text = words::describe(&n.role, n.from).to_string();
+    r.role_text = words::describe(n).to_string();
     r.cause = words::cause(n).to_string();
 }
 

@@ -71,6 +71,10 @@ pub const EN: &[(&str, &str)] = &[
     ("snap", "{wire} bytes on the wire, {captured} captured (snap length)."),
     ("frame_title", "Frame {frame}"),
     ("after_it", "after it: client {client}, server {server}"),
+    (
+        "joined",
+        "states unknown (?): the capture began after the handshake; client and server are guessed from the ports",
+    ),
     ("forwarded", "{src} → {dst} · forwarded by the router"),
     ("clocks", "the two files’ clocks disagree"),
     ("in_router", "{ms} ms in the router"),

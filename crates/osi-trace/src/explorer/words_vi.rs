@@ -69,6 +69,7 @@ pub const VI: &[(&str, &str)] = &[
     ("snap", "{wire} byte trên đường truyền, bắt được {captured} (snap length)."),
     ("frame_title", "Frame {frame}"),
     ("after_it", "sau nó: client {client}, server {server}"),
+    ("joined", "trạng thái không rõ (?): bản bắt gói bắt đầu sau bắt tay; client và server được đoán theo port"),
     ("forwarded", "{src} → {dst} · được router chuyển tiếp"),
     ("clocks", "đồng hồ của hai file không khớp nhau"),
     ("in_router", "{ms} ms trong router"),

@@ -127,7 +127,7 @@ impl From<&Annotated> for SegmentRecord {
             payload: kit::escape_bytes_literal(&seg.payload[..seg.payload.len().min(PAYLOAD)]),
             resent_after: n.resent_after.map(|d| d.as_secs_f64()),
             role: role_name(&n.role).to_string(),
-            role_text: words::describe(&n.role, n.from).to_string(),
+            role_text: words::describe(n).to_string(),
             sack: sack_blocks(n),
             seq: n.seq,
             seq_raw: seg.tcp.seq,

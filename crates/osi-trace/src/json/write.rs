@@ -78,7 +78,7 @@ impl SegmentWriter {
         )?;
         value(out, b",\"resent_after\":", &n.resent_after.map(|d| d.as_secs_f64()))?;
         value(out, b",\"role\":", role_name(&n.role))?;
-        text(out, raw, b",\"role_text\":", words::describe(&n.role, n.from))?;
+        text(out, raw, b",\"role_text\":", words::describe(n))?;
         // No SACK block (nearly every segment): `[]`, and nothing allocated.
         value(out, b",\"sack\":", &sack_blocks(n))?;
         value(out, b",\"seq\":", &n.seq)?;

@@ -41,8 +41,9 @@ fn tag(link: &str) -> String {
 /// `link`: the link `first` was seen on, when there are several (a `link` column then).
 pub fn ladder_head(first: &Annotated, width: usize, link: Option<&str>) -> Vec<String> {
     let (client, server) = first.endpoints();
+    // Joined after the handshake, no end's state is known (the title says so).
     let before = if first.joined_late {
-        (State::Established, State::Established)
+        (State::Unknown, State::Unknown)
     } else {
         // A refused SYN found no socket at all: the server end was never LISTENing.
         let server = match first.server_state {
@@ -52,7 +53,8 @@ pub fn ladder_head(first: &Annotated, width: usize, link: Option<&str>) -> Vec<S
         (State::Closed, server)
     };
     let w = arrow_width(width.saturating_sub(link_width(link)));
-    let title = format!("stream {}: client {client} ⇄ server {server}", first.stream);
+    let joined = if first.joined_late { super::joined_note() } else { "" };
+    let title = format!("stream {}: client {client} ⇄ server {server}{joined}", first.stream);
     let mut head = super::fit_line(&[super::fit::span(title, |t| t.bold().to_string())], width, "", "    ");
     let (time, link_head) = super::words::ladder::heads();
     let names = format!("{time:>10}  {:<12} {:^w$} {}", "client", "", "server");

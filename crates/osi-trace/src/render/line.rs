@@ -80,7 +80,7 @@ pub fn line(n: &Annotated, width: usize, runs: &mut Runs, out: &mut String) {
     // After Wireshark's flags, as its Info column puts SLE/SRE after them.
     runs.push(plain, sack(n));
     let head = 0..runs.count();
-    runs.push(|t| t.bold().to_string(), words::describe(&n.role, n.from));
+    runs.push(|t| t.bold().to_string(), words::describe(n));
     if n.len > 0 {
         runs.push(plain, " ");
         runs.push(|t| Ink::Green.paint(t).to_string(), kit::preview(&seg.payload, PREVIEW));

@@ -124,6 +124,17 @@ pub(crate) fn fit_line(spans: &[Span], width: usize, first: &str, rest: &str) ->
     }
 }
 
+/// After the ends of a connection the capture joined after its handshake (no SYN seen):
+/// its client and server are guessed from the ports (the streams' `client_port_guess`),
+/// and no end's state is known.
+pub(crate) fn joined_note() -> &'static str {
+    if kit::lang::vi() {
+        lang::summary::JOINED
+    } else {
+        " (joined after the handshake: roles guessed from the ports, states unknown)"
+    }
+}
+
 /// A connection's summary, as text lines.
 pub fn summary(s: &Summary, width: usize) -> Vec<String> {
     if kit::lang::vi() {
@@ -164,7 +175,7 @@ pub fn summary(s: &Summary, width: usize) -> Vec<String> {
         s.stream,
         s.client,
         s.server,
-        if s.joined_late { " (joined after the handshake)" } else { "" }
+        if s.joined_late { joined_note() } else { "" }
     );
     let when = format!("duration {}, {rtt}, ended: {}", format_secs(s.duration()), words::end(s.end));
     let flows = format!(

@@ -116,6 +116,8 @@ const Detail = (() => {
       cause.appendChild(el('div', '', '← ' + r.cause));
       cause.appendChild(el('div', 'hint', say('after_it', { client: r.client_state, server: r.server_state }) +
         (r.analysis.length ? ' · Wireshark: ' + r.analysis.join(', ') : '')));
+      // Joined after the handshake: why the states are `?`, and that the roles are a guess.
+      if ((CONNS.find((c) => c.stream === r.stream) || {}).joined_late) cause.appendChild(el('div', 'hint', say('joined')));
     } else {
       title.textContent = say('frame_title', { frame: r.frame }) + ' · ' + r.protocol.toUpperCase();
       cause.appendChild(el('div', '', r.text));

@@ -15,6 +15,13 @@ const Ladder = (() => {
   const LINES = 2.6;
 
   function lh() { return Math.round(List.rowH() * LINES); }
+  /** The selected stream's connection record (of the stream picked when no segment is). */
+  function conn() {
+    const r = ROWS[S.sel];
+    const stream = r && isSeg(r) ? r.stream : Number(document.getElementById('stream').value || 0);
+    return CONNS.find((x) => x.stream === stream);
+  }
+
   /** The column names, from the selected stream's connection (or the hop links). */
   function heads() {
     if (HOP) {
@@ -24,9 +31,7 @@ const Ladder = (() => {
       return [(clientOnA ? 'client' : 'server') + ' (' + a + ')', 'router',
         (clientOnA ? 'server' : 'client') + ' (' + b + ')'];
     }
-    const r = ROWS[S.sel];
-    const stream = r && isSeg(r) ? r.stream : Number(document.getElementById('stream').value || 0);
-    const c = CONNS.find((x) => x.stream === stream);
+    const c = conn();
     return c ? ['client ' + c.client, 'server ' + c.server] : ['client', 'server'];
   }
 
@@ -76,8 +81,10 @@ const Ladder = (() => {
         s.appendChild(svg('text', { x, y: h * 0.62, 'text-anchor': anchor, class: 'state' }, where.join(' ')));
       });
       if (!HOP) {
-        s.appendChild(svg('text', { x: xs[0] - 6, y: h * 0.95, 'text-anchor': 'end', class: 'state' }, 'CLOSED'));
-        s.appendChild(svg('text', { x: xs[1] + 6, y: h * 0.95, class: 'state' }, 'LISTEN'));
+        // Joined after the handshake (no SYN seen), neither end's state is known: `?`, as the views print it.
+        const late = (conn() || {}).joined_late;
+        s.appendChild(svg('text', { x: xs[0] - 6, y: h * 0.95, 'text-anchor': 'end', class: 'state' }, late ? '?' : 'CLOSED'));
+        s.appendChild(svg('text', { x: xs[1] + 6, y: h * 0.95, class: 'state' }, late ? '?' : 'LISTEN'));
       }
     }
     for (let k = first; k < last; k++) {

@@ -17,8 +17,12 @@ pub fn unknown_state(end: Side, n: &Annotated) -> &'static str {
     }
 }
 
-/// The role, as [`crate::render::words::Describe`] writes it.
-pub fn describe(role: &Role, from: Side, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// Why both ends' states are `?` in a connection the capture joined after its handshake.
+pub const JOINED_STATES: &str = "cả hai không rõ: bản bắt gói bắt đầu sau bắt tay";
+
+/// The role, as [`crate::render::words::Describe`] writes it (`joined`: the capture
+/// began after the handshake).
+pub fn describe(role: &Role, from: Side, joined: bool, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     let who = from.name();
     let peer = from.other().name();
     match role {
@@ -42,6 +46,8 @@ pub fn describe(role: &Role, from: Side, f: &mut fmt::Formatter<'_>) -> fmt::Res
             let with = With(*data);
             if *crossing {
                 write!(f, "đóng kết nối: FIN của {who}{with} bắt chéo FIN của {peer} (hai bên cùng đóng)")
+            } else if joined && !*acks_fin {
+                write!(f, "đóng kết nối: FIN của {who}{with}")
             } else if *first {
                 write!(f, "đóng kết nối: FIN của {who}{with} (đóng chủ động)")
             } else if *acks_fin {
@@ -118,7 +124,7 @@ pub fn socket_call(n: &Annotated, f: &mut fmt::Formatter<'_>) -> fmt::Result {
              để là keep-alive"
         ),
         Role::Fin { first, crossing, data, .. } => {
-            if first || crossing {
+            if first || crossing || n.joined_late {
                 write!(f, "close() hoặc shutdown(SHUT_WR) của {who}, hoặc tiến trình kết thúc")?;
             } else {
                 write!(f, "close() của {who} (thường sau khi recv() của nó trả về 0)")?;

@@ -13,6 +13,9 @@ fn ms(d: Duration) -> String {
     format!("{:.3} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// After the ends of a connection joined after its handshake, as `render::joined_note` says it.
+pub const JOINED: &str = " (bắt được từ sau bắt tay: vai trò đoán theo port, trạng thái không rõ)";
+
 /// A connection's summary, as [`crate::render::summary`] lays it out.
 pub fn summary(s: &Summary, width: usize) -> Vec<String> {
     let rtt = match (s.handshake_rtt, s.handshake_time) {
@@ -51,7 +54,7 @@ pub fn summary(s: &Summary, width: usize) -> Vec<String> {
         s.stream,
         s.client,
         s.server,
-        if s.joined_late { " (bắt được từ sau bắt tay)" } else { "" }
+        if s.joined_late { super::super::joined_note() } else { "" }
     );
     let when =
         format!("thời lượng {}, {rtt}, kết thúc: {}", format_secs(s.duration()), super::segment::end(s.end));

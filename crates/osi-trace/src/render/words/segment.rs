@@ -14,7 +14,8 @@ use crate::analysis::{Annotated, Anomaly, End, Role, Side, State};
 /// Where an end's state is not known (`?`), the words say why, for a beginner:
 /// no answer from the server seen (live, osi-trace waits half a second for it;
 /// reading a file, to the end), an RST a firewall may have sent in the server's
-/// name, or an RST the receiver may not have accepted.
+/// name, or an RST the receiver may not have accepted. In a connection the capture
+/// joined after its handshake no end's state is known: its first row says why, once.
 pub fn states(n: &Annotated) -> States<'_> {
     States(n)
 }
@@ -26,6 +27,15 @@ impl States<'_> {
     /// Appends the words to `out`: the line view writes them for every segment.
     pub fn push_to(&self, out: &mut String) {
         let n = self.0;
+        if n.joined_late && n.client_state == State::Unknown && n.server_state == State::Unknown {
+            out.push_str("[client ?, server ?");
+            if n.first {
+                out.push_str(" (");
+                out.push_str(if vi() { vi_words::JOINED_STATES } else { JOINED_STATES });
+                out.push(')');
+            }
+            return out.push(']');
+        }
         let said = |out: &mut String, end: Side, state: State| {
             if state != State::Unknown {
                 return out.push_str(state.name());
@@ -52,16 +62,21 @@ impl States<'_> {
     }
 }
 
+/// Why both ends' states are `?` in a connection the capture joined after its handshake.
+const JOINED_STATES: &str = "both unknown: the capture began after the handshake";
+
 /// The role in words, for the one-line view (`role_text` in JSON).
-pub fn describe(role: &Role, from: Side) -> Describe<'_> {
-    Describe { role, from }
+pub fn describe(n: &Annotated) -> Describe<'_> {
+    Describe { role: &n.role, from: n.from, joined: n.joined_late }
 }
 
 /// A role in words, written straight into the line or the JSON string it
-/// goes to (a view prints one per segment: no string of its own).
+/// goes to (a view prints one per segment: no string of its own). `joined`: the
+/// capture began after the handshake, so a FIN may answer one sent before it.
 pub struct Describe<'a> {
     role: &'a Role,
     from: Side,
+    joined: bool,
 }
 
 impl fmt::Display for Describe<'_> {
@@ -70,7 +85,7 @@ impl fmt::Display for Describe<'_> {
             return super::simopen::describe(step, again, self.from, f);
         }
         if vi() {
-            return vi_words::describe(self.role, self.from, f);
+            return vi_words::describe(self.role, self.from, self.joined, f);
         }
         let who = self.from.name();
         let peer = self.from.other().name();
@@ -95,6 +110,9 @@ impl fmt::Display for Describe<'_> {
                 let with = With(*data);
                 if *crossing {
                     write!(f, "teardown: {who}'s FIN{with} crosses the {peer}'s (simultaneous close)")
+                } else if self.joined && !*acks_fin {
+                    // The peer's FIN may have come before the capture began: active or passive, unknown.
+                    write!(f, "teardown: {who}'s FIN{with}")
                 } else if *first {
                     write!(f, "teardown: {who}'s FIN{with} (active close)")
                 } else if *acks_fin {
@@ -225,7 +243,7 @@ fn socket_call(n: &Annotated, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             peer = n.from.other().name()
         ),
         Role::Fin { first, crossing, data, .. } => {
-            if first || crossing {
+            if first || crossing || n.joined_late {
                 write!(f, "{who}'s close() or shutdown(SHUT_WR), or the process exiting")?;
             } else {
                 write!(f, "{who}'s close() (typically after its recv() returned 0)")?;
