@@ -110,7 +110,7 @@ fn obsolete_packet_blocks_without_their_padding_are_read_whole() -> anyhow::Resu
 
 /// A frame whose TCP header was cut before the capture (20 of its 32 bytes): shown, with
 /// its stream, ports and flags as tshark has them. tshark 4.0 stops at the short header and
-/// shows raw numbers; osi-trace keeps the relative ones (README, "Checked against Wireshark").
+/// shows raw numbers; osi-trace keeps the relative ones (WIRESHARK.md).
 #[test]
 fn a_tcp_header_cut_before_the_capture_is_still_shown() -> anyhow::Result<()> {
     if !harness::require!(harness::Need::Tool("tshark")) {
