@@ -109,6 +109,16 @@ fi
 
 # say LINE…: a line of the demo's own, fitted to the terminal (fit, in show.sh).
 say() { printf '%s\n' "$*" | fit; }
+# copyable WORDS…: a command to copy, alone on its line, unindented and never cut by fit: a
+# terminal narrower than it wraps it softly, and a copy (or a triple click) takes it whole.
+copyable() { printf '%s\n' "$*"; }
+# rel PATH: PATH as the shell quotes it, relative to this folder when it is inside it (shorter
+# to copy: target/release/osi-trace, not the clone's whole path).
+rel() {
+  local p=$1
+  [[ $p != "$PWD"/* ]] || p=${p#"$PWD"/}
+  printf '%q' "$p"
+}
 # tell WORDS…: a sentence or two of the demo's own, wrapped at the terminal's width as
 # one paragraph (its lines are not cut where the source happens to break them).
 tell() { printf '%s\n' "$*" | fit "" ""; }
@@ -203,7 +213,7 @@ if [[ -n ${OSI_KIT_NO_NS:-} && $(id -u) -ne 0 ]] &&
   capture=no
   say "${yellow}$(phrase no_capture)${reset}"
   tell "$(phrase no_capture_how)"
-  say "  sudo setcap cap_net_raw=eip $bin/osi-trace"
+  copyable "sudo setcap cap_net_raw=eip $(rel "$bin/osi-trace")"
 fi
 
 # --- Cleanup: every process this script starts, also on Ctrl-C or a closed terminal ---
@@ -347,5 +357,7 @@ fi
 first=${scenarios[0]}
 say "$(phrase kept)"
 say "  $out"
-say "$(phrase wireshark "$out/$first.pcap")"
-say "$(phrase read_again "$bin/osi-trace --read $out/$first.pcap --layers")"
+say "$(phrase wireshark)"
+copyable "wireshark $(rel "$out/$first.pcap")"
+say "$(phrase read_again)"
+copyable "$(rel "$bin/osi-trace") --read $(rel "$out/$first.pcap") --layers"
