@@ -111,7 +111,7 @@ fn hint_for(err: &anyhow::Error) -> Option<String> {
     }
     let kind = err.chain().find_map(|cause| cause.downcast_ref::<io::Error>())?.kind();
     if crate::lang::vi() {
-        return io_hint_vi(kind, err).map(String::from);
+        return io_hint_vi(kind, err);
     }
     let hint = match kind {
         io::ErrorKind::AddrInUse => {
@@ -127,14 +127,12 @@ fn hint_for(err: &anyhow::Error) -> Option<String> {
             "that address is not one of this machine's; try --host 127.0.0.1 or --host ::1"
         }
         io::ErrorKind::ConnectionRefused => {
-            // The port the client was given, read back from its `connect to ADDR` context.
-            let port = err
-                .chain()
-                .find_map(|c| c.to_string().strip_prefix("connect to ")?.parse::<SocketAddr>().ok())
-                .map_or(65432, |addr| addr.port());
+            // The program's name as the lessons type it (the kit's binaries on PATH, or
+            // KIT_BIN_DIR's), not a cargo command a student with prebuilt binaries cannot run.
+            let port = refused_port(err);
             return Some(format!(
                 "no server listens there (the kernel answered the SYN with RST); start one first, \
-                 e.g. `cargo run -p server-basic -- --port {port}`"
+                 e.g. `server-basic --port {port}`"
             ));
         }
         io::ErrorKind::TimedOut => "nothing answered in time; check --host and --port",
@@ -143,8 +141,15 @@ fn hint_for(err: &anyhow::Error) -> Option<String> {
     Some(hint.to_string())
 }
 
+/// The port the client was given, read back from its `connect to ADDR` context.
+fn refused_port(err: &anyhow::Error) -> u16 {
+    err.chain()
+        .find_map(|c| c.to_string().strip_prefix("connect to ")?.parse::<SocketAddr>().ok())
+        .map_or(65432, |addr| addr.port())
+}
+
 /// The Vietnamese of [`hint_for`]'s hints by kind, sentence for sentence.
-fn io_hint_vi(kind: io::ErrorKind, err: &anyhow::Error) -> Option<&'static str> {
+fn io_hint_vi(kind: io::ErrorKind, err: &anyhow::Error) -> Option<String> {
     Some(match kind {
         io::ErrorKind::AddrInUse => {
             "một socket khác đang giữ port đó: một server vẫn đang chạy, hoặc các kết nối của một server \
@@ -158,12 +163,16 @@ fn io_hint_vi(kind: io::ErrorKind, err: &anyhow::Error) -> Option<&'static str> 
             "địa chỉ đó không phải của máy này; thử --host 127.0.0.1 hoặc --host ::1"
         }
         io::ErrorKind::ConnectionRefused => {
-            "không server nào lắng nghe ở đó (kernel trả lời SYN bằng RST); hãy chạy một server trước, \
-             ví dụ `cargo run -p server-basic -- --port 65432`"
+            return Some(format!(
+                "không server nào lắng nghe ở đó (kernel trả lời SYN bằng RST); hãy chạy một server \
+                 trước, ví dụ `server-basic --port {}`",
+                refused_port(err)
+            ));
         }
         io::ErrorKind::TimedOut => "không gì trả lời kịp; hãy kiểm tra --host và --port",
         _ => return None,
-    })
+    }
+    .to_string())
 }
 
 #[cfg(test)]
@@ -190,10 +199,17 @@ mod tests {
                 .unwrap_err();
             error_line("client", &err)
         };
+        // The program as the lessons type it (`server-basic --port N`), never a cargo command:
+        // a student with prebuilt binaries (KIT_BIN_DIR) has no cargo.
         let line = refused("127.0.0.1:9000");
-        assert!(line.ends_with("e.g. `cargo run -p server-basic -- --port 9000`"), "{line}");
+        assert!(line.ends_with("e.g. `server-basic --port 9000`"), "{line}");
         let line = refused("[::1]:65432");
-        assert!(line.ends_with("e.g. `cargo run -p server-basic -- --port 65432`"), "{line}");
+        assert!(line.ends_with("e.g. `server-basic --port 65432`"), "{line}");
+        let err = Err::<(), _>(io::Error::from(io::ErrorKind::ConnectionRefused))
+            .context("connect to 127.0.0.1:9000")
+            .unwrap_err();
+        let vi = io_hint_vi(io::ErrorKind::ConnectionRefused, &err).unwrap_or_default();
+        assert!(vi.ends_with("ví dụ `server-basic --port 9000`"), "{vi}");
     }
 
     #[test]
