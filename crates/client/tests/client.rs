@@ -69,7 +69,10 @@ fn binary_stdin_of_a_mebibyte_comes_back_exact() -> anyhow::Result<()> {
     // The README says so, with this very line.
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))?;
     let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(readme.contains(&format!("(`{}`)", stdout.trim_end())), "the README's example of a binary payload");
+    assert!(
+        readme.contains(&format!("(`{}`)", stdout.trim_end())),
+        "the README's example of a binary payload"
+    );
     Ok(())
 }
 

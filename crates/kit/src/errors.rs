@@ -90,7 +90,10 @@ pub fn escape_controls(text: &str) -> String {
 /// escaped: clap writes them raw to a terminal (an ESC sequence in a value
 /// would retitle or clear it). `--help` and `--version` are clap's own.
 pub fn parse_args<T: clap::Parser>() -> T {
-    match T::try_parse() {
+    // --help wrapped at the terminal's width, at most 80 columns (a pipe or a file gets
+    // 80): a projector's 80×24 or a student's narrow window shows no line wrapped mid-word.
+    let command = T::command().max_term_width(80);
+    match command.try_get_matches().and_then(|m| T::from_arg_matches(&m)) {
         Ok(args) => args,
         Err(e) if !e.use_stderr() => e.exit(),
         Err(e) => {
@@ -150,29 +153,31 @@ fn refused_port(err: &anyhow::Error) -> u16 {
 
 /// The Vietnamese of [`hint_for`]'s hints by kind, sentence for sentence.
 fn io_hint_vi(kind: io::ErrorKind, err: &anyhow::Error) -> Option<String> {
-    Some(match kind {
-        io::ErrorKind::AddrInUse => {
-            "một socket khác đang giữ port đó: một server vẫn đang chạy, hoặc các kết nối của một server \
+    Some(
+        match kind {
+            io::ErrorKind::AddrInUse => {
+                "một socket khác đang giữ port đó: một server vẫn đang chạy, hoặc các kết nối của một server \
              trước đang ở TIME_WAIT (trên Linux SO_REUSEADDR chỉ vượt qua được chúng nếu các socket cũ cũng \
              đặt nó); hãy dừng nó, chờ một phút, hoặc chọn port khác với --port (0 chọn một port trống)"
-        }
-        io::ErrorKind::PermissionDenied if err.chain().any(|c| c.to_string().starts_with("bind ")) => {
-            "port dưới 1024 cần root hoặc CAP_NET_BIND_SERVICE; hãy dùng port từ 1024 trở lên"
-        }
-        io::ErrorKind::AddrNotAvailable => {
-            "địa chỉ đó không phải của máy này; thử --host 127.0.0.1 hoặc --host ::1"
-        }
-        io::ErrorKind::ConnectionRefused => {
-            return Some(format!(
-                "không server nào lắng nghe ở đó (kernel trả lời SYN bằng RST); hãy chạy một server \
+            }
+            io::ErrorKind::PermissionDenied if err.chain().any(|c| c.to_string().starts_with("bind ")) => {
+                "port dưới 1024 cần root hoặc CAP_NET_BIND_SERVICE; hãy dùng port từ 1024 trở lên"
+            }
+            io::ErrorKind::AddrNotAvailable => {
+                "địa chỉ đó không phải của máy này; thử --host 127.0.0.1 hoặc --host ::1"
+            }
+            io::ErrorKind::ConnectionRefused => {
+                return Some(format!(
+                    "không server nào lắng nghe ở đó (kernel trả lời SYN bằng RST); hãy chạy một server \
                  trước, ví dụ `server-basic --port {}`",
-                refused_port(err)
-            ));
+                    refused_port(err)
+                ));
+            }
+            io::ErrorKind::TimedOut => "không gì trả lời kịp; hãy kiểm tra --host và --port",
+            _ => return None,
         }
-        io::ErrorKind::TimedOut => "không gì trả lời kịp; hãy kiểm tra --host và --port",
-        _ => return None,
-    }
-    .to_string())
+        .to_string(),
+    )
 }
 
 #[cfg(test)]
