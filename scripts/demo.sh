@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
 # The instructor's demo: builds the kit, then runs each server's scenario while
-# osi-trace captures it, and shows the annotated trace of every run, drawn for the
-# terminal's width, with a banner naming its lesson. Every trace (text, ladder, JSON,
-# pcap) is kept in a folder named at the end, for students to open later, also in
-# Wireshark.
+# osi-trace captures it, and shows the annotated trace of every run, drawn for
+# the terminal's width, with a banner naming its lesson. Every trace (text,
+# ladder, JSON, pcap) is kept in a folder named at the end, for students to open
+# later, also in Wireshark.
 #
-#   scripts/demo.sh              in a terminal: the first connection's handshake and
-#                                teardown segment by segment (Enter: next segment,
-#                                c: play on), a stop after each and between runs
+#   scripts/demo.sh              in a terminal: the first connection's handshake
+#                                and teardown segment by segment (Enter: next
+#                                segment, c: play on), a stop after each and
+#                                between runs
 #   scripts/demo.sh --no-pause   run straight through
 #   scripts/demo.sh --only server-loop
-#   scripts/demo.sh --only lab    the network lab's scenarios (scripts/lab.sh, lessons 14–17)
-#   scripts/demo.sh --out DIR     keep the traces in DIR (default traces/demo-DATE-TIME)
-#   scripts/demo.sh --theme light colours for a white background (a projector's), dark for
-#                                black; default: what the terminal's COLORFGBG says, else
-#                                colours readable on both
-#   LANG=vi_VN.UTF-8 scripts/demo.sh   the headings in Vietnamese, as osi-trace's words
+#   scripts/demo.sh --only lab   the network lab's scenarios (scripts/lab.sh,
+#                                lessons 14–17)
+#   scripts/demo.sh --out DIR    keep the traces in DIR (default
+#                                traces/demo-DATE-TIME)
+#   scripts/demo.sh --theme light
+#                                colours for a white background (a projector's),
+#                                dark for black; default: what the terminal's
+#                                COLORFGBG says, else colours readable on both
+#   LANG=vi_VN.UTF-8 scripts/demo.sh
+#                                the headings in Vietnamese, as osi-trace's words
 #                                (the first of LC_ALL, LC_MESSAGES, LANG decides)
 #
 # Capture needs CAP_NET_RAW. As root it just works; otherwise the demo re-runs
@@ -23,10 +28,10 @@
 # capability over the namespace's own loopback; where neither is possible it
 # runs the programs without capture and says how to enable it.
 #
-# The first run starts once its three programs are built (about a minute on a fresh
-# clone); the rest of the kit builds in the background meanwhile. KIT_BIN_DIR=DIR
-# uses the kit's binaries from DIR instead (the test suite does this, and so can a
-# student who cannot build: see the README).
+# The first run starts once its three programs are built (about a minute on a
+# fresh clone); the rest of the kit builds in the background meanwhile.
+# KIT_BIN_DIR=DIR uses the kit's binaries from DIR instead (the test suite does
+# this, and so can a student who cannot build: see the README).
 set -euo pipefail
 # Seconds with a point whatever the terminal's language (vi_VN.UTF-8 writes a comma).
 export LC_NUMERIC=C
@@ -109,6 +114,16 @@ fi
 
 # say LINE…: a line of the demo's own, fitted to the terminal (fit, in show.sh).
 say() { printf '%s\n' "$*" | fit; }
+# copyable WORDS…: a command to copy, alone on its line, unindented and never cut by fit: a
+# terminal narrower than it wraps it softly, and a copy (or a triple click) takes it whole.
+copyable() { printf '%s\n' "$*"; }
+# rel PATH: PATH as the shell quotes it, relative to this folder when it is inside it (shorter
+# to copy: target/release/osi-trace, not the clone's whole path).
+rel() {
+  local p=$1
+  [[ $p != "$PWD"/* ]] || p=${p#"$PWD"/}
+  printf '%q' "$p"
+}
 # tell WORDS…: a sentence or two of the demo's own, wrapped at the terminal's width as
 # one paragraph (its lines are not cut where the source happens to break them).
 tell() { printf '%s\n' "$*" | fit "" ""; }
@@ -203,7 +218,7 @@ if [[ -n ${OSI_KIT_NO_NS:-} && $(id -u) -ne 0 ]] &&
   capture=no
   say "${yellow}$(phrase no_capture)${reset}"
   tell "$(phrase no_capture_how)"
-  say "  sudo setcap cap_net_raw=eip $bin/osi-trace"
+  copyable "sudo setcap cap_net_raw=eip $(rel "$bin/osi-trace")"
 fi
 
 # --- Cleanup: every process this script starts, also on Ctrl-C or a closed terminal ---
@@ -347,5 +362,7 @@ fi
 first=${scenarios[0]}
 say "$(phrase kept)"
 say "  $out"
-say "$(phrase wireshark "$out/$first.pcap")"
-say "$(phrase read_again "$bin/osi-trace --read $out/$first.pcap --layers")"
+say "$(phrase wireshark)"
+copyable "wireshark $(rel "$out/$first.pcap")"
+say "$(phrase read_again)"
+copyable "$(rel "$bin/osi-trace") --read $(rel "$out/$first.pcap") --layers"

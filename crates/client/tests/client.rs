@@ -51,6 +51,8 @@ fn connection_refused_is_one_line_with_a_hint() -> anyhow::Result<()> {
         "{stderr}"
     );
     assert!(stderr.contains("hint: no server listens there"), "{stderr}");
+    // The program as the lessons type it, on the port given: no cargo for prebuilt binaries.
+    assert!(stderr.trim_end().ends_with(&format!("e.g. `server-basic --port {port}`")), "{stderr}");
     Ok(())
 }
 
@@ -64,6 +66,13 @@ fn binary_stdin_of_a_mebibyte_comes_back_exact() -> anyhow::Result<()> {
     // up with the hex of the first few, not a line of \xNN.
     let stdout = text(&out.stdout);
     assert_eq!(stdout.trim_end(), "Received 1048576 bytes of binary data: 00 01 02 03 04 05 06 07 …");
+    // The README says so, with this very line.
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))?;
+    let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        readme.contains(&format!("(`{}`)", stdout.trim_end())),
+        "the README's example of a binary payload"
+    );
     Ok(())
 }
 

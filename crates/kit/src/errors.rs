@@ -92,7 +92,10 @@ pub fn escape_controls(text: &str) -> String {
 /// escaped: clap writes them raw to a terminal (an ESC sequence in a value
 /// would retitle or clear it). `--help` and `--version` are clap's own.
 pub fn parse_args<T: clap::Parser>() -> T {
-    match T::try_parse() {
+    // --help wrapped at the terminal's width, at most 80 columns (a pipe or a file gets
+    // 80): a projector's 80×24 or a student's narrow window shows no line wrapped mid-word.
+    let command = T::command().max_term_width(80);
+    match command.try_get_matches().and_then(|m| T::from_arg_matches(&m)) {
         Ok(args) => args,
         Err(e) if !e.use_stderr() => e.exit(),
         Err(e) => {
@@ -113,7 +116,7 @@ fn hint_for(err: &anyhow::Error) -> Option<String> {
     }
     let kind = err.chain().find_map(|cause| cause.downcast_ref::<io::Error>())?.kind();
     if crate::lang::vi() {
-        return io_hint_vi(kind, err).map(String::from);
+        return io_hint_vi(kind, err);
     }
     let hint = match kind {
         io::ErrorKind::AddrInUse => {
@@ -129,14 +132,12 @@ fn hint_for(err: &anyhow::Error) -> Option<String> {
             "that address is not one of this machine's; try --host 127.0.0.1 or --host ::1"
         }
         io::ErrorKind::ConnectionRefused => {
-            // The port the client was given, read back from its `connect to ADDR` context.
-            let port = err
-                .chain()
-                .find_map(|c| c.to_string().strip_prefix("connect to ")?.parse::<SocketAddr>().ok())
-                .map_or(65432, |addr| addr.port());
+            // The program's name as the lessons type it (the kit's binaries on PATH, or
+            // KIT_BIN_DIR's), not a cargo command a student with prebuilt binaries cannot run.
+            let port = refused_port(err);
             return Some(format!(
                 "no server listens there (the kernel answered the SYN with RST); start one first, \
-                 e.g. `cargo run -p server-basic -- --port {port}`"
+                 e.g. `server-basic --port {port}`"
             ));
         }
         io::ErrorKind::TimedOut => "nothing answered in time; check --host and --port",
@@ -145,27 +146,40 @@ fn hint_for(err: &anyhow::Error) -> Option<String> {
     Some(hint.to_string())
 }
 
+/// The port the client was given, read back from its `connect to ADDR` context.
+fn refused_port(err: &anyhow::Error) -> u16 {
+    err.chain()
+        .find_map(|c| c.to_string().strip_prefix("connect to ")?.parse::<SocketAddr>().ok())
+        .map_or(65432, |addr| addr.port())
+}
+
 /// The Vietnamese of [`hint_for`]'s hints by kind, sentence for sentence.
-fn io_hint_vi(kind: io::ErrorKind, err: &anyhow::Error) -> Option<&'static str> {
-    Some(match kind {
-        io::ErrorKind::AddrInUse => {
-            "một socket khác đang giữ port đó: một server vẫn đang chạy, hoặc các kết nối của một server \
+fn io_hint_vi(kind: io::ErrorKind, err: &anyhow::Error) -> Option<String> {
+    Some(
+        match kind {
+            io::ErrorKind::AddrInUse => {
+                "một socket khác đang giữ port đó: một server vẫn đang chạy, hoặc các kết nối của một server \
              trước đang ở TIME_WAIT (trên Linux SO_REUSEADDR chỉ vượt qua được chúng nếu các socket cũ cũng \
              đặt nó); hãy dừng nó, chờ một phút, hoặc chọn port khác với --port (0 chọn một port trống)"
+            }
+            io::ErrorKind::PermissionDenied if err.chain().any(|c| c.to_string().starts_with("bind ")) => {
+                "port dưới 1024 cần root hoặc CAP_NET_BIND_SERVICE; hãy dùng port từ 1024 trở lên"
+            }
+            io::ErrorKind::AddrNotAvailable => {
+                "địa chỉ đó không phải của máy này; thử --host 127.0.0.1 hoặc --host ::1"
+            }
+            io::ErrorKind::ConnectionRefused => {
+                return Some(format!(
+                    "không server nào lắng nghe ở đó (kernel trả lời SYN bằng RST); hãy chạy một server \
+                 trước, ví dụ `server-basic --port {}`",
+                    refused_port(err)
+                ));
+            }
+            io::ErrorKind::TimedOut => "không gì trả lời kịp; hãy kiểm tra --host và --port",
+            _ => return None,
         }
-        io::ErrorKind::PermissionDenied if err.chain().any(|c| c.to_string().starts_with("bind ")) => {
-            "port dưới 1024 cần root hoặc CAP_NET_BIND_SERVICE; hãy dùng port từ 1024 trở lên"
-        }
-        io::ErrorKind::AddrNotAvailable => {
-            "địa chỉ đó không phải của máy này; thử --host 127.0.0.1 hoặc --host ::1"
-        }
-        io::ErrorKind::ConnectionRefused => {
-            "không server nào lắng nghe ở đó (kernel trả lời SYN bằng RST); hãy chạy một server trước, \
-             ví dụ `cargo run -p server-basic -- --port 65432`"
-        }
-        io::ErrorKind::TimedOut => "không gì trả lời kịp; hãy kiểm tra --host và --port",
-        _ => return None,
-    })
+        .to_string(),
+    )
 }
 
 #[cfg(test)]
@@ -192,10 +206,17 @@ mod tests {
                 .unwrap_err();
             error_line("client", &err)
         };
+        // The program as the lessons type it (`server-basic --port N`), never a cargo command:
+        // a student with prebuilt binaries (KIT_BIN_DIR) has no cargo.
         let line = refused("127.0.0.1:9000");
-        assert!(line.ends_with("e.g. `cargo run -p server-basic -- --port 9000`"), "{line}");
+        assert!(line.ends_with("e.g. `server-basic --port 9000`"), "{line}");
         let line = refused("[::1]:65432");
-        assert!(line.ends_with("e.g. `cargo run -p server-basic -- --port 65432`"), "{line}");
+        assert!(line.ends_with("e.g. `server-basic --port 65432`"), "{line}");
+        let err = Err::<(), _>(io::Error::from(io::ErrorKind::ConnectionRefused))
+            .context("connect to 127.0.0.1:9000")
+            .unwrap_err();
+        let vi = io_hint_vi(io::ErrorKind::ConnectionRefused, &err).unwrap_or_default();
+        assert!(vi.ends_with("ví dụ `server-basic --port 9000`"), "{vi}");
     }
 
     #[test]

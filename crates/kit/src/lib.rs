@@ -33,7 +33,7 @@ pub use errors::{error_line, escape_controls, hinted, parse_args, run, warning_l
 pub use lang::Lang;
 pub use narrate::{Layer, Narrator};
 pub use payload::{
-    escape, escape_all, escape_bytes_literal, escape_path, is_binary, preview, DEFAULT_PREVIEW,
+    escape, escape_all, escape_bytes_literal, escape_name, escape_path, is_binary, preview, DEFAULT_PREVIEW,
 };
 pub use pipe::{quiet_on_broken_pipe, PipeOut, ReaderGone};
 pub use sock::{family, local_addr, peer_name, SocketExt};

@@ -80,6 +80,17 @@ pub fn escape_all(bytes: &[u8]) -> String {
     out
 }
 
+/// A name (a file's, a student's) as a person reads it: as [`escape_all`], but `"` and `\`
+/// stay as they are, for a name is shown bare, not between quotes (`O"Brien`, never
+/// `O\"Brien`). Only what cannot be shown is escaped: control characters, the
+/// bidirectional overrides and isolates, bytes that are not UTF-8. A backslash in the
+/// result is the name's own or starts such an escape (`\x1b`, `\n`).
+pub fn escape_name(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    push_escaped_as(&mut out, bytes, false);
+    out
+}
+
 /// Escapes `bytes` like a Python `bytes` literal, without quotes: printable
 /// ASCII as is, `\n`, `\r`, `\t`, `\\`, `\"`, every other byte as `\xNN`
 /// (UTF-8 too). The form of osi-trace's JSON `payload`, a documented schema.
@@ -124,6 +135,11 @@ pub(crate) fn hostile(c: char) -> bool {
 }
 
 fn push_escaped(out: &mut String, bytes: &[u8]) {
+    push_escaped_as(out, bytes, true);
+}
+
+/// [`push_escaped`]; `quoted`: `"` and `\\` escaped too (the text goes between quotes).
+fn push_escaped_as(out: &mut String, bytes: &[u8], quoted: bool) {
     for chunk in bytes.utf8_chunks() {
         let text = chunk.valid();
         // Runs of characters that need no escape are copied in one go: a capture
@@ -134,8 +150,8 @@ fn push_escaped(out: &mut String, bytes: &[u8]) {
                 '\n' => "\\n",
                 '\r' => "\\r",
                 '\t' => "\\t",
-                '\\' => "\\\\",
-                '"' => "\\\"",
+                '\\' if quoted => "\\\\",
+                '"' if quoted => "\\\"",
                 _ if hostile(c) => "",
                 _ => continue,
             };
@@ -291,6 +307,13 @@ mod tests {
         for b in (0u8..=0xff).filter(|b| !(0x20..=0x7e).contains(b) && !b"\n\r\t".contains(b)) {
             assert_eq!(escape_bytes_literal(&[b]), format!("\\x{b:02x}"));
         }
+    }
+
+    #[test]
+    fn a_name_keeps_its_quotes_and_backslashes() {
+        assert_eq!(escape_name(br#"O"Brien \ co"#), r#"O"Brien \ co"#);
+        assert_eq!(escape_name(b"a\x1bb\n\xff\xe2\x80\xae"), r"a\x1bb\n\xff\xe2\x80\xae");
+        assert_eq!(escape_name("Nguyễn Văn An".as_bytes()), "Nguyễn Văn An");
     }
 
     #[test]

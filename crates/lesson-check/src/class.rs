@@ -28,10 +28,11 @@ pub struct Submission {
 }
 
 impl Submission {
-    /// The name as the CSV, a report and the terminal show it: control characters,
-    /// bidirectional overrides and bytes that are not UTF-8 escaped (`\x1b`).
+    /// The name as the CSV, a report and the terminal show it: as it is (`O"Brien`),
+    /// but control characters, bidirectional overrides and bytes that are not UTF-8
+    /// escaped (`\x1b`, [`kit::escape_name`]).
     pub fn shown(&self) -> String {
-        kit::escape_all(self.name.as_bytes())
+        kit::escape_name(self.name.as_bytes())
     }
 }
 

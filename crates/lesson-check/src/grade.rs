@@ -151,9 +151,10 @@ fn names(files: &[PathBuf]) -> String {
     names.join(", ")
 }
 
-/// A file's name (not its folder), escaped: what a student recognises as theirs.
+/// A file's name (not its folder), as a student recognises it as theirs: only what
+/// cannot be shown escaped ([`kit::escape_name`]).
 pub fn file_name(path: &Path) -> String {
-    kit::escape_all(path.file_name().map_or(path.as_os_str(), |n| n).as_bytes())
+    kit::escape_name(path.file_name().map_or(path.as_os_str(), |n| n).as_bytes())
 }
 
 /// A student's file is read only if it is a regular file: not a link (it could

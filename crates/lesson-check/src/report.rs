@@ -84,8 +84,13 @@ pub fn limits_said(limits: Limits) -> String {
     words::limits(limits.max_bytes.map(|b| b >> 20), seconds, crate::answers::MAX_ANSWERS_FILE >> 10)
 }
 
-/// The report's file name for a student: the name as the CSV shows it, `.txt`;
-/// a name too long for a file name is cut, and numbered to stay apart.
+/// The report's file name for a student: the name as the CSV shows it, `.txt`
+/// (`O"Brien.txt`). Safe means: the student's own name, which was already a file name
+/// in the class folder (so never `/` nor NUL, never hidden: a name starting with `.` is
+/// no submission), as valid UTF-8 with no control character nor bidirectional
+/// override, which are written as the CSV shows them (`\x1b`), so that `ls` and a file
+/// manager show it as it is; at most 200 bytes of name (a file name may have 255),
+/// cut at a character; two names alike are numbered (`NAME~2.txt`) to stay apart.
 pub fn report_name(shown: &str, taken: &mut std::collections::HashSet<String>) -> String {
     const MAX: usize = 200;
     let mut stem = shown.to_string();

@@ -14,9 +14,23 @@ use crate::words::errors::{self, ResultsStep as Step};
 pub const CSV: &str = "grades.csv";
 
 /// Whether `out` may be written: it does not exist, or, with `force`, it holds an
-/// earlier grading (then `Ok(true)`). Asked before the class is graded, and again
-/// when the results are written.
+/// earlier grading (then `Ok(true)`); and its folder takes a new folder (the one
+/// [`write`] fills), tried for real, not guessed from permission bits (root, ACLs,
+/// a read-only mount). Asked before the class is graded, and again when the results
+/// are written.
 pub fn check(out: &Path, force: bool) -> Result<bool> {
+    let earlier = may_replace(out, force)?;
+    let probe = beside(out, "new")?;
+    if let Err(e) = std::fs::create_dir(&probe) {
+        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        bail!(errors::cannot_write_in(&kit::escape_path(parent), &kit::escape_path(out), &e.to_string()));
+    }
+    let _ = std::fs::remove_dir(&probe);
+    Ok(earlier)
+}
+
+/// [`check`] without the trial: `out` is absent, or (with `force`) holds an earlier grading.
+fn may_replace(out: &Path, force: bool) -> Result<bool> {
     let shown = kit::escape_path(out);
     match std::fs::symlink_metadata(out) {
         Ok(meta) if !force => bail!(errors::results_exist(&shown, meta.is_dir())),

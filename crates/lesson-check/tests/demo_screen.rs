@@ -1,7 +1,8 @@
 //! scripts/demo.sh on the screens a class sees, in tmux at 80×24 and 120×35: the
 //! first connection's handshake goes segment by segment (Enter: next segment), the
 //! stop after it still shows the SYN, the teardown stops the same way, nothing on the
-//! screen wraps, and the files it keeps are plain text and readable by all; its colours
+//! screen wraps, each command it prints for copying is whole on a line of its own, and the
+//! files it keeps are plain text and readable by all; its colours
 //! (banner, servers, client, trace) are the kit's inks for the background it is told of.
 
 mod common;
@@ -20,9 +21,11 @@ const WAIT: Duration = Duration::from_secs(60);
 fn demo_on_a_screen(width: usize, height: usize) -> anyhow::Result<()> {
     let out = tempfile::tempdir()?;
     let bins = bin_dir();
+    // Run from the clone, as an instructor does: the commands it prints name the kit's
+    // programs by a path relative to it.
     let command = format!(
-        "bash {} --only server-basic --out {}; echo DEMO-EXIT $?",
-        repo().join("scripts/demo.sh").display(),
+        "cd {} && bash scripts/demo.sh --only server-basic --out {}; echo DEMO-EXIT $?",
+        repo().canonicalize()?.display(),
         out.path().display()
     );
     let screen = Screen::start(width, height, &command, &[("KIT_BIN_DIR", &bins.display().to_string())])?;
@@ -83,6 +86,24 @@ fn demo_on_a_screen(width: usize, height: usize) -> anyhow::Result<()> {
         .collect();
     let story = &story[..story.iter().position(|l| l.starts_with("The server")).unwrap_or(story.len())];
     assert!(story.len() >= 2 && story.iter().all(|l| !l.starts_with(' ')), "{at}: {story:#?}");
+    // The commands printed for copying: each whole on a line of its own, unindented, with no
+    // hard line break inside (the history joins the terminal's soft wraps, `capture-pane -J`),
+    // short enough for 80 columns; and they work as printed.
+    let pcap = out.path().join("server-basic.pcap");
+    let osi_trace = bins.canonicalize()?.join("osi-trace");
+    let osi_trace = osi_trace.strip_prefix(repo().canonicalize()?)?.display().to_string();
+    for copied in
+        [format!("wireshark {}", pcap.display()), format!("{osi_trace} --read {} --layers", pcap.display())]
+    {
+        assert!(
+            all.lines().any(|l| l.trim_end() == copied),
+            "{at}: {copied:?} not on a line of its own:\n{all}"
+        );
+        assert!(copied.chars().count() <= 80, "{at}: {copied:?} is wider than 80 columns");
+    }
+    let again = format!("{osi_trace} --read {} --layers", pcap.display());
+    let read = std::process::Command::new("bash").arg("-c").arg(&again).current_dir(repo()).output()?;
+    assert!(read.status.success() && !read.stdout.is_empty(), "{at}: {again}: {read:?}");
     let pos = |s: &str| all.find(s).unwrap_or_else(|| panic!("{at}: {s:?} not printed:\n{all}"));
     assert!(pos("bind(127.0.0.1:65432)") < pos("listen(backlog=128)"), "{all}");
     assert!(pos("listen(backlog=128)") < pos("What went over the wire"), "{all}");

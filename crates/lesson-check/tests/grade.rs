@@ -167,13 +167,17 @@ fn a_class_of_60_is_graded_in_one_command_into_a_csv_and_60_reports() {
     assert_eq!(records[0], header);
     assert_eq!(records.len(), 61, "{csv}");
     for (name, cells) in &expect {
-        let shown = kit::escape_all(name);
+        // A name shows as it is, quotes and all; only what cannot be shown is escaped.
+        let shown = kit::escape_name(name);
         let shown = if name.starts_with(b"=") { format!("'{shown}") } else { shown };
         let row =
             records.iter().find(|r| r[0] == shown).unwrap_or_else(|| panic!("no row for {shown}:\n{csv}"));
         assert_eq!(row[1..9].join(","), *cells, "{shown}: {row:?}");
     }
     assert!(!csv.contains('\x1b') && !csv.contains('\u{202e}') && csv.lines().count() == 61, "{csv:?}");
+    // RFC 4180: the hostile name's quotes are doubled inside a quoted field, never `\"`.
+    assert!(csv.contains("\"'=HYPERLINK(\"\"x\"\"),\\x1b[2J"), "{csv:?}");
+    assert!(!csv.contains("\\\""), "{csv:?}");
     // The notes say what went wrong with each student's files.
     let notes = |name: &str| records.iter().find(|r| r[0] == name).map(|r| r[9].clone()).unwrap_or_default();
     for (name, says) in [
@@ -226,8 +230,10 @@ fn a_class_of_60_is_graded_in_one_command_into_a_csv_and_60_reports() {
     let huge = report("huge");
     assert!(huge.contains("Problem: huge.pcap holds 10240 MiB, more than the 16 MiB"), "{huge}");
     assert!(!report("linked").contains("root:"), "a link to a file of the teacher's is never read");
-    let hostile = std::fs::read_to_string(out.join(format!("{}.txt", kit::escape_all(HOSTILE))))
-        .expect("the hostile name's report");
+    // Its report is named as the CSV shows it: the quotes as they are, the ESC and the
+    // override escaped, so `ls` shows it without harm.
+    let hostile_file = r#"=HYPERLINK("x"),\x1b[2J\x1b]0;owned\x07\ne\xe2\x80\xaevil\xff.txt"#;
+    let hostile = std::fs::read_to_string(out.join(hostile_file)).expect("the hostile name's report");
     assert!(
         !hostile.chars().any(|c| c.is_control() && c != '\n') && !hostile.contains('\u{202e}'),
         "{hostile:?}"
@@ -322,4 +328,40 @@ fn unusable_input_is_exit_2_and_writes_nothing() {
         "{text}"
     );
     assert!(text.contains("  2  unusable input"), "{text}");
+}
+
+/// `--out` in a folder the teacher may not write: refused before any student is graded,
+/// in one line with a hint, exit 2, nothing written (run as nobody: root writes anywhere).
+#[test]
+fn an_unwritable_out_is_refused_before_grading() {
+    if !harness::require!(harness::Need::Unprivileged) {
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let subs = dir.path().join("class");
+    std::fs::create_dir(&subs).expect("mkdir");
+    for name in ["a", "b", "c"] {
+        student(&subs, name.as_bytes(), Some(RIGHT.as_bytes()), true);
+    }
+    let out = dir.path().join("grades");
+    let mut cmd = Command::new("setpriv");
+    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(bin_dir().join("lesson-check"));
+    cmd.args(["grade".as_ref(), "03".as_ref(), subs.as_os_str(), "--out".as_ref(), out.as_os_str()]);
+    let run = harness::run(cmd, b"", Duration::from_secs(120)).expect("lesson-check runs");
+    let (stdout, err) = (String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
+    assert_eq!(run.status.code(), Some(2), "{stdout}{err}");
+    assert_eq!(stdout, "", "no student is graded before the refusal");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("lesson-check: error: cannot write ")
+            && err.contains(": cannot create a folder in ")
+            && err.contains("Permission denied")
+            && err.contains("; hint: give --out in a folder you may write"),
+        "{err}"
+    );
+    let left: Vec<_> =
+        std::fs::read_dir(dir.path()).expect("ls").map(|e| e.expect("entry").file_name()).collect();
+    assert_eq!(left, vec![OsString::from("class")], "nothing written beside the class");
 }

@@ -218,6 +218,21 @@ pub fn no_parent(parent: &str, out: &str) -> Hinted {
 }
 
 /// Something about the results folder failed; `what` says what (the system's reason follows).
+/// The folder `--out` would be made in refuses a new folder (no write permission, a
+/// read-only file system): said before any student is graded.
+pub fn cannot_write_in(parent: &str, out: &str, why: &str) -> Hinted {
+    kit::hinted(
+        pick(
+            format!("cannot write {out}: cannot create a folder in {parent}: {why}"),
+            format!("không ghi được {out}: không tạo được thư mục trong {parent}: {why}"),
+        ),
+        pick(
+            "give --out in a folder you may write, e.g. --out ~/grades".to_string(),
+            "hãy đưa --out trong một thư mục bạn được ghi, ví dụ --out ~/grades".to_string(),
+        ),
+    )
+}
+
 pub fn results_failed(what: ResultsStep, path: &str) -> String {
     match what {
         ResultsStep::Look => pick(format!("cannot look at {path}"), format!("không xem được {path}")),
