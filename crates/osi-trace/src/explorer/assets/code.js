@@ -49,9 +49,18 @@ const Code = (() => {
       box.appendChild(el('div', 'hint', say('no_line', { program, call })));
       return;
     }
-    for (const c of found) {
+    // A close: which of its sites sent it, when the capture proves it (D.closes);
+    // otherwise each site, close() first, with the run it belongs to.
+    const proven = r.call === 'close' ? D.closes[r.frame] : null;
+    const kinds = new Set(found.map((c) => c.how));
+    const sites = proven ? found.filter((c) => c.how === proven) : found;
+    if (proven && kinds.size > 1) box.appendChild(el('div', 'hint', say('close_proven_' + proven, { side })));
+    else if (kinds.size > 1) box.appendChild(el('div', 'hint', say('close_either', { side })));
+    for (const c of sites) {
       const listing = D.listings.find((l) => l.program === program && l.file === c.file);
-      if (listing) box.appendChild(excerpt(listing, c.lines));
+      if (!listing) continue;
+      if (!proven && kinds.size > 1) box.appendChild(el('div', 'when', say('close_if_' + c.how, { side })));
+      box.appendChild(excerpt(listing, c.lines));
     }
   }
 
