@@ -17,9 +17,12 @@ const Code = (() => {
     const want = new Set();
     for (const n of lines) for (let k = n - AROUND; k <= n + AROUND; k++) if (k >= 1 && k <= text.length) want.add(k);
     let last = 0;
-    for (const k of [...want].sort((a, b) => a - b)) {
+    // The excerpt's common indentation is left out: its lines keep the room (a projector's zoom).
+    const ks = [...want].sort((a, b) => a - b);
+    const cut = Math.min(...ks.filter((k) => text[k - 1].trim()).map((k) => text[k - 1].search(/\S/)));
+    for (const k of ks) {
       if (last && k > last + 1) out.appendChild(el('div', 'n', '⋮'));
-      const line = el('div', lines.includes(k) ? 'hit' : '', null, el('span', 'n', k), document.createTextNode(text[k - 1]));
+      const line = el('div', lines.includes(k) ? 'hit' : '', null, el('span', 'n', k), document.createTextNode(text[k - 1].slice(cut)));
       out.appendChild(line);
       last = k;
     }
