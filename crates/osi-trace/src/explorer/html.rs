@@ -134,12 +134,19 @@ mod tests {
             "wss://",
             "//cdn",
             "@import",
-            "url(",
             "fetch(",
             "XMLHttpRequest",
             "WebSocket",
         ] {
             assert!(!script.contains(f) && !STYLE.contains(f), "{f} in the assets");
+        }
+        // url() only of an element of the page itself (a clip path's `url(#id)`): no request.
+        for text in [&script[..], STYLE] {
+            assert!(
+                text.match_indices("url(")
+                    .all(|(i, _)| text[i + 4..].starts_with("'#") || text[i + 4..].starts_with("#")),
+                "url( of something other than the page's own #id"
+            );
         }
     }
 }
