@@ -5,6 +5,7 @@
 
 use crate::render::call::Call;
 
+use super::closes;
 use super::records::{CodeRecord, ListingRecord};
 
 /// A program of the kit: its name, the end it plays, its files (main first).
@@ -39,14 +40,16 @@ pub const PROGRAMS: &[Program] = &[
     Program { name: "server-tokio", side: "server", files: &[listing!("crates/server-tokio/src/main.rs")] },
 ];
 
-/// The calls the code pane looks for, and what a line making each contains
-/// (socket2's and tokio's method names; close is dropping the socket, or shutdown).
-pub const PATTERNS: &[(Call, &[&str])] = &[
-    (Call::Connect, &[".connect(", ".connect_timeout("]),
-    (Call::Listen, &[".listen("]),
-    (Call::Send, &[".sendall(", ".send(", ".send_with_flags(", ".write_all("]),
-    (Call::Recv, &[".recv_into(", ".recv(", ".read("]),
-    (Call::Close, &["drop(conn", "drop(c.sock", "drop(sock", "drop(stream", ".shutdown("]),
+/// The calls the code pane looks for, the kind of each site (`close` has two:
+/// dropping the socket, [`closes::CLOSED`], and shutdown(SHUT_WR), [`closes::SHUT_WR`]),
+/// and what a line making it contains (socket2's and tokio's method names).
+pub const PATTERNS: &[(Call, Option<&str>, &[&str])] = &[
+    (Call::Connect, None, &[".connect(", ".connect_timeout("]),
+    (Call::Listen, None, &[".listen("]),
+    (Call::Send, None, &[".sendall(", ".send(", ".send_with_flags(", ".write_all("]),
+    (Call::Recv, None, &[".recv_into(", ".recv(", ".read("]),
+    (Call::Close, Some(closes::CLOSED), &["drop(conn", "drop(c.sock", "drop(sock", "drop(stream"]),
+    (Call::Close, Some(closes::SHUT_WR), &[".shutdown("]),
 ];
 
 pub fn program(name: &str) -> Option<&'static Program> {
@@ -55,7 +58,14 @@ pub fn program(name: &str) -> Option<&'static Program> {
 
 /// The lines (1-based) of `text` that make `call`: not comments, holding a pattern.
 pub fn lines_of(text: &str, call: Call) -> Vec<usize> {
-    let patterns = PATTERNS.iter().find(|(c, _)| *c == call).map_or(&[][..], |(_, p)| p);
+    let mut lines: Vec<usize> =
+        PATTERNS.iter().filter(|(c, ..)| *c == call).flat_map(|(_, _, p)| lines_with(text, p)).collect();
+    lines.sort_unstable();
+    lines
+}
+
+/// The lines (1-based) of `text`, not comments, that hold one of `patterns`.
+fn lines_with(text: &str, patterns: &[&str]) -> Vec<usize> {
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim_start().starts_with("//"))
@@ -71,10 +81,34 @@ pub fn find(p: &Program, call: Call) -> Option<CodeRecord> {
         (!lines.is_empty()).then(|| CodeRecord {
             call: call.name().into(),
             file: (*file).into(),
+            how: None,
             lines,
             program: p.name.into(),
         })
     })
+}
+
+/// Where a program makes each kind of `call` (one record per kind it has), in the
+/// first of its files that makes the call: for `close`, its close() lines first,
+/// then its shutdown(SHUT_WR) lines.
+pub fn sites(p: &Program, call: Call) -> Vec<CodeRecord> {
+    let Some((file, text)) = p.files.iter().find(|(_, text)| !lines_of(text, call).is_empty()) else {
+        return Vec::new();
+    };
+    PATTERNS
+        .iter()
+        .filter(|(c, ..)| *c == call)
+        .filter_map(|(_, how, patterns)| {
+            let lines = lines_with(text, patterns);
+            (!lines.is_empty()).then(|| CodeRecord {
+                call: call.name().into(),
+                file: (*file).into(),
+                how: how.map(String::from),
+                lines,
+                program: p.name.into(),
+            })
+        })
+        .collect()
 }
 
 /// The listings and call sites of the programs named (unknown names have none).
@@ -89,7 +123,9 @@ pub fn for_programs(names: &[String]) -> (Vec<ListingRecord>, Vec<CodeRecord>) {
                 text: (*text).into(),
             });
         }
-        code.extend(PATTERNS.iter().filter_map(|(call, _)| find(p, *call)));
+        for call in [Call::Connect, Call::Listen, Call::Send, Call::Recv, Call::Close] {
+            code.extend(sites(p, call));
+        }
     }
     (listings, code)
 }
@@ -123,9 +159,16 @@ mod tests {
         let text = client.files[0].1;
         let line = text.lines().nth(c.lines[0] - 1).expect("line");
         assert!(line.contains("sock.connect_timeout("), "{line}");
-        // shutdown(SHUT_WR) with --half-close, and drop (close) at the end: both send a FIN.
+        // shutdown(SHUT_WR) with --half-close, and drop (close) at the end: both send a FIN,
+        // two sites of two kinds, close() first.
         let close = find(client, Call::Close).expect("close");
         assert_eq!(close.lines.len(), 2, "{close:?}");
+        let sites = sites(client, Call::Close);
+        let kinds: Vec<_> = sites.iter().map(|s| s.how.as_deref().unwrap_or("")).collect();
+        assert_eq!(kinds, ["close", "shutdown"]);
+        let line = |s: &CodeRecord| text.lines().nth(s.lines[0] - 1).expect("line").to_string();
+        assert!(line(&sites[0]).contains("drop(conn)"), "{}", line(&sites[0]));
+        assert!(line(&sites[1]).contains(".shutdown("), "{}", line(&sites[1]));
     }
 
     #[test]

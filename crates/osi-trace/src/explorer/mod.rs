@@ -24,6 +24,7 @@
 //! - **No build step.** HTML, CSS and one small script per pane under `assets/`, joined
 //!   with `include_str!`; no library, no font from anywhere (the system's font stacks).
 
+pub mod closes;
 pub mod code;
 pub mod fields;
 pub mod html;
@@ -102,6 +103,7 @@ impl Page {
             source,
         };
         let data = PageData {
+            closes: Default::default(),
             code,
             fields,
             frames: Vec::new(),
@@ -173,7 +175,8 @@ impl Page {
     /// Writes the page as `--write` writes a capture (crate::target): a new file, or
     /// with `force` a whole new one renamed over the old, never half a page; a FIFO
     /// or character device written through. Returns what to say about it.
-    pub fn finish(self) -> anyhow::Result<String> {
+    pub fn finish(mut self) -> anyhow::Result<String> {
+        self.data.closes = closes::proven(&self.data.records);
         let doc = html::page(&self.data)?;
         let shown = self.target.shown().to_path_buf();
         let what = || closing::writing_page(&kit::escape_path(&shown));
@@ -194,7 +197,14 @@ impl Page {
                         .code
                         .iter()
                         .filter(|c| &c.program == p)
-                        .map(|c| format!("{}() {}:{}", c.call, c.file, c.lines[0]))
+                        .map(|c| {
+                            let call = match c.how.as_deref() {
+                                Some(closes::SHUT_WR) => "shutdown(SHUT_WR)".to_string(),
+                                _ => format!("{}()", c.call),
+                            };
+                            let lines: Vec<String> = c.lines.iter().map(|l| l.to_string()).collect();
+                            format!("{call} {}:{}", c.file, lines.join(","))
+                        })
                         .collect();
                     format!("\n  {p}: {}", calls.join(", "))
                 }

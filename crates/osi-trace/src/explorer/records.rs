@@ -86,6 +86,10 @@ pub struct CodeRecord {
     /// The call, as the segment record's `call`.
     pub call: String,
     pub file: String,
+    /// Of a `close`: `close` (the socket dropped) or `shutdown` (shutdown(SHUT_WR), which
+    /// only some runs take); left out for the other calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub how: Option<String>,
     /// 1-based line numbers of the calls found, in file order.
     pub lines: Vec<usize>,
     pub program: String,
@@ -115,6 +119,9 @@ pub struct PageRecord {
 /// Everything the page holds: its scripts read this one object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PageData {
+    /// The FINs and RSTs whose close call the capture proves (`super::closes`): frame →
+    /// `close` or `shutdown`; the others could be either of a program's close sites.
+    pub closes: std::collections::BTreeMap<u64, String>,
     pub code: Vec<CodeRecord>,
     /// Field name → (label, meaning).
     pub fields: std::collections::BTreeMap<String, (String, String)>,

@@ -62,6 +62,26 @@ pub const EN: &[(&str, &str)] = &[
          that ran, e.g. --programs server-basic,client).",
     ),
     ("no_line", "{program}: no line of its listing makes {call}."),
+    ("close_either", "The wire cannot tell which of these two lines of the {side} sent it; the run decides:"),
+    (
+        "close_if_close",
+        "Closing the socket (close()), at the end of every run: it sends this FIN unless shutdown(SHUT_WR) \
+         sent one before.",
+    ),
+    (
+        "close_if_shutdown",
+        "shutdown(SHUT_WR), only when the {side} ran with --half-close: the FIN goes out before the echo is read.",
+    ),
+    (
+        "close_proven_shutdown",
+        "After this FIN the {side} still took the other end’s data and acknowledged it: only its write side was \
+         shut, by shutdown(SHUT_WR) (after close() its kernel would have answered with RST).",
+    ),
+    (
+        "close_proven_close",
+        "The {side} closed its socket: an RST (this one, or its answer to data after this FIN) comes only from a \
+         closed socket, never from shutdown(SHUT_WR).",
+    ),
     ("no_bytes", "This frame’s bytes are not on the page (see the note at the top)."),
     ("relative_seq", "{n} (relative; {raw})"),
     ("no_ack", "not set (no ACK flag)"),

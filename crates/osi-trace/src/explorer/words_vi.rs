@@ -60,6 +60,25 @@ pub const VI: &[(&str, &str)] = &[
          bộ kit đã chạy, ví dụ --programs server-basic,client).",
     ),
     ("no_line", "{program}: không dòng nào trong listing của nó gọi {call}."),
+    ("close_either", "Trên đường truyền không phân biệt được dòng nào trong hai dòng này của {side} đã gửi nó; lần chạy quyết định:"),
+    (
+        "close_if_close",
+        "Đóng socket (close()), ở cuối mọi lần chạy: nó gửi FIN này, trừ khi shutdown(SHUT_WR) đã gửi FIN trước đó.",
+    ),
+    (
+        "close_if_shutdown",
+        "shutdown(SHUT_WR), chỉ khi {side} chạy với --half-close: FIN đi ra trước khi phần echo được đọc.",
+    ),
+    (
+        "close_proven_shutdown",
+        "Sau FIN này {side} vẫn nhận dữ liệu của đầu bên kia và ACK nó: chỉ chiều ghi bị đóng, bằng \
+         shutdown(SHUT_WR) (sau close(), kernel của nó đã trả lời bằng RST).",
+    ),
+    (
+        "close_proven_close",
+        "{side} đã đóng socket: RST (gói này, hoặc câu trả lời cho dữ liệu đến sau FIN này) chỉ đến từ một socket \
+         đã đóng, không bao giờ từ shutdown(SHUT_WR).",
+    ),
     ("no_bytes", "Các byte của frame này không có trên trang (xem ghi chú ở đầu trang)."),
     ("relative_seq", "{n} (tương đối; {raw})"),
     ("no_ack", "không đặt (không có flag ACK)"),

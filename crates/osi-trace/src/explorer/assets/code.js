@@ -17,9 +17,12 @@ const Code = (() => {
     const want = new Set();
     for (const n of lines) for (let k = n - AROUND; k <= n + AROUND; k++) if (k >= 1 && k <= text.length) want.add(k);
     let last = 0;
-    for (const k of [...want].sort((a, b) => a - b)) {
+    // The excerpt's common indentation is left out: its lines keep the room (a projector's zoom).
+    const ks = [...want].sort((a, b) => a - b);
+    const cut = Math.min(...ks.filter((k) => text[k - 1].trim()).map((k) => text[k - 1].search(/\S/)));
+    for (const k of ks) {
       if (last && k > last + 1) out.appendChild(el('div', 'n', '⋮'));
-      const line = el('div', lines.includes(k) ? 'hit' : '', null, el('span', 'n', k), document.createTextNode(text[k - 1]));
+      const line = el('div', lines.includes(k) ? 'hit' : '', null, el('span', 'n', k), document.createTextNode(text[k - 1].slice(cut)));
       out.appendChild(line);
       last = k;
     }
@@ -49,9 +52,18 @@ const Code = (() => {
       box.appendChild(el('div', 'hint', say('no_line', { program, call })));
       return;
     }
-    for (const c of found) {
+    // A close: which of its sites sent it, when the capture proves it (D.closes);
+    // otherwise each site, close() first, with the run it belongs to.
+    const proven = r.call === 'close' ? D.closes[r.frame] : null;
+    const kinds = new Set(found.map((c) => c.how));
+    const sites = proven ? found.filter((c) => c.how === proven) : found;
+    if (proven && kinds.size > 1) box.appendChild(el('div', 'hint', say('close_proven_' + proven, { side })));
+    else if (kinds.size > 1) box.appendChild(el('div', 'hint', say('close_either', { side })));
+    for (const c of sites) {
       const listing = D.listings.find((l) => l.program === program && l.file === c.file);
-      if (listing) box.appendChild(excerpt(listing, c.lines));
+      if (!listing) continue;
+      if (!proven && kinds.size > 1) box.appendChild(el('div', 'when', say('close_if_' + c.how, { side })));
+      box.appendChild(excerpt(listing, c.lines));
     }
   }
 

@@ -62,19 +62,27 @@ const Detail = (() => {
     }
   }
 
+  let bytesShown = null;
+  /** Bytes per line: 16, or 8 or 4 when the pane is narrow (a projector's zoom). */
+  function perLine() {
+    const room = hexBox.clientWidth / parseFloat(getComputedStyle(hexBox).fontSize);
+    return [16, 8].find((n) => 5 + 2.1 * n + (n > 8 ? 1 : 0) <= room) || 4;
+  }
   function showBytes(f) {
     clear(hexBox);
     byteEls = [];
+    bytesShown = f;
     if (!f) return;
+    const per = perLine();
     const b = bytesOf(f);
     const cls = new Array(b.length).fill('');
     for (const l of f.layers) for (let k = l.offset; k < l.offset + l.length && k < b.length; k++) cls[k] = layerClass(l.layer);
     const frag = document.createDocumentFragment();
-    for (let o = 0; o < b.length; o += 16) {
+    for (let o = 0; o < b.length; o += per) {
       const line = el('div', 'line', null, el('span', 'off', o.toString(16).padStart(4, '0')));
       const text = [];
-      for (let k = o; k < o + 16; k++) {
-        if (k === o + 8) line.appendChild(el('span', 'gap', ' '));
+      for (let k = o; k < o + per; k++) {
+        if (per > 8 && k === o + 8) line.appendChild(el('span', 'gap', ' '));
         if (k >= b.length) { line.appendChild(el('span', 'b', '  ')); continue; }
         const s = el('span', 'b ' + cls[k], b[k].toString(16).padStart(2, '0'));
         s.dataset.k = String(k);
@@ -128,6 +136,10 @@ const Detail = (() => {
     showBytes(f);
   }
 
-  onChange((what) => { if (what === 'select') show(); });
+  onChange((what) => {
+    if (what === 'select') show();
+    else if (what === 'zoom') showBytes(bytesShown);
+  });
+  window.addEventListener('resize', () => showBytes(bytesShown));
   return { show, showLayers, showBytes, fields: () => fieldEls };
 })();
