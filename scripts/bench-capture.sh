@@ -8,7 +8,8 @@
 # traffic on this machine's lo cannot add to the counts; everything it starts
 # is stopped at the end, also on failure.
 #
-#   scripts/bench-capture.sh [--runs N] [--conns C] [--messages M] [--view line|json|summary] [--nice N]
+#   scripts/bench-capture.sh [--runs N] [--conns C] [--messages M]
+#                            [--view line|json|summary] [--nice N]
 #
 # --nice N runs osi-trace at that nice value (e.g. -10): the load has ~100
 # runnable threads and the scheduler shares CPU per thread, so this shows how

@@ -6,9 +6,10 @@
 # --width 0). Prints a table: seconds, the ratio to the size before (2 for
 # twice the frames in linear time) and the peak resident memory.
 #
-#   scripts/bench-hop.sh                    N = 100 000, 200 000, 400 000, 1 000 000
-#   scripts/bench-hop.sh --check            N = 200 000 and 400 000: fails (exit 1) when
-#                                           twice the frames take more than 2.5 times as long
+#   scripts/bench-hop.sh            N = 100 000, 200 000, 400 000, 1 000 000
+#   scripts/bench-hop.sh --check    N = 200 000 and 400 000: fails (exit 1)
+#                                   when twice the frames take more than 2.5
+#                                   times as long
 #   options: [--sizes "N N ..."] [--runs N] [--bin DIR]
 #
 # The captures are made in a temporary folder (74 MB per million connections

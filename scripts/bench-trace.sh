@@ -6,12 +6,14 @@
 # table: seconds, thousands of frames a second, the ratio to tcpdump, and the
 # view's peak resident memory.
 #
-#   scripts/bench-trace.sh               about a million segments, median of 5 runs
-#   scripts/bench-trace.sh --check       about 200 000 segments, best of 3 runs; fails
-#                                        (exit 1) when a view is slower than tcpdump
+#   scripts/bench-trace.sh           about a million segments, median of 5
+#                                    runs
+#   scripts/bench-trace.sh --check   about 200 000 segments, best of 3 runs;
+#                                    fails (exit 1) when a view is slower than
+#                                    tcpdump
 #   options: [--rounds N] [--runs N] [--keep DIR] [--bin DIR]
-#   --bin DIR    osi-trace, client and server-threads from DIR instead of building
-#                target/release (e.g. an older osi-trace, to compare)
+#   --bin DIR    osi-trace, client and server-threads from DIR instead of
+#                building target/release (e.g. an older osi-trace, to compare)
 #
 # Needs CAP_NET_RAW (root) for the recording, tcpdump and python3. Leaves
 # nothing behind (unless --keep DIR); everything it starts ends with it.

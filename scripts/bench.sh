@@ -8,16 +8,21 @@
 # run) and writes, into the output folder, the raw JSON lines and SVG figures
 # of throughput, p99 latency and memory against connections (one panel each).
 #
-#   scripts/bench.sh [--runs N] [--quick] [--pingpong-only] [--bin DIR] [--out DIR]
+#   scripts/bench.sh [--runs N] [--quick] [--pingpong-only] [--bin DIR]
+#                    [--out DIR]
 #
 # --runs N          runs per figure, the median is reported (default 3)
-# --quick           only 1 and 10 connections, smaller transfers (a minute or so)
+# --quick           only 1 and 10 connections, smaller transfers (a minute or
+#                   so)
 # --pingpong-only   skip bulk, churn, iperf3 and osi-trace
-# --bin DIR         use the kit's binaries in DIR instead of building target/release
-# --out DIR         where results.jsonl and pingpong-*.svg go (default: bench-results)
+# --bin DIR         use the kit's binaries in DIR instead of building
+#                   target/release
+# --out DIR         where results.jsonl and pingpong-*.svg go (default:
+#                   bench-results)
 #
 # The lessons' reference figures are lessons/charts/pingpong-*.svg, drawn from
-# lessons/charts/pingpong.jsonl, the results.jsonl of a run (lessons/charts/README.md).
+# lessons/charts/pingpong.jsonl, the results.jsonl of a run
+# (lessons/charts/README.md).
 # Everything runs on 127.0.0.1 (10 000 connections come from 127.0.0.1-4),
 # every run is bounded (echo-bench stops a run whose echo does not come
 # within 2 s and reports it as stalled).

@@ -1,51 +1,67 @@
 #!/usr/bin/env bash
-# The network lab: three hosts — client, router, server — each in its own network
-# namespace, joined by two veth links with real MAC addresses, IPv4 and IPv6 in
-# two subnets, routed through the router. No sudo: as an ordinary user the lab
-# lives in a user namespace of its own. Everything disappears when it exits.
+# The network lab: three hosts — client, router, server — each in its own
+# network namespace, joined by two veth links with real MAC addresses, IPv4 and
+# IPv6 in two subnets, routed through the router. No sudo: as an ordinary user
+# the lab lives in a user namespace of its own. Everything disappears when it
+# exits.
 #
-#   client 10.0.1.2 ── link1 ── 10.0.1.1 router 10.0.2.1 ── link2 ── 10.0.2.2 server
-#          fd00:1::2                fd00:1::1    fd00:2::1               fd00:2::2
+#   client 10.0.1.2 ─ link1 ─ 10.0.1.1 router 10.0.2.1 ─ link2 ─ 10.0.2.2 server
+#          fd00:1::2          fd00:1::1       fd00:2::1          fd00:2::2
 #
 # Usage:
-#   scripts/lab.sh [IMPAIRMENT…]                 an interactive shell in the lab, each line a
-#                                                program prints labelled with its host
-#   scripts/lab.sh [IMPAIRMENT…] --tmux          one terminal per host (tmux panes: client,
-#                                                router, server), as Mininet's xterms
-#   scripts/lab.sh [IMPAIRMENT…] -- CMD [ARG…]   run CMD in the lab, then tear it down
-#   scripts/lab.sh [IMPAIRMENT…] --scenario NAME a ready-made run (see --list)
+#   scripts/lab.sh [IMPAIRMENT…]           an interactive shell in the lab, each
+#                                          line a program prints labelled with
+#                                          its host
+#   scripts/lab.sh [IMPAIRMENT…] --tmux    one terminal per host (tmux panes:
+#                                          client, router, server), as
+#                                          Mininet's xterms
+#   scripts/lab.sh [IMPAIRMENT…] -- CMD [ARG…]
+#                                          run CMD in the lab, then tear it down
+#   scripts/lab.sh [IMPAIRMENT…] --scenario NAME
+#                                          a ready-made run (see --list)
 #
 # In the lab (shell or CMD), on PATH:
-#   on client|router|server CMD…     run CMD on that host, e.g. on client client --host 10.0.2.2
-#   capture start link1|link2 FILE   record a link (seen from the router) into a pcap
+#   on client|router|server CMD…     run CMD on that host, e.g.
+#                                    on client client --host 10.0.2.2
+#   capture start link1|link2 FILE   record a link (seen from the router) into
+#                                    a pcap
 #   capture stop                     stop every capture, files complete
 #   wait-ready FILE [SECONDS]        wait until FILE holds a READY line
-# and every kit program (client, server-basic, …, osi-trace). $LAB_DIR is a scratch
-# folder (removed on exit unless --out DIR); $LAB_SERVER, $LAB_CLIENT, $LAB_SERVER6 …
-# hold the addresses. Live view of a link: on router tshark -n -i eth1
-# (tcpdump prints live only as real root: in a user namespace it cannot drop privileges).
+# and every kit program (client, server-basic, …, osi-trace). $LAB_DIR is a
+# scratch folder (removed on exit unless --out DIR); $LAB_SERVER, $LAB_CLIENT,
+# $LAB_SERVER6 … hold the addresses. Live view of a link:
+# on router tshark -n -i eth1 (tcpdump prints live only as real root: in a user
+# namespace it cannot drop privileges).
 #
 # Impairments (all on the router, all combinable):
-#   --loss PCT          drop PCT % of packets in both directions (nftables numgen)
-#   --loss-up PCT       … only client → server      --loss-down PCT  … only server → client
-#   --rate RATE         a bottleneck: tbf rate limit (e.g. 2mbit) with a bounded queue
+#   --loss PCT          drop PCT % of packets in both directions (nftables
+#                       numgen)
+#   --loss-up PCT       … only client → server
+#   --loss-down PCT     … only server → client
+#   --rate RATE         a bottleneck: tbf rate limit (e.g. 2mbit) with a
+#                       bounded queue
 #   --queue BYTES       the bottleneck's queue (tbf limit; default 32000)
 #   --mtu N             MTU of link2 (router ↔ server); link1 stays at 1500
-#   --drop-data         drop every client → server TCP segment that carries data
-#                       (the handshake passes): retransmission timeouts and back-off
+#   --drop-data         drop every client → server TCP segment that carries
+#                       data (the handshake passes): retransmission timeouts
+#                       and back-off
 #   --drop-syn          a firewall that silently drops SYNs to the server
 #   --reject-rst        a firewall that answers SYNs to the server with RST
 #   --reject-icmp       a firewall that answers with ICMP host unreachable
-#   --no-arp            the server answers no ARP (its IPv4 address cannot be resolved)
-#   --delay MS          added delay, only where the kernel has netem (it says so if not)
+#   --no-arp            the server answers no ARP (its IPv4 address cannot be
+#                       resolved)
+#   --delay MS          added delay, only where the kernel has netem (it says
+#                       so if not)
 #
-# Other options: --out DIR (keep $LAB_DIR; if DIR holds an earlier run, this one goes to
-# DIR.2, DIR.3 …, unless --force: then into DIR, its captures replaced), --list (scenarios),
-# --theme light|dark (colours for a white or a black background, for every program in the
-# lab; default: the terminal's COLORFGBG, else colours readable on both), -h/--help,
-# --clean (remove the $LAB_DIR of labs that were killed; each run does it too).
-# The kit's programs come from KIT_BIN_DIR, else from PATH, else target/release: built
-# there with cargo where it can write, used as they are where it cannot.
+# Other options: --out DIR (keep $LAB_DIR; if DIR holds an earlier run, this
+# one goes to DIR.2, DIR.3 …, unless --force: then into DIR, its captures
+# replaced), --list (scenarios), --theme light|dark (colours for a white or a
+# black background, for every program in the lab; default: the terminal's
+# COLORFGBG, else colours readable on both), -h/--help, --clean (remove the
+# $LAB_DIR of labs that were killed; each run does it too).
+# The kit's programs come from KIT_BIN_DIR, else from PATH, else
+# target/release: built there with cargo where it can write, used as they are
+# where it cannot.
 set -euo pipefail
 # Seconds are written with a point whatever the terminal's language: in a vi_VN.UTF-8
 # terminal bash's $EPOCHREALTIME and awk's printf would use a comma.

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The book's explorer pages and their pictures: osi-trace --html on a few of the
-# lessons' reference captures (lessons/captures/), written to lessons/explorer/
-# (lessons/explorer/vi/: --lang vi), and screenshots in headless Chromium at
-# 1280×800 and at projector zoom. Run it after a change to what osi-trace says or
-# to the page; the test suite checks that the pages are current (explorer_records.rs).
+# The book's explorer pages and their pictures: osi-trace --html on a few of
+# the lessons' reference captures (lessons/captures/), written to
+# lessons/explorer/ (lessons/explorer/vi/: --lang vi), and screenshots in
+# headless Chromium at 1280×800 and at projector zoom. Run it after a change to
+# what osi-trace says or to the page; the test suite checks that the pages are
+# current (explorer_records.rs).
 #
 #   scripts/screenshots.sh            pages and screenshots
 #   scripts/screenshots.sh --pages    the pages only (no browser needed)

@@ -2,6 +2,7 @@
 //! read: a new path or a regular file gets a temporary file beside it, renamed
 //! into place at the end (the old file's mode and owner kept); a character
 //! device or a FIFO is written through, as tcpdump does, and stays what it is;
+//! a symbolic link stays a link (its target is written, even one not there yet);
 //! a directory, a block device or a socket is refused with one line.
 
 use std::fs::{File, Metadata, OpenOptions, Permissions};
@@ -53,14 +54,23 @@ impl Target {
     /// A FIFO is opened here, so this waits for its reader, as tcpdump does.
     pub fn open(path: &Path, flag: &str, existing: Existing) -> anyhow::Result<Target> {
         let shown = path.to_path_buf();
-        let at = kit::escape_path(path);
-        let refuse = |why: Refused| -> anyhow::Result<Target> { Err(files::refused(flag, &at, why).into()) };
-        let cannot = || files::cannot_write(&format!("{flag} {at}"));
+        let mut at = kit::escape_path(path);
         let meta = match std::fs::metadata(path) {
             Ok(m) => Some(m),
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(e) => return Err(anyhow::Error::new(e).context(cannot())),
+            Err(e) => return Err(anyhow::Error::new(e).context(files::cannot_write(&format!("{flag} {at}")))),
         };
+        // A symbolic link to nothing (yet) stays a link: the file it names is
+        // the one created, as a shell's `>` and tcpdump's -w do.
+        let named = match meta {
+            Some(_) => path.to_path_buf(),
+            None => dangling_to(path).with_context(|| files::cannot_write(&format!("{flag} {at}")))?,
+        };
+        if named != path {
+            at = format!("{at} → {}", kit::escape_path(&named));
+        }
+        let refuse = |why: Refused| -> anyhow::Result<Target> { Err(files::refused(flag, &at, why).into()) };
+        let cannot = || files::cannot_write(&format!("{flag} {at}"));
         let kind = meta.as_ref().map(Metadata::file_type);
         match kind {
             Some(k) if k.is_dir() => {
@@ -78,7 +88,7 @@ impl Target {
         // A symbolic link stays one: the file it points to is the one replaced.
         let path = match &meta {
             Some(_) => std::fs::canonicalize(path).with_context(cannot)?,
-            None => path.to_path_buf(),
+            None => named,
         };
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
@@ -158,4 +168,25 @@ impl Target {
             anyhow::Error::new(e).context(files::cannot_write(&at))
         })
     }
+}
+
+/// The path a write to `path` creates: `path` itself, or, if it is a symbolic
+/// link to nothing, link after link, the name it points to (relative to the
+/// link's folder). Renaming over the link itself would replace it.
+fn dangling_to(path: &Path) -> io::Result<PathBuf> {
+    let mut at = path.to_path_buf();
+    // Linux follows at most 40 links in a path (ELOOP); so does this.
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = std::fs::read_link(&at)?;
+                at = match at.parent() {
+                    Some(dir) => dir.join(to),
+                    None => to,
+                };
+            }
+            _ => return Ok(at),
+        }
+    }
+    Err(io::Error::other("too many levels of symbolic links"))
 }

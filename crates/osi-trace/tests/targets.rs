@@ -2,7 +2,8 @@
 //! written beside and renamed into place, keeping the old file's mode and
 //! owner; a character device or a FIFO is written through, as tcpdump does; a
 //! directory, a block device or a socket is refused with one line, before any
-//! frame is read. Device nodes are made in a temporary folder (`mknod`), never
+//! frame is read; a symbolic link stays a link, even one to nothing yet.
+//! Device nodes are made in a temporary folder (`mknod`), never
 //! the machine's own `/dev`.
 
 mod common;
@@ -234,5 +235,37 @@ fn a_new_file_gets_the_usual_mode() -> anyhow::Result<()> {
     for f in [&new, &svg] {
         assert_eq!(std::fs::metadata(f)?.mode() & 0o777, 0o644, "{}", f.display());
     }
+    Ok(())
+}
+
+/// A symbolic link to nothing stays a link: `--write` and `--tsg` create the
+/// file it names (relative to the link's folder), as a shell's `>` does; a
+/// link into a folder that does not exist is refused with one line, and stays.
+#[test]
+fn a_link_to_nothing_stays_a_link() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let pcap = fixture("three-clients.pcap");
+    for (flag, name) in [("--write", "run.pcap"), ("--tsg", "run.svg")] {
+        let link = dir.path().join(format!("link-{name}"));
+        std::os::unix::fs::symlink(name, &link)?;
+        let out = osi_trace(&["--read", &pcap.to_string_lossy(), "-q", flag, &link.to_string_lossy()])?;
+        assert!(out.status.success(), "{flag}: {}", text(&out.stderr));
+        assert!(std::fs::symlink_metadata(&link)?.file_type().is_symlink(), "{flag}: still a link");
+        assert!(std::fs::symlink_metadata(dir.path().join(name))?.is_file(), "{flag}: its target written");
+
+        let astray = dir.path().join(format!("astray-{name}"));
+        std::os::unix::fs::symlink(format!("nowhere/{name}"), &astray)?;
+        let out = osi_trace(&["--read", &pcap.to_string_lossy(), "-q", flag, &astray.to_string_lossy()])?;
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{flag}: {err}");
+        assert_eq!(err.lines().count(), 1, "{flag}: {err}");
+        assert!(err.contains("no directory") && err.contains("nowhere") && err.contains("; hint: "), "{err}");
+        assert!(std::fs::symlink_metadata(&astray)?.file_type().is_symlink(), "{flag}: still a link");
+    }
+    let names = names(dir.path())?;
+    assert_eq!(
+        names,
+        ["astray-run.pcap", "astray-run.svg", "link-run.pcap", "link-run.svg", "run.pcap", "run.svg"]
+    );
     Ok(())
 }
